@@ -1,0 +1,146 @@
+"""Configuration classes for development, testing and production.
+
+Every value can be set from the environment so that one build runs embedded (SQLite, one process) or scaled
+out (PostgreSQL, several processes joined by a Redis message queue) without code changes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a configuration that can run safely."""
+
+
+class BaseConfig:
+    """Values shared by every environment."""
+
+    ENV_NAME = "base"
+    INSTANCE_PATH = Path(os.environ.get("PARLEY_INSTANCE_PATH", PROJECT_ROOT / "instance"))
+    DATABASE_URL: str = ""
+    SOCKETIO_MESSAGE_QUEUE: str | None = None
+    SECRET_KEY: str = ""
+    ALLOWED_ORIGINS: list[str] = []
+    TESTING = False
+    # Above this size an uploaded document is refused before it is parsed.
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_CHECK_DEFAULT = False
+    WTF_CSRF_TIME_LIMIT: int | None = None
+    RATELIMIT_ENABLED = True
+    DEFAULT_COUNTRY = "ke"
+    DEFAULT_LANGUAGE = "eng"
+    # Edits per second one user may make; messages larger than this are refused before parsing.
+    EDIT_RATE_PER_SECOND = 20
+    MAX_SOCKET_MESSAGE_BYTES = 64 * 1024
+    MAX_PROVISION_CHARS = 100_000
+    TOKEN_TTL_DAYS = 30
+
+    def __init__(self) -> None:
+        self.INSTANCE_PATH = Path(os.environ.get("PARLEY_INSTANCE_PATH", str(self.INSTANCE_PATH)))
+        self.DATABASE_URL = os.environ.get("DATABASE_URL") or self.default_database_url()
+        self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+        self.ALLOWED_ORIGINS = _env_list("ALLOWED_ORIGINS", self.default_origins())
+        self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", self.RATELIMIT_ENABLED)
+        self.EDIT_RATE_PER_SECOND = _env_int("EDIT_RATE_PER_SECOND", self.EDIT_RATE_PER_SECOND)
+        self.MAX_PROVISION_CHARS = _env_int("MAX_PROVISION_CHARS", self.MAX_PROVISION_CHARS)
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.default_secret_key()
+
+    def default_database_url(self) -> str:
+        return f"sqlite:///{self.INSTANCE_PATH / 'parley.db'}"
+
+    def default_origins(self) -> list[str]:
+        port = os.environ.get("PORT", "5000")
+        return [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+
+    def default_secret_key(self) -> str:
+        raise ConfigurationError("SECRET_KEY must be set in the environment")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every upper-case setting, for ``app.config.update``."""
+        names = {name for klass in type(self).__mro__ for name in vars(klass) if name.isupper()}
+        return {name: getattr(self, name) for name in names}
+
+
+class DevelopmentConfig(BaseConfig):
+    """Embedded setup for one machine: SQLite file and a generated secret kept in ``instance/``."""
+
+    ENV_NAME = "development"
+
+    def default_secret_key(self) -> str:
+        # A generated key kept on disk survives restarts, so sessions and tokens stay valid in development.
+        path = self.INSTANCE_PATH / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+class TestingConfig(BaseConfig):
+    """Isolated settings for the test suite; the database URL is normally given by the fixture."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+
+    def default_secret_key(self) -> str:
+        return secrets.token_hex(32)
+
+
+class ProductionConfig(BaseConfig):
+    """Refuses to start without an explicit secret and database."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+
+    def default_database_url(self) -> str:
+        raise ConfigurationError("DATABASE_URL must be set in production")
+
+
+_CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None) -> BaseConfig:
+    """Build the configuration named by ``name`` or ``PARLEY_ENV`` (default: development)."""
+    chosen = name or os.environ.get("PARLEY_ENV", "development")
+    try:
+        klass = _CONFIGS[chosen]
+    except KeyError:
+        raise ConfigurationError(
+            f"PARLEY_ENV must be one of {sorted(_CONFIGS)}, found {chosen!r}"
+        ) from None
+    return klass()

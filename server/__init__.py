@@ -1,0 +1,1 @@
+"""Parley's application: services, storage, HTTP and realtime layers around the ``akn`` library."""

@@ -1,0 +1,90 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, request
+from flask_login import current_user
+from flask_socketio import SocketIO
+
+from config import BaseConfig, load_config
+from server.errors import DatabaseNotMigrated
+from server.extensions import csrf, login_manager
+from server.http.api import api
+from server.http.context import SessionUser, bearer_token, database
+from server.http.errors import register_error_handlers
+from server.http.health import health
+from server.http.pages import pages
+from server.realtime import broadcast
+from server.realtime.namespace import ParleyNamespace
+from server.services import accounts
+from server.store import migrate
+from server.store.db import Database
+
+FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
+
+
+def create_app(config: BaseConfig | None = None, *, check_migrations: bool = True) -> Flask:
+    """Build a Parley application from ``config`` (default: the environment's)."""
+    settings = config or load_config()
+    app = Flask(
+        "parley",
+        template_folder=str(FRONTEND / "templates"),
+        static_folder=str(FRONTEND / "static"),
+        instance_path=str(settings.INSTANCE_PATH),
+    )
+    app.config.update(settings.as_dict())
+    logging.basicConfig(level=logging.INFO)
+
+    db = Database(settings.DATABASE_URL)
+    if check_migrations and not migrate.is_up_to_date(db.engine):
+        raise DatabaseNotMigrated(
+            f"the database at {db.engine.url.render_as_string(hide_password=True)} is not migrated to the "
+            "current schema; run `parley db upgrade` first"
+        )
+    app.extensions["parley.db"] = db
+
+    # One SocketIO per application, so several apps (tests, two databases) can live in one process.
+    socketio = SocketIO(
+        app,
+        async_mode="threading",
+        message_queue=settings.SOCKETIO_MESSAGE_QUEUE,
+        cors_allowed_origins=settings.ALLOWED_ORIGINS,
+        max_http_buffer_size=settings.MAX_SOCKET_MESSAGE_BYTES,
+        json=None,
+    )
+    broadcast.install(db.sessions, broadcast.socketio_publisher(socketio))
+    socketio.on_namespace(ParleyNamespace("/"))
+
+    _init_login(app)
+    csrf.init_app(app)
+    register_error_handlers(app)
+    app.register_blueprint(health)
+    app.register_blueprint(api)
+    app.register_blueprint(pages)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "pages.login"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load_user(user_id: str) -> SessionUser | None:
+        if not user_id.isdigit():
+            return None
+        with database().read() as session:
+            principal = accounts.principal_for_user_id(session, int(user_id))
+        return SessionUser(principal) if principal else None
+
+    @app.before_request
+    def _csrf_for_browser_writes() -> None:
+        # CSRF abuses an ambient credential: the session cookie. Bearer-token calls carry none, and an API call
+        # without any sign-in has no authority to borrow; browser forms and signed-in sessions are protected.
+        if request.method not in {"POST", "PUT", "PATCH", "DELETE"} or bearer_token() is not None:
+            return
+        if current_user.is_authenticated or not request.path.startswith("/api/"):
+            csrf.protect()

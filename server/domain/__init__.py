@@ -1,0 +1,1 @@
+"""Events and rules; no Flask, no SQLAlchemy, no I/O."""

@@ -1,0 +1,121 @@
+"""The errors Parley reports to clients: one class per failure, each with a code and an HTTP status.
+
+HTTP handlers and socket acks translate these the same way (see ``server.http.errors`` and
+``server.realtime``), so a client sees the same ``{"code", "message"}`` whichever way it asked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ParleyError(Exception):
+    """Base of every error that is reported to a client."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            body.update(self.details)
+        return body
+
+
+class BadRequest(ParleyError):
+    code = "bad_request"
+    status = 400
+
+
+class ValidationFailed(ParleyError):
+    code = "validation_failed"
+    status = 422
+
+
+class InvalidDocument(ParleyError):
+    """An uploaded document is not the AKN that was expected."""
+
+    code = "invalid_document"
+    status = 422
+
+
+class Unauthenticated(ParleyError):
+    code = "unauthenticated"
+    status = 401
+
+
+class Forbidden(ParleyError):
+    code = "forbidden"
+    status = 403
+
+
+class NotFound(ParleyError):
+    code = "not_found"
+    status = 404
+
+
+class Conflict(ParleyError):
+    code = "conflict"
+    status = 409
+
+
+class StreamVersionConflict(Conflict):
+    """Another writer appended to the same stream first (optimistic concurrency)."""
+
+    code = "stream_version_conflict"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+class PayloadTooLarge(ParleyError):
+    code = "payload_too_large"
+    status = 413
+
+
+class UnsupportedMediaType(ParleyError):
+    code = "unsupported_media_type"
+    status = 415
+
+
+class RateLimited(ParleyError):
+    code = "rate_limited"
+    status = 429
+
+
+class DatabaseNotMigrated(ParleyError):
+    """The database schema is behind the code; ``parley db upgrade`` fixes it."""
+
+    code = "database_not_migrated"
+    status = 503
+
+
+# The akn library reports by code; this is where those codes get their HTTP meaning.
+_AKN_STATUS = {
+    "unsafe_xml": 400,
+    "xml_syntax": 400,
+    "document_too_large": 413,
+    "provision_not_found": 404,
+}
+
+
+def from_akn_error(error: Exception) -> ParleyError:
+    """Translate an ``akn.AknError`` (anything with ``code`` and a message) into a ParleyError."""
+    code = str(getattr(error, "code", "invalid_document"))
+    translated = ParleyError(str(error))
+    translated.code = code
+    translated.status = _AKN_STATUS.get(code, 422)
+    problems = getattr(error, "problems", None)
+    if problems:
+        translated.details["problems"] = [
+            {"message": getattr(p, "message", str(p)), "path": getattr(p, "path", None),
+             "line": getattr(p, "line", None)}
+            for p in list(problems)[:50]
+        ]
+    return translated

@@ -1,0 +1,1 @@
+"""HTTP blueprints: parse the request, authorize, call a service, reply."""

@@ -1,0 +1,87 @@
+"""The JSON API under ``/api`` (see ``../shared/contract.md`` and ``docs/api.md``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from server.errors import BadRequest, NotFound, UnsupportedMediaType
+from server.http.context import current_principal, database, int_arg, json_body
+from server.services import accounts, bills
+from server.store import eventlog
+from server.store.models import Provision
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+AKN_MEDIA_TYPES = {"application/akn+xml", "application/xml", "text/xml"}
+
+
+@api.post("/tokens")
+def create_token() -> tuple[Response, int]:
+    body = json_body()
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise BadRequest("send {\"username\": <string>, \"password\": <string>}")
+    with database().write() as session:
+        principal = accounts.authenticate(session, username, password)
+        token = accounts.issue_token(session, principal, current_app.config["TOKEN_TTL_DAYS"])
+    return jsonify({"token": token, "user": {"id": principal.user_id, "role": principal.role.value}}), 201
+
+
+@api.get("/bills")
+def list_bills() -> Response:
+    with database().read() as session:
+        return jsonify({"bills": [bills.bill_summary(session, b) for b in bills.list_bills(session)]})
+
+
+@api.post("/bills")
+def import_bill() -> tuple[Response, int]:
+    media_type = (request.mimetype or "").lower()
+    if media_type not in AKN_MEDIA_TYPES:
+        raise UnsupportedMediaType(
+            f"send the AKN document with Content-Type: application/akn+xml; found {media_type or 'none'}"
+        )
+    principal = current_principal()
+    content = request.get_data(cache=False)
+    with database().write() as session:
+        imported = bills.import_bill(
+            session, principal, content, max_bytes=current_app.config["MAX_DOCUMENT_BYTES"]
+        )
+        body = {
+            "id": imported.bill.id,
+            "work_uri": imported.bill.work_uri,
+            "expression_uri": imported.expression.expression_uri,
+            "version": imported.expression.version,
+            "warnings": imported.warnings,
+        }
+    return jsonify(body), 201
+
+
+@api.get("/bills/<int:bill_id>")
+def get_bill(bill_id: int) -> Response:
+    with database().read() as session:
+        return jsonify(bills.bill_detail(session, bills.get_bill(session, bill_id)))
+
+
+@api.get("/bills/<int:bill_id>/provisions/<eid>")
+def get_provision(bill_id: int, eid: str) -> Response:
+    with database().read() as session:
+        bills.get_bill(session, bill_id)
+        row = session.query(Provision).filter_by(bill_id=bill_id, eid=eid).one_or_none()
+        if row is None:
+            raise NotFound(f"bill {bill_id} has no provision {eid}")
+        return jsonify({"eid": row.eid, "wid": row.wid, "num": row.num, "heading": row.heading,
+                        "text": row.text, "rev": row.rev})
+
+
+@api.get("/bills/<int:bill_id>/events")
+def bill_events(bill_id: int) -> Response:
+    after = int_arg("after", 0)
+    limit = int_arg("limit", 1000, minimum=1, maximum=5000)
+    with database().read() as session:
+        records = bills.events_for_bill(session, bill_id, after, limit)
+        return jsonify(
+            {
+                "events": [eventlog.event_to_dict(r) for r in records],
+                "last_event_id": records[-1].id if records else max(after, 0),
+            }
+        )

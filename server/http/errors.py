@@ -1,0 +1,43 @@
+"""Every error becomes ``{"error": {"code", "message"}}`` with its status."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from server.errors import ParleyError
+
+log = logging.getLogger(__name__)
+
+
+def error_response(code: str, message: str, status: int, **details: object) -> Response:
+    body = {"code": code, "message": message, **details}
+    response = jsonify({"error": body})
+    response.status_code = status
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ParleyError)
+    def _parley_error(error: ParleyError) -> Response:
+        return error_response(error.code, error.message, error.status, **error.details)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError) -> Response:
+        return error_response("csrf_failed", f"the CSRF token is missing or invalid: {error.description}", 400)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response:
+        code = (error.name or "error").lower().replace(" ", "_")
+        status = error.code or 500
+        if status == 413:
+            code = "payload_too_large"
+        return error_response(code, error.description or error.name, status)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response("internal_error", "the server failed to handle this request", 500)

@@ -1,0 +1,1 @@
+"""Socket.IO: the default namespace, and broadcasting events after their transaction commits."""

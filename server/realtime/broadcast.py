@@ -1,0 +1,64 @@
+"""Publish committed events to Socket.IO rooms, and nothing that was rolled back.
+
+The event log appends records to ``session.info`` while a transaction runs; the hooks installed here hand them to
+Socket.IO only in ``after_commit`` and drop them on rollback. With a message queue configured, the emit goes
+through Redis to every server process.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from flask_socketio import SocketIO
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.store.eventlog import PENDING_KEY, event_to_dict
+from server.store.models import EventRecord
+
+log = logging.getLogger(__name__)
+
+EVENT = "event"
+SITE_ROOM = "site"
+
+Publisher = Callable[[Sequence[EventRecord]], None]
+
+
+def bill_room(bill_id: int) -> str:
+    return f"bill:{bill_id}"
+
+
+def socketio_publisher(socketio: SocketIO) -> Publisher:
+    """Emit each bill event to the bill's room and to the site-wide room of public events."""
+
+    def publish(records: Sequence[EventRecord]) -> None:
+        for record in records:
+            if record.bill_id is None:
+                continue
+            payload: dict[str, Any] = event_to_dict(record)
+            socketio.emit(EVENT, payload, to=bill_room(record.bill_id), namespace="/")
+            socketio.emit(EVENT, payload, to=SITE_ROOM, namespace="/")
+
+    return publish
+
+
+def install(factory: sessionmaker[Session], publish: Publisher) -> None:
+    """Hook ``publish`` to run after each commit of sessions made by ``factory``."""
+
+    @event.listens_for(factory, "after_commit")
+    def _after_commit(session: Session) -> None:
+        pending = session.info.pop(PENDING_KEY, None)
+        if not pending:
+            return
+        try:
+            publish(pending)
+        except Exception:
+            # The change is committed and recoverable by clients through `since`; a failed emit must not
+            # turn a committed change into an error for the caller.
+            log.exception("broadcast of %d committed events failed", len(pending))
+
+    @event.listens_for(factory, "after_rollback")
+    def _after_rollback(session: Session) -> None:
+        session.info.pop(PENDING_KEY, None)

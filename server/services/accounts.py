@@ -1,0 +1,161 @@
+"""Accounts: registration, passwords, bearer tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.domain.events import EventDraft, EventType, user_stream
+from server.domain.roles import Role
+from server.errors import Conflict, Unauthenticated, ValidationFailed
+from server.services.principal import Principal
+from server.store import eventlog, projections
+from server.store.models import ApiToken, Credential, EventRecord, User
+
+_hasher = PasswordHasher()
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,79}$")
+MIN_PASSWORD_LENGTH = 8
+
+
+def _check_registration(session: Session, username: str, role: str, password: str) -> Role:
+    if not _USERNAME.match(username):
+        raise ValidationFailed(
+            "a username is 2 to 80 lower-case letters, digits, '.', '_' or '-', starting with a letter or "
+            f"digit; found {username!r}"
+        )
+    try:
+        parsed_role = Role(role)
+    except ValueError:
+        raise ValidationFailed(
+            f"role must be one of {', '.join(r.value for r in Role)}; found {role!r}"
+        ) from None
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"the username {username!r} is taken")
+    return parsed_role
+
+
+def register_user(
+    session: Session,
+    username: str,
+    role: str,
+    password: str,
+    *,
+    display_name: str | None = None,
+    email: str | None = None,
+) -> User:
+    """Create an account; the password hash is stored beside the log, never in it."""
+    username = username.strip().lower()
+    parsed_role = _check_registration(session, username, role, password)
+    eventlog.acquire_append_lock(session)
+    user_id = (session.scalar(select(User.id).order_by(User.id.desc()).limit(1)) or 0) + 1
+    eventlog.append(
+        session,
+        EventDraft(
+            stream=user_stream(user_id),
+            type=EventType.USER_REGISTERED,
+            actor_id=None,
+            data={
+                "user_id": user_id,
+                "username": username,
+                "role": parsed_role.value,
+                "display_name": display_name or username,
+                "email": email,
+            },
+        ),
+        expected_version=0,
+        projector=projections.apply,
+    )
+    session.add(Credential(user_id=user_id, password_hash=_hasher.hash(password), updated_at=eventlog.utcnow()))
+    user = session.get(User, user_id)
+    assert user is not None  # the projector has just inserted it
+    return user
+
+
+@projections.projects(EventType.USER_REGISTERED)
+def _project_user_registered(session: Session, record: EventRecord) -> None:
+    data = record.data
+    session.add(
+        User(
+            id=data["user_id"],
+            username=data["username"],
+            display_name=data["display_name"],
+            role=data["role"],
+            email=data.get("email"),
+            suspended=False,
+            created_at=record.occurred_at,
+        )
+    )
+    session.flush()
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(user.id, user.username, Role(user.role), user.display_name)
+
+
+def authenticate(session: Session, username: str, password: str) -> Principal:
+    """The principal for these credentials, or :class:`Unauthenticated` (same message either way)."""
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    credential = session.get(Credential, user.id) if user else None
+    refused = Unauthenticated("the username or password is wrong")
+    if user is None or credential is None:
+        # Hash anyway so the answer takes as long as for a real account.
+        _hasher.hash(password)
+        raise refused
+    try:
+        _hasher.verify(credential.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise refused from None
+    if user.suspended:
+        raise Unauthenticated("this account is suspended")
+    if _hasher.check_needs_rehash(credential.password_hash):
+        credential.password_hash = _hasher.hash(password)
+    return principal_of(user)
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(session: Session, principal: Principal, ttl_days: int = 30) -> str:
+    """A new bearer token for ``principal``; only its digest is stored."""
+    token = secrets.token_urlsafe(32)
+    now = eventlog.utcnow()
+    session.add(
+        ApiToken(
+            token_hash=_token_digest(token),
+            user_id=principal.user_id,
+            created_at=now,
+            expires_at=now + timedelta(days=ttl_days),
+            revoked=False,
+        )
+    )
+    return token
+
+
+def principal_for_token(session: Session, token: str) -> Principal | None:
+    """The principal a bearer token stands for, or None when it is unknown, expired or revoked."""
+    if not token or len(token) > 200:
+        return None
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    if row is None or row.revoked or row.expires_at < eventlog.utcnow():
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or user.suspended:
+        return None
+    return principal_of(user)
+
+
+def principal_for_user_id(session: Session, user_id: int) -> Principal | None:
+    user = session.get(User, user_id)
+    if user is None or user.suspended:
+        return None
+    return principal_of(user)

@@ -1,0 +1,192 @@
+"""Typed SQLAlchemy models.
+
+The ``events`` table is the source of truth. ``documents`` (content-addressed AKN bytes), ``credentials`` and
+``api_tokens`` are stores the log refers to but does not contain (secrets never enter the log). Every other
+table is a projection: it can be dropped and rebuilt from the log (``parley projections rebuild``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY, not a BIGINT one.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class EventRecord(Base):
+    """One appended event. Rows are never updated or deleted."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("stream", "version", name="uq_events_stream_version"),
+        Index("ix_events_bill_id_id", "bill_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    stream: Mapped[str] = mapped_column(String(120))
+    version: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(80))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    bill_id: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Document(Base):
+    """AKN bytes addressed by their SHA-256; immutable."""
+
+    __tablename__ = "documents"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(80))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+class Credential(Base):
+    """A user's password hash, kept out of the event log."""
+
+    __tablename__ = "credentials"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- projections -------------------------------------------------------------------------------------------
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+class Bill(Base):
+    __tablename__ = "bills"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(Text)
+    doctype: Mapped[str] = mapped_column(String(40))
+    country: Mapped[str] = mapped_column(String(40))
+    work_uri: Mapped[str] = mapped_column(String(400), unique=True)
+    status: Mapped[str] = mapped_column(String(40))
+    current_version: Mapped[int] = mapped_column(Integer)
+    # The document the working text was last rebuilt from; provision rows overlay their edited text on it.
+    working_sha256: Mapped[str] = mapped_column(String(64))
+    drafter_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
+class Expression(Base):
+    """A published version of a bill."""
+
+    __tablename__ = "expressions"
+    __table_args__ = (UniqueConstraint("bill_id", "version", name="uq_expressions_bill_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    expression_uri: Mapped[str] = mapped_column(String(400), unique=True)
+    expression_date: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(3))
+    document_sha256: Mapped[str] = mapped_column(String(64))
+    published_by: Mapped[int | None] = mapped_column(Integer)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    event_id: Mapped[int] = mapped_column(BigId)
+
+
+class Provision(Base):
+    """A provision of a bill's working text, with the revision of its text."""
+
+    __tablename__ = "provisions"
+    __table_args__ = (
+        UniqueConstraint("bill_id", "eid", name="uq_provisions_bill_eid"),
+        Index("ix_provisions_bill_ordinal", "bill_id", "ordinal"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id", ondelete="CASCADE"))
+    eid: Mapped[str] = mapped_column(String(400))
+    wid: Mapped[str] = mapped_column(String(400))
+    parent_eid: Mapped[str | None] = mapped_column(String(400))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(40))
+    num: Mapped[str | None] = mapped_column(String(100))
+    heading: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    rev: Mapped[int] = mapped_column(Integer, default=0)
+    # True once the text differs from the working document, so a publish knows what to splice in.
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AppliedOperation(Base):
+    """Client operation ids already applied, so a resent edit is answered, not applied twice."""
+
+    __tablename__ = "applied_operations"
+    __table_args__ = (UniqueConstraint("bill_id", "op_id", name="uq_applied_operations_bill_op"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id", ondelete="CASCADE"))
+    op_id: Mapped[str] = mapped_column(String(100))
+    eid: Mapped[str] = mapped_column(String(400))
+    rev: Mapped[int] = mapped_column(Integer)
+    event_id: Mapped[int] = mapped_column(BigId)
+
+
+PROJECTION_TABLES: tuple[str, ...] = ("applied_operations", "provisions", "expressions", "bills", "users")
+"""Projection tables in the order they are emptied before a rebuild (children first)."""

@@ -1,0 +1,182 @@
+"""Fixtures: a migrated database on SQLite and on PostgreSQL, an application, clients and accounts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from config import TestingConfig
+from server.app import create_app
+from server.services import accounts
+from server.store import migrate
+from server.store.db import Database
+from server.store.models import Base
+
+POSTGRES_URL = os.environ.get("PARLEY_TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+
+
+def postgres_available() -> bool:
+    if os.environ.get("PARLEY_TEST_POSTGRES", "").lower() in {"0", "false", "no"}:
+        return False
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _require_postgres() -> None:
+    if postgres_available():
+        return
+    if os.environ.get("CI") == "true" and os.environ.get("PARLEY_TEST_POSTGRES", "") != "0":
+        pytest.fail("PostgreSQL must answer on 127.0.0.1:5432 in CI")
+    pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once keeps the suite fast)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url() -> Iterator[str]:
+    """A private schema for this test process, so parallel runs on one server do not meet."""
+    _require_postgres()
+    schema = f"t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    migrate.upgrade(url)
+    yield url
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _truncate_postgres(url: str) -> None:
+    engine = create_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A freshly migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "parley.db"
+        shutil.copyfile(template, target)
+        return f"sqlite:///{target}"
+    url: str = request.getfixturevalue("postgres_schema_url")
+    _truncate_postgres(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A migrated SQLite database, for tests whose subject does not depend on the dialect."""
+    target = tmp_path / "parley.db"
+    shutil.copyfile(sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
+def make_config(url: str, tmp_path: Path, **overrides: Any) -> TestingConfig:
+    config = TestingConfig()
+    config.DATABASE_URL = url
+    config.INSTANCE_PATH = tmp_path / "instance"
+    config.RATELIMIT_ENABLED = False
+    for name, value in overrides.items():
+        setattr(config, name, value)
+    return config
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    application = create_app(make_config(database_url, tmp_path))
+    yield application
+    application.extensions["parley.db"].dispose()
+
+
+@pytest.fixture
+def db(app: Flask) -> Database:
+    database: Database = app.extensions["parley.db"]
+    return database
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class Accounts:
+    """Creates users and their bearer tokens through the real services."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.tokens: dict[str, str] = {}
+        self.ids: dict[str, int] = {}
+
+    def add(self, username: str, role: str, password: str = "correct-horse") -> str:
+        with self.database.write() as session:
+            user = accounts.register_user(session, username, role, password)
+            token = accounts.issue_token(session, accounts.principal_of(user))
+            self.ids[username] = user.id
+        self.tokens[username] = token
+        return token
+
+    def headers(self, username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[username]}"}
+
+
+@pytest.fixture
+def users(db: Database) -> Accounts:
+    registry = Accounts(db)
+    for username, role in (
+        ("drafter", "drafter"), ("drafter2", "drafter"), ("mp", "mp"), ("clerk", "clerk"),
+        ("citizen", "citizen"), ("admin", "admin"),
+    ):
+        registry.add(username, role)
+    return registry
+
+
+class LiveServer:
+    """The application served over loopback by a real threaded HTTP/WebSocket server."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
