@@ -17,6 +17,7 @@ from server.http.context import SessionUser, bearer_token, database
 from server.http.errors import register_error_handlers
 from server.http.health import health
 from server.http.pages import pages
+from server.http.resolver import resolver
 from server.realtime import broadcast
 from server.realtime.namespace import ParleyNamespace
 from server.services import accounts
@@ -52,11 +53,14 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
         async_mode="threading",
         message_queue=settings.SOCKETIO_MESSAGE_QUEUE,
         cors_allowed_origins=settings.ALLOWED_ORIGINS,
-        max_http_buffer_size=settings.MAX_SOCKET_MESSAGE_BYTES,
+        # Transport limit above the per-field limits, so an oversize edit gets an error ack, not a disconnect.
+        max_http_buffer_size=settings.MAX_SOCKET_MESSAGE_BYTES * 4,
         json=None,
     )
-    broadcast.install(db.sessions, broadcast.socketio_publisher(socketio))
-    socketio.on_namespace(ParleyNamespace("/"))
+    broadcaster = broadcast.Broadcaster(db.sessions)
+    broadcaster.subscribe(broadcast.socketio_publisher(socketio))
+    app.extensions["parley.broadcaster"] = broadcaster
+    socketio.on_namespace(ParleyNamespace("/", edit_rate=settings.EDIT_RATE_PER_SECOND))
 
     _init_login(app)
     csrf.init_app(app)
@@ -64,6 +68,7 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
     app.register_blueprint(health)
     app.register_blueprint(api)
     app.register_blueprint(pages)
+    app.register_blueprint(resolver)
     return app
 
 

@@ -11,6 +11,7 @@ from flask import Flask
 
 from config import load_config
 from server.errors import ParleyError
+from server.services.principal import Principal
 from server.store import migrate
 from server.store.db import Database
 
@@ -91,7 +92,7 @@ def user_add(name: str, role: str, password: str, display_name: str | None, emai
 def import_files(files: tuple[Path, ...], as_user: str | None) -> None:
     """Import AKN FILES as bills; prints each one's expression FRBR URI."""
     from server.services import bills
-    from server.services.principal import SYSTEM, Principal
+    from server.services.principal import SYSTEM
 
     database = _database()
     failures = 0
@@ -129,9 +130,8 @@ class _plain:
         return None
 
 
-def _principal_named(database: Database, username: str) -> "Principal":  # noqa: UP037
+def _principal_named(database: Database, username: str) -> Principal:
     from server.services import accounts
-    from server.services.principal import Principal  # noqa: F401
     from server.store.models import User
 
     with database.read() as session:

@@ -84,6 +84,17 @@ class UnsupportedMediaType(ParleyError):
     status = 415
 
 
+class EditConflict(Conflict):
+    """A patch no longer fits the provision's text; the client gets the current text to rebase on."""
+
+    code = "edit_conflict"
+
+
+class ProvisionTooLarge(ParleyError):
+    code = "provision_too_large"
+    status = 413
+
+
 class RateLimited(ParleyError):
     code = "rate_limited"
     status = 429

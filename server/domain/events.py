@@ -21,6 +21,10 @@ class EventType:
     BILL_IMPORTED: Final = "bill.imported"
     VERSION_PUBLISHED: Final = "version.published"
     PROVISION_EDITED: Final = "provision.edited"
+    PROVISION_INSERTED: Final = "provision.inserted"
+    PROVISION_DELETED: Final = "provision.deleted"
+    PROVISION_MOVED: Final = "provision.moved"
+    PROVISION_RETITLED: Final = "provision.retitled"
 
 
 def bill_stream(bill_id: int) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from server.errors import BadRequest, NotFound, UnsupportedMediaType
+from server.errors import BadRequest, Conflict, NotFound, UnsupportedMediaType
 from server.http.context import current_principal, database, int_arg, json_body
-from server.services import accounts, bills
+from server.services import accounts, bills, publication, versions
 from server.store import eventlog
 from server.store.models import Provision
 
@@ -85,3 +87,35 @@ def bill_events(bill_id: int) -> Response:
                 "last_event_id": records[-1].id if records else max(after, 0),
             }
         )
+
+
+@api.post("/bills/<int:bill_id>/versions")
+def publish_version(bill_id: int) -> tuple[Response, int]:
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise BadRequest("the request body must be a JSON object")
+    source = body.get("source", "amendments")
+    if source not in {"working", "amendments"}:
+        raise BadRequest(f"source must be 'working' or 'amendments'; found {source!r}")
+    when = body.get("expression_date")
+    try:
+        expression_date = date.fromisoformat(when) if when else None
+    except (TypeError, ValueError):
+        raise BadRequest(f"expression_date must be a date like 2026-11-21; found {when!r}") from None
+    principal = current_principal()
+    if source == "amendments":
+        raise Conflict(f"bill {bill_id} has no adopted amendments to consolidate; publish the working text")
+    with database().write() as session:
+        published = versions.publish_working_text(session, principal, bill_id, expression_date=expression_date)
+    return jsonify({"expression_uri": published.expression_uri, "version": published.version,
+                    "sha256": published.document_sha256, "event_id": published.event_id}), 201
+
+
+@api.get("/bills/<int:bill_id>/compare")
+def compare_versions(bill_id: int) -> Response:
+    old = int_arg("from", 0, minimum=1)
+    new = int_arg("to", 0, minimum=1)
+    if not old or not new:
+        raise BadRequest("name the two versions to compare: ?from=<version>&to=<version>")
+    with database().read() as session:
+        return jsonify(publication.compare(session, bill_id, old, new))

@@ -44,21 +44,29 @@ def socketio_publisher(socketio: SocketIO) -> Publisher:
     return publish
 
 
-def install(factory: sessionmaker[Session], publish: Publisher) -> None:
-    """Hook ``publish`` to run after each commit of sessions made by ``factory``."""
+class Broadcaster:
+    """Hands the events of each committed transaction to every subscribed publisher, in commit order."""
 
-    @event.listens_for(factory, "after_commit")
-    def _after_commit(session: Session) -> None:
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self.publishers: list[Publisher] = []
+        event.listen(factory, "after_commit", self._after_commit)
+        event.listen(factory, "after_rollback", self._after_rollback)
+
+    def subscribe(self, publish: Publisher) -> None:
+        self.publishers.append(publish)
+
+    def _after_commit(self, session: Session) -> None:
         pending = session.info.pop(PENDING_KEY, None)
         if not pending:
             return
-        try:
-            publish(pending)
-        except Exception:
-            # The change is committed and recoverable by clients through `since`; a failed emit must not
-            # turn a committed change into an error for the caller.
-            log.exception("broadcast of %d committed events failed", len(pending))
+        for publish in self.publishers:
+            try:
+                publish(pending)
+            except Exception:
+                # The change is committed and clients recover it through `since`; a failed emit must not turn
+                # a committed change into an error for its author.
+                log.exception("broadcast of %d committed events failed", len(pending))
 
-    @event.listens_for(factory, "after_rollback")
+    @staticmethod
     def _after_rollback(session: Session) -> None:
         session.info.pop(PENDING_KEY, None)

@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
-from flask_socketio import Namespace, join_room, leave_room
+from flask import current_app, request
+from flask_socketio import Namespace, emit, join_room, leave_room
 
-from server.errors import BadRequest
+from server.errors import BadRequest, Forbidden, PayloadTooLarge, RateLimited
 from server.http.context import database
 from server.realtime.acks import Ack, ok, socket_handler
 from server.realtime.broadcast import bill_room
-from server.services import accounts, bills
+from server.realtime.limits import TokenBucket
+from server.services import accounts, bills, drafting
 from server.services.principal import Principal
 from server.store import eventlog
 from server.store.models import Provision
 
 MAX_EVENTS_ON_JOIN = 5000
+PRESENCE = "presence"
+
+
+def _str_field(data: dict[str, Any], name: str, max_length: int) -> str:
+    value = data.get(name)
+    if not isinstance(value, str):
+        raise BadRequest(f"{name} must be a string; found {type(value).__name__}")
+    if len(value) > max_length:
+        raise PayloadTooLarge(f"{name} is {len(value)} characters long; the limit is {max_length}")
+    return value
 
 
 def _int_field(data: dict[str, Any], name: str, *, optional: bool = False) -> int | None:
@@ -31,10 +42,12 @@ def _int_field(data: dict[str, Any], name: str, *, optional: bool = False) -> in
 class ParleyNamespace(Namespace):
     """State kept per connection: who it is and which bill it follows."""
 
-    def __init__(self, namespace: str = "/") -> None:
+    def __init__(self, namespace: str = "/", *, edit_rate: float = 20) -> None:
         super().__init__(namespace)
         self.principals: dict[str, Principal | None] = {}
         self.bills: dict[str, int] = {}
+        self.edit_bucket = TokenBucket(edit_rate, burst=edit_rate)
+        self.presence_bucket = TokenBucket(10, burst=10)
 
     def principal(self) -> Principal | None:
         return self.principals.get(request.sid)  # type: ignore[attr-defined]
@@ -53,8 +66,11 @@ class ParleyNamespace(Namespace):
 
     def on_disconnect(self, reason: Any = None) -> None:
         sid = request.sid  # type: ignore[attr-defined]
-        self.principals.pop(sid, None)
-        self.bills.pop(sid, None)
+        principal = self.principals.pop(sid, None)
+        bill_id = self.bills.pop(sid, None)
+        if bill_id is not None and principal is not None:
+            emit(PRESENCE, {"sid": sid, "bill": bill_id, "user": principal.user_id, "left": True},
+                 to=bill_room(bill_id), include_self=False)
 
     @socket_handler
     def on_join(self, data: dict[str, Any]) -> Ack:
@@ -93,4 +109,67 @@ class ParleyNamespace(Namespace):
         bill_id = self.bills.pop(sid, None)
         if bill_id is not None:
             leave_room(bill_room(bill_id))
+        return ok()
+
+    def _joined_bill(self, data: dict[str, Any]) -> int:
+        """The bill named in the message, which must be the one this connection joined."""
+        bill_id = _int_field(data, "bill")
+        assert bill_id is not None
+        if self.bills.get(request.sid) != bill_id:  # type: ignore[attr-defined]
+            raise Forbidden(f"join bill {bill_id} before sending changes to it")
+        return bill_id
+
+    @socket_handler
+    def on_edit(self, data: dict[str, Any]) -> Ack:
+        """Apply a drafter's patch; the ack comes after the commit."""
+        principal = self.principal()
+        bill_id = self._joined_bill(data)
+        limit = int(current_app.config["MAX_SOCKET_MESSAGE_BYTES"])
+        eid = _str_field(data, "eid", 400)
+        patch = _str_field(data, "patch", limit)
+        op_id = _str_field(data, "op_id", drafting.MAX_OP_ID_LENGTH)
+        rev = _int_field(data, "rev")
+        assert rev is not None
+        if principal is not None and not self.edit_bucket.allow(principal.user_id):
+            raise RateLimited(
+                f"more than {current_app.config['EDIT_RATE_PER_SECOND']} edits a second; slow down and resend"
+            )
+        with database().write() as session:
+            outcome = drafting.edit_provision(
+                session, principal, bill_id=bill_id, eid=eid, rev=rev, patch=patch, op_id=op_id,
+                max_chars=int(current_app.config["MAX_PROVISION_CHARS"]),
+            )
+        return ok(rev=outcome.rev, event_id=outcome.event_id, duplicate=outcome.duplicate)
+
+    @socket_handler
+    def on_presence(self, data: dict[str, Any]) -> Ack:
+        """Relay where a user is and what they select; ephemeral, never logged."""
+        principal = self.principal()
+        bill_id = self._joined_bill(data)
+        if principal is None:
+            raise Forbidden("sign in to show your presence")
+        if not self.presence_bucket.allow(request.sid):  # type: ignore[attr-defined]
+            raise RateLimited("presence updates are limited to ten a second")
+        eid = data.get("eid")
+        cursor = data.get("cursor")
+        if eid is not None and (not isinstance(eid, str) or len(eid) > 400):
+            raise BadRequest("eid must be a string of at most 400 characters or null")
+        if cursor is not None and not (
+            isinstance(cursor, dict) and all(isinstance(cursor.get(k), int) for k in ("anchor", "head"))
+        ):
+            raise BadRequest("cursor must be {\"anchor\": int, \"head\": int} or null")
+        emit(
+            PRESENCE,
+            {
+                "sid": request.sid,  # type: ignore[attr-defined]
+                "bill": bill_id,
+                "user": principal.user_id,
+                "name": principal.display_name,
+                "role": principal.role.value,
+                "eid": eid,
+                "cursor": {"anchor": cursor["anchor"], "head": cursor["head"]} if cursor else None,
+            },
+            to=bill_room(bill_id),
+            include_self=False,
+        )
         return ok()

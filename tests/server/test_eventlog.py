@@ -115,13 +115,15 @@ def test_reordering_rows_is_caught(db: Database) -> None:
         two, three = eventlog.events_after(session, 1, limit=2)
         swap = [(two.id, three), (three.id, two)]
     with db.engine.begin() as connection:
-        connection.execute(text("UPDATE events SET version = -version, hash = substr(hash, 2) || 'x' WHERE id IN (2, 3)"))
+        connection.execute(
+            text("UPDATE events SET version = -version, hash = substr(hash, 2) || 'x' WHERE id IN (2, 3)")
+        )
         for target, source in swap:
             connection.execute(
                 text(
                     "UPDATE events SET stream=:s, version=:v, data=:d, previous_hash=:p, hash=:h WHERE id=:id"
                 ),
-                {"s": source.stream, "v": source.version, "d": '{"n": %d}' % source.data["n"],
+                {"s": source.stream, "v": source.version, "d": f'{{"n": {source.data["n"]}}}',
                  "p": source.previous_hash, "h": source.hash, "id": target},
             )
     with db.read() as session:

@@ -1,0 +1,49 @@
+"""The ``/akn/<FRBR URI>`` resolver: AKN XML or rendered HTML for Work, Expression and Manifestation URIs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+
+from akn.render import render, toc
+from server.errors import NotFound
+from server.http.context import current_principal, database
+from server.services.bills import load_document
+from server.services.publication import expression_bytes, resolve
+
+resolver = Blueprint("resolver", __name__)
+
+AKN_MEDIA_TYPE = "application/akn+xml"
+
+
+def _negotiated_format() -> str:
+    best = request.accept_mimetypes.best_match([AKN_MEDIA_TYPE, "application/xml", "text/html"])
+    return "html" if best == "text/html" else "xml"
+
+
+@resolver.get("/akn/<path:uri>")
+def resolve_uri(uri: str) -> Response:
+    with database().read() as session:
+        resolved = resolve(session, "/akn/" + uri)
+        fmt = resolved.format or _negotiated_format()
+        if fmt == "pdf":
+            raise NotFound("PDF manifestations are not produced yet; use .xml or .html")
+        content = expression_bytes(session, resolved.expression)
+        etag = resolved.expression.document_sha256
+        if etag in request.if_none_match:
+            return Response(status=304, headers={"ETag": f'"{etag}"'})
+        if fmt == "xml":
+            response = Response(content, mimetype=AKN_MEDIA_TYPE)
+        else:
+            document = load_document(session, resolved.expression.document_sha256)
+            html = render_template(
+                "document.html",
+                bill=resolved.bill,
+                expression=resolved.expression,
+                body=render(document.root),
+                contents=toc(document.root),
+                principal=current_principal(),
+            )
+            response = Response(html, mimetype="text/html")
+    response.set_etag(etag)
+    response.headers["Vary"] = "Accept"
+    return response

@@ -1,0 +1,27 @@
+"""Per-user rate limiting for socket messages: a token bucket kept in this process."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+
+class TokenBucket:
+    """Allows ``rate`` actions a second per key on average, with bursts up to ``burst``."""
+
+    def __init__(self, rate: float, burst: float | None = None) -> None:
+        self.rate = rate
+        self.burst = burst if burst is not None else rate
+        self._state: dict[object, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: object) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._state.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens < 1:
+                self._state[key] = (tokens, now)
+                return False
+            self._state[key] = (tokens - 1, now)
+            return True

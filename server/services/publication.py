@@ -1,0 +1,83 @@
+"""Finding published documents by their FRBR URIs, and comparing versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from akn.redline import redline, redline_html
+from server.errors import BadRequest, NotFound
+from server.services.bills import get_bill, load_document
+from server.store import documents
+from server.store.models import Bill, Expression
+
+MANIFESTATION_FORMATS = {"xml": "xml", "akn": "xml", "html": "html", "pdf": "pdf"}
+
+
+@dataclass(frozen=True)
+class ResolvedUri:
+    bill: Bill
+    expression: Expression
+    format: str | None  # None: the client did not name one (content negotiation decides)
+
+
+def split_manifestation(uri: str) -> tuple[str, str | None]:
+    """``/akn/.../eng@2026-11-21.xml`` → (the expression or work URI, "xml")."""
+    path = uri.rstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    if "." in last:
+        stem, _, extension = last.rpartition(".")
+        if extension in MANIFESTATION_FORMATS and stem:
+            return path[: -len(extension) - 1], MANIFESTATION_FORMATS[extension]
+    return path, None
+
+
+def resolve(session: Session, uri: str) -> ResolvedUri:
+    """The expression a Work, Expression or Manifestation URI names (a Work gives its latest expression)."""
+    if not uri.startswith("/akn/"):
+        uri = "/akn/" + uri.lstrip("/")
+    base, fmt = split_manifestation(uri)
+    base = base.removesuffix("/!main")
+    if "@" in base.rsplit("/", 1)[-1]:
+        expression = session.scalar(select(Expression).where(Expression.expression_uri == base))
+        if expression is None:
+            raise NotFound(f"no published expression has the URI {base}")
+        return ResolvedUri(get_bill(session, expression.bill_id), expression, fmt)
+    bill = session.scalar(select(Bill).where(Bill.work_uri == base))
+    if bill is None:
+        raise NotFound(f"no work has the URI {base}")
+    latest = session.scalar(
+        select(Expression).where(Expression.bill_id == bill.id).order_by(Expression.version.desc()).limit(1)
+    )
+    assert latest is not None  # every bill has its first expression
+    return ResolvedUri(bill, latest, fmt)
+
+
+def expression_bytes(session: Session, expression: Expression) -> bytes:
+    return documents.get(session, expression.document_sha256)
+
+
+def version_of(session: Session, bill_id: int, version: int) -> Expression:
+    expression = session.scalar(
+        select(Expression).where(Expression.bill_id == bill_id, Expression.version == version)
+    )
+    if expression is None:
+        raise NotFound(f"bill {bill_id} has no version {version}")
+    return expression
+
+
+def compare(session: Session, bill_id: int, old_version: int, new_version: int) -> dict[str, Any]:
+    """The redline between two published versions: JSON changes and the HTML with ins/del marks."""
+    get_bill(session, bill_id)
+    if old_version == new_version:
+        raise BadRequest("compare two different versions")
+    old = load_document(session, version_of(session, bill_id, old_version).document_sha256)
+    new = load_document(session, version_of(session, bill_id, new_version).document_sha256)
+    result: dict[str, Any] = dict(redline(old.root, new.root))
+    result["html"] = redline_html(old.root, new.root)
+    result["from"] = old_version
+    result["to"] = new_version
+    return result

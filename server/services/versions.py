@@ -1,0 +1,123 @@
+"""Publishing: freezing a bill's working text into a new, strictly valid AKN expression."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from akn import AknDocument, AknError
+from server.domain.events import EventDraft, EventType, bill_stream
+from server.domain.roles import may_publish_version
+from server.errors import Forbidden, InvalidDocument, from_akn_error
+from server.services.bills import get_bill, load_document
+from server.services.principal import Principal, require
+from server.store import documents, eventlog, projections
+from server.store.models import Bill, EventRecord, Expression, Provision
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    version: int
+    expression_uri: str
+    document_sha256: str
+    event_id: int
+
+
+def working_document(session: Session, bill: Bill) -> AknDocument:
+    """The bill's working text as an AKN document: its last base document with every edited text spliced in."""
+    document = load_document(session, bill.working_sha256)
+    edited = session.execute(
+        select(Provision.eid, Provision.text).where(Provision.bill_id == bill.id, Provision.edited.is_(True))
+    )
+    try:
+        for eid, text in edited:
+            document.set_provision_text(eid, text)
+    except AknError as error:
+        raise from_akn_error(error) from error
+    return document
+
+
+def _expression_date(session: Session, bill: Bill, requested: date | None) -> tuple[date, str]:
+    """The new expression's date, and its version part; a second version on one day gets a suffix."""
+    when = requested or eventlog.utcnow().date()
+    taken = set(session.scalars(select(Expression.expression_uri).where(Expression.bill_id == bill.id)))
+    return when, str(len(taken) + 1)
+
+
+def publish_working_text(
+    session: Session, principal: Principal | None, bill_id: int, *, expression_date: date | None = None
+) -> PublishedVersion:
+    """Freeze the working text into version n+1, or refuse with the list of schema problems."""
+    actor = require(principal)
+    if not may_publish_version(actor.role):
+        raise Forbidden(f"only drafters and clerks publish versions; you are signed in as {actor.role.value}")
+    eventlog.acquire_append_lock(session)
+    bill = get_bill(session, bill_id)
+    document = working_document(session, bill)
+    when, _ = _expression_date(session, bill, expression_date)
+    version = bill.current_version + 1
+    try:
+        expression = document.new_expression(when)
+    except AknError as error:
+        raise from_akn_error(error) from error
+    if session.scalar(select(Expression.id).where(Expression.expression_uri == expression.frbr.expression_uri)):
+        expression = document.new_expression(when, version_label=str(version))
+    problems = expression.validate()
+    if problems:
+        raise InvalidDocument(
+            f"the working text is not valid AKN: {problems[0].message}",
+            problems=[{"message": p.message, "path": p.path, "line": p.line} for p in problems[:50]],
+        )
+    content = expression.to_bytes()
+    sha = documents.put(session, content)
+    record = eventlog.append(
+        session,
+        EventDraft(
+            stream=bill_stream(bill.id),
+            type=EventType.VERSION_PUBLISHED,
+            actor_id=actor.actor_id,
+            bill_id=bill.id,
+            data={
+                "version": version,
+                "expression_uri": expression.frbr.expression_uri,
+                "expression_date": when.isoformat(),
+                "language": expression.frbr.language,
+                "document_sha256": sha,
+                "source": "working",
+            },
+        ),
+        projector=projections.apply,
+    )
+    return PublishedVersion(version, expression.frbr.expression_uri, sha, record.id)
+
+
+@projections.projects(EventType.VERSION_PUBLISHED)
+def _project_version_published(session: Session, record: EventRecord) -> None:
+    data = record.data
+    bill = session.get(Bill, record.bill_id)
+    if bill is None:
+        raise RuntimeError(f"event {record.id} publishes a version of an unknown bill {record.bill_id}")
+    session.add(
+        Expression(
+            bill_id=bill.id,
+            version=data["version"],
+            expression_uri=data["expression_uri"],
+            expression_date=data["expression_date"],
+            language=data["language"],
+            document_sha256=data["document_sha256"],
+            published_by=record.actor_id,
+            published_at=record.occurred_at,
+            event_id=record.id,
+        )
+    )
+    bill.current_version = data["version"]
+    bill.working_sha256 = data["document_sha256"]
+    bill.updated_at = record.occurred_at
+    # The published document now holds every edited text; revisions carry on so live clients stay in step.
+    session.execute(
+        Provision.__table__.update().where(Provision.bill_id == bill.id).values(edited=False)
+    )
+    session.flush()

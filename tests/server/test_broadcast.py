@@ -1,0 +1,48 @@
+"""Events reach Socket.IO only after their transaction commits; a rolled-back change emits nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from flask import Flask
+
+from server.domain.events import EventDraft
+from server.store import eventlog
+from server.store.db import Database
+from server.store.models import EventRecord
+
+
+class Recorder:
+    """A publisher that notes, at publication time, whether another connection can already see the event."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.published: list[tuple[int, bool]] = []
+
+    def __call__(self, records: Sequence[EventRecord]) -> None:
+        for record in records:
+            with self.db.read() as other:
+                visible = other.get(EventRecord, record.id) is not None
+            self.published.append((record.id, visible))
+
+
+def test_publication_follows_commit_and_sees_committed_rows(app: Flask, db: Database) -> None:
+    recorder = Recorder(db)
+    app.extensions["parley.broadcaster"].subscribe(recorder)
+    with db.write() as session:
+        eventlog.append(session, EventDraft(stream="bill/1", type="test.happened", data={}, bill_id=1))
+        eventlog.append(session, EventDraft(stream="bill/1", type="test.happened", data={}, bill_id=1))
+        assert recorder.published == [], "nothing is published while the transaction is open"
+    assert recorder.published == [(1, True), (2, True)]
+
+
+def test_rolled_back_service_call_emits_nothing(app: Flask, db: Database) -> None:
+    recorder = Recorder(db)
+    app.extensions["parley.broadcaster"].subscribe(recorder)
+    with pytest.raises(ValueError), db.write() as session:
+        eventlog.append(session, EventDraft(stream="bill/1", type="test.happened", data={}, bill_id=1))
+        raise ValueError("the service refused after appending")
+    with db.write() as session:
+        eventlog.append(session, EventDraft(stream="bill/1", type="test.happened", data={"n": 2}, bill_id=1))
+    assert recorder.published == [(1, True)], "only the committed event, which took id 1, was published"
