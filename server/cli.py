@@ -49,7 +49,7 @@ def db_upgrade() -> None:
     """Apply every pending migration."""
     url = load_config().DATABASE_URL
     migrate.upgrade(url)
-    click.echo(f"database at revision {migrate.head_revision(url)}")
+    click.echo(f"database at revision {', '.join(sorted(migrate.head_revisions(url)))}")
 
 
 # --- users -------------------------------------------------------------------------------------------------

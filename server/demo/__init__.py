@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+from akn.plaintext import parse_bill_text
 from sqlalchemy import select
 
-from akn.plaintext import parse_bill_text
 from server.services import accounts, bills
 from server.store.db import Database
 from server.store.models import User

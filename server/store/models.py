@@ -8,7 +8,7 @@ table is a projection: it can be dropped and rebuilt from the log (``parley proj
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -41,6 +42,20 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+ModelT = TypeVar("ModelT", bound=type[Base])
+
+
+def projection(model: ModelT) -> ModelT:
+    """Mark a model's table as a projection: emptied and refilled from the log by a rebuild."""
+    model.__table__.info["projection"] = True  # type: ignore[attr-defined]
+    return model
+
+
+def projection_tables() -> list[Table]:
+    """Every projection table, children before parents (the order to empty them in)."""
+    return [t for t in reversed(Base.metadata.sorted_tables) if t.info.get("projection")]
 
 
 class EventRecord(Base):
@@ -102,6 +117,7 @@ class ApiToken(Base):
 # --- projections -------------------------------------------------------------------------------------------
 
 
+@projection
 class User(Base):
     __tablename__ = "users"
 
@@ -114,6 +130,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
 
 
+@projection
 class Bill(Base):
     __tablename__ = "bills"
 
@@ -132,6 +149,7 @@ class Bill(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
 
 
+@projection
 class Expression(Base):
     """A published version of a bill."""
 
@@ -150,6 +168,7 @@ class Expression(Base):
     event_id: Mapped[int] = mapped_column(BigId)
 
 
+@projection
 class Provision(Base):
     """A provision of a bill's working text, with the revision of its text."""
 
@@ -174,6 +193,7 @@ class Provision(Base):
     edited: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+@projection
 class AppliedOperation(Base):
     """Client operation ids already applied, so a resent edit is answered, not applied twice."""
 
@@ -186,7 +206,3 @@ class AppliedOperation(Base):
     eid: Mapped[str] = mapped_column(String(400))
     rev: Mapped[int] = mapped_column(Integer)
     event_id: Mapped[int] = mapped_column(BigId)
-
-
-PROJECTION_TABLES: tuple[str, ...] = ("applied_operations", "provisions", "expressions", "bills", "users")
-"""Projection tables in the order they are emptied before a rebuild (children first)."""

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from server.store import eventlog
-from server.store.models import PROJECTION_TABLES, Base, EventRecord
+from server.store import all_models, eventlog
+from server.store.models import EventRecord, projection_tables
 
 Handler = Callable[[Session, EventRecord], None]
 
@@ -42,9 +42,9 @@ def apply(session: Session, record: EventRecord) -> None:
 
 def rebuild(session: Session) -> int:
     """Empty every projection table and replay the whole log into it; returns the number of events."""
-    tables = Base.metadata.tables
-    for name in PROJECTION_TABLES:
-        session.execute(delete(tables[name]))
+    assert all_models.models  # every model module is imported, so every projection table is known
+    for table in projection_tables():
+        session.execute(delete(table))
     count = 0
     for record in eventlog.iter_all(session):
         apply(session, record)
@@ -57,10 +57,9 @@ def rebuild(session: Session) -> int:
 
 def snapshot(session: Session) -> dict[str, list[dict[str, Any]]]:
     """Every projection row as plain values, ordered, with surrogate ids left out, for comparisons."""
-    tables = Base.metadata.tables
     state: dict[str, list[dict[str, Any]]] = {}
-    for name in PROJECTION_TABLES:
-        table = tables[name]
+    for table in projection_tables():
+        name = table.name
         columns = [c for c in table.columns if not (c.primary_key and c.autoincrement is True)]
         rows = session.execute(select(*columns)).mappings().all()
         state[name] = sorted((dict(row) for row in rows), key=repr)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from server.store.models import Base
+from server.store.all_models import models
+
+Base = models.Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,0 +1,374 @@
+"""Provision text patches as they travel between drafters and the server.
+
+A patch is diff-match-patch ``patch_toText`` output. The wire rule, shared with the browser
+(``frontend/src/sync/textpatch.js``), is:
+
+* offsets and lengths in ``@@ -a,b +c,d @@`` headers count **UTF-16 code units**, as the JavaScript
+  library counts them (an emoji or 𝔘 counts 2);
+* hunk bodies are percent-encoded UTF-8 of whole characters: no hunk starts or ends inside a surrogate
+  pair, so both ``encodeURI`` and Python's ``quote`` can encode it.
+
+Python counts code points, so this module works on a *unit string*: the text with every astral
+character spelled as its two surrogate code points. diff-match-patch then counts exactly as JavaScript
+does, and only the edges (``patch_toText`` / ``patch_fromText``) convert back to real characters.
+
+Pure: no I/O, no Flask, no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any, Final
+
+from diff_match_patch import diff_match_patch
+
+__all__ = [
+    "AppliedEdit",
+    "MalformedPatch",
+    "PatchConflict",
+    "TextPatchError",
+    "apply_edit",
+    "apply_exact",
+    "compose_check",
+    "make_patch",
+    "map_position",
+    "merge3",
+    "rebase_apply",
+]
+
+# Stricter than the library's 0.5: placing a drafter's words at the wrong spot of a statute is worse than
+# a conflict, which the client resolves by a three-way merge and a resend.
+MATCH_THRESHOLD: Final = 0.35
+PATCH_DELETE_THRESHOLD: Final = 0.35
+
+_DELETE: Final = -1
+_INSERT: Final = 1
+_EQUAL: Final = 0
+# Characters diff-match-patch leaves unescaped; JavaScript's encodeURI leaves the same ones.
+_SAFE: Final = "!~*'();/?:@&=+$,# "
+_ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")
+_HEADER: Final = re.compile(r"^@@ -(\d+),?(\d*) \+(\d+),?(\d*) @@$")
+
+
+class TextPatchError(Exception):
+    """A patch could not be turned into new text; ``code`` is the error code sent to the client."""
+
+    code = "text_patch_error"
+
+
+class PatchConflict(TextPatchError):
+    """A hunk's context is not in the current text (someone changed that passage meanwhile)."""
+
+    code = "edit_conflict"
+
+
+class MalformedPatch(TextPatchError):
+    """The patch text is not diff-match-patch ``patch_toText`` output, or breaks the wire rule."""
+
+    code = "malformed_patch"
+
+
+@dataclass(frozen=True)
+class AppliedEdit:
+    """The outcome of an accepted edit: the new text and the canonical patch to broadcast."""
+
+    text: str
+    patch: str
+
+
+def _engine() -> Any:
+    dmp = diff_match_patch()
+    dmp.Match_Threshold = MATCH_THRESHOLD
+    dmp.Patch_DeleteThreshold = PATCH_DELETE_THRESHOLD
+    return dmp
+
+
+def _split_pair(match: re.Match[str]) -> str:
+    point = ord(match.group()) - 0x10000
+    return chr(0xD800 + (point >> 10)) + chr(0xDC00 + (point & 0x3FF))
+
+
+def _to_units(text: str) -> str:
+    """Spell astral characters as surrogate pairs so that ``len`` counts UTF-16 code units."""
+    return text if text.isascii() else _ASTRAL.sub(_split_pair, text)
+
+
+def _from_units(units: str) -> str:
+    """Join surrogate pairs back into characters; a lone surrogate raises ``UnicodeDecodeError``."""
+    if units.isascii():
+        return units
+    return units.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+
+
+def _is_high(unit: str) -> bool:
+    return "\ud800" <= unit <= "\udbff"
+
+
+def _is_low(unit: str) -> bool:
+    return "\udc00" <= unit <= "\udfff"
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise MalformedPatch("The text contains a lone surrogate; expected well-formed Unicode.") from error
+
+
+def _align_diffs(diffs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Move edit boundaries that fall inside a surrogate pair out to the whole character.
+
+    Diffing code units may keep the shared high surrogate of 😀→😁 as an equality; encodeURI then
+    throws on the lone halves. Every equality is trimmed to whole characters and what is trimmed
+    is added to both sides of the neighbouring edit.
+    """
+    out: list[list[Any]] = [[op, text] for op, text in diffs]
+    i = 0
+    while i < len(out):
+        op, text = out[i]
+        if op == _EQUAL and text and i > 0 and _is_low(text[0]):
+            out[i][1] = text[1:]
+            i += _widen_run(out, i - 1, text[0], at_end=True)
+        op, text = out[i]
+        if op == _EQUAL and text and i + 1 < len(out) and _is_high(text[-1]):
+            out[i][1] = text[:-1]
+            _widen_run(out, i + 1, text[-1], at_end=False)
+        i += 1
+    return [(op, text) for op, text in out if text]
+
+
+def _widen_run(out: list[list[Any]], index: int, unit: str, *, at_end: bool) -> int:
+    """Add ``unit`` to both the delete and the insert of the edit run around ``index``.
+
+    Returns how many entries were inserted (a run may lack its delete or its insert).
+    """
+    start = end = index
+    while start > 0 and out[start - 1][0] != _EQUAL:
+        start -= 1
+    while end + 1 < len(out) and out[end + 1][0] != _EQUAL:
+        end += 1
+    ops = {entry[0]: entry for entry in out[start : end + 1]}
+    added = 0
+    for op in (_DELETE, _INSERT):
+        if op not in ops:
+            ops[op] = [op, ""]
+            out.insert(start + added if op == _DELETE else end + 1 + added, ops[op])
+            added += 1
+    for op in (_DELETE, _INSERT):
+        ops[op][1] = ops[op][1] + unit if at_end else unit + ops[op][1]
+    return added
+
+
+def _trim_context(patches: list[Any]) -> None:
+    """Shorten hunk context that begins or ends inside a surrogate pair by that half character.
+
+    diff-match-patch cuts context at a fixed number of code units; the edits themselves are already
+    whole characters (``_align_diffs``), so only the outer context can hold half a pair.
+    """
+    for patch in patches:
+        op, first = patch.diffs[0]
+        if op == _EQUAL and first and _is_low(first[0]):
+            patch.diffs[0] = (_EQUAL, first[1:])
+            patch.start1 += 1
+            patch.start2 += 1
+            patch.length1 -= 1
+            patch.length2 -= 1
+        op, last = patch.diffs[-1]
+        if op == _EQUAL and last and _is_high(last[-1]):
+            patch.diffs[-1] = (_EQUAL, last[:-1])
+            patch.length1 -= 1
+            patch.length2 -= 1
+        patch.diffs = [(op, data) for op, data in patch.diffs if data]
+
+
+def _hunk_text(patch: Any) -> str:
+    """``patch_obj.__str__`` over whole characters (the library encodes the unit string itself)."""
+    lines = [_header(patch)]
+    for op, data in patch.diffs:
+        sign = {_INSERT: "+", _DELETE: "-", _EQUAL: " "}[op]
+        lines.append(sign + urllib.parse.quote(_from_units(data).encode("utf-8"), _SAFE) + "\n")
+    return "".join(lines)
+
+
+def _header(patch: Any) -> str:
+    def coords(start: int, length: int) -> str:
+        if length == 0:
+            return f"{start},0"
+        if length == 1:
+            return str(start + 1)
+        return f"{start + 1},{length}"
+
+    return f"@@ -{coords(patch.start1, patch.length1)} +{coords(patch.start2, patch.length2)} @@\n"
+
+
+def make_patch(old: str, new: str) -> str:
+    """The patch (wire form) that turns ``old`` into ``new``; ``""`` when they are equal."""
+    _check_text(old)
+    _check_text(new)
+    if old == new:
+        return ""
+    dmp = _engine()
+    before, after = _to_units(old), _to_units(new)
+    diffs = dmp.diff_main(before, after, True)
+    if len(diffs) > 2:
+        dmp.diff_cleanupSemantic(diffs)
+        dmp.diff_cleanupEfficiency(diffs)
+    patches = dmp.patch_make(before, _align_diffs(diffs))
+    _trim_context(patches)
+    return "".join(_hunk_text(patch) for patch in patches)
+
+
+def _parse(patch_text: str) -> list[Any]:
+    """Parse wire text into patches over unit strings, checking headers against bodies."""
+    for line in patch_text.split("\n"):
+        if line.startswith("@@"):
+            if not _HEADER.match(line):
+                raise MalformedPatch(f"Expected a hunk header '@@ -a,b +c,d @@', found {line[:80]!r}.")
+            continue
+        try:
+            urllib.parse.unquote_to_bytes(line[1:]).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise MalformedPatch(f"A hunk line is not percent-encoded UTF-8: {line[:80]!r}.") from error
+    try:
+        patches: list[Any] = _engine().patch_fromText(patch_text)
+    except ValueError as error:
+        raise MalformedPatch(f"Expected diff-match-patch patch text: {error}") from error
+    for patch in patches:
+        patch.diffs = [(op, _to_units(data)) for op, data in patch.diffs]
+        old = sum(len(data) for op, data in patch.diffs if op != _INSERT)
+        new = sum(len(data) for op, data in patch.diffs if op != _DELETE)
+        if (old, new) != (patch.length1, patch.length2):
+            raise MalformedPatch(
+                f"Hunk header {_header(patch).strip()!r} counts {patch.length1},{patch.length2} UTF-16 "
+                f"code units but its lines hold {old},{new}."
+            )
+    return patches
+
+
+def _checked_result(units: str) -> str:
+    try:
+        return _from_units(units)
+    except UnicodeDecodeError as error:
+        raise PatchConflict("The edit would split a character in two; it overlaps a concurrent edit.") from error
+
+
+def apply_exact(current: str, patch_text: str) -> str:
+    """Apply a patch made against exactly ``current``; every hunk's context must be where it says."""
+    _check_text(current)
+    text = _to_units(current)
+    for number, patch in enumerate(_parse(patch_text), start=1):
+        expected = "".join(data for op, data in patch.diffs if op != _INSERT)
+        found = text[patch.start2 : patch.start2 + patch.length1]
+        if found != expected:
+            raise PatchConflict(
+                f"Hunk {number} expected {_from_units(expected)[:60]!r} at offset {patch.start2}, "
+                f"found {_checked_result(found)[:60]!r}."
+            )
+        replacement = "".join(data for op, data in patch.diffs if op != _DELETE)
+        text = text[: patch.start2] + replacement + text[patch.start2 + patch.length1 :]
+    return _checked_result(text)
+
+
+def rebase_apply(current: str, patch_text: str, *, exact: bool) -> str:
+    """Apply a drafter's patch to the current text.
+
+    ``exact=True`` when the patch's base revision is the current one: it must apply exactly.
+    ``exact=False`` when the text moved on since: diff-match-patch's fuzzy apply places each hunk, and
+    the edit is refused (``PatchConflict``) if any hunk cannot be placed; it is never applied in part.
+    """
+    if exact:
+        return apply_exact(current, patch_text)
+    _check_text(current)
+    patches = _parse(patch_text)
+    if not patches:
+        return current
+    units, placed = _engine().patch_apply(patches, _to_units(current))
+    failed = [number for number, ok in enumerate(placed, start=1) if not ok]
+    if failed:
+        hunks = ", ".join(str(number) for number in failed)
+        raise PatchConflict(f"Hunk(s) {hunks} of {len(placed)} no longer match the current text.")
+    return _checked_result(str(units))
+
+
+def compose_check(current: str, new: str) -> str:
+    """The canonical patch ``current`` → ``new`` (what the server broadcasts), verified to apply exactly."""
+    patch = make_patch(current, new)
+    if apply_exact(current, patch) != new:
+        raise PatchConflict("The canonical patch does not reproduce the new text.")
+    return patch
+
+
+def apply_edit(current: str, patch_text: str, *, exact: bool) -> AppliedEdit:
+    """Apply an edit and compute the canonical patch to broadcast: ``rebase_apply`` + ``compose_check``."""
+    new = rebase_apply(current, patch_text, exact=exact)
+    return AppliedEdit(text=new, patch=compose_check(current, new))
+
+
+@dataclass(frozen=True)
+class _Edit:
+    start: int
+    end: int
+    insert: str
+
+
+def _edits(base: str, other: str) -> list[_Edit]:
+    """The edits that turn ``base`` into ``other``, as replaced ranges of ``base``."""
+    dmp = _engine()
+    diffs = dmp.diff_main(base, other, False)
+    dmp.diff_cleanupSemantic(diffs)
+    edits: list[_Edit] = []
+    position = 0
+    for op, data in diffs:
+        if op == _EQUAL:
+            position += len(data)
+            continue
+        end = position + len(data) if op == _DELETE else position
+        inserted = data if op == _INSERT else ""
+        if edits and edits[-1].end == position:
+            edits[-1] = _Edit(edits[-1].start, end, edits[-1].insert + inserted)
+        else:
+            edits.append(_Edit(position, end, inserted))
+        position = end
+    return edits
+
+
+def merge3(base: str, ours: str, theirs: str) -> str:
+    """Merge two texts edited from the same ``base``; never fails and never drops an insertion.
+
+    Edits that touch different passages both apply. Where they overlap (or insert at the same
+    point), the union of what either deleted is deleted and both insertions are kept, ``theirs``
+    (already on the server) first.
+    """
+    theirs_first = sorted(
+        [(edit.start, 0, edit) for edit in _edits(base, theirs)]
+        + [(edit.start, 1, edit) for edit in _edits(base, ours)],
+        key=lambda item: (item[0], item[1]),
+    )
+    out: list[str] = []
+    position = index = 0
+    while index < len(theirs_first):
+        start, _, first = theirs_first[index]
+        end = first.end
+        cluster = [theirs_first[index]]
+        index += 1
+        while index < len(theirs_first) and theirs_first[index][0] in range(start, max(end, start + 1)):
+            cluster.append(theirs_first[index])
+            end = max(end, theirs_first[index][2].end)
+            index += 1
+        out.append(base[position:start])
+        out.extend(edit.insert for _, side, edit in sorted(cluster, key=lambda item: item[1]))
+        position = end
+    out.append(base[position:])
+    return "".join(out)
+
+
+def map_position(old: str, new: str, position: int) -> int:
+    """Where ``position`` in ``old`` lands in ``new`` (a cursor kept beside the same characters)."""
+    if old == new:
+        return position
+    dmp = _engine()
+    diffs = dmp.diff_main(old, new, False)
+    dmp.diff_cleanupSemantic(diffs)
+    return int(dmp.diff_xIndex(diffs, position))
