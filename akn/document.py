@@ -1,0 +1,487 @@
+"""`AknDocument`: a strictly valid AKN 3.0 document, its FRBR metadata, its provisions and their edits.
+
+Documents are read with the safe parser and the strict schema, and every edit keeps them strictly valid:
+new pieces are checked against the schema before they are spliced in, and eIds stay unique. Provisions are
+found by eId in constant time through an index that every edit keeps up to date. Edits return what they
+changed (text before and after, eIds renamed, eIds removed) so that a caller can record events.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any, Literal, cast
+
+from lxml import etree
+
+from akn.errors import (
+    InvalidFrbrUriError,
+    InvalidMarkupError,
+    InvalidStructureError,
+    ProvisionNotFoundError,
+    SchemaInvalidError,
+)
+from akn.fragments import fragment_problems
+from akn.frbr import FrbrMetadata, FrbrUri, read_identification, set_expression
+from akn.inline import from_markup, inline_from_markup, inline_to_markup
+from akn.naming import (
+    assign_subtree_eids,
+    container_prefix,
+    eid_prefix,
+    fill_implicit_eids,
+    is_fully_named,
+    renumber_tree,
+)
+from akn.parsing import DEFAULT_MAX_BYTES, check_akn_root, parse_akn
+from akn.provisions import (
+    HIERARCHY_TAGS,
+    Provision,
+    body_of,
+    child_provisions,
+    iter_provisions,
+    provision_text,
+    to_provision,
+)
+from akn.validation import Problem, convention_problems, schema_problems
+from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
+
+__all__ = ["EDITABLE_TYPES", "AknDocument", "TextChange"]
+
+_A = f"{{{AKN_NS}}}"
+# Parley edits bills and acts; other document types are read (and rendered) only.
+EDITABLE_TYPES = frozenset({"bill", "act"})
+_XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+Position = Literal["before", "after"]
+
+
+@dataclass(frozen=True, slots=True)
+class TextChange:
+    """The text of provision `eid` went from `before` to `after` (both canonical markup)."""
+
+    eid: str
+    before: str
+    after: str
+
+
+class AknDocument:
+    """A strictly valid Akoma Ntoso 3.0 document (a bill or an act, or another type read-only)."""
+
+    def __init__(self, tree: etree._ElementTree, warnings: Iterable[Problem] = ()) -> None:
+        """Wrap an already validated tree; use `from_bytes` for anything that comes from outside."""
+        self.tree = tree
+        self.root = tree.getroot()
+        check_akn_root(self.root)
+        self.document = next(child for child in self.root if isinstance(child.tag, str))
+        self.warnings: list[Problem] = list(warnings)
+        self._frbr: FrbrMetadata | None = None
+        self._all_eids: dict[str, etree._Element] | None = None
+        self._provisions: dict[str, etree._Element] = {}
+        self._text_eids: bool | None = None
+        self._reindex()
+
+    # reading ------------------------------------------------------------------------------------------
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> AknDocument:
+        """Safe parse, strict schema validation and naming checks (the warnings) of untrusted bytes.
+
+        Raises `UnsafeXmlError`, `DocumentTooLargeError`, `XmlSyntaxError`, `NotAknError` or
+        `SchemaInvalidError` (with every schema problem).
+        """
+        tree = parse_akn(data, max_bytes=max_bytes)
+        problems = schema_problems(tree)
+        if problems:
+            raise SchemaInvalidError(problems)
+        return cls(tree, convention_problems(tree))
+
+    @property
+    def doctype(self) -> str:
+        """The document element's name: `bill`, `act`, `debate`..."""
+        return etree.QName(self.document).localname
+
+    @property
+    def frbr(self) -> FrbrMetadata:
+        """The FRBR metadata of the document's `<identification>`."""
+        if self._frbr is None:
+            self._frbr = read_identification(self.document)
+        return self._frbr
+
+    @property
+    def title(self) -> str:
+        """The title: the work's title alias, else the first docTitle, shortTitle or longTitle."""
+        if self.frbr.title:
+            return self.frbr.title
+        for tag in ("docTitle", "shortTitle", "longTitle"):
+            for element in self.document.iter(_A + tag):
+                text = " ".join("".join(str(t) for t in element.itertext()).split())
+                if text:
+                    return text
+        return ""
+
+    @property
+    def editable(self) -> bool:
+        """True for bills and acts, the document types whose provisions can be edited."""
+        return self.doctype in EDITABLE_TYPES
+
+    def provisions(self) -> list[Provision]:
+        """The provision tree, top level first."""
+        body = body_of(self.document)
+        return [] if body is None else [to_provision(element) for element in child_provisions(body)]
+
+    def provision(self, eid: str) -> Provision:
+        """The provision with this eId, with its descendants; raises `ProvisionNotFoundError`."""
+        return to_provision(self.provision_element(eid))
+
+    def provision_text(self, eid: str) -> str:
+        """The markup of one provision's text (its content, or its intro when it has children)."""
+        return provision_text(self.provision_element(eid))
+
+    def provision_element(self, eid: str) -> etree._Element:
+        """The element of the provision with this eId (a live part of the tree: do not change it)."""
+        element = self._provisions.get(eid)
+        if element is None:
+            raise ProvisionNotFoundError(eid)
+        return element
+
+    def eids(self) -> list[str]:
+        """The eIds of every provision, in document order."""
+        body = body_of(self.document)
+        if body is None:
+            return []
+        return [eid for eid in (e.get("eId") for e in iter_provisions(body)) if eid]
+
+    # editing ------------------------------------------------------------------------------------------
+
+    def set_provision_text(self, eid: str, markup: str) -> TextChange:
+        """Replace a provision's text (content, or intro when it has children) with `markup`.
+
+        Raises `InvalidMarkupError` for markup that cannot be read or reuses an eId of the document,
+        and `SchemaInvalidError` for markup the schema refuses where it would go.
+        """
+        element = self._editable(eid)
+        has_children = next(element.iterchildren(*HIERARCHY_TAGS), None) is not None
+        slot = "intro" if has_children else "content"
+        existing = element.find(_A + slot)
+        before = provision_text(element) if existing is not None else ""
+        named = is_fully_named(existing) if existing is not None else None
+        fresh = from_markup(markup, slot, element.nsmap)
+        if named if named is not None else self._names_text_elements():
+            fill_implicit_eids(fresh, container_prefix(element, fresh))
+        removed = _eids_in(existing) if existing is not None else []
+        if slot == "intro" and len(fresh) == 0:
+            if existing is not None:
+                self._forget(removed)
+                element.remove(existing)
+            return TextChange(eid, before, "")
+        added = _eids_in(fresh)
+        self._check_new_eids(added, set(removed))
+        self._check_fragment(fresh)
+        if existing is None:
+            existing = etree.Element(_A + slot)
+            _insert_after_heading(element, existing)
+        else:
+            for child in list(existing):
+                existing.remove(child)
+            existing.text = None
+        existing.extend(list(fresh))
+        self._forget(removed)
+        self._remember(existing)
+        return TextChange(eid, before, provision_text(element))
+
+    def insert_provision(
+        self,
+        ref_eid: str,
+        position: Position = "after",
+        name: str = "section",
+        num: str | None = None,
+        heading: str | None = None,
+        text: str = "",
+    ) -> Provision:
+        """Insert a new provision before or after provision `ref_eid`; returns it, eId and wId set.
+
+        `num` and `heading` are inline markup, `text` block markup. The new eId follows the naming
+        convention in its context, made unique if need be; no other provision is renamed.
+        """
+        reference = self._editable(ref_eid)
+        if name not in HIERARCHY_ELEMENTS:
+            raise InvalidStructureError(
+                f"expected a provision element ({', '.join(sorted(HIERARCHY_ELEMENTS))}), found {name!r}"
+            )
+        nsmap = reference.nsmap
+        element = etree.Element(_A + name, nsmap=nsmap)  # type: ignore[arg-type]
+        if num is not None and num != "":
+            element.append(inline_from_markup(num, "num", nsmap))
+        if heading is not None and heading != "":
+            element.append(inline_from_markup(heading, "heading", nsmap))
+        content = from_markup(text, "content", nsmap)
+        element.append(content)
+        self._check_new_eids(_eids_in(content), set())
+        self._check_fragment(element)
+        _place(reference, element, position)
+        self._name_subtree(element)
+        if self._names_text_elements():
+            fill_implicit_eids(content, container_prefix(element, content))
+            self._remember(content)
+        return to_provision(element)
+
+    def delete_provision(self, eid: str) -> list[str]:
+        """Delete a provision and its descendants; returns the eIds of the provisions deleted."""
+        element = self._editable(eid)
+        parent = element.getparent()
+        assert parent is not None
+        if len(child_provisions(parent)) == 1:
+            raise InvalidStructureError(
+                f"cannot delete {eid!r}: it is the only provision of its {etree.QName(parent).localname}; "
+                "delete or change that instead"
+            )
+        removed = [eid, *(e.get("eId") or "" for e in iter_provisions(element))]
+        self._forget(_eids_in(element))
+        _remove_keeping_text(element)
+        return [value for value in removed if value]
+
+    def move_provision(self, eid: str, ref_eid: str, position: Position = "after") -> dict[str, str]:
+        """Move a provision (with descendants) before or after `ref_eid`; returns old eId -> new eId."""
+        element = self._editable(eid)
+        reference = self._editable(ref_eid)
+        if element is reference or any(ancestor is element for ancestor in reference.iterancestors()):
+            raise InvalidStructureError(f"cannot move {eid!r} next to {ref_eid!r}, which is inside it")
+        parent = element.getparent()
+        assert parent is not None
+        if parent is not reference.getparent() and len(child_provisions(parent)) == 1:
+            raise InvalidStructureError(
+                f"cannot move {eid!r}: it is the only provision of its {etree.QName(parent).localname}"
+            )
+        self._forget(_eids_in(element))
+        _place(reference, element, position)
+        return self._name_subtree(element)
+
+    def set_num_heading(self, eid: str, num: str | None = None, heading: str | None = None) -> dict[str, str]:
+        """Change a provision's num and/or heading (inline markup; '' removes, None keeps).
+
+        A new num renames the provision and its descendants after the convention; returns old -> new eIds.
+        """
+        element = self._editable(eid)
+        nsmap = element.nsmap
+        renumbered = False
+        if num is not None:
+            old = element.find(_A + "num")
+            if num != (None if old is None else inline_to_markup(old)):
+                renumbered = True
+                _replace_part(element, old, self._checked_part(num, "num", nsmap), 0)
+        if heading is not None:
+            old = element.find(_A + "heading")
+            index = 1 if element.find(_A + "num") is not None else 0
+            _replace_part(element, old, self._checked_part(heading, "heading", nsmap), index)
+        if not renumbered:
+            return {}
+        self._forget(_eids_in(element))
+        return self._name_subtree(element)
+
+    def renumber(self) -> dict[str, str]:
+        """Regenerate every eId from nums and context (AKN-NC); returns old eId -> new eId.
+
+        Each provision lacking a wId first gets its current eId as wId, which then never changes.
+        """
+        self._require_editable()
+        renames = renumber_tree(self.document)
+        self._reindex()
+        return renames
+
+    def new_expression(self, date: datetime.date, version_label: str | None = None) -> AknDocument:
+        """A copy of this document as a new expression dated `date` (FRBR Expression and Manifestation)."""
+        uri = self.frbr.uri
+        if uri is None:
+            try:
+                uri = replace(FrbrUri.parse(self.frbr.work_uri), language=self.frbr.language or None)
+            except InvalidFrbrUriError:
+                raise InvalidFrbrUriError(
+                    f"expected FRBR URIs following the naming convention to make a new expression, found "
+                    f"{self.frbr.expression_uri!r}"
+                ) from None
+        tree = copy.deepcopy(self.tree)
+        document = next(child for child in tree.getroot() if isinstance(child.tag, str))
+        set_expression(document, replace(uri, expression_date=date.isoformat(), version_separator="@"),
+                       version_label)
+        return AknDocument(tree, convention_problems(tree))
+
+    # output -------------------------------------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        """Canonical bytes: UTF-8, an XML declaration, then Canonical XML (sorted attributes, stable
+        namespace declarations, whitespace exactly as in the tree). The same document gives the same bytes.
+        """
+        return _XML_DECLARATION + etree.tostring(self.tree, method="c14n", with_comments=True)
+
+    def validate(self) -> list[Problem]:
+        """Strict schema problems of the document as it is now (empty when valid)."""
+        return schema_problems(self.tree)
+
+    def check_conventions(self) -> list[Problem]:
+        """Recompute the naming convention warnings (and keep them in `warnings`)."""
+        self.warnings = convention_problems(self.tree)
+        return self.warnings
+
+    # internals ----------------------------------------------------------------------------------------
+
+    def _names_text_elements(self) -> bool:
+        """Whether this document gives eIds to the paragraphs and inlines of provision text (as
+        bluebell-made documents do), judged on the first provision text with such elements."""
+        if self._text_eids is None:
+            self._text_eids = False
+            body = body_of(self.document)
+            for count, container in enumerate(() if body is None else body.iter(_A + "content", _A + "intro")):
+                named = is_fully_named(container)
+                if named is not None:
+                    self._text_eids = named
+                    break
+                if count > 100:
+                    break
+        return self._text_eids
+
+    def _reindex(self) -> None:
+        self._all_eids = None
+        self._provisions = {}
+        body = body_of(self.document)
+        if body is not None:
+            self._index_provisions(body)
+
+    def _index_provisions(self, container: etree._Element) -> None:
+        """Index the provisions under `container` (a body or a provision of the tree)."""
+        provisions = self._provisions
+        # Hierarchy elements quoted inside a provision's text are not provisions: only those whose
+        # parent is the container or a provision already seen (document order) count.
+        tree = {container}
+        for element in container.iter(*HIERARCHY_TAGS):
+            if element is container:
+                continue
+            if element.getparent() in tree:
+                tree.add(element)
+                eid = element.get("eId")
+                if eid:
+                    provisions[eid] = element
+
+    @property
+    def _eids(self) -> dict[str, etree._Element]:
+        """Every eId of the document (metadata included), built when first needed."""
+        if self._all_eids is None:
+            self._all_eids = {str(e.get("eId")): e for e in self.root.iterfind(".//*[@eId]")}
+        return self._all_eids
+
+    def _remember(self, element: etree._Element) -> None:
+        """Index the eIds of `element` and its descendants."""
+        if self._all_eids is None:
+            return  # built from the tree when first needed
+        eids = self._all_eids
+        for value in _eid_values(element):
+            eids[str(value)] = value.getparent()
+
+    def _remember_provision(self, element: etree._Element) -> None:
+        """Index a provision of the tree and the provisions under it."""
+        self._remember(element)
+        eid = element.get("eId")
+        if eid:
+            self._provisions[eid] = element
+        self._index_provisions(element)
+
+    def _forget(self, eids: Iterable[str]) -> None:
+        for eid in eids:
+            if self._all_eids is not None:
+                self._all_eids.pop(eid, None)
+            self._provisions.pop(eid, None)
+
+    def _require_editable(self) -> None:
+        if not self.editable:
+            raise InvalidStructureError(
+                f"expected a bill or an act to edit, found a {self.doctype}, which is read-only"
+            )
+
+    def _editable(self, eid: str) -> etree._Element:
+        self._require_editable()
+        return self.provision_element(eid)
+
+    def _check_new_eids(self, added: list[str], replaced: set[str]) -> None:
+        for eid in added:
+            if eid in self._eids and eid not in replaced:
+                raise InvalidMarkupError(f"expected a new eId, found {eid!r}, which the document already uses")
+
+    def _check_fragment(self, fragment: etree._Element) -> None:
+        # The check moves the fragment into a scratch document; it is moved again when spliced in.
+        problems = fragment_problems(fragment)
+        if problems:
+            raise SchemaInvalidError(problems)
+
+    def _checked_part(self, markup: str, tag: str, nsmap: dict[str | None, str]) -> etree._Element | None:
+        if markup == "":
+            return None
+        element = inline_from_markup(markup, tag, nsmap)
+        self._check_new_eids(_eids_in(element), set())
+        self._check_fragment(element)
+        return element
+
+    def _name_subtree(self, element: etree._Element) -> dict[str, str]:
+        """Name a provision placed in a new context, then index it; returns the renames."""
+        tag = element.tag
+        assert isinstance(tag, str)
+        position = 1 + sum(1 for _ in element.itersiblings(tag, preceding=True))
+        renames = assign_subtree_eids(element, eid_prefix(element), position, self._eids.__contains__)
+        self._remember_provision(element)
+        return renames
+
+
+_BEFORE_INTRO = frozenset(_A + name for name in ("num", "heading", "subheading"))
+
+
+def _eid_values(element: etree._Element) -> list[Any]:
+    # Attribute results are "smart strings" that know their element (getparent).
+    return cast(list[Any], element.xpath(".//@eId"))
+
+
+def _eids_in(element: etree._Element) -> list[str]:
+    return [str(value) for value in _eid_values(element)]
+
+
+def _insert_after_heading(element: etree._Element, part: etree._Element) -> None:
+    index = 0
+    for index, child in enumerate(element):  # noqa: B007 - the index after the loop is the point
+        if child.tag not in _BEFORE_INTRO:
+            break
+    else:
+        index = len(element)
+    element.insert(index, part)
+
+
+def _replace_part(
+    element: etree._Element, old: etree._Element | None, new: etree._Element | None, index: int
+) -> None:
+    if old is not None and new is not None:
+        new.tail = old.tail
+        element.replace(old, new)
+    elif old is not None:
+        _remove_keeping_text(old)
+    elif new is not None:
+        element.insert(index, new)
+
+
+def _place(reference: etree._Element, element: etree._Element, position: Position) -> None:
+    if position == "after":
+        reference.addnext(element)
+    elif position == "before":
+        reference.addprevious(element)
+    else:
+        raise InvalidStructureError(f"expected position 'before' or 'after', found {position!r}")
+
+
+def _remove_keeping_text(element: etree._Element) -> None:
+    """Remove an element; its tail (layout whitespace) goes to what precedes it, so no text is lost."""
+    parent = element.getparent()
+    assert parent is not None
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)

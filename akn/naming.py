@@ -1,0 +1,397 @@
+"""eIds and wIds after the Akoma Ntoso Naming Convention (AKN-NC 1.0, section 5.5.3).
+
+An eId is its context's eId, `__`, the element's abbreviation and `_` with the cleaned `<num>`:
+`chp_1__sec_3__subsec_2__para_a`. Unnumbered elements that usually carry a num take `nn` and a count
+(`para_nn_1`); others take their position among same-named siblings (`hcontainer_2`). Containers such as
+`<intro>` add their name to the context (`sec_2__intro__p_1`). The table and rules are those of the
+convention as implemented by bluebell, Laws.Africa's reference implementation, which the tests compare
+against; `<num>` is read as its whole text rather than its first text node.
+
+A wId records the eId a provision had when first seen and never changes afterwards (AKN-NC 5.5.3.4), so a
+provision keeps its identity through renumbering.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
+
+__all__ = [
+    "ABBREVIATIONS",
+    "NO_EID",
+    "PREFIX_ONLY",
+    "EidGenerator",
+    "EidMismatch",
+    "assign_subtree_eids",
+    "clean_num",
+    "container_prefix",
+    "eid_mismatches",
+    "eid_prefix",
+    "fill_implicit_eids",
+    "implicit_eids",
+    "is_fully_named",
+    "is_nameable",
+    "num_text",
+    "renumber_tree",
+]
+
+ABBREVIATIONS = {
+    "alinea": "al",
+    "amendmentBody": "body",
+    "article": "art",
+    "attachment": "att",
+    "blockList": "list",
+    "chapter": "chp",
+    "citation": "cit",
+    "citations": "cits",
+    "clause": "cl",
+    "component": "cmp",
+    "components": "cmpnts",
+    "componentRef": "cref",
+    "debateBody": "body",
+    "debateSection": "dbsect",
+    "division": "dvs",
+    "documentRef": "dref",
+    "eventRef": "eref",
+    "judgmentBody": "body",
+    "listIntroduction": "intro",
+    "listWrapUp": "wrapup",
+    "mainBody": "body",
+    "paragraph": "para",
+    "quotedStructure": "qstr",
+    "quotedText": "qtext",
+    "recital": "rec",
+    "recitals": "recs",
+    "section": "sec",
+    "subchapter": "subchp",
+    "subclause": "subcl",
+    "subdivision": "subdvs",
+    "subparagraph": "subpara",
+    "subsection": "subsec",
+    "temporalGroup": "tmpg",
+    "wrapUp": "wrapup",
+}
+
+# Elements that never get an eId under the convention (documents, bodies, num/heading, plain inlines).
+NO_EID = frozenset(
+    "akomaNtoso act amendment amendmentList bill debate debateReport doc documentCollection judgment"
+    " officialGazette portion statement amendmentBody attachments body collectionBody components coverPage"
+    " debateBody judgmentBody mainBody meta portionBody br tr td th num heading subheading content"
+    " abbr b i u sub sup ins del inline img remark span".split()
+)
+
+# Elements without an eId of their own that add their name to their descendants' eIds.
+PREFIX_ONLY = frozenset(
+    "arguments background conclusions decision header intro introduction motivation preamble preface"
+    " remedies wrapUp".split()
+)
+
+# Elements expected to carry a <num>: unnumbered ones are named `nn` plus a count.
+NUMBERED = frozenset(
+    "alinea article book chapter clause division indent item level list paragraph part point proviso rule"
+    " section subchapter subclause subdivision sublist subparagraph subpart subrule subsection subtitle title"
+    " tome transitional".split()
+)
+
+_PUNCT = r"\u2000-\u206f\u2e00-\u2e7f!\"#$%&'()*+,\-./:;<=>?@\[\]^_`{|}~"
+_LEADING = re.compile(rf"^[\s{_PUNCT}]+")
+_TRAILING = re.compile(rf"[\s{_PUNCT}]+$")
+_SPACE = re.compile(r"\s")
+_INNER = re.compile(rf"[{_PUNCT}]+")
+
+_NUM = f"{{{AKN_NS}}}num"
+_HIERARCHY_TAGS = frozenset(f"{{{AKN_NS}}}{name}" for name in HIERARCHY_ELEMENTS)
+_NOTES = (f"{{{AKN_NS}}}authorialNote", f"{{{AKN_NS}}}noteRef")
+
+
+@functools.lru_cache(maxsize=4096)
+def clean_num(num: str) -> str:
+    """The eId form of a `<num>`: outer punctuation and all whitespace dropped, inner punctuation to `-`.
+
+    `(a)` gives `a`, `3.` gives `3`, `1.2.` gives `1-2`, `3 bis` gives `3bis`.
+    """
+    num = _LEADING.sub("", num)
+    num = _TRAILING.sub("", num)
+    num = _SPACE.sub("", num)
+    return _INNER.sub("-", num)
+
+
+def num_text(element: etree._Element) -> str:
+    """The text of `element`'s own `<num>`, footnotes left out ('' when it has none)."""
+    # The schema puts <num> first; looking there first is much cheaper than find().
+    num = element[0] if len(element) else None
+    if num is None or num.tag != _NUM:
+        num = element.find(_NUM)
+        if num is None:
+            return ""
+    if len(num) == 0:
+        return num.text or ""
+    parts = [num.text or ""]
+    for child in num:
+        if child.tag not in _NOTES:
+            parts.extend(str(text) for text in child.itertext())
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def local_name(element: etree._Element) -> str:
+    """The local name of an AKN element, '' for comments, PIs and elements of other namespaces."""
+    tag = element.tag
+    if not isinstance(tag, str) or not tag.startswith(_AKN_PREFIX):
+        return ""
+    return tag[_AKN_PREFIX_LEN:]
+
+
+_AKN_PREFIX = f"{{{AKN_NS}}}"
+_AKN_PREFIX_LEN = len(_AKN_PREFIX)
+
+
+class EidGenerator:
+    """Hands out eIds in document order within one naming scope, keeping counters as the convention does."""
+
+    def __init__(self, taken: Callable[[str], bool] | None = None) -> None:
+        self._positions: dict[tuple[str, str], int] = {}
+        self._uses: dict[str, int] = {}
+        self._taken = taken
+
+    def eid(self, prefix: str, name: str, num: str) -> str:
+        """The next eId for a `name` element with `num` (raw `<num>` text) inside `prefix`."""
+        base = (f"{prefix}__" if prefix else "") + ABBREVIATIONS.get(name, name)
+        cleaned = clean_num(num) if num else ""
+        unnumbered = False
+        if not cleaned and name in NUMBERED:
+            cleaned, unnumbered = "nn", True
+        if not cleaned:
+            key = (prefix, name)
+            self._positions[key] = self._positions.get(key, 0) + 1
+            cleaned = str(self._positions[key])
+        return self._unique(f"{base}_{cleaned}", unnumbered)
+
+    def _unique(self, eid: str, unnumbered: bool) -> str:
+        taken = self._taken
+        if taken is None:
+            while True:
+                count = self._uses[eid] = self._uses.get(eid, 0) + 1
+                if count == 1 and not unnumbered:
+                    return eid
+                # Unnumbered elements always end with their count; duplicates get one to tell them apart.
+                eid, unnumbered = f"{eid}_{count}", False
+        count = self._uses[eid] = self._uses.get(eid, 0) + 1
+        if count == 1 and not unnumbered and not taken(eid):
+            return eid
+        if count == 1 and not unnumbered:
+            count = 2  # used elsewhere in the document: the first free suffix starts at 2
+        while True:
+            candidate = f"{eid}_{count}"
+            if candidate not in self._uses and not taken(candidate):
+                self._uses[candidate] = 1
+                return candidate
+            count += 1
+
+
+@dataclass(frozen=True, slots=True)
+class EidMismatch:
+    """An element whose eId is missing or differs from the one the convention gives it."""
+
+    element: etree._Element
+    actual: str | None
+    expected: str
+
+
+def _context(element: etree._Element) -> tuple[str, bool]:
+    """The eId prefix an element's own eId builds on, and whether it is metadata (never checked)."""
+    parts: list[str] = []
+    node = element.getparent()
+    prefix = ""
+    while node is not None:
+        name = local_name(node)
+        if name == "meta":
+            return "", True
+        if name in PREFIX_ONLY:
+            parts.append(name.lower())
+        elif name and name not in NO_EID:
+            eid = node.get("eId")
+            if eid:
+                prefix = eid
+                break
+        node = node.getparent()
+    parts.reverse()
+    return "__".join([prefix, *parts] if prefix else parts), False
+
+
+def eid_prefix(element: etree._Element) -> str:
+    """The eId context an element's own eId builds on (its parent's eId plus containers like `intro`)."""
+    return _context(element)[0]
+
+
+def _candidates(element: etree._Element) -> list[etree._Element]:
+    """Descendants of `element` that carry an eId or are provisions, in document order."""
+    with_eid = list(element.iterfind(".//*[@eId]"))
+    if all(node.get("eId") is not None for node in element.iterdescendants(*_HIERARCHY_TAGS)):
+        return with_eid
+    # Some provisions lack an eId: walk everything (slower, and rare).
+    hierarchy = _HIERARCHY_TAGS
+    return [
+        node
+        for node in element.iterdescendants(tag=etree.Element)
+        if node.get("eId") is not None or node.tag in hierarchy
+    ]
+
+
+def eid_mismatches(root: etree._Element) -> Iterator[EidMismatch]:
+    """Every eId (and every provision without one) that departs from the convention, in document order.
+
+    Each element is judged against the eId its parent actually has, so one wrong eId is reported once
+    rather than again in every descendant.
+    """
+    generator = EidGenerator()
+    # The eId an element gives its direct children as context: saves walking up for most elements.
+    contexts: dict[etree._Element, str] = {}
+    for element in _candidates(root):
+        tag = element.tag
+        if not isinstance(tag, str) or not tag.startswith(_AKN_PREFIX):
+            continue
+        name = tag[_AKN_PREFIX_LEN:]
+        if name in NO_EID or name in PREFIX_ONLY:
+            continue
+        parent = element.getparent()
+        prefix = contexts.get(parent) if parent is not None else None
+        if prefix is None:
+            prefix, is_meta = _context(element)
+            if is_meta:
+                continue
+        actual = element.get("eId")
+        if actual:
+            contexts[element] = actual
+        expected = generator.eid(prefix, name, num_text(element))
+        if actual != expected:
+            yield EidMismatch(element, actual, expected)
+
+
+def _rename(
+    element: etree._Element,
+    generator: EidGenerator,
+    renames: dict[str, str],
+    contexts: dict[etree._Element, str],
+    prefix: str | None = None,
+) -> None:
+    name = local_name(element)
+    if not name or name in NO_EID or name in PREFIX_ONLY:
+        return
+    if prefix is None:
+        parent = element.getparent()
+        prefix = contexts.get(parent) if parent is not None else None
+    if prefix is None:
+        prefix, is_meta = _context(element)
+        if is_meta:
+            return
+    old = element.get("eId")
+    new = generator.eid(prefix, name, num_text(element))
+    contexts[element] = new
+    if name in HIERARCHY_ELEMENTS and element.get("wId") is None:
+        element.set("wId", old or new)
+    if old != new:
+        element.set("eId", new)
+        if old is not None:
+            renames[old] = new
+
+
+def renumber_tree(document: etree._Element) -> dict[str, str]:
+    """Regenerate every eId under a document element from nums and context; returns old eId -> new eId.
+
+    Elements without an eId keep having none, except provisions, which always get one. Each provision
+    lacking a wId first gets its old eId as wId, so its identity survives the renaming. Elements are
+    renamed in document order, so each builds on its parent's new eId.
+    """
+    renames: dict[str, str] = {}
+    generator = EidGenerator()
+    contexts: dict[etree._Element, str] = {}
+    for element in _candidates(document):
+        _rename(element, generator, renames, contexts)
+    return renames
+
+
+def assign_subtree_eids(
+    element: etree._Element, prefix: str, position: int, taken: Callable[[str], bool]
+) -> dict[str, str]:
+    """Name `element` (at `position` among same-named siblings) and its descendants for a new context.
+
+    Used when a provision is inserted, moved or renumbered: only that subtree changes. `taken` says which
+    eIds the rest of the document already uses. Returns old eId -> new eId for the elements renamed.
+    """
+    name = local_name(element)
+    generator = EidGenerator(taken)
+    if not clean_num(num_text(element)) and name not in NUMBERED:
+        # Position-named elements (hcontainer_2) count their earlier siblings.
+        generator._positions[(prefix, name)] = position - 1
+    renames: dict[str, str] = {}
+    contexts: dict[etree._Element, str] = {}
+    _rename(element, generator, renames, contexts, prefix)
+    inner = EidGenerator()
+    for descendant in _candidates(element):
+        _rename(descendant, inner, renames, contexts)
+    return renames
+
+
+def is_nameable(element: etree._Element) -> bool:
+    """True for AKN elements that the convention gives an eId of their own."""
+    name = local_name(element)
+    return bool(name) and name not in NO_EID and name not in PREFIX_ONLY
+
+
+def container_prefix(provision: etree._Element, container: etree._Element) -> str:
+    """The eId context of what a provision's `<content>`, `<intro>` or `<wrapUp>` holds."""
+    eid = provision.get("eId") or eid_prefix(provision)
+    name = local_name(container)
+    return f"{eid}__{name.lower()}" if name in PREFIX_ONLY else eid
+
+
+def is_fully_named(container: etree._Element) -> bool | None:
+    """Whether every element under `container` that could carry an eId does (None: there are none)."""
+    found = False
+    for element in container.iterdescendants(tag=etree.Element):
+        if is_nameable(element):
+            if element.get("eId") is None:
+                return False
+            found = True
+    return True if found else None
+
+
+def implicit_eids(container: etree._Element, prefix: str) -> dict[etree._Element, str]:
+    """The eId the convention gives each nameable element under `container` (whose context is `prefix`).
+
+    Elements that already have an eId still count (as renumbering counts them), and their own eId is the
+    context of their descendants.
+    """
+    generator = EidGenerator()
+    expected: dict[etree._Element, str] = {}
+    stack: list[tuple[Iterator[etree._Element], str]] = [(container.iterchildren(tag=etree.Element), prefix)]
+    while stack:
+        children, context = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            continue
+        name = local_name(child)
+        if name in PREFIX_ONLY:
+            inner = f"{context}__{name.lower()}" if context else name.lower()
+        elif name and name not in NO_EID:
+            expected[child] = generator.eid(context, name, num_text(child))
+            inner = child.get("eId") or expected[child]
+        else:
+            inner = context
+        stack.append((child.iterchildren(tag=etree.Element), inner))
+    return expected
+
+
+def fill_implicit_eids(container: etree._Element, prefix: str) -> None:
+    """Give every nameable element under `container` lacking an eId the one the convention gives it."""
+    for element, eid in implicit_eids(container, prefix).items():
+        if element.get("eId") is None:
+            element.set("eId", eid)

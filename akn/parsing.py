@@ -1,0 +1,171 @@
+"""Safe parsing of untrusted bytes into lxml trees: the only way `akn` turns bytes into XML.
+
+Every document comes from outside (uploads, imports), so the parser never resolves entities, never loads a
+DTD, never touches the network and never processes XInclude. Documents that declare a DOCTYPE are refused
+before the parser sees them, which rules out entity expansion attacks (billion laughs, quadratic blowup,
+external entities) at no cost; XInclude elements are refused after parsing; libxml2's own depth limit
+refuses absurd nesting within microseconds.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from lxml import etree
+
+from akn.errors import DocumentTooLargeError, NotAknError, UnsafeXmlError, XmlSyntaxError
+from akn.vocabulary import AKN_NS, OLDER_NAMESPACES
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "MAX_DEPTH",
+    "parse_akn",
+    "parse_xml",
+    "safe_parser",
+]
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# libxml2 refuses elements nested deeper than this unless XML_PARSE_HUGE (huge_tree) is set; it never is.
+MAX_DEPTH = 256
+
+XINCLUDE_NS = "http://www.w3.org/2001/XInclude"
+_XINCLUDE_NAMESPACES = (XINCLUDE_NS, "http://www.w3.org/2003/XInclude")
+
+_PROLOG_LIMIT = 1 << 16
+
+_local = threading.local()
+
+
+def safe_parser() -> etree.XMLParser:
+    """The XML parser used everywhere in `akn` (one per thread, as lxml parsers are not thread-safe)."""
+    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_blank_text=False,
+            remove_comments=False,
+            remove_pis=False,
+            strip_cdata=True,
+        )
+        _local.parser = parser
+    return parser
+
+
+def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._ElementTree:
+    """Parse untrusted bytes into a tree, refusing anything unsafe.
+
+    Raises `DocumentTooLargeError` past `max_bytes`, `UnsafeXmlError` for a DOCTYPE, XInclude or nesting
+    deeper than `MAX_DEPTH`, and `XmlSyntaxError` (with line and column) for anything not well-formed.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError(f"parse_xml expects bytes, got {type(data).__name__}")
+    data = bytes(data)
+    if len(data) > max_bytes:
+        raise DocumentTooLargeError(len(data), max_bytes)
+    _refuse_doctype(data)
+    try:
+        root = etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_error(exc) from None
+    tree = root.getroottree()
+    if getattr(tree.docinfo, "doctype", ""):
+        # The prolog scan should have caught this already; never let a DTD through whatever happened.
+        raise UnsafeXmlError("expected a document without a DOCTYPE declaration, found one")
+    if _has_xinclude(root):
+        raise UnsafeXmlError("expected a document without XInclude, found an XInclude element")
+    return tree
+
+
+def parse_akn(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._ElementTree:
+    """`parse_xml`, then check the root is an Akoma Ntoso 3.0 `<akomaNtoso>` (else `NotAknError`)."""
+    tree = parse_xml(data, max_bytes=max_bytes)
+    check_akn_root(tree.getroot())
+    return tree
+
+
+def check_akn_root(root: etree._Element) -> None:
+    """Raise `NotAknError` unless `root` is `<akomaNtoso>` in the AKN 3.0 namespace holding a document."""
+    qname = etree.QName(root)
+    if qname.namespace in OLDER_NAMESPACES:
+        raise NotAknError(
+            f"expected an Akoma Ntoso 3.0 document (namespace {AKN_NS}), found "
+            f"{OLDER_NAMESPACES[qname.namespace]} (namespace {qname.namespace}); convert it to AKN 3.0 first"
+        )
+    if qname.localname != "akomaNtoso" or qname.namespace != AKN_NS:
+        found = f"<{qname.localname}>" + (f" in namespace {qname.namespace}" if qname.namespace else "")
+        raise NotAknError(
+            f"expected an <akomaNtoso> root element in namespace {AKN_NS}, found {found}"
+        )
+    if not any(isinstance(child.tag, str) for child in root):
+        raise NotAknError("expected a document (act, bill, debate...) inside <akomaNtoso>, found none")
+
+
+def _syntax_error(exc: etree.XMLSyntaxError) -> XmlSyntaxError | UnsafeXmlError:
+    message = str(exc.msg or exc)
+    line, column = exc.position if exc.position else (None, None)
+    if "Excessive depth" in message:
+        return UnsafeXmlError(
+            f"expected elements nested at most {MAX_DEPTH} deep, found deeper nesting (line {line})"
+        )
+    # lxml repeats the position in the message; the error adds it back in one consistent form.
+    for suffix in (f", line {line}, column {column}",):
+        message = message.removesuffix(suffix)
+    return XmlSyntaxError(f"not well-formed XML: {message}", line, column)
+
+
+def _refuse_doctype(data: bytes) -> None:
+    """Refuse a DOCTYPE by reading the prolog only, before any parser could expand what it declares."""
+    text = _prolog_text(data, _PROLOG_LIMIT)
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch in " \t\r\n\ufeff":
+            i += 1
+        elif text.startswith("<?", i):
+            end = text.find("?>", i + 2)
+            if end < 0:
+                break
+            i = end + 2
+        elif text.startswith("<!--", i):
+            end = text.find("-->", i + 4)
+            if end < 0:
+                break
+            i = end + 3
+        elif text[i : i + 9].upper() == "<!DOCTYPE":
+            raise UnsafeXmlError(
+                "expected a document without a DOCTYPE declaration, found one; DTDs and entity "
+                "declarations are never accepted"
+            )
+        else:
+            # The root element (or garbage the parser will report) starts here.
+            return
+    if len(data) > _PROLOG_LIMIT:
+        # A DOCTYPE could hide past what was scanned: refuse rather than let the parser reach it.
+        raise UnsafeXmlError(
+            f"expected the root element within the first {_PROLOG_LIMIT // 1024} KiB, found only "
+            "comments and processing instructions there"
+        )
+
+
+def _prolog_text(data: bytes, limit: int) -> str:
+    """The start of the document as text, decoding UTF-16 so its prolog is scanned like any other."""
+    head = data[:limit]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:2] in (b"<\x00", b"\x00<"):
+        codec = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else (
+            "utf-16-le" if head[:2] == b"<\x00" else "utf-16-be"
+        )
+        return head[: len(head) // 2 * 2].decode(codec, errors="replace")
+    # Any ASCII-compatible encoding: the markup of the prolog is ASCII.
+    return head.decode("latin-1")
+
+
+def _has_xinclude(root: etree._Element) -> bool:
+    for namespace in _XINCLUDE_NAMESPACES:
+        for _ in root.iter(f"{{{namespace}}}*"):
+            return True
+    return False

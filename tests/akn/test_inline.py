@@ -1,0 +1,330 @@
+"""The provision markup: bluebell's inline syntax, lossless both ways, strict about {{ }}."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from akn import AknDocument, InvalidMarkupError, from_markup, inline_from_markup, inline_to_markup, to_markup
+from akn.inline import escape_text
+from akn.vocabulary import AKN_NS, is_element_only
+from tests.akn.corpus import files, read
+
+A = f"{{{AKN_NS}}}"
+
+
+def signature(element: etree._Element, top: bool = True) -> tuple[Any, ...]:
+    """Canonical form of an element's content: ignorable whitespace in element-only elements dropped."""
+    qname = etree.QName(element)
+    element_only = qname.namespace == AKN_NS and is_element_only(qname.localname)
+
+    def text(value: str | None) -> str:
+        return "" if value is None or (element_only and value.isspace()) else value
+
+    children: list[Any] = []
+    for child in element:
+        if isinstance(child.tag, str):
+            children.append(signature(child, top=False))
+        children.append(text(child.tail))
+    attributes = () if top else tuple(sorted((str(k), str(v)) for k, v in element.attrib.items()))
+    return (element.tag, attributes, text(element.text), tuple(children))
+
+
+# ------------------------------------------------------------------------------------------------------
+# Hand-picked cases
+# ------------------------------------------------------------------------------------------------------
+
+CASES = {
+    "plain": ("Plain words.", "<p>Plain words.</p>"),
+    "bold italics underline": ("**b** //i// __u__", "<p><b>b</b> <i>i</i> <u>u</u></p>"),
+    "sup sub": ("m{{^2}} H{{_2}}O", "<p>m<sup>2</sup> H<sub>2</sub>O</p>"),
+    "ref": ("see {{>#sec_2 section 2}}", '<p>see <ref href="#sec_2">section 2</ref></p>'),
+    "term": ("{{term{refersTo #trm_levy} levy}}", '<p><term refersTo="#trm_levy">levy</term></p>'),
+    "def": ("{{def{refersTo #trm_levy} levy}}", '<p><def refersTo="#trm_levy">levy</def></p>'),
+    "abbr": ("{{abbr{title Kenya Revenue Authority} KRA}}", '<p><abbr title="Kenya Revenue Authority">KRA</abbr></p>'),
+    "remark": ("{{*[Editorial note]}}", '<p><remark status="editorial">[Editorial note]</remark></p>'),
+    "inline": ("{{inline{name highlight} x}}", '<p><inline name="highlight">x</inline></p>'),
+    "em": ("{{em x}}", '<p><inline name="em">x</inline></p>'),
+    "date": ("on {{date{date 2026-11-21} 21 November}}", '<p>on <date date="2026-11-21">21 November</date></p>'),
+    "br": ("one{{br}}two", "<p>one<br/>two</p>"),
+    "ins del": ("{{+ new}}{{- old}}", "<p><ins>new</ins><del>old</del></p>"),
+    "footnote": (
+        "Text{{authorialNote{marker 1|placement bottom} {{p First.}}{{p Second.}}}} more",
+        '<p>Text<authorialNote marker="1" placement="bottom"><p>First.</p><p>Second.</p></authorialNote> more</p>',
+    ),
+    "paragraphs": ("First.\nSecond.\n\nFourth.", "<p>First.</p><p>Second.</p><p/><p>Fourth.</p>"),
+    "p with attributes": ("{{p{class quote} Quoted.}}", '<p class="quote">Quoted.</p>'),
+    "table": (
+        "{{table{eId t_1} {{tr {{th {{p A}}}}{{td {{p B}}}}}}}}",
+        '<table eId="t_1"><tr><th><p>A</p></th><td><p>B</p></td></tr></table>',
+    ),
+    "escapes": (r"a \\ b \*\* c \/\/ d \{\{ e \}\} f \_\_", r"<p>a \ b ** c // d {{ e }} f __</p>"),
+    "line break in text": ("one\\\ntwo", "<p>one\ntwo</p>"),
+    "attribute escapes": (r"{{ref{href a\|b\}c} x}}", '<p><ref href="a|b}c">x</ref></p>'),
+    "nested": ("**bold {{>#x //it//}} tail**", '<p><b>bold <ref href="#x"><i>it</i></ref> tail</b></p>'),
+    "b in b": ("**{{b x}}**", "<p><b><b>x</b></b></p>"),
+    "empty ref": ("{{>#x}}", '<p><ref href="#x"/></p>'),
+    "lone empty p": ("{{p}}", "<p/>"),
+    "no blocks": ("", ""),
+}
+
+
+@pytest.mark.parametrize(("markup", "xml"), CASES.values(), ids=CASES.keys())
+def test_markup_reads_as_expected_and_writes_back_the_same(markup: str, xml: str) -> None:
+    expected = etree.fromstring(f'<content xmlns="{AKN_NS}">{xml}</content>')
+    element = from_markup(markup)
+    assert signature(element) == signature(expected)
+    assert to_markup(expected) == markup
+
+
+def test_unclosed_symmetric_markers_are_plain_text_like_bluebell() -> None:
+    element = from_markup("a ** b and http://example.com")
+    assert element[0].text == "a ** b and http://example.com" and len(element[0]) == 0
+    assert to_markup(element) == r"a \*\* b and http:\/\/example.com"
+
+
+@pytest.mark.parametrize(
+    ("markup", "line", "column", "words"),
+    [
+        ("see {{>#x section 2", 1, 5, "expected }}"),
+        ("ok\nsee {{>#x section\n2}}", 2, 5, "before the line ends"),
+        ("a }} b", 1, 3, "closes nothing"),
+        ("{{sections x}}x", 1, 1, "Akoma Ntoso element"),
+        ("{{FOOTNOTE 1}}", 1, 1, "Akoma Ntoso element"),
+        ("{{term{refersTo #t x}}", 1, 22, "expected a space"),
+        ("{{term{refersTo #t x", 1, 7, "expected } to close"),
+        ("{{b,x}}", 1, 4, "expected a space"),
+        ("{{zz:x y}}", None, None, "namespace prefix"),
+        ("bad \x01 char", 1, 5, "U+0001"),
+    ],
+)
+def test_unreadable_markup_says_where(markup: str, line: int | None, column: int | None, words: str) -> None:
+    with pytest.raises(InvalidMarkupError) as caught:
+        from_markup(markup)
+    error = caught.value
+    assert error.code == "invalid_markup"
+    assert words in error.message
+    if line is not None:
+        assert (error.line, error.column) == (line, column)
+
+
+def test_inline_markup_must_be_one_line() -> None:
+    assert inline_from_markup("Short **title**", "heading").find(A + "b") is not None
+    with pytest.raises(InvalidMarkupError):
+        inline_from_markup("two\nlines", "heading")
+    assert inline_from_markup("two\\\nlines", "heading").text == "two\nlines"
+
+
+def test_namespaced_attributes_use_the_document_prefixes() -> None:
+    nsmap = {None: AKN_NS, "leos": "urn:eu:europa:ec:leos"}
+    element = from_markup("{{p{xml:id p1|leos:editable true} x}}", nsmap=nsmap)
+    p = element[0]
+    assert p.get("{http://www.w3.org/XML/1998/namespace}id") == "p1"
+    assert p.get("{urn:eu:europa:ec:leos}editable") == "true"
+    assert to_markup(element) == "{{p{xml:id p1|leos:editable true} x}}"
+
+
+def test_prefixed_akn_documents_keep_their_prefix() -> None:
+    element = from_markup("**x**", nsmap={"an": AKN_NS})
+    assert element.prefix == "an" and element[0][0].tag == A + "b"
+
+
+# ------------------------------------------------------------------------------------------------------
+# Properties
+# ------------------------------------------------------------------------------------------------------
+
+XML_TEXT = st.text(
+    alphabet=st.characters(
+        blacklist_categories=["Cs"],
+        blacklist_characters="\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16"
+        "\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\ufffe\uffff\r",
+    ),
+    max_size=12,
+)
+# Text biased towards the characters the markup gives a meaning to.
+TRICKY_TEXT = st.one_of(XML_TEXT, st.text(alphabet="*/_{}\\\n |>^a", max_size=8))
+ATTRIBUTE_VALUE = st.one_of(XML_TEXT, st.text(alphabet="|}{\\ \na#", max_size=6))
+
+INLINE_TAGS = {
+    "b": [],
+    "i": [],
+    "u": [],
+    "sup": [],
+    "sub": [],
+    "ins": [],
+    "del": [],
+    "span": [],
+    "ref": ["href"],
+    "term": ["refersTo"],
+    "def": ["refersTo"],
+    "abbr": ["title"],
+    "remark": ["status"],
+    "inline": ["name"],
+    "date": ["date"],
+}
+
+
+@st.composite
+def inline_tree(draw: st.DrawFn, depth: int = 0) -> etree._Element:
+    tag = draw(st.sampled_from(sorted(INLINE_TAGS)))
+    element = etree.Element(A + tag)
+    for attribute in INLINE_TAGS[tag]:
+        if draw(st.booleans()) or tag in ("ref", "term"):
+            element.set(attribute, draw(ATTRIBUTE_VALUE))
+    if tag == "remark" and draw(st.booleans()):
+        element.attrib.clear()
+        element.set("status", "editorial")
+    if tag == "inline" and draw(st.booleans()):
+        element.attrib.clear()
+        element.set("name", "em")
+    fill(draw, element, depth)
+    return element
+
+
+def fill(draw: st.DrawFn, element: etree._Element, depth: int) -> None:
+    element.text = draw(TRICKY_TEXT) or None
+    if depth < 3:
+        for _ in range(draw(st.integers(0, 3))):
+            kind = draw(st.sampled_from(["inline", "inline", "br", "note"]))
+            if kind == "br":
+                child = etree.Element(A + "br")
+            elif kind == "note":
+                child = etree.Element(A + "authorialNote", marker=draw(ATTRIBUTE_VALUE))
+                for _ in range(draw(st.integers(1, 2))):
+                    p = etree.SubElement(child, A + "p")
+                    fill(draw, p, depth + 2)
+            else:
+                child = draw(inline_tree(depth + 1))
+            element.append(child)
+            child.tail = draw(TRICKY_TEXT) or None
+
+
+@st.composite
+def block_container(draw: st.DrawFn) -> etree._Element:
+    content = etree.Element(A + "content", nsmap={None: AKN_NS})  # type: ignore[dict-item]
+    for _ in range(draw(st.integers(0, 3))):
+        p = etree.SubElement(content, A + "p")
+        if draw(st.integers(0, 4)) == 0:
+            p.set("class", draw(ATTRIBUTE_VALUE))
+        fill(draw, p, 0)
+    return content
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(block_container())
+def test_any_tree_survives_markup_and_back(content: etree._Element) -> None:
+    markup = to_markup(content)
+    assert signature(from_markup(markup)) == signature(content)
+
+
+WORD = st.text(alphabet="abcdefghij XYZ,.;:()éß", min_size=1, max_size=6)
+
+
+@st.composite
+def canonical_markup(draw: st.DrawFn) -> str:
+    """Markup written the way the writer writes it, built without the writer."""
+    lines = []
+    for _ in range(draw(st.integers(1, 3))):
+        pieces = []
+        for _ in range(draw(st.integers(0, 5))):
+            word = draw(WORD)
+            pieces.append(
+                draw(
+                    st.sampled_from(
+                        [
+                            word,
+                            f"**{word}**",
+                            f"//{word}//",
+                            f"__{word}__",
+                            "{{^" + word + "}}",
+                            "{{_" + word + "}}",
+                            "{{>#sec_1 " + word + "}}",
+                            "{{term{refersTo #t} " + word + "}}",
+                            "{{*" + word + "}}",
+                            "{{br}}",
+                            "\\\\",
+                            "\\\n",
+                            "{{abbr{title " + word + "} " + word + "}}",
+                        ]
+                    )
+                )
+            )
+        lines.append("".join(pieces))
+    markup = "\n".join(lines)
+    return markup
+
+
+@settings(max_examples=400, deadline=None)
+@given(canonical_markup())
+def test_canonical_markup_reads_and_writes_back_identically(markup: str) -> None:
+    assert to_markup(from_markup(markup)) == markup
+
+
+@settings(max_examples=300, deadline=None)
+@given(XML_TEXT)
+def test_any_plain_text_round_trips_once_escaped(text: str) -> None:
+    element = inline_from_markup(escape_text(text), "p")
+    assert (element.text or "") == text and len(element) == 0
+    assert inline_to_markup(element) == escape_text(text)
+
+
+# ------------------------------------------------------------------------------------------------------
+# The corpus
+# ------------------------------------------------------------------------------------------------------
+
+BLOCK_CONTAINERS = ("content", "intro", "wrapUp")
+
+
+@pytest.mark.parametrize("name", files(valid=True))
+def test_every_provision_of_the_corpus_survives_markup_and_back(name: str) -> None:
+    document = AknDocument.from_bytes(read(name))
+    checked = 0
+    for container in document.root.iter(*(A + tag for tag in BLOCK_CONTAINERS)):
+        markup = to_markup(container)
+        back = from_markup(markup, etree.QName(container).localname, container.nsmap)
+        assert signature(back) == signature(container), markup
+        assert to_markup(back) == markup
+        parent = container.getparent()
+        assert parent is not None
+        for heading in parent.iterchildren(A + "num", A + "heading"):
+            line = inline_to_markup(heading)
+            back = inline_from_markup(line, etree.QName(heading).localname, heading.nsmap)
+            assert signature(back) == signature(heading)
+        checked += 1
+    if name.startswith(("legaldocml__uk", "leos__bill", "legaldocml__it")):
+        assert checked > 0
+
+
+def _linked(element: etree._Element) -> list[tuple[str, str]]:
+    return [
+        (etree.QName(e).localname, e.get("href") or e.get("refersTo") or "")
+        for e in element.iter(A + "ref", A + "term", A + "def")
+    ]
+
+
+@pytest.mark.parametrize("name", files(valid=True, doc_types={"act", "bill", "documentCollection"}))
+def test_editing_one_word_keeps_every_ref_and_term(name: str) -> None:
+    document = AknDocument.from_bytes(read(name))
+    edited = 0
+    for container in document.root.iter(A + "content", A + "intro"):
+        links = _linked(container)
+        if not links:
+            continue
+        markup = to_markup(container)
+        for p in container.iter(A + "p"):
+            words = [w for w in re.findall(r"[A-Za-z]{5,}", p.text or "") if markup.count(w) == 1]
+            if words:
+                break
+        else:
+            continue
+        changed = markup.replace(words[0], words[0] + "s", 1)
+        back = from_markup(changed, etree.QName(container).localname, container.nsmap)
+        assert _linked(back) == links
+        edited += 1
+    if name in ("legaldocml__eu_COM2013-0619_EN-8.xml", "legaldocml__uk_pga_1998_29.xml"):
+        assert edited > 0
