@@ -4,7 +4,7 @@ A patch is diff-match-patch ``patch_toText`` output. The wire rule, shared with 
 (``frontend/src/sync/textpatch.js``), is:
 
 * offsets and lengths in ``@@ -a,b +c,d @@`` headers count **UTF-16 code units**, as the JavaScript
-  library counts them (an emoji or 𝔘 counts 2);
+  library counts them (an emoji counts 2);
 * hunk bodies are percent-encoded UTF-8 of whole characters: no hunk starts or ends inside a surrogate
   pair, so both ``encodeURI`` and Python's ``quote`` can encode it.
 
@@ -203,19 +203,26 @@ def _header(patch: Any) -> str:
     return f"@@ -{coords(patch.start1, patch.length1)} +{coords(patch.start2, patch.length2)} @@\n"
 
 
+def _minimal_diff(old: str, new: str) -> list[tuple[int, str]]:
+    """The smallest edits, each slid to the nearest word boundary.
+
+    Never ``diff_cleanupSemantic``: it turns "insert here, insert there" into "replace the passage
+    between", and replacing a passage wipes out whatever another drafter typed into it meanwhile.
+    """
+    dmp = _engine()
+    diffs: list[tuple[int, str]] = dmp.diff_main(old, new, False)
+    dmp.diff_cleanupSemanticLossless(diffs)
+    return diffs
+
+
 def make_patch(old: str, new: str) -> str:
     """The patch (wire form) that turns ``old`` into ``new``; ``""`` when they are equal."""
     _check_text(old)
     _check_text(new)
     if old == new:
         return ""
-    dmp = _engine()
-    before, after = _to_units(old), _to_units(new)
-    diffs = dmp.diff_main(before, after, True)
-    if len(diffs) > 2:
-        dmp.diff_cleanupSemantic(diffs)
-        dmp.diff_cleanupEfficiency(diffs)
-    patches = dmp.patch_make(before, _align_diffs(diffs))
+    before = _to_units(old)
+    patches = _engine().patch_make(before, _align_diffs(_minimal_diff(before, _to_units(new))))
     _trim_context(patches)
     return "".join(_hunk_text(patch) for patch in patches)
 
@@ -275,21 +282,43 @@ def rebase_apply(current: str, patch_text: str, *, exact: bool) -> str:
     """Apply a drafter's patch to the current text.
 
     ``exact=True`` when the patch's base revision is the current one: it must apply exactly.
-    ``exact=False`` when the text moved on since: diff-match-patch's fuzzy apply places each hunk, and
-    the edit is refused (``PatchConflict``) if any hunk cannot be placed; it is never applied in part.
+    ``exact=False`` when the text moved on since. A hunk that only inserts is placed by
+    diff-match-patch's fuzzy match; a hunk that deletes must find the text it deletes, with its
+    context, verbatim (the occurrence nearest to where it was): fuzzy deletion would delete a
+    look-alike ("section 4" for a "section 3" that someone else already removed) or swallow what a
+    colleague just typed next to it. Any hunk that cannot be placed refuses the whole edit
+    (``PatchConflict``); an edit is never applied in part.
     """
     if exact:
         return apply_exact(current, patch_text)
     _check_text(current)
-    patches = _parse(patch_text)
-    if not patches:
-        return current
-    units, placed = _engine().patch_apply(patches, _to_units(current))
-    failed = [number for number, ok in enumerate(placed, start=1) if not ok]
-    if failed:
-        hunks = ", ".join(str(number) for number in failed)
-        raise PatchConflict(f"Hunk(s) {hunks} of {len(placed)} no longer match the current text.")
-    return _checked_result(str(units))
+    dmp = _engine()
+    text = _to_units(current)
+    for number, patch in enumerate(_parse(patch_text), start=1):
+        before = "".join(data for op, data in patch.diffs if op != _INSERT)
+        if any(op == _DELETE for op, _ in patch.diffs):
+            at = _nearest(text, before, patch.start2, dmp.Match_Distance)
+            if at < 0:
+                raise PatchConflict(f"Hunk {number} deletes text that is no longer there.")
+            after = "".join(data for op, data in patch.diffs if op != _DELETE)
+            text = text[:at] + after + text[at + len(before) :]
+            continue
+        placed, (ok,) = dmp.patch_apply([patch], text)
+        if not ok:
+            raise PatchConflict(f"Hunk {number} no longer matches the current text.")
+        text = str(placed)
+    return _checked_result(text)
+
+
+def _nearest(text: str, needle: str, expected: int, distance: int) -> int:
+    """The start of the occurrence of ``needle`` nearest to ``expected``, within ``distance``; else -1."""
+    best = -1
+    at = text.find(needle)
+    while at >= 0:
+        if abs(at - expected) <= distance and (best < 0 or abs(at - expected) < abs(best - expected)):
+            best = at
+        at = text.find(needle, at + 1)
+    return best
 
 
 def compose_check(current: str, new: str) -> str:
@@ -315,12 +344,9 @@ class _Edit:
 
 def _edits(base: str, other: str) -> list[_Edit]:
     """The edits that turn ``base`` into ``other``, as replaced ranges of ``base``."""
-    dmp = _engine()
-    diffs = dmp.diff_main(base, other, False)
-    dmp.diff_cleanupSemantic(diffs)
     edits: list[_Edit] = []
     position = 0
-    for op, data in diffs:
+    for op, data in _minimal_diff(base, other):
         if op == _EQUAL:
             position += len(data)
             continue
@@ -334,31 +360,56 @@ def _edits(base: str, other: str) -> list[_Edit]:
     return edits
 
 
+def _unwedge(base: str, edit: _Edit, others: list[_Edit]) -> _Edit:
+    """Slide an insertion out of a passage the other side deleted, when it reads the same there.
+
+    A diff may place "␣[a]" before a "␣" that the other side deleted; "[a]␣" after it is the same
+    edit, and keeps the characters typed together.
+    """
+    if edit.start != edit.end:
+        return edit
+    wedge = next((other for other in others if other.start < edit.start < other.end), None)
+    if wedge is None:
+        return edit
+    start, insert = edit.start, edit.insert
+    while start < wedge.end and insert and base[start] == insert[0]:
+        start, insert = start + 1, insert[1:] + insert[0]
+    if start == wedge.end:
+        return _Edit(start, start, insert)
+    start, insert = edit.start, edit.insert
+    while start > wedge.start and insert and base[start - 1] == insert[-1]:
+        start, insert = start - 1, insert[-1] + insert[:-1]
+    if start == wedge.start:
+        return _Edit(start, start, insert)
+    return edit
+
+
 def merge3(base: str, ours: str, theirs: str) -> str:
     """Merge two texts edited from the same ``base``; never fails and never drops an insertion.
 
     Edits that touch different passages both apply. Where they overlap (or insert at the same
     point), the union of what either deleted is deleted and both insertions are kept, ``theirs``
-    (already on the server) first.
+    (already on the server) first. Mirrors ``merge3`` in ``frontend/src/sync/textpatch.js``.
     """
-    theirs_first = sorted(
-        [(edit.start, 0, edit) for edit in _edits(base, theirs)]
-        + [(edit.start, 1, edit) for edit in _edits(base, ours)],
+    their_edits, our_edits = _edits(base, theirs), _edits(base, ours)
+    pending = sorted(
+        [(edit.start, 0, edit) for edit in (_unwedge(base, e, our_edits) for e in their_edits)]
+        + [(edit.start, 1, edit) for edit in (_unwedge(base, e, their_edits) for e in our_edits)],
         key=lambda item: (item[0], item[1]),
     )
     out: list[str] = []
     position = index = 0
-    while index < len(theirs_first):
-        start, _, first = theirs_first[index]
+    while index < len(pending):
+        start, _, first = pending[index]
         end = first.end
-        cluster = [theirs_first[index]]
+        cluster = [pending[index]]
         index += 1
-        while index < len(theirs_first) and theirs_first[index][0] in range(start, max(end, start + 1)):
-            cluster.append(theirs_first[index])
-            end = max(end, theirs_first[index][2].end)
+        while index < len(pending) and start <= pending[index][0] < max(end, start + 1):
+            cluster.append(pending[index])
+            end = max(end, pending[index][2].end)
             index += 1
         out.append(base[position:start])
-        out.extend(edit.insert for _, side, edit in sorted(cluster, key=lambda item: item[1]))
+        out.extend(edit.insert for _, _, edit in sorted(cluster, key=lambda item: item[1]))
         position = end
     out.append(base[position:])
     return "".join(out)
@@ -368,7 +419,4 @@ def map_position(old: str, new: str, position: int) -> int:
     """Where ``position`` in ``old`` lands in ``new`` (a cursor kept beside the same characters)."""
     if old == new:
         return position
-    dmp = _engine()
-    diffs = dmp.diff_main(old, new, False)
-    dmp.diff_cleanupSemantic(diffs)
-    return int(dmp.diff_xIndex(diffs, position))
+    return int(_engine().diff_xIndex(_minimal_diff(old, new), position))

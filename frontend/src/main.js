@@ -1,0 +1,32 @@
+// Browser entry: the live co-drafting sync, bound to Socket.IO. The editor UI builds on `openBill`.
+import { io } from 'socket.io-client';
+import { BillSync } from './sync/sync.js';
+
+export { BillSync, ProvisionSync, EDIT_CONFLICT, PROVISION_EDITED } from './sync/sync.js';
+export { applyExact, makePatch, mapPosition, merge3 } from './sync/textpatch.js';
+
+const ACK_TIMEOUT_MS = 10000;
+
+/**
+ * Connects to the server and keeps bill `bill` in sync. The session cookie authenticates the browser;
+ * `token` is for other clients. Every (re)connection joins the bill again with the last event id seen.
+ */
+export function openBill({ bill, url, token, onText, onError, cursorOf }) {
+  const socket = io(url, { withCredentials: true, auth: token ? { token } : undefined });
+  const sync = new BillSync({
+    bill,
+    emit: (name, payload) => socket.timeout(ACK_TIMEOUT_MS).emitWithAck(name, payload),
+    onText,
+    onError,
+    cursorOf,
+  });
+  socket.on('connect', () => {
+    sync.join().catch((error) => onError?.(null, error));
+  });
+  socket.on('event', (event) => sync.handleEvent(event));
+  return { socket, sync };
+}
+
+if (typeof window !== 'undefined') {
+  window.Parley = Object.assign(window.Parley ?? {}, { openBill, BillSync });
+}

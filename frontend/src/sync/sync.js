@@ -1,0 +1,307 @@
+// Live co-drafting: keeps each provision's local text in step with the server (docs/sync.md).
+//
+// ProvisionSync is the algorithm for one provision and does no I/O: every method returns an Outcome
+// telling the caller what to show and what to send. BillSync drives it over any transport given as
+// `emit(name, payload) => Promise<ack>` (socket.io-client's emitWithAck in the browser, a simulated
+// server in the tests). server/client/sync.py is the same algorithm in Python.
+import { applyExact, makePatch, mapPosition, merge3 } from './textpatch.js';
+
+export const EDIT_CONFLICT = 'edit_conflict';
+export const PROVISION_EDITED = 'provision.edited';
+
+/**
+ * What a ProvisionSync call asks of its caller.
+ * @typedef {object} Outcome
+ * @property {string|null} text    the new local text when it changed (show it), else null
+ * @property {number|null} cursor  the caller's cursor mapped into `text`, when one was given
+ * @property {object|null} send    an edit payload `{eid, rev, patch, op_id}` to send now
+ * @property {boolean} resync      the confirmed text diverged from the server's: rejoin for a snapshot
+ * @property {object|null} error   a refusal other than a conflict (`{code, message}`); edits were undone
+ */
+const outcome = (fields = {}) => ({ text: null, cursor: null, send: null, resync: false, error: null, ...fields });
+
+let opCounter = 0;
+const clientTag = Math.random().toString(36).slice(2, 10);
+
+/** Default op id: unique per page load and per op. */
+export function newOpId() {
+  opCounter += 1;
+  return `${clientTag}-${Date.now().toString(36)}-${opCounter}`;
+}
+
+/** One provision's text: confirmed server text and revision, at most one op in flight, local edits. */
+export class ProvisionSync {
+  constructor(eid, text, rev, { opId = newOpId } = {}) {
+    this.eid = eid;
+    this.confirmed = text;
+    this.rev = rev;
+    this.local = text;
+    /** @type {{op_id: string, rev: number, patch: string, expected: string}|null} */
+    this.inflight = null;
+    this.early = new Map(); // rev -> event that arrived before its predecessors
+    this.snapshot = null; // a newer server text held back until the in-flight op's fate is known
+    this.opId = opId;
+  }
+
+  /** The text the drafter sees. */
+  get text() {
+    return this.local;
+  }
+
+  /** True when nothing is in flight and nothing local is unsent. */
+  get settled() {
+    return !this.inflight && !this.snapshot && this.local === this.confirmed && this.early.size === 0;
+  }
+
+  /** The in-flight edit to send again after a reconnect (same op_id: the server never applies it twice). */
+  get pendingSend() {
+    if (!this.inflight) return null;
+    const { op_id: opId, rev, patch } = this.inflight;
+    return { eid: this.eid, rev, patch, op_id: opId };
+  }
+
+  /** The drafter typed: `newText` is the whole new local text. */
+  localChange(newText) {
+    this.local = newText;
+    return outcome({ send: this.#flush() });
+  }
+
+  /** A `provision.edited` event for this provision. */
+  onEvent(event, cursor = null) {
+    if (event.data.rev <= this.rev) return outcome();
+    const before = this.local;
+    this.early.set(event.data.rev, event);
+    const resync = this.#drain();
+    return this.#shown(before, cursor, { resync, send: resync ? null : this.#flush() });
+  }
+
+  /** The server's answer to the edit `opId`. */
+  onAck(opId, ack, cursor = null) {
+    if (!this.inflight || this.inflight.op_id !== opId) return outcome();
+    const before = this.local;
+    if (ack.ok) {
+      this.#accepted(ack.rev);
+      const resync = this.#drain();
+      return this.#shown(before, cursor, { resync, send: resync ? null : this.#flush() });
+    }
+    const sent = this.inflight;
+    this.inflight = null;
+    if (ack.error?.code === EDIT_CONFLICT) {
+      // Nothing of the op was applied: merge all local edits onto the server's text and send them anew.
+      if (typeof ack.text !== 'string') {
+        this.snapshot = null;
+        return outcome({ resync: true });
+      }
+      if (ack.rev > this.rev) this.#adopt(ack.text, ack.rev);
+      const resync = this.#drain();
+      return this.#shown(before, cursor, { resync, send: resync ? null : this.#flush() });
+    }
+    // Refused for good (rights, closed bill...): undo what was refused so the drafter sees the truth.
+    this.local = merge3(sent.expected, this.local, this.confirmed);
+    const resync = this.#drain();
+    return this.#shown(before, cursor, { resync, error: ack.error ?? { code: 'error', message: 'Refused.' } });
+  }
+
+  /** The provision's `{text, rev}` from a join, after the join's missed events went through onEvent. */
+  onSnapshot(text, rev, cursor = null) {
+    if (rev < this.rev || (rev === this.rev && text === this.confirmed)) return outcome();
+    const before = this.local;
+    if (this.inflight) {
+      // The resent in-flight op's ack will tell whether `text` already contains it.
+      this.snapshot = { text, rev };
+      return outcome();
+    }
+    this.#adopt(text, rev);
+    const resync = this.#drain();
+    return this.#shown(before, cursor, { resync, send: resync ? null : this.#flush() });
+  }
+
+  // Applies the held-back events that now follow the confirmed revision, and a held-back snapshot once
+  // it can be placed; true when an event did not apply (the confirmed text diverged).
+  #drain() {
+    for (;;) {
+      while (this.early.has(this.rev + 1)) {
+        const event = this.early.get(this.rev + 1);
+        this.early.delete(this.rev + 1);
+        if (!this.#apply(event.data)) return true;
+      }
+      for (const old of [...this.early.keys()].filter((r) => r <= this.rev)) this.early.delete(old);
+      const rev = this.rev;
+      this.#settleSnapshot();
+      if (this.rev === rev) return false;
+    }
+  }
+
+  // A held-back snapshot is stale once events reached its revision, and safe to adopt once nothing is
+  // in flight (the own op's event told where it went).
+  #settleSnapshot() {
+    if (!this.snapshot) return;
+    const { text, rev } = this.snapshot;
+    if (rev <= this.rev) this.snapshot = null;
+    else if (!this.inflight) {
+      this.snapshot = null;
+      this.#adopt(text, rev);
+    }
+  }
+
+  #shown(before, cursor, fields) {
+    if (this.local === before) return outcome(fields);
+    const mapped = cursor === null ? null : mapPosition(before, this.local, cursor);
+    return outcome({ ...fields, text: this.local, cursor: mapped });
+  }
+
+  #flush() {
+    if (this.inflight || this.snapshot || this.local === this.confirmed) return null;
+    this.inflight = {
+      op_id: this.opId(),
+      rev: this.rev,
+      patch: makePatch(this.confirmed, this.local),
+      expected: this.local,
+    };
+    return this.pendingSend;
+  }
+
+  // Server text `text` at `rev` replaces the confirmed text; local edits are merged onto it.
+  #adopt(text, rev) {
+    this.local = this.local === this.confirmed ? text : merge3(this.confirmed, this.local, text);
+    if (this.inflight) this.inflight.expected = merge3(this.confirmed, this.inflight.expected, text);
+    this.confirmed = text;
+    this.rev = rev;
+    for (const old of [...this.early.keys()].filter((r) => r <= rev)) this.early.delete(old);
+  }
+
+  #apply(data) {
+    let next;
+    try {
+      next = applyExact(this.confirmed, data.patch);
+    } catch {
+      return false;
+    }
+    if (this.inflight && data.op_id === this.inflight.op_id) this.#confirmOwn(next, data.rev);
+    else this.#adopt(next, data.rev);
+    return true;
+  }
+
+  // Our op became revision `rev` with text `next`; the server may have placed it differently from
+  // our guess (`expected`), so edits typed since are merged onto what it really made.
+  #confirmOwn(next, rev) {
+    if (next !== this.inflight.expected) this.local = merge3(this.inflight.expected, this.local, next);
+    this.confirmed = next;
+    this.rev = rev;
+    this.inflight = null;
+  }
+
+  #accepted(ackRev) {
+    const { inflight, snapshot } = this;
+    if (snapshot) {
+      this.snapshot = null;
+      if (ackRev <= snapshot.rev) {
+        this.#confirmOwn(snapshot.text, snapshot.rev);
+        return;
+      }
+      this.#adopt(snapshot.text, snapshot.rev);
+    }
+    // Applied on the very text it was made from: the server's result is ours, no need to wait for the event.
+    // Otherwise the server rebased it, and its provision.edited event will carry what it made.
+    if (ackRev === this.rev + 1 && inflight.rev === this.rev) this.#confirmOwn(inflight.expected, ackRev);
+  }
+}
+
+/**
+ * One bill's live provisions over a transport. `emit(name, payload)` returns a Promise of the ack and
+ * rejects when the message may not have arrived (disconnect, timeout); such an edit stays in flight and
+ * is sent again by `join()` after reconnecting.
+ */
+export class BillSync {
+  constructor({ bill, emit, onText = () => {}, onError = () => {}, cursorOf = () => null, opId = newOpId }) {
+    this.bill = bill;
+    this.emit = emit;
+    this.onText = onText;
+    this.onError = onError;
+    this.cursorOf = cursorOf;
+    this.opId = opId;
+    this.provisions = new Map();
+    this.since = null; // last event id up to which nothing is missing
+    this.joined = false;
+    this.backlog = []; // events broadcast while a join is under way, replayed after its snapshot
+    this.catchingUp = false;
+  }
+
+  /** Joins (or rejoins after a reconnect) the bill's room and catches up. */
+  async join() {
+    this.joined = false;
+    const ack = await this.emit('join', { bill: this.bill, since: this.since });
+    if (!ack.ok) throw Object.assign(new Error(ack.error?.message ?? 'join refused'), ack.error);
+    // Missed events first, then the snapshot, then what was broadcast meanwhile; sends wait until the end.
+    this.catchingUp = true;
+    try {
+      for (const event of ack.events ?? []) this.handleEvent(event);
+      for (const [eid, { text, rev }] of Object.entries(ack.provisions ?? {})) {
+        const provision = this.provisions.get(eid);
+        if (provision) this.#act(provision, provision.onSnapshot(text, rev, this.cursorOf(eid)));
+        else this.provisions.set(eid, new ProvisionSync(eid, text, rev, { opId: this.opId }));
+      }
+      this.#advance(ack.last_event_id);
+      for (const event of this.backlog.splice(0)) this.handleEvent(event);
+    } finally {
+      this.catchingUp = false;
+    }
+    this.joined = true;
+    for (const provision of this.provisions.values()) {
+      const resend = provision.pendingSend;
+      if (resend) this.#send(provision, resend);
+      else this.#act(provision, provision.localChange(provision.text));
+    }
+    return ack;
+  }
+
+  /** The drafter changed provision `eid` to `newText`. */
+  type(eid, newText) {
+    const provision = this.provisions.get(eid);
+    if (!provision) throw new Error(`Unknown provision ${eid}; join the bill first.`);
+    this.#act(provision, provision.localChange(newText));
+  }
+
+  /** The local text of provision `eid`. */
+  text(eid) {
+    return this.provisions.get(eid)?.text;
+  }
+
+  /** True when every provision has its edits confirmed and nothing is waiting. */
+  get settled() {
+    return [...this.provisions.values()].every((provision) => provision.settled);
+  }
+
+  /** An `event` broadcast by the server. */
+  handleEvent(event) {
+    if (event.bill !== undefined && event.bill !== this.bill) return;
+    if (!this.joined && !this.catchingUp) {
+      this.backlog.push(event);
+      return;
+    }
+    if (event.type === PROVISION_EDITED) {
+      const provision = this.provisions.get(event.data.eid);
+      if (provision) this.#act(provision, provision.onEvent(event, this.cursorOf(event.data.eid)));
+    }
+    this.#advance(event.id);
+  }
+
+  #advance(eventId) {
+    const gaps = [...this.provisions.values()].some((provision) => provision.early.size > 0);
+    if (!gaps && eventId != null && (this.since === null || eventId > this.since)) this.since = eventId;
+  }
+
+  #act(provision, result) {
+    if (result.text !== null) this.onText(provision.eid, result.text, result.cursor);
+    if (result.error) this.onError(provision.eid, result.error);
+    if (result.resync) this.join().catch(() => {}); // the snapshot repairs the provision
+    if (result.send && this.joined) this.#send(provision, result.send);
+  }
+
+  #send(provision, payload) {
+    this.emit('edit', { bill: this.bill, ...payload }).then(
+      (ack) => this.#act(provision, provision.onAck(payload.op_id, ack, this.cursorOf(provision.eid))),
+      () => {}, // unknown fate: the op stays in flight and join() sends it again
+    );
+  }
+}

@@ -1,0 +1,220 @@
+// A simulated Parley server and network for the sync tests: the server applies edits by the contract's
+// rule (exact on the current revision, else a fuzzy rebase refused as edit_conflict when a hunk does not
+// place), the network delays every message at random, and connections drop and come back.
+import { DIFF_DELETE, DIFF_INSERT, patchApply, patchFromText } from 'diff-match-patch-es';
+import { BillSync } from '../src/sync/sync.js';
+import { applyExact, isWellFormed, makePatch } from '../src/sync/textpatch.js';
+
+/** mulberry32: a small seeded generator so every failure replays. */
+export function seeded(seed) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  next.int = (n) => Math.floor(next() * n);
+  next.pick = (list) => list[Math.floor(next() * list.length)];
+  return next;
+}
+
+// The same thresholds as server/domain/textpatch.py.
+const FUZZY = { matchThreshold: 0.35, patchDeleteThreshold: 0.35 };
+const MATCH_DISTANCE = 1000;
+
+// server/domain/textpatch.py's rule: a hunk that deletes must find its text verbatim (the nearest
+// occurrence); a hunk that only inserts is placed by diff-match-patch's fuzzy match.
+function rebaseApply(current, patchText) {
+  let text = current;
+  for (const patch of patchFromText(patchText)) {
+    const before = patch.diffs.filter((d) => d[0] !== DIFF_INSERT).map((d) => d[1]).join('');
+    const after = patch.diffs.filter((d) => d[0] !== DIFF_DELETE).map((d) => d[1]).join('');
+    if (patch.diffs.some((d) => d[0] === DIFF_DELETE)) {
+      const at = nearest(text, before, patch.start2);
+      if (at < 0) throw new Error('edit_conflict');
+      text = text.slice(0, at) + after + text.slice(at + before.length);
+    } else {
+      const [placed, [ok]] = patchApply([patch], text, FUZZY);
+      if (!ok) throw new Error('edit_conflict');
+      text = placed;
+    }
+  }
+  if (!isWellFormed(text)) throw new Error('edit_conflict');
+  return text;
+}
+
+function nearest(text, needle, expected) {
+  let best = -1;
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+    if (Math.abs(at - expected) > MATCH_DISTANCE) continue;
+    if (best < 0 || Math.abs(at - expected) < Math.abs(best - expected)) best = at;
+  }
+  return best;
+}
+
+/** The server side of the protocol for one bill. */
+export class SimServer {
+  constructor(bill, provisions) {
+    this.bill = bill;
+    this.provisions = new Map(Object.entries(provisions).map(([eid, text]) => [eid, { text, rev: 1 }]));
+    this.events = [];
+    this.acks = new Map(); // op_id -> the ack of the accepted edit
+    this.conflicts = 0;
+    this.rebased = 0;
+  }
+
+  join({ since }) {
+    const provisions = Object.fromEntries([...this.provisions].map(([eid, p]) => [eid, { ...p }]));
+    return {
+      ok: true,
+      last_event_id: this.events.length,
+      events: this.events.filter((event) => since === null || event.id > since),
+      provisions,
+    };
+  }
+
+  edit({ eid, rev, patch, op_id: opId }, actor) {
+    if (this.acks.has(opId)) return { ack: this.acks.get(opId), event: null };
+    const provision = this.provisions.get(eid);
+    let text;
+    try {
+      if (rev === provision.rev) {
+        text = applyExact(provision.text, patch);
+      } else {
+        this.rebased += 1;
+        text = rebaseApply(provision.text, patch);
+      }
+    } catch {
+      this.conflicts += 1;
+      const error = { code: 'edit_conflict', message: 'A hunk no longer matches.' };
+      return { ack: { ok: false, error, text: provision.text, rev: provision.rev }, event: null };
+    }
+    const canonical = makePatch(provision.text, text);
+    provision.text = text;
+    provision.rev += 1;
+    const event = {
+      id: this.events.length + 1,
+      type: 'provision.edited',
+      bill: this.bill,
+      actor,
+      at: new Date(0).toISOString(),
+      data: { eid, rev: provision.rev, patch: canonical, op_id: opId },
+    };
+    this.events.push(event);
+    const ack = { ok: true, rev: provision.rev, event_id: event.id };
+    this.acks.set(opId, ack);
+    return { ack, event };
+  }
+}
+
+/**
+ * Virtual time: every message is a task run at a random later moment, so acks overtake events, events
+ * overtake each other, and a dropped connection loses whatever was on the wire.
+ */
+export class Network {
+  constructor(server, rng, { maxDelay = 20, dropRate = 0 } = {}) {
+    this.server = server;
+    this.rng = rng;
+    this.maxDelay = maxDelay;
+    this.dropRate = dropRate;
+    this.now = 0;
+    this.tasks = [];
+    this.seq = 0;
+    this.clients = [];
+  }
+
+  at(delay, run) {
+    this.tasks.push({ time: this.now + delay, seq: (this.seq += 1), run });
+  }
+
+  // Socket.IO keeps each direction of a connection in order: a message never overtakes an earlier one
+  // on the same channel. Acks travel apart from broadcasts (as through a message queue), so they do.
+  inOrder(channel, run) {
+    const time = Math.max(this.now + this.delay(), channel.last ?? 0);
+    channel.last = time;
+    this.tasks.push({ time, seq: (this.seq += 1), run });
+  }
+
+  delay() {
+    return 1 + this.rng.int(this.maxDelay);
+  }
+
+  /** A drafter whose BillSync talks to the server through this network. */
+  client(name) {
+    const client = { name, epoch: 0, connected: true, inRoom: false, up: {}, down: {} };
+    client.sync = new BillSync({
+      bill: this.server.bill,
+      emit: (event, payload) => this.#emit(client, event, payload),
+      opId: (() => {
+        let n = 0;
+        return () => `${name}-${(n += 1)}`;
+      })(),
+    });
+    this.clients.push(client);
+    return client;
+  }
+
+  #emit(client, name, payload) {
+    return new Promise((resolve, reject) => {
+      const epoch = client.epoch;
+      if (!client.connected) {
+        reject(new Error('disconnected'));
+        return;
+      }
+      client.rejects ??= new Set();
+      client.rejects.add(reject);
+      const settle = (fn, value) => {
+        client.rejects.delete(reject);
+        fn(value);
+      };
+      this.inOrder(client.up, () => {
+        // A message in flight when the line dropped may or may not have reached the server.
+        if (client.epoch !== epoch && this.rng() < 0.5) return;
+        const { ack, event } =
+          name === 'join' ? { ack: this.server.join(payload), event: null } : this.server.edit(payload, client.name);
+        if (name === 'join' && client.epoch === epoch) client.inRoom = true;
+        if (event) this.#broadcast(event);
+        this.at(this.delay(), () => {
+          if (client.epoch === epoch) settle(resolve, ack);
+        });
+      });
+    });
+  }
+
+  #broadcast(event) {
+    for (const client of this.clients) {
+      if (!client.inRoom) continue;
+      const epoch = client.epoch;
+      this.inOrder(client.down, () => {
+        if (client.epoch === epoch) client.sync.handleEvent(event);
+      });
+    }
+  }
+
+  /** Drops `client`'s connection: what is on the wire to it is lost, its pending emits fail. */
+  disconnect(client) {
+    client.epoch += 1;
+    client.connected = false;
+    client.inRoom = false;
+    for (const reject of client.rejects ?? []) reject(new Error('disconnected'));
+    client.rejects?.clear();
+  }
+
+  reconnect(client) {
+    client.connected = true;
+    client.sync.join().catch(() => {});
+  }
+
+  /** Runs tasks in time order until none is left, letting promise callbacks run after each. */
+  async run() {
+    while (this.tasks.length) {
+      this.tasks.sort((a, b) => a.time - b.time || a.seq - b.seq);
+      const task = this.tasks.shift();
+      this.now = task.time;
+      task.run();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}

@@ -1,0 +1,140 @@
+"""``DraftingClient``: a drafter on a bill over Socket.IO, for scripts, load tests and live-server tests.
+
+It drives ``server.client.sync.BillSync`` with a python-socketio client. python-socketio runs event
+handlers and ack callbacks on its reader thread, in arrival order; they never block on the network
+(a blocking ``call`` there would wait for a reply that same thread has to read). A lock serializes
+them with the caller's thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import socketio
+
+from server.client.sync import BillSync, Reaction
+
+__all__ = ["DraftingClient", "JoinRefused"]
+
+
+class JoinRefused(RuntimeError):
+    """The server refused to let this client join the bill."""
+
+    def __init__(self, error: Mapping[str, Any]) -> None:
+        super().__init__(str(error.get("message", "join refused")))
+        self.code = str(error.get("code", "error"))
+
+
+class DraftingClient:
+    """One drafter typing into one bill; reconnects by itself and catches up with ``since``."""
+
+    def __init__(self, *, client: socketio.Client | None = None, ack_timeout: float = 10.0) -> None:
+        self._sio = client or socketio.Client(reconnection=True)
+        self._ack_timeout = ack_timeout
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self._sync: BillSync | None = None
+        self._joined = threading.Event()
+        self._join_error: Mapping[str, Any] | None = None
+        self.errors: list[tuple[str, dict[str, Any]]] = []  # refusals other than conflicts, by eid
+        self._sio.on("connect", self._on_connect)
+        self._sio.on("event", self._on_event)
+
+    def connect(self, url: str, token: str | None = None, *, wait_timeout: float = 5.0) -> None:
+        """Open the connection; ``token`` comes from ``POST /api/tokens`` (anonymous when None)."""
+        auth = {"token": token} if token else None
+        self._sio.connect(url, auth=auth, transports=["websocket"], wait_timeout=wait_timeout)
+
+    def join(self, bill: int, since: int | None = None, *, timeout: float | None = None) -> None:
+        """Join ``bill``'s room and load its provisions; ``since`` is the last event id already known."""
+        with self._lock:
+            self._sync = BillSync(bill)
+            self._sync.since = since
+        self._send_join()
+        if not self._joined.wait(timeout or self._ack_timeout):
+            raise TimeoutError(f"No answer to join bill {bill}.")
+        if self._join_error is not None:
+            raise JoinRefused(self._join_error)
+
+    def type(self, eid: str, new_text: str) -> None:
+        """The drafter's whole new text for provision ``eid``; sent as a patch when nothing is in flight."""
+        with self._lock:
+            self._run(self._bill().type(eid, new_text))
+
+    def text(self, eid: str) -> str | None:
+        """What this drafter sees of provision ``eid``."""
+        with self._lock:
+            return self._bill().text(eid)
+
+    def rev(self, eid: str) -> int | None:
+        """The server revision this drafter's confirmed text of ``eid`` is at."""
+        with self._lock:
+            provision = self._bill().provisions.get(eid)
+            return None if provision is None else provision.rev
+
+    @property
+    def since(self) -> int | None:
+        """The last event id up to which this client has seen everything."""
+        with self._lock:
+            return self._bill().since
+
+    def wait_quiescent(self, timeout: float = 10.0) -> None:
+        """Block until every local edit is confirmed by the server; ``TimeoutError`` otherwise."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not self._bill().settled:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("Edits are still waiting for the server.")
+                self._changed.wait(min(left, 0.5))
+
+    def disconnect(self) -> None:
+        """Close the connection (unsent edits stay and go out after ``connect`` + ``join``)."""
+        self._sio.disconnect()
+
+    def _bill(self) -> BillSync:
+        if self._sync is None:
+            raise RuntimeError("Join a bill first.")
+        return self._sync
+
+    def _send_join(self) -> None:
+        with self._lock:
+            self._joined.clear()
+            payload = self._bill().join_request()
+        self._sio.emit("join", payload, callback=self._on_join_ack)
+
+    def _on_connect(self) -> None:
+        # A reconnection: join again with the last event id seen, which also resends what is in flight.
+        if self._sync is not None and self._joined.is_set():
+            self._send_join()
+
+    def _on_join_ack(self, ack: Mapping[str, Any]) -> None:
+        with self._lock:
+            reaction = self._bill().on_join_ack(ack)
+            self._join_error = reaction.errors[0][1] if not ack.get("ok") and reaction.errors else None
+            self._run(reaction)
+        self._joined.set()
+
+    def _on_event(self, event: Mapping[str, Any]) -> None:
+        with self._lock:
+            if self._sync is not None:
+                self._run(self._sync.on_event(event))
+
+    def _on_edit_ack(self, payload: dict[str, Any], ack: Mapping[str, Any]) -> None:
+        with self._lock:
+            self._run(self._bill().on_edit_ack(payload, ack))
+
+    def _run(self, reaction: Reaction) -> None:
+        """Carry out a reaction; called with the lock held."""
+        self.errors += reaction.errors
+        for payload in reaction.sends:
+            try:
+                self._sio.emit("edit", payload, callback=lambda ack, sent=payload: self._on_edit_ack(sent, ack))
+            except socketio.exceptions.SocketIOError:
+                pass  # not connected: the op stays in flight and the next join sends it again
+        if reaction.rejoin and self._sio.connected:
+            self._send_join()
+        self._changed.notify_all()

@@ -1,0 +1,348 @@
+"""Live co-drafting, client side: the algorithm of ``frontend/src/sync/sync.js`` in Python.
+
+Pure: no sockets, no threads, no clock. ``ProvisionSync`` keeps one provision's text in step with the
+server; ``BillSync`` routes a bill's events, acks and join snapshots to its provisions. Every call
+returns what to show and what to send; ``server.client.drafting`` does the sending. docs/sync.md
+describes the algorithm.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from server.domain.textpatch import TextPatchError, apply_exact, make_patch, map_position, merge3
+
+__all__ = ["EDIT_CONFLICT", "PROVISION_EDITED", "BillSync", "Outcome", "ProvisionSync", "Reaction", "op_ids"]
+
+EDIT_CONFLICT: Final = "edit_conflict"
+PROVISION_EDITED: Final = "provision.edited"
+
+Payload = dict[str, Any]
+
+
+def op_ids(prefix: str | None = None) -> Callable[[], str]:
+    """A generator of op ids unique to this client: ``<prefix>-1``, ``<prefix>-2``..."""
+    tag = prefix or uuid.uuid4().hex[:12]
+    counter = itertools.count(1)
+    return lambda: f"{tag}-{next(counter)}"
+
+
+@dataclass
+class Outcome:
+    """What a ProvisionSync call asks of its caller."""
+
+    text: str | None = None  # the new local text when it changed
+    cursor: int | None = None  # the caller's cursor mapped into ``text``
+    send: Payload | None = None  # an edit ``{eid, rev, patch, op_id}`` to send now
+    resync: bool = False  # the confirmed text diverged from the server's: join again for a snapshot
+    error: Payload | None = None  # a refusal other than a conflict; the refused edits were undone
+
+
+@dataclass
+class _InFlight:
+    op_id: str
+    rev: int
+    patch: str
+    expected: str  # what the server should make of it, kept rebased over other drafters' edits
+
+
+@dataclass
+class _Snapshot:
+    text: str
+    rev: int
+
+
+class ProvisionSync:
+    """One provision: confirmed server text and revision, at most one op in flight, local edits."""
+
+    def __init__(self, eid: str, text: str, rev: int, *, op_id: Callable[[], str] | None = None) -> None:
+        self.eid = eid
+        self.confirmed = text
+        self.rev = rev
+        self.local = text
+        self.inflight: _InFlight | None = None
+        self.early: dict[int, Payload] = {}  # rev -> event data that arrived before its predecessors
+        self.snapshot: _Snapshot | None = None  # newer server text held until the in-flight op's fate is known
+        self._op_id = op_id or op_ids()
+
+    @property
+    def text(self) -> str:
+        """The text the drafter sees."""
+        return self.local
+
+    @property
+    def settled(self) -> bool:
+        """True when nothing is in flight, nothing local is unsent and no event is missing."""
+        return self.inflight is None and self.snapshot is None and self.local == self.confirmed and not self.early
+
+    @property
+    def pending_send(self) -> Payload | None:
+        """The in-flight edit, to send again after a reconnect (same op_id: never applied twice)."""
+        if self.inflight is None:
+            return None
+        sent = self.inflight
+        return {"eid": self.eid, "rev": sent.rev, "patch": sent.patch, "op_id": sent.op_id}
+
+    def local_change(self, new_text: str) -> Outcome:
+        """The drafter typed: ``new_text`` is the whole new local text."""
+        self.local = new_text
+        return Outcome(send=self._flush())
+
+    def on_event(self, data: Mapping[str, Any], cursor: int | None = None) -> Outcome:
+        """The ``data`` of a ``provision.edited`` event for this provision."""
+        if data["rev"] <= self.rev:
+            return Outcome()
+        before = self.local
+        self.early[data["rev"]] = dict(data)
+        return self._after(before, cursor)
+
+    def on_ack(self, op_id: str, ack: Mapping[str, Any], cursor: int | None = None) -> Outcome:
+        """The server's answer to the edit ``op_id``."""
+        sent = self.inflight
+        if sent is None or sent.op_id != op_id:
+            return Outcome()
+        before = self.local
+        if ack.get("ok"):
+            self._accepted(int(ack["rev"]))
+            return self._after(before, cursor)
+        self.inflight = None
+        error = dict(ack.get("error") or {"code": "error", "message": "Refused."})
+        if error.get("code") == EDIT_CONFLICT:
+            # Nothing of the op was applied: merge all local edits onto the server's text, send anew.
+            if not isinstance(ack.get("text"), str):
+                self.snapshot = None
+                return Outcome(resync=True)
+            if int(ack["rev"]) > self.rev:
+                self._adopt(str(ack["text"]), int(ack["rev"]))
+            return self._after(before, cursor)
+        # Refused for good (rights, closed bill...): undo what was refused so the drafter sees the truth.
+        self.local = merge3(sent.expected, self.local, self.confirmed)
+        resync = self._drain()
+        return self._shown(before, cursor, Outcome(resync=resync, error=error))
+
+    def on_snapshot(self, text: str, rev: int, cursor: int | None = None) -> Outcome:
+        """The provision's ``{text, rev}`` from a join, after the join's missed events went through."""
+        if rev < self.rev or (rev == self.rev and text == self.confirmed):
+            return Outcome()
+        if self.inflight is not None:
+            # The resent in-flight op's ack will tell whether ``text`` already contains it.
+            self.snapshot = _Snapshot(text, rev)
+            return Outcome()
+        before = self.local
+        self._adopt(text, rev)
+        return self._after(before, cursor)
+
+    def _after(self, before: str, cursor: int | None) -> Outcome:
+        resync = self._drain()
+        return self._shown(before, cursor, Outcome(resync=resync, send=None if resync else self._flush()))
+
+    def _shown(self, before: str, cursor: int | None, outcome: Outcome) -> Outcome:
+        if self.local != before:
+            outcome.text = self.local
+            outcome.cursor = None if cursor is None else map_position(before, self.local, cursor)
+        return outcome
+
+    def _flush(self) -> Payload | None:
+        if self.inflight is not None or self.snapshot is not None or self.local == self.confirmed:
+            return None
+        patch = make_patch(self.confirmed, self.local)
+        self.inflight = _InFlight(op_id=self._op_id(), rev=self.rev, patch=patch, expected=self.local)
+        return self.pending_send
+
+    def _adopt(self, text: str, rev: int) -> None:
+        """Server text ``text`` at ``rev`` replaces the confirmed text; local edits are merged onto it."""
+        self.local = text if self.local == self.confirmed else merge3(self.confirmed, self.local, text)
+        if self.inflight is not None:
+            self.inflight.expected = merge3(self.confirmed, self.inflight.expected, text)
+        self.confirmed = text
+        self.rev = rev
+        self.early = {r: data for r, data in self.early.items() if r > rev}
+
+    def _drain(self) -> bool:
+        """Apply held-back events that now follow, and a held-back snapshot once placeable.
+
+        True when an event did not apply (the confirmed text diverged from the server's).
+        """
+        while True:
+            while self.rev + 1 in self.early:
+                if not self._apply(self.early.pop(self.rev + 1)):
+                    return True
+            self.early = {r: data for r, data in self.early.items() if r > self.rev}
+            rev = self.rev
+            self._settle_snapshot()
+            if self.rev == rev:
+                return False
+
+    def _settle_snapshot(self) -> None:
+        # Stale once events reached its revision; safe to adopt once nothing is in flight.
+        if self.snapshot is None:
+            return
+        if self.snapshot.rev <= self.rev:
+            self.snapshot = None
+        elif self.inflight is None:
+            snapshot, self.snapshot = self.snapshot, None
+            self._adopt(snapshot.text, snapshot.rev)
+
+    def _apply(self, data: Mapping[str, Any]) -> bool:
+        try:
+            new = apply_exact(self.confirmed, str(data["patch"]))
+        except TextPatchError:
+            return False
+        if self.inflight is not None and data.get("op_id") == self.inflight.op_id:
+            self._confirm_own(new, int(data["rev"]))
+        else:
+            self._adopt(new, int(data["rev"]))
+        return True
+
+    def _confirm_own(self, new: str, rev: int) -> None:
+        """Our op became ``rev`` with text ``new``; edits typed since are merged onto what the server made."""
+        assert self.inflight is not None
+        if new != self.inflight.expected:
+            self.local = merge3(self.inflight.expected, self.local, new)
+        self.confirmed = new
+        self.rev = rev
+        self.inflight = None
+
+    def _accepted(self, ack_rev: int) -> None:
+        sent, snapshot = self.inflight, self.snapshot
+        assert sent is not None
+        if snapshot is not None:
+            self.snapshot = None
+            if ack_rev <= snapshot.rev:
+                self._confirm_own(snapshot.text, snapshot.rev)
+                return
+            self._adopt(snapshot.text, snapshot.rev)
+        # Applied to the very text it was made from: the server made what we made, no need to wait for
+        # the event. Otherwise the server rebased it and its provision.edited event says what it made.
+        if ack_rev == self.rev + 1 and sent.rev == self.rev:
+            self._confirm_own(sent.expected, ack_rev)
+
+
+@dataclass
+class Reaction:
+    """What a BillSync call asks of its driver."""
+
+    sends: list[Payload] = field(default_factory=list)  # edit payloads (with ``bill``) to emit
+    changed: dict[str, str] = field(default_factory=dict)  # eid -> new local text to show
+    cursors: dict[str, int] = field(default_factory=dict)  # eid -> mapped cursor
+    errors: list[tuple[str, Payload]] = field(default_factory=list)  # refusals, by eid
+    rejoin: bool = False  # join again (a provision needs a snapshot)
+
+    def extend(self, other: Reaction) -> None:
+        self.sends += other.sends
+        self.changed.update(other.changed)
+        self.cursors.update(other.cursors)
+        self.errors += other.errors
+        self.rejoin = self.rejoin or other.rejoin
+
+
+class BillSync:
+    """One bill's live provisions; the driver sends what each call returns and feeds back the answers."""
+
+    def __init__(self, bill: int, *, op_id: Callable[[], str] | None = None) -> None:
+        self.bill = bill
+        self.provisions: dict[str, ProvisionSync] = {}
+        self.since: int | None = None  # last event id up to which nothing is missing
+        self.joined = False
+        self._catching_up = False
+        self._backlog: list[Payload] = []  # events broadcast while a join is under way
+        self._op_id = op_id or op_ids()
+
+    def join_request(self) -> Payload:
+        """The ``join`` payload; until its ack arrives, events wait and edits are held back."""
+        self.joined = False
+        return {"bill": self.bill, "since": self.since}
+
+    def on_join_ack(self, ack: Mapping[str, Any], cursors: Mapping[str, int] | None = None) -> Reaction:
+        """The ack of ``join``: missed events, then each provision's snapshot, then the backlog."""
+        if not ack.get("ok"):
+            error = dict(ack.get("error") or {"code": "error", "message": "join refused"})
+            return Reaction(errors=[("", error)])
+        reaction = Reaction()
+        cursors = cursors or {}
+        self._catching_up = True
+        try:
+            for event in ack.get("events") or []:
+                reaction.extend(self.on_event(event, cursors))
+            for eid, state in (ack.get("provisions") or {}).items():
+                provision = self.provisions.get(eid)
+                if provision is None:
+                    self.provisions[eid] = ProvisionSync(eid, state["text"], state["rev"], op_id=self._op_id)
+                else:
+                    outcome = provision.on_snapshot(state["text"], state["rev"], cursors.get(eid))
+                    reaction.extend(self._react(provision, outcome))
+            self._advance(ack.get("last_event_id"))
+            backlog, self._backlog = self._backlog, []
+            for event in backlog:
+                reaction.extend(self.on_event(event, cursors))
+        finally:
+            self._catching_up = False
+        self.joined = True
+        for provision in self.provisions.values():
+            resend = provision.pending_send
+            if resend is not None:
+                reaction.sends.append({"bill": self.bill, **resend})
+            else:
+                reaction.extend(self._react(provision, provision.local_change(provision.text)))
+        return reaction
+
+    def type(self, eid: str, new_text: str) -> Reaction:
+        """The drafter changed provision ``eid`` to ``new_text``."""
+        provision = self.provisions.get(eid)
+        if provision is None:
+            raise KeyError(f"Unknown provision {eid!r}; join the bill first.")
+        return self._react(provision, provision.local_change(new_text))
+
+    def on_event(self, event: Mapping[str, Any], cursors: Mapping[str, int] | None = None) -> Reaction:
+        """An ``event`` broadcast to the bill's room."""
+        if event.get("bill") not in (None, self.bill):
+            return Reaction()
+        if not self.joined and not self._catching_up:
+            self._backlog.append(dict(event))
+            return Reaction()
+        reaction = Reaction()
+        if event.get("type") == PROVISION_EDITED:
+            data = event["data"]
+            provision = self.provisions.get(data["eid"])
+            if provision is not None:
+                reaction = self._react(provision, provision.on_event(data, (cursors or {}).get(data["eid"])))
+        self._advance(event.get("id"))
+        return reaction
+
+    def on_edit_ack(self, payload: Mapping[str, Any], ack: Mapping[str, Any], cursor: int | None = None) -> Reaction:
+        """The ack of the edit ``payload`` that the driver sent."""
+        provision = self.provisions.get(payload["eid"])
+        if provision is None:
+            return Reaction()
+        return self._react(provision, provision.on_ack(payload["op_id"], ack, cursor))
+
+    def text(self, eid: str) -> str | None:
+        """The local text of provision ``eid``."""
+        provision = self.provisions.get(eid)
+        return None if provision is None else provision.text
+
+    @property
+    def settled(self) -> bool:
+        """True when every provision has its edits confirmed and nothing is waiting."""
+        return self.joined and all(provision.settled for provision in self.provisions.values())
+
+    def _advance(self, event_id: int | None) -> None:
+        gaps = any(provision.early for provision in self.provisions.values())
+        if not gaps and event_id is not None and (self.since is None or event_id > self.since):
+            self.since = event_id
+
+    def _react(self, provision: ProvisionSync, outcome: Outcome) -> Reaction:
+        reaction = Reaction(rejoin=outcome.resync)
+        if outcome.text is not None:
+            reaction.changed[provision.eid] = outcome.text
+            if outcome.cursor is not None:
+                reaction.cursors[provision.eid] = outcome.cursor
+        if outcome.error is not None:
+            reaction.errors.append((provision.eid, outcome.error))
+        if outcome.send is not None and self.joined:
+            reaction.sends.append({"bill": self.bill, **outcome.send})
+        return reaction

@@ -1,0 +1,388 @@
+"""The Python sync algorithm against a simulated server that applies edits with the server's own rules.
+
+The network delays every message at random (acks may overtake broadcasts; each direction of a
+connection stays in order, as Socket.IO keeps it) and drops connections; a run ends when nothing is
+left to deliver, and then every drafter must see the server's text with every insertion exactly once.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import itertools
+import random
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import socketio
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from werkzeug.serving import make_server
+
+from server.client.drafting import DraftingClient
+from server.client.sync import BillSync, ProvisionSync, Reaction, op_ids
+from server.domain.textpatch import TextPatchError, apply_exact, make_patch, rebase_apply
+
+FRAKTUR_U = "\U0001d518"  # astral: two UTF-16 code units
+PROVISIONS = {
+    "sec_1": "The Minister may make regulations. ",
+    "sec_2": f"This Act comes into force on {FRAKTUR_U} the day of assent 😀. ",
+}
+
+
+class SimServer:
+    """The contract's edit rule: exact on the current revision, else rebased, else edit_conflict."""
+
+    def __init__(self, bill: int, provisions: dict[str, str]) -> None:
+        self.bill = bill
+        self.provisions: dict[str, dict[str, Any]] = {eid: {"text": text, "rev": 1} for eid, text in provisions.items()}
+        self.events: list[dict[str, Any]] = []
+        self.acks: dict[str, dict[str, Any]] = {}
+        self.conflicts = 0
+
+    def join(self, payload: dict[str, Any]) -> dict[str, Any]:
+        since = payload["since"]
+        return {
+            "ok": True,
+            "last_event_id": len(self.events),
+            "events": [event for event in self.events if since is None or event["id"] > since],
+            "provisions": {eid: dict(state) for eid, state in self.provisions.items()},
+        }
+
+    def edit(self, payload: dict[str, Any], actor: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        if payload["op_id"] in self.acks:
+            return self.acks[payload["op_id"]], None
+        state = self.provisions[payload["eid"]]
+        current = str(state["text"])
+        try:
+            text = rebase_apply(current, payload["patch"], exact=payload["rev"] == state["rev"])
+        except TextPatchError as error:
+            self.conflicts += 1
+            body = {"code": error.code, "message": str(error)}
+            return {"ok": False, "error": body, "text": current, "rev": state["rev"]}, None
+        state["text"], state["rev"] = text, int(state["rev"]) + 1
+        event = {
+            "id": len(self.events) + 1,
+            "type": "provision.edited",
+            "bill": self.bill,
+            "actor": actor,
+            "at": "2026-11-21T00:00:00Z",
+            "data": {"eid": payload["eid"], "rev": state["rev"], "patch": make_patch(current, text),
+                     "op_id": payload["op_id"]},
+        }
+        self.events.append(event)
+        ack = {"ok": True, "rev": state["rev"], "event_id": event["id"]}
+        self.acks[payload["op_id"]] = ack
+        return ack, event
+
+
+@dataclass
+class Drafter:
+    name: str
+    sync: BillSync
+    epoch: int = 0
+    connected: bool = True
+    in_room: bool = False
+    up: list[float] = field(default_factory=lambda: [0.0])  # last delivery time, client -> server
+    down: list[float] = field(default_factory=lambda: [0.0])  # last delivery time of broadcasts
+
+
+class Network:
+    """Virtual time; every message is a task at a random later moment."""
+
+    def __init__(self, server: SimServer, rng: random.Random, max_delay: int = 20) -> None:
+        self.server = server
+        self.rng = rng
+        self.max_delay = max_delay
+        self.now = 0.0
+        self.tasks: list[tuple[float, int, Callable[[], None]]] = []
+        self.seq = itertools.count()
+        self.drafters: list[Drafter] = []
+
+    def at(self, delay: float, run: Callable[[], None]) -> None:
+        heapq.heappush(self.tasks, (self.now + delay, next(self.seq), run))
+
+    def in_order(self, channel: list[float], run: Callable[[], None]) -> None:
+        time = max(self.now + 1 + self.rng.randrange(self.max_delay), channel[0])
+        channel[0] = time
+        heapq.heappush(self.tasks, (time, next(self.seq), run))
+
+    def drafter(self, name: str) -> Drafter:
+        drafter = Drafter(name, BillSync(self.server.bill, op_id=op_ids(name)))
+        self.drafters.append(drafter)
+        return drafter
+
+    def join(self, drafter: Drafter) -> None:
+        self._emit(drafter, "join", drafter.sync.join_request())
+
+    def perform(self, drafter: Drafter, reaction: Reaction) -> None:
+        for payload in reaction.sends:
+            self._emit(drafter, "edit", payload)
+        if reaction.rejoin and drafter.connected:
+            self.join(drafter)
+
+    def _emit(self, drafter: Drafter, name: str, payload: dict[str, Any]) -> None:
+        if not drafter.connected:
+            return
+        epoch = drafter.epoch
+
+        def arrive() -> None:
+            # A message on the wire when the line dropped may or may not have reached the server.
+            if drafter.epoch != epoch and self.rng.random() < 0.5:
+                return
+            if name == "join":
+                ack, event = self.server.join(payload), None
+                drafter.in_room = drafter.epoch == epoch
+            else:
+                ack, event = self.server.edit(payload, drafter.name)
+            if event is not None:
+                self._broadcast(event)
+            self.at(1 + self.rng.randrange(self.max_delay), lambda: answer(ack))
+
+        def answer(ack: dict[str, Any]) -> None:
+            if drafter.epoch != epoch:
+                return
+            if name == "join":
+                self.perform(drafter, drafter.sync.on_join_ack(ack))
+            else:
+                self.perform(drafter, drafter.sync.on_edit_ack(payload, ack))
+
+        self.in_order(drafter.up, arrive)
+
+    def _broadcast(self, event: dict[str, Any]) -> None:
+        for drafter in self.drafters:
+            if drafter.in_room:
+                epoch = drafter.epoch
+
+                def deliver(drafter: Drafter = drafter, epoch: int = epoch) -> None:
+                    if drafter.epoch == epoch:
+                        self.perform(drafter, drafter.sync.on_event(event))
+
+                self.in_order(drafter.down, deliver)
+
+    def disconnect(self, drafter: Drafter) -> None:
+        drafter.epoch += 1
+        drafter.connected = drafter.in_room = False
+
+    def reconnect(self, drafter: Drafter) -> None:
+        drafter.connected = True
+        self.join(drafter)
+
+    def run(self) -> None:
+        while self.tasks:
+            self.now, _, task = heapq.heappop(self.tasks)
+            task()
+
+
+def word_starts(text: str) -> list[int]:
+    return [0] + [i + 1 for i, char in enumerate(text) if char == " "]
+
+
+def simulate(
+    rng: random.Random, *, drafters: int = 3, edits: int = 8, deletes: bool = False, drops: bool = True
+) -> tuple[SimServer, list[Drafter], list[str], set[str]]:
+    server = SimServer(7, PROVISIONS)
+    network = Network(server, rng)
+    people = [network.drafter("abcdefgh"[i]) for i in range(drafters)]
+    inserted: list[str] = []
+    deleted: set[str] = set()
+    for drafter in people:
+        network.join(drafter)
+
+    def edit(drafter: Drafter, n: int) -> None:
+        eid = rng.choice(sorted(PROVISIONS))
+        text = drafter.sync.text(eid)
+        if text is None:
+            return  # not joined yet
+        present = [token for token in inserted if text.count(token) == 1]
+        if deletes and present and rng.random() < 0.25:
+            token = rng.choice(present)
+            deleted.add(token)
+            network.perform(drafter, drafter.sync.type(eid, text.replace(token, "", 1)))
+            return
+        emoji = "😀" if rng.random() < 0.3 else ""
+        fraktur = FRAKTUR_U if rng.random() < 0.2 else ""
+        token = f"[{drafter.name}.{n}{emoji}{fraktur}] "
+        at = rng.choice(word_starts(text))
+        inserted.append(token)
+        network.perform(drafter, drafter.sync.type(eid, text[:at] + token + text[at:]))
+
+    for drafter in people:
+        for n in range(1, edits + 1):
+            network.at(1 + rng.randrange(300), functools.partial(edit, drafter, n))
+            if drops and rng.random() < 0.15:
+
+                def drop(drafter: Drafter = drafter) -> None:
+                    network.disconnect(drafter)
+                    network.at(5 + rng.randrange(60), lambda: network.reconnect(drafter))
+
+                network.at(1 + rng.randrange(300), drop)
+    network.run()
+    return server, people, inserted, deleted
+
+
+def assert_converged(server: SimServer, people: list[Drafter]) -> None:
+    for eid, state in server.provisions.items():
+        for drafter in people:
+            assert drafter.sync.settled, f"{drafter.name} still has work on {eid}"
+            assert drafter.sync.text(eid) == state["text"], f"{drafter.name} differs on {eid}"
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(st.randoms(use_true_random=False))
+def test_concurrent_insertions_converge_each_present_exactly_once(rng: random.Random) -> None:
+    server, people, inserted, _ = simulate(rng)
+    assert_converged(server, people)
+    everything = "\n".join(str(state["text"]) for state in server.provisions.values())
+    for token in inserted:
+        assert everything.count(token) == 1, (token, everything)
+
+
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(st.randoms(use_true_random=False))
+def test_insertions_and_deletions_converge_and_never_duplicate(rng: random.Random) -> None:
+    server, people, inserted, _ = simulate(rng, deletes=True)
+    assert_converged(server, people)
+    everything = "\n".join(str(state["text"]) for state in server.provisions.values())
+    for token in inserted:
+        assert everything.count(token) <= 1, (token, everything)
+
+
+def test_the_conflict_path_is_exercised_and_still_converges() -> None:
+    conflicts = 0
+    for seed in range(6):
+        server, people, _, _ = simulate(random.Random(seed), drafters=5, edits=10, drops=False)
+        assert_converged(server, people)
+        conflicts += server.conflicts
+    assert conflicts > 0, "no edit was refused as a conflict: the runs prove nothing about that path"
+
+
+def test_an_ack_that_overtakes_earlier_events_waits_for_its_own_event() -> None:
+    base = "abc def"
+    provision = ProvisionSync("sec_1", base, 4, op_id=lambda: "op-1")
+    sent = provision.local_change("abc XYZ def").send
+    assert sent == {"eid": "sec_1", "rev": 4, "patch": make_patch(base, "abc XYZ def"), "op_id": "op-1"}
+    # The server rebased our op over another drafter's revision 5 and made revision 6.
+    assert provision.on_ack("op-1", {"ok": True, "rev": 6, "event_id": 12}).text is None
+    other, mine = "Q abc def", "Q abc XYZ def"
+    own = {"eid": "sec_1", "rev": 6, "patch": make_patch(other, mine), "op_id": "op-1"}
+    assert provision.on_event(own).text is None  # held until revision 5 arrives
+    shown = provision.on_event({"eid": "sec_1", "rev": 5, "patch": make_patch(base, other), "op_id": "x"}, 8)
+    assert shown.text == mine
+    assert shown.cursor == 10
+    assert provision.settled and provision.rev == 6
+
+
+def test_a_conflict_adopts_the_server_text_and_resends_local_edits_as_a_new_op() -> None:
+    provision = ProvisionSync("sec_1", "one two three", 1, op_id=op_ids("t"))
+    provision.local_change("one 2 three")
+    provision.local_change("one 2 three!")  # buffered behind the in-flight op
+    ack = {"ok": False, "error": {"code": "edit_conflict", "message": "no"}, "text": "zero one two three", "rev": 3}
+    result = provision.on_ack("t-1", ack)
+    assert result.text == "zero one 2 three!"
+    assert result.send is not None and result.send["op_id"] == "t-2" and result.send["rev"] == 3
+    assert apply_exact("zero one two three", result.send["patch"]) == "zero one 2 three!"
+
+
+def test_a_refusal_other_than_a_conflict_undoes_the_refused_edit_and_reports_it() -> None:
+    provision = ProvisionSync("sec_1", "one two", 1, op_id=lambda: "op-1")
+    provision.local_change("one two three")
+    result = provision.on_ack("op-1", {"ok": False, "error": {"code": "forbidden", "message": "Not a drafter."}})
+    assert result.error == {"code": "forbidden", "message": "Not a drafter."}
+    assert provision.text == "one two" and provision.settled
+
+
+def test_a_snapshot_newer_than_the_events_waits_for_the_resent_op() -> None:
+    provision = ProvisionSync("sec_1", "abc", 1, op_id=lambda: "op-1")
+    provision.local_change("abcd")
+    provision.on_snapshot("Zabcd", 3)  # holds our op (rev 2) and another one (rev 3)
+    provision.local_change("abcde")  # typed while the resend is on its way
+    result = provision.on_ack("op-1", {"ok": True, "rev": 2, "event_id": 5})
+    assert provision.confirmed == "Zabcd"
+    assert result.text == "Zabcde"
+    assert result.send is not None and result.send["rev"] == 3
+
+
+def test_a_resent_op_is_not_applied_twice() -> None:
+    server = SimServer(7, {"sec_1": "abc"})
+    sync = BillSync(7, op_id=op_ids("r"))
+    sync.join_request()
+    sync.on_join_ack(server.join({"since": None}))
+    (payload,) = sync.type("sec_1", "abcd").sends
+    first, event = server.edit(payload, "r")
+    again, none = server.edit(payload, "r")  # the ack was lost; the next join sends it again
+    assert again == first and none is None
+    assert event is not None
+    sync.on_event(event)
+    sync.join_request()
+    reaction = sync.on_join_ack(server.join({"since": None}))
+    assert reaction.sends == [] and sync.text("sec_1") == "abcd" and sync.settled
+
+
+class SocketServer:
+    """SimServer behind a real python-socketio server (threading mode, werkzeug), for DraftingClient."""
+
+    def __init__(self, provisions: dict[str, str]) -> None:
+        self.sim = SimServer(7, provisions)
+        self.lock = threading.Lock()
+        self.sio = socketio.Server(async_mode="threading")
+        self.sio.on("join", self.on_join)
+        self.sio.on("edit", self.on_edit)
+        self.http = make_server("127.0.0.1", 0, socketio.WSGIApp(self.sio), threaded=True)
+        self.url = f"http://127.0.0.1:{self.http.server_port}"
+        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
+
+    def on_join(self, sid: str, payload: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            self.sio.enter_room(sid, "bill")
+            return self.sim.join(payload)
+
+    def on_edit(self, sid: str, payload: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            ack, event = self.sim.edit(payload, sid)
+            if event is not None:
+                self.sio.emit("event", event, to="bill")
+            return ack
+
+
+@pytest.fixture
+def socket_server() -> Iterator[SocketServer]:
+    server = SocketServer(PROVISIONS)
+    server.thread.start()
+    yield server
+    server.http.shutdown()
+
+
+def test_drafting_clients_over_real_socketio_converge_across_a_reconnect(socket_server: SocketServer) -> None:
+    drafters = [DraftingClient(), DraftingClient()]
+    for drafter in drafters:
+        drafter.connect(socket_server.url)
+        drafter.join(7)
+    first, second = drafters
+    tokens = ["[offline] ", "[online] "]
+    for n in range(15):
+        for name, drafter in (("a", first), ("b", second)):
+            text = drafter.text("sec_1") or ""
+            token = f"[{name}.{n}{'😀' if n % 2 else ''}] "
+            tokens.append(token)
+            drafter.type("sec_1", token + text if n % 2 else text + token)
+    second.disconnect()
+    offline = second.text("sec_2") or ""
+    second.type("sec_2", offline + "[offline] ")  # typed while disconnected
+    first.type("sec_2", "[online] " + (first.text("sec_2") or ""))
+    second.connect(socket_server.url)
+    second._send_join()  # what python-socketio's reconnection triggers through the connect handler
+    for drafter in drafters:
+        drafter.wait_quiescent(timeout=10)
+    for eid, state in socket_server.sim.provisions.items():
+        assert first.text(eid) == second.text(eid) == state["text"]
+    everything = "\n".join(str(state["text"]) for state in socket_server.sim.provisions.values())
+    for token in tokens:
+        assert everything.count(token) == 1, token
+    assert first.since == len(socket_server.sim.events)
+    for drafter in drafters:
+        # werkzeug's test server answers a second websocket close late; nothing here waits for it.
+        threading.Thread(target=drafter.disconnect, daemon=True).start()
