@@ -1,0 +1,147 @@
+"""The amendments API (see ``docs/api-amendments.md``): parse, authorize via the services, reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from server.domain.amendments import AmendmentAction
+from server.domain.instructions import StyleName
+from server.errors import BadRequest
+from server.http.context import current_principal, database, json_body
+from server.services import amendments
+from server.services.amendments import amendment_document, amendment_list_document, marshalled_list
+
+amendments_api = Blueprint("amendments_api", __name__)
+
+AKN_MEDIA_TYPE = "application/akn+xml"
+
+
+def _string(body: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = body.get(key)
+    if value is None:
+        if required:
+            raise BadRequest(f"send {key!r} as a string")
+        return None
+    if not isinstance(value, str):
+        raise BadRequest(f"{key!r} must be a string; found {type(value).__name__}")
+    return value
+
+
+def _proposal(body: dict[str, Any]) -> amendments.Proposal:
+    try:
+        action = AmendmentAction(body.get("action") or AmendmentAction.TEXT.value)
+    except ValueError:
+        raise BadRequest("'action' must be 'text' (the default), 'insert_after' or 'delete'") from None
+    try:
+        style = StyleName(body.get("style") or StyleName.WESTMINSTER.value)
+    except ValueError:
+        raise BadRequest("'style' must be 'westminster' (the default) or 'eu'") from None
+    text = _string(body, "text", required=action is not AmendmentAction.DELETE) or ""
+    return amendments.Proposal(
+        eid=_string(body, "eid", required=True) or "",
+        action=action,
+        text=text,
+        justification=_string(body, "justification") or "",
+        name=_string(body, "name"),
+        num=_string(body, "num"),
+        heading=_string(body, "heading"),
+        style=style,
+    )
+
+
+@amendments_api.post("/api/bills/<int:bill_id>/amendments")
+def propose(bill_id: int) -> tuple[Response, int]:
+    proposal = _proposal(json_body())
+    principal = current_principal()
+    with database().write() as session:
+        amendment = amendments.propose(session, principal, bill_id, proposal)
+        body = amendments.describe(session, amendment)
+    return jsonify(body), 201
+
+
+@amendments_api.get("/api/bills/<int:bill_id>/amendments")
+def list_amendments(bill_id: int) -> Response:
+    state = request.args.get("state") or None
+    with database().read() as session:
+        rows = amendments.list_for_bill(session, bill_id, state)
+        links = amendments.conflicts_of(session, [a.id for a in rows])
+        return jsonify({"amendments": [amendments.to_dict(a, links[a.id]) for a in rows]})
+
+
+@amendments_api.get("/api/bills/<int:bill_id>/amendments/marshalled")
+def marshalled(bill_id: int) -> Response:
+    with database().read() as session:
+        return jsonify({"groups": marshalled_list(session, bill_id)})
+
+
+@amendments_api.get("/api/bills/<int:bill_id>/amendments.akn")
+def amendment_list_xml(bill_id: int) -> Response:
+    with database().read() as session:
+        content = amendment_list_document(session, bill_id)
+    return Response(content, mimetype=AKN_MEDIA_TYPE)
+
+
+@amendments_api.post("/api/bills/<int:bill_id>/amendment-window")
+def amendment_window(bill_id: int) -> Response:
+    body = json_body()
+    is_open = body.get("open")
+    if not isinstance(is_open, bool):
+        raise BadRequest("send {\"open\": true} or {\"open\": false}")
+    principal = current_principal()
+    with database().write() as session:
+        state = amendments.set_window(session, principal, bill_id, is_open=is_open)
+    return jsonify({"bill_id": bill_id, "open": state})
+
+
+@amendments_api.get("/api/amendments/<int:amendment_id>")
+def get_amendment(amendment_id: int) -> Response:
+    with database().read() as session:
+        return jsonify(amendments.describe(session, amendments.get_amendment(session, amendment_id)))
+
+
+@amendments_api.get("/api/amendments/<int:amendment_id>/akn")
+def amendment_xml(amendment_id: int) -> Response:
+    with database().read() as session:
+        content = amendment_document(session, amendments.get_amendment(session, amendment_id))
+    return Response(content, mimetype=AKN_MEDIA_TYPE)
+
+
+@amendments_api.post("/api/amendments/<int:amendment_id>/transitions")
+def transition(amendment_id: int) -> Response:
+    body = json_body()
+    target = _string(body, "to", required=True) or ""
+    votes = body.get("votes")
+    if votes is not None and not isinstance(votes, dict):
+        raise BadRequest("'votes' must be an object: {\"for\": n, \"against\": n, \"abstentions\": n}")
+    principal = current_principal()
+    with database().write() as session:
+        amendment = amendments.transition(
+            session, principal, amendment_id, target, reason=_string(body, "reason"), votes=votes
+        )
+        result = amendments.describe(session, amendment)
+    return jsonify(result)
+
+
+@amendments_api.post("/api/amendments/<int:amendment_id>/cosponsors")
+def cosponsor(amendment_id: int) -> Response:
+    principal = current_principal()
+    with database().write() as session:
+        amendment = amendments.add_cosponsor(session, principal, amendment_id)
+        result = amendments.describe(session, amendment)
+    return jsonify(result)
+
+
+@amendments_api.get("/api/mps/<int:user_id>")
+def member_record(user_id: int) -> Response:
+    with database().read() as session:
+        return jsonify(amendments.member_record(session, user_id))
+
+
+@amendments_api.get("/akn/<country>/amendment/<path:rest>")
+def resolve_amendment(country: str, rest: str) -> Response:
+    """``/akn/ke/amendment/2026-11-21/5/eng@2026-11-21`` (also ``.xml``/``.akn``): the amendment document."""
+    with database().read() as session:
+        content = amendment_document(session, amendments.by_uri(session, f"/akn/{country}/amendment/{rest}"))
+    return Response(content, mimetype=AKN_MEDIA_TYPE)
