@@ -44,6 +44,8 @@ class BaseConfig:
     INSTANCE_PATH = Path(os.environ.get("PARLEY_INSTANCE_PATH", PROJECT_ROOT / "instance"))
     DATABASE_URL: str = ""
     SOCKETIO_MESSAGE_QUEUE: str | None = None
+    # Processes sharing a message queue talk on this channel; separate deployments on one Redis use their own.
+    SOCKETIO_CHANNEL = "parley"
     SECRET_KEY: str = ""
     ALLOWED_ORIGINS: list[str] = []
     TESTING = False
@@ -63,11 +65,42 @@ class BaseConfig:
     MAX_SOCKET_MESSAGE_BYTES = 64 * 1024
     MAX_PROVISION_CHARS = 100_000
     TOKEN_TTL_DAYS = 30
+    # argon2id cost: the library's recommended defaults (RFC 9106 low-memory profile).
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_KIB = 65536
+    # --- consultation (read from the environment when this module is imported) ---
+    # Flask-Limiter storage; empty: the Redis of SOCKETIO_MESSAGE_QUEUE when there is one, else process memory.
+    RATELIMIT_STORAGE_URI: str | None = os.environ.get("RATELIMIT_STORAGE_URI") or None
+    RATELIMIT_STRATEGY = "moving-window"
+    # Namespaces the counters, so deployments (or test runs) sharing one Redis do not share budgets.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "parley")
+    COMMENT_LIMIT_PER_ACCOUNT = os.environ.get("COMMENT_LIMIT_PER_ACCOUNT", "10/minute")
+    COMMENT_LIMIT_PER_ADDRESS = os.environ.get("COMMENT_LIMIT_PER_ADDRESS", "600/minute")
+    # Endorsements, flags and other small writes of one account.
+    REACTION_LIMIT_PER_ACCOUNT = os.environ.get("REACTION_LIMIT_PER_ACCOUNT", "60/minute")
+    SIGNUP_LIMIT_PER_ADDRESS = os.environ.get("SIGNUP_LIMIT_PER_ADDRESS", "20/hour")
+    COMMENT_EDIT_WINDOW_SECONDS = _env_int("COMMENT_EDIT_WINDOW_SECONDS", 15 * 60)
+    ABUSE_LEXICON_LANGUAGES: list[str] = _env_list("ABUSE_LEXICON_LANGUAGES", ["en", "fr"])
+    ABUSE_LEXICON_EXTRA: list[str] = _env_list("ABUSE_LEXICON_EXTRA", [])
+    # New accounts (younger than this) posting this many comments within the window are held for a clerk.
+    BURST_NEW_ACCOUNT_SECONDS = _env_int("BURST_NEW_ACCOUNT_SECONDS", 24 * 3600)
+    BURST_WINDOW_SECONDS = _env_int("BURST_WINDOW_SECONDS", 10 * 60)
+    BURST_MAX_POSTS = _env_int("BURST_MAX_POSTS", 5)
+    CLUSTER_THRESHOLD = float(os.environ.get("CLUSTER_THRESHOLD", "0.5"))
+    CAMPAIGN_MIN_SIZE = _env_int("CAMPAIGN_MIN_SIZE", 3)
+    # "outbox" writes each message to INSTANCE_PATH/outbox; "smtp" sends through MAIL_SMTP_HOST:MAIL_SMTP_PORT.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
+    MAIL_SMTP_HOST = os.environ.get("MAIL_SMTP_HOST", "127.0.0.1")
+    MAIL_SMTP_PORT = _env_int("MAIL_SMTP_PORT", 25)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Parley <no-reply@parley.invalid>")
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    VERIFICATION_TTL_HOURS = _env_int("VERIFICATION_TTL_HOURS", 48)
 
     def __init__(self) -> None:
         self.INSTANCE_PATH = Path(os.environ.get("PARLEY_INSTANCE_PATH", str(self.INSTANCE_PATH)))
         self.DATABASE_URL = os.environ.get("DATABASE_URL") or self.default_database_url()
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+        self.SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", self.SOCKETIO_CHANNEL)
         self.ALLOWED_ORIGINS = _env_list("ALLOWED_ORIGINS", self.default_origins())
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", self.RATELIMIT_ENABLED)
         self.EDIT_RATE_PER_SECOND = _env_int("EDIT_RATE_PER_SECOND", self.EDIT_RATE_PER_SECOND)
@@ -112,6 +145,9 @@ class TestingConfig(BaseConfig):
 
     ENV_NAME = "testing"
     TESTING = True
+    # Thousands of accounts are made by the suite; the cost of a hash is not what it tests.
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_KIB = 1024
 
     def default_secret_key(self) -> str:
         return secrets.token_hex(32)

@@ -12,7 +12,9 @@ from flask_socketio import SocketIO
 from config import BaseConfig, load_config
 from server.errors import DatabaseNotMigrated
 from server.extensions import csrf, login_manager
+from server.http.amendments import amendments_api
 from server.http.api import api
+from server.http.consultation import register_consultation
 from server.http.context import SessionUser, bearer_token, database
 from server.http.errors import register_error_handlers
 from server.http.health import health
@@ -39,6 +41,9 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
     app.config.update(settings.as_dict())
     logging.basicConfig(level=logging.INFO)
 
+    accounts.configure_password_hashing(
+        time_cost=settings.PASSWORD_HASH_TIME_COST, memory_cost_kib=settings.PASSWORD_HASH_MEMORY_KIB
+    )
     db = Database(settings.DATABASE_URL)
     if check_migrations and not migrate.is_up_to_date(db.engine):
         raise DatabaseNotMigrated(
@@ -52,6 +57,7 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
         app,
         async_mode="threading",
         message_queue=settings.SOCKETIO_MESSAGE_QUEUE,
+        channel=settings.SOCKETIO_CHANNEL,
         cors_allowed_origins=settings.ALLOWED_ORIGINS,
         # Transport limit above the per-field limits, so an oversize edit gets an error ack, not a disconnect.
         max_http_buffer_size=settings.MAX_SOCKET_MESSAGE_BYTES * 4,
@@ -69,6 +75,8 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
     app.register_blueprint(api)
     app.register_blueprint(pages)
     app.register_blueprint(resolver)
+    app.register_blueprint(amendments_api)
+    register_consultation(app)
     return app
 
 

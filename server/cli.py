@@ -192,9 +192,14 @@ def audit_verify() -> None:
 @click.option("--demo", is_flag=True, help="Load the demo data once (users, a bill, ...).")
 def serve(host: str, port: int, demo: bool) -> None:
     """Migrate the database, optionally load the demo, and serve."""
-    url = load_config().DATABASE_URL
-    migrate.upgrade(url)
-    app = _app()
+    from server.app import create_app
+
+    config = load_config()
+    migrate.upgrade(config.DATABASE_URL)
+    if not os.environ.get("ALLOWED_ORIGINS"):
+        # The pages this process serves open their sockets from its own origin, whatever port it was given.
+        config.ALLOWED_ORIGINS = sorted({f"http://{host}:{port}", f"http://127.0.0.1:{port}", f"http://localhost:{port}"})
+    app = create_app(config)
     if demo:
         from server.demo import load_demo
 
@@ -215,3 +220,7 @@ def _mount_akn() -> None:
 
 
 _mount_akn()
+
+
+if __name__ == "__main__":
+    main()

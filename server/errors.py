@@ -130,3 +130,74 @@ def from_akn_error(error: Exception) -> ParleyError:
             for p in list(problems)[:50]
         ]
     return translated
+
+
+# --- consultation ------------------------------------------------------------------------------------------
+
+
+class ConsultationClosed(Conflict):
+    """No consultation of the bill takes comments at this moment."""
+
+    code = "consultation_closed"
+
+
+class ConsultationOverlap(Conflict):
+    code = "consultation_overlap"
+
+
+class QuoteNotFound(ValidationFailed):
+    """The quoted words are not in the provision the comment is about."""
+
+    code = "quote_not_found"
+
+
+class EditWindowClosed(Conflict):
+    """An author may change a comment only shortly after posting it."""
+
+    code = "edit_window_closed"
+
+
+class AlreadyDone(Conflict):
+    """The same citizen endorsed or flagged the same comment before."""
+
+    code = "already_done"
+
+
+class EmailNotVerified(Forbidden):
+    code = "email_not_verified"
+
+
+class EmailRefused(ValidationFailed):
+    """The address is malformed or at a disposable domain."""
+
+    code = "email_refused"
+
+
+class EmailTaken(Conflict):
+    """Another account already verified this address (one account per address)."""
+
+    code = "email_taken"
+
+
+class VerificationFailed(BadRequest):
+    """The verification link is unknown, used or expired."""
+
+    code = "verification_failed"
+
+
+class AmendmentWindowClosed(Conflict):
+    """The bill does not take amendments now (its amendment window is closed)."""
+
+    code = "amendment_window_closed"
+
+
+class AmendmentDefeated(Conflict):
+    """An adopted amendment defeats this one; it can only fall or be withdrawn."""
+
+    code = "amendment_defeated"
+
+
+class UnconsolidatedEdits(Conflict):
+    """The bill's working text has unpublished edits, which a consolidation would overwrite."""
+
+    code = "unconsolidated_edits"

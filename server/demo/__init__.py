@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from akn.plaintext import parse_bill_text
 from sqlalchemy import select
 
+from akn.plaintext import parse_bill_text
 from server.services import accounts, bills
 from server.store.db import Database
 from server.store.models import User
@@ -34,7 +34,7 @@ def demo_bill_xml() -> bytes:
         BILL_TEXT.read_text(encoding="utf-8"),
         country="ke",
         number="12",
-        date=DEMO_BILL_DATE,
+        date=DEMO_BILL_DATE.isoformat(),
         title="Public Participation in Legislation Bill, 2026",
         language="eng",
     )

@@ -6,9 +6,9 @@ from datetime import date
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from server.errors import BadRequest, Conflict, NotFound, UnsupportedMediaType
+from server.errors import BadRequest, NotFound, UnsupportedMediaType
 from server.http.context import current_principal, database, int_arg, json_body
-from server.services import accounts, bills, publication, versions
+from server.services import accounts, bills, consolidation, publication, versions
 from server.store import eventlog
 from server.store.models import Provision
 
@@ -103,10 +103,11 @@ def publish_version(bill_id: int) -> tuple[Response, int]:
     except (TypeError, ValueError):
         raise BadRequest(f"expression_date must be a date like 2026-11-21; found {when!r}") from None
     principal = current_principal()
-    if source == "amendments":
-        raise Conflict(f"bill {bill_id} has no adopted amendments to consolidate; publish the working text")
     with database().write() as session:
-        published = versions.publish_working_text(session, principal, bill_id, expression_date=expression_date)
+        if source == "amendments":
+            published = consolidation.consolidate(session, principal, bill_id, expression_date=expression_date)
+        else:
+            published = versions.publish_working_text(session, principal, bill_id, expression_date=expression_date)
     return jsonify({"expression_uri": published.expression_uri, "version": published.version,
                     "sha256": published.document_sha256, "event_id": published.event_id}), 201
 

@@ -12,7 +12,7 @@ from server.http.context import database
 from server.realtime.acks import Ack, ok, socket_handler
 from server.realtime.broadcast import bill_room
 from server.realtime.limits import TokenBucket
-from server.services import accounts, bills, drafting
+from server.services import accounts, bills, drafting, structure
 from server.services.principal import Principal
 from server.store import eventlog
 from server.store.models import Provision
@@ -91,10 +91,10 @@ class ParleyNamespace(Namespace):
             records = (
                 bills.events_for_bill(session, bill_id, since, MAX_EVENTS_ON_JOIN) if since is not None else []
             )
-            rows = session.query(Provision.eid, Provision.text, Provision.rev).filter(
+            rows = session.query(Provision.eid, Provision.wid, Provision.text, Provision.rev).filter(
                 Provision.bill_id == bill_id
             )
-            provisions = {row.eid: {"text": row.text, "rev": row.rev} for row in rows}
+            provisions = {row.eid: {"text": row.text, "rev": row.rev, "wid": row.wid} for row in rows}
             last = eventlog.last_event_id(session)
         return ok(
             bill=bill_id,
@@ -128,6 +128,7 @@ class ParleyNamespace(Namespace):
         eid = _str_field(data, "eid", 400)
         patch = _str_field(data, "patch", limit)
         op_id = _str_field(data, "op_id", drafting.MAX_OP_ID_LENGTH)
+        wid = _str_field(data, "wid", 400) if data.get("wid") is not None else None
         rev = _int_field(data, "rev")
         assert rev is not None
         if principal is not None and not self.edit_bucket.allow(principal.user_id):
@@ -137,9 +138,44 @@ class ParleyNamespace(Namespace):
         with database().write() as session:
             outcome = drafting.edit_provision(
                 session, principal, bill_id=bill_id, eid=eid, rev=rev, patch=patch, op_id=op_id,
-                max_chars=int(current_app.config["MAX_PROVISION_CHARS"]),
+                max_chars=int(current_app.config["MAX_PROVISION_CHARS"]), wid=wid,
             )
         return ok(rev=outcome.rev, event_id=outcome.event_id, duplicate=outcome.duplicate)
+
+    @socket_handler
+    def on_structure(self, data: dict[str, Any]) -> Ack:
+        """Insert, delete, move or retitle a provision: ``{bill, action, eid, ...}``."""
+        principal = self.principal()
+        bill_id = self._joined_bill(data)
+        action = data.get("action")
+        eid = _str_field(data, "eid", 400)
+        if principal is not None and not self.edit_bucket.allow(principal.user_id):
+            raise RateLimited("too many changes a second; slow down and resend")
+
+        def optional(name: str, limit: int) -> str | None:
+            return _str_field(data, name, limit) if data.get(name) is not None else None
+
+        with database().write() as session:
+            if action == "insert":
+                outcome = structure.insert_provision(
+                    session, principal, bill_id, ref_eid=eid, position=str(data.get("position", "after")),
+                    name=optional("name", 40) or "section", num=optional("num", 100),
+                    heading=optional("heading", 1000), text=optional("text", 100_000) or "",
+                )
+            elif action == "delete":
+                outcome = structure.delete_provision(session, principal, bill_id, eid=eid)
+            elif action == "move":
+                outcome = structure.move_provision(
+                    session, principal, bill_id, eid=eid, ref_eid=_str_field(data, "ref_eid", 400),
+                    position=str(data.get("position", "after")),
+                )
+            elif action == "retitle":
+                outcome = structure.retitle_provision(
+                    session, principal, bill_id, eid=eid, num=optional("num", 100), heading=optional("heading", 1000)
+                )
+            else:
+                raise BadRequest(f"action must be insert, delete, move or retitle; found {action!r}")
+        return ok(event_id=outcome.event_id, eid=outcome.eid, renames=outcome.renames)
 
     @socket_handler
     def on_presence(self, data: dict[str, Any]) -> Ack:

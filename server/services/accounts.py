@@ -20,6 +20,15 @@ from server.store import eventlog, projections
 from server.store.models import ApiToken, Credential, EventRecord, User
 
 _hasher = PasswordHasher()
+
+
+def configure_password_hashing(*, time_cost: int, memory_cost_kib: int) -> None:
+    """Set the argon2 cost for this process (cheap settings keep the test suite fast; production keeps defaults).
+
+    Existing hashes stay valid: argon2 reads the parameters from each hash, and rehashes on the next sign-in.
+    """
+    global _hasher
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost_kib)
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,79}$")
 MIN_PASSWORD_LENGTH = 8
 

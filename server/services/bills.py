@@ -94,26 +94,47 @@ def load_document(session: Session, digest: str) -> AknDocument:
     return AknDocument.from_bytes(documents.get(session, digest))
 
 
-def replace_provision_rows(session: Session, bill_id: int, document: AknDocument) -> None:
-    """Project a document's provision tree into the working-text rows of a bill, each at revision 0."""
+def provision_states(session: Session, bill_id: int) -> dict[str, tuple[int, str]]:
+    """Each working-text provision's revision and text, by wId."""
+    return {
+        wid: (rev, text)
+        for wid, rev, text in session.execute(
+            select(Provision.wid, Provision.rev, Provision.text).where(Provision.bill_id == bill_id)
+        )
+    }
+
+
+def replace_provision_rows(
+    session: Session, bill_id: int, document: AknDocument, previous: dict[str, tuple[int, str]] | None = None
+) -> None:
+    """Project a document's provision tree into the working-text rows of a bill.
+
+    ``previous`` (from :func:`provision_states`) lets provisions that survive a structure change or a
+    consolidation keep counting revisions: the same text keeps its revision, a changed one moves to the next,
+    so a client holding an older text can tell. New provisions start at revision 0.
+    """
+    known = previous or {}
     ordinal = 0
     rows: list[dict[str, Any]] = []
 
     def walk(provisions: Iterable[Any], parent: str | None) -> None:
         nonlocal ordinal
         for provision in provisions:
+            wid = provision.wid or provision.eid
+            text = provision.text or ""
+            rev, old_text = known.get(wid, (0, text))
             rows.append(
                 {
                     "bill_id": bill_id,
                     "eid": provision.eid,
-                    "wid": provision.wid or provision.eid,
+                    "wid": wid,
                     "parent_eid": parent,
                     "ordinal": ordinal,
                     "name": provision.name,
                     "num": provision.num,
                     "heading": provision.heading,
-                    "text": provision.text or "",
-                    "rev": 0,
+                    "text": text,
+                    "rev": rev if text == old_text else rev + 1,
                     "edited": False,
                 }
             )
@@ -121,9 +142,12 @@ def replace_provision_rows(session: Session, bill_id: int, document: AknDocument
             walk(provision.children, provision.eid)
 
     walk(document.provisions(), None)
+    # Bulk statements bypass the identity map: flush before, and expire after so no stale row object survives.
+    session.flush()
     session.execute(Provision.__table__.delete().where(Provision.bill_id == bill_id))
     if rows:
         session.execute(Provision.__table__.insert(), rows)
+    session.expire_all()
 
 
 @projections.projects(EventType.BILL_IMPORTED)

@@ -42,13 +42,17 @@ def check_may_edit(principal: Principal | None, bill: Bill) -> Principal:
     return actor
 
 
-def find_provision(session: Session, bill_id: int, eid: str, *, lock: bool = False) -> Provision:
-    query = select(Provision).where(Provision.bill_id == bill_id, Provision.eid == eid)
+def find_provision(
+    session: Session, bill_id: int, eid: str, *, wid: str | None = None, lock: bool = False
+) -> Provision:
+    """A provision of the working text, by its wId when given (stable across renumbering), else by its eId."""
+    query = select(Provision).where(Provision.bill_id == bill_id)
+    query = query.where(Provision.wid == wid) if wid else query.where(Provision.eid == eid)
     if lock:
         query = query.with_for_update()
     row = session.scalar(query)
     if row is None:
-        raise NotFound(f"bill {bill_id} has no provision {eid}", eid=eid)
+        raise NotFound(f"bill {bill_id} has no provision {wid or eid}", eid=eid)
     return row
 
 
@@ -62,8 +66,13 @@ def edit_provision(
     patch: str,
     op_id: str,
     max_chars: int,
+    wid: str | None = None,
 ) -> EditOutcome:
-    """Apply one drafter's patch to a provision's working text."""
+    """Apply one drafter's patch to a provision's working text.
+
+    ``wid`` (optional) names the provision in a way that survives renumbering: an edit sent just before a
+    structure change still lands in the provision its author was typing in.
+    """
     if not op_id or len(op_id) > MAX_OP_ID_LENGTH:
         raise BadRequest(f"op_id must be a non-empty string of at most {MAX_OP_ID_LENGTH} characters")
     # Every write is serialized by the log's append lock; taking it first makes read-modify-write safe.
@@ -77,7 +86,8 @@ def edit_provision(
     if applied is not None:
         return EditOutcome(applied.rev, applied.event_id, duplicate=True)
 
-    row = find_provision(session, bill_id, eid, lock=True)
+    row = find_provision(session, bill_id, eid, wid=wid, lock=True)
+    eid = row.eid
     if rev > row.rev or rev < 0:
         raise BadRequest(f"provision {eid} is at revision {row.rev}; an edit cannot be based on revision {rev}")
     try:

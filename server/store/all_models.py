@@ -3,6 +3,7 @@
 A feature that adds a models module adds one import line here.
 """
 
-from server.store import models
+import server.store.consultation_models  # noqa: F401
+from server.store import amendment_models, models
 
-__all__ = ["models"]
+__all__ = ["amendment_models", "models"]

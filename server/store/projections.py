@@ -43,8 +43,11 @@ def apply(session: Session, record: EventRecord) -> None:
 def rebuild(session: Session) -> int:
     """Empty every projection table and replay the whole log into it; returns the number of events."""
     assert all_models.models  # every model module is imported, so every projection table is known
+    session.flush()
     for table in projection_tables():
         session.execute(delete(table))
+    # Objects loaded before the rebuild must not stand in for the rows the replay writes.
+    session.expunge_all()
     count = 0
     for record in eventlog.iter_all(session):
         apply(session, record)

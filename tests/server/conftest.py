@@ -164,6 +164,8 @@ class LiveServer:
         self.app = app
         self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
+        # The port is only known now; allow this server's own origin, as ALLOWED_ORIGINS would in a deployment.
+        app.extensions["socketio"].server.eio.cors_allowed_origins = [self.url]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def start(self) -> LiveServer:
@@ -180,3 +182,57 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
     server = LiveServer(app).start()
     yield server
     server.stop()
+
+
+SMALL_BILL_TEXT = """\
+PART 1 - Preliminary
+
+  SEC 1. - Short title
+
+    This Act may be cited as the Test Act, 2026.
+
+  SEC 2. - Interpretation
+
+    In this Act—
+
+    PARA (a)
+
+      "{{def{refersTo #term-clerk} clerk}}" means the Clerk of the {{>/akn/ke/act/2010/constitution Assembly}};
+
+    PARA (b)
+
+      "register" means the register kept under section 3.
+
+PART 2 - Consultations
+
+  SEC 3. - Duty to consult
+
+    SUBSEC (1)
+
+      The {{term{refersTo #term-clerk} clerk}} shall open a consultation within thirty days.
+
+    SUBSEC (2)
+
+      A consultation shall remain open for **not less than** thirty days.
+
+  SEC 4. - Register
+
+    The clerk shall keep a register of consultations.
+"""
+
+
+def small_bill_xml(number: str = "7", title: str = "Test Bill, 2026") -> bytes:
+    """A short bill in AKN made from text, with parts, sections, subsections, paragraphs, a ref and terms."""
+    from akn.plaintext import parse_bill_text
+
+    return parse_bill_text(SMALL_BILL_TEXT, country="ke", number=number, date="2026-11-02", title=title)
+
+
+@pytest.fixture
+def bill_id(db: Database, users: Accounts) -> int:
+    """The id of a small bill in drafting, imported by the drafter."""
+    from server.services import bills
+
+    with db.write() as session:
+        principal = accounts.principal_for_user_id(session, users.ids["drafter"])
+        return bills.import_bill(session, principal, small_bill_xml()).bill.id

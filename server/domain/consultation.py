@@ -1,0 +1,230 @@
+"""Citizen consultation: its event types and the rules a comment must satisfy.
+
+Pure rules over plain values (times are naive UTC ``datetime``); the services read the state and pass it in.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final
+
+
+class ConsultationEvent:
+    """Every event type of the consultation feature, named once."""
+
+    CONSULTATION_OPENED: Final = "consultation.opened"
+    COMMENT_POSTED: Final = "comment.posted"
+    COMMENT_EDITED: Final = "comment.edited"
+    COMMENT_DELETED: Final = "comment.deleted"
+    COMMENT_ENDORSED: Final = "comment.endorsed"
+    COMMENT_FLAGGED: Final = "comment.flagged"
+    COMMENT_DISOWNED: Final = "comment.disowned"
+    COMMENT_HIDDEN: Final = "comment.hidden"
+    COMMENT_RESTORED: Final = "comment.restored"
+    COMMENT_ANSWERED: Final = "comment.answered"
+    ACCOUNT_SUSPENDED: Final = "account.suspended"
+    ACCOUNT_REINSTATED: Final = "account.reinstated"
+    CITIZEN_SIGNED_UP: Final = "citizen.signed_up"
+    CITIZEN_EMAIL_VERIFIED: Final = "citizen.email_verified"
+
+
+def consultation_stream(consultation_id: int) -> str:
+    return f"consultation/{consultation_id}"
+
+
+def comment_stream(comment_id: int) -> str:
+    """Each comment is its own stream, so writers on different comments never contend on a version."""
+    return f"comment/{comment_id}"
+
+
+def answer_stream(answer_id: int) -> str:
+    return f"answer/{answer_id}"
+
+
+class CommentState(StrEnum):
+    """Where a comment stands; only ``visible`` comments are public."""
+
+    VISIBLE = "visible"
+    HELD = "held"  # waiting for a clerk (pre-moderation)
+    HIDDEN = "hidden"  # hidden by a clerk, with a public reason
+    DELETED = "deleted"  # withdrawn by its author
+
+
+class Fate(StrEnum):
+    """What became of a comment ("you said, we did")."""
+
+    TAKEN_UP = "taken_up"
+    PARTLY_TAKEN_UP = "partly_taken_up"
+    NOT_TAKEN_UP = "not_taken_up"
+    NOTED = "noted"
+
+
+class FlagReason(StrEnum):
+    HARASSMENT = "harassment"
+    HATE = "hate"
+    SPAM = "spam"
+    DISINFORMATION = "disinformation"
+    PERSONAL_DATA = "personal_data"
+    OFF_TOPIC = "off_topic"
+    IMPERSONATION = "impersonation"
+    OTHER = "other"
+
+
+class WindowState(StrEnum):
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+MAX_BODY_CHARS: Final = 10_000
+MAX_QUOTE_CHARS: Final = 1_000
+MAX_REASON_CHARS: Final = 500
+MAX_QUESTIONS: Final = 20
+MAX_QUESTION_CHARS: Final = 1_000
+
+
+class RuleBroken(Exception):
+    """A consultation rule refuses the request; ``kind`` says which family of failure it is."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def window_state(opens_at: datetime, closes_at: datetime, now: datetime) -> WindowState:
+    """Whether ``now`` is before, inside (opening instant included, closing excluded) or after the window."""
+    if now < opens_at:
+        return WindowState.UPCOMING
+    if now >= closes_at:
+        return WindowState.CLOSED
+    return WindowState.OPEN
+
+
+def check_window(opens_at: datetime, closes_at: datetime) -> None:
+    if closes_at <= opens_at:
+        raise RuleBroken(
+            "invalid", f"closes_at ({closes_at.isoformat()}Z) must be after opens_at ({opens_at.isoformat()}Z)"
+        )
+
+
+def windows_overlap(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def closed_window_message(state: WindowState, opens_at: datetime, closes_at: datetime) -> str:
+    """The sentence a citizen reads when the consultation does not take comments now."""
+    if state is WindowState.UPCOMING:
+        return f"the consultation opens at {opens_at.isoformat(timespec='minutes')}Z; comments are not open yet"
+    return f"the consultation closed at {closes_at.isoformat(timespec='minutes')}Z; comments are no longer taken"
+
+
+def check_questions(questions: object) -> list[str]:
+    """Guiding questions: a list of non-empty strings."""
+    if questions is None:
+        return []
+    if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
+        raise RuleBroken("invalid", "questions must be a list of non-empty strings")
+    if len(questions) > MAX_QUESTIONS:
+        raise RuleBroken("invalid", f"at most {MAX_QUESTIONS} guiding questions; found {len(questions)}")
+    if any(len(q) > MAX_QUESTION_CHARS for q in questions):
+        raise RuleBroken("invalid", f"a guiding question has at most {MAX_QUESTION_CHARS} characters")
+    return [q.strip() for q in questions]
+
+
+def check_body(body: object) -> str:
+    """A comment body: non-blank text of bounded length, kept exactly as written."""
+    if not isinstance(body, str) or not body.strip():
+        raise RuleBroken("invalid", "body must be a non-empty string")
+    if len(body) > MAX_BODY_CHARS:
+        raise RuleBroken("too_large", f"body is {len(body)} characters long; the limit is {MAX_BODY_CHARS}")
+    return body
+
+
+def check_reason(reason: object, *, required: bool) -> str:
+    if reason is None and not required:
+        return ""
+    if not isinstance(reason, str) or (required and not reason.strip()):
+        raise RuleBroken("invalid", "reason must be a non-empty string")
+    if len(reason) > MAX_REASON_CHARS:
+        raise RuleBroken("invalid", f"reason has at most {MAX_REASON_CHARS} characters")
+    return reason.strip()
+
+
+_SPACE = re.compile(r"\s+")
+# Typographic variants a citizen's copy-paste may turn into their ASCII forms (or back).
+_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+                       "\u00a0": " "})
+
+
+def normalise_for_quote(text: str) -> str:
+    """Text as compared for quotes: NFC, typographic quotes and dashes folded, whitespace collapsed."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text).translate(_FOLD)).strip()
+
+
+def quote_occurs(quote: str, provision_text: str) -> bool:
+    """Whether the quoted words occur in the provision's text, whatever the spacing.
+
+    Spacing is ignored altogether: a provision's text is read from nested elements (num, heading, inline terms)
+    whose boundaries may or may not carry a space, and a citizen's selection cannot know which.
+    """
+    needle = _SPACE.sub("", normalise_for_quote(quote))
+    return bool(needle) and needle in _SPACE.sub("", normalise_for_quote(provision_text))
+
+
+def check_quote(quote: object, provision_text: str, eid: str) -> str | None:
+    if quote is None or quote == "":
+        return None
+    if not isinstance(quote, str):
+        raise RuleBroken("invalid", "quote must be a string")
+    if len(quote) > MAX_QUOTE_CHARS:
+        raise RuleBroken("invalid", f"quote has at most {MAX_QUOTE_CHARS} characters")
+    if not quote_occurs(quote, provision_text):
+        raise RuleBroken("quote_not_found", f"the quoted words do not occur in the text of provision {eid}")
+    return quote
+
+
+def within_edit_window(created_at: datetime, now: datetime, window_seconds: int) -> bool:
+    """Authors may change their comment only shortly after posting it."""
+    return now - created_at <= timedelta(seconds=window_seconds)
+
+
+@dataclass(frozen=True)
+class BurstRule:
+    """New accounts posting many comments quickly are held for a clerk."""
+
+    new_account_seconds: int
+    window_seconds: int
+    max_posts: int
+
+    def is_burst(self, account_created_at: datetime, recent_posts: int, now: datetime) -> bool:
+        """``recent_posts``: the author's comments in the last ``window_seconds``, this one excluded."""
+        is_new = now - account_created_at < timedelta(seconds=self.new_account_seconds)
+        return is_new and recent_posts >= self.max_posts
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a comment stands in the current text: the provision that carries its wId now, if any."""
+
+    current_eid: str | None
+    outdated: bool
+
+
+def locate(wid: str, quote: str | None, current_texts: dict[str, tuple[str, str]]) -> Anchor:
+    """Follow a comment to the current version through its provision's wId and its quote.
+
+    ``current_texts`` maps each wId of the current version to ``(eid, text)``. The comment is outdated when its
+    provision is gone, or when the words it quoted are no longer in the provision.
+    """
+    found = current_texts.get(wid)
+    if found is None:
+        return Anchor(None, True)
+    eid, text = found
+    if quote and not quote_occurs(quote, text):
+        return Anchor(eid, True)
+    return Anchor(eid, False)

@@ -1,0 +1,63 @@
+"""Who may take part: email addresses citizens sign up with, and disposable domains that are refused."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+# Throw-away inbox providers: an address there proves nothing about a person, and bulk fake sign-ups use them.
+DISPOSABLE_DOMAINS: Final[frozenset[str]] = frozenset(
+    {
+        "10minutemail.com", "20minutemail.com", "33mail.com", "discard.email", "dispostable.com",
+        "emailondeck.com", "fakeinbox.com", "getairmail.com", "getnada.com", "guerrillamail.com",
+        "guerrillamail.net", "guerrillamail.org", "guerrillamailblock.com", "harakirimail.com",
+        "jetable.org", "mailcatch.com", "maildrop.cc", "mailinator.com", "mailinator.net", "mailnesia.com",
+        "mintemail.com", "mohmal.com", "moakt.com", "mytemp.email", "nada.email", "sharklasers.com",
+        "spam4.me", "spamgourmet.com", "temp-mail.io", "temp-mail.org", "tempail.com", "tempmail.dev",
+        "tempmailo.com", "tempr.email", "throwawaymail.com", "trashmail.com", "trashmail.de",
+        "trashmail.net", "yopmail.com", "yopmail.fr", "yopmail.net",
+    }
+)
+
+MAX_EMAIL_LENGTH: Final = 254
+# Deliberately simple: one "@", no spaces, a dotted domain. Deliverability is proven by the verification mail.
+_EMAIL = re.compile(r"^[^@\s]{1,64}@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+)$")
+
+
+class AddressRefused(Exception):
+    """The address cannot be used to sign up; ``kind`` is ``invalid`` or ``disposable``."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def normalise_email(address: str) -> str:
+    """The address as it is compared for uniqueness: trimmed, lower case."""
+    return address.strip().lower()
+
+
+def email_domain(address: str) -> str:
+    return normalise_email(address).rpartition("@")[2]
+
+
+def is_disposable(domain: str) -> bool:
+    """True for a listed domain or any of its subdomains."""
+    parts = domain.lower().split(".")
+    return any(".".join(parts[i:]) in DISPOSABLE_DOMAINS for i in range(len(parts) - 1))
+
+
+def check_email(address: object) -> str:
+    """A normalised address a citizen may sign up with, or :class:`AddressRefused`."""
+    if not isinstance(address, str) or len(address) > MAX_EMAIL_LENGTH:
+        raise AddressRefused("invalid", "email must be an address of at most 254 characters")
+    normalised = normalise_email(address)
+    match = _EMAIL.match(normalised)
+    if match is None:
+        raise AddressRefused("invalid", f"{address!r} is not an email address")
+    if is_disposable(match.group(1)):
+        raise AddressRefused(
+            "disposable", f"addresses at {match.group(1)} are disposable; sign up with a lasting address"
+        )
+    return normalised

@@ -1,0 +1,114 @@
+"""The abuse lexicon: words and phrases that send a comment to a clerk before it is published.
+
+Matching holds a comment for review; it never refuses or alters one, so a false positive costs a clerk a click,
+not a citizen their voice. Entries match whole words after folding case, accents, common digit/symbol
+substitutions ("1d10t") and stretched letters ("stuuupid"), so "Scunthorpe" or "assessment" never match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+ENGLISH: Final[frozenset[str]] = frozenset(
+    {
+        # insults and slurs aimed at people
+        "idiot", "moron", "imbecile", "retard", "retarded", "scum", "scumbag", "bastard", "bitch", "whore",
+        "slut", "cunt", "dickhead", "asshole", "arsehole", "wanker", "twat", "prick", "traitor scum",
+        "subhuman", "faggot", "nigger", "tranny",
+        # obscenities
+        "fuck", "fucking", "fucker", "motherfucker", "shit", "bullshit",
+        # threats and incitement
+        "kill yourself", "kys", "hang them", "hang him", "hang her", "shoot them", "burn them",
+        "i will kill", "we will kill", "death to", "you will die", "deserve to die",
+        "i know where you live",
+    }
+)
+
+FRENCH: Final[frozenset[str]] = frozenset(
+    {
+        # insultes
+        "connard", "connasse", "conne", "salaud", "salope", "pute", "putain", "encule", "enfoire",
+        "batard", "abruti", "cretin", "debile", "attarde", "ordure", "raclure", "pourriture",
+        "sous-homme", "tapette", "negre", "bougnoule", "youpin",
+        # grossièretés
+        "merde", "nique", "niquer", "ta gueule", "fils de pute", "va te faire foutre",
+        # menaces et incitation
+        "creve", "crevez", "je vais te tuer", "on va te tuer", "mort aux", "pendez les",
+        "pendez-les", "je sais ou tu habites", "tu vas mourir",
+    }
+)
+
+# Words that are also the plain subject of some bills (rape, death penalty, pests) are left out on purpose: a
+# consultation on a sexual offences bill must not send every comment to a clerk.
+LEXICONS: Final[dict[str, frozenset[str]]] = {"en": ENGLISH, "fr": FRENCH}
+
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+_STRETCH = re.compile(r"(\w)\1{2,}")
+_WORD = re.compile(r"[\w'-]+")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, with digit/symbol stand-ins read as letters and stretched letters shortened."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _STRETCH.sub(r"\1", plain.translate(_LEET))
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """A set of folded entries, each one word or a phrase of several."""
+
+    words: frozenset[str]
+    phrases: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def of(cls, entries: Iterable[str]) -> Lexicon:
+        words: set[str] = set()
+        phrases: set[tuple[str, ...]] = set()
+        for entry in entries:
+            tokens = tuple(_words(entry))
+            if len(tokens) == 1:
+                words.add(tokens[0])
+            elif tokens:
+                phrases.add(tokens)
+        return cls(frozenset(words), tuple(sorted(phrases)))
+
+    def _word_of(self, token: str) -> str | None:
+        """The entry a token is, itself or as a plural (English and French plurals end in -s, -es or -x)."""
+        singular = token[:-1] if token[-1:] in {"s", "x"} else ""
+        for candidate in (token, singular, token[:-2] if token.endswith("es") else ""):
+            if candidate and candidate in self.words:
+                return candidate
+        return None
+
+    def matches(self, text: str) -> list[str]:
+        """The entries found in ``text``, in the order they occur (empty when the text is clean)."""
+        tokens = _words(text)
+        found: list[str] = []
+        for index, token in enumerate(tokens):
+            word = self._word_of(token)
+            if word is not None:
+                found.append(word)
+            for phrase in self.phrases:
+                if tokens[index : index + len(phrase)] == list(phrase):
+                    found.append(" ".join(phrase))
+        return found
+
+
+def build_lexicon(languages: Iterable[str], extra: Iterable[str] = ()) -> Lexicon:
+    """The lexicon of the named languages (``en``, ``fr``) plus any locally configured entries."""
+    entries: set[str] = set(extra)
+    for language in languages:
+        try:
+            entries |= LEXICONS[language]
+        except KeyError:
+            raise ValueError(f"no abuse lexicon for language {language!r}; known: {sorted(LEXICONS)}") from None
+    return Lexicon.of(entries)

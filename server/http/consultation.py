@@ -1,0 +1,365 @@
+"""The consultation API: consultations, comments, moderation, answers, citizen sign-up, open data.
+
+See ``docs/api-consultation.md``. Handlers parse, call one service inside one unit of work, and reply; mail goes
+out only after the transaction that justified it has committed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask_limiter import Limiter, RateLimitExceeded
+
+from server.errors import BadRequest, RateLimited
+from server.http.context import current_principal, database, int_arg, json_body
+from server.http.errors import error_response
+from server.services import bills, mail, moderation, registration
+from server.services import consultation as consultations
+from server.services import consultation_answers as answers
+from server.services import consultation_views as views
+from server.services.consultation import ConsultationSettings
+from server.store import eventlog
+from server.store.consultation_models import Comment
+
+log = logging.getLogger(__name__)
+
+consultation = Blueprint("consultation", __name__, url_prefix="/api")
+
+
+def settings() -> ConsultationSettings:
+    return ConsultationSettings.from_config(current_app.config)
+
+
+def _timestamp(body: dict[str, Any], name: str) -> datetime:
+    """An ISO 8601 time from the body as naive UTC (a time without an offset is taken as UTC)."""
+    raw = body.get(name)
+    try:
+        parsed = datetime.fromisoformat(str(raw).replace("Z", "+00:00")) if isinstance(raw, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise BadRequest(f"{name} must be an ISO 8601 time such as 2026-12-01T09:00:00Z; found {raw!r}")
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def comment_dict(comment: Comment) -> dict[str, Any]:
+    """A comment as its author sees it right after a change."""
+    return {
+        "id": comment.id, "bill_id": comment.bill_id, "consultation_id": comment.consultation_id,
+        "eid": comment.eid, "wid": comment.wid, "version": comment.version, "body": comment.body,
+        "quote": comment.quote, "reply_to": comment.reply_to, "state": comment.state,
+        "held_because": comment.state_reason if comment.state == "held" else None,
+        "author": comment.author_id, "created_at": comment.created_at.isoformat() + "Z",
+        "edited_at": comment.edited_at.isoformat() + "Z" if comment.edited_at else None,
+        "endorsements": comment.endorsements, "cluster_id": comment.cluster_id,
+    }
+
+
+# --- consultations -----------------------------------------------------------------------------------------
+
+
+@consultation.post("/bills/<int:bill_id>/consultations")
+def open_consultation(bill_id: int) -> tuple[Response, int]:
+    body = json_body()
+    opens_at, closes_at = _timestamp(body, "opens_at"), _timestamp(body, "closes_at")
+    principal = current_principal()
+    with database().write() as session:
+        opened = consultations.open_consultation(
+            session, principal, bill_id, opens_at=opens_at, closes_at=closes_at, questions=body.get("questions")
+        )
+        reply = consultations.consultation_dict(opened, eventlog.utcnow())
+    return jsonify(reply), 201
+
+
+@consultation.get("/bills/<int:bill_id>/consultations")
+def list_consultations(bill_id: int) -> Response:
+    with database().read() as session:
+        bills.get_bill(session, bill_id)
+        now = eventlog.utcnow()
+        return jsonify({"consultations": [consultations.consultation_dict(c, now)
+                                          for c in consultations.consultations_of(session, bill_id)]})
+
+
+# --- comments ----------------------------------------------------------------------------------------------
+
+
+@consultation.post("/bills/<int:bill_id>/comments")
+def post_comment(bill_id: int) -> tuple[Response, int]:
+    body = json_body()
+    principal = current_principal()
+    with database().write() as session:
+        posted = consultations.post_comment(
+            session, principal, bill_id, eid=body.get("eid"), body=body.get("body"), quote=body.get("quote"),
+            reply_to=body.get("reply_to"), settings=settings(),
+        )
+        reply = comment_dict(posted)
+    return jsonify(reply), 201
+
+
+@consultation.get("/bills/<int:bill_id>/comments")
+def list_comments(bill_id: int) -> Response:
+    eid = request.args.get("eid") or None
+    with database().read() as session:
+        comments = views.list_comments(session, bill_id, eid=eid, settings=settings())
+        hidden = [h for h in views.hidden_notices(session, bill_id) if eid is None or h["eid"] == eid]
+    return jsonify({"comments": comments, "hidden": hidden})
+
+
+@consultation.get("/bills/<int:bill_id>/comments/counts")
+def comment_counts(bill_id: int) -> Response:
+    with database().read() as session:
+        return jsonify(views.provision_counts(session, bill_id, settings()))
+
+
+@consultation.get("/bills/<int:bill_id>/clusters")
+def list_clusters(bill_id: int) -> Response:
+    with database().read() as session:
+        return jsonify({"clusters": views.clusters_of(session, bill_id, settings())})
+
+
+@consultation.patch("/comments/<int:comment_id>")
+def edit_comment(comment_id: int) -> Response:
+    body = json_body()
+    principal = current_principal()
+    with database().write() as session:
+        edited = consultations.edit_comment(session, principal, comment_id, body=body.get("body"),
+                                            settings=settings())
+        return jsonify(comment_dict(edited))
+
+
+@consultation.delete("/comments/<int:comment_id>")
+def delete_comment(comment_id: int) -> tuple[str, int]:
+    principal = current_principal()
+    with database().write() as session:
+        consultations.delete_comment(session, principal, comment_id, settings=settings())
+    return "", 204
+
+
+@consultation.post("/comments/<int:comment_id>/endorsements")
+def endorse(comment_id: int) -> tuple[Response, int]:
+    principal = current_principal()
+    with database().write() as session:
+        endorsed = consultations.endorse_comment(session, principal, comment_id)
+        reply = {"comment_id": endorsed.id, "endorsements": endorsed.endorsements}
+    return jsonify(reply), 201
+
+
+@consultation.post("/comments/<int:comment_id>/flags")
+def flag(comment_id: int) -> tuple[Response, int]:
+    body = json_body()
+    principal = current_principal()
+    with database().write() as session:
+        flagged = moderation.flag_comment(session, principal, comment_id, reason=body.get("reason"),
+                                          note=body.get("note"))
+        reply = {"comment_id": flagged.comment_id, "reason": flagged.reason}
+    return jsonify(reply), 201
+
+
+@consultation.post("/comments/<int:comment_id>/not-mine")
+def disown(comment_id: int) -> Response:
+    body = request.get_json(silent=True) or {}
+    principal = current_principal()
+    with database().write() as session:
+        moderation.disown_comment(session, principal, comment_id, note=body.get("note"))
+    return jsonify({"comment_id": comment_id, "state": "held"})
+
+
+# --- moderation --------------------------------------------------------------------------------------------
+
+
+@consultation.post("/comments/<int:comment_id>/moderation")
+def moderate(comment_id: int) -> Response:
+    body = json_body()
+    principal = current_principal()
+    with database().write() as session:
+        moderated = moderation.moderate(session, principal, comment_id, action=body.get("action"),
+                                        reason=body.get("reason"))
+        return jsonify(comment_dict(moderated) | {"reason": moderated.state_reason})
+
+
+@consultation.get("/moderation/queue")
+def moderation_queue() -> Response:
+    limit = int_arg("limit", 200, minimum=1, maximum=1000)
+    with database().read() as session:
+        return jsonify({"comments": moderation.queue(session, current_principal(), limit=limit)})
+
+
+@consultation.get("/moderation/history")
+def moderation_history() -> Response:
+    limit = int_arg("limit", 200, minimum=1, maximum=1000)
+    with database().read() as session:
+        return jsonify({"acts": moderation.history(session, current_principal(), limit=limit)})
+
+
+@consultation.post("/users/<int:user_id>/suspension")
+def suspend(user_id: int) -> Response:
+    body = json_body()
+    principal = current_principal()
+    with database().write() as session:
+        user = moderation.set_suspended(session, principal, user_id, suspended=True, reason=body.get("reason"))
+        return jsonify({"id": user.id, "suspended": user.suspended})
+
+
+@consultation.delete("/users/<int:user_id>/suspension")
+def reinstate(user_id: int) -> Response:
+    body = request.get_json(silent=True) or {}
+    principal = current_principal()
+    with database().write() as session:
+        user = moderation.set_suspended(session, principal, user_id, suspended=False, reason=body.get("reason"))
+        return jsonify({"id": user.id, "suspended": user.suspended})
+
+
+# --- answers -----------------------------------------------------------------------------------------------
+
+
+def _answer(comment_id: int | None, cluster_id: int | None) -> tuple[Response, int]:
+    body = json_body()
+    principal = current_principal()
+    with database().write() as session:
+        answered = answers.answer(session, principal, comment_id=comment_id, cluster_id=cluster_id,
+                                  body=body.get("body"), fate=body.get("fate"), version=body.get("version"),
+                                  amendment_id=body.get("amendment_id"))
+        reply = views.answer_dict(answered.answer)
+        bill_id = answered.answer.bill_id
+    _notify(answered.recipients, bill_id, str(body.get("body")))
+    return jsonify(reply), 201
+
+
+def _notify(recipients: list[str], bill_id: int, text: str) -> None:
+    sender = mail.sender_from_config(current_app.config)
+    link = f"{current_app.config.get('PUBLIC_URL', '').rstrip('/')}/bills/{bill_id}"
+    for address in recipients:
+        try:
+            sender.send(mail.Mail(address, "Your comment has been answered",
+                                  f"Your comment on a bill in consultation has an answer:\n\n{text}\n\n{link}\n"))
+        except Exception:
+            # The answer is committed and public; a mail server that fails must not turn it into an error.
+            log.exception("could not notify a commenter of an answer on bill %s", bill_id)
+
+
+@consultation.post("/comments/<int:comment_id>/answers")
+def answer_comment(comment_id: int) -> tuple[Response, int]:
+    return _answer(comment_id, None)
+
+
+@consultation.post("/clusters/<int:cluster_id>/answers")
+def answer_cluster(cluster_id: int) -> tuple[Response, int]:
+    return _answer(None, cluster_id)
+
+
+# --- open data ---------------------------------------------------------------------------------------------
+
+
+@consultation.get("/consultations/<int:consultation_id>/export.json")
+def export_json(consultation_id: int) -> Response:
+    with database().read() as session:
+        rows = views.export_rows(session, consultation_id, settings())
+    return Response(json.dumps({"comments": rows}, ensure_ascii=False), mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="consultation-{consultation_id}.json"'})
+
+
+@consultation.get("/consultations/<int:consultation_id>/export.csv")
+def export_csv(consultation_id: int) -> Response:
+    with database().read() as session:
+        rows = views.export_rows(session, consultation_id, settings())
+    return Response(views.export_csv(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="consultation-{consultation_id}.csv"'})
+
+
+# --- citizens ----------------------------------------------------------------------------------------------
+
+
+@consultation.post("/citizens")
+def sign_up() -> tuple[Response, int]:
+    body = json_body()
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise BadRequest('send {"username": <string>, "email": <string>, "password": <string>}')
+    display_name = body.get("display_name") if isinstance(body.get("display_name"), str) else None
+    with database().write() as session:
+        signed = registration.sign_up(session, username=username, email=body.get("email"), password=password,
+                                      display_name=display_name,
+                                      ttl_hours=int(current_app.config.get("VERIFICATION_TTL_HOURS", 48)))
+        user_id, address, token = signed.user.id, signed.user.email or "", signed.token
+    sent = True
+    try:
+        mail.sender_from_config(current_app.config).send(
+            registration.verification_mail(address, token, str(current_app.config.get("PUBLIC_URL", "")))
+        )
+    except Exception:
+        log.exception("could not send the verification mail of user %s", user_id)
+        sent = False
+    return jsonify({"id": user_id, "username": username.strip().lower(), "verification_sent": sent}), 201
+
+
+@consultation.post("/citizens/verification")
+def verify() -> Response:
+    body = json_body()
+    with database().write() as session:
+        user = registration.verify(session, body.get("token"))
+        return jsonify({"id": user.id, "username": user.username, "verified": True})
+
+
+# --- rate limits -------------------------------------------------------------------------------------------
+
+
+def _address_key() -> str:
+    return "ip:" + (request.remote_addr or "unknown")
+
+
+def _account_key() -> str:
+    principal = current_principal()
+    return f"user:{principal.user_id}" if principal is not None else _address_key()
+
+
+def _rate_limited(error: RateLimitExceeded) -> Response:
+    limit = getattr(error, "limit", None)
+    what = str(getattr(limit, "limit", "")) or error.description or "the rate limit"
+    response = error_response(RateLimited.code, f"too many requests: the limit is {what}; wait and try again",
+                              RateLimited.status)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+def _storage_uri(config: dict[str, Any]) -> str:
+    """Redis when configured (so every server process shares the counts), else this process's memory."""
+    explicit = config.get("RATELIMIT_STORAGE_URI")
+    queue = config.get("SOCKETIO_MESSAGE_QUEUE")
+    if explicit:
+        return str(explicit)
+    if isinstance(queue, str) and queue.startswith(("redis://", "rediss://")):
+        return queue
+    return "memory://"
+
+
+def register_consultation(app: Flask) -> None:
+    """Register the blueprint and its rate limits (one limiter per application, bound here)."""
+    app.register_blueprint(consultation)
+    if not app.config.get("RATELIMIT_ENABLED", True):
+        return
+    config = dict(app.config)
+    limiter = Limiter(key_func=_address_key, storage_uri=_storage_uri(config),
+                      strategy=str(config.get("RATELIMIT_STRATEGY", "moving-window")), headers_enabled=True)
+    limiter.init_app(app)
+    account, address = str(config["COMMENT_LIMIT_PER_ACCOUNT"]), str(config["COMMENT_LIMIT_PER_ADDRESS"])
+    reactions, signups = str(config["REACTION_LIMIT_PER_ACCOUNT"]), str(config["SIGNUP_LIMIT_PER_ADDRESS"])
+    plan: dict[str, list[tuple[str, Any, str]]] = {
+        "post_comment": [(account, _account_key, "comment-account"), (address, _address_key, "comment-address")],
+        "edit_comment": [(reactions, _account_key, "reaction-account")],
+        "endorse": [(reactions, _account_key, "reaction-account"), (address, _address_key, "comment-address")],
+        "flag": [(reactions, _account_key, "reaction-account"), (address, _address_key, "comment-address")],
+        "sign_up": [(signups, _address_key, "signup-address")],
+        "verify": [(signups, _address_key, "signup-address")],
+    }
+    for name, limits in plan.items():
+        endpoint = f"{consultation.name}.{name}"
+        view: Any = app.view_functions[endpoint]
+        for value, key_func, scope in limits:
+            # A shared scope makes several endpoints draw on one budget (e.g. all writes of one address).
+            view = limiter.shared_limit(value, scope=scope, key_func=key_func)(view)
+        app.view_functions[endpoint] = view
+    app.register_error_handler(RateLimitExceeded, _rate_limited)

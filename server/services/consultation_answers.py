@@ -1,0 +1,114 @@
+"""Answering ("you said, we did"): drafters and clerks answer a comment or a whole campaign cluster, say what
+became of it, and link the version (or amendment) that took it up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from server.domain.consultation import MAX_BODY_CHARS, ConsultationEvent, Fate, answer_stream
+from server.domain.roles import Role
+from server.errors import NotFound, ValidationFailed
+from server.services.consultation import draft, expression_of
+from server.services.principal import Principal, require
+from server.store import eventlog, projections
+from server.store.consultation_models import CitizenSignup, Comment, CommentAnswer
+from server.store.models import EventRecord, User
+
+ANSWERERS = (Role.DRAFTER, Role.CLERK, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Answered:
+    answer: CommentAnswer
+    # Addresses of the commenters to tell; only verified addresses are ever written to.
+    recipients: list[str]
+
+
+def _optional_int(value: object, name: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValidationFailed(f"{name} must be a positive integer; found {value!r}")
+    return value
+
+
+def answer(
+    session: Session,
+    principal: Principal | None,
+    *,
+    comment_id: int | None = None,
+    cluster_id: int | None = None,
+    body: object,
+    fate: object,
+    version: object = None,
+    amendment_id: object = None,
+) -> Answered:
+    """Answer one comment, or every comment of the cluster whose template is ``cluster_id``."""
+    actor = require(principal, *ANSWERERS)
+    if (comment_id is None) == (cluster_id is None):
+        raise ValidationFailed("answer either one comment or one cluster")
+    if not isinstance(body, str) or not body.strip() or len(body) > MAX_BODY_CHARS:
+        raise ValidationFailed(f"body must be a non-empty string of at most {MAX_BODY_CHARS} characters")
+    try:
+        parsed_fate = Fate(str(fate))
+    except ValueError:
+        raise ValidationFailed(f"fate must be one of {', '.join(f.value for f in Fate)}; found {fate!r}") from None
+    linked_version = _optional_int(version, "version")
+    linked_amendment = _optional_int(amendment_id, "amendment_id")
+    eventlog.acquire_append_lock(session)
+    target = session.get(Comment, comment_id if comment_id is not None else cluster_id)
+    if target is None or (cluster_id is not None and target.cluster_id != cluster_id):
+        raise NotFound(f"there is no {'comment' if comment_id is not None else 'cluster'} "
+                       f"{comment_id if comment_id is not None else cluster_id}")
+    if linked_version is not None:
+        expression_of(session, target.bill_id, linked_version)
+    answer_id = (session.scalar(select(func.max(CommentAnswer.id))) or 0) + 1
+    eventlog.append(
+        session,
+        draft(answer_stream(answer_id), ConsultationEvent.COMMENT_ANSWERED, actor, target.bill_id,
+              {"answer_id": answer_id, "bill_id": target.bill_id, "consultation_id": target.consultation_id,
+               "comment_id": comment_id, "cluster_id": cluster_id, "body": body, "fate": parsed_fate.value,
+               "version": linked_version, "amendment_id": linked_amendment}),
+        expected_version=0,
+        projector=projections.apply,
+    )
+    row = session.get(CommentAnswer, answer_id)
+    assert row is not None
+    return Answered(row, _recipients(session, target, cluster_id is not None))
+
+
+def _recipients(session: Session, target: Comment, whole_cluster: bool) -> list[str]:
+    authors = select(Comment.author_id).where(Comment.state == "visible")
+    authors = (authors.where(Comment.consultation_id == target.consultation_id,
+                             Comment.cluster_id == target.cluster_id)
+               if whole_cluster else authors.where(Comment.id == target.id))
+    verified = session.scalars(
+        select(CitizenSignup.verified_email).where(CitizenSignup.user_id.in_(authors),
+                                                   CitizenSignup.verified_email.is_not(None))
+    )
+    operator_made = session.scalars(
+        select(User.email).where(User.id.in_(authors), User.email.is_not(None),
+                                 User.id.not_in(select(CitizenSignup.user_id)))
+    )
+    return sorted({address for address in [*verified, *operator_made] if address})
+
+
+@projections.projects(ConsultationEvent.COMMENT_ANSWERED)
+def _project_comment_answered(session: Session, record: EventRecord) -> None:
+    data = record.data
+    session.add(
+        CommentAnswer(
+            id=data["answer_id"], bill_id=data["bill_id"], consultation_id=data["consultation_id"],
+            comment_id=data["comment_id"], cluster_id=data["cluster_id"], body=data["body"], fate=data["fate"],
+            version=data["version"], amendment_id=data["amendment_id"], author_id=record.actor_id,
+            created_at=record.occurred_at,
+        )
+    )
+    targets = (Comment.id == data["comment_id"]) if data["comment_id"] is not None else (
+        (Comment.consultation_id == data["consultation_id"]) & (Comment.cluster_id == data["cluster_id"])
+    )
+    session.execute(update(Comment).where(targets).values(fate=data["fate"]))
+    session.flush()

@@ -1,0 +1,273 @@
+"""Moderation: flags, the clerk's queue, hiding and restoring comments with a public reason, suspending accounts.
+
+Every act is an event. Flags and suspensions are private (no ``bill_id``, so they never reach a public room);
+hiding and restoring are public, because readers must see that a comment went and why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from server.domain.consultation import (
+    CommentState,
+    ConsultationEvent,
+    FlagReason,
+    RuleBroken,
+    check_reason,
+    comment_stream,
+)
+from server.domain.events import user_stream
+from server.domain.roles import Role
+from server.errors import AlreadyDone, Conflict, Forbidden, NotFound, ValidationFailed
+from server.services.consultation import draft, rule_error
+from server.services.principal import Principal, require
+from server.store import eventlog, projections
+from server.store.consultation_models import Comment, CommentFlag, ModerationAct
+from server.store.models import EventRecord, User
+
+MODERATORS = (Role.CLERK, Role.ADMIN)
+
+
+class ModerationAction:
+    HIDE = "hide"
+    RESTORE = "restore"
+
+
+def _reason(value: object, *, required: bool) -> str:
+    try:
+        return check_reason(value, required=required)
+    except RuleBroken as broken:
+        raise rule_error(broken) from broken
+
+
+def _record_act(session: Session, record: EventRecord, action: str, *, comment_id: int | None = None,
+                user_id: int | None = None, reason: str = "") -> None:
+    session.add(ModerationAct(event_id=record.id, action=action, comment_id=comment_id, user_id=user_id,
+                              reason=reason, actor_id=record.actor_id, created_at=record.occurred_at))
+
+
+# --- flags -------------------------------------------------------------------------------------------------
+
+
+def flag_comment(
+    session: Session, principal: Principal | None, comment_id: int, *, reason: object, note: object = None
+) -> CommentFlag:
+    """Report a visible comment to the clerks, once per account and comment."""
+    actor = require(principal)
+    try:
+        parsed = FlagReason(str(reason))
+    except ValueError:
+        raise ValidationFailed(
+            f"reason must be one of {', '.join(r.value for r in FlagReason)}; found {reason!r}"
+        ) from None
+    text = _reason(note, required=False)
+    eventlog.acquire_append_lock(session)
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.state != CommentState.VISIBLE:
+        raise NotFound(f"there is no visible comment {comment_id}")
+    if comment.author_id == actor.user_id:
+        raise Forbidden("you cannot flag your own comment; withdraw it or report it as not yours")
+    existing = session.scalar(
+        select(CommentFlag).where(CommentFlag.comment_id == comment_id, CommentFlag.user_id == actor.user_id)
+    )
+    if existing is not None:
+        raise AlreadyDone(f"you have already flagged comment {comment_id}")
+    eventlog.append(
+        session,
+        draft(comment_stream(comment_id), ConsultationEvent.COMMENT_FLAGGED, actor, None,
+              {"comment_id": comment_id, "reason": parsed.value, "note": text}),
+        projector=projections.apply,
+    )
+    flag = session.scalar(
+        select(CommentFlag).where(CommentFlag.comment_id == comment_id, CommentFlag.user_id == actor.user_id)
+    )
+    assert flag is not None
+    return flag
+
+
+@projections.projects(ConsultationEvent.COMMENT_FLAGGED)
+def _project_comment_flagged(session: Session, record: EventRecord) -> None:
+    data = record.data
+    comment = session.get(Comment, data["comment_id"])
+    assert comment is not None
+    comment.flags += 1
+    comment.flags_pending += 1
+    session.add(CommentFlag(comment_id=comment.id, user_id=record.actor_id or 0, reason=data["reason"],
+                            note=data["note"], created_at=record.occurred_at))
+    session.flush()
+
+
+def disown_comment(session: Session, principal: Principal | None, comment_id: int, *, note: object = None) -> None:
+    """"This was not me": the account holder says someone else wrote a comment in their name.
+
+    The comment is withdrawn from view at once and goes to the clerks' queue, since the account is likely taken
+    over; the account holder cannot be the one who decides it was genuine after all.
+    """
+    actor = require(principal)
+    text = _reason(note, required=False)
+    eventlog.acquire_append_lock(session)
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.author_id != actor.user_id:
+        raise NotFound(f"you have no comment {comment_id}")
+    if comment.state in {CommentState.DELETED, CommentState.HIDDEN}:
+        raise Conflict(f"comment {comment_id} is already out of view")
+    eventlog.append(
+        session,
+        draft(comment_stream(comment_id), ConsultationEvent.COMMENT_DISOWNED, actor,
+              comment.bill_id if comment.state == CommentState.VISIBLE else None,
+              {"comment_id": comment_id, "note": text}),
+        projector=projections.apply,
+    )
+
+
+@projections.projects(ConsultationEvent.COMMENT_DISOWNED)
+def _project_comment_disowned(session: Session, record: EventRecord) -> None:
+    data = record.data
+    comment = session.get(Comment, data["comment_id"])
+    assert comment is not None
+    comment.state = CommentState.HELD
+    comment.state_reason = "reported by the account holder as not written by them"
+    comment.flags_pending += 1
+    _record_act(session, record, "disowned", comment_id=comment.id, reason=data["note"])
+    session.flush()
+
+
+# --- the clerks' queue and decisions -----------------------------------------------------------------------
+
+
+def queue(session: Session, principal: Principal | None, *, limit: int = 200) -> list[dict[str, Any]]:
+    """Comments waiting for a clerk: held ones and visible ones with flags not yet looked at, oldest first."""
+    require(principal, *MODERATORS)
+    rows = session.scalars(
+        select(Comment)
+        .where(or_(Comment.state == CommentState.HELD,
+                   (Comment.state == CommentState.VISIBLE) & (Comment.flags_pending > 0)))
+        .order_by(Comment.id)
+        .limit(limit)
+    ).all()
+    flags: dict[int, list[dict[str, Any]]] = {}
+    if rows:
+        for flag in session.scalars(select(CommentFlag).where(CommentFlag.comment_id.in_([c.id for c in rows]))):
+            flags.setdefault(flag.comment_id, []).append(
+                {"reason": flag.reason, "note": flag.note, "by": flag.user_id,
+                 "at": flag.created_at.isoformat() + "Z"}
+            )
+    return [
+        {
+            "id": c.id, "bill_id": c.bill_id, "eid": c.eid, "body": c.body, "author": c.author_id,
+            "state": c.state, "held_because": c.state_reason if c.state == CommentState.HELD else None,
+            "flags": flags.get(c.id, []), "created_at": c.created_at.isoformat() + "Z",
+        }
+        for c in rows
+    ]
+
+
+def moderate(
+    session: Session, principal: Principal | None, comment_id: int, *, action: object, reason: object
+) -> Comment:
+    """Hide a comment with a public reason, or restore (publish) a hidden, held or flagged one."""
+    actor = require(principal, *MODERATORS)
+    if action not in {ModerationAction.HIDE, ModerationAction.RESTORE}:
+        raise ValidationFailed(f"action must be 'hide' or 'restore'; found {action!r}")
+    text = _reason(reason, required=action == ModerationAction.HIDE)
+    eventlog.acquire_append_lock(session)
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.state == CommentState.DELETED:
+        raise NotFound(f"there is no comment {comment_id}")
+    if action == ModerationAction.HIDE and comment.state == CommentState.HIDDEN:
+        raise Conflict(f"comment {comment_id} is already hidden")
+    if action == ModerationAction.RESTORE and comment.state == CommentState.VISIBLE and not comment.flags_pending:
+        raise Conflict(f"comment {comment_id} is visible and waits for no decision")
+    event_type = ConsultationEvent.COMMENT_HIDDEN if action == ModerationAction.HIDE else (
+        ConsultationEvent.COMMENT_RESTORED
+    )
+    eventlog.append(
+        session,
+        draft(comment_stream(comment_id), event_type, actor, comment.bill_id,
+              {"comment_id": comment_id, "reason": text, "eid": comment.eid}),
+        projector=projections.apply,
+    )
+    return comment
+
+
+@projections.projects(ConsultationEvent.COMMENT_HIDDEN)
+def _project_comment_hidden(session: Session, record: EventRecord) -> None:
+    comment = session.get(Comment, record.data["comment_id"])
+    assert comment is not None
+    comment.state = CommentState.HIDDEN
+    comment.state_reason = record.data["reason"]
+    comment.flags_pending = 0
+    _record_act(session, record, ModerationAction.HIDE, comment_id=comment.id, reason=record.data["reason"])
+    session.flush()
+
+
+@projections.projects(ConsultationEvent.COMMENT_RESTORED)
+def _project_comment_restored(session: Session, record: EventRecord) -> None:
+    comment = session.get(Comment, record.data["comment_id"])
+    assert comment is not None
+    comment.state = CommentState.VISIBLE
+    comment.state_reason = None
+    comment.flags_pending = 0
+    _record_act(session, record, ModerationAction.RESTORE, comment_id=comment.id, reason=record.data["reason"])
+    session.flush()
+
+
+# --- accounts ----------------------------------------------------------------------------------------------
+
+
+def set_suspended(
+    session: Session, principal: Principal | None, user_id: int, *, suspended: bool, reason: object
+) -> User:
+    """Suspend an account (its tokens and session stop working at once) or reinstate it."""
+    actor = require(principal, *MODERATORS)
+    text = _reason(reason, required=suspended)
+    eventlog.acquire_append_lock(session)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"there is no user {user_id}")
+    if user.id == actor.user_id:
+        raise Forbidden("you cannot suspend or reinstate your own account")
+    if user.role in {Role.CLERK.value, Role.ADMIN.value} and actor.role is not Role.ADMIN:
+        raise Forbidden("only an admin may suspend a clerk or an admin")
+    if user.suspended == suspended:
+        raise Conflict(f"user {user_id} is already {'suspended' if suspended else 'active'}")
+    eventlog.append(
+        session,
+        draft(user_stream(user_id),
+              ConsultationEvent.ACCOUNT_SUSPENDED if suspended else ConsultationEvent.ACCOUNT_REINSTATED,
+              actor, None, {"user_id": user_id, "reason": text}),
+        projector=projections.apply,
+    )
+    return user
+
+
+@projections.projects(ConsultationEvent.ACCOUNT_SUSPENDED)
+def _project_account_suspended(session: Session, record: EventRecord) -> None:
+    user = session.get(User, record.data["user_id"])
+    assert user is not None
+    user.suspended = True
+    _record_act(session, record, "suspend", user_id=user.id, reason=record.data["reason"])
+    session.flush()
+
+
+@projections.projects(ConsultationEvent.ACCOUNT_REINSTATED)
+def _project_account_reinstated(session: Session, record: EventRecord) -> None:
+    user = session.get(User, record.data["user_id"])
+    assert user is not None
+    user.suspended = False
+    _record_act(session, record, "reinstate", user_id=user.id, reason=record.data["reason"])
+    session.flush()
+
+
+def history(session: Session, principal: Principal | None, *, limit: int = 200) -> list[dict[str, Any]]:
+    """The latest moderation acts, newest first."""
+    require(principal, *MODERATORS)
+    acts = session.scalars(select(ModerationAct).order_by(ModerationAct.event_id.desc()).limit(limit))
+    return [
+        {"event_id": a.event_id, "action": a.action, "comment_id": a.comment_id, "user_id": a.user_id,
+         "reason": a.reason, "by": a.actor_id, "at": a.created_at.isoformat() + "Z"}
+        for a in acts
+    ]

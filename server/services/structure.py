@@ -1,0 +1,169 @@
+"""Structure edits of a bill's working text: insert, delete, move, renumber and retitle provisions.
+
+A structure edit rebuilds the working document (base document + edited texts), applies the change through the
+``akn`` core, regenerates eIds (``wId`` keeps each provision's identity) and stores the result as the new base.
+The event carries the resulting document's SHA-256 and the eId renames, so replaying it needs no recomputation
+and clients can re-key what they hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from akn import AknDocument, AknError
+from server.domain.events import EventDraft, EventType, bill_stream
+from server.errors import BadRequest, from_akn_error
+from server.services.bills import get_bill, load_document, provision_states, replace_provision_rows
+from server.services.drafting import check_may_edit, find_provision
+from server.services.principal import Principal
+from server.services.versions import working_document
+from server.store import documents, eventlog, projections
+from server.store.models import Bill, EventRecord
+
+POSITIONS = ("before", "after")
+STRUCTURE_EVENTS = (
+    EventType.PROVISION_INSERTED,
+    EventType.PROVISION_DELETED,
+    EventType.PROVISION_MOVED,
+    EventType.PROVISION_RETITLED,
+)
+
+
+@dataclass(frozen=True)
+class StructureOutcome:
+    event_id: int
+    renames: dict[str, str]
+    eid: str | None
+
+
+def _position(value: Any) -> str:
+    if value not in POSITIONS:
+        raise BadRequest(f"position must be 'before' or 'after'; found {value!r}")
+    return str(value)
+
+
+def _apply(
+    session: Session,
+    principal: Principal | None,
+    bill_id: int,
+    event_type: str,
+    change: Callable[[AknDocument], str | None],
+    data: dict[str, Any],
+) -> StructureOutcome:
+    eventlog.acquire_append_lock(session)
+    bill = get_bill(session, bill_id)
+    actor = check_may_edit(principal, bill)
+    document = working_document(session, bill)
+    try:
+        _pin_work_ids(document)
+        subject = change(document)
+        renames = document.renumber()
+        problems = document.validate()
+    except AknError as error:
+        raise from_akn_error(error) from error
+    if problems:
+        raise BadRequest(f"the change would make the bill invalid AKN: {problems[0].message}")
+    sha = documents.put(session, document.to_bytes())
+    final_eid = renames.get(subject, subject) if subject else None
+    record = eventlog.append(
+        session,
+        EventDraft(
+            stream=bill_stream(bill_id),
+            type=event_type,
+            actor_id=actor.actor_id,
+            bill_id=bill_id,
+            data={**data, "eid": final_eid, "renames": renames, "document_sha256": sha},
+        ),
+        projector=projections.apply,
+    )
+    return StructureOutcome(record.id, renames, final_eid)
+
+
+def _pin_work_ids(document: AknDocument) -> None:
+    """Give every provision without a wId its current eId as wId, before anything renames it."""
+    pending = list(document.provisions())
+    while pending:
+        provision = pending.pop()
+        if not provision.wid:
+            document.provision_element(provision.eid).set("wId", provision.eid)
+        pending.extend(provision.children)
+
+
+def insert_provision(
+    session: Session, principal: Principal | None, bill_id: int, *, ref_eid: str, position: str,
+    name: str, num: str | None, heading: str | None, text: str,
+) -> StructureOutcome:
+    """Insert a new provision before or after ``ref_eid``."""
+    where = _position(position)
+    find_provision(session, bill_id, ref_eid)
+
+    def change(document: AknDocument) -> str:
+        return document.insert_provision(
+            ref_eid, position=where, name=name, num=num, heading=heading, text=text
+        ).eid
+
+    return _apply(session, principal, bill_id, EventType.PROVISION_INSERTED, change,
+                  {"ref_eid": ref_eid, "position": where, "name": name, "num": num, "heading": heading})
+
+
+def delete_provision(session: Session, principal: Principal | None, bill_id: int, *, eid: str) -> StructureOutcome:
+    row = find_provision(session, bill_id, eid)
+    wid = row.wid
+
+    def change(document: AknDocument) -> None:
+        document.delete_provision(eid)
+
+    return _apply(session, principal, bill_id, EventType.PROVISION_DELETED, change,
+                  {"deleted_eid": eid, "wid": wid})
+
+
+def move_provision(
+    session: Session, principal: Principal | None, bill_id: int, *, eid: str, ref_eid: str, position: str
+) -> StructureOutcome:
+    where = _position(position)
+    find_provision(session, bill_id, eid)
+    find_provision(session, bill_id, ref_eid)
+
+    def change(document: AknDocument) -> str:
+        document.move_provision(eid, ref_eid, where)
+        return eid
+
+    return _apply(session, principal, bill_id, EventType.PROVISION_MOVED, change,
+                  {"moved_eid": eid, "ref_eid": ref_eid, "position": where})
+
+
+def retitle_provision(
+    session: Session, principal: Principal | None, bill_id: int, *, eid: str,
+    num: str | None = None, heading: str | None = None,
+) -> StructureOutcome:
+    """Change a provision's number and/or heading (eIds follow the new number)."""
+    if num is None and heading is None:
+        raise BadRequest("give a new num, a new heading, or both")
+    find_provision(session, bill_id, eid)
+
+    def change(document: AknDocument) -> str:
+        document.set_num_heading(eid, num=num, heading=heading)
+        return eid
+
+    return _apply(session, principal, bill_id, EventType.PROVISION_RETITLED, change,
+                  {"retitled_eid": eid, "num": num, "heading": heading})
+
+
+def _project_structure(session: Session, record: EventRecord) -> None:
+    """Adopt the resulting document as the working base; provisions keep their revisions through their wId."""
+    bill = session.get(Bill, record.bill_id)
+    if bill is None:
+        raise RuntimeError(f"event {record.id} changes an unknown bill {record.bill_id}")
+    sha = record.data["document_sha256"]
+    replace_provision_rows(session, bill.id, load_document(session, sha), provision_states(session, bill.id))
+    bill.working_sha256 = sha
+    bill.updated_at = record.occurred_at
+    session.flush()
+
+
+for _event_type in STRUCTURE_EVENTS:
+    projections.projects(_event_type)(_project_structure)

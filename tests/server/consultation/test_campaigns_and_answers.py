@@ -1,0 +1,77 @@
+"""Campaign clusters through the service, public counts of unique comments vs signatures, and answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from server.domain import consultation_clustering as clustering
+from tests.server.conftest import Accounts
+from tests.server.consultation.conftest import DURATION, Api
+from tests.server.consultation.labelled import labelled_comments
+
+
+def _post_labelled(api: Api, users: Accounts, bill: int, per_campaign: int) -> list[tuple[int, str]]:
+    """Post the labelled set, each comment by a citizen of its own; returns (comment id, label)."""
+    posted = []
+    for n, (text, label) in enumerate(labelled_comments(per_campaign=per_campaign, seed=11)):
+        name = f"signer{n}"
+        users.add(name, "citizen")
+        response = api.comment(name, bill, DURATION, text)
+        assert response.status_code == 201, response.get_json()
+        assert response.get_json()["state"] == "visible"
+        posted.append((response.get_json()["id"], label))
+    return posted
+
+
+def test_campaign_comments_are_grouped_and_counted_apart(api: Api, users: Accounts, consulted: int) -> None:
+    posted = _post_labelled(api, users, consulted, per_campaign=6)
+    listed = {c["id"]: c for c in api.comments(consulted)}
+    predicted = [listed[comment_id]["cluster"]["id"] for comment_id, _label in posted]
+    precision, recall = clustering.pair_scores(predicted, [label for _id, label in posted])
+    print(f"service clustering of {len(posted)} comments: precision {precision:.3f}, recall {recall:.3f}")
+    assert precision >= 0.98 and recall >= 0.9
+
+    totals = api.get(f"/api/bills/{consulted}/comments/counts").get_json()["totals"]
+    signatures = sum(1 for c in listed.values() if c["cluster"]["campaign"])
+    assert totals["campaigns"] == 4
+    assert totals["campaign_signatures"] == signatures >= 4 * 5
+    assert totals["unique_comments"] == len(posted) - signatures
+
+    clusters = api.get(f"/api/bills/{consulted}/clusters").get_json()["clusters"]
+    assert len(clusters) == 4
+    for cluster in clusters:
+        assert cluster["size"] == len(cluster["additions"]) + 1
+        template = listed[cluster["id"]]
+        assert template["cluster"]["template"] is True and template["cluster"]["adds"] is None
+    member = next(c for c in listed.values() if c["cluster"]["campaign"] and not c["cluster"]["template"])
+    assert member["cluster"]["adds"] == clustering.additions(listed[member["cluster"]["id"]]["body"], member["body"])
+
+
+def test_answers_give_comments_and_whole_clusters_their_fate(
+    api: Api, users: Accounts, consulted: int, tmp_path: Path
+) -> None:
+    single = api.comment("citizen", consulted, DURATION, "Count weekends or not?").get_json()
+    letter = "Extend the consultation period to ninety days so that people in rural counties can take part."
+    members = [api.comment(who, consulted, DURATION, prefix + letter).get_json()
+               for who, prefix in (("citizen2", ""), ("citizen3", "Dear Members, "), ("citizen4", "Please! "))]
+    assert len({m["cluster_id"] for m in members}) == 1
+
+    assert api.post("citizen", f"/api/comments/{single['id']}/answers",
+                    {"body": "x", "fate": "noted"}).status_code == 403
+    bad = api.post("drafter", f"/api/comments/{single['id']}/answers", {"body": "x", "fate": "maybe"})
+    assert bad.status_code == 422
+    assert api.post("drafter", f"/api/comments/{single['id']}/answers",
+                    {"body": "x", "fate": "noted", "version": 7}).status_code == 404
+    answered = api.post("drafter", f"/api/comments/{single['id']}/answers",
+                        {"body": "Section 3(2) now says calendar days.", "fate": "taken_up", "version": 1})
+    assert answered.status_code == 201 and answered.get_json()["version"] == 1
+    cluster = api.post("clerk", f"/api/clusters/{members[0]['cluster_id']}/answers",
+                       {"body": "The committee kept thirty days but added hearings.", "fate": "not_taken_up"})
+    assert cluster.status_code == 201
+
+    listed = {c["id"]: c for c in api.comments(consulted)}
+    assert listed[single["id"]]["fate"] == "taken_up"
+    assert [a["body"] for a in listed[single["id"]]["answers"]] == ["Section 3(2) now says calendar days."]
+    for member in members:
+        assert listed[member["id"]]["fate"] == "not_taken_up"
+        assert listed[member["id"]]["answers"][0]["cluster_id"] == members[0]["cluster_id"]

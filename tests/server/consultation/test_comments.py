@@ -1,0 +1,154 @@
+"""Consultation windows, comments on provisions, quotes, threads, endorsements, edits and deletions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+from server.store.db import Database
+from tests.server.conftest import Accounts
+from tests.server.consultation.conftest import DURATION, REGISTER, SHORT_TITLE, Api, app_with, import_bill
+
+
+def test_only_a_clerk_opens_a_consultation_on_the_current_version(api: Api, bill: int) -> None:
+    assert api.post("citizen", f"/api/bills/{bill}/consultations", {
+        "opens_at": "2026-01-01T00:00:00Z", "closes_at": "2026-02-01T00:00:00Z"}).status_code == 403
+    bad = api.open(bill, opens=timedelta(days=2), closes=timedelta(days=1))
+    assert bad.status_code == 422
+    assert "must be after" in bad.get_json()["error"]["message"]
+    opened = api.open(bill, questions=["Is thirty days enough?"])
+    assert opened.status_code == 201
+    body = opened.get_json()
+    assert body["version"] == 1 and body["state"] == "open" and body["questions"] == ["Is thirty days enough?"]
+    assert body["expression_uri"].startswith("/akn/ke/bill/")
+    overlapping = api.open(bill, opens=timedelta(days=1), closes=timedelta(days=40))
+    assert overlapping.status_code == 409
+    assert overlapping.get_json()["error"]["code"] == "consultation_overlap"
+    listed = api.get(f"/api/bills/{bill}/consultations").get_json()["consultations"]
+    assert [c["id"] for c in listed] == [body["id"]]
+
+
+def test_comments_are_refused_outside_the_window_with_a_clear_message(api: Api, bill: int) -> None:
+    none_yet = api.comment("citizen", bill, SHORT_TITLE, "Good title.")
+    assert none_yet.status_code == 409
+    assert "no public consultation" in none_yet.get_json()["error"]["message"]
+
+    assert api.open(bill, opens=timedelta(days=-3), closes=timedelta(days=-2)).status_code == 201
+    closed = api.comment("citizen", bill, SHORT_TITLE, "Too late?")
+    assert closed.status_code == 409
+    assert closed.get_json()["error"] == {
+        "code": "consultation_closed", "message": closed.get_json()["error"]["message"]}
+    assert "closed at" in closed.get_json()["error"]["message"]
+
+    assert api.open(bill, opens=timedelta(days=1), closes=timedelta(days=9)).status_code == 201
+    upcoming = api.comment("citizen", bill, SHORT_TITLE, "Too early?")
+    assert upcoming.status_code == 409
+    assert "opens at" in upcoming.get_json()["error"]["message"]
+    assert api.comments(bill) == []
+
+
+def test_a_comment_is_anchored_to_its_provision_and_listed_publicly(api: Api, consulted: int) -> None:
+    posted = api.comment("citizen", consulted, DURATION, "Thirty days is too short for rural areas.",
+                         quote="not less than thirty days")
+    assert posted.status_code == 201, posted.get_json()
+    body = posted.get_json()
+    assert body["eid"] == DURATION and body["wid"] == DURATION and body["version"] == 1
+    assert body["state"] == "visible"
+    listed = api.comments(consulted)
+    assert [c["id"] for c in listed] == [body["id"]]
+    first = listed[0]
+    assert first["body"] == "Thirty days is too short for rural areas."
+    assert first["author"]["id"] == api.users.ids["citizen"]
+    assert first["quote"] == "not less than thirty days" and first["outdated"] is False
+    assert first["created_at"].endswith("Z")
+    assert api.comments(consulted, eid=DURATION) == listed
+    assert api.comments(consulted, eid=REGISTER) == []
+
+
+def test_only_citizens_comment_on_provisions_that_exist(api: Api, consulted: int) -> None:
+    assert api.comment("drafter", consulted, SHORT_TITLE, "I drafted this.").status_code == 403
+    assert api.post(None, f"/api/bills/{consulted}/comments", {"eid": SHORT_TITLE, "body": "x"}).status_code == 401
+    missing = api.comment("citizen", consulted, "part_9__sec_99", "Where is this?")
+    assert missing.status_code == 404
+    assert api.comment("citizen", consulted, SHORT_TITLE, "   ").status_code == 422
+    assert api.comment("citizen", consulted, SHORT_TITLE, "x" * 10_001).status_code == 413
+
+
+def test_a_quote_must_occur_in_the_provision(api: Api, consulted: int) -> None:
+    wrong = api.comment("citizen", consulted, DURATION, "Hmm.", quote="not less than sixty days")
+    assert wrong.status_code == 422
+    assert wrong.get_json()["error"]["code"] == "quote_not_found"
+    elsewhere = api.comment("citizen", consulted, SHORT_TITLE, "Hmm.", quote="not less than thirty days")
+    assert elsewhere.status_code == 422
+    # Spacing and typographic quotes do not matter; the words do.
+    assert api.comment("citizen", consulted, "part_1__sec_2__para_b", "Any person?",
+                       quote="\u201cparticipant\u201d  means any\nperson").status_code == 201
+
+
+def test_replies_form_threads_on_the_same_provision(api: Api, consulted: int) -> None:
+    root = api.comment("citizen", consulted, DURATION, "Thirty days is too short.").get_json()
+    reply = api.post("citizen2", f"/api/bills/{consulted}/comments", {"body": "I disagree.", "reply_to": root["id"]})
+    assert reply.status_code == 201
+    assert reply.get_json()["reply_to"] == root["id"] and reply.get_json()["eid"] == DURATION
+    elsewhere = api.comment("citizen3", consulted, SHORT_TITLE, "Off topic reply", reply_to=root["id"])
+    assert elsewhere.status_code == 422
+    assert api.comment("citizen3", consulted, DURATION, "To nothing", reply_to=999).status_code == 404
+    listed = api.comments(consulted, eid=DURATION)
+    assert [(c["id"], c["reply_to"]) for c in listed] == [(root["id"], None), (reply.get_json()["id"], root["id"])]
+
+
+def test_a_citizen_endorses_another_comment_once(api: Api, consulted: int) -> None:
+    comment = api.comment("citizen", consulted, DURATION, "Make it sixty days.").get_json()
+    path = f"/api/comments/{comment['id']}/endorsements"
+    assert api.post("citizen", path).status_code == 403, "not one's own"
+    first = api.post("citizen2", path)
+    assert first.status_code == 201 and first.get_json()["endorsements"] == 1
+    again = api.post("citizen2", path)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_done"
+    assert api.post("citizen3", path).get_json()["endorsements"] == 2
+    assert api.comments(consulted)[0]["endorsements"] == 2
+
+
+def test_authors_edit_and_delete_their_own_comments(api: Api, consulted: int) -> None:
+    comment = api.comment("citizen", consulted, DURATION, "Thirty dayz is short.").get_json()
+    path = f"/api/comments/{comment['id']}"
+    assert api.patch("citizen2", path, {"body": "hijacked"}).status_code == 403
+    edited = api.patch("citizen", path, {"body": "Thirty days is short."})
+    assert edited.status_code == 200 and edited.get_json()["edited_at"]
+    assert api.comments(consulted)[0]["body"] == "Thirty days is short."
+    assert api.delete("citizen2", path).status_code == 403
+    assert api.delete("citizen", path).status_code == 204
+    assert api.comments(consulted) == []
+    assert api.delete("citizen", path).status_code == 404
+
+
+def test_the_edit_window_is_configurable_and_closes(
+    database_url: str, tmp_path: Path, db: Database, users: Accounts
+) -> None:
+    strict: Flask = app_with(database_url, tmp_path, COMMENT_EDIT_WINDOW_SECONDS=0)
+    try:
+        api = Api(strict.test_client(), users)
+        bill = import_bill(db, users, "44")
+        assert api.open(bill).status_code == 201
+        comment = api.comment("citizen", bill, DURATION, "Thirty days is short.").get_json()
+        late = api.patch("citizen", f"/api/comments/{comment['id']}", {"body": "changed"})
+        assert late.status_code == 409 and late.get_json()["error"]["code"] == "edit_window_closed"
+        assert api.delete("citizen", f"/api/comments/{comment['id']}").status_code == 409
+        assert api.comments(bill)[0]["body"] == "Thirty days is short."
+    finally:
+        strict.extensions["parley.db"].dispose()
+
+
+def test_per_provision_counts_cover_visible_comments(api: Api, consulted: int) -> None:
+    api.comment("citizen", consulted, DURATION, "Thirty days is too short for farmers in harvest season.")
+    api.comment("citizen2", consulted, DURATION, "The register should be online and searchable by anyone.")
+    other = api.comment("citizen3", consulted, REGISTER, "Publish the register weekly please.").get_json()
+    api.post("citizen", f"/api/comments/{other['id']}/endorsements")
+    counts = api.get(f"/api/bills/{consulted}/comments/counts").get_json()
+    by_eid = {p["eid"]: p for p in counts["provisions"]}
+    assert by_eid[DURATION]["comments"] == 2 and by_eid[DURATION]["unique_comments"] == 2
+    assert by_eid[REGISTER]["comments"] == 1 and by_eid[REGISTER]["endorsements"] == 1
+    assert [p["eid"] for p in counts["provisions"]] == [DURATION, REGISTER], "document order"
+    assert counts["totals"]["comments"] == 3 and counts["totals"]["campaign_signatures"] == 0

@@ -1,0 +1,101 @@
+"""Rate limits per account and per network address, answered with 429 and the JSON error body."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from server.store.db import Database
+from tests.server.conftest import Accounts
+from tests.server.consultation.conftest import DURATION, Api, app_with, import_bill
+
+
+@pytest.fixture
+def limited(database_url: str, tmp_path: Path) -> Iterator[Any]:
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        # Test accounts are minutes old; keep the burst rule out of the way of what is measured here.
+        app = app_with(database_url, tmp_path, RATELIMIT_ENABLED=True, BURST_MAX_POSTS=1000, **overrides)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.extensions["parley.db"].dispose()
+
+
+def _open_bill(api: Api, db: Database, users: Accounts, number: str) -> int:
+    for name in ("citizen2", "citizen3"):
+        users.add(name, "citizen")
+    bill = import_bill(db, users, number)
+    assert api.open(bill).status_code == 201
+    return bill
+
+
+def test_a_citizen_may_post_ten_comments_a_minute_and_then_gets_429(
+    limited: Any, db: Database, users: Accounts
+) -> None:
+    api = Api(limited().test_client(), users)
+    bill = _open_bill(api, db, users, "47")
+    statuses = [api.comment("citizen", bill, DURATION, f"Comment number {n} on duration.").status_code
+                for n in range(11)]
+    assert statuses == [201] * 10 + [429]
+    refused = api.comment("citizen", bill, DURATION, "One more.")
+    assert refused.status_code == 429
+    assert refused.get_json()["error"]["code"] == "rate_limited"
+    assert "10 per 1 minute" in refused.get_json()["error"]["message"]
+    assert refused.headers["Retry-After"]
+    assert len(api.comments(bill)) == 10, "refused posts store nothing"
+    assert api.comment("citizen2", bill, DURATION, "Another citizen is not limited.").status_code == 201
+
+
+def test_one_address_is_limited_across_accounts(limited: Any, db: Database, users: Accounts) -> None:
+    api = Api(limited(COMMENT_LIMIT_PER_ADDRESS="5/minute").test_client(), users)
+    bill = _open_bill(api, db, users, "48")
+    statuses = [api.comment(who, bill, DURATION, f"Comment by {who} {n}.").status_code
+                for n in range(3) for who in ("citizen", "citizen2")]
+    assert statuses == [201] * 5 + [429]
+    other_address = api.client.post(
+        f"/api/bills/{bill}/comments", json={"eid": DURATION, "body": "From elsewhere."},
+        headers=users.headers("citizen3"), environ_base={"REMOTE_ADDR": "192.0.2.10"},
+    )
+    assert other_address.status_code == 201
+
+
+def test_limits_are_off_when_disabled(limited: Any, database_url: str, tmp_path: Path, db: Database,
+                                      users: Accounts) -> None:
+    app = app_with(database_url, tmp_path, RATELIMIT_ENABLED=False)
+    try:
+        api = Api(app.test_client(), users)
+        bill = _open_bill(api, db, users, "49")
+        assert {api.comment("citizen", bill, DURATION, f"Comment {n}.").status_code for n in range(15)} == {201}
+    finally:
+        app.extensions["parley.db"].dispose()
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.redis
+def test_with_redis_two_server_processes_share_one_budget(limited: Any, db: Database, users: Accounts) -> None:
+    if not _redis_up():
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    settings = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+                "RATELIMIT_KEY_PREFIX": f"parley-test-{uuid.uuid4().hex}"}
+    first, second = Api(limited(**settings).test_client(), users), Api(limited(**settings).test_client(), users)
+    bill = _open_bill(first, db, users, "50")
+    statuses = [(first if n % 2 else second).comment("citizen", bill, DURATION, f"Comment {n}.").status_code
+                for n in range(11)]
+    assert statuses == [201] * 10 + [429]

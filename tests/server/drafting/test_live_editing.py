@@ -1,0 +1,224 @@
+"""Live co-drafting over real Socket.IO connections: join, edit, broadcast, idempotence, conflicts, limits."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+import socketio
+from lxml import etree
+from flask.testing import FlaskClient
+
+from server.domain import textpatch
+from tests.server.conftest import Accounts, LiveServer
+from tests.server.drafting.conftest import Watcher
+
+EID = "part_1__sec_1"
+
+
+def _edit(client: Watcher, bill: int, eid: str, rev: int, old: str, new: str, op_id: str | None = None) -> dict:
+    return client.call("edit", {"bill": bill, "eid": eid, "rev": rev, "patch": textpatch.make_patch(old, new),
+                                "op_id": op_id or uuid.uuid4().hex})
+
+
+def _join(client: Watcher, bill: int, since: int | None = None) -> dict:
+    ack = client.call("join", {"bill": bill, "since": since})
+    assert ack["ok"], ack
+    return ack
+
+
+def test_join_gives_every_provision_text_and_revision(connect: Callable[..., Watcher], users: Accounts,
+                                                       bill_id: int) -> None:
+    ack = _join(connect(users.tokens["drafter"]), bill_id)
+    assert ack["provisions"][EID] == {"text": "This Act may be cited as the Test Act, 2026.", "rev": 0,
+                                      "wid": EID}
+    assert "{{term{refersTo #term-clerk} clerk}}" in ack["provisions"]["part_2__sec_3__subsec_1"]["text"]
+    assert ack["last_event_id"] >= 1 and ack["events"] == []
+
+
+def test_an_edit_is_acked_after_commit_and_broadcast_to_every_reader(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, client: FlaskClient
+) -> None:
+    author, reader, anonymous = connect(users.tokens["drafter"]), connect(users.tokens["mp"]), connect()
+    for c in (author, reader, anonymous):
+        _join(c, bill_id)
+    old = "This Act may be cited as the Test Act, 2026."
+    new = "This Act may be cited as the Public Test Act, 2026."
+    ack = _edit(author, bill_id, EID, 0, old, new, op_id="op-1")
+    assert ack == {"ok": True, "rev": 1, "event_id": ack["event_id"], "duplicate": False}
+    for c in (author, reader, anonymous):
+        assert c.wait_for(lambda c=c: any(e["id"] == ack["event_id"] for e in c.events))
+    event = next(e for e in reader.events if e["id"] == ack["event_id"])
+    assert event["type"] == "provision.edited" and event["bill"] == bill_id
+    assert event["actor"] == users.ids["drafter"]
+    assert event["data"]["rev"] == 1 and event["data"]["op_id"] == "op-1"
+    assert textpatch.apply_exact(old, event["data"]["patch"]) == new
+    assert client.get(f"/api/bills/{bill_id}/provisions/{EID}").get_json()["text"] == new
+
+
+def test_resending_an_op_id_never_applies_twice(connect: Callable[..., Watcher], users: Accounts, bill_id: int,
+                                                client: FlaskClient) -> None:
+    author = connect(users.tokens["drafter"])
+    _join(author, bill_id)
+    old = "This Act may be cited as the Test Act, 2026."
+    first = _edit(author, bill_id, EID, 0, old, old + " Amen.", op_id="same")
+    again = _edit(author, bill_id, EID, 0, old, old + " Amen.", op_id="same")
+    assert again["ok"] and again["duplicate"] and again["rev"] == first["rev"]
+    assert again["event_id"] == first["event_id"]
+    body = client.get(f"/api/bills/{bill_id}/provisions/{EID}").get_json()
+    assert body["text"] == old + " Amen." and body["rev"] == 1
+
+
+def test_concurrent_edits_at_different_places_are_both_kept(connect: Callable[..., Watcher], users: Accounts,
+                                                              bill_id: int, client: FlaskClient) -> None:
+    a, b = connect(users.tokens["drafter"]), connect(users.tokens["drafter2"])
+    _join(a, bill_id), _join(b, bill_id)
+    old = "This Act may be cited as the Test Act, 2026."
+    assert _edit(a, bill_id, EID, 0, old, "Hereafter, this Act may be cited as the Test Act, 2026.")["ok"]
+    late = _edit(b, bill_id, EID, 0, old, "This Act may be cited as the Test Act, 2026, in full.")
+    assert late["ok"] and late["rev"] == 2
+    text = client.get(f"/api/bills/{bill_id}/provisions/{EID}").get_json()["text"]
+    assert text == "Hereafter, this Act may be cited as the Test Act, 2026, in full."
+
+
+def test_overlapping_concurrent_edit_is_a_conflict_with_the_current_text(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int
+) -> None:
+    a, b = connect(users.tokens["drafter"]), connect(users.tokens["drafter2"])
+    _join(a, bill_id), _join(b, bill_id)
+    old = "This Act may be cited as the Test Act, 2026."
+    assert _edit(a, bill_id, EID, 0, old, "Nothing here.")["ok"]
+    refused = _edit(b, bill_id, EID, 0, old, "This Act may be cited as the Other Act, 2026.")
+    assert refused["ok"] is False and refused["error"]["code"] == "edit_conflict"
+    assert refused["text"] == "Nothing here." and refused["rev"] == 1
+
+
+def test_markup_survives_a_one_word_edit(connect: Callable[..., Watcher], users: Accounts, bill_id: int,
+                                         client: FlaskClient) -> None:
+    eid = "part_2__sec_3__subsec_1"
+    author = connect(users.tokens["drafter"])
+    old = _join(author, bill_id)["provisions"][eid]["text"]
+    new = old.replace("thirty", "sixty")
+    assert _edit(author, bill_id, eid, 0, old, new)["ok"]
+    published = client.post(f"/api/bills/{bill_id}/versions", json={"source": "working"},
+                            headers=users.headers("drafter"))
+    assert published.status_code == 201, published.get_json()
+    root = etree.fromstring(client.get(published.get_json()["expression_uri"] + ".xml").get_data())
+    ns = {"a": "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"}
+    edited = root.xpath(f"//a:subsection[@eId='{eid}']//a:p", namespaces=ns)[0]
+    assert "".join(edited.itertext()) == "The clerk shall open a consultation within sixty days."
+    assert edited.xpath("a:term/@refersTo", namespaces=ns) == ["#term-clerk"]
+    assert root.xpath("//a:ref/@href", namespaces=ns) == ["/akn/ke/act/2010/constitution"]
+
+
+@pytest.mark.parametrize("username", ["mp", "citizen", "clerk"])
+def test_only_drafters_edit(connect: Callable[..., Watcher], users: Accounts, bill_id: int, username: str) -> None:
+    other = connect(users.tokens[username])
+    _join(other, bill_id)
+    old = "This Act may be cited as the Test Act, 2026."
+    refused = _edit(other, bill_id, EID, 0, old, "Mine now.")
+    assert refused["ok"] is False and refused["error"]["code"] == "forbidden"
+
+
+def test_anonymous_readers_watch_but_cannot_edit(connect: Callable[..., Watcher], bill_id: int) -> None:
+    reader = connect()
+    _join(reader, bill_id)
+    refused = _edit(reader, bill_id, EID, 0, "This Act may be cited as the Test Act, 2026.", "x")
+    assert refused["ok"] is False and refused["error"]["code"] == "unauthenticated"
+
+
+def test_a_wrong_token_is_refused_at_connect(live_server: LiveServer) -> None:
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        Watcher(live_server.url, "not-a-token")
+
+
+def test_an_edit_for_another_bill_than_the_joined_one_touches_nothing(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, client: FlaskClient
+) -> None:
+    from tests.server.conftest import small_bill_xml
+
+    second = client.post("/api/bills", data=small_bill_xml("8", "Other Bill"), content_type="application/akn+xml",
+                         headers=users.headers("drafter"))
+    assert second.status_code == 201, second.get_json()
+    other_id = second.get_json()["id"]
+    author = connect(users.tokens["drafter"])
+    _join(author, other_id)
+    refused = _edit(author, bill_id, EID, 0, "This Act may be cited as the Test Act, 2026.", "Hijacked.")
+    assert refused["ok"] is False and refused["error"]["code"] == "forbidden"
+    for target in (bill_id, other_id):
+        assert client.get(f"/api/bills/{target}/provisions/{EID}").get_json()["rev"] == 0
+
+
+def test_reconnecting_with_since_gets_exactly_the_missed_events(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int
+) -> None:
+    author, reader = connect(users.tokens["drafter"]), connect(users.tokens["mp"])
+    last_seen = _join(reader, bill_id)["last_event_id"]
+    reader.close()
+    _join(author, bill_id)
+    text = "This Act may be cited as the Test Act, 2026."
+    acks = []
+    for n in range(3):
+        new = f"{text} ({n})"
+        acks.append(_edit(author, bill_id, EID, n, text, new))
+        text = new
+    back = connect(users.tokens["mp"])
+    missed = _join(back, bill_id, since=last_seen)
+    assert [e["id"] for e in missed["events"]] == [a["event_id"] for a in acks]
+    assert missed["provisions"][EID] == {"text": text, "rev": 3, "wid": EID}
+
+
+def test_oversize_patch_and_oversize_provision_are_refused_with_an_ack(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, app
+) -> None:
+    author = connect(users.tokens["drafter"])
+    _join(author, bill_id)
+    old = "This Act may be cited as the Test Act, 2026."
+    huge = _edit(author, bill_id, EID, 0, old, old + "x" * 70_000)
+    assert huge["ok"] is False and huge["error"]["code"] == "payload_too_large"
+    app.config["MAX_PROVISION_CHARS"] = 60
+    grown = _edit(author, bill_id, EID, 0, old, old + " and then some more words")
+    assert grown["ok"] is False and grown["error"]["code"] == "provision_too_large"
+    assert author.call("join", {"bill": bill_id})["provisions"][EID]["rev"] == 0
+
+
+def test_a_flood_of_edits_is_rate_limited_per_user(connect: Callable[..., Watcher], users: Accounts,
+                                                   bill_id: int) -> None:
+    author = connect(users.tokens["drafter"])
+    _join(author, bill_id)
+    text = "This Act may be cited as the Test Act, 2026."
+    answers: list[dict] = []
+    done = threading.Event()
+
+    def collect(answer: dict) -> None:
+        answers.append(answer)
+        if len(answers) == 60:
+            done.set()
+
+    # Sixty edits sent at once, without waiting for acks: far above the 20-a-second allowance.
+    for n in range(60):
+        author.client.emit("edit", {"bill": bill_id, "eid": EID, "rev": 0, "op_id": f"flood-{n}",
+                                    "patch": textpatch.make_patch(text, f"{text} {n}")}, callback=collect)
+    assert done.wait(30)
+    codes = Counter(a["error"]["code"] if not a["ok"] else "ok" for a in answers)
+    assert codes["rate_limited"] >= 30 and codes["ok"] >= 1, codes
+    # Another drafter is not starved by the first one's flood.
+    other = connect(users.tokens["drafter2"])
+    _join(other, bill_id)
+    assert _edit(other, bill_id, "part_1__sec_2__para_b", 0, '"register" means the register kept under section 3.',
+                 '"register" means the public register kept under section 3.')["ok"]
+
+
+def test_presence_is_relayed_and_cleared_on_disconnect(connect: Callable[..., Watcher], users: Accounts,
+                                                       bill_id: int) -> None:
+    a, b = connect(users.tokens["drafter"]), connect(users.tokens["drafter2"])
+    _join(a, bill_id), _join(b, bill_id)
+    assert a.call("presence", {"bill": bill_id, "eid": EID, "cursor": {"anchor": 3, "head": 7}})["ok"]
+    assert b.wait_for(lambda: any(p.get("eid") == EID for p in b.presence))
+    seen = next(p for p in b.presence if p.get("eid") == EID)
+    assert seen["user"] == users.ids["drafter"] and seen["cursor"] == {"anchor": 3, "head": 7}
+    a.close()
+    assert b.wait_for(lambda: any(p.get("left") for p in b.presence))

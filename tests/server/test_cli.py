@@ -1,0 +1,65 @@
+"""The `parley` command line, run as an operator would, against a real database."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.server.conftest import small_bill_xml
+from tests.server.processes import ROOT
+
+
+def _parley(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": url, "PARLEY_ENV": "testing", "HOME": "/tmp"},
+    )
+
+
+@pytest.fixture
+def fresh_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def test_operator_session_from_empty_database_to_audit(fresh_url: str, tmp_path: Path) -> None:
+    upgraded = _parley(fresh_url, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    added = _parley(fresh_url, "user", "add", "ann", "--role", "clerk", "--password", "long-enough")
+    assert added.returncode == 0 and "ann (clerk)" in added.stdout
+    duplicate = _parley(fresh_url, "user", "add", "ann", "--role", "mp", "--password", "long-enough")
+    assert duplicate.returncode == 1 and "taken" in duplicate.stderr
+
+    bill = tmp_path / "bill.xml"
+    bill.write_bytes(small_bill_xml("31"))
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(b"<akomaNtoso><bill>")
+    imported = _parley(fresh_url, "import", str(bill), str(broken))
+    assert imported.returncode == 1
+    assert imported.stdout.strip() == "/akn/ke/bill/2026-11-02/31/eng@2026-11-02"
+    assert "broken.xml" in imported.stderr
+
+    assert _parley(fresh_url, "audit", "verify").returncode == 0
+    rebuilt = _parley(fresh_url, "projections", "rebuild")
+    assert rebuilt.returncode == 0 and "2 events" in rebuilt.stdout
+
+    engine = create_engine(fresh_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE events SET actor_id = 99 WHERE id = 1"))
+    engine.dispose()
+    tampered = _parley(fresh_url, "audit", "verify")
+    assert tampered.returncode == 1 and "event 1" in tampered.stderr
+
+
+def test_the_app_refuses_an_unmigrated_database(fresh_url: str) -> None:
+    from config import TestingConfig
+    from server.app import create_app
+    from server.errors import DatabaseNotMigrated
+
+    config = TestingConfig()
+    config.DATABASE_URL = fresh_url
+    with pytest.raises(DatabaseNotMigrated, match="parley db upgrade"):
+        create_app(config)
