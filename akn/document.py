@@ -289,8 +289,14 @@ class AknDocument:
         self._reindex()
         return renames
 
-    def new_expression(self, date: datetime.date, version_label: str | None = None) -> AknDocument:
-        """A copy of this document as a new expression dated `date` (FRBR Expression and Manifestation)."""
+    def new_expression(
+        self, date: datetime.date, version_label: str | None = None, sequence: int | None = None
+    ) -> AknDocument:
+        """A copy of this document as a new expression dated `date` (FRBR Expression and Manifestation).
+
+        `sequence` tells apart several expressions of one date: the version part of the URI becomes
+        `2026-11-21.2` (the FRBRdate stays the date itself).
+        """
         uri = self.frbr.uri
         if uri is None:
             try:
@@ -302,8 +308,8 @@ class AknDocument:
                 ) from None
         tree = copy.deepcopy(self.tree)
         document = next(child for child in tree.getroot() if isinstance(child.tag, str))
-        set_expression(document, replace(uri, expression_date=date.isoformat(), version_separator="@"),
-                       version_label)
+        version = date.isoformat() if sequence is None else f"{date.isoformat()}.{sequence}"
+        set_expression(document, replace(uri, expression_date=version, version_separator="@"), version_label)
         return AknDocument(tree, convention_problems(tree))
 
     # output -------------------------------------------------------------------------------------------

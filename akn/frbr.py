@@ -289,7 +289,8 @@ def set_expression(document: etree._Element, uri: FrbrUri, version_number: str |
             element.set("value", new.manifestation_uri)
         date = block.find(_A + "FRBRdate")
         if date is not None:
-            date.set("date", uri.expression_date)
+            # A version part such as 2026-11-21.2 names the second expression of that date.
+            date.set("date", uri.expression_date[:10])
     language = expression.find(_A + "FRBRlanguage")
     if language is not None:
         language.set("language", uri.language)

@@ -15,15 +15,15 @@ from flask_socketio import SocketIO
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.store.eventlog import PENDING_KEY, event_to_dict
-from server.store.models import EventRecord
+from server.store.eventlog import PENDING_KEY
 
 log = logging.getLogger(__name__)
 
 EVENT = "event"
 SITE_ROOM = "site"
 
-Publisher = Callable[[Sequence[EventRecord]], None]
+Publisher = Callable[[Sequence[dict[str, Any]]], None]
+"""Receives the wire form of committed events (``{id, type, bill, actor, at, data}``), in id order."""
 
 
 def bill_room(bill_id: int) -> str:
@@ -33,12 +33,11 @@ def bill_room(bill_id: int) -> str:
 def socketio_publisher(socketio: SocketIO) -> Publisher:
     """Emit each bill event to the bill's room and to the site-wide room of public events."""
 
-    def publish(records: Sequence[EventRecord]) -> None:
-        for record in records:
-            if record.bill_id is None:
+    def publish(events: Sequence[dict[str, Any]]) -> None:
+        for payload in events:
+            if payload["bill"] is None:
                 continue
-            payload: dict[str, Any] = event_to_dict(record)
-            socketio.emit(EVENT, payload, to=bill_room(record.bill_id), namespace="/")
+            socketio.emit(EVENT, payload, to=bill_room(payload["bill"]), namespace="/")
             socketio.emit(EVENT, payload, to=SITE_ROOM, namespace="/")
 
     return publish

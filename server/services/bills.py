@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from akn import AknDocument, AknError
+from akn import AknDocument, AknError, FrbrMetadata, FrbrUri
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_import_bill
 from server.errors import Conflict, Forbidden, NotFound, from_akn_error
@@ -51,14 +52,30 @@ def import_bill(
         raise Forbidden(f"only drafters and clerks may import bills; you are signed in as {actor.role.value}")
     document = parse_document(content, max_bytes)
     frbr = document.frbr
-    if session.scalar(select(Bill.id).where(Bill.work_uri == frbr.work_uri)) is not None:
-        raise Conflict(f"a bill with the work URI {frbr.work_uri} already exists")
     eventlog.acquire_append_lock(session)
     bill_id = (session.scalar(select(Bill.id).order_by(Bill.id.desc()).limit(1)) or 0) + 1
+    uri, assigned = addressable_uri(frbr, bill_id)
+    if session.scalar(select(Bill.id).where(Bill.work_uri == uri.work_uri)) is not None:
+        raise Conflict(f"a bill with the work URI {uri.work_uri} already exists")
     sha = documents.put(session, content)
     warnings = [
         {"code": w.code, "message": w.message, "path": w.path} for w in document.warnings
     ]
+    if assigned:
+        warnings.append({
+            "code": "frbr_uri_assigned",
+            "message": f"the document's FRBR URI {frbr.work_uri!r} does not follow the AKN naming convention; "
+                       f"it is kept in the document, and Parley serves the bill at {uri.expression_uri}",
+            "path": "/akomaNtoso/*/meta/identification/FRBRWork/FRBRuri",
+        })
+    unnamed = count_unnamed(document.provisions())
+    if unnamed:
+        warnings.append({
+            "code": "provision_without_eid",
+            "message": f"{unnamed} provisions have no eId: they are kept, but cannot be edited or commented on "
+                       "until the bill is renumbered",
+            "path": None,
+        })
     eventlog.append(
         session,
         EventDraft(
@@ -72,10 +89,10 @@ def import_bill(
                 "title": document.title,
                 "doctype": frbr.doctype,
                 "country": frbr.country,
-                "work_uri": frbr.work_uri,
-                "expression_uri": frbr.expression_uri,
-                "expression_date": str(frbr.expression_date),
-                "language": frbr.language,
+                "work_uri": uri.work_uri,
+                "expression_uri": uri.expression_uri,
+                "expression_date": uri.expression_date,
+                "language": uri.language,
                 "drafter_ids": sorted(set(drafter_ids)),
                 "warnings": len(warnings),
             },
@@ -87,6 +104,36 @@ def import_bill(
     expression = session.scalar(select(Expression).where(Expression.bill_id == bill_id))
     assert bill is not None and expression is not None  # inserted by the projector just now
     return ImportedBill(bill, expression, warnings)
+
+
+_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def addressable_uri(frbr: FrbrMetadata, bill_id: int) -> tuple[FrbrUri, bool]:
+    """The AKN expression URI the bill is served at, and whether Parley had to assign it.
+
+    Documents whose own URIs follow the naming convention keep them; others (``http://…`` identifiers, empty
+    values) get one made from their FRBR metadata, so every bill resolves under ``/akn/``.
+    """
+    own = frbr.uri
+    if own is not None and own.prefix == "akn" and own.language and own.expression_date:
+        return own, False
+    place = [part for part in re.split(r"[^a-z0-9]+", (frbr.country or "").lower()) if part] or ["xx"]
+    work_date = next((d[:10] for d in (frbr.date, frbr.expression_date) if d and _FULL_DATE.match(d)), None)
+    work_date = work_date or "1970-01-01"
+    expression_date = frbr.expression_date[:10] if _FULL_DATE.match(frbr.expression_date or "") else work_date
+    number = "-".join(re.split(r"[^A-Za-z0-9]+", frbr.number or "")).strip("-").lower() or f"parley-{bill_id}"
+    language = (frbr.language or "").lower()
+    uri = FrbrUri(
+        country=place[0][:2], locality="-".join(place[1:]) or None, doctype=frbr.doctype, date=work_date,
+        number=number, language=language if language.isalpha() else "und", expression_date=expression_date,
+    )
+    return uri, True
+
+
+def count_unnamed(provisions: Iterable[Any]) -> int:
+    """How many provisions in a tree have no eId."""
+    return sum((0 if p.eid else 1) + count_unnamed(p.children) for p in provisions)
 
 
 def load_document(session: Session, digest: str) -> AknDocument:
@@ -120,6 +167,10 @@ def replace_provision_rows(
     def walk(provisions: Iterable[Any], parent: str | None) -> None:
         nonlocal ordinal
         for provision in provisions:
+            if not provision.eid:
+                # Without an eId a provision cannot be addressed; its descendants hang on the nearest ancestor.
+                walk(provision.children, parent)
+                continue
             wid = provision.wid or provision.eid
             text = provision.text or ""
             rev, old_text = known.get(wid, (0, text))
@@ -144,10 +195,12 @@ def replace_provision_rows(
     walk(document.provisions(), None)
     # Bulk statements bypass the identity map: flush before, and expire after so no stale row object survives.
     session.flush()
-    session.execute(Provision.__table__.delete().where(Provision.bill_id == bill_id))
+    session.execute(delete(Provision).where(Provision.bill_id == bill_id), execution_options={
+        "synchronize_session": False})
     if rows:
-        session.execute(Provision.__table__.insert(), rows)
-    session.expire_all()
+        session.execute(insert(Provision), rows)
+    for stale in [obj for obj in session.identity_map.values() if isinstance(obj, Provision)]:
+        session.expire(stale)
 
 
 @projections.projects(EventType.BILL_IMPORTED)

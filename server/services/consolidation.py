@@ -24,7 +24,7 @@ from server.errors import Conflict, InvalidDocument, UnconsolidatedEdits, from_a
 from server.services.amendments import CLERKS, akn_uri, marshalled_order
 from server.services.bills import get_bill, load_document, provision_states, replace_provision_rows
 from server.services.principal import Principal, require
-from server.services.versions import PublishedVersion
+from server.services.versions import PublishedVersion, new_expression_of
 from server.store import documents, eventlog, projections
 from server.store.amendment_models import Amendment
 from server.store.models import EventRecord, Expression, Provision
@@ -94,11 +94,9 @@ def consolidate(
     try:
         document = load_document(session, previous.document_sha256)
         renames = apply_amendments(document, amendments)
-        expression = document.new_expression(when)
-        if session.scalar(select(Expression.id).where(Expression.expression_uri == expression.frbr.expression_uri)):
-            expression = document.new_expression(when, version_label=str(version))
     except AknError as error:
         raise from_akn_error(error) from error
+    expression = new_expression_of(session, document, bill, when, version)
     applied = []
     for amendment in amendments:
         if amendment.action == AmendmentAction.DELETE:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,8 @@ from server.services.versions import working_document
 from server.store import documents, eventlog, projections
 from server.store.models import Bill, EventRecord
 
-POSITIONS = ("before", "after")
+Position = Literal["before", "after"]
+POSITIONS: tuple[Position, ...] = ("before", "after")
 STRUCTURE_EVENTS = (
     EventType.PROVISION_INSERTED,
     EventType.PROVISION_DELETED,
@@ -40,10 +41,11 @@ class StructureOutcome:
     eid: str | None
 
 
-def _position(value: Any) -> str:
-    if value not in POSITIONS:
-        raise BadRequest(f"position must be 'before' or 'after'; found {value!r}")
-    return str(value)
+def _position(value: Any) -> Position:
+    for position in POSITIONS:
+        if value == position:
+            return position
+    raise BadRequest(f"position must be 'before' or 'after'; found {value!r}")
 
 
 def _apply(
@@ -88,7 +90,7 @@ def _pin_work_ids(document: AknDocument) -> None:
     pending = list(document.provisions())
     while pending:
         provision = pending.pop()
-        if not provision.wid:
+        if not provision.wid and provision.eid:
             document.provision_element(provision.eid).set("wId", provision.eid)
         pending.extend(provision.children)
 
@@ -101,7 +103,7 @@ def insert_provision(
     where = _position(position)
     find_provision(session, bill_id, ref_eid)
 
-    def change(document: AknDocument) -> str:
+    def change(document: AknDocument) -> str | None:
         return document.insert_provision(
             ref_eid, position=where, name=name, num=num, heading=heading, text=text
         ).eid

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError
@@ -40,11 +40,20 @@ def working_document(session: Session, bill: Bill) -> AknDocument:
     return document
 
 
-def _expression_date(session: Session, bill: Bill, requested: date | None) -> tuple[date, str]:
-    """The new expression's date, and its version part; a second version on one day gets a suffix."""
-    when = requested or eventlog.utcnow().date()
+def new_expression_of(
+    session: Session, document: AknDocument, bill: Bill, when: date, version: int
+) -> AknDocument:
+    """``document`` as the bill's next expression dated ``when``; a second one that day gets ``.2``, ``.3``…"""
     taken = set(session.scalars(select(Expression.expression_uri).where(Expression.bill_id == bill.id)))
-    return when, str(len(taken) + 1)
+    try:
+        expression = document.new_expression(when, version_label=str(version))
+        sequence = 1
+        while expression.frbr.expression_uri in taken:
+            sequence += 1
+            expression = document.new_expression(when, version_label=str(version), sequence=sequence)
+    except AknError as error:
+        raise from_akn_error(error) from error
+    return expression
 
 
 def publish_working_text(
@@ -57,14 +66,9 @@ def publish_working_text(
     eventlog.acquire_append_lock(session)
     bill = get_bill(session, bill_id)
     document = working_document(session, bill)
-    when, _ = _expression_date(session, bill, expression_date)
+    when = expression_date or eventlog.utcnow().date()
     version = bill.current_version + 1
-    try:
-        expression = document.new_expression(when)
-    except AknError as error:
-        raise from_akn_error(error) from error
-    if session.scalar(select(Expression.id).where(Expression.expression_uri == expression.frbr.expression_uri)):
-        expression = document.new_expression(when, version_label=str(version))
+    expression = new_expression_of(session, document, bill, when, version)
     problems = expression.validate()
     if problems:
         raise InvalidDocument(
@@ -118,6 +122,7 @@ def _project_version_published(session: Session, record: EventRecord) -> None:
     bill.updated_at = record.occurred_at
     # The published document now holds every edited text; revisions carry on so live clients stay in step.
     session.execute(
-        Provision.__table__.update().where(Provision.bill_id == bill.id).values(edited=False)
+        update(Provision).where(Provision.bill_id == bill.id).values(edited=False),
+        execution_options={"synchronize_session": "fetch"},
     )
     session.flush()

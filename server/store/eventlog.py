@@ -102,7 +102,8 @@ def append(
     session.flush()
     if projector is not None:
         projector(session, record)
-    session.info.setdefault(PENDING_KEY, []).append(record)
+    # The wire form is captured now: after commit the ORM object may be expired and its session closed.
+    session.info.setdefault(PENDING_KEY, []).append(event_to_dict(record))
     return record
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -20,11 +21,11 @@ class Recorder:
         self.db = db
         self.published: list[tuple[int, bool]] = []
 
-    def __call__(self, records: Sequence[EventRecord]) -> None:
-        for record in records:
+    def __call__(self, events: Sequence[dict[str, Any]]) -> None:
+        for event in events:
             with self.db.read() as other:
-                visible = other.get(EventRecord, record.id) is not None
-            self.published.append((record.id, visible))
+                visible = other.get(EventRecord, event["id"]) is not None
+            self.published.append((event["id"], visible))
 
 
 def test_publication_follows_commit_and_sees_committed_rows(app: Flask, db: Database) -> None:

@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 import socketio
-from lxml import etree
 from flask.testing import FlaskClient
+from lxml import etree
 
 from server.domain import textpatch
 from tests.server.conftest import Accounts, LiveServer
