@@ -7,9 +7,12 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from akn.plaintext import parse_bill_text
-from server.services import accounts, bills
+from server.services import accounts, amendments, bills
+from server.services.amendments import Proposal
+from server.services.principal import Principal
 from server.store.db import Database
 from server.store.models import User
 
@@ -40,6 +43,31 @@ def demo_bill_xml() -> bytes:
     )
 
 
+def _principal(session: Session, username: str) -> Principal:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise LookupError(f"the demo account {username} is missing")
+    return accounts.principal_of(user)
+
+
+def _propose_amendments(session: Session, bill_id: int) -> None:
+    """Two MPs' amendments: one tabled, one still a draft, so every screen has something to show."""
+    mp, mp2 = _principal(session, "mp"), _principal(session, "mp2")
+    longer = amendments.propose(session, mp, bill_id, Proposal(
+        eid="part_2__sec_5__subsec_2",
+        text="A {{term{refersTo #term-consultation} consultation}} shall remain open for **not less than** "
+             "sixty days.",
+        justification="Thirty days is too short for citizens outside the capital to take part.",
+    ))
+    amendments.transition(session, mp, longer.id, "tabled")
+    amendments.propose(session, mp2, bill_id, Proposal(
+        eid="part_3__sec_14",
+        text="The Clerk shall inform each participant of the outcome of the consultation within thirty days "
+             "after it closes.",
+        justification="Participants deserve a prompt answer.",
+    ))
+
+
 def load_demo(database: Database) -> Iterator[str]:
     """Create the demo accounts and bill unless they exist; yields lines to print."""
     with database.write() as session:
@@ -48,9 +76,9 @@ def load_demo(database: Database) -> Iterator[str]:
         else:
             for username, role, display_name, password in DEMO_USERS:
                 accounts.register_user(session, username, role, password, display_name=display_name)
-            drafter = session.scalar(select(User).where(User.username == "drafter"))
-            assert drafter is not None
-            bills.import_bill(session, accounts.principal_of(drafter), demo_bill_xml())
+            drafter = _principal(session, "drafter")
+            bill_id = bills.import_bill(session, drafter, demo_bill_xml()).bill.id
+            _propose_amendments(session, bill_id)
             yield "demo data loaded"
     yield "demo accounts (username / password / role):"
     for username, role, _display, password in DEMO_USERS:
