@@ -23,7 +23,6 @@ import os
 import random
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,18 +31,17 @@ import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from argon2 import PasswordHasher  # noqa: E402
+from argon2 import PasswordHasher
 
-from config.settings import DevelopmentConfig  # noqa: E402
-from server.demo import demo_bill_xml  # noqa: E402
-from server.services import accounts, bills  # noqa: E402
-from server.services import consultation as consultations  # noqa: E402
-from server.store import eventlog, migrate  # noqa: E402
-from server.store.db import Database  # noqa: E402
+from config.settings import DevelopmentConfig
+from server.demo import demo_bill_xml
+from server.services import accounts, bills
+from server.services import consultation as consultations
+from server.store import eventlog, migrate
+from server.store.db import Database
 
 WORDS = ("the clerk shall publish every comment within thirty days and the committee must answer each point "
          "raised by citizens in rural counties where access to the internet remains limited").split()
@@ -175,14 +173,14 @@ class Results:
                 self.accepted_latencies.append(latency)
 
 
-def client(port: int, bill: int, token: str, eids: list[str], seed: int, stop_at: float | None, posts: int | None,
-           results: Results, start: threading.Event) -> None:
+def client(port: int, bill: int, token: str, eids: list[str], seed: int, stop_at: list[float | None],
+           posts: int | None, results: Results, start: threading.Event) -> None:
     rng = random.Random(seed)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     start.wait()
     sent = 0
-    while (stop_at is None or time.perf_counter() < stop_at) and (posts is None or sent < posts):
+    while (stop_at[0] is None or time.perf_counter() < stop_at[0]) and (posts is None or sent < posts):
         body = json.dumps({"eid": rng.choice(eids), "body": comment_text(rng)})
         began = time.perf_counter()
         try:
@@ -211,8 +209,8 @@ def run_clients(port: int, bill: int, tokens: list[str], eids: list[str], *, cli
     threads = []
     for n in range(clients):
         thread = threading.Thread(
-            target=lambda n=n: client(port, bill, tokens[n % len(tokens)], eids, n, stop_at_holder[0], per_client,
-                                      results, start),
+            target=client,
+            args=(port, bill, tokens[n % len(tokens)], eids, n, stop_at_holder, per_client, results, start),
             daemon=True,
         )
         threads.append(thread)

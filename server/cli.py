@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -204,11 +205,238 @@ def serve(host: str, port: int, demo: bool) -> None:
         from server.demo import load_demo
 
         with app.app_context():
-            for line in load_demo(app.extensions["parley.db"]):
+            for line in load_demo(app.extensions["parley.db"], app.config):
                 click.echo(line)
     socketio = app.extensions["socketio"]
     click.echo(f"Parley is serving on http://{host}:{port}")
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+# --- tamper evidence, backups ------------------------------------------------------------------------------
+
+
+def _audit_key_source() -> tuple[str | None, Path]:
+    """The configured key (PEM or hex seed) and the file that holds it otherwise."""
+    config = load_config()
+    configured_path = getattr(config, "AUDIT_KEY_PATH", None)
+    return getattr(config, "AUDIT_KEY", None), Path(configured_path or config.INSTANCE_PATH / "audit_ed25519.pem")
+
+
+def _audit_key() -> Any:
+    from server.services import audit as audit_service
+
+    key, key_path = _audit_key_source()
+    try:
+        return audit_service.load_signing_key(key, key_path)
+    except ParleyError as error:
+        _fail(error)
+
+
+def _trusted_keys(paths: tuple[Path, ...]) -> set[str] | None:
+    """The keys named on the command line, else the operator's own signing key (if one is configured)."""
+    from server.services import audit as audit_service
+
+    if paths:
+        return {audit_service.public_key_hex(audit_service.parse_public_key(p.read_text())) for p in paths}
+    key, key_path = _audit_key_source()
+    if key or key_path.exists():
+        return {audit_service.public_key_hex(_audit_key())}
+    return None
+
+
+@audit.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the current chain head with the audit key and store the checkpoint."""
+    from server.services import audit as audit_service
+
+    key = _audit_key()
+    database = _database()
+    try:
+        with database.write() as session:
+            point = audit_service.write_checkpoint(session, key)
+            click.echo(f"checkpoint {point.id}: event {point.event_id} hash {point.event_hash}")
+            click.echo(f"signed by {point.public_key}")
+    except ParleyError as error:
+        _fail(error)
+    finally:
+        database.dispose()
+
+
+@audit.command("public-key")
+def audit_public_key() -> None:
+    """Print the audit public key (PEM) for publication; verifiers pass it to `verify-version --public-key`."""
+    from server.services import audit as audit_service
+
+    click.echo(audit_service.public_key_pem(_audit_key()), nl=False)
+
+
+@audit.command("verify-all")
+@click.option("--public-key", "public_keys", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Trust checkpoints signed with this key (PEM or hex); default: the configured audit key.")
+def audit_verify_all(public_keys: tuple[Path, ...]) -> None:
+    """Verify the chain, every signed checkpoint against it, and every stored document's SHA-256."""
+    from server.services import audit as audit_service
+
+    trusted = _trusted_keys(public_keys)
+    database = _database()
+    with database.read() as session:
+        report = audit_service.verify_all(session, trusted)
+    database.dispose()
+    if not report.chain.ok:
+        click.echo(f"chain broken at event {report.chain.first_bad_id}: {report.chain.problem}", err=True)
+    for problem in report.problems:
+        click.echo(problem, err=True)
+    if not report.ok:
+        sys.exit(1)
+    click.echo(
+        f"chain intact: {report.chain.checked} events, {report.checkpoints} signed checkpoints, "
+        f"{report.documents} documents verified"
+    )
+
+
+@audit.command("export-manifest")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def audit_export_manifest(target: Path) -> None:
+    """Write a signed manifest of every published version's SHA-256 (checkpointing the head first)."""
+    from server.domain.events import canonical_json
+    from server.services import audit as audit_service
+
+    key = _audit_key()
+    database = _database()
+    try:
+        with database.write() as session:
+            manifest = audit_service.build_manifest(session, key)
+    except ParleyError as error:
+        _fail(error)
+    finally:
+        database.dispose()
+    target.write_text(canonical_json(manifest) + "\n", encoding="utf-8")
+    click.echo(f"{len(manifest['versions'])} published versions at event {manifest['checkpoint']['event_id']}")
+
+
+@audit.command("verify-version")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--uri", required=True, help="The expression (or work) FRBR URI the file claims to be.")
+@click.option("--manifest", "manifest_path", required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--public-key", "public_key", type=click.Path(exists=True, path_type=Path),
+              help="The parliament's published audit key; without it the manifest's own key is used.")
+def audit_verify_version(file: Path, uri: str, manifest_path: Path, public_key: Path | None) -> None:
+    """Offline: is FILE exactly the published version URI, as the signed manifest records it?"""
+    from server.services import audit as audit_service
+
+    try:
+        trusted = audit_service.parse_public_key(public_key.read_text()) if public_key else None
+        check = audit_service.verify_version(
+            file.read_bytes(), uri, audit_service.load_manifest(manifest_path), trusted
+        )
+    except ParleyError as error:
+        _fail(error)
+        return
+    if not check.ok:
+        click.echo(f"NOT VERIFIED: {check.message}", err=True)
+        sys.exit(1)
+    if public_key is None:
+        click.echo("note: checked against the manifest's own key; pass --public-key to check its origin", err=True)
+    click.echo(f"verified: {check.message}")
+
+
+@main.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """Write a consistent snapshot of the database to TARGET while the server keeps running."""
+    from server.services import backup as backups
+
+    try:
+        result = backups.backup(load_config().DATABASE_URL, target)
+    except ParleyError as error:
+        _fail(error)
+        return
+    click.echo(f"{result.dialect} backup written to {result.path} ({result.size} bytes)")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the database with the backup SOURCE (stop every server first), then verify the chain."""
+    from server.services import backup as backups
+    from server.store import eventlog
+
+    url = load_config().DATABASE_URL
+    if not yes:
+        click.confirm("This replaces the whole database. Are the servers stopped?", abort=True)
+    try:
+        backups.restore(url, source)
+    except ParleyError as error:
+        _fail(error)
+    migrate.upgrade(url)
+    database = _database()
+    with database.read() as session:
+        report = eventlog.verify_chain(session)
+        last = eventlog.last_event_id(session)
+    database.dispose()
+    if not report.ok:
+        click.echo(f"restored, but the chain is broken at event {report.first_bad_id}: {report.problem}", err=True)
+        sys.exit(1)
+    click.echo(f"restored {source}: {report.checked} events, last event id {last}; chain intact")
+
+
+# --- open data ---------------------------------------------------------------------------------------------
+
+
+@main.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def export_all(directory: Path) -> None:
+    """Write every public document and dataset into DIRECTORY (see docs/api-opendata.md for the layout)."""
+    from server.services import export
+    from server.services.consultation import ConsultationSettings
+
+    config = load_config()
+    settings = ConsultationSettings.from_config(config.as_dict())
+    database = _database()
+    written = 0
+    try:
+        with database.read() as session:
+            export.write_file(directory, export.index_file(session))
+            written += 1
+            ids = export.bill_ids(session)
+            with click.progressbar(ids, label="exporting bills", file=sys.stderr) as bar:
+                for bill_id in bar:
+                    for item in export.bill_files(session, bill_id, settings):
+                        export.write_file(directory, item)
+                        written += 1
+    finally:
+        database.dispose()
+    click.echo(f"exported {len(ids)} bills ({written} files) to {directory}")
+
+
+@main.group()
+def webhooks() -> None:
+    """Webhook deliveries."""
+
+
+@webhooks.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep running, polling every --interval seconds.")
+@click.option("--interval", default=5.0, show_default=True)
+def webhooks_deliver(loop: bool, interval: float) -> None:
+    """Schedule and send due webhook deliveries (once, or continuously with --loop)."""
+    import time
+
+    from server.services import webhook_delivery
+
+    _app()  # registers every projector
+    config = load_config()
+    settings = webhook_delivery.settings_from_config(config.as_dict())
+    database = _database()
+    try:
+        while True:
+            attempts = webhook_delivery.run_once(database, settings)
+            click.echo(f"{attempts} delivery attempts")
+            if not loop:
+                return
+            time.sleep(interval)
+    finally:
+        database.dispose()
 
 
 def _mount_akn() -> None:

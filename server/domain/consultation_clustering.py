@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 SHINGLE_WORDS: Final = 3
@@ -81,18 +82,24 @@ class MinHasher:
 _HASHER = MinHasher()
 
 
-def band_keys(text: str, *, rows: int = ROWS_PER_BAND) -> list[str]:
+def band_keys(text: str) -> list[str]:
     """The locality-sensitive keys of a text: its exact key, and one key per MinHash band when long enough."""
+    return list(_band_keys(text))
+
+
+# The service computes a new comment's keys and its projector computes them again right after; cache them.
+@lru_cache(maxsize=1024)
+def _band_keys(text: str, rows: int = ROWS_PER_BAND) -> tuple[str, ...]:
     keys = [exact_key(text)]
     shingle_set = shingles(text)
     if len(shingle_set) < MIN_SHINGLES:
-        return keys
+        return tuple(keys)
     signature = _HASHER.signature(shingle_set)
     for band in range(0, len(signature), rows):
         chunk = ",".join(str(v) for v in signature[band : band + rows])
         digest = hashlib.blake2b(chunk.encode("ascii"), digest_size=8).hexdigest()
         keys.append(f"b{band // rows}:{digest}")
-    return keys
+    return tuple(keys)
 
 
 def containment(a: frozenset[int], b: frozenset[int]) -> float:

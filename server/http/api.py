@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from server.errors import BadRequest, NotFound, UnsupportedMediaType
 from server.http.context import current_principal, database, int_arg, json_body
-from server.services import accounts, bills, consolidation, publication, versions
+from server.services import accounts, bills, consolidation, history, publication, versions
 from server.store import eventlog
 from server.store.models import Provision
 
@@ -83,7 +83,7 @@ def bill_events(bill_id: int) -> Response:
         records = bills.events_for_bill(session, bill_id, after, limit)
         return jsonify(
             {
-                "events": [eventlog.event_to_dict(r) for r in records],
+                "events": history.public_events(session, records),
                 "last_event_id": records[-1].id if records else max(after, 0),
             }
         )

@@ -20,6 +20,7 @@ from server.http.errors import error_response
 from server.services import bills, mail, moderation, registration
 from server.services import consultation as consultations
 from server.services import consultation_answers as answers
+from server.services import consultation_comments as comments
 from server.services import consultation_views as views
 from server.services.consultation import ConsultationSettings
 from server.store import eventlog
@@ -92,7 +93,7 @@ def post_comment(bill_id: int) -> tuple[Response, int]:
     body = json_body()
     principal = current_principal()
     with database().write() as session:
-        posted = consultations.post_comment(
+        posted = comments.post_comment(
             session, principal, bill_id, eid=body.get("eid"), body=body.get("body"), quote=body.get("quote"),
             reply_to=body.get("reply_to"), settings=settings(),
         )
@@ -104,9 +105,9 @@ def post_comment(bill_id: int) -> tuple[Response, int]:
 def list_comments(bill_id: int) -> Response:
     eid = request.args.get("eid") or None
     with database().read() as session:
-        comments = views.list_comments(session, bill_id, eid=eid, settings=settings())
+        visible = views.list_comments(session, bill_id, eid=eid, settings=settings())
         hidden = [h for h in views.hidden_notices(session, bill_id) if eid is None or h["eid"] == eid]
-    return jsonify({"comments": comments, "hidden": hidden})
+    return jsonify({"comments": visible, "hidden": hidden})
 
 
 @consultation.get("/bills/<int:bill_id>/comments/counts")
@@ -126,7 +127,7 @@ def edit_comment(comment_id: int) -> Response:
     body = json_body()
     principal = current_principal()
     with database().write() as session:
-        edited = consultations.edit_comment(session, principal, comment_id, body=body.get("body"),
+        edited = comments.edit_comment(session, principal, comment_id, body=body.get("body"),
                                             settings=settings())
         return jsonify(comment_dict(edited))
 
@@ -135,7 +136,7 @@ def edit_comment(comment_id: int) -> Response:
 def delete_comment(comment_id: int) -> tuple[str, int]:
     principal = current_principal()
     with database().write() as session:
-        consultations.delete_comment(session, principal, comment_id, settings=settings())
+        comments.delete_comment(session, principal, comment_id, settings=settings())
     return "", 204
 
 
@@ -143,7 +144,7 @@ def delete_comment(comment_id: int) -> tuple[str, int]:
 def endorse(comment_id: int) -> tuple[Response, int]:
     principal = current_principal()
     with database().write() as session:
-        endorsed = consultations.endorse_comment(session, principal, comment_id)
+        endorsed = comments.endorse_comment(session, principal, comment_id)
         reply = {"comment_id": endorsed.id, "endorsements": endorsed.endorsements}
     return jsonify(reply), 201
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
+from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room, leave_room
 
 from server.errors import BadRequest, Forbidden, PayloadTooLarge, RateLimited
@@ -12,7 +13,7 @@ from server.http.context import database
 from server.realtime.acks import Ack, ok, socket_handler
 from server.realtime.broadcast import bill_room
 from server.realtime.limits import TokenBucket
-from server.services import accounts, bills, drafting, structure
+from server.services import accounts, bills, drafting, history, structure
 from server.services.principal import Principal
 from server.store import eventlog
 from server.store.models import Provision
@@ -39,7 +40,7 @@ def _int_field(data: dict[str, Any], name: str, *, optional: bool = False) -> in
     return value
 
 
-class ParleyNamespace(Namespace):
+class ParleyNamespace(Namespace):  # type: ignore[misc]
     """State kept per connection: who it is and which bill it follows."""
 
     def __init__(self, namespace: str = "/", *, edit_rate: float = 20) -> None:
@@ -61,6 +62,9 @@ class ParleyNamespace(Namespace):
             if principal is None:
                 # A wrong token is refused rather than silently downgraded to anonymous reading.
                 raise ConnectionRefusedError("the token is unknown, expired or revoked")
+        elif current_user.is_authenticated:
+            # A signed-in browser connects with its session cookie, as the same user as its pages.
+            principal = current_user.principal
         self.principals[request.sid] = principal  # type: ignore[attr-defined]
         return True
 
@@ -99,7 +103,7 @@ class ParleyNamespace(Namespace):
         return ok(
             bill=bill_id,
             last_event_id=last,
-            events=[eventlog.event_to_dict(r) for r in records],
+            events=history.public_events(session, records),
             provisions=provisions,
         )
 

@@ -1,0 +1,328 @@
+"""Comments: citizens post them on provisions (or reply in threads), endorse others', and change or withdraw
+their own shortly after posting.
+
+Each use case checks its rules under the log's append lock, then appends one event; the read models change only
+in the projectors below. A new comment is placed in its campaign cluster when it is posted (see
+``server.domain.consultation_clustering``), and held for a clerk when the abuse lexicon or the burst rule says so.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from server.domain import consultation_clustering as clustering
+from server.domain.consultation import (
+    CommentState,
+    ConsultationEvent,
+    RuleBroken,
+    WindowState,
+    check_body,
+    check_quote,
+    closed_window_message,
+    comment_stream,
+    window_state,
+    within_edit_window,
+)
+from server.domain.roles import Role
+from server.errors import (
+    AlreadyDone,
+    ConsultationClosed,
+    EditWindowClosed,
+    EmailNotVerified,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
+from server.services.bills import get_bill
+from server.services.consultation import (
+    ConsultationSettings,
+    draft,
+    expression_of,
+    expression_text,
+    open_consultation_of,
+    rule_error,
+)
+from server.services.principal import Principal, require
+from server.store import eventlog, projections
+from server.store.consultation_models import CitizenSignup, Comment, CommentEndorsement, CommentKey, Consultation
+from server.store.models import EventRecord, User
+
+# --- posting -----------------------------------------------------------------------------------------------
+
+
+def check_may_comment(session: Session, principal: Principal | None) -> Principal:
+    """Citizens comment; those who signed up themselves only once their address is verified."""
+    actor = require(principal, Role.CITIZEN)
+    signup = session.get(CitizenSignup, actor.user_id)
+    if signup is not None and not signup.verified:
+        raise EmailNotVerified("confirm your email address first: follow the link in the message we sent you")
+    return actor
+
+
+def _hold_reason(
+    session: Session, actor: Principal, body: str, settings: ConsultationSettings, now: datetime
+) -> str | None:
+    """Why a new comment waits for a clerk before it is published, if it must."""
+    matched = settings.lexicon.matches(body)
+    if matched:
+        return "abusive language: " + ", ".join(sorted(set(matched)))
+    user = session.get(User, actor.user_id)
+    if user is None or now - user.created_at >= timedelta(seconds=settings.burst.new_account_seconds):
+        return None  # established accounts are not counted
+    since = now - timedelta(seconds=settings.burst.window_seconds)
+    recent = session.scalar(
+        select(func.count()).select_from(Comment).where(Comment.author_id == actor.user_id, Comment.created_at >= since)
+    )
+    if settings.burst.is_burst(user.created_at, int(recent or 0), now):
+        return "many comments in a short time from a new account"
+    return None
+
+
+def _cluster_of(session: Session, consultation_id: int, keys: list[str], body: str, threshold: float
+                ) -> tuple[int | None, bool]:
+    """The cluster a new comment joins (None: it starts one), and whether its keys are worth indexing."""
+    shared = func.count().label("shared")
+    nearest = session.execute(
+        select(CommentKey.comment_id, CommentKey.cluster_id, shared)
+        .where(CommentKey.consultation_id == consultation_id, CommentKey.key.in_(keys))
+        .group_by(CommentKey.comment_id, CommentKey.cluster_id)
+        .order_by(shared.desc(), CommentKey.comment_id)
+        .limit(clustering.MAX_CANDIDATES)
+    ).all()
+    if not nearest:
+        return None, True
+    bodies = session.execute(select(Comment.id, Comment.body).where(Comment.id.in_([r.comment_id for r in nearest])))
+    texts = {row.id: row.body for row in bodies}
+    candidates = [clustering.Candidate(row.comment_id, row.cluster_id, texts[row.comment_id]) for row in nearest]
+    exact_copy = any(clustering.exact_key(body) == clustering.exact_key(c.text) for c in candidates)
+    return clustering.choose_cluster(body, candidates, threshold), not exact_copy
+
+
+def post_comment(
+    session: Session,
+    principal: Principal | None,
+    bill_id: int,
+    *,
+    eid: object,
+    body: object,
+    quote: object = None,
+    reply_to: object = None,
+    settings: ConsultationSettings,
+) -> Comment:
+    """Post a citizen's comment, or a reply in a thread, on a provision of the consulted version."""
+    eventlog.acquire_append_lock(session)
+    actor = check_may_comment(session, principal)
+    now = eventlog.utcnow()
+    get_bill(session, bill_id)
+    consultation = open_consultation_of(session, bill_id, now)
+    try:
+        text = check_body(body)
+    except RuleBroken as broken:
+        raise rule_error(broken) from broken
+    parent: Comment | None = None
+    if reply_to is not None:
+        if not isinstance(reply_to, int) or isinstance(reply_to, bool):
+            raise ValidationFailed(f"reply_to must be a comment id; found {reply_to!r}")
+        parent = session.get(Comment, reply_to)
+        if parent is None or parent.bill_id != bill_id or parent.state != CommentState.VISIBLE:
+            raise NotFound(f"bill {bill_id} has no visible comment {reply_to} to reply to")
+        if parent.consultation_id != consultation.id:
+            raise ConsultationClosed(f"comment {reply_to} belongs to a consultation that has closed")
+        if eid is None:
+            eid = parent.eid
+    if not isinstance(eid, str) or not eid:
+        raise ValidationFailed("eid must name a provision of the bill, e.g. \"sec_1\"")
+    if parent is not None and eid != parent.eid:
+        raise ValidationFailed(f"a reply is about the provision of its comment ({parent.eid}), not {eid}")
+    texts = expression_text(session, expression_of(session, bill_id, consultation.version).document_sha256)
+    provision = texts.by_eid.get(eid)
+    if provision is None:
+        raise NotFound(f"version {consultation.version} of bill {bill_id} has no provision {eid}", eid=eid)
+    wid, provision_text = provision
+    try:
+        checked_quote = check_quote(quote, provision_text, eid)
+    except RuleBroken as broken:
+        raise rule_error(broken) from broken
+    held = _hold_reason(session, actor, text, settings, now)
+    comment_id = (session.scalar(select(func.max(Comment.id))) or 0) + 1
+    cluster, indexed = _cluster_of(session, consultation.id, clustering.band_keys(text), text,
+                                   settings.cluster_threshold)
+    state = CommentState.HELD if held else CommentState.VISIBLE
+    eventlog.append(
+        session,
+        draft(
+            comment_stream(comment_id), ConsultationEvent.COMMENT_POSTED, actor,
+            # Held comments are not public: they stay out of the bill's room and feed until a clerk releases them.
+            bill_id if state is CommentState.VISIBLE else None,
+            {
+                "comment_id": comment_id, "consultation_id": consultation.id, "bill_id": bill_id, "eid": eid,
+                "wid": wid, "version": consultation.version, "quote": checked_quote, "body": text,
+                "reply_to": parent.id if parent else None, "state": state.value, "held_because": held,
+                "cluster_id": cluster if cluster is not None else comment_id, "indexed": indexed,
+            },
+        ),
+        expected_version=0,
+        projector=projections.apply,
+    )
+    comment = session.get(Comment, comment_id)
+    assert comment is not None  # the projector has just inserted it
+    return comment
+
+
+@projections.projects(ConsultationEvent.COMMENT_POSTED)
+def _project_comment_posted(session: Session, record: EventRecord) -> None:
+    data = record.data
+    comment_id = data["comment_id"]
+    session.add(
+        Comment(
+            id=comment_id, consultation_id=data["consultation_id"], bill_id=data["bill_id"], eid=data["eid"],
+            wid=data["wid"], version=data["version"], quote=data["quote"], body=data["body"],
+            author_id=record.actor_id or 0, reply_to=data["reply_to"], state=data["state"],
+            state_reason=data["held_because"], created_at=record.occurred_at, edited_at=None, endorsements=0,
+            flags=0, flags_pending=0, cluster_id=data["cluster_id"], fate=None, event_id=record.id,
+        )
+    )
+    if data["indexed"]:
+        session.execute(
+            insert(CommentKey),
+            [
+                {"consultation_id": data["consultation_id"], "key": key, "comment_id": comment_id,
+                 "cluster_id": data["cluster_id"]}
+                for key in clustering.band_keys(data["body"])
+            ],
+        )
+    session.flush()
+
+
+# --- changing one's own comment ----------------------------------------------------------------------------
+
+
+def _own_comment(session: Session, principal: Principal | None, comment_id: int, settings: ConsultationSettings,
+                 now: datetime) -> tuple[Principal, Comment]:
+    actor = require(principal)
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.state == CommentState.DELETED:
+        raise NotFound(f"there is no comment {comment_id}")
+    if comment.author_id != actor.user_id:
+        raise Forbidden("only its author may change a comment")
+    if comment.state == CommentState.HIDDEN:
+        raise Forbidden(f"comment {comment_id} was hidden by a moderator and cannot be changed")
+    if not within_edit_window(comment.created_at, now, settings.edit_window_seconds):
+        minutes = settings.edit_window_seconds // 60
+        raise EditWindowClosed(f"a comment can be changed only in the {minutes} minutes after it was posted")
+    return actor, comment
+
+
+def edit_comment(
+    session: Session, principal: Principal | None, comment_id: int, *, body: object, settings: ConsultationSettings
+) -> Comment:
+    """Replace the body of one's own comment, shortly after posting it; abusive edits are held."""
+    eventlog.acquire_append_lock(session)
+    now = eventlog.utcnow()
+    actor, comment = _own_comment(session, principal, comment_id, settings, now)
+    try:
+        text = check_body(body)
+    except RuleBroken as broken:
+        raise rule_error(broken) from broken
+    matched = settings.lexicon.matches(text)
+    state = CommentState.HELD if matched or comment.state == CommentState.HELD else CommentState.VISIBLE
+    reason = "abusive language: " + ", ".join(sorted(set(matched))) if matched else comment.state_reason
+    # A visible comment that becomes held must leave the room: its removal is the public part of this event.
+    public = comment.state == CommentState.VISIBLE and state is CommentState.VISIBLE
+    eventlog.append(
+        session,
+        draft(
+            comment_stream(comment_id), ConsultationEvent.COMMENT_EDITED, actor,
+            comment.bill_id if public else None,
+            {"comment_id": comment_id, "body": text if public else None, "private_body": None if public else text,
+             "state": state.value, "held_because": reason if state is CommentState.HELD else None},
+        ),
+        projector=projections.apply,
+    )
+    return comment
+
+
+@projections.projects(ConsultationEvent.COMMENT_EDITED)
+def _project_comment_edited(session: Session, record: EventRecord) -> None:
+    data = record.data
+    comment = session.get(Comment, data["comment_id"])
+    assert comment is not None
+    comment.body = data["body"] if data["body"] is not None else data["private_body"]
+    comment.state = data["state"]
+    comment.state_reason = data["held_because"]
+    comment.edited_at = record.occurred_at
+    session.flush()
+
+
+def delete_comment(
+    session: Session, principal: Principal | None, comment_id: int, *, settings: ConsultationSettings
+) -> None:
+    """Withdraw one's own comment, shortly after posting it."""
+    eventlog.acquire_append_lock(session)
+    actor, comment = _own_comment(session, principal, comment_id, settings, eventlog.utcnow())
+    eventlog.append(
+        session,
+        draft(comment_stream(comment_id), ConsultationEvent.COMMENT_DELETED, actor, comment.bill_id,
+                       {"comment_id": comment_id}),
+        projector=projections.apply,
+    )
+
+
+@projections.projects(ConsultationEvent.COMMENT_DELETED)
+def _project_comment_deleted(session: Session, record: EventRecord) -> None:
+    comment = session.get(Comment, record.data["comment_id"])
+    assert comment is not None
+    comment.state = CommentState.DELETED
+    session.flush()
+
+
+# --- endorsing ---------------------------------------------------------------------------------------------
+
+
+def visible_comment(session: Session, comment_id: int) -> Comment:
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.state != CommentState.VISIBLE:
+        raise NotFound(f"there is no visible comment {comment_id}")
+    return comment
+
+
+def endorse_comment(session: Session, principal: Principal | None, comment_id: int) -> Comment:
+    """A citizen's endorsement of someone else's comment, once per citizen, while the consultation is open."""
+    eventlog.acquire_append_lock(session)
+    actor = check_may_comment(session, principal)
+    comment = visible_comment(session, comment_id)
+    if comment.author_id == actor.user_id:
+        raise Forbidden("you cannot endorse your own comment")
+    consultation = session.get(Consultation, comment.consultation_id)
+    assert consultation is not None
+    state = window_state(consultation.opens_at, consultation.closes_at, eventlog.utcnow())
+    if state is not WindowState.OPEN:
+        raise ConsultationClosed(closed_window_message(state, consultation.opens_at, consultation.closes_at))
+    already = session.scalar(
+        select(CommentEndorsement.id).where(
+            CommentEndorsement.comment_id == comment_id, CommentEndorsement.user_id == actor.user_id
+        )
+    )
+    if already is not None:
+        raise AlreadyDone(f"you have already endorsed comment {comment_id}")
+    eventlog.append(
+        session,
+        draft(comment_stream(comment_id), ConsultationEvent.COMMENT_ENDORSED, actor, comment.bill_id,
+                       {"comment_id": comment_id}),
+        projector=projections.apply,
+    )
+    return comment
+
+
+@projections.projects(ConsultationEvent.COMMENT_ENDORSED)
+def _project_comment_endorsed(session: Session, record: EventRecord) -> None:
+    comment = session.get(Comment, record.data["comment_id"])
+    assert comment is not None
+    comment.endorsements += 1
+    session.add(CommentEndorsement(comment_id=comment.id, user_id=record.actor_id or 0,
+                                   created_at=record.occurred_at))
+    session.flush()
+
