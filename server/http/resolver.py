@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from flask import Blueprint, Response, render_template, request
 
 from akn.render import render, toc
@@ -29,8 +31,13 @@ def resolve_uri(uri: str) -> Response:
             raise NotFound("PDF manifestations are not produced yet; use .xml or .html")
         content = expression_bytes(session, resolved.expression)
         etag = resolved.expression.document_sha256
-        if etag in request.if_none_match:
-            return Response(status=304, headers={"ETag": f'"{etag}"'})
+        # An expression never changes once published, so its publication time is its last modification.
+        modified = resolved.expression.published_at.replace(tzinfo=UTC, microsecond=0)
+        since = request.if_modified_since
+        if etag in request.if_none_match or (not request.if_none_match and since is not None and modified <= since):
+            not_modified = Response(status=304, headers={"ETag": f'"{etag}"', "Vary": "Accept"})
+            not_modified.last_modified = modified
+            return not_modified
         if fmt == "xml":
             response = Response(content, mimetype=AKN_MEDIA_TYPE)
         else:
@@ -45,5 +52,6 @@ def resolve_uri(uri: str) -> Response:
             )
             response = Response(html, mimetype="text/html")
     response.set_etag(etag)
+    response.last_modified = modified
     response.headers["Vary"] = "Accept"
     return response

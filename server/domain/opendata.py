@@ -1,0 +1,179 @@
+"""Open data rules: which events are public and what of them may be published, webhook signatures and retry
+timing, and which network addresses a delivery may be aimed at.
+
+Pure: no Flask, no SQLAlchemy, no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+from enum import StrEnum
+from typing import Any, Final
+
+from server.domain.amendments import AmendmentEvent
+from server.domain.consultation import ConsultationEvent
+from server.domain.events import EventType
+
+
+class OpenDataEvent:
+    """Events of the open-data features (private: they carry no ``bill_id`` and never reach a feed)."""
+
+    WEBHOOK_REGISTERED: Final = "webhook.registered"
+    WEBHOOK_REMOVED: Final = "webhook.removed"
+    SUBSCRIPTION_CREATED: Final = "subscription.created"
+    SUBSCRIPTION_CANCELLED: Final = "subscription.cancelled"
+
+
+# Bill events anyone may see, with the data fields that may leave Parley. Comment events are left out: a comment
+# can be held or hidden after it was posted, and a feed or a webhook cannot take back what it already sent.
+PUBLIC_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    EventType.BILL_IMPORTED: ("title", "doctype", "country", "work_uri", "expression_uri", "expression_date"),
+    EventType.VERSION_PUBLISHED: ("version", "expression_uri", "expression_date", "source"),
+    EventType.PROVISION_EDITED: ("eid", "rev"),
+    EventType.PROVISION_INSERTED: ("eid",),
+    EventType.PROVISION_DELETED: ("eid",),
+    EventType.PROVISION_MOVED: ("eid",),
+    EventType.PROVISION_RETITLED: ("eid",),
+    AmendmentEvent.DRAFTED: ("amendment_id", "action", "eid", "citation", "instruction"),
+    AmendmentEvent.TABLED: ("amendment_id", "number"),
+    AmendmentEvent.WITHDRAWN: ("amendment_id",),
+    AmendmentEvent.ADMITTED: ("amendment_id",),
+    AmendmentEvent.RULED_INADMISSIBLE: ("amendment_id", "reason"),
+    AmendmentEvent.ADOPTED: ("amendment_id", "votes"),
+    AmendmentEvent.REJECTED: ("amendment_id", "votes"),
+    AmendmentEvent.FELL: ("amendment_id",),
+    AmendmentEvent.COSPONSOR_ADDED: ("amendment_id",),
+    AmendmentEvent.CONSOLIDATED: ("version", "amendment_ids"),
+    AmendmentEvent.WINDOW_OPENED: (),
+    AmendmentEvent.WINDOW_CLOSED: (),
+    ConsultationEvent.CONSULTATION_OPENED: ("consultation_id", "version", "opens_at", "closes_at"),
+}
+
+PUBLIC_EVENT_TYPES: Final = frozenset(PUBLIC_FIELDS)
+
+# Events whose actor acts in a public capacity (a member proposing or backing an amendment), so following a
+# member means following these.
+MEMBER_EVENT_TYPES: Final = frozenset({AmendmentEvent.DRAFTED, AmendmentEvent.COSPONSOR_ADDED})
+
+_TITLES: Final[dict[str, str]] = {
+    EventType.BILL_IMPORTED: "Bill introduced",
+    EventType.VERSION_PUBLISHED: "Version {version} published",
+    EventType.PROVISION_EDITED: "Provision {eid} edited",
+    EventType.PROVISION_INSERTED: "Provision {eid} inserted",
+    EventType.PROVISION_DELETED: "Provision {eid} deleted",
+    EventType.PROVISION_MOVED: "Provision {eid} moved",
+    EventType.PROVISION_RETITLED: "Provision {eid} retitled",
+    AmendmentEvent.DRAFTED: "Amendment {amendment_id} proposed to {eid}",
+    AmendmentEvent.TABLED: "Amendment {amendment_id} tabled",
+    AmendmentEvent.WITHDRAWN: "Amendment {amendment_id} withdrawn",
+    AmendmentEvent.ADMITTED: "Amendment {amendment_id} admitted",
+    AmendmentEvent.RULED_INADMISSIBLE: "Amendment {amendment_id} ruled inadmissible",
+    AmendmentEvent.ADOPTED: "Amendment {amendment_id} adopted",
+    AmendmentEvent.REJECTED: "Amendment {amendment_id} rejected",
+    AmendmentEvent.FELL: "Amendment {amendment_id} fell",
+    AmendmentEvent.COSPONSOR_ADDED: "Amendment {amendment_id} gained a co-sponsor",
+    AmendmentEvent.CONSOLIDATED: "Amendments consolidated into version {version}",
+    AmendmentEvent.WINDOW_OPENED: "Amendments open",
+    AmendmentEvent.WINDOW_CLOSED: "Amendments closed",
+    ConsultationEvent.CONSULTATION_OPENED: "Public consultation opened",
+}
+
+
+def is_public(event_type: str, bill_id: int | None) -> bool:
+    """Whether an event may be published: a bill event of a public type."""
+    return bill_id is not None and event_type in PUBLIC_EVENT_TYPES
+
+
+def public_data(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an event's data that may leave Parley (empty for private events)."""
+    return {key: data[key] for key in PUBLIC_FIELDS.get(event_type, ()) if key in data}
+
+
+def public_title(event_type: str, data: dict[str, Any]) -> str:
+    """A one-line English description of a public event, for feed entries and mail subjects."""
+    template = _TITLES.get(event_type, event_type)
+    values = {key: data.get(key, "?") for key in ("version", "eid", "amendment_id")}
+    return template.format(**values)
+
+
+def public_event(
+    event_id: int, event_type: str, bill_id: int | None, at: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """The wire form of a public event, as feeds, webhooks and mail send it: no actor, only public fields."""
+    return {"id": event_id, "type": event_type, "bill": bill_id, "at": at, "data": public_data(event_type, data)}
+
+
+# --- webhooks ------------------------------------------------------------------------------------------------
+
+SIGNATURE_HEADER: Final = "Parley-Signature"
+EVENT_HEADER: Final = "Parley-Event"
+DELIVERY_HEADER: Final = "Parley-Delivery"
+MAX_ATTEMPTS: Final = 8
+FIRST_RETRY_SECONDS: Final = 30.0
+MAX_RETRY_SECONDS: Final = 6 * 3600.0
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """HMAC-SHA256 over ``"<timestamp>." + body``, hex; the timestamp in the signed text stops replays."""
+    message = str(timestamp).encode("ascii") + b"." + body
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def signature_header(secret: str, timestamp: int, body: bytes) -> str:
+    """The value of :data:`SIGNATURE_HEADER`: ``t=<unix seconds>,v1=<hex HMAC>``."""
+    return f"t={timestamp},v1={signature(secret, timestamp, body)}"
+
+
+def verify_signature(secret: str, header: str, body: bytes, now: int, tolerance: int = 300) -> bool:
+    """What a receiver does: check the HMAC in constant time and refuse stale timestamps."""
+    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
+    try:
+        timestamp = int(parts.get("t", ""))
+    except ValueError:
+        return False
+    if abs(now - timestamp) > tolerance:
+        return False
+    return hmac.compare_digest(parts.get("v1", ""), signature(secret, timestamp, body))
+
+
+def retry_delay(attempt: int, first: float = FIRST_RETRY_SECONDS, cap: float = MAX_RETRY_SECONDS) -> float:
+    """Seconds to wait after failed attempt number ``attempt`` (1-based): doubling, capped."""
+    return float(min(first * 2 ** max(attempt - 1, 0), cap))
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is on the public internet (not loopback, private, link-local, reserved …)."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return bool(ip.is_global) and not ip.is_multicast
+
+
+# --- notifications -------------------------------------------------------------------------------------------
+
+
+class SubscriptionTarget(StrEnum):
+    BILL = "bill"
+    PROVISION = "provision"
+    MEMBER = "mp"
+
+
+class Frequency(StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+
+
+def concerns(
+    target: SubscriptionTarget, bill_id: int | None, eid: str | None, member_id: int | None,
+    event_type: str, event_bill: int | None, actor_id: int | None, data: dict[str, Any],
+) -> bool:
+    """Whether a public event is news for a subscription to a bill, one of its provisions, or a member."""
+    if not is_public(event_type, event_bill):
+        return False
+    if target is SubscriptionTarget.BILL:
+        return event_bill == bill_id
+    if target is SubscriptionTarget.PROVISION:
+        return event_bill == bill_id and data.get("eid") == eid
+    return actor_id == member_id and event_type in MEMBER_EVENT_TYPES

@@ -1,0 +1,34 @@
+"""``GET /api/search?q=&type=&bill=&limit=&offset=``: ranked full-text search over public texts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from server.errors import BadRequest
+from server.http.context import database, int_arg
+from server.services import search as search_service
+
+search_api = Blueprint("search_api", __name__)
+
+
+@search_api.get("/api/search")
+def search() -> Response:
+    text = request.args.get("q", "")
+    kind_name = request.args.get("type") or None
+    try:
+        kind = search_service.Kind(kind_name) if kind_name else None
+    except ValueError:
+        allowed = ", ".join(k.value for k in search_service.Kind)
+        raise BadRequest(f"type must be one of {allowed}; found {kind_name!r}") from None
+    bill = int_arg("bill", 0, minimum=0) or None
+    query = search_service.SearchQuery(
+        text=text, kind=kind, bill_id=bill, limit=int_arg("limit", 20, minimum=1, maximum=100),
+        offset=int_arg("offset", 0, minimum=0, maximum=10_000),
+    )
+    search_service.words(query.text)  # refuse an empty query before taking any lock
+    with database().write() as session:
+        # Brings the index up to the log's head first: a no-op unless something happened since the last search.
+        search_service.catch_up(session)
+    with database().read() as session:
+        results = search_service.search(session, query)
+    return jsonify({"results": results, "limit": query.limit, "offset": query.offset})

@@ -1,0 +1,167 @@
+"""Webhooks: registering a URL for public events, removing it, reading its delivery log.
+
+Delivery itself is :mod:`server.services.webhook_delivery`. A webhook's signing secret is returned once, at
+registration, and kept in ``webhook_secrets``, never in the log.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from server.domain.events import EventDraft
+from server.domain.opendata import PUBLIC_EVENT_TYPES, OpenDataEvent, is_public_address
+from server.domain.roles import Role
+from server.errors import Forbidden, NotFound, ValidationFailed, WebhookTargetRefused
+from server.services.principal import Principal, require
+from server.store import eventlog, projections
+from server.store.models import EventRecord
+from server.store.opendata_models import Webhook, WebhookCursor, WebhookDelivery, WebhookSecret
+
+MAX_URL_LENGTH = 2000
+
+
+def webhook_stream(webhook_id: int) -> str:
+    return f"webhook/{webhook_id}"
+
+
+def check_url(url: str, *, allow_private: bool) -> None:
+    """Refuse URLs that are not http(s), and (unless allowed) hosts that resolve to non-public addresses."""
+    if not isinstance(url, str) or len(url) > MAX_URL_LENGTH:
+        raise ValidationFailed(f"url must be a string of at most {MAX_URL_LENGTH} characters")
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValidationFailed(f"url must be an absolute http:// or https:// URL; found {url!r}")
+    if allow_private:
+        return
+    for address in resolve(parts.hostname, parts.port):
+        if not is_public_address(address):
+            raise WebhookTargetRefused(
+                f"{parts.hostname} resolves to {address}, an internal address; webhooks may only call public hosts"
+            )
+
+
+def resolve(host: str, port: int | None) -> list[str]:
+    """Every address a host name resolves to (an unresolvable host is refused)."""
+    try:
+        infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        raise WebhookTargetRefused(f"the host {host!r} does not resolve") from None
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def check_event_types(event_types: Any) -> list[str]:
+    if event_types is None or event_types == []:
+        return []
+    if not isinstance(event_types, list) or not all(isinstance(t, str) for t in event_types):
+        raise ValidationFailed("event_types must be a list of event type names")
+    unknown = sorted(set(event_types) - PUBLIC_EVENT_TYPES)
+    if unknown:
+        raise ValidationFailed(f"these are not public event types: {', '.join(unknown)}",
+                               field="event_types", allowed=sorted(PUBLIC_EVENT_TYPES))
+    return sorted(set(event_types))
+
+
+def register(
+    session: Session, principal: Principal | None, url: str, event_types: Any, bill_id: int | None,
+    *, allow_private: bool,
+) -> tuple[Webhook, str]:
+    """Register a webhook for the signed-in user; returns it and its signing secret (shown only now)."""
+    actor = require(principal)
+    types = check_event_types(event_types)
+    check_url(url, allow_private=allow_private)
+    eventlog.acquire_append_lock(session)
+    webhook_id = int(session.scalar(select(func.max(Webhook.id))) or 0) + 1
+    start_after = eventlog.last_event_id(session)
+    eventlog.append(
+        session,
+        EventDraft(
+            stream=webhook_stream(webhook_id), type=OpenDataEvent.WEBHOOK_REGISTERED, actor_id=actor.actor_id,
+            data={"webhook_id": webhook_id, "owner_id": actor.user_id, "url": url, "event_types": types,
+                  "bill_id": bill_id, "start_after": start_after},
+        ),
+        expected_version=0,
+        projector=projections.apply,
+    )
+    secret = secrets.token_hex(32)
+    session.add(WebhookSecret(webhook_id=webhook_id, secret=secret))
+    session.add(WebhookCursor(webhook_id=webhook_id, last_event_id=start_after))
+    session.flush()
+    webhook = session.get(Webhook, webhook_id)
+    assert webhook is not None  # projected just now
+    return webhook, secret
+
+
+def get_own(session: Session, principal: Principal | None, webhook_id: int) -> Webhook:
+    actor = require(principal)
+    webhook = session.get(Webhook, webhook_id)
+    if webhook is None or not webhook.active:
+        raise NotFound(f"there is no webhook {webhook_id}")
+    if webhook.owner_id != actor.user_id and actor.role is not Role.ADMIN:
+        raise Forbidden("only the owner of a webhook may see or remove it")
+    return webhook
+
+
+def remove(session: Session, principal: Principal | None, webhook_id: int) -> None:
+    eventlog.acquire_append_lock(session)
+    webhook = get_own(session, principal, webhook_id)
+    actor = require(principal)
+    eventlog.append(
+        session,
+        EventDraft(stream=webhook_stream(webhook.id), type=OpenDataEvent.WEBHOOK_REMOVED, actor_id=actor.actor_id,
+                   data={"webhook_id": webhook.id}),
+        projector=projections.apply,
+    )
+
+
+def list_own(session: Session, principal: Principal | None) -> list[Webhook]:
+    actor = require(principal)
+    return list(session.scalars(
+        select(Webhook).where(Webhook.owner_id == actor.user_id, Webhook.active.is_(True)).order_by(Webhook.id)
+    ))
+
+
+def deliveries(session: Session, webhook: Webhook, limit: int = 100) -> list[WebhookDelivery]:
+    return list(session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id)
+        .order_by(WebhookDelivery.id.desc()).limit(limit)
+    ))
+
+
+def to_dict(webhook: Webhook) -> dict[str, Any]:
+    return {"id": webhook.id, "url": webhook.url, "event_types": list(webhook.event_types or []),
+            "bill_id": webhook.bill_id, "created_at": webhook.created_at.isoformat() + "Z"}
+
+
+def delivery_dict(delivery: WebhookDelivery) -> dict[str, Any]:
+    return {
+        "id": delivery.id, "event_id": delivery.event_id, "event_type": delivery.event_type,
+        "state": delivery.state, "attempts": delivery.attempts, "last_status": delivery.last_status,
+        "last_error": delivery.last_error,
+        "next_attempt_at": delivery.next_attempt_at.isoformat() + "Z",
+        "delivered_at": delivery.delivered_at.isoformat() + "Z" if delivery.delivered_at else None,
+    }
+
+
+@projections.projects(OpenDataEvent.WEBHOOK_REGISTERED)
+def _project_registered(session: Session, record: EventRecord) -> None:
+    data = record.data
+    session.add(Webhook(
+        id=int(data["webhook_id"]), owner_id=int(data["owner_id"]), url=data["url"],
+        event_types=list(data["event_types"]), bill_id=data.get("bill_id"), active=True,
+        start_after=int(data["start_after"]), created_at=record.occurred_at,
+    ))
+    session.flush()
+
+
+@projections.projects(OpenDataEvent.WEBHOOK_REMOVED)
+def _project_removed(session: Session, record: EventRecord) -> None:
+    webhook = session.get(Webhook, int(record.data["webhook_id"]))
+    if webhook is not None:
+        webhook.active = False
+        session.flush()

@@ -1,0 +1,57 @@
+"""Atom feeds parse with feedparser and carry public bill events only, newest first, without personal data."""
+
+from __future__ import annotations
+
+import re
+
+import feedparser
+
+from server.domain.opendata import PUBLIC_EVENT_TYPES
+from tests.server.opendata.conftest import HIDDEN_WORDS, VISIBLE_WORDS, Scenario, import_bill
+
+
+def test_site_feed_lists_public_events_newest_first(scenario: Scenario) -> None:
+    response = scenario.client.get("/feed.atom")
+    assert response.status_code == 200
+    assert response.mimetype == "application/atom+xml"
+    feed = feedparser.parse(response.data)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.feed.title == "Parley: public activity"
+    kinds = [entry.tags[0].term for entry in feed.entries]
+    assert kinds[0] == "consultation.opened"
+    assert kinds[-1] == "bill.imported"
+    assert "amendment.drafted" in kinds
+    assert set(kinds) <= PUBLIC_EVENT_TYPES
+    assert all(entry.title.startswith("Consultation Duty Bill, 2026: ") for entry in feed.entries)
+    assert len({entry.id for entry in feed.entries}) == len(feed.entries)
+
+
+def test_feeds_carry_no_personal_data_nor_comments(scenario: Scenario) -> None:
+    body = scenario.client.get("/feed.atom").get_data(as_text=True)
+    body += scenario.client.get(f"/api/bills/{scenario.bill_id}/feed.atom").get_data(as_text=True)
+    for private in ("citizen", VISIBLE_WORDS, HIDDEN_WORDS, "user.registered", "actor"):
+        assert private not in body, private
+    assert not re.search(r"[\w.+-]+@[\w-]+\.[a-z]{2,}", body), "an email address leaked into a feed"
+
+
+def test_bill_feed_holds_only_that_bill(scenario: Scenario) -> None:
+    other = import_bill(scenario.client, scenario.users, "8", "Other Bill, 2026")
+    feed = feedparser.parse(scenario.client.get(f"/api/bills/{other}/feed.atom").data)
+    assert not feed.bozo
+    assert feed.feed.title == "Parley: Other Bill, 2026"
+    assert [entry.tags[0].term for entry in feed.entries] == ["bill.imported"]
+    assert feed.feed.links[0].href.endswith(f"/api/bills/{other}/feed.atom")
+    site = feedparser.parse(scenario.client.get("/feed.atom").data)
+    assert site.entries[0].title == "Other Bill, 2026: Bill introduced"
+
+
+def test_unknown_bill_feed_is_a_json_404(scenario: Scenario) -> None:
+    response = scenario.client.get("/api/bills/999/feed.atom")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_unchanged_feed_answers_304(scenario: Scenario) -> None:
+    first = scenario.client.get("/feed.atom")
+    again = scenario.client.get("/feed.atom", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304

@@ -1,0 +1,30 @@
+"""The resolver's Last-Modified and If-Modified-Since, beside its ETag."""
+
+from __future__ import annotations
+
+from email.utils import format_datetime, parsedate_to_datetime
+
+from tests.server.opendata.conftest import Scenario
+
+
+def test_expression_answers_304_when_not_modified_since(scenario: Scenario) -> None:
+    uri = scenario.client.get(f"/api/bills/{scenario.bill_id}").get_json()["expression_uri"]
+    first = scenario.client.get(uri + ".xml")
+    assert first.status_code == 200
+    modified = parsedate_to_datetime(first.headers["Last-Modified"])
+    same = scenario.client.get(uri + ".xml", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert same.status_code == 304
+    earlier = format_datetime(modified.replace(year=modified.year - 1), usegmt=True)
+    stale = scenario.client.get(uri + ".xml", headers={"If-Modified-Since": earlier})
+    assert stale.status_code == 200 and stale.data == first.data
+    # An ETag that does not match wins over a date that does (RFC 9110 §13.2.2).
+    both = scenario.client.get(uri + ".xml", headers={"If-Modified-Since": first.headers["Last-Modified"],
+                                                      "If-None-Match": '"other"'})
+    assert both.status_code == 200
+
+
+def test_work_uri_and_html_carry_last_modified(scenario: Scenario) -> None:
+    work = scenario.client.get(f"/api/bills/{scenario.bill_id}").get_json()["work_uri"]
+    response = scenario.client.get(work, headers={"Accept": "text/html"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "Last-Modified" in response.headers
