@@ -1,6 +1,7 @@
 """Settings read from the environment. Imports nothing of the project."""
 
 from config.settings import (
+    ConfigurationError,
     BaseConfig,
     DevelopmentConfig,
     ProductionConfig,
@@ -8,4 +9,4 @@ from config.settings import (
     load_config,
 )
 
-__all__ = ["BaseConfig", "DevelopmentConfig", "ProductionConfig", "TestingConfig", "load_config"]
+__all__ = ["BaseConfig", "ConfigurationError", "DevelopmentConfig", "ProductionConfig", "TestingConfig", "load_config"]
