@@ -15,6 +15,7 @@ from flask_socketio import SocketIO
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.domain import opendata
 from server.store.eventlog import PENDING_KEY
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,12 @@ def socketio_publisher(socketio: SocketIO) -> Publisher:
             if payload["bill"] is None:
                 continue
             socketio.emit(EVENT, payload, to=bill_room(payload["bill"]), namespace="/")
-            socketio.emit(EVENT, payload, to=SITE_ROOM, namespace="/")
+            # The site-wide stream is for open-data users: public types only, no actor, public fields only,
+            # exactly as feeds and webhooks publish them.
+            if opendata.is_public(payload["type"], payload["bill"]):
+                public = opendata.public_event(payload["id"], payload["type"], payload["bill"], payload["at"],
+                                               payload["data"])
+                socketio.emit(EVENT, public, to=SITE_ROOM, namespace="/")
 
     return publish
 

@@ -222,3 +222,19 @@ def test_presence_is_relayed_and_cleared_on_disconnect(connect: Callable[..., Wa
     assert seen["user"] == users.ids["drafter"] and seen["cursor"] == {"anchor": 3, "head": 7}
     a.close()
     assert b.wait_for(lambda: any(p.get("left") for p in b.presence))
+
+
+def test_the_public_stream_carries_public_events_without_actors(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, client: FlaskClient
+) -> None:
+    follower = connect()
+    assert follower.call("follow_public", {})["ok"]
+    author = connect(users.tokens["drafter"])
+    _join(author, bill_id)
+    ack = _edit(author, bill_id, EID, 0, "This Act may be cited as the Test Act, 2026.", "Renamed.")
+    published = client.post(f"/api/bills/{bill_id}/versions", json={"source": "working"},
+                            headers=users.headers("drafter"))
+    assert published.status_code == 201
+    assert follower.wait_for(lambda: any(e["type"] == "version.published" for e in follower.events))
+    edited = next(e for e in follower.events if e["id"] == ack["event_id"])
+    assert edited["data"] == {"eid": EID, "rev": 1} and "actor" not in edited
