@@ -51,3 +51,12 @@ bench: install
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/static/dist .pytest_cache .mypy_cache .ruff_cache
+
+# Two single-worker gunicorn processes on ports 5001/5002, Redis queue, PostgreSQL from DATABASE_URL.
+cluster: install
+	./deploy/cluster.sh
+
+# Known vulnerabilities in the installed dependencies (needs the network to reach the advisory database).
+audit: install
+	$(VENV)/bin/pip-audit --strict --skip-editable --progress-spinner off
+	$(VENV)/bin/ruff check --select S akn server config

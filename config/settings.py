@@ -180,3 +180,58 @@ def load_config(name: str | None = None) -> BaseConfig:
             f"PARLEY_ENV must be one of {sorted(_CONFIGS)}, found {chosen!r}"
         ) from None
     return klass()
+
+
+# --- web interface ---------------------------------------------------------------------------------------
+# The interface languages (Flask-Babel locales); the first is the default.
+BaseConfig.LANGUAGES = ["en", "fr"]
+BaseConfig.BABEL_DEFAULT_LOCALE = "en"
+
+# --- hardening: audit signing key, security headers, cookie flags -----------------------------------------
+# Set with setattr so each block stays appended on its own; BaseConfig.as_dict picks every upper-case name up.
+_HARDENING: dict[str, Any] = {
+    # The Ed25519 key that signs chain checkpoints and manifests: PEM, or the hex of the raw 32-byte seed.
+    # Without it the key is read from, or created once in, AUDIT_KEY_PATH (default: instance/audit_ed25519.pem).
+    "AUDIT_KEY": os.environ.get("PARLEY_AUDIT_KEY") or None,
+    "AUDIT_KEY_PATH": os.environ.get("PARLEY_AUDIT_KEY_PATH") or None,
+    "SECURITY_HEADERS_ENABLED": _env_bool("SECURITY_HEADERS_ENABLED", True),
+    # Pages load scripts, styles and sockets from their own origin only, and may not be framed by anyone.
+    "CONTENT_SECURITY_POLICY": os.environ.get(
+        "CONTENT_SECURITY_POLICY",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    ),
+    "REFERRER_POLICY": os.environ.get("REFERRER_POLICY", "strict-origin-when-cross-origin"),
+    # HTTPS deployments (TLS at nginx) set SESSION_COOKIE_SECURE=true so cookies never travel in clear.
+    "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+}
+for _name, _value in _HARDENING.items():
+    setattr(BaseConfig, _name, _value)
+# Production refuses clear-text cookies unless explicitly told it sits behind plain HTTP.
+for _name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+    setattr(ProductionConfig, _name, _env_bool("SESSION_COOKIE_SECURE", True))
+
+# --- open data: webhooks, feeds and notifications -----------------------------------------------------------
+_OPEN_DATA_SETTINGS: dict[str, Any] = {
+    # Webhooks may call internal, loopback or private addresses only when this is true (tests, closed networks).
+    "WEBHOOKS_ALLOW_PRIVATE": _env_bool("WEBHOOKS_ALLOW_PRIVATE", False),
+    "WEBHOOK_FIRST_RETRY_SECONDS": float(os.environ.get("WEBHOOK_FIRST_RETRY_SECONDS", "30")),
+    "WEBHOOK_MAX_ATTEMPTS": _env_int("WEBHOOK_MAX_ATTEMPTS", 8),
+    "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10")),
+    # Entries of the site-wide and per-bill Atom feeds.
+    "FEED_ENTRIES": _env_int("FEED_ENTRIES", 50),
+}
+for _name, _value in _OPEN_DATA_SETTINGS.items():
+    setattr(BaseConfig, _name, _value)
+
+# --- open data: mail notifications --------------------------------------------------------------------------
+_NOTIFICATION_SETTINGS: dict[str, Any] = {
+    # A daily subscription gets its next digest only once this many hours passed since its last one, so a daily
+    # `parley notifications send --digest` that runs late or twice never sends two digests in one day.
+    "NOTIFICATION_DIGEST_HOURS": float(os.environ.get("NOTIFICATION_DIGEST_HOURS", "20")),
+}
+for _name, _value in _NOTIFICATION_SETTINGS.items():
+    setattr(BaseConfig, _name, _value)

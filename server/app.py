@@ -15,11 +15,15 @@ from server.extensions import csrf, login_manager
 from server.http.amendments import amendments_api
 from server.http.api import api
 from server.http.consultation import register_consultation
+from server.http.converters import IdConverter
 from server.http.context import SessionUser, bearer_token, database
 from server.http.errors import register_error_handlers
 from server.http.health import health
-from server.http.pages import pages
+from server.http.i18n import init_i18n
+from server.http.openapi import register_opendata
+from server.http.pages import pages, register_pages
 from server.http.resolver import resolver
+from server.http.security import init_security_headers
 from server.realtime import broadcast
 from server.realtime.namespace import ParleyNamespace
 from server.services import accounts
@@ -39,6 +43,7 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
         instance_path=str(settings.INSTANCE_PATH),
     )
     app.config.update(settings.as_dict())
+    app.url_map.converters["int"] = IdConverter
     logging.basicConfig(level=logging.INFO)
 
     accounts.configure_password_hashing(
@@ -77,6 +82,10 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
     app.register_blueprint(resolver)
     app.register_blueprint(amendments_api)
     register_consultation(app)
+    register_pages(app)
+    register_opendata(app)
+    init_i18n(app)
+    init_security_headers(app)
     return app
 
 
@@ -85,7 +94,7 @@ def _init_login(app: Flask) -> None:
     login_manager.login_view = "pages.login"
     login_manager.session_protection = "strong"
 
-    @login_manager.user_loader
+    @login_manager.user_loader  # type: ignore[untyped-decorator]
     def _load_user(user_id: str) -> SessionUser | None:
         if not user_id.isdigit():
             return None

@@ -439,6 +439,40 @@ def webhooks_deliver(loop: bool, interval: float) -> None:
         database.dispose()
 
 
+@main.group()
+def notifications() -> None:
+    """Mail notifications to subscribers."""
+
+
+@notifications.command("send")
+@click.option("--digest", is_flag=True, help="Send the daily digests instead of the immediate mails.")
+@click.option("--loop", is_flag=True, help="Keep running, polling every --interval seconds.")
+@click.option("--interval", default=60.0, show_default=True)
+def notifications_send(digest: bool, loop: bool, interval: float) -> None:
+    """Mail each subscriber the public events they follow (once, or continuously with --loop).
+
+    Run `send` often (or with --loop) for immediate subscriptions and `send --digest` once a day for digests.
+    """
+    import time
+
+    from server.services import mail, notification_delivery
+
+    _app()  # registers every projector
+    config = load_config().as_dict()
+    settings = notification_delivery.settings_from_config(config)
+    sender = mail.sender_from_config(config)
+    database = _database()
+    try:
+        while True:
+            report = notification_delivery.run_once(database, sender, settings, digest=digest)
+            click.echo(f"{report.mails_sent} mails sent ({report.events_mailed} events), {report.failures} failed")
+            if not loop:
+                sys.exit(1 if report.failures else 0)
+            time.sleep(interval)
+    finally:
+        database.dispose()
+
+
 def _mount_akn() -> None:
     try:
         from akn.cli import akn_group

@@ -201,3 +201,24 @@ class UnconsolidatedEdits(Conflict):
     """The bill's working text has unpublished edits, which a consolidation would overwrite."""
 
     code = "unconsolidated_edits"
+
+
+# --- open data ---------------------------------------------------------------------------------------------
+
+
+class WebhookTargetRefused(ValidationFailed):
+    """A webhook URL points at an internal, loopback or private address (or does not resolve)."""
+
+    code = "webhook_target_refused"
+
+
+class UnsubscribeFailed(BadRequest):
+    """The unsubscribe link is malformed or was not signed by this Parley."""
+
+    code = "unsubscribe_failed"
+
+
+class NoEmailAddress(Conflict):
+    """The account has no (verified) email address to send notifications to."""
+
+    code = "no_email_address"

@@ -1,4 +1,5 @@
-// Browser entry: the live co-drafting sync, bound to Socket.IO. The editor UI builds on `openBill`.
+// Browser entry: the live co-drafting sync bound to Socket.IO, and the start of each page's code.
+// Pages load their own module on demand (esbuild splits them into chunks), so the reader stays light.
 import { io } from 'socket.io-client';
 import { BillSync } from './sync/sync.js';
 
@@ -27,6 +28,25 @@ export function openBill({ bill, url, token, onText, onError, cursorOf }) {
   return { socket, sync };
 }
 
+const PAGES = {
+  reader: () => import('./pages/reader.js'),
+  editor: () => import('./pages/editor.js'),
+  amendments: () => import('./pages/amendments.js'),
+  moderation: () => import('./pages/moderation.js'),
+};
+
+/** Starts the code of the current page (`<body data-page>`); `<html data-ready>` tells it is interactive. */
+export async function boot() {
+  const load = PAGES[document.body?.dataset.page];
+  try {
+    if (load) await (await load()).start();
+  } finally {
+    document.documentElement.dataset.ready = '1';
+  }
+}
+
 if (typeof window !== 'undefined') {
   window.Parley = Object.assign(window.Parley ?? {}, { openBill, BillSync });
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => boot());
+  else boot();
 }

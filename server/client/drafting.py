@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import socketio
@@ -64,6 +64,45 @@ class DraftingClient:
         with self._lock:
             self._run(self._bill().type(eid, new_text))
 
+    def change(self, edit: Callable[[str], str], *, eid: str | None = None, wid: str | None = None) -> str:
+        """Apply ``edit`` to what the drafter sees of a provision (by eId or wId) and send it; returns the text.
+
+        Reading the text and typing happen under the lock that event handlers take, as an editor changes
+        the text it shows: with ``text()`` then ``type()``, an event handled in between would be typed over.
+        """
+        with self._lock:
+            bill = self._bill()
+            key = bill.eid_of(wid) if wid is not None else eid
+            current = None if key is None else bill.text(key)
+            if key is None or current is None:
+                raise KeyError(f"Unknown provision {wid or eid!r}.")
+            new_text = edit(current)
+            self._run(bill.type(key, new_text))
+            return new_text
+
+    def eid_of(self, wid: str) -> str | None:
+        """The eId this drafter currently knows provision ``wid`` by (eIds change when provisions move)."""
+        with self._lock:
+            return self._bill().eid_of(wid)
+
+    def resend(self) -> int:
+        """Send every edit still awaiting its ack again, with the same op_id (as after an ack timeout).
+
+        The server answers an op_id it has already applied with the original ack; returns how many were sent.
+        """
+        with self._lock:
+            bill = self._bill()
+            if not bill.joined:
+                return 0  # the join under way resends them
+            sends = [{"bill": bill.bill, **p.pending_send} for p in bill.provisions.values() if p.pending_send]
+            self._run(Reaction(sends=sends))
+            return len(sends)
+
+    @property
+    def connected(self) -> bool:
+        """True while the Socket.IO connection is up."""
+        return bool(self._sio.connected)
+
     def text(self, eid: str) -> str | None:
         """What this drafter sees of provision ``eid``."""
         with self._lock:
@@ -81,19 +120,28 @@ class DraftingClient:
         with self._lock:
             return self._bill().since
 
-    def wait_quiescent(self, timeout: float = 10.0) -> None:
-        """Block until every local edit is confirmed by the server; ``TimeoutError`` otherwise."""
+    def wait_quiescent(self, timeout: float = 10.0, *, up_to: int | None = None) -> None:
+        """Block until every local edit is confirmed by the server; ``TimeoutError`` otherwise.
+
+        With ``up_to``, also until every event up to that id has been seen (``since >= up_to``).
+        """
         deadline = time.monotonic() + timeout
         with self._changed:
-            while not self._bill().settled:
+            while not self._caught_up(up_to):
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise TimeoutError("Edits are still waiting for the server.")
+                    raise TimeoutError(
+                        f"Edits are still waiting for the server (since={self._bill().since}, up_to={up_to})."
+                    )
                 self._changed.wait(min(left, 0.5))
 
     def disconnect(self) -> None:
         """Close the connection (unsent edits stay and go out after ``connect`` + ``join``)."""
         self._sio.disconnect()
+
+    def _caught_up(self, up_to: int | None) -> bool:
+        bill = self._bill()
+        return bill.settled and (up_to is None or (bill.since is not None and bill.since >= up_to))
 
     def _bill(self) -> BillSync:
         if self._sync is None:
@@ -108,7 +156,9 @@ class DraftingClient:
 
     def _on_connect(self) -> None:
         # A reconnection: join again with the last event id seen, which also resends what is in flight.
-        if self._sync is not None and self._joined.is_set():
+        # Also when the previous join was never answered (the line dropped first): waiting for that answer
+        # would wait for ever.
+        if self._sync is not None:
             self._send_join()
 
     def _on_join_ack(self, ack: Mapping[str, Any]) -> None:

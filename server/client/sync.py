@@ -14,12 +14,32 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from server.domain.events import EventType
 from server.domain.textpatch import TextPatchError, apply_exact, make_patch, map_position, merge3
 
-__all__ = ["EDIT_CONFLICT", "PROVISION_EDITED", "BillSync", "Outcome", "ProvisionSync", "Reaction", "op_ids"]
+__all__ = [
+    "EDIT_CONFLICT",
+    "PROVISION_EDITED",
+    "STRUCTURE_EVENTS",
+    "BillSync",
+    "Outcome",
+    "ProvisionSync",
+    "Reaction",
+    "op_ids",
+]
 
 EDIT_CONFLICT: Final = "edit_conflict"
-PROVISION_EDITED: Final = "provision.edited"
+NOT_FOUND: Final = "not_found"
+PROVISION_EDITED: Final = EventType.PROVISION_EDITED
+# Events that rename, add or remove provisions; each carries ``renames`` (old eId -> new eId).
+STRUCTURE_EVENTS: Final = frozenset(
+    {
+        EventType.PROVISION_INSERTED,
+        EventType.PROVISION_DELETED,
+        EventType.PROVISION_MOVED,
+        EventType.PROVISION_RETITLED,
+    }
+)
 
 Payload = dict[str, Any]
 
@@ -37,7 +57,7 @@ class Outcome:
 
     text: str | None = None  # the new local text when it changed
     cursor: int | None = None  # the caller's cursor mapped into ``text``
-    send: Payload | None = None  # an edit ``{eid, rev, patch, op_id}`` to send now
+    send: Payload | None = None  # an edit ``{eid, wid, rev, patch, op_id}`` to send now
     resync: bool = False  # the confirmed text diverged from the server's: join again for a snapshot
     error: Payload | None = None  # a refusal other than a conflict; the refused edits were undone
 
@@ -57,10 +77,17 @@ class _Snapshot:
 
 
 class ProvisionSync:
-    """One provision: confirmed server text and revision, at most one op in flight, local edits."""
+    """One provision: confirmed server text and revision, at most one op in flight, local edits.
 
-    def __init__(self, eid: str, text: str, rev: int, *, op_id: Callable[[], str] | None = None) -> None:
+    ``eid`` changes when a structure edit renumbers the provision; ``wid`` never does, and every edit
+    carries it so that the server finds the provision even if the eId it was sent with is gone.
+    """
+
+    def __init__(
+        self, eid: str, text: str, rev: int, *, wid: str | None = None, op_id: Callable[[], str] | None = None
+    ) -> None:
         self.eid = eid
+        self.wid = wid or eid
         self.confirmed = text
         self.rev = rev
         self.local = text
@@ -85,7 +112,7 @@ class ProvisionSync:
         if self.inflight is None:
             return None
         sent = self.inflight
-        return {"eid": self.eid, "rev": sent.rev, "patch": sent.patch, "op_id": sent.op_id}
+        return {"eid": self.eid, "wid": self.wid, "rev": sent.rev, "patch": sent.patch, "op_id": sent.op_id}
 
     def local_change(self, new_text: str) -> Outcome:
         """The drafter typed: ``new_text`` is the whole new local text."""
@@ -241,15 +268,23 @@ class Reaction:
 
 
 class BillSync:
-    """One bill's live provisions; the driver sends what each call returns and feeds back the answers."""
+    """One bill's live provisions; the driver sends what each call returns and feeds back the answers.
+
+    Provisions are keyed by eId for the caller, and events and acks find them by wId, which survives
+    renumbering. A structure edit renames eIds (its ``renames`` re-key what this side holds) and may add
+    or remove provisions, which only a join snapshot tells: each structure event is followed by a join.
+    """
 
     def __init__(self, bill: int, *, op_id: Callable[[], str] | None = None) -> None:
         self.bill = bill
         self.provisions: dict[str, ProvisionSync] = {}
         self.since: int | None = None  # last event id up to which nothing is missing
         self.joined = False
+        self._by_wid: dict[str, ProvisionSync] = {}
         self._catching_up = False
+        self._in_snapshot = False  # handling a join's own missed events, which its snapshot already contains
         self._backlog: list[Payload] = []  # events broadcast while a join is under way
+        self._structure_seen: set[int] = set()  # ids of structure events already handled
         self._op_id = op_id or op_ids()
 
     def join_request(self) -> Payload:
@@ -266,21 +301,17 @@ class BillSync:
         cursors = cursors or {}
         self._catching_up = True
         try:
+            self._in_snapshot = True
             for event in ack.get("events") or []:
                 reaction.extend(self.on_event(event, cursors))
-            for eid, state in (ack.get("provisions") or {}).items():
-                provision = self.provisions.get(eid)
-                if provision is None:
-                    self.provisions[eid] = ProvisionSync(eid, state["text"], state["rev"], op_id=self._op_id)
-                else:
-                    outcome = provision.on_snapshot(state["text"], state["rev"], cursors.get(eid))
-                    reaction.extend(self._react(provision, outcome))
+            self._in_snapshot = False
+            reaction.extend(self._adopt_snapshot(ack.get("provisions") or {}, cursors))
             self._advance(ack.get("last_event_id"))
             backlog, self._backlog = self._backlog, []
             for event in backlog:
                 reaction.extend(self.on_event(event, cursors))
         finally:
-            self._catching_up = False
+            self._catching_up = self._in_snapshot = False
         self.joined = True
         for provision in self.provisions.values():
             resend = provision.pending_send
@@ -305,17 +336,20 @@ class BillSync:
             self._backlog.append(dict(event))
             return Reaction()
         reaction = Reaction()
-        if event.get("type") == PROVISION_EDITED:
+        kind = event.get("type")
+        if kind == PROVISION_EDITED:
             data = event["data"]
-            provision = self.provisions.get(data["eid"])
+            provision = self._find(data.get("wid"), data["eid"])
             if provision is not None:
-                reaction = self._react(provision, provision.on_event(data, (cursors or {}).get(data["eid"])))
+                reaction = self._react(provision, provision.on_event(data, (cursors or {}).get(provision.eid)))
+        elif kind in STRUCTURE_EVENTS:
+            reaction = self._on_structure(event)
         self._advance(event.get("id"))
         return reaction
 
     def on_edit_ack(self, payload: Mapping[str, Any], ack: Mapping[str, Any], cursor: int | None = None) -> Reaction:
         """The ack of the edit ``payload`` that the driver sent."""
-        provision = self.provisions.get(payload["eid"])
+        provision = self._find(payload.get("wid"), payload["eid"])
         if provision is None:
             return Reaction()
         return self._react(provision, provision.on_ack(payload["op_id"], ack, cursor))
@@ -325,10 +359,68 @@ class BillSync:
         provision = self.provisions.get(eid)
         return None if provision is None else provision.text
 
+    def eid_of(self, wid: str) -> str | None:
+        """The eId this side currently knows the provision ``wid`` by."""
+        provision = self._by_wid.get(wid)
+        return None if provision is None else provision.eid
+
     @property
     def settled(self) -> bool:
         """True when every provision has its edits confirmed and nothing is waiting."""
         return self.joined and all(provision.settled for provision in self.provisions.values())
+
+    def _find(self, wid: str | None, eid: str) -> ProvisionSync | None:
+        # By wId when the message has one: after a renumbering the same eId may name another provision.
+        return self._by_wid.get(wid) if wid else self.provisions.get(eid)
+
+    def _on_structure(self, event: Mapping[str, Any]) -> Reaction:
+        event_id = event.get("id")
+        if isinstance(event_id, int):
+            if event_id in self._structure_seen:
+                return Reaction()
+            self._structure_seen.add(event_id)
+        if not self._catching_up:
+            self._rename(dict((event.get("data") or {}).get("renames") or {}))
+        # Inserted and deleted provisions, and the exact eIds, come with a join's snapshot; the join that
+        # delivered this event as a missed one carries a snapshot taken after it.
+        return Reaction(rejoin=not self._in_snapshot)
+
+    def _rename(self, renames: Mapping[str, str]) -> None:
+        """Re-key provisions after a structure edit, unless the renames would collide (the join re-keys)."""
+        if not renames:
+            return
+        renamed: dict[str, ProvisionSync] = {}
+        for eid, provision in self.provisions.items():
+            new = str(renames.get(eid, eid))
+            if new in renamed:
+                return
+            renamed[new] = provision
+        for eid, provision in renamed.items():
+            provision.eid = eid
+        self.provisions = renamed
+
+    def _adopt_snapshot(self, snapshot: Mapping[str, Mapping[str, Any]], cursors: Mapping[str, int]) -> Reaction:
+        """Each provision's ``{text, rev, wid}`` from a join, keyed by its current eId."""
+        reaction = Reaction()
+        held = {provision.wid: provision for provision in self.provisions.values()}
+        current: dict[str, ProvisionSync] = {}
+        for eid, state in snapshot.items():
+            wid = str(state.get("wid") or eid)
+            provision = held.pop(wid, None)
+            if provision is None:
+                current[eid] = ProvisionSync(eid, state["text"], state["rev"], wid=wid, op_id=self._op_id)
+                continue
+            cursor = cursors.get(provision.eid)
+            provision.eid = eid
+            current[eid] = provision
+            reaction.extend(self._react(provision, provision.on_snapshot(state["text"], state["rev"], cursor)))
+        for gone in held.values():
+            if not gone.settled:
+                message = f"provision {gone.eid} was deleted; the edits made to it since were not applied"
+                reaction.errors.append((gone.eid, {"code": NOT_FOUND, "message": message}))
+        self.provisions = current
+        self._by_wid = {provision.wid: provision for provision in current.values()}
+        return reaction
 
     def _advance(self, event_id: int | None) -> None:
         gaps = any(provision.early for provision in self.provisions.values())

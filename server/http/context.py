@@ -18,7 +18,7 @@ def database() -> Database:
     return db
 
 
-class SessionUser(UserMixin):
+class SessionUser(UserMixin):  # type: ignore[misc]
     """The Flask-Login user of a browser session."""
 
     def __init__(self, principal: Principal) -> None:

@@ -1,25 +1,50 @@
-"""HTML pages: home, sign-in and sign-out. The reader and editor pages grow on these."""
+"""HTML pages shared by every page family: home, sign-in, sign-up, sign-out, and how pages fail.
+
+The other families live beside this module (``pages_reader``, ``pages_drafting``, ``pages_amendments``,
+``pages_consultation``); :func:`register_pages` binds them all.
+"""
 
 from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_user, logout_user
 
-from server.errors import Unauthenticated
-from server.http.context import SessionUser, current_principal, database
-from server.services import accounts, bills
+from server.errors import ParleyError, Unauthenticated
+from server.http.context import SessionUser, database
+from server.http.i18n import SESSION_KEY
+from server.http.pages_amendments import amendment_pages
+from server.http.pages_common import page, page_error
+from server.http.pages_consultation import consultation_pages
+from server.http.pages_drafting import drafting_pages
+from server.http.pages_reader import reader_pages
+from server.services import accounts, bills, mail, registration
+from server.services import consultation as consultations
+from server.store import eventlog
 
 pages = Blueprint("pages", __name__)
 
 
 @pages.get("/")
 def home() -> ResponseReturnValue:
+    now = eventlog.utcnow()
     with database().read() as db_session:
         summaries = [bills.bill_summary(db_session, b) for b in bills.list_bills(db_session)]
-    return render_template("home.html", bills=summaries, principal=current_principal())
+        open_consultations = []
+        for summary in summaries:
+            for consultation in consultations.consultations_of(db_session, summary["id"]):
+                described = consultations.consultation_dict(consultation, now)
+                if described["state"] == "open":
+                    open_consultations.append(described | {"title": summary["title"]})
+    return page("home.html", bills=summaries, consultations=open_consultations)
+
+
+def _safe_next(target: str) -> str:
+    if not target.startswith("/") or target.startswith("//") or target.startswith("/\\"):
+        return url_for("pages.home")
+    return target
 
 
 @pages.route("/login", methods=["GET", "POST"])
@@ -34,19 +59,74 @@ def login() -> ResponseReturnValue:
         except Unauthenticated as refused:
             error = refused.message
         else:
-            # A fresh session at sign-in: nothing set before (by anyone) survives into the signed-in session.
+            # A fresh session at sign-in: nothing set before (by anyone) survives into the signed-in session,
+            # except the interface language the visitor chose.
+            language = session.get(SESSION_KEY)
             session.clear()
+            if language:
+                session[SESSION_KEY] = language
             login_user(SessionUser(principal))
             session["sid"] = secrets.token_urlsafe(16)
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("pages.home")
-            return redirect(target)
-    return render_template("login.html", error=error, principal=None), (401 if error else 200)
+            return redirect(_safe_next(request.args.get("next", "")))
+    return page("login.html", 401 if error else 200, error=error, principal=None)
 
 
 @pages.post("/logout")
 def logout() -> ResponseReturnValue:
+    language = session.get(SESSION_KEY)
     logout_user()
     session.clear()
+    if language:
+        session[SESSION_KEY] = language
     return redirect(url_for("pages.home"))
+
+
+@pages.route("/register", methods=["GET", "POST"])
+def register() -> ResponseReturnValue:
+    """Citizens sign up here; they may comment once they confirm their address."""
+    error: str | None = None
+    form = {"username": "", "email": "", "display_name": ""}
+    if request.method == "POST":
+        form = {key: request.form.get(key, "").strip() for key in form}
+        password = request.form.get("password", "")
+        try:
+            with database().write() as db_session:
+                signed = registration.sign_up(
+                    db_session, username=form["username"], email=form["email"], password=password,
+                    display_name=form["display_name"] or None,
+                    ttl_hours=int(current_app.config.get("VERIFICATION_TTL_HOURS", 48)),
+                )
+                address, token = signed.user.email or form["email"], signed.token
+        except ParleyError as refused:
+            error = refused.message
+        else:
+            sent = True
+            try:
+                mail.sender_from_config(current_app.config).send(
+                    registration.verification_mail(address, token, str(current_app.config.get("PUBLIC_URL", "")))
+                )
+            except Exception:
+                sent = False
+            return page("registered.html", address=address, sent=sent)
+    return page("register.html", 422 if error else 200, error=error, form=form)
+
+
+@pages.get("/verify")
+def verify() -> ResponseReturnValue:
+    token = request.args.get("token", "")
+    try:
+        with database().write() as db_session:
+            user = registration.verify(db_session, token)
+            username = user.username
+    except ParleyError as refused:
+        return page("verified.html", 400, error=refused.message, username=None)
+    return page("verified.html", error=None, username=username)
+
+
+def register_pages(app: Flask) -> None:
+    """Register every page family but ``pages`` itself, which the application factory registers."""
+    for blueprint in (reader_pages, drafting_pages, amendment_pages, consultation_pages):
+        app.register_blueprint(blueprint)
+
+
+pages.register_error_handler(ParleyError, page_error)

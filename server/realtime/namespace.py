@@ -11,7 +11,7 @@ from flask_socketio import Namespace, emit, join_room, leave_room
 from server.errors import BadRequest, Forbidden, PayloadTooLarge, RateLimited
 from server.http.context import database
 from server.realtime.acks import Ack, ok, socket_handler
-from server.realtime.broadcast import bill_room
+from server.realtime.broadcast import SITE_ROOM, bill_room
 from server.realtime.limits import TokenBucket
 from server.services import accounts, bills, drafting, history, structure
 from server.services.principal import Principal
@@ -106,6 +106,13 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
             events=history.public_events(session, records),
             provisions=provisions,
         )
+
+    @socket_handler
+    def on_follow_public(self, data: dict[str, Any]) -> Ack:
+        """Follow every public event of every bill (the live counterpart of ``/feed.atom``); open to anyone."""
+        join_room(SITE_ROOM)
+        with database().read() as session:
+            return ok(last_event_id=eventlog.last_event_id(session))
 
     @socket_handler
     def on_leave(self, data: dict[str, Any]) -> Ack:

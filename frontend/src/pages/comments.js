@@ -1,0 +1,222 @@
+// The comment sidebar of the reader: threads on one provision, posting, replies, endorsements, reports,
+// and a clerk's hide button.
+import { api } from '../lib/api.js';
+import { announce, h, t } from '../lib/dom.js';
+
+const FLAG_REASONS = ['harassment', 'hate', 'spam', 'disinformation', 'personal_data', 'off_topic', 'impersonation', 'other'];
+
+export class CommentsPanel {
+  constructor({ bill, root, layout, open, role, user, labelOf, onChange }) {
+    this.bill = bill;
+    this.root = root;
+    this.layout = layout;
+    this.open = open;
+    this.role = role;
+    this.user = user;
+    this.labelOf = labelOf;
+    this.onChange = onChange;
+    this.eid = null;
+    this.opener = null;
+    this.body = root.querySelector('#comments-body');
+    this.heading = root.querySelector('#comments-heading');
+    root.querySelector('#close-comments').addEventListener('click', () => this.close());
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && !this.root.hidden) this.close();
+    });
+  }
+
+  get isCitizen() {
+    return this.role === 'citizen';
+  }
+
+  get isModerator() {
+    return this.role === 'clerk' || this.role === 'admin';
+  }
+
+  /** Opens the panel on provision `eid`; `opener` gets the focus back when it closes. */
+  async show(eid, opener = null) {
+    this.eid = eid;
+    this.notice = '';
+    this.opener = opener;
+    this.root.hidden = false;
+    this.layout.classList.add('with-comments');
+    this.heading.textContent = t('comments_on', { label: this.labelOf(eid) });
+    await this.refresh();
+    this.heading.focus();
+  }
+
+  close() {
+    this.root.hidden = true;
+    this.layout.classList.remove('with-comments');
+    this.eid = null;
+    this.opener?.focus();
+  }
+
+  /** A bill event of a comment type: refresh what is shown. */
+  onEvent(event) {
+    if (this.eid !== null && !this.root.hidden) this.refresh();
+  }
+
+  async refresh() {
+    if (this.eid === null) return;
+    const eid = this.eid;
+    const data = await api('GET', `/api/bills/${this.bill}/comments?eid=${encodeURIComponent(eid)}`);
+    if (eid !== this.eid) return;
+    this.render(data.comments ?? [], data.hidden ?? []);
+  }
+
+  render(comments, hidden) {
+    const byParent = new Map();
+    for (const comment of comments) {
+      const key = comment.reply_to ?? null;
+      if (!byParent.has(key)) byParent.set(key, []);
+      byParent.get(key).push(comment);
+    }
+    const known = new Set(comments.map((comment) => comment.id));
+    // A reply whose parent is not shown (hidden) still appears, at the top level.
+    const roots = comments.filter((comment) => comment.reply_to === null || !known.has(comment.reply_to));
+    const list = h('ol', { class: 'comment-list' }, roots.map((comment) => this.thread(comment, byParent)));
+    const notices = hidden.map((notice) => h('p', { class: 'comment-hidden', dataset: { comment: notice.id } },
+      t('hidden', { reason: notice.reason ?? '' })));
+    const parts = [];
+    if (!comments.length) parts.push(h('p', { class: 'no-comments' }, t('no_comments')));
+    parts.push(list, ...notices, this.form());
+    this.body.replaceChildren(...parts);
+  }
+
+  thread(comment, byParent) {
+    const replies = byParent.get(comment.id) ?? [];
+    return h('li', { class: 'comment', dataset: { comment: comment.id } },
+      h('p', { class: 'comment-meta' }, `${comment.author?.name ?? ''} · ${comment.created_at.slice(0, 16).replace('T', ' ')}`),
+      comment.quote ? h('blockquote', { class: 'comment-quote' }, comment.quote) : null,
+      h('div', { class: 'comment-body' }, comment.body),
+      h('p', { class: 'comment-meta' }, `${t('endorsements')}: `, h('span', { class: 'endorsement-count' }, comment.endorsements)),
+      this.actions(comment),
+      replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null);
+  }
+
+  actions(comment) {
+    const buttons = [];
+    const mine = comment.author?.id === this.user;
+    if (this.isCitizen && this.open && !mine) {
+      buttons.push(h('button', { type: 'button', class: 'secondary', onclick: () => this.endorse(comment) }, t('endorse')));
+    }
+    if (this.isCitizen && this.open && comment.reply_to === null) {
+      buttons.push(h('button', { type: 'button', class: 'secondary', onclick: (event) => this.replyForm(comment, event.target) }, t('reply')));
+    }
+    if (this.user && !mine) {
+      buttons.push(h('button', { type: 'button', class: 'secondary', onclick: (event) => this.flagForm(comment, event.target) }, t('flag')));
+    }
+    if (this.isModerator) {
+      buttons.push(h('button', { type: 'button', class: 'danger', onclick: (event) => this.hideForm(comment, event.target) }, t('hide')));
+    }
+    return buttons.length ? h('div', { class: 'comment-actions' }, buttons) : null;
+  }
+
+  form() {
+    if (!this.open) return h('p', { class: 'meta' }, t('consultation_closed'));
+    if (!this.isCitizen) return h('p', { class: 'meta' }, h('a', { href: `/login?next=${encodeURIComponent(location.pathname)}` }, t('sign_in_to_comment')));
+    const id = `comment-text-${this.eid}`;
+    const textarea = h('textarea', { id, name: 'body', rows: 4, required: true });
+    const quote = h('input', { id: `${id}-quote`, name: 'quote', autocomplete: 'off' });
+    // The outcome of the last post stays shown across re-renders (a live event may re-render right after it).
+    const message = h('p', { class: 'message', role: 'status' }, this.notice ?? '');
+    return h('form', {
+      class: 'comment-form',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        await this.post({ eid: this.eid, body: textarea.value, quote: quote.value || undefined }, message);
+      },
+    },
+    h('label', { for: id }, t('your_comment')), textarea,
+    h('label', { for: `${id}-quote` }, t('quote')), quote,
+    h('p', {}, h('button', { type: 'submit' }, t('post'))),
+    message);
+  }
+
+  replyForm(comment, opener) {
+    const host = opener.closest('.comment');
+    if (host.querySelector(':scope > .comment-form')) return;
+    const id = `reply-${comment.id}`;
+    const textarea = h('textarea', { id, rows: 3, required: true });
+    const message = h('p', { class: 'message', role: 'status' });
+    const form = h('form', {
+      class: 'comment-form',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        await this.post({ eid: comment.eid, body: textarea.value, reply_to: comment.id }, message);
+      },
+    }, h('label', { for: id }, t('reply')), textarea, h('p', {}, h('button', { type: 'submit' }, t('send_reply'))), message);
+    host.append(form);
+    textarea.focus();
+  }
+
+  flagForm(comment, opener) {
+    const host = opener.closest('.comment');
+    if (host.querySelector(':scope > .flag-form')) return;
+    const id = `flag-${comment.id}`;
+    const select = h('select', { id }, FLAG_REASONS.map((reason) => h('option', { value: reason }, t(`flag_${reason}`))));
+    const message = h('p', { class: 'message', role: 'status' });
+    const form = h('form', {
+      class: 'flag-form inline-form',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          await api('POST', `/api/comments/${comment.id}/flags`, { reason: select.value });
+          form.replaceWith(h('p', { class: 'message', role: 'status' }, t('flagged')));
+          announce(t('flagged'));
+        } catch (error) {
+          message.textContent = t('refused', { message: error.message });
+        }
+      },
+    }, h('label', { for: id }, t('flag_reason')), select, h('button', { type: 'submit' }, t('flag')), message);
+    host.append(form);
+    select.focus();
+  }
+
+  hideForm(comment, opener) {
+    const host = opener.closest('.comment');
+    if (host.querySelector(':scope > .hide-form')) return;
+    const id = `hide-${comment.id}`;
+    const input = h('input', { id, required: true, autocomplete: 'off' });
+    const message = h('p', { class: 'message', role: 'status' });
+    const form = h('form', {
+      class: 'hide-form inline-form',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          await api('POST', `/api/comments/${comment.id}/moderation`, { action: 'hide', reason: input.value });
+          announce(t('hidden_done', { id: comment.id }));
+          await this.refresh();
+          this.onChange();
+        } catch (error) {
+          message.textContent = t('refused', { message: error.message });
+        }
+      },
+    }, h('label', { for: id }, t('reason')), input, h('button', { type: 'submit', class: 'danger' }, t('hide')), message);
+    host.append(form);
+    input.focus();
+  }
+
+  async post(payload, message) {
+    try {
+      const posted = await api('POST', `/api/bills/${this.bill}/comments`, payload);
+      const note = posted.state === 'held' ? t('held') : t('posted');
+      this.notice = note;
+      await this.refresh();
+      this.onChange();
+      announce(note);
+    } catch (error) {
+      message.textContent = t('refused', { message: error.message });
+    }
+  }
+
+  async endorse(comment) {
+    try {
+      await api('POST', `/api/comments/${comment.id}/endorsements`);
+      await this.refresh();
+    } catch (error) {
+      announce(t('refused', { message: error.message }));
+    }
+  }
+}

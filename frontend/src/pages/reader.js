@@ -1,0 +1,263 @@
+// The bill reader: loads long bills' chunks as the reader scrolls, adds provision links and the comment tools,
+// shows the per-provision heatmap and keeps comments live.
+import { t, announce } from '../lib/dom.js';
+import { connect, followBill } from '../lib/socket.js';
+import { CommentsPanel } from './comments.js';
+
+const CHUNK_MARGIN = '1500px 0px';
+const HEAT_LEVELS = [1, 3, 6, 10]; // comments on a provision for heat levels 1..4
+
+let bill;
+let textRoot;
+let observer;
+let counts = new Map();
+let panel = null;
+const loading = new Map();
+
+/** The `<section>` (or other element) of provision `eid`, if it is in the page. */
+function provisionElement(eid) {
+  const element = document.getElementById(eid);
+  return element && textRoot.contains(element) ? element : null;
+}
+
+function labelOf(section) {
+  const heading = section.querySelector(':scope > .akn-heading, :scope > h2, :scope > h3, :scope > h4, :scope > h5, :scope > h6');
+  const num = section.querySelector(':scope > .akn-num');
+  const text = (heading ?? num)?.textContent?.trim();
+  return text || section.id;
+}
+
+async function loadChunk(placeholder) {
+  const index = Number(placeholder.dataset.chunk);
+  if (placeholder.dataset.loaded) return;
+  if (loading.has(index)) return loading.get(index);
+  const version = document.body.dataset.version;
+  const job = fetch(`/bills/${bill}/chunks/${index}?version=${version}`, { credentials: 'same-origin' })
+    .then((response) => {
+      if (!response.ok) throw new Error(response.statusText);
+      return response.text();
+    })
+    .then((html) => {
+      observer?.unobserve(placeholder);
+      const template = document.createElement('template');
+      template.innerHTML = html;
+      placeholder.replaceChildren(template.content);
+      placeholder.classList.remove('chunk-pending');
+      placeholder.dataset.loaded = '1';
+      placeholder.removeAttribute('aria-busy');
+      decorate(placeholder);
+    })
+    .catch(() => {
+      placeholder.dataset.label = t('load_failed');
+      placeholder.removeAttribute('aria-busy');
+    })
+    .finally(() => loading.delete(index));
+  placeholder.setAttribute('aria-busy', 'true');
+  loading.set(index, job);
+  return job;
+}
+
+function chunkOfEid(eid) {
+  // ToC entries carry their chunk; a deeper provision's eId starts with its ancestor's.
+  let best = null;
+  for (const item of document.querySelectorAll('.toc li[data-eid]')) {
+    const candidate = item.dataset.eid;
+    if ((eid === candidate || eid.startsWith(`${candidate}__`)) && (!best || candidate.length > best.dataset.eid.length)) {
+      best = item;
+    }
+  }
+  return best ? Number(best.dataset.chunk) : null;
+}
+
+/** Makes sure provision `eid` is in the page (loading its chunk) and returns its element. */
+async function ensureProvision(eid) {
+  let element = provisionElement(eid);
+  if (element) return element;
+  const index = chunkOfEid(eid);
+  if (index === null) return null;
+  const placeholder = textRoot.querySelector(`.chunk[data-chunk="${index}"]`);
+  if (placeholder) await loadChunk(placeholder);
+  element = provisionElement(eid);
+  return element;
+}
+
+async function goTo(eid, { focus = true } = {}) {
+  const element = await ensureProvision(eid);
+  if (!element) return;
+  if (location.hash !== `#${eid}`) history.replaceState(null, '', `#${eid}`);
+  element.scrollIntoView({ block: 'start' });
+  if (focus) {
+    element.setAttribute('tabindex', '-1');
+    element.focus({ preventScroll: true });
+  }
+}
+
+/** Adds the link and comment tools to every provision inside `container`. */
+function decorate(container) {
+  const commenting = panel !== null;
+  for (const section of container.querySelectorAll('section[id]')) {
+    if (section.querySelector(':scope > .provision-tools')) continue;
+    const label = labelOf(section);
+    const tools = document.createElement('span');
+    tools.className = 'provision-tools';
+    const link = document.createElement('a');
+    link.href = `/bills/${bill}/provisions/${encodeURIComponent(section.id)}`;
+    link.textContent = '¶';
+    link.setAttribute('aria-label', `${t('link_to')} ${label}`.trim());
+    link.title = label;
+    tools.append(link);
+    if (commenting) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'secondary comment-button';
+      button.dataset.eid = section.id;
+      tools.append(button);
+      showCount(button, counts.get(section.id) ?? 0, label);
+    }
+    const anchor = section.querySelector(':scope > .akn-heading, :scope > .akn-num');
+    if (anchor) anchor.after(tools);
+    else section.prepend(tools);
+    paintHeat(section, counts.get(section.id) ?? 0);
+  }
+}
+
+function showCount(button, count, label) {
+  const visible = count ? `${t('comment')} (${count})` : t('comment');
+  button.textContent = visible;
+  // The accessible name starts with the visible words, so speech users can say what they see.
+  button.setAttribute('aria-label', `${visible}: ${label}`);
+}
+
+function heatLevel(count) {
+  let level = 0;
+  for (const threshold of HEAT_LEVELS) if (count >= threshold) level += 1;
+  return level;
+}
+
+function paintHeat(element, count) {
+  const level = heatLevel(count);
+  if (level) element.dataset.heat = String(level);
+  else delete element.dataset.heat;
+}
+
+async function refreshCounts() {
+  const response = await fetch(`/api/bills/${bill}/comments/counts`, { credentials: 'same-origin' });
+  if (!response.ok) return;
+  const data = await response.json();
+  counts = new Map((data.provisions ?? []).map((entry) => [entry.eid, entry.comments]));
+  for (const button of textRoot.querySelectorAll('.comment-button')) {
+    const section = button.closest('section[id]');
+    showCount(button, counts.get(button.dataset.eid) ?? 0, labelOf(section));
+  }
+  for (const section of textRoot.querySelectorAll('section[id]')) paintHeat(section, counts.get(section.id) ?? 0);
+  for (const item of document.querySelectorAll('.toc li[data-eid]')) {
+    const eid = item.dataset.eid;
+    let total = 0;
+    for (const [key, count] of counts) if (key === eid || key.startsWith(`${eid}__`)) total += count;
+    paintHeat(item, total);
+    const badge = item.querySelector(':scope > .heat');
+    if (badge) badge.textContent = total ? ` (${total})` : '';
+  }
+  const toggle = document.getElementById('heatmap-toggle');
+  if (toggle && counts.size) toggle.hidden = false;
+}
+
+function setUpHeatmap() {
+  const toggle = document.getElementById('heatmap-toggle');
+  toggle?.addEventListener('click', () => {
+    const on = document.body.classList.toggle('heatmap-on');
+    toggle.setAttribute('aria-pressed', String(on));
+  });
+}
+
+function setUpCompareForm() {
+  const form = document.getElementById('compare-form');
+  form?.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const from = form.querySelector('[name=from]').value;
+    const to = form.querySelector('[name=to]').value;
+    location.assign(`/bills/${bill}?compare=${from}..${to}`);
+  });
+}
+
+function setUpNavigation() {
+  document.querySelector('.toc')?.addEventListener('click', (event) => {
+    const link = event.target.closest('a[href^="#"]');
+    if (!link) return;
+    event.preventDefault();
+    goTo(decodeURIComponent(link.hash.slice(1)));
+  });
+  textRoot.addEventListener('click', (event) => {
+    const link = event.target.closest('a[href^="#"]');
+    if (!link || provisionElement(decodeURIComponent(link.hash.slice(1)))) return;
+    event.preventDefault();
+    goTo(decodeURIComponent(link.hash.slice(1)));
+  });
+  const target = document.body.dataset.target || decodeURIComponent(location.hash.slice(1));
+  if (target) goTo(target, { focus: false });
+}
+
+function setUpLazyChunks() {
+  const pending = textRoot.querySelectorAll('.chunk-pending');
+  if (!pending.length) return;
+  observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) if (entry.isIntersecting) loadChunk(entry.target);
+  }, { rootMargin: CHUNK_MARGIN });
+  for (const placeholder of pending) {
+    placeholder.dataset.label = t('loading');
+    observer.observe(placeholder);
+  }
+}
+
+function followLive() {
+  const socket = connect();
+  const joined = () => { document.body.dataset.live = '1'; };
+  followBill(socket, bill, (event) => {
+    if (!event.type.startsWith('comment.')) return;
+    refreshCounts();
+    panel?.onEvent(event);
+    if (event.type === 'comment.posted' && event.data?.eid) {
+      const section = provisionElement(event.data.eid);
+      announce(t('new_comment_live', { label: section ? labelOf(section) : event.data.eid }));
+    }
+  }, joined);
+  return socket;
+}
+
+export async function start() {
+  bill = Number(document.body.dataset.bill);
+  textRoot = document.getElementById('bill-text');
+  const consultation = document.body.dataset.consultation;
+  const current = document.body.dataset.current === '1';
+  const redline = textRoot.querySelector('.redline');
+  if (consultation !== 'none' && current && !redline) {
+    panel = new CommentsPanel({
+      bill,
+      root: document.getElementById('comments-panel'),
+      layout: document.querySelector('.reader-layout'),
+      open: consultation === 'open',
+      role: document.body.dataset.role,
+      user: Number(document.body.dataset.user) || null,
+      labelOf: (eid) => {
+        const section = provisionElement(eid);
+        return section ? labelOf(section) : eid;
+      },
+      onChange: () => refreshCounts(),
+    });
+    textRoot.addEventListener('click', (event) => {
+      const button = event.target.closest('.comment-button');
+      if (button) panel.show(button.dataset.eid, button);
+    });
+  }
+  setUpLazyChunks();
+  decorate(textRoot);
+  setUpNavigation();
+  setUpCompareForm();
+  setUpHeatmap();
+  if (panel) {
+    await refreshCounts();
+    // The live connection is not needed to read: open it once the page is idle.
+    const idle = window.requestIdleCallback ?? ((callback) => setTimeout(callback, 200));
+    idle(() => followLive());
+  }
+}

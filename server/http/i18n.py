@@ -1,0 +1,180 @@
+"""The interface language: English or French, chosen by ``?lang=``, remembered in the session.
+
+Pages are translated with Flask-Babel (catalogues in ``server/translations``); the strings the browser code
+shows are handed to it as one JSON object per page (:func:`browser_strings`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, request, session
+from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+LANGUAGES = ("en", "fr")
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+SESSION_KEY = "lang"
+
+babel = Babel()
+
+
+def N_(message: str) -> str:
+    """Marks a word for translation where it is shown (roles, states and kinds arrive as data)."""
+    return message
+
+
+# Words that reach templates as data (``_(principal.role.value)``); listed so the catalogue holds them.
+VOCABULARY = (
+    N_("drafter"), N_("mp"), N_("clerk"), N_("citizen"), N_("admin"),
+    N_("drafting"), N_("draft"), N_("tabled"), N_("admissible"), N_("inadmissible"), N_("adopted"),
+    N_("rejected"), N_("withdrawn"), N_("fallen"), N_("visible"), N_("held"), N_("hidden"),
+    N_("changed"), N_("added"), N_("removed"), N_("moved"), N_("renumbered"),
+)
+
+
+def requested_language() -> str | None:
+    """The ``?lang=`` of this request when it names a language Parley speaks."""
+    value = (request.args.get("lang") or "").strip().lower()
+    return value if value in _languages() else None
+
+
+def _languages() -> tuple[str, ...]:
+    configured = current_app.config.get("LANGUAGES") or LANGUAGES
+    return tuple(configured)
+
+
+def select_locale() -> str:
+    """``?lang=``, else the language kept in the session, else the browser's preference, else English."""
+    chosen = requested_language() or session.get(SESSION_KEY)
+    if chosen in _languages():
+        return str(chosen)
+    best = request.accept_languages.best_match(_languages())
+    return best or str(current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
+def language_url(code: str) -> str:
+    """This page in another language (the choice is then remembered)."""
+    args: dict[str, Any] = {key: value for key, value in request.args.items() if key != "lang"}
+    args["lang"] = code
+    return f"{request.path}?{urlencode(args)}"
+
+
+def browser_strings() -> dict[str, str]:
+    """What the browser code writes on screen, in the current language (keys are stable identifiers)."""
+    return {
+        "comments": _("Comments"),
+        "comment": _("Comment"),
+        "comments_on": _("Comments on %(label)s", label="{label}"),
+        "no_comments": _("No comments on this provision yet."),
+        "post": _("Post comment"),
+        "reply": _("Reply"),
+        "send_reply": _("Send reply"),
+        "endorse": _("Endorse"),
+        "endorsements": _("Endorsements"),
+        "flag": _("Report"),
+        "flag_reason": _("Why are you reporting this comment?"),
+        "flagged": _("Reported. A clerk will look at it."),
+        "hide": _("Hide"),
+        "restore": _("Restore"),
+        "reason": _("Reason"),
+        "hidden": _("A comment was hidden by a moderator: %(reason)s", reason="{reason}"),
+        "posted": _("Your comment is published."),
+        "held": _("Your comment waits for a clerk before it is published."),
+        "sign_in_to_comment": _("Sign in as a citizen to comment."),
+        "consultation_closed": _("Comments are not open on this bill."),
+        "your_comment": _("Your comment"),
+        "quote": _("Quote (optional)"),
+        "new_comment_live": _("New comment on %(label)s", label="{label}"),
+        "loading": _("Loading…"),
+        "load_failed": _("This part could not be loaded."),
+        "retry": _("Try again"),
+        "saved": _("All changes saved"),
+        "saving": _("Saving…"),
+        "offline": _("Reconnecting…"),
+        "editing_here": _("Editing here: %(names)s", names="{names}"),
+        "nobody_else": _("Nobody else is editing."),
+        "insert_after": _("Insert after"),
+        "delete": _("Delete"),
+        "move_up": _("Move up"),
+        "move_down": _("Move down"),
+        "renumber": _("Renumber / retitle"),
+        "number": _("Number"),
+        "heading": _("Heading"),
+        "confirm_delete": _("Delete %(label)s?", label="{label}"),
+        "published": _("Version %(version)s published.", version="{version}"),
+        "refused": _("Refused: %(message)s", message="{message}"),
+        "instruction": _("Instruction"),
+        "tabled": _("Amendment %(number)s tabled.", number="{number}"),
+        "no_change": _("Change the text first: the amendment must change something."),
+        "state_draft": _("draft"),
+        "state_tabled": _("tabled"),
+        "state_admissible": _("admissible"),
+        "state_inadmissible": _("inadmissible"),
+        "state_adopted": _("adopted"),
+        "state_rejected": _("rejected"),
+        "state_withdrawn": _("withdrawn"),
+        "state_fallen": _("fallen"),
+        "admit": _("Admissible"),
+        "rule_out": _("Inadmissible"),
+        "adopt": _("Adopted"),
+        "reject": _("Rejected"),
+        "withdraw": _("Withdraw"),
+        "table": _("Table"),
+        "votes_for": _("For"),
+        "votes_against": _("Against"),
+        "abstentions": _("Abstentions"),
+        "conflicts_with": _("Conflicts with %(ids)s", ids="{ids}"),
+        "no_amendments": _("No amendments yet."),
+        "empty_group": _("Nothing to marshal yet."),
+        "queue_empty": _("Nothing waits for moderation."),
+        "hidden_done": _("Comment %(id)s hidden.", id="{id}"),
+        "restored_done": _("Comment %(id)s restored.", id="{id}"),
+        "reason_required": _("Give a reason: readers see it."),
+        "heat_label": _("%(count)s comments", count="{count}"),
+        "link_to": _("Link to"),
+        "provision_text": _("Text of"),
+        "new_text": _("Text of the new provision"),
+        "text_wanted": _("Text as you want it"),
+        "amendment": _("Amendment"),
+        "number_short": _("No."),
+        "state": _("State"),
+        "actions": _("Actions"),
+        "flag_harassment": _("harassment"),
+        "flag_hate": _("hate"),
+        "flag_spam": _("spam"),
+        "flag_disinformation": _("disinformation"),
+        "flag_personal_data": _("personal_data"),
+        "flag_off_topic": _("off_topic"),
+        "flag_impersonation": _("impersonation"),
+        "flag_other": _("other"),
+    }
+
+
+def init_i18n(app: Flask) -> None:
+    """Bind Babel to ``app``, remember a ``?lang=`` choice and offer the language helpers to templates."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    app.config.setdefault("LANGUAGES", list(LANGUAGES))
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.before_request
+    def _remember_language() -> None:
+        chosen = requested_language()
+        if chosen is not None and session.get(SESSION_KEY) != chosen:
+            session[SESSION_KEY] = chosen
+
+    @app.context_processor
+    def _language_helpers() -> dict[str, Any]:
+        return {
+            "lang": current_language(),
+            "languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in _languages()],
+            "language_url": language_url,
+        }

@@ -1,0 +1,217 @@
+"""A published expression as the reader shows it: front matter, body chunks rendered on demand, and contents.
+
+Large bills are not rendered whole: the reader page carries the table of contents and the first chunk, and the
+browser fetches the other chunks as the reader scrolls (``GET /bills/<id>/chunks/<n>``). Stored documents never
+change, so parsed documents and rendered chunks are cached by their SHA-256.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from lxml import etree
+from sqlalchemy.orm import Session
+
+from akn import AknDocument, parse_akn
+from akn.provisions import body_of
+from akn.render import HIERARCHICAL_ELEMENTS, local_name, render, render_provision
+from server.store import documents
+
+# Documents with more hierarchy elements than this are rendered in chunks; smaller ones whole.
+LAZY_THRESHOLD = 1500
+# Roughly how many hierarchy elements one chunk holds (a chunk never splits a top-level provision).
+CHUNK_BUDGET = 400
+_KEPT_DOCUMENTS = 2
+_MAX_STORED_BYTES = 200 * 1024 * 1024
+# Subdivisions listed in the table of contents only as part of their provision.
+_MINOR = frozenset({"subsection", "paragraph", "subparagraph", "point", "item", "list", "indent", "clause",
+                    "subclause", "alinea", "proviso", "sublist"})
+
+
+def plain_text(element: etree._Element | None) -> str:
+    """An element's words with spacing normalised ('' for None)."""
+    if element is None:
+        return ""
+    return " ".join(etree.tostring(element, method="text", encoding="unicode", with_tail=False).split())
+
+
+def _child(element: etree._Element, name: str) -> etree._Element | None:
+    return next((kid for kid in element if isinstance(kid.tag, str) and local_name(kid) == name), None)
+
+
+@dataclass(frozen=True)
+class TocItem:
+    """One line of the table of contents and the chunk that holds its provision."""
+
+    eid: str
+    num: str
+    heading: str
+    chunk: int
+    children: list[TocItem] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return " ".join(part for part in (self.num, self.heading) if part) or self.eid
+
+
+@dataclass(frozen=True)
+class ProvisionSummary:
+    """What a shared link to a provision shows: its number, heading and text."""
+
+    eid: str
+    num: str
+    heading: str
+    text: str
+
+    @property
+    def label(self) -> str:
+        return " ".join(part for part in (self.num, self.heading) if part) or self.eid
+
+
+class RenderedDocument:
+    """One stored document prepared for reading."""
+
+    def __init__(self, sha256: str, document: AknDocument) -> None:
+        self.sha256 = sha256
+        self.document = document
+        root = document.document
+        body = body_of(root)
+        total = sum(1 for node in root.iter("{*}*") if local_name(node) in HIERARCHICAL_ELEMENTS)
+        self.lazy = body is not None and total > LAZY_THRESHOLD
+        self._groups: list[list[etree._Element]] = []
+        self._front: list[etree._Element] = []
+        if self.lazy and body is not None:
+            self._front = [kid for kid in root if isinstance(kid.tag, str) and local_name(kid) != "meta"
+                           and root.index(kid) < root.index(body)]
+            back = [kid for kid in root if isinstance(kid.tag, str) and root.index(kid) > root.index(body)]
+            self._groups = _chunk(body) + ([back] if back else [])
+        self.toc = self._contents(body)
+        self._html: dict[int, str] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def chunk_count(self) -> int:
+        return max(1, len(self._groups))
+
+    def front_html(self) -> str:
+        """What precedes the body (cover page, preface, preamble); '' when the document is rendered whole."""
+        return "".join(render(element) for element in self._front)
+
+    def chunk_html(self, index: int) -> str:
+        """The HTML of chunk ``index`` (the whole document when it is not chunked)."""
+        if index < 0 or index >= self.chunk_count:
+            raise IndexError(index)
+        with self._lock:
+            cached = self._html.get(index)
+        if cached is not None:
+            return cached
+        if not self.lazy:
+            html = render(self.document.root)
+        else:
+            html = "".join(render(element) for element in self._groups[index])
+        with self._lock:
+            self._html[index] = html
+        return html
+
+    def chunk_of(self, eid: str) -> int:
+        """The chunk holding provision ``eid`` (0 when the document is not chunked or ``eid`` is unknown)."""
+        if not self.lazy:
+            return 0
+        try:
+            element = self.document.provision_element(eid)
+        except Exception:
+            return 0
+        lineage = {element, *element.iterancestors()}
+        for index, group in enumerate(self._groups):
+            if any(top in lineage for top in group):
+                return index
+        return 0
+
+    def provision_html(self, eid: str) -> str:
+        """One provision rendered as in the whole document (same ids and heading levels)."""
+        return render_provision(self.document.provision_element(eid))
+
+    def summary(self, eid: str) -> ProvisionSummary | None:
+        """Number, heading and text of provision ``eid``, or None when the document has none such."""
+        try:
+            element = self.document.provision_element(eid)
+        except Exception:
+            return None
+        num = plain_text(_child(element, "num"))
+        heading = plain_text(_child(element, "heading"))
+        words = []
+        for kid in element:
+            if isinstance(kid.tag, str) and local_name(kid) not in {"num", "heading"}:
+                words.append(plain_text(kid))
+        return ProvisionSummary(eid, num, heading, " ".join(w for w in words if w))
+
+    def _contents(self, body: etree._Element | None) -> list[TocItem]:
+        if body is None:
+            return []
+        chunk_by_element: dict[etree._Element, int] = {}
+        for index, group in enumerate(self._groups):
+            for element in group:
+                chunk_by_element[element] = index
+
+        def item(element: etree._Element, chunk: int, depth: int) -> TocItem | None:
+            eid = element.get("eId")
+            if not eid:
+                return None
+            children: list[TocItem] = []
+            if depth < 2:
+                for kid in element:
+                    if (isinstance(kid.tag, str) and local_name(kid) in HIERARCHICAL_ELEMENTS
+                            and local_name(kid) not in _MINOR):
+                        entry = item(kid, chunk, depth + 1)
+                        if entry is not None:
+                            children.append(entry)
+            return TocItem(eid, plain_text(_child(element, "num")), plain_text(_child(element, "heading")),
+                           chunk, children)
+
+        entries = []
+        for element in body:
+            if isinstance(element.tag, str) and local_name(element) in HIERARCHICAL_ELEMENTS:
+                entry = item(element, chunk_by_element.get(element, 0), 1)
+                if entry is not None:
+                    entries.append(entry)
+        return entries
+
+
+def _chunk(body: etree._Element) -> list[list[etree._Element]]:
+    groups: list[list[etree._Element]] = []
+    current: list[etree._Element] = []
+    weight = 0
+    for element in body:
+        if not isinstance(element.tag, str):
+            continue
+        size = sum(1 for node in element.iter("{*}*") if local_name(node) in HIERARCHICAL_ELEMENTS)
+        if current and weight + size > CHUNK_BUDGET:
+            groups.append(current)
+            current, weight = [], 0
+        current.append(element)
+        weight += size
+    if current:
+        groups.append(current)
+    return groups
+
+
+_CACHE: OrderedDict[str, RenderedDocument] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def rendered(session: Session, sha256: str) -> RenderedDocument:
+    """The stored document ``sha256`` prepared for reading (parsed once; it was validated when stored)."""
+    with _CACHE_LOCK:
+        cached = _CACHE.get(sha256)
+        if cached is not None:
+            _CACHE.move_to_end(sha256)
+            return cached
+    content = documents.get(session, sha256)
+    prepared = RenderedDocument(sha256, AknDocument(parse_akn(content, max_bytes=_MAX_STORED_BYTES)))
+    with _CACHE_LOCK:
+        _CACHE[sha256] = prepared
+        while len(_CACHE) > _KEPT_DOCUMENTS:
+            _CACHE.popitem(last=False)
+    return prepared

@@ -1,0 +1,93 @@
+"""The reader: rendered text with contents and anchors, share metadata, versions and redlines, lazy chunks."""
+
+from __future__ import annotations
+
+from diff_match_patch import diff_match_patch
+from flask.testing import FlaskClient
+
+from bench.synthetic import make_bill
+from server.services import accounts, bills, drafting, versions
+from server.store.db import Database
+from tests.server.conftest import Accounts
+from tests.server.web.conftest import meta, parse
+
+
+def test_reader_renders_the_bill_with_contents_and_provision_anchors(client: FlaskClient, bill_id: int) -> None:
+    answer = client.get(f"/bills/{bill_id}")
+    assert answer.status_code == 200
+    page = parse(answer.data)
+    assert page.xpath('//section[@id="part_2__sec_3"]//h3')
+    assert page.xpath('//nav[contains(@class,"toc")]//a[@href="#part_2__sec_3"]')
+    assert page.xpath('//nav[contains(@class,"toc")]//li[@data-eid="part_2"]/a[@href="#part_2"]')
+    assert meta(page, "og:title") == "Test Bill, 2026"
+    assert meta(page, "twitter:card") == "summary"
+
+
+def test_a_provision_link_previews_its_number_heading_and_text(client: FlaskClient, bill_id: int) -> None:
+    for path in (f"/bills/{bill_id}?eid=part_2__sec_3", f"/bills/{bill_id}/provisions/part_2__sec_3"):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        page = parse(answer.data)
+        assert meta(page, "og:title") == "3. Duty to consult — Test Bill, 2026"
+        description = meta(page, "og:description")
+        assert "shall open a consultation within thirty days" in description
+        assert "remain open for not less than thirty days" in description
+        assert meta(page, "twitter:title") == meta(page, "og:title")
+        assert meta(page, "og:url").endswith(("?eid=part_2__sec_3", "/provisions/part_2__sec_3"))
+
+
+def test_unknown_provisions_and_versions_answer_a_page_with_the_error(client: FlaskClient, bill_id: int) -> None:
+    for path, status in ((f"/bills/{bill_id}?eid=part_9__sec_99", 404), (f"/bills/{bill_id}?version=7", 404),
+                         (f"/bills/{bill_id}?compare=one..two", 400), ("/bills/999", 404)):
+        answer = client.get(path)
+        assert answer.status_code == status, path
+        assert answer.mimetype == "text/html"
+        assert parse(answer.data).xpath('//p[@role="alert"]'), path
+
+
+def _edit_and_publish(db: Database, users: Accounts, bill_id: int) -> None:
+    with db.write() as session:
+        drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
+        state = bills.provision_states(session, bill_id)["part_2__sec_3__subsec_1"]
+        engine = diff_match_patch()
+        patch = engine.patch_toText(engine.patch_make(state[1], state[1].replace("thirty days", "sixty days")))
+        drafting.edit_provision(session, drafter, bill_id=bill_id, eid="part_2__sec_3__subsec_1", rev=state[0],
+                                patch=patch, op_id="web-test-1", max_chars=100_000)
+        versions.publish_working_text(session, drafter, bill_id)
+
+
+def test_versions_switch_and_compare_as_a_redline(client: FlaskClient, db: Database, users: Accounts,
+                                                  bill_id: int) -> None:
+    _edit_and_publish(db, users, bill_id)
+    latest = parse(client.get(f"/bills/{bill_id}").data)
+    assert latest.xpath('//select[@name="version"]/option[@selected]/@value') == ["2"]
+    assert "sixty days" in latest.xpath('string(//section[@id="part_2__sec_3__subsec_1"])')
+    first = parse(client.get(f"/bills/{bill_id}?version=1").data)
+    assert "thirty days" in first.xpath('string(//section[@id="part_2__sec_3__subsec_1"])')
+    for path in (f"/bills/{bill_id}?compare=1..2", f"/bills/{bill_id}?from=1&to=2"):
+        redline = parse(client.get(path).data)
+        assert redline.xpath('//section[contains(@class,"redline")]//section//ins/text()') == ["sixty"]
+        assert redline.xpath('//section[contains(@class,"redline")]//section//del/text()') == ["thirty"]
+
+
+def test_a_long_bill_is_served_in_chunks_the_reader_loads_on_demand(client: FlaskClient, db: Database,
+                                                                     users: Accounts) -> None:
+    with db.write() as session:
+        drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
+        bill = bills.import_bill(session, drafter, make_bill(450, number="450")).bill.id
+    page = parse(client.get(f"/bills/{bill}").data)
+    chunks = page.xpath('//div[contains(@class,"chunk")]')
+    count = int(page.xpath("string(//body/@data-chunks)"))
+    assert count == len(chunks) > 1
+    assert len(page.xpath('//div[contains(@class,"chunk-pending")]')) == count - 1
+    # Only the first chunk is in the page; the contents list every part, with the chunk that holds it.
+    assert page.xpath('//section[@id="part_1__sec_1"]') and not page.xpath('//section[@id="part_5__sec_450"]')
+    last_part = page.xpath('//nav[contains(@class,"toc")]//li[@data-eid="part_5"]/@data-chunk')
+    assert last_part and int(last_part[0]) == count - 1
+    fragment = client.get(f"/bills/{bill}/chunks/{count - 1}")
+    assert fragment.status_code == 200 and "immutable" in fragment.headers["Cache-Control"]
+    assert parse(fragment.data).xpath('//section[@id="part_5__sec_450"]')
+    assert client.get(f"/bills/{bill}/chunks/{count}").status_code == 404
+    # A link to a provision far down renders its chunk first.
+    deep = parse(client.get(f"/bills/{bill}?eid=part_5__sec_450").data)
+    assert deep.xpath('//section[@id="part_5__sec_450"]')
