@@ -56,7 +56,9 @@ clean:
 cluster: install
 	./deploy/cluster.sh
 
-# Known vulnerabilities in the installed dependencies (needs the network to reach the advisory database).
+# Known vulnerabilities in the installed dependencies. pip-audit needs PyPI's JSON API or OSV, which CI machines
+# here cannot reach (only the package index), so this target is run by hand where they can; ruff's S rules run in
+# `make lint` everywhere.
 audit: install
 	$(VENV)/bin/pip-audit --strict --skip-editable --progress-spinner off
 	$(VENV)/bin/ruff check --select S akn server config

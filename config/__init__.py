@@ -1,8 +1,8 @@
 """Settings read from the environment. Imports nothing of the project."""
 
 from config.settings import (
-    ConfigurationError,
     BaseConfig,
+    ConfigurationError,
     DevelopmentConfig,
     ProductionConfig,
     TestingConfig,

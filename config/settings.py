@@ -183,9 +183,9 @@ def load_config(name: str | None = None) -> BaseConfig:
 
 
 # --- web interface ---------------------------------------------------------------------------------------
-# The interface languages (Flask-Babel locales); the first is the default.
-BaseConfig.LANGUAGES = ["en", "fr"]
-BaseConfig.BABEL_DEFAULT_LOCALE = "en"
+# The interface languages (Flask-Babel locales); BABEL_DEFAULT_LOCALE is the one for browsers that state none.
+setattr(BaseConfig, "LANGUAGES", ["en", "fr"])  # noqa: B010 - appended like the other blocks
+setattr(BaseConfig, "BABEL_DEFAULT_LOCALE", "en")  # noqa: B010
 
 # --- hardening: audit signing key, security headers, cookie flags -----------------------------------------
 # Set with setattr so each block stays appended on its own; BaseConfig.as_dict picks every upper-case name up.

@@ -15,8 +15,8 @@ from server.extensions import csrf, login_manager
 from server.http.amendments import amendments_api
 from server.http.api import api
 from server.http.consultation import register_consultation
-from server.http.converters import IdConverter
 from server.http.context import SessionUser, bearer_token, database
+from server.http.converters import IdConverter
 from server.http.errors import register_error_handlers
 from server.http.health import health
 from server.http.i18n import init_i18n

@@ -9,7 +9,6 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from server.errors import BadRequest, NotFound, UnsupportedMediaType
 from server.http.context import current_principal, database, int_arg, json_body
 from server.services import accounts, bills, consolidation, history, publication, versions
-from server.store import eventlog
 from server.store.models import Provision
 
 api = Blueprint("api", __name__, url_prefix="/api")

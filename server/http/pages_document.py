@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from html import escape
 
 from lxml import etree
 from sqlalchemy.orm import Session
@@ -24,6 +25,8 @@ LAZY_THRESHOLD = 1500
 # Roughly how many hierarchy elements one chunk holds (a chunk never splits a top-level provision).
 CHUNK_BUDGET = 400
 _KEPT_DOCUMENTS = 2
+# lxml matches these in C, any AKN namespace: far quicker than testing each element's local name.
+_HIERARCHY_TAGS = tuple(f"{{*}}{name}" for name in sorted(HIERARCHICAL_ELEMENTS))
 _MAX_STORED_BYTES = 200 * 1024 * 1024
 # Subdivisions listed in the table of contents only as part of their provision.
 _MINOR = frozenset({"subsection", "paragraph", "subparagraph", "point", "item", "list", "indent", "clause",
@@ -38,7 +41,7 @@ def plain_text(element: etree._Element | None) -> str:
 
 
 def _child(element: etree._Element, name: str) -> etree._Element | None:
-    return next((kid for kid in element if isinstance(kid.tag, str) and local_name(kid) == name), None)
+    return element.find(f"{{*}}{name}")
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class RenderedDocument:
         self.document = document
         root = document.document
         body = body_of(root)
-        total = sum(1 for node in root.iter("{*}*") if local_name(node) in HIERARCHICAL_ELEMENTS)
+        total = sum(1 for _node in root.iter(*_HIERARCHY_TAGS))
         self.lazy = body is not None and total > LAZY_THRESHOLD
         self._groups: list[list[etree._Element]] = []
         self._front: list[etree._Element] = []
@@ -89,6 +92,7 @@ class RenderedDocument:
             self._groups = _chunk(body) + ([back] if back else [])
         self.toc = self._contents(body)
         self._html: dict[int, str] = {}
+        self._toc_html: str | None = None
         self._lock = threading.Lock()
 
     @property
@@ -114,6 +118,12 @@ class RenderedDocument:
         with self._lock:
             self._html[index] = html
         return html
+
+    def toc_html(self) -> str:
+        """The table of contents as nested lists (built once: long bills list thousands of provisions)."""
+        if self._toc_html is None:
+            self._toc_html = _toc_list(self.toc, 1)
+        return self._toc_html
 
     def chunk_of(self, eid: str) -> int:
         """The chunk holding provision ``eid`` (0 when the document is not chunked or ``eid`` is unknown)."""
@@ -186,7 +196,7 @@ def _chunk(body: etree._Element) -> list[list[etree._Element]]:
     for element in body:
         if not isinstance(element.tag, str):
             continue
-        size = sum(1 for node in element.iter("{*}*") if local_name(node) in HIERARCHICAL_ELEMENTS)
+        size = sum(1 for _node in element.iter(*_HIERARCHY_TAGS))
         if current and weight + size > CHUNK_BUDGET:
             groups.append(current)
             current, weight = [], 0
@@ -195,6 +205,19 @@ def _chunk(body: etree._Element) -> list[list[etree._Element]]:
     if current:
         groups.append(current)
     return groups
+
+
+def _toc_list(items: list[TocItem], depth: int) -> str:
+    parts = [f'<ol class="toc-level-{depth}">']
+    for item in items:
+        eid = escape(item.eid)
+        parts.append(f'<li data-eid="{eid}" data-chunk="{item.chunk}"><a href="#{eid}">{escape(item.label)}</a>'
+                     '<span class="heat" aria-hidden="true"></span>')
+        if item.children:
+            parts.append(_toc_list(item.children, depth + 1))
+        parts.append("</li>")
+    parts.append("</ol>")
+    return "".join(parts)
 
 
 _CACHE: OrderedDict[str, RenderedDocument] = OrderedDict()

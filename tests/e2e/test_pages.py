@@ -54,7 +54,7 @@ def test_reader_shows_contents_anchors_and_share_metadata(pages: Pages) -> None:
     assert og_description.split()[0] in body_words
     # The table of contents links to each provision's anchor, and following it targets the provision.
     page.click('.toc a[href="#part_2"]')
-    page.wait_for_function("location.hash === '#part_2'")
+    page.wait_for_function("() => location.hash === '#part_2'")
     assert page.evaluate("document.getElementById('part_2').getBoundingClientRect().top") < 200
     # Every provision carries a link to its own shareable page.
     link = page.get_attribute("#part_1__sec_2 > .provision-tools a", "href")

@@ -20,7 +20,7 @@ def concrete_path(rule: Rule, world: World, *, own_comment: bool = False) -> str
     values: dict[str, Any] = {
         "bill_id": world.bill, "amendment_id": world.amendment, "consultation_id": world.consultation,
         "comment_id": world.own_comment if own_comment else world.comment,
-        "cluster_id": 1, "webhook_id": 1, "index": 0, "eid": world.eid,
+        "cluster_id": 1, "webhook_id": 1, "subscription_id": 1, "index": 0, "eid": world.eid,
         "filename": "robots.txt", "country": "ke", "rest": "2026-11-02/1/eng@2026-11-02",
         "uri": "ke/bill/2026-11-02/7",
     }

@@ -81,6 +81,14 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("webhooks_api.register_webhook", "POST"): Access(SIGNED_IN, body=lambda w: {"url": "https://example.org/h"}),
     ("webhooks_api.remove_webhook", "DELETE"): Access(SIGNED_IN),
     ("webhooks_api.webhook_deliveries", "GET"): Access(SIGNED_IN),
+    ("api_description.api_docs", "GET"): Access(PUBLIC),
+    ("api_description.openapi_document", "GET"): Access(PUBLIC),
+    # e-mail notifications: subscribing needs an account; the unsubscribe link in a mail works for anyone
+    ("notifications_api.subscribe", "POST"): Access(SIGNED_IN, body=lambda w: {"bill_id": w.bill}),
+    ("notifications_api.list_subscriptions", "GET"): Access(SIGNED_IN),
+    ("notifications_api.cancel_subscription", "DELETE"): Access(SIGNED_IN),
+    ("notifications_api.confirm_unsubscribe", "GET"): Access(PUBLIC),
+    ("notifications_api.unsubscribe", "POST"): Access(PUBLIC),
     # bills and drafting
     ("api.list_bills", "GET"): Access(PUBLIC),
     ("api.get_bill", "GET"): Access(PUBLIC),

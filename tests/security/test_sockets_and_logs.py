@@ -45,6 +45,7 @@ def _edit(world: World, state: dict[str, Any], op: str) -> dict[str, Any]:
 # Who may send each event once joined; `join`/`leave` are for everyone (public bills are public).
 SOCKET_MATRIX: dict[str, frozenset[str]] = {
     "join": frozenset(ROLES),
+    "follow_public": frozenset(ROLES),
     "leave": frozenset(ROLES),
     "edit": frozenset({"drafter"}),
     "structure": frozenset({"drafter"}),
@@ -72,6 +73,7 @@ def test_socket_events_admit_exactly_their_roles(
             "edit": _edit(world, state, f"op-{role}"),
             "structure": {"bill": world.bill, "action": "retitle", "eid": "part_2__sec_4", "heading": "Records"},
             "presence": {"bill": world.bill, "eid": EDIT_EID, "cursor": {"anchor": 0, "head": 1}},
+            "follow_public": {},
             "leave": {"bill": world.bill},
         }
         wrong = []

@@ -35,7 +35,7 @@ from server.client.drafting import DraftingClient
 from server.domain.events import EventType
 from server.domain.textpatch import apply_exact
 from server.services import accounts, bills
-from server.store import eventlog, migrate, projections
+from server.store import eventlog, projections
 from server.store.db import Database
 from tests.server.conftest import Accounts, LiveServer, small_bill_xml
 from tests.server.processes import ServerProcess
@@ -340,7 +340,8 @@ def test_a_drafting_client_loses_nothing_when_the_server_restarts_mid_burst(
         close([drafter])
     database = Database(url)
     with database.sessions() as session:
-        ops = Counter(r.data["op_id"] for r in eventlog.events_after(session, 0) if r.type == EventType.PROVISION_EDITED)
+        edits = [r for r in eventlog.events_after(session, 0) if r.type == EventType.PROVISION_EDITED]
+        ops = Counter(r.data["op_id"] for r in edits)
         assert max(ops.values()) == 1, "an op was applied twice"
         assert eventlog.verify_chain(session).ok
     database.dispose()

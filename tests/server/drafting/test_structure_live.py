@@ -1,4 +1,4 @@
-"""Structure edits while drafters type, and the pad-swap case, with real drafting clients on a live server.
+"""Structure edits while drafters type, the pad-swap case and rebasing, with real clients on a live server.
 
 A provision keeps its wId when a structure edit renumbers it; drafting clients send that wId with every edit,
 so an edit stamped with the eId the provision had before a move still lands in it. Clients re-key what they
@@ -306,3 +306,24 @@ def test_a_provision_inserted_after_a_deletion_does_not_take_the_deleted_ones_wi
                                "op_id": "late-2", "patch": textpatch.make_patch(old, old + " It is public.")})
     assert "part_2__sec_4" not in by_wid(client, bill_id)
     assert late["ok"] is False and late["error"]["code"] == "not_found", late
+
+
+def test_a_rebased_edit_keeps_a_concurrent_insertion_between_its_own_two_intact(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, client: FlaskClient
+) -> None:
+    """One hunk inserting at two places, rebased over an insertion that fell between them.
+
+    Found by the randomized convergence runs: the second insertion landed inside the other drafter's words
+    ("may [b [a7]9] be"), so neither insertion survived intact.
+    """
+    a, b = connect(users.tokens["drafter"]), connect(users.tokens["drafter2"])
+    for watcher in (a, b):
+        assert watcher.call("join", {"bill": bill_id})["ok"]
+    first = b.call("edit", {"bill": bill_id, "eid": SEC_1, "rev": 0, "op_id": "b-9", "patch": textpatch.make_patch(
+        FIRST_TEXT, "This Act may [b9] be cited as the Test Act, 2026.")})
+    assert first["ok"] and first["rev"] == 1
+    late = a.call("edit", {"bill": bill_id, "eid": SEC_1, "rev": 0, "op_id": "a-7", "patch": textpatch.make_patch(
+        FIRST_TEXT, "This Act [a1] may be [a7] cited as the Test Act, 2026.")})
+    assert late["ok"] and late["rev"] == 2, late
+    text = client.get(f"/api/bills/{bill_id}/provisions/{SEC_1}").get_json()["text"]
+    assert text == "This Act [a1] may [b9] be [a7] cited as the Test Act, 2026."

@@ -1,0 +1,67 @@
+"""Citizens sign up and confirm their address in the browser's pages; amendment and member pages."""
+
+from __future__ import annotations
+
+import re
+from email import message_from_bytes
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from server.services import accounts, amendments
+from server.services.amendments import Proposal
+from server.store.db import Database
+from tests.server.conftest import Accounts
+from tests.server.web.conftest import csrf_token, meta, parse, sign_in
+
+
+def _mailed_link(outbox: Path) -> str:
+    mails = sorted(outbox.glob("*.eml"))
+    assert len(mails) == 1
+    message = message_from_bytes(mails[0].read_bytes())
+    text = message.get_payload(decode=True) if not message.is_multipart() else message.get_payload(0).get_payload(
+        decode=True)
+    match = re.search(r"/verify\?token=([\w-]+)", text.decode("utf-8"))
+    assert match, "the mail carries the verification link"
+    return match.group(0)
+
+
+def test_a_citizen_signs_up_confirms_the_address_and_signs_in(app: Flask, client: FlaskClient) -> None:
+    form = {"username": "amani", "display_name": "Amani K.", "email": "amani@example.org",
+            "password": "a-long-enough-password", "csrf_token": csrf_token(client, "/register")}
+    answer = client.post("/register", data=form)
+    assert answer.status_code == 200
+    assert "amani@example.org" in parse(answer.data).xpath("string(//main)")
+    link = _mailed_link(Path(app.instance_path) / "outbox")
+
+    confirmed = client.get(link)
+    assert confirmed.status_code == 200 and "amani" in parse(confirmed.data).xpath("string(//main)")
+    again = client.get(link)
+    assert again.status_code == 400 and parse(again.data).xpath('//p[@role="alert"]')
+    sign_in(client, "amani", "a-long-enough-password")
+    assert "Amani K." in parse(client.get("/").data).xpath("string(//header)")
+
+
+def test_sign_up_refusals_are_shown_on_the_form(client: FlaskClient) -> None:
+    answer = client.post("/register", data={"username": "x", "email": "not-an-address", "password": "pw",
+                                            "csrf_token": csrf_token(client, "/register")})
+    assert answer.status_code == 422
+    page = parse(answer.data)
+    assert page.xpath('//p[@role="alert"]') and page.xpath('//input[@name="username"]/@value') == ["x"]
+
+
+def test_amendment_and_member_pages_show_the_instruction(client: FlaskClient, db: Database, users: Accounts,
+                                                         bill_id: int) -> None:
+    with db.write() as session:
+        member = accounts.principal_for_user_id(session, users.ids["mp"])
+        made = amendments.propose(session, member, bill_id, Proposal(
+            eid="part_2__sec_3__subsec_1",
+            text="The {{term{refersTo #term-clerk} clerk}} shall open a consultation within sixty days."))
+        amendment_id, instruction = made.id, made.instruction
+    page = parse(client.get(f"/amendments/{amendment_id}").data)
+    assert meta(page, "og:description") == instruction
+    assert "sixty" in instruction and meta(page, "og:title").startswith("Test Bill, 2026")
+    record = parse(client.get(f"/mps/{users.ids['mp']}").data)
+    assert instruction in record.xpath("string(//main)")
+    assert client.get(f"/mps/{users.ids['clerk']}").status_code == 404
