@@ -35,6 +35,7 @@ __all__ = [
     "make_patch",
     "map_position",
     "merge3",
+    "merge_edit",
     "rebase_apply",
 ]
 
@@ -413,6 +414,22 @@ def merge3(base: str, ours: str, theirs: str) -> str:
         position = end
     out.append(base[position:])
     return "".join(out)
+
+
+def merge_edit(base: str, current: str, patch_text: str) -> AppliedEdit:
+    """Rebase an edit made against ``base`` onto ``current`` by a three-way merge.
+
+    The patch applies exactly to its own base; the other drafters' changes since are the edits from ``base`` to
+    ``current``. Where both sides deleted or replaced overlapping passages the edit is a conflict; otherwise both
+    apply, and every insertion is kept whole (``merge3``).
+    """
+    ours = apply_exact(base, patch_text)
+    theirs = [e for e in _edits(base, current) if e.end > e.start]
+    for edit in _edits(base, ours):
+        if edit.end > edit.start and any(max(edit.start, t.start) < min(edit.end, t.end) for t in theirs):
+            raise PatchConflict("The edit changes words another drafter changed meanwhile.")
+    merged = merge3(base, ours, current)
+    return AppliedEdit(text=merged, patch=compose_check(current, merged))
 
 
 def map_position(old: str, new: str, position: int) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from server.domain import textpatch
@@ -20,7 +20,7 @@ from server.errors import BadRequest, EditConflict, Forbidden, NotFound, Provisi
 from server.services.bills import BILL_STATUS_DRAFTING, get_bill
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
-from server.store.models import AppliedOperation, Bill, EventRecord, Provision
+from server.store.models import AppliedOperation, Bill, EventRecord, Provision, ProvisionRevision
 
 MAX_OP_ID_LENGTH = 100
 
@@ -90,8 +90,17 @@ def edit_provision(
     eid = row.eid
     if rev > row.rev or rev < 0:
         raise BadRequest(f"provision {eid} is at revision {row.rev}; an edit cannot be based on revision {rev}")
+    base = None if rev == row.rev else session.scalar(
+        select(ProvisionRevision.text).where(
+            ProvisionRevision.bill_id == bill_id, ProvisionRevision.wid == row.wid, ProvisionRevision.rev == rev
+        )
+    )
     try:
-        outcome = textpatch.apply_edit(row.text, patch, exact=rev == row.rev)
+        if base is not None:
+            outcome = textpatch.merge_edit(base, row.text, patch)
+        else:
+            # The base text is no longer kept (or this is the current revision): place the hunks by context.
+            outcome = textpatch.apply_edit(row.text, patch, exact=rev == row.rev)
     except textpatch.PatchConflict as conflict:
         raise EditConflict(str(conflict), eid=eid, text=row.text, rev=row.rev) from conflict
     except textpatch.MalformedPatch as malformed:
@@ -115,6 +124,27 @@ def edit_provision(
     return EditOutcome(record.data["rev"], record.id)
 
 
+KEPT_REVISIONS = 200
+
+
+def _keep_revision(session: Session, bill_id: int, wid: str, rev: int, text: str) -> None:
+    """Remember the text of a revision (once), and forget those too old to be a live client's base."""
+    known = session.scalar(
+        select(ProvisionRevision.id).where(
+            ProvisionRevision.bill_id == bill_id, ProvisionRevision.wid == wid, ProvisionRevision.rev == rev
+        )
+    )
+    if known is None:
+        session.add(ProvisionRevision(bill_id=bill_id, wid=wid, rev=rev, text=text))
+    if rev % 50 == 0 and rev > KEPT_REVISIONS:
+        session.execute(
+            delete(ProvisionRevision).where(
+                ProvisionRevision.bill_id == bill_id, ProvisionRevision.wid == wid,
+                ProvisionRevision.rev < rev - KEPT_REVISIONS,
+            )
+        )
+
+
 @projections.projects(EventType.PROVISION_EDITED)
 def _project_provision_edited(session: Session, record: EventRecord) -> None:
     data = record.data
@@ -122,9 +152,11 @@ def _project_provision_edited(session: Session, record: EventRecord) -> None:
     row = find_provision(session, bill_id, data["eid"])
     if data["rev"] != row.rev + 1:
         raise RuntimeError(f"event {record.id} moves {data['eid']} to rev {data['rev']} from {row.rev}")
+    _keep_revision(session, bill_id, row.wid, row.rev, row.text)
     row.text = textpatch.apply_exact(row.text, data["patch"])
     row.rev = data["rev"]
     row.edited = True
+    _keep_revision(session, bill_id, row.wid, row.rev, row.text)
     session.add(
         AppliedOperation(bill_id=bill_id, op_id=data["op_id"], eid=data["eid"], rev=data["rev"], event_id=record.id)
     )

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError
@@ -48,13 +49,41 @@ def _position(value: Any) -> Position:
     raise BadRequest(f"position must be 'before' or 'after'; found {value!r}")
 
 
+Change = Callable[[AknDocument], tuple[str | None, dict[str, str]]]
+"""Applies one structure edit; returns the subject's eId right after it and the eIds the edit itself renamed."""
+
+
+def _wids(document: AknDocument) -> dict[str, str]:
+    """wId → eId of every provision of the document."""
+    found: dict[str, str] = {}
+    pending = list(document.provisions())
+    while pending:
+        provision = pending.pop()
+        if provision.eid:
+            found[provision.wid or provision.eid] = provision.eid
+        pending.extend(provision.children)
+    return found
+
+
+def _retired_wids(session: Session, bill_id: int) -> set[str]:
+    """Every wId a provision of this bill ever had and lost (a wId names one provision for the bill's life)."""
+    retired: set[str] = set()
+    for data in session.scalars(
+        select(EventRecord.data).where(EventRecord.bill_id == bill_id, EventRecord.type.in_(STRUCTURE_EVENTS))
+    ):
+        retired.update(data.get("removed_wids") or ())
+    return retired
+
+
 def _apply(
     session: Session,
     principal: Principal | None,
     bill_id: int,
     event_type: str,
-    change: Callable[[AknDocument], str | None],
+    change: Change,
     data: dict[str, Any],
+    *,
+    creates: bool = False,
 ) -> StructureOutcome:
     eventlog.acquire_append_lock(session)
     bill = get_bill(session, bill_id)
@@ -62,15 +91,29 @@ def _apply(
     document = working_document(session, bill)
     try:
         _pin_work_ids(document)
-        subject = change(document)
-        renames = document.renumber()
+        before = _wids(document)
+        subject, changed = change(document)
+        if creates and subject:
+            _give_fresh_wid(document, subject, set(before) | _retired_wids(session, bill_id))
+        renumbered = document.renumber()
         problems = document.validate()
     except AknError as error:
         raise from_akn_error(error) from error
     if problems:
         raise BadRequest(f"the change would make the bill invalid AKN: {problems[0].message}")
+    # The eIds clients hold are those from before the change: compose the edit's renames with renumbering's.
+    renames = {}
+    for eid in before.values():
+        middle = changed.get(eid, eid)
+        final = renumbered.get(middle, middle)
+        if final != eid:
+            renames[eid] = final
+    if creates:
+        final_eid = renumbered.get(subject, subject) if subject else None
+    else:
+        final_eid = renames.get(subject, subject) if subject else None
+    removed = sorted(set(before) - set(_wids(document)))
     sha = documents.put(session, document.to_bytes())
-    final_eid = renames.get(subject, subject) if subject else None
     record = eventlog.append(
         session,
         EventDraft(
@@ -78,11 +121,24 @@ def _apply(
             type=event_type,
             actor_id=actor.actor_id,
             bill_id=bill_id,
-            data={**data, "eid": final_eid, "renames": renames, "document_sha256": sha},
+            data={**data, "eid": final_eid, "renames": renames, "removed_wids": removed, "document_sha256": sha},
         ),
         projector=projections.apply,
     )
     return StructureOutcome(record.id, renames, final_eid)
+
+
+def _give_fresh_wid(document: AknDocument, eid: str, taken: set[str]) -> None:
+    """A new provision whose eId once named another (now deleted) provision gets a wId of its own."""
+    element = document.provision_element(eid)
+    wid = element.get("wId") or eid
+    if wid not in taken:
+        element.set("wId", wid)
+        return
+    n = 2
+    while f"{wid}_{n}" in taken:
+        n += 1
+    element.set("wId", f"{wid}_{n}")
 
 
 def _pin_work_ids(document: AknDocument) -> None:
@@ -103,21 +159,22 @@ def insert_provision(
     where = _position(position)
     find_provision(session, bill_id, ref_eid)
 
-    def change(document: AknDocument) -> str | None:
-        return document.insert_provision(
-            ref_eid, position=where, name=name, num=num, heading=heading, text=text
-        ).eid
+    def change(document: AknDocument) -> tuple[str | None, dict[str, str]]:
+        inserted = document.insert_provision(ref_eid, position=where, name=name, num=num, heading=heading, text=text)
+        return inserted.eid, {}
 
     return _apply(session, principal, bill_id, EventType.PROVISION_INSERTED, change,
-                  {"ref_eid": ref_eid, "position": where, "name": name, "num": num, "heading": heading})
+                  {"ref_eid": ref_eid, "position": where, "name": name, "num": num, "heading": heading},
+                  creates=True)
 
 
 def delete_provision(session: Session, principal: Principal | None, bill_id: int, *, eid: str) -> StructureOutcome:
     row = find_provision(session, bill_id, eid)
     wid = row.wid
 
-    def change(document: AknDocument) -> None:
+    def change(document: AknDocument) -> tuple[str | None, dict[str, str]]:
         document.delete_provision(eid)
+        return None, {}
 
     return _apply(session, principal, bill_id, EventType.PROVISION_DELETED, change,
                   {"deleted_eid": eid, "wid": wid})
@@ -130,9 +187,8 @@ def move_provision(
     find_provision(session, bill_id, eid)
     find_provision(session, bill_id, ref_eid)
 
-    def change(document: AknDocument) -> str:
-        document.move_provision(eid, ref_eid, where)
-        return eid
+    def change(document: AknDocument) -> tuple[str | None, dict[str, str]]:
+        return eid, document.move_provision(eid, ref_eid, where)
 
     return _apply(session, principal, bill_id, EventType.PROVISION_MOVED, change,
                   {"moved_eid": eid, "ref_eid": ref_eid, "position": where})
@@ -147,9 +203,8 @@ def retitle_provision(
         raise BadRequest("give a new num, a new heading, or both")
     find_provision(session, bill_id, eid)
 
-    def change(document: AknDocument) -> str:
-        document.set_num_heading(eid, num=num, heading=heading)
-        return eid
+    def change(document: AknDocument) -> tuple[str | None, dict[str, str]]:
+        return eid, document.set_num_heading(eid, num=num, heading=heading)
 
     return _apply(session, principal, bill_id, EventType.PROVISION_RETITLED, change,
                   {"retitled_eid": eid, "num": num, "heading": heading})

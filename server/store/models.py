@@ -206,3 +206,17 @@ class AppliedOperation(Base):
     eid: Mapped[str] = mapped_column(String(400))
     rev: Mapped[int] = mapped_column(Integer)
     event_id: Mapped[int] = mapped_column(BigId)
+
+
+@projection
+class ProvisionRevision(Base):
+    """Recent texts of a provision by revision, so an edit based on an older revision is merged from its base."""
+
+    __tablename__ = "provision_revisions"
+    __table_args__ = (UniqueConstraint("bill_id", "wid", "rev", name="uq_provision_revisions_bill_wid_rev"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id", ondelete="CASCADE"))
+    wid: Mapped[str] = mapped_column(String(400))
+    rev: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
