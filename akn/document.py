@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal, cast
 
@@ -68,18 +68,34 @@ class TextChange:
 class AknDocument:
     """A strictly valid Akoma Ntoso 3.0 document (a bill or an act, or another type read-only)."""
 
-    def __init__(self, tree: etree._ElementTree, warnings: Iterable[Problem] = ()) -> None:
+    def __init__(
+        self, tree: etree._ElementTree, warnings: Iterable[Problem] | Callable[[], list[Problem]] = ()
+    ) -> None:
         """Wrap an already validated tree; use `from_bytes` for anything that comes from outside."""
         self.tree = tree
         self.root = tree.getroot()
         check_akn_root(self.root)
         self.document = next(child for child in self.root if isinstance(child.tag, str))
-        self.warnings: list[Problem] = list(warnings)
+        # A callable defers the naming checks until someone reads the warnings (new expressions rarely do).
+        self._warnings: list[Problem] | Callable[[], list[Problem]] = (
+            warnings if callable(warnings) else list(warnings)
+        )
         self._frbr: FrbrMetadata | None = None
         self._all_eids: dict[str, etree._Element] | None = None
         self._provisions: dict[str, etree._Element] = {}
         self._text_eids: bool | None = None
         self._reindex()
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Naming-convention problems (level 2): reported, never fatal."""
+        if callable(self._warnings):
+            self._warnings = self._warnings()
+        return self._warnings
+
+    @warnings.setter
+    def warnings(self, problems: list[Problem]) -> None:
+        self._warnings = problems
 
     # reading ------------------------------------------------------------------------------------------
 
@@ -310,7 +326,7 @@ class AknDocument:
         document = next(child for child in tree.getroot() if isinstance(child.tag, str))
         version = date.isoformat() if sequence is None else f"{date.isoformat()}.{sequence}"
         set_expression(document, replace(uri, expression_date=version, version_separator="@"), version_label)
-        return AknDocument(tree, convention_problems(tree))
+        return AknDocument(tree, lambda: convention_problems(tree))
 
     # output -------------------------------------------------------------------------------------------
 
