@@ -12,6 +12,7 @@ from server.errors import BadRequest
 from server.http.context import current_principal, database, json_body
 from server.services import amendments
 from server.services.amendments import amendment_document, amendment_list_document, marshalled_list
+from server.services.pdf import PDF_MEDIA_TYPE, marshalled_pdf
 
 amendments_api = Blueprint("amendments_api", __name__)
 
@@ -74,6 +75,13 @@ def list_amendments(bill_id: int) -> Response:
 def marshalled(bill_id: int) -> Response:
     with database().read() as session:
         return jsonify({"groups": marshalled_list(session, bill_id)})
+
+
+@amendments_api.get("/api/bills/<int:bill_id>/amendments/marshalled.pdf")
+def marshalled_list_pdf(bill_id: int) -> Response:
+    with database().read() as session:
+        content = marshalled_pdf(session, bill_id)
+    return Response(content, mimetype=PDF_MEDIA_TYPE)
 
 
 @amendments_api.get("/api/bills/<int:bill_id>/amendments.akn")

@@ -1,4 +1,4 @@
-"""The ``/akn/<FRBR URI>`` resolver: AKN XML or rendered HTML for Work, Expression and Manifestation URIs."""
+"""The ``/akn/<FRBR URI>`` resolver: AKN XML, rendered HTML or a PDF for Work, Expression and Manifestation URIs."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import UTC
 from flask import Blueprint, Response, render_template, request
 
 from akn.render import render, toc
-from server.errors import NotFound
 from server.http.context import current_principal, database
 from server.services.bills import load_document
+from server.services.pdf import PDF_MEDIA_TYPE, bill_pdf
 from server.services.publication import expression_bytes, resolve
 
 resolver = Blueprint("resolver", __name__)
@@ -27,8 +27,6 @@ def resolve_uri(uri: str) -> Response:
     with database().read() as session:
         resolved = resolve(session, "/akn/" + uri)
         fmt = resolved.format or _negotiated_format()
-        if fmt == "pdf":
-            raise NotFound("PDF manifestations are not produced yet; use .xml or .html")
         content = expression_bytes(session, resolved.expression)
         etag = resolved.expression.document_sha256
         # An expression never changes once published, so its publication time is its last modification.
@@ -40,6 +38,9 @@ def resolve_uri(uri: str) -> Response:
             return not_modified
         if fmt == "xml":
             response = Response(content, mimetype=AKN_MEDIA_TYPE)
+        elif fmt == "pdf":
+            pdf = bill_pdf(load_document(session, resolved.expression.document_sha256), resolved.expression)
+            response = Response(pdf, mimetype=PDF_MEDIA_TYPE)
         else:
             document = load_document(session, resolved.expression.document_sha256)
             html = render_template(

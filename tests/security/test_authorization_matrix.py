@@ -105,6 +105,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("amendments_api.amendment_xml", "GET"): Access(PUBLIC),
     ("amendments_api.amendment_list_xml", "GET"): Access(PUBLIC),
     ("amendments_api.marshalled", "GET"): Access(PUBLIC),
+    ("amendments_api.marshalled_list_pdf", "GET"): Access(PUBLIC),
     ("amendments_api.member_record", "GET"): Access(PUBLIC),
     ("amendments_api.resolve_amendment", "GET"): Access(PUBLIC),
     ("amendments_api.propose", "POST"): Access(frozenset({"mp"}), body=_amendment),
