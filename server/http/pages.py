@@ -6,6 +6,7 @@ The other families live beside this module (``pages_reader``, ``pages_drafting``
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
@@ -23,6 +24,8 @@ from server.http.pages_reader import reader_pages
 from server.services import accounts, bills, mail, registration
 from server.services import consultation as consultations
 from server.store import eventlog
+
+log = logging.getLogger(__name__)
 
 pages = Blueprint("pages", __name__)
 
@@ -106,6 +109,8 @@ def register() -> ResponseReturnValue:
                     registration.verification_mail(address, token, str(current_app.config.get("PUBLIC_URL", "")))
                 )
             except Exception:
+                # The account is committed; a mail server that fails must not turn sign-up into an error page.
+                log.exception("could not send the verification mail to a new citizen")
                 sent = False
             return page("registered.html", address=address, sent=sent)
     return page("register.html", 422 if error else 200, error=error, form=form)
@@ -124,9 +129,22 @@ def verify() -> ResponseReturnValue:
 
 
 def register_pages(app: Flask) -> None:
-    """Register every page family but ``pages`` itself, which the application factory registers."""
+    """Register every page family but ``pages`` itself, which the application factory registers.
+
+    The sign-up form draws on the same per-address budget as ``POST /api/citizens`` (call this after
+    ``register_consultation``, which binds the limiter).
+    """
     for blueprint in (reader_pages, drafting_pages, amendment_pages, consultation_pages):
         app.register_blueprint(blueprint)
+    limiters = app.extensions.get("limiter") or set()
+    endpoint = f"{pages.name}.register"
+    for limiter in limiters:
+        view = app.view_functions[endpoint]
+        app.view_functions[endpoint] = limiter.shared_limit(
+            str(app.config["SIGNUP_LIMIT_PER_ADDRESS"]), scope="signup-address",
+            key_func=lambda: "ip:" + (request.remote_addr or "unknown"),
+            exempt_when=lambda: request.method != "POST",
+        )(view)
 
 
 pages.register_error_handler(ParleyError, page_error)

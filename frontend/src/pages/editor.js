@@ -201,9 +201,13 @@ function render() {
       h('header', {}, h(tag, {}, labelOf(node)), structureButtons(node)));
     const editable = !node.hasChildren || (sync.text(node.eid) ?? '') !== '';
     if (editable) {
-      const view = editors.get(node.eid) ?? makeEditor(node);
-      block.append(view.host);
-      kept.set(node.eid, view);
+      const view = editors.get(node.eid);
+      if (view) {
+        block.append(view.host);
+        kept.set(node.eid, view);
+      } else {
+        block.append(placeholder(node));
+      }
     }
     return block;
   });
@@ -215,6 +219,31 @@ function render() {
   }
   container.replaceChildren(...blocks);
   drawPeers();
+}
+
+// Editors are made as their provision comes near the screen: a long bill has thousands of provisions.
+const upcoming = new IntersectionObserver((entries) => {
+  for (const entry of entries) if (entry.isIntersecting) upgrade(entry.target);
+}, { rootMargin: '1000px 0px' });
+
+function placeholder(node) {
+  const holder = h('div', { class: 'cm-placeholder', tabindex: 0, role: 'textbox', 'aria-label': `${t('provision_text')}: ${labelOf(node)}` },
+    sync.text(node.eid) ?? '');
+  holder.addEventListener('focus', () => upgrade(holder, true));
+  upcoming.observe(holder);
+  return holder;
+}
+
+function upgrade(holder, focus = false) {
+  upcoming.unobserve(holder);
+  const eid = holder.closest('[data-eid]')?.dataset.eid;
+  const node = eid && findNode(eid);
+  if (!holder.isConnected || !node) return;
+  const view = editors.get(eid) ?? makeEditor(node);
+  editors.set(eid, view);
+  holder.replaceWith(view.host);
+  drawPeers();
+  if (focus) view.focus();
 }
 
 function announcePresence(eid, selection, force = false) {

@@ -65,3 +65,23 @@ def test_amendment_and_member_pages_show_the_instruction(client: FlaskClient, db
     record = parse(client.get(f"/mps/{users.ids['mp']}").data)
     assert instruction in record.xpath("string(//main)")
     assert client.get(f"/mps/{users.ids['clerk']}").status_code == 404
+
+
+def test_the_sign_up_form_shares_the_per_address_sign_up_limit(database_url: str, tmp_path: Path) -> None:
+    from server.app import create_app
+    from tests.server.conftest import make_config
+
+    app = create_app(make_config(database_url, tmp_path, RATELIMIT_ENABLED=True, SIGNUP_LIMIT_PER_ADDRESS="2/hour",
+                                 RATELIMIT_KEY_PREFIX=f"web-test-{tmp_path.name}"))
+    try:
+        client = app.test_client()
+        statuses = []
+        for number in range(3):
+            token = csrf_token(client, "/register")
+            statuses.append(client.post("/register", data={
+                "username": f"signup{number}", "email": f"signup{number}@example.org",
+                "password": "a-long-enough-password", "csrf_token": token}).status_code)
+        assert statuses == [200, 200, 429]
+        assert client.get("/register").status_code == 200
+    finally:
+        app.extensions["parley.db"].dispose()
