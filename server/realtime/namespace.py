@@ -95,10 +95,13 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
             records = (
                 bills.events_for_bill(session, bill_id, since, MAX_EVENTS_ON_JOIN) if since is not None else []
             )
-            rows = session.query(Provision.eid, Provision.wid, Provision.text, Provision.rev).filter(
-                Provision.bill_id == bill_id
-            )
-            provisions = {row.eid: {"text": row.text, "rev": row.rev, "wid": row.wid} for row in rows}
+            provisions: dict[str, dict[str, Any]] = {}
+            # Readers that only follow events ask for no texts (megabytes for a long bill).
+            if data.get("provisions", True) is not False:
+                rows = session.query(Provision.eid, Provision.wid, Provision.text, Provision.rev).filter(
+                    Provision.bill_id == bill_id
+                )
+                provisions = {row.eid: {"text": row.text, "rev": row.rev, "wid": row.wid} for row in rows}
             last = eventlog.last_event_id(session)
         return ok(
             bill=bill_id,

@@ -16,7 +16,8 @@ export function ask(socket, name, payload) {
 /** Joins bill `bill` on every (re)connection and calls `onEvent` for each of its events. */
 export function followBill(socket, bill, onEvent, onJoined = () => {}) {
   socket.on('connect', () => {
-    ask(socket, 'join', { bill, since: null }).then((ack) => ack.ok && onJoined(ack), () => {});
+    // Readers follow events only: the texts of every provision (megabytes for a long bill) are not needed.
+    ask(socket, 'join', { bill, since: null, provisions: false }).then((ack) => ack.ok && onJoined(ack), () => {});
   });
   socket.on('event', (event) => {
     if (event.bill === bill) onEvent(event);

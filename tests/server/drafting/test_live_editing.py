@@ -238,3 +238,9 @@ def test_the_public_stream_carries_public_events_without_actors(
     assert follower.wait_for(lambda: any(e["type"] == "version.published" for e in follower.events))
     edited = next(e for e in follower.events if e["id"] == ack["event_id"])
     assert edited["data"] == {"eid": EID, "rev": 1} and "actor" not in edited
+
+
+def test_a_reader_may_join_without_the_provision_texts(connect: Callable[..., Watcher], bill_id: int) -> None:
+    reader = connect()
+    ack = reader.call("join", {"bill": bill_id, "since": None, "provisions": False})
+    assert ack["ok"] and ack["provisions"] == {} and ack["last_event_id"] >= 1
