@@ -228,6 +228,10 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
         "The marshalled list: amendments in the order of the bill, grouped by provision", "amendments",
         response=obj(["groups"], groups=array(ANY_OBJECT)), errors=(404,),
     ),
+    ("GET", "/api/bills/<int:bill_id>/amendments/marshalled.pdf"): Operation(
+        "The marshalled list as a print-ready PDF", "amendments", response=STRING, response_media="application/pdf",
+        errors=(404,),
+    ),
     ("GET", "/api/bills/<int:bill_id>/amendments.akn"): Operation(
         "The amendment list as an AKN document", "amendments", response=STRING, response_media=AKN,
         errors=(404,),
