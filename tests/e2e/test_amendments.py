@@ -32,6 +32,8 @@ def test_member_tables_an_amendment_and_clerk_adopts_and_consolidates_it(pages: 
     mp.wait_for_selector("#amendments-message:has-text('tabled')")
     # The demo holds amendments of its own: find this one by its instruction.
     mine = f"#amendment-list tr:has-text('{instruction}')"
+    # The list is refreshed after the message: wait for the row rather than read it at once.
+    mp.wait_for_selector(f"{mine}[data-state='tabled']")
     assert mp.get_attribute(mine, "data-state") == "tabled"
 
     clerk = pages.new("clerk")
