@@ -264,7 +264,7 @@ def test_an_ack_that_overtakes_earlier_events_waits_for_its_own_event() -> None:
     base = "abc def"
     provision = ProvisionSync("sec_1", base, 4, op_id=lambda: "op-1")
     sent = provision.local_change("abc XYZ def").send
-    assert sent == {"eid": "sec_1", "rev": 4, "patch": make_patch(base, "abc XYZ def"), "op_id": "op-1"}
+    assert sent == {"eid": "sec_1", "wid": "sec_1", "rev": 4, "patch": make_patch(base, "abc XYZ def"), "op_id": "op-1"}
     # The server rebased our op over another drafter's revision 5 and made revision 6.
     assert provision.on_ack("op-1", {"ok": True, "rev": 6, "event_id": 12}).text is None
     other, mine = "Q abc def", "Q abc XYZ def"
