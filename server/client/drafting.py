@@ -8,6 +8,7 @@ them with the caller's thread.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -18,6 +19,11 @@ import socketio
 from server.client.sync import BillSync, Reaction
 
 __all__ = ["DraftingClient", "JoinRefused"]
+
+log = logging.getLogger(__name__)
+
+# How often the watchdog looks at the connection; a dead one is recovered after two looks in a row.
+WATCH_INTERVAL = 0.25
 
 
 class JoinRefused(RuntimeError):
@@ -40,13 +46,20 @@ class DraftingClient:
         self._joined = threading.Event()
         self._join_error: Mapping[str, Any] | None = None
         self.errors: list[tuple[str, dict[str, Any]]] = []  # refusals other than conflicts, by eid
+        self._address: tuple[str, dict[str, str] | None] | None = None
+        self._closed = threading.Event()
+        self._generation = 0  # of connect() calls; each starts its own watchdog, which stops at the next
         self._sio.on("connect", self._on_connect)
         self._sio.on("event", self._on_event)
 
     def connect(self, url: str, token: str | None = None, *, wait_timeout: float = 5.0) -> None:
         """Open the connection; ``token`` comes from ``POST /api/tokens`` (anonymous when None)."""
         auth = {"token": token} if token else None
+        self._address = (url, auth)
+        self._closed.clear()
         self._sio.connect(url, auth=auth, transports=["websocket"], wait_timeout=wait_timeout)
+        self._generation += 1
+        threading.Thread(target=self._watch, args=(self._generation,), name="drafting-watchdog", daemon=True).start()
 
     def join(self, bill: int, since: int | None = None, *, timeout: float | None = None) -> None:
         """Join ``bill``'s room and load its provisions; ``since`` is the last event id already known."""
@@ -130,14 +143,50 @@ class DraftingClient:
             while not self._caught_up(up_to):
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise TimeoutError(
-                        f"Edits are still waiting for the server (since={self._bill().since}, up_to={up_to})."
-                    )
+                    raise TimeoutError(f"Edits are still waiting for the server: {self._state(up_to)}.")
                 self._changed.wait(min(left, 0.5))
 
     def disconnect(self) -> None:
         """Close the connection (unsent edits stay and go out after ``connect`` + ``join``)."""
+        self._closed.set()
         self._sio.disconnect()
+
+    def _watch(self, generation: int) -> None:
+        """Bring back a connection that python-socketio believes is up while its transport is gone.
+
+        ``socketio.Client.connect`` (5.18) marks the client connected only after the namespace handshake; a
+        transport that drops in between is handled as if the client had never been connected, so no
+        reconnection starts, ``connected`` then turns true and every emit is dropped for good. The
+        convergence tests hit it by cutting a connection again just after it came back.
+        """
+        looks = 0
+        while not self._closed.wait(WATCH_INTERVAL) and generation == self._generation:
+            transport = getattr(self._sio, "eio", None)
+            dead = bool(self._sio.connected) and getattr(transport, "state", "connected") != "connected"
+            looks = looks + 1 if dead else 0
+            if looks < 2:
+                continue
+            looks = 0
+            log.warning("the connection's transport is gone but python-socketio did not notice: reconnecting")
+            self._sio.connected = False  # what the missed disconnect would have done; lets connect() run
+            self._reopen()
+
+    def _reopen(self) -> None:
+        delay = WATCH_INTERVAL
+        while self._address is not None and not self._closed.is_set() and not self._sio.connected:
+            url, auth = self._address
+            try:
+                self._sio.connect(url, auth=auth, transports=["websocket"], wait_timeout=self._ack_timeout)
+                return  # the connect handler joins again
+            except socketio.exceptions.ConnectionError:
+                self._closed.wait(delay)
+                delay = min(2 * delay, 5.0)
+
+    def _state(self, up_to: int | None) -> str:
+        bill = self._bill()
+        waiting = sorted(eid for eid, provision in bill.provisions.items() if not provision.settled)
+        return (f"connected={self._sio.connected}, joined={bill.joined}, since={bill.since}, up_to={up_to}, "
+                f"unsettled provisions={waiting}")
 
     def _caught_up(self, up_to: int | None) -> bool:
         bill = self._bill()

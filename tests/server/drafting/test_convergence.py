@@ -15,6 +15,7 @@ same port: the client's own reconnection brings every keystroke in exactly once.
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 import time
@@ -89,6 +90,10 @@ class Record:
     inserted: list[str] = field(default_factory=list)
     removed: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def append_word(text: str, word: str) -> str:
+    return f"{text} {word}"
 
 
 def open_drafter(url: str, token: str) -> tuple[DraftingClient, socketio.Client]:
@@ -218,7 +223,7 @@ def drafter_tokens(users: Accounts) -> list[str]:
 def run_scenario(
     scripts: list[list[Step]], *, live_server: LiveServer, flask_client: FlaskClient, db: Database,
     users: Accounts, tokens: list[str], number: int,
-) -> tuple[dict[str, str], Record, list[DraftingClient]]:
+) -> tuple[dict[str, str], Record]:
     """Play one scenario on a fresh bill and check convergence; returns the final texts and what was typed."""
     bill = new_bill(db, users, number)
     initial = {eid: server_provision(flask_client, bill, eid)["text"] for eid in EDITABLE}
@@ -246,7 +251,7 @@ def run_scenario(
         for eid in EDITABLE:
             assert rebuilt[eid] == (final[eid]["text"], final[eid]["rev"]), f"the log does not rebuild {eid}"
         assert_log_rebuilds_the_projections(db)
-        return {eid: final[eid]["text"] for eid in EDITABLE}, record, drafters
+        return {eid: final[eid]["text"] for eid in EDITABLE}, record
     finally:
         close(drafters)
 
@@ -255,20 +260,20 @@ def test_concurrent_insertions_converge_and_each_is_present_exactly_once(
     live_server: LiveServer, client: FlaskClient, db: Database, users: Accounts, drafter_tokens: list[str]
 ) -> None:
     numbers = iter(range(100, 10_000))
-    cuts = Counter[str]()
+    actions = Counter[str]()
 
     @settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
     @given(scenarios(INSERTS_ONLY))
     def example(scripts: list[list[Step]]) -> None:
-        texts, record, _ = run_scenario(scripts, live_server=live_server, flask_client=client, db=db, users=users,
+        texts, record = run_scenario(scripts, live_server=live_server, flask_client=client, db=db, users=users,
                                         tokens=drafter_tokens, number=next(numbers))
-        cuts.update(step.action for script in scripts for step in script)
+        actions.update(step.action for script in scripts for step in script)
         everything = "\n".join(texts.values())
         for token in record.inserted:
             assert everything.count(token) == 1, (token, texts)
 
     example()
-    assert cuts["cut"] > 0 and cuts["resend"] > 0, "the examples never cut a connection or resent an edit"
+    assert actions["cut"] > 0 and actions["resend"] > 0, "the examples never cut a connection or resent an edit"
 
 
 def test_concurrent_insertions_and_deletions_converge_and_never_duplicate(
@@ -279,7 +284,7 @@ def test_concurrent_insertions_and_deletions_converge_and_never_duplicate(
     @settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
     @given(scenarios(WITH_DELETIONS))
     def example(scripts: list[list[Step]]) -> None:
-        texts, record, _ = run_scenario(scripts, live_server=live_server, flask_client=client, db=db, users=users,
+        texts, record = run_scenario(scripts, live_server=live_server, flask_client=client, db=db, users=users,
                                         tokens=drafter_tokens, number=next(numbers))
         everything = "\n".join(texts.values())
         for token in record.inserted:
@@ -324,7 +329,7 @@ def test_a_drafting_client_loses_nothing_when_the_server_restarts_mid_burst(
         for n in range(150):
             word = f"[t{n}]"
             typed.append(word)
-            drafter.change(lambda text, word=word: f"{text} {word}", eid=eid)
+            drafter.change(functools.partial(append_word, word=word), eid=eid)
             if n == 50:
                 # SIGKILL with an edit in flight; the drafter goes on typing while the server starts again.
                 server.kill()

@@ -8,6 +8,7 @@ deleted ones.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,7 +28,7 @@ SEC_1 = "part_1__sec_1"  # also its wId: the bill is imported with wId = eId
 FIRST_TEXT = "This Act may be cited as the Test Act, 2026."
 
 
-class GatedClient(socketio.Client):
+class GatedClient(socketio.Client):  # type: ignore[misc]
     """A python-socketio client that records the edits it sends and can hold back the broadcasts it receives.
 
     While ``gate`` is clear the ``event`` handler waits, as a slow network would delay the broadcast.
@@ -111,6 +112,10 @@ def structure(watcher: Watcher, bill: int, **message: Any) -> dict[str, Any]:
     return ack
 
 
+def append_word(text: str, word: str) -> str:
+    return f"{text} {word}"
+
+
 def wait_until(predicate: Callable[[], bool], timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -131,7 +136,7 @@ def test_a_drafter_typing_in_a_provision_that_is_moved_and_renumbered_loses_noth
         for n in range(80):
             word = f"[w{n}]"
             typed.append(word)
-            author.change(lambda text, word=word: f"{text} {word}", wid=SEC_1)
+            author.change(functools.partial(append_word, word=word), wid=SEC_1)
             time.sleep(0.004)
 
     typist = threading.Thread(target=type_burst)
