@@ -244,3 +244,22 @@ def test_a_reader_may_join_without_the_provision_texts(connect: Callable[..., Wa
     reader = connect()
     ack = reader.call("join", {"bill": bill_id, "since": None, "provisions": False})
     assert ack["ok"] and ack["provisions"] == {} and ack["last_event_id"] >= 1
+
+
+def test_every_amendment_step_reaches_the_bill_room(connect: Callable[..., Watcher], users: Accounts,
+                                                    bill_id: int, client: FlaskClient) -> None:
+    reader = connect()
+    _join(reader, bill_id)
+    drafted = client.post(f"/api/bills/{bill_id}/amendments", headers=users.headers("mp"), json={
+        "eid": "part_2__sec_3__subsec_2", "justification": "Longer.",
+        "text": "A consultation shall remain open for **not less than** sixty days."})
+    assert drafted.status_code == 201, drafted.get_json()
+    amendment = drafted.get_json()["id"]
+    assert client.post(f"/api/amendments/{amendment}/transitions", headers=users.headers("mp"),
+                       json={"to": "tabled"}).status_code == 200
+    assert client.post(f"/api/amendments/{amendment}/transitions", headers=users.headers("clerk"),
+                       json={"to": "admissible"}).status_code == 200
+    expected = ["amendment.drafted", "amendment.tabled", "amendment.admitted"]
+    assert reader.wait_for(lambda: [e["type"] for e in reader.events if e["type"].startswith("amendment.")]
+                           == expected), [e["type"] for e in reader.events]
+    assert all(e["data"]["amendment_id"] == amendment for e in reader.events if e["type"] in expected)
