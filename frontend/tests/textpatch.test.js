@@ -66,3 +66,41 @@ test('merge3 slides an insertion out of a passage the other side deleted', () =>
   // Ours deleted "[x] "; theirs typed "[y] " right after it, which the diff reads as " [y]" inside it.
   assert.equal(merge3('[x] The', 'The', '[x] [y] The'), '[y] The');
 });
+
+test('merges of look-alike words neither fuse, nor duplicate, nor lose a word', () => {
+  // Character diffs of "section 11 or section 134" can cut a word or name the wrong copy of a repeated one;
+  // two drafters editing different (possibly neighbouring) words must get every word whole, once.
+  const words = ['section', '11', '134', '13', 'or', '1', 'and', '3', '31', '(a)', '1,', 'the', 'then', '😀', '𝔘3'];
+  const rng = seeded(2024);
+  const count = (list) => list.reduce((map, word) => map.set(word, (map.get(word) || 0) + 1), new Map());
+  const edit = (base, low, high) => {
+    const out = [...base];
+    const at = low + rng.int(high - low);
+    const roll = rng();
+    const added = [];
+    const removed = [];
+    if (roll < 0.5) {
+      for (let n = 1 + rng.int(3); n > 0; n -= 1) added.push(rng.pick(words));
+      out.splice(at, 0, ...added);
+    } else if (roll < 0.75) {
+      removed.push(...out.splice(at, 1));
+    } else {
+      removed.push(out[at]);
+      out[at] = rng.pick(words);
+      added.push(out[at]);
+    }
+    return { text: out.join(' '), added, removed };
+  };
+  for (let run = 0; run < 3000; run += 1) {
+    const base = Array.from({ length: 3 + rng.int(8) }, () => rng.pick(words));
+    const cut = 1 + rng.int(base.length - 1);
+    const [first, second] = rng() < 0.5 ? [[0, cut], [cut, base.length]] : [[cut, base.length], [0, cut]];
+    const ours = edit(base, ...first);
+    const theirs = edit(base, ...second);
+    const merged = merge3(base.join(' '), ours.text, theirs.text);
+    const expected = count([...base, ...ours.added, ...theirs.added]);
+    for (const word of [...ours.removed, ...theirs.removed]) expected.set(word, expected.get(word) - 1);
+    for (const [word, n] of expected) if (n === 0) expected.delete(word);
+    assert.deepEqual(count(merged.split(' ')), expected, JSON.stringify([base.join(' '), ours.text, theirs.text, merged]));
+  }
+});

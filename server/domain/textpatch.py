@@ -216,6 +216,67 @@ def _minimal_diff(old: str, new: str) -> list[tuple[int, str]]:
     return diffs
 
 
+_TOKEN: Final = re.compile(r"\S+|\s+")
+
+
+def _token_diff(old: str, new: str) -> list[tuple[int, str]]:
+    """A diff whose edits start and end on word boundaries, refined to characters inside replacements.
+
+    Character diffs of look-alike text ("section 134 or section 13") can cut a deleted word in two or
+    attribute a deletion to the neighbouring copy; merged with another drafter's edit beside it, the
+    pieces fuse words. Diffing words first keeps every deleted or inserted word whole; only where one word
+    is replaced by another are the characters diffed, so two drafters typing in the same word still merge.
+    """
+    codes: dict[str, str] = {}
+    words: list[str] = []
+
+    def encode(text: str) -> str:
+        out = []
+        for token in _TOKEN.findall(text):
+            code = codes.get(token)
+            if code is None:
+                index = len(words) + 0x100
+                code = codes[token] = chr(index if index < 0xD800 else index + 0x800)
+                words.append(token)
+            out.append(code)
+        return "".join(out)
+
+    def decode(coded: str) -> str:
+        return "".join(words[(ord(c) if ord(c) < 0xD800 else ord(c) - 0x800) - 0x100] for c in coded)
+
+    dmp = _engine()
+    coarse: list[tuple[int, str]] = dmp.diff_main(encode(old), encode(new), False)
+    out: list[tuple[int, str]] = []
+    deleted = inserted = ""
+
+    def flush() -> None:
+        nonlocal deleted, inserted
+        if deleted and inserted and len(_TOKEN.findall(deleted)) == len(_TOKEN.findall(inserted)) == 1:
+            out.extend(_minimal_diff(deleted, inserted))
+        elif deleted and inserted:
+            out.extend([(_DELETE, deleted), (_INSERT, inserted)])
+        elif deleted:
+            out.append((_DELETE, deleted))
+        elif inserted:
+            out.append((_INSERT, inserted))
+        deleted = inserted = ""
+
+    for op, data in coarse:
+        text = decode(data)
+        if op == _DELETE:
+            deleted += text
+        elif op == _INSERT:
+            inserted += text
+        else:
+            flush()
+            out.append((_EQUAL, text))
+    flush()
+    # A word diff places an insertion among repeated words arbitrarily ("] [x" for "[x] "); slide each edit
+    # to the boundary the character diff would choose, so both sides of a merge place alike edits alike.
+    dmp.diff_cleanupSemanticLossless(out)
+    return out
+
+
 def make_patch(old: str, new: str) -> str:
     """The patch (wire form) that turns ``old`` into ``new``; ``""`` when they are equal."""
     _check_text(old)
@@ -347,7 +408,7 @@ def _edits(base: str, other: str) -> list[_Edit]:
     """The edits that turn ``base`` into ``other``, as replaced ranges of ``base``."""
     edits: list[_Edit] = []
     position = 0
-    for op, data in _minimal_diff(base, other):
+    for op, data in _token_diff(base, other):
         if op == _EQUAL:
             position += len(data)
             continue
@@ -361,28 +422,125 @@ def _edits(base: str, other: str) -> list[_Edit]:
     return edits
 
 
-def _unwedge(base: str, edit: _Edit, others: list[_Edit]) -> _Edit:
-    """Slide an insertion out of a passage the other side deleted, when it reads the same there.
+def _placements(base: str, edit: _Edit) -> list[_Edit]:
+    """Every placement of a pure insertion or deletion that leaves the same text, the diff's own first.
 
-    A diff may place "␣[a]" before a "␣" that the other side deleted; "[a]␣" after it is the same
-    edit, and keeps the characters typed together.
+    Deleting one "11 " of "11 11 11" or inserting "or " before "or " reads the same wherever the run
+    is cut; which copy a diff names is arbitrary, and the choice matters only against the other side's edits.
+    """
+    found = [edit]
+    if edit.insert and edit.start == edit.end:
+        start, insert = edit.start, edit.insert
+        while start < len(base) and base[start] == insert[0]:
+            start, insert = start + 1, insert[1:] + insert[0]
+            found.append(_Edit(start, start, insert))
+        start, insert = edit.start, edit.insert
+        while start > 0 and base[start - 1] == insert[-1]:
+            start, insert = start - 1, insert[-1] + insert[:-1]
+            found.append(_Edit(start, start, insert))
+    elif not edit.insert:
+        start, end = edit.start, edit.end
+        while end < len(base) and base[end] == base[start]:
+            start, end = start + 1, end + 1
+            found.append(_Edit(start, end, ""))
+        start, end = edit.start, edit.end
+        while start > 0 and base[start - 1] == base[end - 1]:
+            start, end = start - 1, end - 1
+            found.append(_Edit(start, end, ""))
+    return found
+
+
+def _clashes(base: str, edit: _Edit, others: list[_Edit]) -> bool:
+    """Whether ``edit`` overlaps another side's deletion, or an insertion is wedged into one (``_wedged``)."""
+    for other in others:
+        if edit.start == edit.end:
+            if other.start < other.end and _wedged(base, edit, other):
+                return True
+        elif other.start == other.end:
+            if _wedged(base, other, edit):
+                return True
+        elif max(edit.start, other.start) < min(edit.end, other.end):
+            return True
+    return False
+
+
+def _wedged(base: str, insertion: _Edit, deletion: _Edit) -> bool:
+    """Whether an insertion falls inside a deleted passage, or is glued to a word at its edge."""
+    at = insertion.start
+    if deletion.start < at < deletion.end:
+        return True
+    if at == deletion.start:
+        return _is_word(insertion.insert[-1]) and _is_word(base[at])
+    if at == deletion.end:
+        return _is_word(insertion.insert[0]) and _is_word(base[at - 1])
+    return False
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _cuts_words(base: str, edit: _Edit) -> bool:
+    """Whether the edit splits a word of ``base`` or glues an inserted word to one."""
+    left = base[edit.start - 1] if edit.start > 0 else " "
+    right = base[edit.end] if edit.end < len(base) else " "
+    if edit.insert:
+        return (_is_word(left) and _is_word(edit.insert[0])) or (_is_word(edit.insert[-1]) and _is_word(right))
+    return (_is_word(left) and _is_word(base[edit.start])) or (_is_word(base[edit.end - 1]) and _is_word(right))
+
+
+def _place(base: str, edit: _Edit, others: list[_Edit]) -> _Edit:
+    """Move an edit that clashes with the other side's to an equivalent placement that does not.
+
+    Among the placements that clash with nothing, those that keep words whole come first, then the
+    nearest to where the diff put it; with none free, the diff's own placement stays (and ``merge_edit``
+    reports a conflict where deletions overlap).
+    """
+    if not _clashes(base, edit, others):
+        return edit
+    free = [option for option in _placements(base, edit) if not _clashes(base, option, others)]
+    if not free:
+        return edit
+    return min(free, key=lambda option: (_cuts_words(base, option), abs(option.start - edit.start)))
+
+
+def _settle(base: str, edit: _Edit) -> _Edit:
+    """Place a pure insertion as words are typed: starting a word, its space after it ("x " not " x").
+
+    Two sides that inserted at one spot then meet at the same point, and a word typed before another
+    drafter's word is not read as glued to the end of the one before.
     """
     if edit.start != edit.end:
         return edit
-    wedge = next((other for other in others if other.start < edit.start < other.end), None)
-    if wedge is None:
+
+    def typed(option: _Edit) -> bool:
+        return not _cuts_words(base, option) and not option.insert[0].isspace()
+
+    if typed(edit):
         return edit
-    start, insert = edit.start, edit.insert
-    while start < wedge.end and insert and base[start] == insert[0]:
-        start, insert = start + 1, insert[1:] + insert[0]
-    if start == wedge.end:
-        return _Edit(start, start, insert)
-    start, insert = edit.start, edit.insert
-    while start > wedge.start and insert and base[start - 1] == insert[-1]:
-        start, insert = start - 1, insert[-1] + insert[:-1]
-    if start == wedge.start:
-        return _Edit(start, start, insert)
-    return edit
+    options = [option for option in _placements(base, edit) if typed(option)]
+    return min(options, key=lambda option: abs(option.start - edit.start)) if options else edit
+
+
+def _aligned(base: str, ours: str, theirs: str) -> tuple[list[_Edit], list[_Edit]]:
+    """Both sides' edits from ``base``, each placed clear of the other's where the text allows."""
+    their_edits = [_settle(base, edit) for edit in _edits(base, theirs)]
+    our_edits = [_place(base, _settle(base, edit), their_edits) for edit in _edits(base, ours)]
+    their_edits = [_place(base, edit, our_edits) for edit in their_edits]
+    return our_edits, their_edits
+
+
+def _join_insertions(theirs: str, ours: str) -> str:
+    """Both sides' insertions at one point: theirs first, unless that glues the two into one word.
+
+    "1" typed before "3" (making "134") and "section 3 " typed at the same point read "section 3 134"
+    with ours first but "1section 3 134" with theirs first.
+    """
+    if theirs and ours and _is_word(theirs[-1]) and _is_word(ours[0]) and not (
+        _is_word(ours[-1]) and _is_word(theirs[0])
+    ):
+        return ours + theirs
+    return theirs + ours
 
 
 def merge3(base: str, ours: str, theirs: str) -> str:
@@ -392,10 +550,9 @@ def merge3(base: str, ours: str, theirs: str) -> str:
     point), the union of what either deleted is deleted and both insertions are kept, ``theirs``
     (already on the server) first. Mirrors ``merge3`` in ``frontend/src/sync/textpatch.js``.
     """
-    their_edits, our_edits = _edits(base, theirs), _edits(base, ours)
+    our_edits, their_edits = _aligned(base, ours, theirs)
     pending = sorted(
-        [(edit.start, 0, edit) for edit in (_unwedge(base, e, our_edits) for e in their_edits)]
-        + [(edit.start, 1, edit) for edit in (_unwedge(base, e, their_edits) for e in our_edits)],
+        [(edit.start, 0, edit) for edit in their_edits] + [(edit.start, 1, edit) for edit in our_edits],
         key=lambda item: (item[0], item[1]),
     )
     out: list[str] = []
@@ -409,8 +566,16 @@ def merge3(base: str, ours: str, theirs: str) -> str:
             cluster.append(pending[index])
             end = max(end, pending[index][2].end)
             index += 1
+        # Text inserted where the other side's replacement begins stands before the replacement: it was typed
+        # after base[start - 1], and the replacement takes the place of the text that followed.
+        lead = [(side, edit) for _, side, edit in cluster if edit.start == edit.end == start]
+        rest = [(side, edit) for _, side, edit in cluster if not edit.start == edit.end == start]
         out.append(base[position:start])
-        out.extend(edit.insert for _, _, edit in sorted(cluster, key=lambda item: item[1]))
+        for part in (lead, rest):
+            out.append(_join_insertions(
+                "".join(edit.insert for side, edit in part if side == 0),
+                "".join(edit.insert for side, edit in part if side == 1),
+            ))
         position = end
     out.append(base[position:])
     return "".join(out)
@@ -424,8 +589,9 @@ def merge_edit(base: str, current: str, patch_text: str) -> AppliedEdit:
     apply, and every insertion is kept whole (``merge3``).
     """
     ours = apply_exact(base, patch_text)
-    theirs = [e for e in _edits(base, current) if e.end > e.start]
-    for edit in _edits(base, ours):
+    our_edits, their_edits = _aligned(base, ours, current)
+    theirs = [e for e in their_edits if e.end > e.start]
+    for edit in our_edits:
         if edit.end > edit.start and any(max(edit.start, t.start) < min(edit.end, t.end) for t in theirs):
             raise PatchConflict("The edit changes words another drafter changed meanwhile.")
     merged = merge3(base, ours, current)

@@ -161,9 +161,81 @@ export function applyExact(text, patchText) {
   return result;
 }
 
+const TOKEN = /\S+|\s+/gu;
+const WORD = /^[\p{L}\p{N}_]$/u;
+// Distinct words a token diff can name with one UTF-16 unit each (surrogates skipped).
+const MAX_TOKENS = 0xffff - 0x100 - 0x800;
+
+// Whether the character ending at `end` (starting at `start`) of `text` is a word character; astral
+// characters are read whole, as Python reads them.
+const wordBefore = (text, end) => end > 0 && WORD.test(String.fromCodePoint(text.codePointAt(
+  end > 1 && isLow(text[end - 1]) && isHigh(text[end - 2]) ? end - 2 : end - 1)));
+const wordAfter = (text, start) => start < text.length && WORD.test(String.fromCodePoint(text.codePointAt(start)));
+
+// A diff whose edits start and end on word boundaries, refined to characters inside replacements.
+// Character diffs of look-alike text ("section 134 or section 13") can cut a deleted word in two or name
+// the neighbouring copy; merged with another drafter's edit beside it, the pieces fuse words. Characters
+// are diffed only where one word replaces another, so drafters typing in the same word still merge. Mirrors
+// _token_diff in server/domain/textpatch.py.
+function tokenDiff(oldText, newText) {
+  const codes = new Map();
+  const words = [];
+  const encode = (text) => {
+    let out = '';
+    for (const token of text.match(TOKEN) || []) {
+      let code = codes.get(token);
+      if (code === undefined) {
+        const index = words.length + 0x100;
+        code = String.fromCharCode(index < 0xd800 ? index : index + 0x800);
+        codes.set(token, code);
+        words.push(token);
+      }
+      out += code;
+    }
+    return out;
+  };
+  const oldCoded = encode(oldText);
+  const newCoded = encode(newText);
+  if (words.length > MAX_TOKENS) return minimalDiff(oldText, newText);
+  const decode = (coded) => {
+    let out = '';
+    for (const unit of coded) {
+      const point = unit.charCodeAt(0);
+      out += words[(point < 0xd800 ? point : point - 0x800) - 0x100];
+    }
+    return out;
+  };
+  const out = [];
+  let deleted = '';
+  let inserted = '';
+  const flush = () => {
+    const single = (text) => (text.match(TOKEN) || []).length === 1;
+    if (deleted && inserted && single(deleted) && single(inserted)) out.push(...minimalDiff(deleted, inserted));
+    else if (deleted && inserted) out.push([DIFF_DELETE, deleted], [DIFF_INSERT, inserted]);
+    else if (deleted) out.push([DIFF_DELETE, deleted]);
+    else if (inserted) out.push([DIFF_INSERT, inserted]);
+    deleted = '';
+    inserted = '';
+  };
+  for (const [op, data] of diffMain(oldCoded, newCoded, undefined, false)) {
+    const text = decode(data);
+    if (op === DIFF_DELETE) deleted += text;
+    else if (op === DIFF_INSERT) inserted += text;
+    else {
+      flush();
+      out.push([DIFF_EQUAL, text]);
+    }
+  }
+  flush();
+  // A word diff places an insertion among repeated words arbitrarily ("] [x" for "[x] "); slide each edit
+  // to the boundary the character diff would choose, so both sides of a merge place alike edits alike.
+  diffCleanupSemanticLossless(out);
+  return out;
+}
+
 // The edits turning `base` into `other`, as replaced ranges of `base`.
 function edits(base, other) {
-  const diffs = alignDiffs(minimalDiff(base, other));
+  const diffs = alignDiffs(tokenDiff(base, other));
   const out = [];
   let position = 0;
   for (const [op, data] of diffs) {
@@ -185,17 +257,106 @@ function edits(base, other) {
   return out;
 }
 
+const splitsPair = (text, at) => at > 0 && at < text.length && isHigh(text[at - 1]) && isLow(text[at]);
+
+// Every placement of a pure insertion or deletion that leaves the same text, the diff's own first:
+// deleting one "11 " of "11 11 11" reads the same wherever the run is cut.
+function placements(base, edit) {
+  const found = [edit];
+  if (edit.insert && edit.start === edit.end) {
+    for (const step of [1, -1]) {
+      let { start, insert } = edit;
+      for (;;) {
+        const unit = step > 0 ? base[start] : base[start - 1];
+        if (unit === undefined || unit !== (step > 0 ? insert[0] : insert[insert.length - 1])) break;
+        insert = step > 0 ? insert.slice(1) + unit : unit + insert.slice(0, -1);
+        start += step;
+        if (!splitsPair(base, start) && isWellFormed(insert)) found.push({ start, end: start, insert });
+      }
+    }
+  } else if (!edit.insert) {
+    for (const step of [1, -1]) {
+      let { start, end } = edit;
+      while (step > 0 ? end < base.length && base[end] === base[start] : start > 0 && base[start - 1] === base[end - 1]) {
+        start += step;
+        end += step;
+        if (!splitsPair(base, start) && !splitsPair(base, end)) found.push({ start, end, insert: '' });
+      }
+    }
+  }
+  return found;
+}
+
+// Whether an insertion falls inside a deleted passage, or is glued to a word at its edge.
+function wedged(base, insertion, deletion) {
+  const at = insertion.start;
+  if (deletion.start < at && at < deletion.end) return true;
+  if (at === deletion.start) return wordBefore(insertion.insert, insertion.insert.length) && wordAfter(base, at);
+  if (at === deletion.end) return wordAfter(insertion.insert, 0) && wordBefore(base, at);
+  return false;
+}
+
+function clashes(base, edit, others) {
+  return others.some((other) => {
+    if (edit.start === edit.end) return other.start < other.end && wedged(base, edit, other);
+    if (other.start === other.end) return wedged(base, other, edit);
+    return Math.max(edit.start, other.start) < Math.min(edit.end, other.end);
+  });
+}
+
+// Whether the edit splits a word of `base` or glues an inserted word to one.
+function cutsWords(base, edit) {
+  const left = wordBefore(base, edit.start);
+  const right = wordAfter(base, edit.end);
+  if (edit.insert) {
+    return (left && wordAfter(edit.insert, 0)) || (wordBefore(edit.insert, edit.insert.length) && right);
+  }
+  return (left && wordAfter(base, edit.start)) || (wordBefore(base, edit.end) && right);
+}
+
+// Moves an edit that clashes with the other side's to an equivalent placement that does not: those that
+// keep words whole first, then the nearest; with none free, the diff's own placement stays.
+function place(base, edit, others) {
+  if (!clashes(base, edit, others)) return edit;
+  const free = placements(base, edit).filter((option) => !clashes(base, option, others));
+  if (!free.length) return edit;
+  const score = (option) => (cutsWords(base, option) ? 1e9 : 0) + Math.abs(option.start - edit.start);
+  return free.reduce((best, option) => (score(option) < score(best) ? option : best));
+}
+
+// Both sides' insertions at one point: theirs first, unless that glues the two into one word.
+function joinInsertions(theirs, ours) {
+  if (theirs && ours && wordBefore(theirs, theirs.length) && wordAfter(ours, 0) &&
+      !(wordBefore(ours, ours.length) && wordAfter(theirs, 0))) {
+    return ours + theirs;
+  }
+  return theirs + ours;
+}
+
+// Places a pure insertion as words are typed: starting a word, its space after it ("x " not " x"), so
+// two sides that inserted at one spot meet at the same point and nothing reads as glued to the word before.
+function settle(base, edit) {
+  if (edit.start !== edit.end) return edit;
+  const typed = (option) => !cutsWords(base, option) && !/^\s/.test(option.insert);
+  if (typed(edit)) return edit;
+  const options = placements(base, edit).filter(typed);
+  if (!options.length) return edit;
+  return options.reduce((best, option) =>
+    Math.abs(option.start - edit.start) < Math.abs(best.start - edit.start) ? option : best);
+}
+
 /**
  * Merges two texts edited from the same `base`; never fails and never drops an insertion. Where the
  * edits overlap (or insert at the same point) the union of what either deleted is deleted and both
  * insertions are kept, `theirs` (already on the server) first. Mirrors textpatch.merge3 in Python.
  */
 export function merge3(base, ours, theirs) {
-  const theirEdits = edits(base, theirs);
-  const ourEdits = edits(base, ours);
+  let theirEdits = edits(base, theirs).map((edit) => settle(base, edit));
+  const ourEdits = edits(base, ours).map((edit) => place(base, settle(base, edit), theirEdits));
+  theirEdits = theirEdits.map((edit) => place(base, edit, ourEdits));
   const all = [
-    ...theirEdits.map((edit) => ({ ...unwedge(base, edit, ourEdits), side: 0 })),
-    ...ourEdits.map((edit) => ({ ...unwedge(base, edit, theirEdits), side: 1 })),
+    ...theirEdits.map((edit) => ({ ...edit, side: 0 })),
+    ...ourEdits.map((edit) => ({ ...edit, side: 1 })),
   ].sort((a, b) => a.start - b.start || a.side - b.side);
   let out = '';
   let position = 0;
@@ -210,31 +371,16 @@ export function merge3(base, ours, theirs) {
       end = Math.max(end, all[index].end);
       index += 1;
     }
-    cluster.sort((a, b) => a.side - b.side);
-    out += base.slice(position, start) + cluster.map((edit) => edit.insert).join('');
+    // Text inserted where the other side's replacement begins stands before the replacement.
+    const isLead = (edit) => edit.start === start && edit.end === start;
+    out += base.slice(position, start);
+    for (const part of [cluster.filter(isLead), cluster.filter((edit) => !isLead(edit))]) {
+      const side = (which) => part.filter((edit) => edit.side === which).map((edit) => edit.insert).join('');
+      out += joinInsertions(side(0), side(1));
+    }
     position = end;
   }
   return out + base.slice(position);
-}
-
-// An insertion that a diff placed inside a passage the other side deleted can often be written just as
-// well at either end of that passage ("␣[a]" before "␣" is "[a]␣" after it): slide it out, so the
-// characters around it that were typed together stay together.
-function unwedge(base, edit, others) {
-  if (edit.start !== edit.end) return edit;
-  const wedge = others.find((other) => other.start < edit.start && edit.start < other.end);
-  if (!wedge) return edit;
-  for (const step of [1, -1]) {
-    let { start, insert } = edit;
-    while (start !== (step > 0 ? wedge.end : wedge.start)) {
-      const unit = step > 0 ? base[start] : base[start - 1];
-      if (unit !== (step > 0 ? insert[0] : insert[insert.length - 1])) break;
-      insert = step > 0 ? insert.slice(1) + unit : unit + insert.slice(0, -1);
-      start += step;
-    }
-    if (start === (step > 0 ? wedge.end : wedge.start) && isWellFormed(insert)) return { start, end: start, insert };
-  }
-  return edit;
 }
 
 /** Where `position` (a UTF-16 offset) in `oldText` lands in `newText`, never inside a character. */

@@ -6,6 +6,7 @@ import json
 import random
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from server.domain.textpatch import (
     make_patch,
     map_position,
     merge3,
+    merge_edit,
     rebase_apply,
 )
 
@@ -208,6 +210,69 @@ def test_merge3_keeps_every_insertion_of_either_side(base_words: list[str], data
     assert merge3(base, base, theirs) == theirs
 
 
+# Words that look alike character by character: a character diff can cut them, or name the wrong copy.
+LOOK_ALIKES = ["section", "11", "134", "13", "or", "1", "and", "3", "31", "(a)", "1,", "the", "then"]
+
+
+def word_edit(words: list[str], data: st.DataObject, low: int, high: int) -> tuple[list[str], list[str], list[str]]:
+    """One drafter's edit of the words in ``[low, high)``: insert a phrase, delete a word or replace one."""
+    at = data.draw(st.integers(low, high - 1))
+    kind = data.draw(st.sampled_from(["insert", "delete", "replace"]))
+    edited = list(words)
+    if kind == "insert":
+        phrase = data.draw(st.lists(st.sampled_from(LOOK_ALIKES), min_size=1, max_size=3))
+        edited[at:at] = phrase
+        return edited, phrase, []
+    if kind == "delete":
+        return edited[:at] + edited[at + 1 :], [], [words[at]]
+    edited[at] = data.draw(st.sampled_from(LOOK_ALIKES))
+    return edited, [edited[at]], [words[at]]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(LOOK_ALIKES), min_size=3, max_size=10), st.data())
+def test_merges_of_look_alike_words_neither_fuse_nor_duplicate_nor_conflict(
+    base_words: list[str], data: st.DataObject
+) -> None:
+    """Two drafters edit different words (possibly neighbours) of a passage full of look-alikes.
+
+    Whatever copy of a repeated word each diff names, the merge holds exactly the words of the base, less what
+    either deleted, plus what either inserted: no word cut, glued to another or doubled. The server's merge of
+    the patch agrees with the client's ``merge3`` and reports no conflict, since no word was touched twice.
+    """
+    cut = data.draw(st.integers(1, len(base_words) - 1))
+    first, second = (0, cut), (cut, len(base_words))
+    if data.draw(st.booleans()):
+        first, second = second, first
+    ours, our_added, our_removed = word_edit(base_words, data, *first)
+    theirs, their_added, their_removed = word_edit(base_words, data, *second)
+    base, our_text, their_text = " ".join(base_words), " ".join(ours), " ".join(theirs)
+
+    merged = merge3(base, our_text, their_text)
+
+    expected = Counter(base_words)
+    expected.subtract(our_removed + their_removed)
+    expected.update(our_added + their_added)
+    assert Counter(merged.split(" ")) == +expected, (base, our_text, their_text, merged)
+    assert merge_edit(base, their_text, make_patch(base, our_text)).text == merged
+
+
+def test_known_look_alike_merges() -> None:
+    # A deletion named on the copy the other side rewrote moves to an identical copy.
+    assert merge3("11 11 11 11 and", "11 11 11 and", "11 11 11 3 and").split(" ").count("3") == 1
+    assert "3and" not in merge3("11 11 11 11 and", "11 11 11 and", "11 11 11 3 and")
+    # "1" typed before "3" (making "134") stays with it; the phrase typed at the same point stays whole.
+    assert merge3(
+        "section 31 3 11 3 section 11 31",
+        "section 31 3 11 section 3 11 3 section 11 31",
+        "section 31 3 11 134 section 11 31",
+    ) == "section 31 3 11 section 3 11 134 section 11 31"
+    # Text inserted where the other side's replacement starts stands before it.
+    assert merge3("section 3 section 13 11", "section 3 and 3 section 13 11", "section 3 1, 13 11") == (
+        "section 3 and 3 1, 13 11"
+    )
+
+
 def test_map_position_follows_the_text_around_the_cursor() -> None:
     assert map_position("the cat", "the big cat", 5) == 9
     assert map_position("the cat", "the cat", 3) == 3
@@ -228,6 +293,7 @@ console.log(JSON.stringify({
     exact: guard(() => tp.applyExact(a, patch)),
     plain: guard(() => dmp.patchApply(dmp.patchFromText(patch), a)),
   })),
+  merged: input.merges.map(([base, ours, theirs]) => tp.merge3(base, ours, theirs)),
 }));
 """
 
@@ -249,6 +315,29 @@ def cross_pairs() -> list[tuple[str, str]]:
     return pairs
 
 
+def merge_cases() -> list[tuple[str, str, str]]:
+    """Two drafters' word edits of look-alike passages, neighbours included, astral characters too."""
+    rng = random.Random(11)
+    vocabulary = [*LOOK_ALIKES, "😀", "\U0001d518" + "3", "é"]
+
+    def edited(words: list[str], low: int, high: int) -> str:
+        out, at, roll = list(words), rng.randrange(low, high), rng.random()
+        if roll < 0.5:
+            out[at:at] = [rng.choice(vocabulary) for _ in range(rng.randint(1, 3))]
+        elif roll < 0.75:
+            del out[at]
+        else:
+            out[at] = rng.choice(vocabulary)
+        return " ".join(out)
+
+    cases = []
+    for _ in range(600):
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(3, 10))]
+        cut = rng.randint(1, len(words) - 1)
+        cases.append((" ".join(words), edited(words, 0, cut), edited(words, cut, len(words))))
+    return cases
+
+
 def test_patches_cross_between_the_browser_module_and_the_server(tmp_path: Path) -> None:
     """Real node runs frontend/src/sync/textpatch.js and diff-match-patch-es; Python applies theirs and vice versa."""
     node = shutil.which("node")
@@ -259,11 +348,12 @@ def test_patches_cross_between_the_browser_module_and_the_server(tmp_path: Path)
         pytest.skip("frontend dependencies are not installed (run `npm ci` in frontend/)")
     pairs = cross_pairs()
     python = [(old, make_patch(old, new)) for old, new in pairs]
+    merges = merge_cases()
     script = tmp_path / "cross.mjs"
     script.write_text(NODE_SCRIPT, encoding="utf-8")
     run = subprocess.run(
         [node, str(script), (FRONTEND / "src" / "sync" / "textpatch.js").as_uri(), dmp_entry.as_uri()],
-        input=json.dumps({"pairs": pairs, "python": python}),
+        input=json.dumps({"pairs": pairs, "python": python, "merges": merges}),
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -283,3 +373,5 @@ def test_patches_cross_between_the_browser_module_and_the_server(tmp_path: Path)
             assert apply_exact(old, made["plain"]) == new
             plain_applied += 1
     assert plain_applied > len(pairs) // 2
+    # The browser merges concurrent edits exactly as the server does.
+    assert answer["merged"] == [merge3(*case) for case in merges]
