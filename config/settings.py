@@ -235,3 +235,9 @@ _NOTIFICATION_SETTINGS: dict[str, Any] = {
 }
 for _name, _value in _NOTIFICATION_SETTINGS.items():
     setattr(BaseConfig, _name, _value)
+
+# --- deployment behind a reverse proxy ----------------------------------------------------------------------
+# How many reverse proxies stand in front of each process and set X-Forwarded-For, -Proto and -Port (nginx in
+# deploy/nginx.conf: 1). Their values then become the client's address, scheme and port, so rate limits key on
+# the citizen rather than the proxy. 0 ignores the headers: any client could forge them.
+setattr(BaseConfig, "PROXY_HOPS", _env_int("PROXY_HOPS", 0))  # noqa: B010 - appended like the other blocks

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, request
 from flask_login import current_user
 from flask_socketio import SocketIO
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BaseConfig, load_config
 from server.errors import DatabaseNotMigrated
@@ -86,6 +87,10 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
     register_opendata(app)
     init_i18n(app)
     init_security_headers(app)
+    hops = int(app.config.get("PROXY_HOPS", 0))
+    if hops:
+        # Outermost, so Socket.IO and the rate limits see the client's address as well as Flask does.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_port=hops)  # type: ignore[method-assign]
     return app
 
 

@@ -31,12 +31,20 @@ class ServerProcess:
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
 
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+
     def start(self, timeout: float = 30) -> ServerProcess:
+        return self.launch().wait_until_ready(timeout)
+
+    def launch(self) -> ServerProcess:
+        """Start the process without waiting for it, so several can boot at once."""
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-        )
+        self.process = subprocess.Popen(self.command(), cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def wait_until_ready(self, timeout: float = 30) -> ServerProcess:
+        assert self.process is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -61,3 +69,15 @@ class ServerProcess:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+class GunicornProcess(ServerProcess):
+    """One process of the scale-out deployment: `gunicorn -c deploy/gunicorn.conf.py` on a free port."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, port: int | None = None) -> None:
+        super().__init__(env, log_path, port)
+        self.env.update(HOST="127.0.0.1", PORT=str(self.port))
+
+    def command(self) -> list[str]:
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        return [gunicorn, "-c", "deploy/gunicorn.conf.py", "server.app:create_app()"]
