@@ -176,6 +176,8 @@ class Provision(Base):
     __table_args__ = (
         UniqueConstraint("bill_id", "eid", name="uq_provisions_bill_eid"),
         Index("ix_provisions_bill_ordinal", "bill_id", "ordinal"),
+        # Drafting clients address provisions by wId (it survives renumbering); without it a lookup scans the bill.
+        Index("ix_provisions_bill_wid", "bill_id", "wid"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
