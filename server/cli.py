@@ -207,9 +207,14 @@ def serve(host: str, port: int, demo: bool) -> None:
         with app.app_context():
             for line in load_demo(app.extensions["parley.db"], app.config):
                 click.echo(line)
+    from server.realtime.transport import NoDelayRequestHandler
+
     socketio = app.extensions["socketio"]
     click.echo(f"Parley is serving on http://{host}:{port}")
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+    socketio.run(
+        app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
+        request_handler=NoDelayRequestHandler,
+    )
 
 
 # --- tamper evidence, backups ------------------------------------------------------------------------------
