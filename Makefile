@@ -47,6 +47,7 @@ pytest:
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 bench: install
+	$(PY) -m pip install --quiet -e ".[test,bench]"
 	@for script in bench/bench_*.py; do echo "== $$script"; RATELIMIT_ENABLED=false $(PY) $$script || exit 1; done
 
 clean:
