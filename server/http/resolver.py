@@ -8,13 +8,27 @@ from flask import Blueprint, Response, render_template, request
 
 from akn.render import render, toc
 from server.http.context import current_principal, database
+from server.services import pdf as pdf_service
 from server.services.bills import load_document
-from server.services.pdf import PDF_MEDIA_TYPE, bill_pdf
+from server.services.pdf import PDF_MEDIA_TYPE, BillPdfJob
 from server.services.publication import expression_bytes, resolve
 
 resolver = Blueprint("resolver", __name__)
 
 AKN_MEDIA_TYPE = "application/akn+xml"
+
+
+def _laid_out_pdf(job: BillPdfJob) -> bytes:
+    # Laying a long bill out takes seconds: no transaction is open meanwhile, and this process does it once per
+    # PDF; a request that waited here finds the PDF kept.
+    with pdf_service.rendering(job.key):
+        with database().read() as session:
+            kept = pdf_service.kept_pdf(session, job.key)
+        if kept is not None:
+            return kept
+        laid_out = pdf_service.render_bill_pdf(job.html)
+        with database().write() as session:
+            return pdf_service.keep_pdf(session, job.key, laid_out)
 
 
 def _negotiated_format() -> str:
@@ -24,6 +38,7 @@ def _negotiated_format() -> str:
 
 @resolver.get("/akn/<path:uri>")
 def resolve_uri(uri: str) -> Response:
+    job: BillPdfJob | None = None
     with database().read() as session:
         resolved = resolve(session, "/akn/" + uri)
         fmt = resolved.format or _negotiated_format()
@@ -39,8 +54,10 @@ def resolve_uri(uri: str) -> Response:
         if fmt == "xml":
             response = Response(content, mimetype=AKN_MEDIA_TYPE)
         elif fmt == "pdf":
-            pdf = bill_pdf(load_document(session, resolved.expression.document_sha256), resolved.expression)
-            response = Response(pdf, mimetype=PDF_MEDIA_TYPE)
+            kept = pdf_service.kept_pdf(session, pdf_service.pdf_key(resolved.expression))
+            if kept is None:
+                job = pdf_service.bill_pdf_job(session, resolved.expression)
+            response = Response(kept or b"", mimetype=PDF_MEDIA_TYPE)
         else:
             document = load_document(session, resolved.expression.document_sha256)
             html = render_template(
@@ -52,6 +69,8 @@ def resolve_uri(uri: str) -> Response:
                 principal=current_principal(),
             )
             response = Response(html, mimetype="text/html")
+    if job is not None:
+        response.set_data(_laid_out_pdf(job))
     response.set_etag(etag)
     response.last_modified = modified
     response.headers["Vary"] = "Accept"

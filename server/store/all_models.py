@@ -5,7 +5,8 @@ A feature that adds a models module adds one import line here.
 
 import server.store.audit_models
 import server.store.consultation_models
-import server.store.opendata_models  # noqa: F401
+import server.store.opendata_models
+import server.store.pdf_models  # noqa: F401
 from server.store import amendment_models, models
 
 __all__ = ["amendment_models", "models"]

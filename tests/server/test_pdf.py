@@ -1,30 +1,60 @@
-"""PDF manifestations: the demo bill's expression and its marshalled list of amendments, read back with pypdf."""
+"""PDF manifestations: bills' expressions and the marshalled list of amendments, read back with pypdf.
+
+Line numbers are checked against the text's positions in the PDF, as a reader sees them; kept PDFs against the
+render counter and the ``pdf_manifestations`` rows.
+"""
 
 from __future__ import annotations
 
 import io
+import shutil
+import threading
+import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from lxml import html as lxml_html
+from sqlalchemy import func, select
 
 pytest.importorskip("weasyprint", reason="WeasyPrint (and the system's pango) is needed to lay out PDFs")
 pytest.importorskip("pypdf", reason="pypdf reads the produced PDFs back")
 
+import weasyprint
 from pypdf import PageObject, PdfReader
 
-from akn.document import AknDocument
-from akn.render import render
+from akn.plaintext import parse_bill_text
 from server.app import create_app
-from server.demo import demo_bill_xml, load_demo
-from tests.server.conftest import make_config
+from server.demo import load_demo
+from server.services import accounts, bills
+from server.services import pdf as pdf_service
+from server.services.line_numbers import LineNumberingError, number_printed_lines
+from server.store import projections
+from server.store.db import Database
+from server.store.models import Expression, projection_tables
+from server.store.pdf_models import PdfManifestation
+from tests.server.conftest import Accounts, LiveServer, make_config, small_bill_xml
 
 A4_POINTS = (595, 842)
+MM = 72 / 25.4
 # The bill's page box starts 32 mm from the left edge; line numbers sit in the margin to its left.
-TEXT_LEFT_EDGE_PT = 32 / 25.4 * 72
+TEXT_LEFT_EDGE_PT = 32 * MM
+# The page area, in PDF points from the bottom of the A4 page (margins: 24 mm top, 22 mm bottom).
+BODY_TOP_PT = A4_POINTS[1] - 24 * MM
+BODY_BOTTOM_PT = 22 * MM
+# Text on one printed line shares its baseline; a marginal number is put on that baseline.
+SAME_LINE_PT = 0.5
+
+LONG_PROVISION = (
+    "Every public body that proposes a bill shall, before the bill is introduced, publish a notice inviting "
+    "comments from members of the public, state in that notice the places where copies of the bill may be "
+    "inspected free of charge, the manner in which comments may be made in writing, orally or in sign language, "
+    "the date by which comments must be received, which shall not be earlier than thirty days after the notice "
+    "is first published, and the name and address of the officer to whom comments are to be sent, and shall "
+    "keep every comment received for not less than six years after the bill is passed or withdrawn."
+)
 
 
 @pytest.fixture
@@ -53,16 +83,99 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
-def _margin_numbers(page: PageObject) -> list[int]:
-    found: list[int] = []
+@dataclass
+class PrintedRow:
+    """The text printed on one baseline of a page, and the margin numbers level with it."""
+
+    y: float
+    text: str = ""
+    numbers: list[int] = field(default_factory=list)
+
+
+def _fragments(page: PageObject) -> list[tuple[float, float, str]]:
+    """Each piece of text on the page with its baseline's height and its left edge, in points."""
+    found: list[tuple[float, float, str]] = []
 
     def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
-        x = tm[4] * cm[0] + cm[4]
-        if text.strip().isdigit() and x < TEXT_LEFT_EDGE_PT:
-            found.append(int(text.strip()))
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            found.append((y, x, text.strip()))
 
     page.extract_text(visitor_text=visit)
     return found
+
+
+def _rows(page: PageObject) -> tuple[list[PrintedRow], list[tuple[float, int]]]:
+    """The body's printed rows top to bottom (below the title header on the first page), and the margin
+    numbers with their heights, top to bottom."""
+    fragments = [f for f in _fragments(page) if BODY_BOTTOM_PT < f[0] < BODY_TOP_PT]
+    header_end = min((y for y, _, text in fragments if text.startswith("SHA-256")), default=BODY_TOP_PT)
+    numbers = sorted(
+        ((y, int(text)) for y, x, text in fragments if x < TEXT_LEFT_EDGE_PT and text.isdigit()),
+        key=lambda n: -n[0],
+    )
+    rows: list[PrintedRow] = []
+    for y, _, text in sorted((f for f in fragments if f[1] >= TEXT_LEFT_EDGE_PT - 1), key=lambda f: (-f[0], f[1])):
+        if y >= header_end - SAME_LINE_PT:
+            continue
+        if rows and abs(rows[-1].y - y) <= SAME_LINE_PT:
+            rows[-1].text += " " + text
+        else:
+            rows.append(PrintedRow(y, text))
+    for y, number in numbers:
+        for row in rows:
+            if abs(row.y - y) <= SAME_LINE_PT:
+                row.numbers.append(number)
+    return rows, numbers
+
+
+def _assert_every_line_numbered(page: PageObject) -> list[PrintedRow]:
+    rows, numbers = _rows(page)
+    assert rows, "the page prints body text"
+    assert [row.numbers for row in rows] == [[n] for n in range(1, len(rows) + 1)], (
+        "each printed line carries the next number, on its baseline"
+    )
+    assert len(numbers) == len(rows), "no number stands beside an empty line"
+    return rows
+
+
+SHORT_SECTION = (
+    "  SEC {n}. - Registers kept by the Authority, number {n}\n\n"
+    "    SUBSEC (1)\n\n      The Authority shall keep register {n} at its head office.\n\n"
+    "    SUBSEC (2)\n\n      Register {n} shall be open to inspection by the public during office hours"
+    " without fee.\n\n"
+)
+
+
+def _long_bill_xml(number: str = "31", sections: int = 30) -> bytes:
+    """A bill whose second section is a provision wrapping over many lines, long enough for several pages."""
+    text = (
+        "PART 1 - General\n\n"
+        "  SEC 1. - Short title\n\n    This Act may be cited as the Notice Act, 2026.\n\n"
+        f"  SEC 2. - Notice of bills\n\n    {LONG_PROVISION}\n\n"
+        + "".join(SHORT_SECTION.format(n=n) for n in range(3, sections + 1))
+    )
+    return parse_bill_text(text, country="ke", number=number, date="2026-11-02", title="Notice Bill, 2026")
+
+
+def _import(db: Database, users: Accounts, xml: bytes) -> str:
+    """Import a bill through the service; returns the URI of its published expression."""
+    with db.write() as session:
+        principal = accounts.principal_for_user_id(session, users.ids["drafter"])
+        bill_id = bills.import_bill(session, principal, xml).bill.id
+    with db.read() as session:
+        uri = session.scalar(select(Expression.expression_uri).where(Expression.bill_id == bill_id))
+    assert uri is not None
+    return uri
+
+
+def _kept(db: Database) -> list[tuple[str, str, bytes]]:
+    with db.read() as session:
+        rows = session.execute(
+            select(PdfManifestation.expression_uri, PdfManifestation.layout_version, PdfManifestation.content)
+        )
+        return [(uri, version, bytes(content)) for uri, version, content in rows]
 
 
 def test_expression_pdf_is_a4_with_title_headings_running_header_and_page_numbers(
@@ -86,16 +199,13 @@ def test_expression_pdf_is_a4_with_title_headings_running_header_and_page_number
         assert f"Page {number} of {len(pages)}" in text
 
 
-def test_provision_blocks_are_numbered_consecutively_in_the_margin(demo_client: FlaskClient) -> None:
+def test_every_printed_line_of_the_body_is_numbered_on_its_baseline(demo_client: FlaskClient) -> None:
     uri = str(_bill(demo_client)["expression_uri"])
     reader = _reader(demo_client.get(f"{uri}.pdf").data)
-    numbers = [n for page in reader.pages for n in _margin_numbers(page)]
-    rendered = lxml_html.fragment_fromstring(render(AknDocument.from_bytes(demo_bill_xml()).root))
-    blocks = rendered.xpath(
-        '//*[contains(concat(" ", @class, " "), " akn-p ") or contains(concat(" ", @class, " "), " akn-heading ")]'
-    )
-    assert numbers == list(range(1, len(blocks) + 1))
-    assert len(_margin_numbers(reader.pages[1])) > 0, "numbering runs on after the first page"
+    for page in reader.pages:
+        _assert_every_line_numbered(page)
+    first = _rows(reader.pages[0])[0]
+    assert _words(first[0].text) == "1 Preliminary", "the title header is not numbered; the body starts at 1"
 
 
 def test_expression_pdf_carries_the_expression_etag(demo_client: FlaskClient) -> None:
@@ -157,3 +267,151 @@ def test_marshalled_pdf_of_an_unknown_bill_is_not_found(demo_client: FlaskClient
     response = demo_client.get("/api/bills/999/amendments/marshalled.pdf")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_provision_that_wraps_gets_one_number_for_each_of_its_lines(
+    client: FlaskClient, db: Database, users: Accounts
+) -> None:
+    uri = _import(db, users, _long_bill_xml())
+    reader = _reader(client.get(f"{uri}.pdf").data)
+    rows = _assert_every_line_numbered(reader.pages[0])
+    words = _words(LONG_PROVISION)
+    first = next(i for i, row in enumerate(rows) if words.startswith(_words(row.text)))
+    last = next(i for i, row in enumerate(rows) if words.endswith(_words(row.text)))
+    provision = rows[first : last + 1]
+    assert _words(" ".join(row.text for row in provision)) == words, "the provision's lines, in order"
+    assert len(provision) >= 5
+    numbers = [row.numbers[0] for row in provision]
+    assert numbers == list(range(numbers[0], numbers[0] + len(provision)))
+
+
+def test_line_numbers_restart_at_one_on_every_page(client: FlaskClient, db: Database, users: Accounts) -> None:
+    uri = _import(db, users, _long_bill_xml(sections=40))
+    reader = _reader(client.get(f"{uri}.pdf").data)
+    assert len(reader.pages) >= 3
+    last_numbers = []
+    for page in reader.pages:
+        rows = _assert_every_line_numbered(page)
+        assert rows[0].numbers == [1]
+        last_numbers.append(rows[-1].numbers[0])
+    # A full page carries its lines' numbers as far as the page goes, then the next page starts again.
+    assert min(last_numbers[1:-1]) > 30
+
+
+def test_a_page_with_more_lines_than_numbers_fails_rather_than_leave_lines_unnumbered() -> None:
+    lines = "".join(f"<p>line {n}</p>" for n in range(5))
+    html = (
+        '<style>@page { size: A4; @left-top { content: "1\\A 2\\A 3"; white-space: pre; } }</style>'
+        f'<main class="provisions">{lines}</main>'
+    )
+    with pytest.raises(LineNumberingError, match="5 printed lines but 3 numbers"):
+        number_printed_lines(weasyprint.HTML(string=html).render())
+
+
+def test_a_published_pdf_is_laid_out_once_and_then_served_as_kept(
+    client: FlaskClient, db: Database, users: Accounts
+) -> None:
+    uri = _import(db, users, _long_bill_xml())
+    before = pdf_service.bill_renders.value
+    first = client.get(f"{uri}.pdf")
+    assert first.status_code == 200
+    assert pdf_service.bill_renders.value == before + 1
+    assert _kept(db) == [(uri, pdf_service.layout_version(), first.data)]
+    second = client.get(f"{uri}.pdf")
+    assert second.status_code == 200
+    assert pdf_service.bill_renders.value == before + 1, "the second request is served from the kept PDF"
+    assert second.data == first.data
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert second.headers["Last-Modified"] == first.headers["Last-Modified"]
+    not_modified = client.get(f"{uri}.pdf", headers={"If-None-Match": first.headers["ETag"]})
+    assert not_modified.status_code == 304
+    assert pdf_service.bill_renders.value == before + 1
+
+
+def test_a_changed_print_template_lays_the_pdf_out_again(
+    client: FlaskClient, db: Database, users: Accounts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uri = _import(db, users, _long_bill_xml())
+    old = client.get(f"{uri}.pdf").data
+    old_version = pdf_service.layout_version()
+    changed = tmp_path / "pdf-templates"
+    shutil.copytree(pdf_service.TEMPLATES, changed)
+    template = changed / "bill.html"
+    footer = 'content: "Page " counter(page)'
+    assert footer in template.read_text()
+    template.write_text(template.read_text().replace(footer, 'content: "Sheet " counter(page)'))
+    monkeypatch.setattr(pdf_service, "TEMPLATES", changed)
+    assert pdf_service.layout_version() != old_version
+    before = pdf_service.bill_renders.value
+    new = client.get(f"{uri}.pdf").data
+    assert pdf_service.bill_renders.value == before + 1
+    assert new != old
+    assert "Sheet 1 of" in _reader(new).pages[0].extract_text()
+    assert _kept(db) == [(uri, pdf_service.layout_version(), new)], "the PDF of the old layout is dropped"
+    assert client.get(f"{uri}.pdf").data == new
+    assert pdf_service.bill_renders.value == before + 1
+
+
+def test_concurrent_first_requests_lay_out_once_and_all_get_the_kept_pdf(
+    live_server: LiveServer, db: Database, users: Accounts
+) -> None:
+    uri = _import(db, users, _long_bill_xml())
+    before = pdf_service.bill_renders.value
+    barrier = threading.Barrier(4)
+    bodies: list[bytes] = []
+
+    def fetch() -> None:
+        barrier.wait()
+        with urllib.request.urlopen(f"{live_server.url}{uri}.pdf", timeout=120) as response:  # noqa: S310
+            bodies.append(response.read())
+
+    threads = [threading.Thread(target=fetch) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(bodies) == 4 and len(set(bodies)) == 1
+    assert pdf_service.bill_renders.value == before + 1
+    assert _kept(db) == [(uri, pdf_service.layout_version(), bodies[0])]
+
+
+def test_racing_writers_keep_one_pdf_and_both_answer_with_it(db: Database, users: Accounts) -> None:
+    """Two processes that both laid a PDF out: one row goes in, and both serve that row's bytes."""
+    uri = _import(db, users, small_bill_xml())
+    with db.read() as session:
+        expression = session.scalars(select(Expression).where(Expression.expression_uri == uri)).one()
+        key = pdf_service.pdf_key(expression)
+    barrier = threading.Barrier(2)
+    answers: dict[bytes, bytes] = {}
+
+    def keep(laid_out: bytes) -> None:
+        barrier.wait()
+        with db.write() as session:
+            answers[laid_out] = pdf_service.keep_pdf(session, key, laid_out)
+
+    threads = [threading.Thread(target=keep, args=(laid_out,)) for laid_out in (b"%PDF-first", b"%PDF-second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (kept,) = _kept(db)
+    assert kept[2] in {b"%PDF-first", b"%PDF-second"}
+    assert answers == {b"%PDF-first": kept[2], b"%PDF-second": kept[2]}
+
+
+def test_kept_pdfs_are_no_projection_and_outlive_a_rebuild(
+    client: FlaskClient, db: Database, users: Accounts
+) -> None:
+    assert "pdf_manifestations" not in {table.name for table in projection_tables()}
+    uri = _import(db, users, small_bill_xml())
+    pdf = client.get(f"{uri}.pdf").data
+    with db.write() as session:
+        live = projections.snapshot(session)
+        projections.rebuild(session)
+        assert projections.snapshot(session) == live
+        assert "pdf_manifestations" not in live
+    before = pdf_service.bill_renders.value
+    assert client.get(f"{uri}.pdf").data == pdf
+    assert pdf_service.bill_renders.value == before, "the rebuilt expression has the same URI and text"
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(PdfManifestation)) == 1
