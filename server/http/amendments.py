@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from server.domain.amendments import AmendmentAction
 from server.domain.instructions import StyleName
 from server.errors import BadRequest
-from server.http.context import current_principal, database, json_body
+from server.http.context import current_principal, database, int_arg, json_body, page_reply, page_request, str_arg
 from server.services import amendments
 from server.services.amendments import amendment_document, amendment_list_document, marshalled_list
 from server.services.pdf import PDF_MEDIA_TYPE, marshalled_pdf
@@ -64,11 +64,13 @@ def propose(bill_id: int) -> tuple[Response, int]:
 
 @amendments_api.get("/api/bills/<int:bill_id>/amendments")
 def list_amendments(bill_id: int) -> Response:
-    state = request.args.get("state") or None
+    proposer = int_arg("proposer", 0, minimum=1)
+    criteria = amendments.AmendmentFilter(state=str_arg("state"), proposer_id=proposer or None, eid=str_arg("eid"))
+    page = page_request()
     with database().read() as session:
-        rows = amendments.list_for_bill(session, bill_id, state)
-        links = amendments.conflicts_of(session, [a.id for a in rows])
-        return jsonify({"amendments": [amendments.to_dict(a, links[a.id]) for a in rows]})
+        found = amendments.page_for_bill(session, bill_id, criteria, page)
+        links = amendments.conflicts_of(session, [a.id for a in found.items])
+        return jsonify(page_reply("amendments", [amendments.to_dict(a, links[a.id]) for a in found.items], found))
 
 
 @amendments_api.get("/api/bills/<int:bill_id>/amendments/marshalled")

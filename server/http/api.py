@@ -7,7 +7,16 @@ from datetime import date
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from server.errors import BadRequest, NotFound, UnsupportedMediaType
-from server.http.context import current_principal, database, int_arg, json_body
+from server.http.context import (
+    current_principal,
+    database,
+    int_arg,
+    json_body,
+    page_reply,
+    page_request,
+    str_arg,
+    time_arg,
+)
 from server.services import accounts, bills, consolidation, history, publication, versions
 from server.store.models import Provision
 
@@ -30,8 +39,12 @@ def create_token() -> tuple[Response, int]:
 
 @api.get("/bills")
 def list_bills() -> Response:
+    criteria = bills.BillFilter(status=str_arg("status"), title=str_arg("title"),
+                                updated_since=time_arg("updated_since"), updated_before=time_arg("updated_before"))
+    page = page_request()
     with database().read() as session:
-        return jsonify({"bills": [bills.bill_summary(session, b) for b in bills.list_bills(session)]})
+        found = bills.page_of_bills(session, criteria, page)
+        return jsonify(page_reply("bills", bills.bill_summaries(session, found.items), found))
 
 
 @api.post("/bills")

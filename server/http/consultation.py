@@ -14,14 +14,23 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_limiter import Limiter, RateLimitExceeded
 
+from server.domain.consultation import CommentState
 from server.errors import BadRequest, RateLimited
-from server.http.context import current_principal, database, int_arg, json_body
+from server.http.context import (
+    current_principal,
+    database,
+    int_arg,
+    json_body,
+    page_reply,
+    page_request,
+    str_arg,
+)
 from server.http.errors import error_response
-from server.services import bills, mail, moderation, registration
 from server.services import consultation as consultations
 from server.services import consultation_answers as answers
 from server.services import consultation_comments as comments
 from server.services import consultation_views as views
+from server.services import mail, moderation, registration
 from server.services.consultation import ConsultationSettings
 from server.store import eventlog
 from server.store.consultation_models import Comment
@@ -78,11 +87,12 @@ def open_consultation(bill_id: int) -> tuple[Response, int]:
 
 @consultation.get("/bills/<int:bill_id>/consultations")
 def list_consultations(bill_id: int) -> Response:
+    page = page_request()
     with database().read() as session:
-        bills.get_bill(session, bill_id)
+        found = views.consultation_page(session, bill_id, page)
         now = eventlog.utcnow()
-        return jsonify({"consultations": [consultations.consultation_dict(c, now)
-                                          for c in consultations.consultations_of(session, bill_id)]})
+        return jsonify(page_reply("consultations", [consultations.consultation_dict(c, now) for c in found.items],
+                                  found))
 
 
 # --- comments ----------------------------------------------------------------------------------------------
@@ -103,11 +113,15 @@ def post_comment(bill_id: int) -> tuple[Response, int]:
 
 @consultation.get("/bills/<int:bill_id>/comments")
 def list_comments(bill_id: int) -> Response:
-    eid = request.args.get("eid") or None
+    criteria = views.CommentFilter(state=str_arg("state") or CommentState.VISIBLE,
+                                   author_id=int_arg("author", 0, minimum=1) or None, eid=str_arg("eid"))
+    page = page_request()
+    views.check_reader(current_principal(), criteria)
     with database().read() as session:
-        visible = views.list_comments(session, bill_id, eid=eid, settings=settings())
-        hidden = [h for h in views.hidden_notices(session, bill_id) if eid is None or h["eid"] == eid]
-    return jsonify({"comments": visible, "hidden": hidden})
+        found = views.comment_page(session, bill_id, criteria, page, settings())
+        # The notices of hidden comments among this page's ids, so that each page shows where they were.
+        hidden = views.hidden_notices(session, bill_id, eid=criteria.eid, after=page.after, up_to=found.next_after)
+    return jsonify(page_reply("comments", found.items, found, hidden=hidden))
 
 
 @consultation.get("/bills/<int:bill_id>/comments/counts")
@@ -118,8 +132,10 @@ def comment_counts(bill_id: int) -> Response:
 
 @consultation.get("/bills/<int:bill_id>/clusters")
 def list_clusters(bill_id: int) -> Response:
+    page = page_request()
     with database().read() as session:
-        return jsonify({"clusters": views.clusters_of(session, bill_id, settings())})
+        found = views.cluster_page(session, bill_id, settings(), page)
+        return jsonify(page_reply("clusters", found.items, found))
 
 
 @consultation.patch("/comments/<int:comment_id>")
@@ -184,16 +200,18 @@ def moderate(comment_id: int) -> Response:
 
 @consultation.get("/moderation/queue")
 def moderation_queue() -> Response:
-    limit = int_arg("limit", 200, minimum=1, maximum=1000)
+    page = page_request(default=200)
     with database().read() as session:
-        return jsonify({"comments": moderation.queue(session, current_principal(), limit=limit)})
+        found = moderation.queue_page(session, current_principal(), page)
+        return jsonify(page_reply("comments", found.items, found))
 
 
 @consultation.get("/moderation/history")
 def moderation_history() -> Response:
-    limit = int_arg("limit", 200, minimum=1, maximum=1000)
+    page = page_request(default=200)
     with database().read() as session:
-        return jsonify({"acts": moderation.history(session, current_principal(), limit=limit)})
+        found = moderation.history_page(session, current_principal(), page)
+        return jsonify(page_reply("acts", found.items, found))
 
 
 @consultation.post("/users/<int:user_id>/suspension")

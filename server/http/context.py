@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, g, request
 from flask_login import UserMixin, current_user
 
-from server.errors import BadRequest
+from server.domain.paging import DEFAULT_LIMIT, MAX_LIMIT, BadCursor, decode_cursor, encode_cursor
+from server.errors import BadRequest, ValidationFailed
 from server.services import accounts
+from server.services.paging import Page, PageRequest
 from server.services.principal import Principal
 from server.store.db import Database
 
@@ -73,3 +76,43 @@ def int_arg(name: str, default: int, *, minimum: int = 0, maximum: int | None = 
         bound = f" and at most {maximum}" if maximum is not None else ""
         raise BadRequest(f"the query parameter {name} must be at least {minimum}{bound}; found {value}")
     return value
+
+
+def query_error(name: str, message: str) -> ValidationFailed:
+    """A 422 about one query parameter, in the shape of every failed validation."""
+    return ValidationFailed(f"query.{name}: {message}", fields=[{"field": f"query.{name}", "message": message}])
+
+
+def str_arg(name: str) -> str | None:
+    """A query parameter, None when absent or empty."""
+    return request.args.get(name) or None
+
+
+def time_arg(name: str) -> datetime | None:
+    """An ISO 8601 time from the query as naive UTC (a time without an offset is taken as UTC)."""
+    raw = str_arg(name)
+    if raw is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise query_error(name, f"{name} must be a time like 2026-12-01T09:00:00Z; found {raw[:60]!r}") from None
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def page_request(default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> PageRequest:
+    """``?limit=&cursor=``: which page of a list is asked for."""
+    limit = int_arg("limit", default, minimum=1, maximum=maximum)
+    cursor = str_arg("cursor")
+    if cursor is None:
+        return PageRequest(limit=limit)
+    try:
+        return PageRequest(limit=limit, after=decode_cursor(cursor))
+    except BadCursor as bad:
+        raise query_error("cursor", f"cursor is not one this API gave out: {bad}") from None
+
+
+def page_reply(key: str, items: list[Any], page: Page[Any], **extra: Any) -> dict[str, Any]:
+    """A list answer: the plural key, and ``next``, the cursor of the following page (None on the last)."""
+    following = encode_cursor(page.next_after) if page.next_after is not None else None
+    return {key: items, "next": following, **extra}

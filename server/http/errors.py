@@ -1,4 +1,5 @@
-"""Every error becomes ``{"error": {"code", "message"}}`` with its status."""
+"""Every error becomes ``{"error": {"code", "message"}}`` with its status; a failed validation (422) also says
+which fields were wrong: ``"fields": [{"field": "body.eid", "message"}, ...]`` (see ``server.http.validation``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask import Flask, Response, jsonify, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from server.errors import ParleyError
+from server.errors import ParleyError, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +21,21 @@ def error_response(code: str, message: str, status: int, **details: object) -> R
     return response
 
 
+def field_details(error: ValidationFailed) -> dict[str, object]:
+    """The details of a failed validation with ``fields`` always present: a service that names the one body field
+    it refused (``field=``) gets it listed; one that names none, an empty list."""
+    details = dict(error.details)
+    if "fields" not in details:
+        named = details.get("field")
+        details["fields"] = [{"field": f"body.{named}", "message": error.message}] if isinstance(named, str) else []
+    return details
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ParleyError)
     def _parley_error(error: ParleyError) -> Response:
-        return error_response(error.code, error.message, error.status, **error.details)
+        details = field_details(error) if isinstance(error, ValidationFailed) else error.details
+        return error_response(error.code, error.message, error.status, **details)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> Response:

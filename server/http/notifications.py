@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
-from server.http.context import current_principal, database, json_body
+from server.http.context import current_principal, database, int_arg, json_body, page_reply, page_request, str_arg
 from server.services import notifications
 
 notifications_api = Blueprint("notifications_api", __name__)
@@ -39,9 +39,11 @@ def subscribe() -> tuple[Response, int]:
 @notifications_api.get("/api/subscriptions")
 def list_subscriptions() -> Response:
     principal = current_principal()
+    page = page_request()
+    bill_id = int_arg("bill_id", 0, minimum=1) or None
     with database().read() as session:
-        mine = notifications.list_own(session, principal)
-        return jsonify({"subscriptions": [notifications.to_dict(s) for s in mine]})
+        found = notifications.page_own(session, principal, page, target=str_arg("target"), bill_id=bill_id)
+        return jsonify(page_reply("subscriptions", [notifications.to_dict(s) for s in found.items], found))
 
 
 @notifications_api.delete("/api/subscriptions/<int:subscription_id>")

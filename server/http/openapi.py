@@ -17,6 +17,7 @@ from server.http.api_docs import docs_page
 from server.http.feeds import feeds
 from server.http.notifications import notifications_api
 from server.http.search import search_api
+from server.http.validation import init_request_validation
 from server.http.webhooks import webhooks_api
 
 api_description = Blueprint("api_description", __name__)
@@ -34,12 +35,15 @@ _STATUS_TEXT = {200: "OK", 201: "Created", 204: "No content", 400: "Bad request"
 
 
 def register_opendata(app: Flask) -> None:
-    """Register feeds, search, webhooks, notifications, export and the API description."""
+    """Register feeds, search, webhooks, notifications, export and the API description, and enforce the
+    description: every ``/api`` request is checked against its declaration before its handler runs (after the
+    CSRF check, which the application registers first)."""
     app.register_blueprint(feeds)
     app.register_blueprint(search_api)
     app.register_blueprint(webhooks_api)
     app.register_blueprint(notifications_api)
     app.register_blueprint(api_description)
+    init_request_validation(app)
 
 
 def api_routes(app: Flask) -> list[tuple[str, str]]:
@@ -95,6 +99,8 @@ def operation_object(method: str, rule: str, declared: Operation, path_parameter
     operation["responses"] = responses
     if declared.auth is Auth.REQUIRED:
         operation["security"] = [{"bearerAuth": []}]
+        if declared.roles:
+            operation["x-roles"] = [role.value for role in declared.roles]
     elif declared.auth is Auth.OPTIONAL:
         operation["security"] = [{}, {"bearerAuth": []}]
     return operation
@@ -115,7 +121,10 @@ def build_document(app: Flask) -> dict[str, Any]:
             "title": "Parley API",
             "version": "1",
             "description": "Bills in Akoma Ntoso, amendments, public consultation and open data. Errors are "
-                           "always {\"error\": {\"code\", \"message\"}}. See docs/ for the events and protocols.",
+                           "always {\"error\": {\"code\", \"message\"}}; a request that does not fit the schemas "
+                           "below is 422 validation_failed with \"fields\": [{\"field\", \"message\"}], every "
+                           "problem listed. Lists come a page at a time: pass the answer's \"next\" as cursor to "
+                           "read the following page. See docs/ for the events and protocols.",
         },
         "servers": [{"url": str(app.config.get("PUBLIC_URL") or "/")}],
         "paths": paths,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify
 
 from server.errors import ValidationFailed
-from server.http.context import current_principal, database, json_body
+from server.http.context import current_principal, database, json_body, page_reply, page_request, str_arg
 from server.services import webhooks
 
 webhooks_api = Blueprint("webhooks_api", __name__)
@@ -33,8 +33,10 @@ def register_webhook() -> tuple[Response, int]:
 @webhooks_api.get("/api/webhooks")
 def list_webhooks() -> Response:
     principal = current_principal()
+    page = page_request()
     with database().read() as session:
-        return jsonify({"webhooks": [webhooks.to_dict(w) for w in webhooks.list_own(session, principal)]})
+        found = webhooks.page_own(session, principal, page)
+        return jsonify(page_reply("webhooks", [webhooks.to_dict(w) for w in found.items], found))
 
 
 @webhooks_api.delete("/api/webhooks/<int:webhook_id>")
@@ -48,6 +50,8 @@ def remove_webhook(webhook_id: int) -> tuple[str, int]:
 @webhooks_api.get("/api/webhooks/<int:webhook_id>/deliveries")
 def webhook_deliveries(webhook_id: int) -> Response:
     principal = current_principal()
+    page = page_request(default=100)
     with database().read() as session:
         webhook = webhooks.get_own(session, principal, webhook_id)
-        return jsonify({"deliveries": [webhooks.delivery_dict(d) for d in webhooks.deliveries(session, webhook)]})
+        found = webhooks.page_of_deliveries(session, webhook, page, state=str_arg("state"))
+        return jsonify(page_reply("deliveries", [webhooks.delivery_dict(d) for d in found.items], found))

@@ -60,6 +60,7 @@ from server.errors import (
 )
 from server.services.bills import get_bill, load_document
 from server.services.drafting import find_provision
+from server.services.paging import Page, PageRequest, keyset
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
 from server.store.amendment_models import Amendment, AmendmentConflict, AmendmentWindow
@@ -163,6 +164,28 @@ def list_for_bill(session: Session, bill_id: int, state: str | None = None) -> l
     if state:
         query = query.where(Amendment.state == state)
     return list(session.scalars(query.order_by(Amendment.id)))
+
+
+@dataclass(frozen=True)
+class AmendmentFilter:
+    """What a reader of a bill's amendments may narrow them to; None leaves a criterion out."""
+
+    state: str | None = None
+    proposer_id: int | None = None
+    eid: str | None = None  # the provision amended (or the one a new provision is inserted after)
+
+
+def page_for_bill(session: Session, bill_id: int, criteria: AmendmentFilter, page: PageRequest) -> Page[Amendment]:
+    """A bill's amendments in id order, filtered in the query and cut into keyset pages."""
+    get_bill(session, bill_id)
+    query = select(Amendment).where(Amendment.bill_id == bill_id)
+    if criteria.state is not None:
+        query = query.where(Amendment.state == criteria.state)
+    if criteria.proposer_id is not None:
+        query = query.where(Amendment.proposer_id == criteria.proposer_id)
+    if criteria.eid is not None:
+        query = query.where(Amendment.eid == criteria.eid)
+    return keyset(session, query, Amendment.id, page)
 
 
 # --- proposing ----------------------------------------------------------------------------------------------

@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError, FrbrMetadata, FrbrUri
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_import_bill
 from server.errors import Conflict, Forbidden, NotFound, from_akn_error
+from server.services.paging import Page, PageRequest, keyset
 from server.services.principal import Principal, require
 from server.store import documents, eventlog, projections
 from server.store.models import Bill, EventRecord, Expression, Provision
@@ -254,6 +256,35 @@ def list_bills(session: Session) -> list[Bill]:
     return list(session.scalars(select(Bill).order_by(Bill.id)))
 
 
+@dataclass(frozen=True)
+class BillFilter:
+    """What a reader of the bill list may narrow it to; None leaves a criterion out."""
+
+    status: str | None = None
+    title: str | None = None  # words that must occur in the title, case-insensitively
+    updated_since: datetime | None = None  # naive UTC, inclusive
+    updated_before: datetime | None = None  # naive UTC, exclusive
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def page_of_bills(session: Session, criteria: BillFilter, page: PageRequest) -> Page[Bill]:
+    """Bills in id order, filtered in the query and cut into keyset pages."""
+    query = select(Bill)
+    if criteria.status is not None:
+        query = query.where(Bill.status == criteria.status)
+    for word in (criteria.title or "").split():
+        query = query.where(Bill.title.ilike(_like_pattern(word), escape="\\"))
+    if criteria.updated_since is not None:
+        query = query.where(Bill.updated_at >= criteria.updated_since)
+    if criteria.updated_before is not None:
+        query = query.where(Bill.updated_at < criteria.updated_before)
+    return keyset(session, query, Bill.id, page)
+
+
 def versions(session: Session, bill_id: int) -> list[Expression]:
     return list(
         session.scalars(select(Expression).where(Expression.bill_id == bill_id).order_by(Expression.version))
@@ -270,13 +301,29 @@ def expression_uri(session: Session, bill: Bill) -> str:
 
 
 def bill_summary(session: Session, bill: Bill) -> dict[str, Any]:
+    return _summary(bill, expression_uri(session, bill))
+
+
+def bill_summaries(session: Session, bills: list[Bill]) -> list[dict[str, Any]]:
+    """Summaries of many bills, their current expression URIs read in one query rather than one per bill."""
+    uris: dict[int, str] = {}
+    if bills:
+        rows = session.execute(
+            select(Expression.bill_id, Expression.expression_uri)
+            .where(tuple_(Expression.bill_id, Expression.version).in_([(b.id, b.current_version) for b in bills]))
+        )
+        uris = {row.bill_id: row.expression_uri for row in rows}
+    return [_summary(bill, uris.get(bill.id, "")) for bill in bills]
+
+
+def _summary(bill: Bill, current_uri: str) -> dict[str, Any]:
     return {
         "id": bill.id,
         "title": bill.title,
         "doctype": bill.doctype,
         "country": bill.country,
         "work_uri": bill.work_uri,
-        "expression_uri": expression_uri(session, bill),
+        "expression_uri": current_uri,
         "status": bill.status,
         "version": bill.current_version,
         "updated_at": bill.updated_at.isoformat() + "Z",

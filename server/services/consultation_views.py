@@ -8,17 +8,21 @@ import html
 import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import nh3
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.domain import consultation_clustering as clustering
 from server.domain.consultation import CommentState, locate
-from server.errors import NotFound
+from server.errors import Forbidden, NotFound
 from server.services.bills import get_bill
 from server.services.consultation import ConsultationSettings, expression_of, expression_text
+from server.services.moderation import MODERATORS
+from server.services.paging import Page, PageRequest, cut, keyset
+from server.services.principal import Principal, require
 from server.store.consultation_models import Comment, CommentAnswer, Consultation
 from server.store.models import Bill, User
 
@@ -48,17 +52,38 @@ def _visible(session: Session, bill_id: int) -> list[Comment]:
 
 
 class ClusterIndex:
-    """Sizes and templates of the clusters the given comments belong to (counting visible members only)."""
+    """Sizes and templates of clusters (sizes count visible members only)."""
 
-    def __init__(self, session: Session, comments: Iterable[Comment], campaign_size: int) -> None:
+    def __init__(self, session: Session, sizes: Counter[int], campaign_size: int) -> None:
         self.campaign_size = campaign_size
-        self.sizes: Counter[int] = Counter(c.cluster_id for c in comments)
+        self.sizes = sizes
         ids = list(self.sizes)
         self.templates: dict[int, str] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             rows = session.execute(select(Comment.id, Comment.body).where(Comment.id.in_(chunk)))
             self.templates.update((row.id, row.body) for row in rows)
+
+    @classmethod
+    def of(cls, session: Session, comments: Iterable[Comment], campaign_size: int) -> ClusterIndex:
+        """The clusters of ``comments``, counting only those comments (every visible one of a bill, say)."""
+        return cls(session, Counter(c.cluster_id for c in comments), campaign_size)
+
+    @classmethod
+    def counted(cls, session: Session, bill_id: int, cluster_ids: Iterable[int], campaign_size: int
+                ) -> ClusterIndex:
+        """The given clusters, their sizes counted in the database over every visible comment of the bill."""
+        wanted = sorted(set(cluster_ids))
+        sizes: Counter[int] = Counter({cluster_id: 0 for cluster_id in wanted})
+        for start in range(0, len(wanted), 500):
+            rows = session.execute(
+                select(Comment.cluster_id, func.count())
+                .where(Comment.bill_id == bill_id, Comment.state == CommentState.VISIBLE,
+                       Comment.cluster_id.in_(wanted[start : start + 500]))
+                .group_by(Comment.cluster_id)
+            )
+            sizes.update({row[0]: int(row[1]) for row in rows})
+        return cls(session, sizes, campaign_size)
 
     def is_campaign(self, cluster_id: int) -> bool:
         return self.sizes[cluster_id] >= self.campaign_size
@@ -83,11 +108,16 @@ def _author_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     return names
 
 
-def _answers(session: Session, bill_id: int) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]]]:
+def _answers(session: Session, comments: list[Comment]
+             ) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]]]:
+    """The answers to these comments, and to their clusters."""
     by_comment: dict[int, list[dict[str, Any]]] = defaultdict(list)
     by_cluster: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for answer in session.scalars(select(CommentAnswer).where(CommentAnswer.bill_id == bill_id)
-                                  .order_by(CommentAnswer.id)):
+    if not comments:
+        return by_comment, by_cluster
+    query = select(CommentAnswer).where(or_(CommentAnswer.comment_id.in_([c.id for c in comments]),
+                                            CommentAnswer.cluster_id.in_(sorted({c.cluster_id for c in comments}))))
+    for answer in session.scalars(query.order_by(CommentAnswer.id)):
         item = answer_dict(answer)
         if answer.comment_id is not None:
             by_comment[answer.comment_id].append(item)
@@ -102,33 +132,73 @@ def answer_dict(answer: CommentAnswer) -> dict[str, Any]:
             "author": answer.author_id, "created_at": answer.created_at.isoformat() + "Z"}
 
 
-def list_comments(
-    session: Session, bill_id: int, *, eid: str | None, settings: ConsultationSettings
-) -> list[dict[str, Any]]:
-    """The bill's visible comments (optionally those on one provision of the current version), oldest first."""
+@dataclass(frozen=True)
+class CommentFilter:
+    """Which comments of a bill to read: in one state, by one author, on one provision of the current version."""
+
+    state: str = CommentState.VISIBLE
+    author_id: int | None = None
+    eid: str | None = None
+
+
+def check_reader(principal: Principal | None, criteria: CommentFilter) -> None:
+    """Visible comments are public; others are for the clerks, and for their author asking for their own."""
+    if criteria.state == CommentState.VISIBLE:
+        return
+    actor = require(principal)
+    if actor.role in MODERATORS or (criteria.author_id is not None and criteria.author_id == actor.user_id):
+        return
+    raise Forbidden(f"only clerks read {criteria.state} comments, and authors their own (author={actor.user_id})")
+
+
+def _standing_at(session: Session, bill_id: int, eid: str, texts: dict[str, tuple[str, str]]) -> ColumnElement[bool]:
+    """Comments that stand at ``eid`` now: those whose provision (by wId) is there in the current version, and
+    those made on ``eid`` whose provision is gone."""
+    here = [wid for wid, (current_eid, _text) in texts.items() if current_eid == eid]
+    made_there = session.scalars(
+        select(Comment.wid).distinct().where(Comment.bill_id == bill_id, Comment.eid == eid)
+    )
+    gone = [wid for wid in made_there if wid not in texts]
+    return or_(Comment.wid.in_(here), and_(Comment.eid == eid, Comment.wid.in_(gone)))
+
+
+def comment_page(
+    session: Session, bill_id: int, criteria: CommentFilter, page: PageRequest, settings: ConsultationSettings
+) -> Page[dict[str, Any]]:
+    """A bill's comments, oldest first, as the public reads them (followed into the current version), filtered
+    and cut into keyset pages in the database. Who may read comments that are not visible is the caller's
+    business."""
     bill = get_bill(session, bill_id)
-    comments = _visible(session, bill_id)
     texts = current_texts(session, bill)
-    clusters = ClusterIndex(session, comments, settings.campaign_size)
+    query = select(Comment).where(Comment.bill_id == bill_id, Comment.state == criteria.state)
+    if criteria.author_id is not None:
+        query = query.where(Comment.author_id == criteria.author_id)
+    if criteria.eid is not None:
+        query = query.where(_standing_at(session, bill_id, criteria.eid, texts))
+    found: Page[Comment] = keyset(session, query, Comment.id, page)
+    return Page(_public_comments(session, bill_id, found.items, texts, settings), found.next_after)
+
+
+def _public_comments(session: Session, bill_id: int, comments: list[Comment], texts: dict[str, tuple[str, str]],
+                     settings: ConsultationSettings) -> list[dict[str, Any]]:
+    clusters = ClusterIndex.counted(session, bill_id, (c.cluster_id for c in comments), settings.campaign_size)
     names = _author_names(session, (c.author_id for c in comments))
-    by_comment, by_cluster = _answers(session, bill_id)
+    by_comment, by_cluster = _answers(session, comments)
     consultations = session.scalars(select(Consultation).where(Consultation.bill_id == bill_id))
     uris = {c.id: c.expression_uri for c in consultations}
     result = []
     for comment in comments:
         anchor = locate(comment.wid, comment.quote, texts)
-        current_eid = anchor.current_eid
-        if eid is not None and (current_eid or comment.eid) != eid:
-            continue
         result.append(
             {
                 "id": comment.id,
-                "eid": current_eid or comment.eid,
+                "eid": anchor.current_eid or comment.eid,
                 "wid": comment.wid,
                 "made_on": {"eid": comment.eid, "version": comment.version,
                             "expression_uri": uris.get(comment.consultation_id)},
                 "outdated": anchor.outdated,
                 "consultation_id": comment.consultation_id,
+                "state": comment.state,
                 "body": comment.body,
                 "body_html": body_html(comment.body),
                 "quote": comment.quote,
@@ -145,12 +215,21 @@ def list_comments(
     return result
 
 
-def hidden_notices(session: Session, bill_id: int) -> list[dict[str, Any]]:
-    """Where a comment was hidden, readers see that it was, and why ("hidden: harassment")."""
-    rows = session.execute(
-        select(Comment.id, Comment.eid, Comment.reply_to, Comment.state_reason)
-        .where(Comment.bill_id == bill_id, Comment.state == CommentState.HIDDEN).order_by(Comment.id)
-    )
+def hidden_notices(
+    session: Session, bill_id: int, *, eid: str | None = None, after: int | None = None, up_to: int | None = None
+) -> list[dict[str, Any]]:
+    """Where a comment was hidden, readers see that it was, and why ("hidden: harassment"): the notices of one
+    provision (as the comment was made), and of the comment ids in ``(after, up_to]``, where a page of comments
+    stands."""
+    query = (select(Comment.id, Comment.eid, Comment.reply_to, Comment.state_reason)
+             .where(Comment.bill_id == bill_id, Comment.state == CommentState.HIDDEN))
+    if eid is not None:
+        query = query.where(Comment.eid == eid)
+    if after is not None:
+        query = query.where(Comment.id > after)
+    if up_to is not None:
+        query = query.where(Comment.id <= up_to)
+    rows = session.execute(query.order_by(Comment.id))
     return [{"id": r.id, "eid": r.eid, "reply_to": r.reply_to, "reason": r.state_reason} for r in rows]
 
 
@@ -159,7 +238,7 @@ def provision_counts(session: Session, bill_id: int, settings: ConsultationSetti
     bill = get_bill(session, bill_id)
     comments = _visible(session, bill_id)
     texts = current_texts(session, bill)
-    clusters = ClusterIndex(session, comments, settings.campaign_size)
+    clusters = ClusterIndex.of(session, comments, settings.campaign_size)
     per: dict[str, dict[str, Any]] = {}
     outdated = 0
     for comment in comments:
@@ -188,27 +267,48 @@ def summary(comments: list[Comment], clusters: ClusterIndex) -> dict[str, int]:
             "campaigns": len(campaign_ids), "campaign_signatures": signatures}
 
 
-def clusters_of(session: Session, bill_id: int, settings: ConsultationSettings) -> list[dict[str, Any]]:
-    """The campaigns of a bill: each template once, its size, and what each signatory added to it."""
+def cluster_page(
+    session: Session, bill_id: int, settings: ConsultationSettings, page: PageRequest
+) -> Page[dict[str, Any]]:
+    """A bill's campaigns in cluster id order, found by counting in the database, one keyset page: each
+    template once, its size, and what each signatory added to it."""
     get_bill(session, bill_id)
-    comments = _visible(session, bill_id)
-    clusters = ClusterIndex(session, comments, settings.campaign_size)
+    size = func.count().label("size")
+    query = (select(Comment.cluster_id, size)
+             .where(Comment.bill_id == bill_id, Comment.state == CommentState.VISIBLE)
+             .group_by(Comment.cluster_id).having(func.count() >= settings.campaign_size))
+    if page.after is not None:
+        query = query.where(Comment.cluster_id > page.after)
+    counted = session.execute(query.order_by(Comment.cluster_id).limit(page.limit + 1)).all()
+    found = cut([(int(row[0]), int(row[1])) for row in counted], page.limit, lambda row: row[0])
+    clusters = ClusterIndex(session, Counter(dict(found.items)), settings.campaign_size)
     members: dict[int, list[Comment]] = defaultdict(list)
-    for comment in comments:
-        if clusters.is_campaign(comment.cluster_id):
+    if found.items:
+        for comment in session.scalars(
+            select(Comment).where(Comment.bill_id == bill_id, Comment.state == CommentState.VISIBLE,
+                                  Comment.cluster_id.in_(list(clusters.sizes)))
+            .order_by(Comment.id)
+        ):
             members[comment.cluster_id].append(comment)
-    return [
+    items = [
         {
             "id": cluster_id,
             "size": clusters.sizes[cluster_id],
             "template": clusters.templates.get(cluster_id, ""),
             "additions": [
                 {"comment_id": c.id, "adds": clustering.additions(clusters.templates.get(cluster_id, ""), c.body)}
-                for c in group if c.id != cluster_id
+                for c in members[cluster_id] if c.id != cluster_id
             ],
         }
-        for cluster_id, group in sorted(members.items())
+        for cluster_id, _size in found.items
     ]
+    return Page(items, found.next_after)
+
+
+def consultation_page(session: Session, bill_id: int, page: PageRequest) -> Page[Consultation]:
+    """A bill's consultations in id order, one keyset page."""
+    get_bill(session, bill_id)
+    return keyset(session, select(Consultation).where(Consultation.bill_id == bill_id), Consultation.id, page)
 
 
 # --- open data ---------------------------------------------------------------------------------------------
@@ -223,7 +323,7 @@ def export_rows(session: Session, consultation_id: int, settings: ConsultationSe
     if consultation is None:
         raise NotFound(f"there is no consultation {consultation_id}")
     comments = [c for c in _visible(session, consultation.bill_id) if c.consultation_id == consultation_id]
-    clusters = ClusterIndex(session, comments, settings.campaign_size)
+    clusters = ClusterIndex.of(session, comments, settings.campaign_size)
     return [
         {
             "id": c.id, "consultation_id": c.consultation_id, "version": c.version, "eid": c.eid, "wid": c.wid,

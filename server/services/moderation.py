@@ -23,6 +23,7 @@ from server.domain.events import user_stream
 from server.domain.roles import Role
 from server.errors import AlreadyDone, Conflict, Forbidden, NotFound, ValidationFailed
 from server.services.consultation import draft, rule_error
+from server.services.paging import Page, PageRequest, keyset
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
 from server.store.consultation_models import Comment, CommentFlag, ModerationAct
@@ -140,14 +141,16 @@ def _project_comment_disowned(session: Session, record: EventRecord) -> None:
 
 def queue(session: Session, principal: Principal | None, *, limit: int = 200) -> list[dict[str, Any]]:
     """Comments waiting for a clerk: held ones and visible ones with flags not yet looked at, oldest first."""
+    return queue_page(session, principal, PageRequest(limit=limit)).items
+
+
+def queue_page(session: Session, principal: Principal | None, page: PageRequest) -> Page[dict[str, Any]]:
+    """One keyset page of the moderation queue, oldest first."""
     require(principal, *MODERATORS)
-    rows = session.scalars(
-        select(Comment)
-        .where(or_(Comment.state == CommentState.HELD,
-                   (Comment.state == CommentState.VISIBLE) & (Comment.flags_pending > 0)))
-        .order_by(Comment.id)
-        .limit(limit)
-    ).all()
+    query = select(Comment).where(or_(Comment.state == CommentState.HELD,
+                                      (Comment.state == CommentState.VISIBLE) & (Comment.flags_pending > 0)))
+    found = keyset(session, query, Comment.id, page)
+    rows: list[Comment] = found.items
     flags: dict[int, list[dict[str, Any]]] = {}
     if rows:
         for flag in session.scalars(select(CommentFlag).where(CommentFlag.comment_id.in_([c.id for c in rows]))):
@@ -155,7 +158,7 @@ def queue(session: Session, principal: Principal | None, *, limit: int = 200) ->
                 {"reason": flag.reason, "note": flag.note, "by": flag.user_id,
                  "at": flag.created_at.isoformat() + "Z"}
             )
-    return [
+    items = [
         {
             "id": c.id, "bill_id": c.bill_id, "eid": c.eid, "body": c.body, "author": c.author_id,
             "state": c.state, "held_because": c.state_reason if c.state == CommentState.HELD else None,
@@ -163,6 +166,7 @@ def queue(session: Session, principal: Principal | None, *, limit: int = 200) ->
         }
         for c in rows
     ]
+    return Page(items, found.next_after)
 
 
 def moderate(
@@ -264,10 +268,16 @@ def _project_account_reinstated(session: Session, record: EventRecord) -> None:
 
 def history(session: Session, principal: Principal | None, *, limit: int = 200) -> list[dict[str, Any]]:
     """The latest moderation acts, newest first."""
+    return history_page(session, principal, PageRequest(limit=limit)).items
+
+
+def history_page(session: Session, principal: Principal | None, page: PageRequest) -> Page[dict[str, Any]]:
+    """One keyset page of moderation acts, newest first (``after`` is the last event id seen)."""
     require(principal, *MODERATORS)
-    acts = session.scalars(select(ModerationAct).order_by(ModerationAct.event_id.desc()).limit(limit))
-    return [
+    found = keyset(session, select(ModerationAct), ModerationAct.event_id, page, descending=True)
+    items = [
         {"event_id": a.event_id, "action": a.action, "comment_id": a.comment_id, "user_id": a.user_id,
          "reason": a.reason, "by": a.actor_id, "at": a.created_at.isoformat() + "Z"}
-        for a in acts
+        for a in found.items
     ]
+    return Page(items, found.next_after)

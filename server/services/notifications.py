@@ -17,6 +17,7 @@ from server.domain.events import EventDraft
 from server.domain.opendata import Frequency, OpenDataEvent, SubscriptionTarget
 from server.domain.roles import Role
 from server.errors import Conflict, Forbidden, NoEmailAddress, NotFound, UnsubscribeFailed, ValidationFailed
+from server.services.paging import Page, PageRequest, keyset
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
 from server.store.consultation_models import CitizenSignup
@@ -131,6 +132,20 @@ def list_own(session: Session, principal: Principal | None) -> list[Subscription
         select(Subscription).where(Subscription.user_id == actor.user_id, Subscription.active.is_(True))
         .order_by(Subscription.id)
     ))
+
+
+def page_own(
+    session: Session, principal: Principal | None, page: PageRequest, *, target: str | None = None,
+    bill_id: int | None = None,
+) -> Page[Subscription]:
+    """The caller's active subscriptions in id order (optionally of one kind, or about one bill), one page."""
+    actor = require(principal)
+    query = select(Subscription).where(Subscription.user_id == actor.user_id, Subscription.active.is_(True))
+    if target is not None:
+        query = query.where(Subscription.target == target)
+    if bill_id is not None:
+        query = query.where(Subscription.bill_id == bill_id)
+    return keyset(session, query, Subscription.id, page)
 
 
 def _cancel(session: Session, subscription: Subscription, actor_id: int | None, via: str) -> None:

@@ -18,6 +18,7 @@ from server.domain.events import EventDraft
 from server.domain.opendata import PUBLIC_EVENT_TYPES, OpenDataEvent, is_public_address
 from server.domain.roles import Role
 from server.errors import Forbidden, NotFound, ValidationFailed, WebhookTargetRefused
+from server.services.paging import Page, PageRequest, keyset
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
 from server.store.models import EventRecord
@@ -126,11 +127,25 @@ def list_own(session: Session, principal: Principal | None) -> list[Webhook]:
     ))
 
 
+def page_own(session: Session, principal: Principal | None, page: PageRequest) -> Page[Webhook]:
+    """The caller's active webhooks in id order, one keyset page."""
+    actor = require(principal)
+    query = select(Webhook).where(Webhook.owner_id == actor.user_id, Webhook.active.is_(True))
+    return keyset(session, query, Webhook.id, page)
+
+
 def deliveries(session: Session, webhook: Webhook, limit: int = 100) -> list[WebhookDelivery]:
-    return list(session.scalars(
-        select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id)
-        .order_by(WebhookDelivery.id.desc()).limit(limit)
-    ))
+    return page_of_deliveries(session, webhook, PageRequest(limit=limit)).items
+
+
+def page_of_deliveries(
+    session: Session, webhook: Webhook, page: PageRequest, *, state: str | None = None
+) -> Page[WebhookDelivery]:
+    """A webhook's deliveries, newest first (optionally only those in one state), one keyset page."""
+    query = select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id)
+    if state is not None:
+        query = query.where(WebhookDelivery.state == state)
+    return keyset(session, query, WebhookDelivery.id, page, descending=True)
 
 
 def to_dict(webhook: Webhook) -> dict[str, Any]:

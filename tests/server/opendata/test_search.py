@@ -84,7 +84,9 @@ def test_query_language_is_words_only(scenario: Scenario) -> None:
     assert find(scenario, '"register*" -:') == find(scenario, "register")
     response = scenario.client.get("/api/search", query_string={"q": "  ...  "})
     assert response.status_code == 400
-    assert scenario.client.get("/api/search", query_string={"q": "x", "type": "nope"}).status_code == 400
+    unknown = scenario.client.get("/api/search", query_string={"q": "x", "type": "nope"})
+    assert unknown.status_code == 422
+    assert [f["field"] for f in unknown.get_json()["error"]["fields"]] == ["query.type"]
 
 
 def test_duty_provision_found_by_its_words(scenario: Scenario) -> None:

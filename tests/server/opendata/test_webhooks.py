@@ -166,7 +166,7 @@ def test_only_the_owner_sees_and_removes_a_webhook(scenario: Scenario, receiver:
     path = f"/api/webhooks/{hook['id']}"
     assert scenario.client.delete(path, headers=scenario.users.headers("citizen2")).status_code == 403
     assert scenario.client.get("/api/webhooks", headers=scenario.users.headers("citizen2")).get_json() == {
-        "webhooks": []}
+        "webhooks": [], "next": None}
     assert scenario.client.delete(path, headers=scenario.users.headers("citizen")).status_code == 204
     assert scenario.client.get("/api/webhooks", headers=scenario.users.headers("citizen")).get_json() == {
-        "webhooks": []}
+        "webhooks": [], "next": None}

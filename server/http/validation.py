@@ -1,0 +1,244 @@
+"""Every ``/api`` request is checked against the operation's declaration in ``server.domain.api_schema`` before
+its handler runs: who may call (sign-in, roles), then the query parameters and the JSON body against their JSON
+Schemas (Draft 2020-12). Every problem found is reported at once, as
+``422 {"error": {"code": "validation_failed", "message", "fields": [{"field": "body.eid", "message"}, ...]}}``.
+
+A body that is not JSON, or not a JSON object, is ``400 bad_request``: there are no fields to point at. Handlers
+and services keep their own checks (a rule that needs the database, or that a schema cannot say); this layer
+makes sure they never see input of the wrong shape.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, request
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from server.domain.api_schema import JSON, OPERATIONS, Auth, Operation, Schema
+from server.errors import BadRequest, ValidationFailed
+from server.http.context import current_principal
+from server.services.principal import require
+
+
+def _is_date(value: object) -> bool:
+    return not isinstance(value, str) or bool(date.fromisoformat(value))
+
+
+def _is_date_time(value: object) -> bool:
+    # What the handlers parse: ISO 8601, "Z" for UTC, and a time without an offset taken as UTC.
+    return not isinstance(value, str) or bool(datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
+def _is_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parts = urlsplit(value)
+    return bool(parts.scheme and parts.netloc) and not re.search(r"\s", value)
+
+
+# Only these formats are asserted, each the way the handlers read it (not whatever optional packages are around).
+_FORMATS = FormatChecker(formats=())
+for _name, _check in (("date", _is_date), ("date-time", _is_date_time), ("uri", _is_uri)):
+    _FORMATS.checks(_name, raises=ValueError)(_check)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One problem: where (``body.eid``, ``query.limit``) and what is wrong, as a sentence."""
+
+    field: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
+
+def query_schema(operation: Operation) -> Schema:
+    """The query string as one object, so all its problems are found in one pass."""
+    schema: Schema = {"type": "object", "properties": {p.name: p.schema for p in operation.params}}
+    required = [p.name for p in operation.params if p.required]
+    if required:
+        schema["required"] = required
+    return schema
+
+
+class OperationCheck:
+    """The compiled checks of one operation."""
+
+    def __init__(self, operation: Operation) -> None:
+        self.operation = operation
+        self.params = {p.name: p.schema for p in operation.params}
+        self.query = Draft202012Validator(query_schema(operation), format_checker=_FORMATS)
+        self.body = (Draft202012Validator(operation.body, format_checker=_FORMATS)
+                     if operation.body is not None and operation.body_media == JSON else None)
+
+    def authorize(self) -> None:
+        """Who may call comes first: a caller who may not is told so, not what was wrong with the request."""
+        if self.operation.auth is Auth.REQUIRED:
+            require(current_principal(), *self.operation.roles)
+
+    def problems(self) -> list[Field]:
+        found = list(describe_all(self.query.iter_errors(self._query_values()), "query"))
+        if self.body is not None:
+            body = self._json_body()
+            if body is not None:
+                found += describe_all(self.body.iter_errors(body), "body")
+        return sorted(set(found), key=lambda f: (f.field, f.message))
+
+    def _query_values(self) -> dict[str, Any]:
+        # An empty value is no value, as the handlers have always read it (``?eid=`` filters nothing).
+        return {name: coerce(request.args.get(name, ""), self.params[name])
+                for name in self.params if request.args.get(name)}
+
+    def _json_body(self) -> dict[str, Any] | None:
+        required = self.operation.body_required
+        if not request.is_json:
+            if required:
+                raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
+            return None
+        data = request.get_json(silent=True)
+        if data is None and not required and not request.get_data(cache=True):
+            return None
+        if not isinstance(data, dict):
+            raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
+        return data
+
+
+def coerce(raw: str, schema: Schema) -> Any:
+    """A query string value as the type its schema names, when it reads as one (else as it came, so the
+    validator reports the type)."""
+    kinds = schema.get("type")
+    if kinds == "integer" and re.fullmatch(r"[+-]?\d{1,30}", raw.strip()):
+        return int(raw)
+    if kinds == "number":
+        try:
+            return float(raw)
+        except ValueError:
+            return raw
+    if kinds == "boolean" and raw in {"true", "false"}:
+        return raw == "true"
+    return raw
+
+
+def field_name(prefix: str, path: Iterable[Any]) -> str:
+    name = prefix
+    for part in path:
+        name += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return name
+
+
+def describe_all(errors: Iterable[ValidationError], prefix: str) -> Iterator[Field]:
+    for error in errors:
+        yield from describe(error, prefix)
+
+
+def describe(error: ValidationError, prefix: str) -> Iterator[Field]:
+    """Sentences that name what was expected and what was found (never echoing a long value)."""
+    path = list(error.absolute_path)
+    leaf = str(path[-1]) if path else prefix
+    if error.validator == "required":
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        for name in error.validator_value:
+            if name not in instance:
+                yield Field(field_name(prefix, [*path, name]), f"{name} is required")
+        return
+    if error.validator in {"anyOf", "oneOf"} and error.context:
+        # A nullable value: report what the one non-null alternative found wrong.
+        branches = error.validator_value
+        relevant = [e for e in error.context if branches[e.relative_schema_path[0]] != {"type": "null"}]
+        if relevant and len({e.relative_schema_path[0] for e in relevant}) == 1:
+            for inner in relevant:
+                yield from describe(inner, prefix)
+            return
+    yield Field(field_name(prefix, path), f"{leaf} {_expectation(error)}")
+
+
+_ARTICLE = {"integer": "an integer", "string": "a string", "boolean": "true or false", "object": "an object",
+            "array": "a list", "number": "a number", "null": "null"}
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else _kind(value)
+
+
+def _expectation(error: ValidationError) -> str:
+    rule, expected, found = error.validator, error.validator_value, error.instance
+    if rule == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        return f"must be {' or '.join(_ARTICLE.get(str(k), str(k)) for k in kinds)}; found {_kind(found)}"
+    if rule == "enum":
+        return f"must be one of {', '.join(json.dumps(v) for v in expected)}; found {_shown(found)}"
+    if rule == "const":
+        return f"must be {json.dumps(expected)}; found {_shown(found)}"
+    if rule == "minLength":
+        return f"must have at least {expected} characters; found {len(found)}"
+    if rule == "maxLength":
+        return f"must have at most {expected} characters; found {len(found)}"
+    if rule == "minimum":
+        return f"must be at least {expected}; found {_shown(found)}"
+    if rule == "maximum":
+        return f"must be at most {expected}; found {_shown(found)}"
+    if rule == "minItems":
+        return f"must hold at least {expected} items; found {len(found)}"
+    if rule == "maxItems":
+        return f"must hold at most {expected} items; found {len(found)}"
+    if rule == "uniqueItems":
+        return "must not repeat an item"
+    if rule == "pattern":
+        return f"must match {expected}; found {_shown(found)}"
+    if rule == "format":
+        examples = {"date": "a date like 2026-11-21", "date-time": "a time like 2026-12-01T09:00:00Z",
+                    "uri": "an absolute URL like https://example.org/hook"}
+        return f"must be {examples.get(str(expected), str(expected))}; found {_shown(found)}"
+    return f"is not valid: {error.message}"
+
+
+def summary(problems: list[Field]) -> str:
+    listed = "; ".join(f"{p.field}: {p.message}" for p in problems[:10])
+    more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+    count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+    return f"the request has {count}: {listed}{more}"
+
+
+def init_request_validation(app: Flask) -> None:
+    """Check every declared ``/api`` operation's caller, query and body before its handler runs."""
+    checks = {key: OperationCheck(operation) for key, operation in OPERATIONS.items()}
+
+    @app.before_request
+    def _validate_api_request() -> None:
+        rule = request.url_rule
+        if rule is None or not rule.rule.startswith("/api/"):
+            return
+        method = "GET" if request.method == "HEAD" else request.method
+        check = checks.get((method, rule.rule))
+        if check is None:
+            return
+        check.authorize()
+        problems = check.problems()
+        if problems:
+            raise ValidationFailed(summary(problems), fields=[p.to_dict() for p in problems])

@@ -1,0 +1,189 @@
+"""Every JSON body and query of ``/api`` is checked against the schemas the OpenAPI document declares before the
+handler runs: a request that does not fit is ``422 validation_failed`` listing every problem with its field; a
+body that is not a JSON object is ``400 bad_request``; who may call is decided before what they sent is judged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from jsonschema import Draft202012Validator
+
+from server.domain.api_schema import ERROR
+from server.errors import ValidationFailed
+from server.http.errors import field_details
+from tests.server.conftest import Accounts
+from tests.server.opendata.conftest import DUTY, Scenario, import_bill
+
+ERROR_SCHEMA = Draft202012Validator(ERROR)
+
+
+def problems(response: Any) -> dict[str, str]:
+    """The fields of a 422, checked against the declared error schema, as ``{field: message}``."""
+    assert response.status_code == 422, response.get_json()
+    body = response.get_json()
+    assert list(ERROR_SCHEMA.iter_errors(body)) == []
+    error = body["error"]
+    assert error["code"] == "validation_failed"
+    fields = {f["field"]: f["message"] for f in error["fields"]}
+    assert len(fields) == len(error["fields"]), "each field once"
+    for field in fields:
+        assert field in error["message"]  # a client that reads only the message still learns every field
+    return fields
+
+
+def test_every_problem_of_a_body_is_reported_at_once(scenario: Scenario) -> None:
+    response = scenario.call("POST", f"/api/bills/{scenario.bill_id}/amendments", "mp", json={
+        "eid": 5, "text": ["not", "a", "string"], "action": "replace", "style": "baroque", "num": "x" * 101})
+    fields = problems(response)
+    assert fields.keys() == {"body.eid", "body.text", "body.action", "body.style", "body.num"}
+    assert fields["body.eid"] == "eid must be a string; found an integer"
+    assert fields["body.action"].startswith('action must be one of "text", "insert_after", "delete"')
+    assert fields["body.num"] == "num must have at most 100 characters; found 101"
+    listed = scenario.client.get(f"/api/bills/{scenario.bill_id}/amendments").get_json()["amendments"]
+    assert [a["id"] for a in listed] == [scenario.amendment_id], "nothing was stored"
+
+
+def test_missing_fields_are_each_named(scenario: Scenario) -> None:
+    fields = problems(scenario.call("POST", f"/api/bills/{scenario.bill_id}/comments", "citizen", json={}))
+    assert fields == {"body.body": "body is required", "body.eid": "eid is required"}
+    # A reply may leave out eid: it is about its comment's provision.
+    reply = scenario.call("POST", f"/api/bills/{scenario.bill_id}/comments", "citizen2", json={
+        "body": "Agreed, and ninety would be better.", "reply_to": scenario.visible_comment})
+    assert reply.status_code == 201, reply.get_json()
+    assert reply.get_json()["eid"] == DUTY
+    fields = problems(scenario.call("POST", "/api/subscriptions", "citizen", json={"target": "provision"}))
+    assert fields.keys() == {"body.bill_id", "body.eid"}
+
+
+def test_nested_and_listed_values_are_named_by_their_path(scenario: Scenario) -> None:
+    tabled = scenario.call("POST", f"/api/amendments/{scenario.amendment_id}/transitions", "mp", json={"to": "tabled"})
+    assert tabled.status_code == 200
+    fields = problems(scenario.call("POST", f"/api/amendments/{scenario.amendment_id}/transitions", "clerk", json={
+        "to": "adopted", "votes": {"for": -1, "against": "many"}}))
+    assert fields == {"body.votes.for": "for must be at least 0; found -1",
+                      "body.votes.against": "against must be an integer; found a string"}
+    fields = problems(scenario.call("POST", "/api/webhooks", "citizen", json={
+        "url": "not a url", "event_types": ["bill.imported", "user.registered"], "bill_id": "7"}))
+    assert fields.keys() == {"body.url", "body.event_types[1]", "body.bill_id"}
+    assert fields["body.bill_id"] == "bill_id must be an integer; found a string"
+
+
+def test_query_and_body_problems_are_reported_together(scenario: Scenario) -> None:
+    fields = problems(scenario.client.post("/api/unsubscribe", query_string={"token": "t" * 1001},
+                                           json={"token": 5}))
+    assert fields.keys() == {"query.token", "body.token"}
+    fields = problems(scenario.client.get("/api/bills", query_string={
+        "limit": 0, "updated_since": "yesterday", "status": "s" * 41, "title": ""}))
+    assert fields.keys() == {"query.limit", "query.updated_since", "query.status"}  # an empty value is no value
+    assert fields["query.updated_since"].startswith("updated_since must be a time like 2026-12-01T09:00:00Z")
+
+
+def test_conditional_rules_are_checked(scenario: Scenario) -> None:
+    hide = problems(scenario.call("POST", f"/api/comments/{scenario.visible_comment}/moderation", "clerk",
+                                  json={"action": "hide"}))
+    assert hide == {"body.reason": "reason is required"}
+    restore = scenario.call("POST", f"/api/comments/{scenario.hidden_comment}/moderation", "clerk",
+                            json={"action": "restore"})
+    assert restore.status_code == 200, restore.get_json()
+    deletion = scenario.call("POST", f"/api/bills/{scenario.bill_id}/amendments", "mp",
+                             json={"eid": DUTY, "action": "delete", "justification": "Not needed."})
+    assert deletion.status_code == 201, deletion.get_json()
+    assert problems(scenario.call("POST", f"/api/bills/{scenario.bill_id}/amendments", "mp",
+                                  json={"eid": DUTY, "action": "text"})) == {"body.text": "text is required"}
+
+
+def test_times_and_dates_are_checked_as_the_handlers_read_them(scenario: Scenario) -> None:
+    path = f"/api/bills/{scenario.bill_id}/consultations"
+    fields = problems(scenario.call("POST", path, "clerk", json={
+        "opens_at": "the first of May", "closes_at": "2027-02-30T00:00:00Z", "questions": ["", 4]}))
+    assert fields.keys() == {"body.opens_at", "body.closes_at", "body.questions[0]", "body.questions[1]"}
+    # Without an offset a time is UTC, as before.
+    opened = scenario.call("POST", path, "clerk", json={"opens_at": "2031-01-01T09:00", "closes_at": "2031-02-01"})
+    assert opened.status_code == 201, opened.get_json()
+    version = scenario.call("POST", f"/api/bills/{scenario.bill_id}/versions", "clerk",
+                            json={"source": "working", "expression_date": "21/11/2026"})
+    assert problems(version) == {
+        "body.expression_date": 'expression_date must be a date like 2026-11-21; found "21/11/2026"'}
+
+
+def test_long_values_are_not_echoed_back(client: FlaskClient) -> None:
+    fields = problems(client.post("/api/tokens", json={"username": "u" * 5000, "password": 12}))
+    assert fields == {"body.username": "username must have at most 200 characters; found 5000",
+                      "body.password": "password must be a string; found an integer"}
+    assert len(client.post("/api/tokens", json={"username": "u" * 5000}).get_data()) < 1000
+
+
+@pytest.mark.parametrize(("data", "content_type"), [
+    (b"not json", "text/plain"), (b"{broken", "application/json"), (b"[1, 2]", "application/json"),
+    (b"", "application/json"), (b'"a string"', "application/json"),
+])
+def test_a_body_that_is_not_a_json_object_is_a_400(client: FlaskClient, data: bytes, content_type: str) -> None:
+    response = client.post("/api/tokens", data=data, content_type=content_type)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "bad_request" and "JSON object" in error["message"]
+
+
+def test_an_optional_body_may_be_left_out_but_not_malformed(scenario: Scenario) -> None:
+    path = f"/api/comments/{scenario.visible_comment}/not-mine"
+    assert scenario.call("POST", path, "citizen").status_code == 200
+    suspension = f"/api/users/{scenario.users.ids['citizen2']}/suspension"
+    malformed = scenario.client.delete(suspension, data=b"[1]", content_type="application/json",
+                                       headers=scenario.users.headers("clerk"))
+    assert malformed.status_code == 400
+
+
+def test_who_may_call_is_decided_before_what_they_sent(scenario: Scenario) -> None:
+    path = f"/api/bills/{scenario.bill_id}/amendments"
+    assert scenario.call("POST", path, None, json={}).status_code == 401
+    refused = scenario.call("POST", path, "citizen", json={})
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
+    assert scenario.call("POST", path, "mp", json={}).status_code == 422
+    answers = f"/api/comments/{scenario.visible_comment}/answers"
+    assert scenario.call("POST", answers, "mp", json={"fate": "maybe"}).status_code == 403
+    assert problems(scenario.call("POST", answers, "drafter", json={"fate": "maybe"})).keys() == {
+        "body.body", "body.fate"}
+    assert scenario.call("GET", "/api/moderation/queue", "citizen", query_string={"limit": 0}).status_code == 403
+
+
+def test_failures_found_by_services_have_the_same_shape(scenario: Scenario) -> None:
+    text = scenario.client.get(f"/api/bills/{scenario.bill_id}/provisions/{DUTY}").get_json()["text"]
+    unchanged = scenario.call("POST", f"/api/bills/{scenario.bill_id}/amendments", "mp", json={
+        "eid": DUTY, "text": text})
+    assert unchanged.status_code == 422
+    error = unchanged.get_json()["error"]
+    assert error["code"] == "validation_failed" and error["fields"] == [] and "same as the bill's" in error["message"]
+    assert list(ERROR_SCHEMA.iter_errors(unchanged.get_json())) == []
+    quote = scenario.call("POST", f"/api/bills/{scenario.bill_id}/comments", "citizen", json={
+        "eid": DUTY, "body": "Too short.", "quote": "words that are not there"})
+    assert quote.status_code == 422
+    assert quote.get_json()["error"]["code"] == "quote_not_found" and quote.get_json()["error"]["fields"] == []
+    named = field_details(ValidationFailed("url must be an http(s) URL", field="url"))
+    assert named["fields"] == [{"field": "body.url", "message": "url must be an http(s) URL"}]
+
+
+def test_what_fits_the_schemas_still_goes_through(client: FlaskClient, users: Accounts) -> None:
+    bill = import_bill(client, users, "7", "Consultation Duty Bill, 2026")
+    text = client.get(f"/api/bills/{bill}/provisions/{DUTY}").get_json()["text"]
+    # What the browser sends: optional fields left out, or null.
+    proposed = client.post(f"/api/bills/{bill}/amendments", headers=users.headers("mp"), json={
+        "eid": DUTY, "action": "text", "text": text.replace("thirty", "sixty"), "justification": "",
+        "num": None, "heading": None})
+    assert proposed.status_code == 201, proposed.get_json()
+    published = client.post(f"/api/bills/{bill}/versions", headers=users.headers("drafter"),
+                            json={"source": "working", "expression_date": None})
+    assert published.status_code in (201, 409), published.get_json()
+    assert client.get("/api/bills", query_string={"limit": 1000, "status": "drafting"}).status_code == 200
+
+
+def test_the_openapi_document_shows_the_field_errors(client: FlaskClient) -> None:
+    document = client.get("/api/openapi.json").get_json()
+    error = document["components"]["schemas"]["Error"]["properties"]["error"]
+    assert error["properties"]["fields"]["items"]["required"] == ["field", "message"]
+    proposal = document["paths"]["/api/bills/{bill_id}/amendments"]["post"]
+    assert proposal["x-roles"] == ["mp"]
+    assert "422" in proposal["responses"]
+    schema = proposal["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["properties"]["eid"]["maxLength"] == 400 and schema["required"] == ["eid"]
