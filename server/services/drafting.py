@@ -9,20 +9,52 @@ hunk no longer fits. Every accepted edit is one ``provision.edited`` event whose
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from server.domain import textpatch
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import Role
 from server.errors import BadRequest, EditConflict, Forbidden, NotFound, ProvisionTooLarge
-from server.services.bills import BILL_STATUS_DRAFTING, get_bill
+from server.services.bills import BILL_STATUS_DRAFTING
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
 from server.store.models import AppliedOperation, Bill, EventRecord, Provision, ProvisionRevision
 
 MAX_OP_ID_LENGTH = 100
+
+# The statements of an edit, built once: an edit is the hottest write path (each keystroke pause of each
+# drafter), and building SQLAlchemy expressions and loading ORM entities cost more than the SQL itself.
+# They are table-level (Core) statements, run on the session's connection, so the ORM adds nothing to them.
+_applied, _provisions, _revisions, _bills = (
+    cast(Table, model.__table__) for model in (AppliedOperation, Provision, ProvisionRevision, Bill)
+)
+_APPLIED_OP = select(_applied.c.rev, _applied.c.event_id).where(
+    _applied.c.bill_id == bindparam("bill_id"), _applied.c.op_id == bindparam("op_id")
+)
+_PROVISION_COLUMNS = (_provisions.c.id, _provisions.c.eid, _provisions.c.wid, _provisions.c.text, _provisions.c.rev)
+_PROVISION_BY_EID = select(*_PROVISION_COLUMNS).where(
+    _provisions.c.bill_id == bindparam("bill_id"), _provisions.c.eid == bindparam("key")
+)
+_PROVISION_BY_WID = select(*_PROVISION_COLUMNS).where(
+    _provisions.c.bill_id == bindparam("bill_id"), _provisions.c.wid == bindparam("key")
+)
+_REVISION_WHERE = (
+    _revisions.c.bill_id == bindparam("bill_id"), _revisions.c.wid == bindparam("wid"),
+    _revisions.c.rev == bindparam("rev"),
+)
+_REVISION_TEXT = select(_revisions.c.text).where(*_REVISION_WHERE)
+_REVISION_KNOWN = select(_revisions.c.id).where(*_REVISION_WHERE)
+_INSERT_REVISION = insert(_revisions)
+_INSERT_APPLIED = insert(_applied)
+_UPDATE_PROVISION = (
+    update(_provisions).where(_provisions.c.id == bindparam("row_id"))
+    .values(text=bindparam("text"), rev=bindparam("rev"), edited=True)
+)
+_BILL_GATE = select(_bills.c.id, _bills.c.status, _bills.c.drafter_ids).where(_bills.c.id == bindparam("bill_id"))
+_TOUCH_BILL = update(_bills).where(_bills.c.id == bindparam("row_id")).values(updated_at=bindparam("at"))
 
 
 @dataclass(frozen=True)
@@ -32,7 +64,15 @@ class EditOutcome:
     duplicate: bool = False
 
 
-def check_may_edit(principal: Principal | None, bill: Bill) -> Principal:
+class EditableBill(Protocol):
+    """What deciding who may edit a bill needs of it (a ``Bill`` or a row of its columns)."""
+
+    id: int
+    status: str
+    drafter_ids: list[Any]
+
+
+def check_may_edit(principal: Principal | None, bill: EditableBill) -> Principal:
     """Only drafters edit, only bills in drafting, and only the bill's own drafters when it names them."""
     actor = require(principal, Role.DRAFTER)
     if bill.status != BILL_STATUS_DRAFTING:
@@ -77,23 +117,22 @@ def edit_provision(
         raise BadRequest(f"op_id must be a non-empty string of at most {MAX_OP_ID_LENGTH} characters")
     # Every write is serialized by the log's append lock; taking it first makes read-modify-write safe.
     eventlog.acquire_append_lock(session)
-    bill = get_bill(session, bill_id)
+    bill = session.connection().execute(_BILL_GATE, {"bill_id": bill_id}).first()
+    if bill is None:
+        raise NotFound(f"there is no bill {bill_id}")
     actor = check_may_edit(principal, bill)
 
-    applied = session.scalar(
-        select(AppliedOperation).where(AppliedOperation.bill_id == bill_id, AppliedOperation.op_id == op_id)
-    )
+    applied = session.connection().execute(_APPLIED_OP, {"bill_id": bill_id, "op_id": op_id}).first()
     if applied is not None:
         return EditOutcome(applied.rev, applied.event_id, duplicate=True)
 
-    row = find_provision(session, bill_id, eid, wid=wid, lock=True)
+    # Every writer already holds the write lock (BEGIN IMMEDIATE / the append lock), so no row lock is needed.
+    row = _provision_row(session, bill_id, eid, wid=wid)
     eid = row.eid
     if rev > row.rev or rev < 0:
         raise BadRequest(f"provision {eid} is at revision {row.rev}; an edit cannot be based on revision {rev}")
-    base = None if rev == row.rev else session.scalar(
-        select(ProvisionRevision.text).where(
-            ProvisionRevision.bill_id == bill_id, ProvisionRevision.wid == row.wid, ProvisionRevision.rev == rev
-        )
+    base = None if rev == row.rev else session.connection().scalar(
+        _REVISION_TEXT, {"bill_id": bill_id, "wid": row.wid, "rev": rev}
     )
     try:
         if base is not None:
@@ -127,15 +166,24 @@ def edit_provision(
 KEPT_REVISIONS = 200
 
 
+def _provision_row(session: Session, bill_id: int, eid: str, *, wid: str | None = None) -> Any:
+    """``(id, eid, wid, text, rev)`` of a working provision, by wId when given, else by eId."""
+    if session.new or session.dirty or session.deleted:
+        # These reads bypass the ORM and its autoflush; changes it still holds must reach the table first.
+        session.flush()
+    statement = _PROVISION_BY_WID if wid else _PROVISION_BY_EID
+    row = session.connection().execute(statement, {"bill_id": bill_id, "key": wid or eid}).first()
+    if row is None:
+        raise NotFound(f"bill {bill_id} has no provision {wid or eid}", eid=eid)
+    return row
+
+
 def _keep_revision(session: Session, bill_id: int, wid: str, rev: int, text: str) -> None:
     """Remember the text of a revision (once), and forget those too old to be a live client's base."""
-    known = session.scalar(
-        select(ProvisionRevision.id).where(
-            ProvisionRevision.bill_id == bill_id, ProvisionRevision.wid == wid, ProvisionRevision.rev == rev
-        )
-    )
-    if known is None:
-        session.add(ProvisionRevision(bill_id=bill_id, wid=wid, rev=rev, text=text))
+    params = {"bill_id": bill_id, "wid": wid, "rev": rev}
+    connection = session.connection()
+    if connection.scalar(_REVISION_KNOWN, params) is None:
+        connection.execute(_INSERT_REVISION, {**params, "text": text})
     if rev % 50 == 0 and rev > KEPT_REVISIONS:
         session.execute(
             delete(ProvisionRevision).where(
@@ -149,18 +197,21 @@ def _keep_revision(session: Session, bill_id: int, wid: str, rev: int, text: str
 def _project_provision_edited(session: Session, record: EventRecord) -> None:
     data = record.data
     bill_id = int(record.bill_id or 0)
-    row = find_provision(session, bill_id, data["eid"])
+    row = _provision_row(session, bill_id, data["eid"])
     if data["rev"] != row.rev + 1:
         raise RuntimeError(f"event {record.id} moves {data['eid']} to rev {data['rev']} from {row.rev}")
+    text = textpatch.apply_exact(row.text, data["patch"])
     _keep_revision(session, bill_id, row.wid, row.rev, row.text)
-    row.text = textpatch.apply_exact(row.text, data["patch"])
-    row.rev = data["rev"]
-    row.edited = True
-    _keep_revision(session, bill_id, row.wid, row.rev, row.text)
-    session.add(
-        AppliedOperation(bill_id=bill_id, op_id=data["op_id"], eid=data["eid"], rev=data["rev"], event_id=record.id)
+    connection = session.connection()
+    connection.execute(_UPDATE_PROVISION, {"row_id": row.id, "text": text, "rev": data["rev"]})
+    _keep_revision(session, bill_id, row.wid, data["rev"], text)
+    connection.execute(
+        _INSERT_APPLIED,
+        {"bill_id": bill_id, "op_id": data["op_id"], "eid": data["eid"], "rev": data["rev"], "event_id": record.id},
     )
-    bill = session.get(Bill, bill_id)
-    if bill is not None:
-        bill.updated_at = record.occurred_at
-    session.flush()
+    connection.execute(_TOUCH_BILL, {"row_id": bill_id, "at": record.occurred_at})
+    # The statements above bypass the ORM: entities this session already holds must read the new values.
+    for entity, key in ((Provision, row.id), (Bill, bill_id)):
+        held = session.identity_map.get(session.identity_key(entity, key))
+        if held is not None:
+            session.expire(held)

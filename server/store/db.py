@@ -6,8 +6,10 @@ passed into services; nothing below this module creates a session of its own.
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -49,6 +51,39 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+class WriterQueue:
+    """A lock that writers of one process take in the order they arrive.
+
+    SQLite makes a writer that finds the database locked sleep and retry (1, 2, 5 … 100 ms), so under a
+    steady stream of edits an unlucky one keeps losing the race and waits seconds while others go by. Queueing
+    the writers of the process here first hands the lock on the moment it is free, first come first served;
+    SQLite's own lock still guards against other processes (the CLI, a second server). Held through the
+    commit and its broadcast, it also publishes events in the order they were committed.
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._waiting: deque[threading.Event] = deque()
+        self._held = False
+
+    def __enter__(self) -> None:
+        with self._guard:
+            if not self._held and not self._waiting:
+                self._held = True
+                return
+            turn = threading.Event()
+            self._waiting.append(turn)
+        turn.wait()
+
+    def __exit__(self, *_exc: object) -> None:
+        with self._guard:
+            if self._waiting:
+                # Ownership passes straight to the next writer: no one can slip in between.
+                self._waiting.popleft().set()
+            else:
+                self._held = False
+
+
 class Database:
     """The engines and session factories of one application."""
 
@@ -58,14 +93,18 @@ class Database:
         self.read_engine = make_engine(url, writer=False) if url.startswith("sqlite") else self.engine
         self.sessions = make_session_factory(self.engine)
         self.read_sessions = make_session_factory(self.read_engine)
+        # PostgreSQL queues lock waiters itself (the event log's advisory lock); SQLite polls.
+        self.writers: WriterQueue | None = WriterQueue() if url.startswith("sqlite") else None
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def write(self) -> Any:
+    @contextmanager
+    def write(self) -> Iterator[Session]:
         """A unit of work that may append events."""
-        return unit_of_work(self.sessions)
+        with self.writers or nullcontext(), unit_of_work(self.sessions) as session:
+            yield session
 
     def read(self) -> Any:
         """A read-only transaction (never takes the write lock on SQLite)."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from server.domain.events import GENESIS_HASH, EventDraft, event_hash
@@ -25,6 +25,13 @@ _ADVISORY_LOCK_KEY = 0x7061726C6579  # "parley"
 PENDING_KEY = "parley.pending_events"
 
 Projector = Callable[[Session, EventRecord], None]
+
+# Built once and run on the session's connection: appending is on every write path, and the ORM's unit of work
+# and entity loading cost more than the three statements themselves.
+_events = cast(Table, EventRecord.__table__)
+_HEAD_LINK = select(_events.c.id, _events.c.hash).order_by(_events.c.id.desc()).limit(1)
+_STREAM_VERSION = select(func.max(_events.c.version)).where(_events.c.stream == bindparam("stream"))
+_INSERT_EVENT = insert(_events)
 
 
 def utcnow() -> datetime:
@@ -65,14 +72,19 @@ def append(
     there first, :class:`StreamVersionConflict` is raised and the caller's transaction should roll back.
     """
     acquire_append_lock(session)
-    current = stream_version(session, draft.stream)
+    if session.new or session.dirty or session.deleted:
+        # The event row goes in through the connection, not the unit of work: what the caller added to the
+        # session (the bill an event names, say) must be in the tables first.
+        session.flush()
+    connection = session.connection()
+    current = int(connection.scalar(_STREAM_VERSION, {"stream": draft.stream}) or 0)
     if expected_version is not None and expected_version != current:
         raise StreamVersionConflict(
             f"stream {draft.stream} is at version {current}, the change was based on {expected_version}",
             stream=draft.stream,
             current_version=current,
         )
-    previous = head(session)
+    previous = connection.execute(_HEAD_LINK).first()
     previous_hash = previous.hash if previous else GENESIS_HASH
     event_id = (previous.id if previous else 0) + 1
     occurred_at = utcnow()
@@ -98,8 +110,10 @@ def append(
             occurred_at=occurred_at,
         ),
     )
-    session.add(record)
-    session.flush()
+    connection.execute(
+        _INSERT_EVENT,
+        {column.key: getattr(record, column.key) for column in _events.columns},
+    )
     if projector is not None:
         projector(session, record)
     # The wire form is captured now: after commit the ORM object may be expired and its session closed.
