@@ -41,6 +41,7 @@ class DraftingClient:
         self._sio = client or socketio.Client(reconnection=True)
         self._ack_timeout = ack_timeout
         self._lock = threading.RLock()
+        self._retry_pending = False  # a timer will send what a rate limit held back
         self._changed = threading.Condition(self._lock)
         self._sync: BillSync | None = None
         self._joined = threading.Event()
@@ -236,4 +237,15 @@ class DraftingClient:
                 pass  # not connected: the op stays in flight and the next join sends it again
         if reaction.rejoin and self._sio.connected:
             self._send_join()
+        if reaction.retry_after is not None and not self._retry_pending:
+            self._retry_pending = True
+            timer = threading.Timer(reaction.retry_after, self._retry)
+            timer.daemon = True
+            timer.start()
         self._changed.notify_all()
+
+    def _retry(self) -> None:
+        with self._lock:
+            self._retry_pending = False
+            if self._sync is not None:
+                self._run(self._sync.retry())

@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 EDIT_CONFLICT: Final = "edit_conflict"
+RATE_LIMITED: Final = "rate_limited"
 NOT_FOUND: Final = "not_found"
 PROVISION_EDITED: Final = EventType.PROVISION_EDITED
 # Events that rename, add or remove provisions; each carries ``renames`` (old eId -> new eId).
@@ -42,6 +43,8 @@ STRUCTURE_EVENTS: Final = frozenset(
 )
 
 Payload = dict[str, Any]
+# When a ``rate_limited`` ack does not say how long to wait.
+DEFAULT_RETRY_AFTER: Final = 0.1
 
 
 def op_ids(prefix: str | None = None) -> Callable[[], str]:
@@ -60,6 +63,7 @@ class Outcome:
     send: Payload | None = None  # an edit ``{eid, wid, rev, patch, op_id}`` to send now
     resync: bool = False  # the confirmed text diverged from the server's: join again for a snapshot
     error: Payload | None = None  # a refusal other than a conflict; the refused edits were undone
+    retry_after: float | None = None  # rate limited: call ``retry`` after this many seconds
 
 
 @dataclass
@@ -94,6 +98,7 @@ class ProvisionSync:
         self.inflight: _InFlight | None = None
         self.early: dict[int, Payload] = {}  # rev -> event data that arrived before its predecessors
         self.snapshot: _Snapshot | None = None  # newer server text held until the in-flight op's fate is known
+        self.held = False  # rate limited: local edits wait for ``retry``
         self._op_id = op_id or op_ids()
 
     @property
@@ -146,6 +151,14 @@ class ProvisionSync:
             if int(ack["rev"]) > self.rev:
                 self._adopt(str(ack["text"]), int(ack["rev"]))
             return self._after(before, cursor)
+        if error.get("code") == RATE_LIMITED:
+            # Nothing was applied and nothing is wrong with the edit: keep it (and whatever is typed
+            # meanwhile) and send it all as one new op once the server lets this user edit again.
+            self.held = True
+            resync = self._drain()
+            wait = ack.get("retry_after")
+            retry_after = float(wait) if isinstance(wait, (int, float)) and wait > 0 else DEFAULT_RETRY_AFTER
+            return self._shown(before, cursor, Outcome(resync=resync, retry_after=retry_after))
         # Refused for good (rights, closed bill...): undo what was refused so the drafter sees the truth.
         self.local = merge3(sent.expected, self.local, self.confirmed)
         resync = self._drain()
@@ -163,6 +176,11 @@ class ProvisionSync:
         self._adopt(text, rev)
         return self._after(before, cursor)
 
+    def retry(self) -> Outcome:
+        """The wait a rate limit asked for is over: send what was held back."""
+        self.held = False
+        return Outcome(send=self._flush())
+
     def _after(self, before: str, cursor: int | None) -> Outcome:
         resync = self._drain()
         return self._shown(before, cursor, Outcome(resync=resync, send=None if resync else self._flush()))
@@ -174,7 +192,7 @@ class ProvisionSync:
         return outcome
 
     def _flush(self) -> Payload | None:
-        if self.inflight is not None or self.snapshot is not None or self.local == self.confirmed:
+        if self.inflight is not None or self.snapshot is not None or self.held or self.local == self.confirmed:
             return None
         patch = make_patch(self.confirmed, self.local)
         self.inflight = _InFlight(op_id=self._op_id(), rev=self.rev, patch=patch, expected=self.local)
@@ -258,6 +276,7 @@ class Reaction:
     cursors: dict[str, int] = field(default_factory=dict)  # eid -> mapped cursor
     errors: list[tuple[str, Payload]] = field(default_factory=list)  # refusals, by eid
     rejoin: bool = False  # join again (a provision needs a snapshot)
+    retry_after: float | None = None  # call ``BillSync.retry`` after this many seconds
 
     def extend(self, other: Reaction) -> None:
         self.sends += other.sends
@@ -265,6 +284,8 @@ class Reaction:
         self.cursors.update(other.cursors)
         self.errors += other.errors
         self.rejoin = self.rejoin or other.rejoin
+        if other.retry_after is not None:
+            self.retry_after = max(self.retry_after or 0.0, other.retry_after)
 
 
 class BillSync:
@@ -354,6 +375,14 @@ class BillSync:
             return Reaction()
         return self._react(provision, provision.on_ack(payload["op_id"], ack, cursor))
 
+    def retry(self) -> Reaction:
+        """Send the edits a rate limit held back (the driver calls this ``retry_after`` seconds later)."""
+        reaction = Reaction()
+        for provision in self.provisions.values():
+            if provision.held:
+                reaction.extend(self._react(provision, provision.retry()))
+        return reaction
+
     def text(self, eid: str) -> str | None:
         """The local text of provision ``eid``."""
         provision = self.provisions.get(eid)
@@ -437,4 +466,5 @@ class BillSync:
             reaction.errors.append((provision.eid, outcome.error))
         if outcome.send is not None and self.joined:
             reaction.sends.append({"bill": self.bill, **outcome.send})
+        reaction.retry_after = outcome.retry_after
         return reaction

@@ -25,3 +25,11 @@ class TokenBucket:
                 return False
             self._state[key] = (tokens - 1, now)
             return True
+
+    def retry_after(self, key: object) -> float:
+        """Seconds until ``key`` may act again (0 when it may now); what a refused client waits before resending."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._state.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self.rate

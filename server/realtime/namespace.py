@@ -146,8 +146,10 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         rev = _int_field(data, "rev")
         assert rev is not None
         if principal is not None and not self.edit_bucket.allow(principal.user_id):
+            # Nothing is applied: the client keeps the edit and sends it again after ``retry_after`` seconds.
             raise RateLimited(
-                f"more than {current_app.config['EDIT_RATE_PER_SECOND']} edits a second; slow down and resend"
+                f"more than {current_app.config['EDIT_RATE_PER_SECOND']} edits a second; slow down and resend",
+                retry_after=max(0.001, round(self.edit_bucket.retry_after(principal.user_id), 3)),
             )
         with database().write() as session:
             outcome = drafting.edit_provision(
@@ -164,7 +166,10 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         action = data.get("action")
         eid = _str_field(data, "eid", 400)
         if principal is not None and not self.edit_bucket.allow(principal.user_id):
-            raise RateLimited("too many changes a second; slow down and resend")
+            raise RateLimited(
+                "too many changes a second; slow down and resend",
+                retry_after=max(0.001, round(self.edit_bucket.retry_after(principal.user_id), 3)),
+            )
 
         def optional(name: str, limit: int) -> str | None:
             return _str_field(data, name, limit) if data.get(name) is not None else None

@@ -295,6 +295,35 @@ def test_a_refusal_other_than_a_conflict_undoes_the_refused_edit_and_reports_it(
     assert provision.text == "one two" and provision.settled
 
 
+def test_a_rate_limited_edit_is_kept_and_sent_again_with_what_was_typed_meanwhile() -> None:
+    provision = ProvisionSync("sec_1", "one two", 1, op_id=op_ids("t"))
+    provision.local_change("one two three")
+    ack = {"ok": False, "error": {"code": "rate_limited", "message": "slow down"}, "retry_after": 0.25}
+    result = provision.on_ack("t-1", ack)
+    # Nothing is undone and nothing goes out before the wait is over, however much is typed.
+    assert result.retry_after == 0.25 and result.send is None and result.error is None
+    assert provision.text == "one two three" and not provision.settled
+    assert provision.local_change("one two three four").send is None
+    again = provision.retry()
+    assert again.send is not None and again.send["op_id"] == "t-2" and again.send["rev"] == 1
+    assert apply_exact("one two", again.send["patch"]) == "one two three four"
+    provision.on_ack("t-2", {"ok": True, "rev": 2, "event_id": 9})
+    assert provision.settled and provision.text == "one two three four"
+
+
+def test_a_bill_asks_its_driver_to_retry_and_sends_every_held_provision() -> None:
+    bill = BillSync(7, op_id=op_ids("b"))
+    bill.on_join_ack({"ok": True, "last_event_id": 1, "events": [],
+                      "provisions": {"sec_1": {"text": "a", "rev": 1, "wid": "sec_1"}}})
+    sent = bill.type("sec_1", "a b").sends[0]
+    refused = bill.on_edit_ack(sent, {"ok": False, "error": {"code": "rate_limited", "message": "x"},
+                                      "retry_after": 0.5})
+    assert refused.retry_after == 0.5 and refused.sends == [] and refused.errors == []
+    resent = bill.retry().sends
+    assert len(resent) == 1 and resent[0]["op_id"] != sent["op_id"]
+    assert apply_exact("a", resent[0]["patch"]) == "a b"
+
+
 def test_a_snapshot_newer_than_the_events_waits_for_the_resent_op() -> None:
     provision = ProvisionSync("sec_1", "abc", 1, op_id=lambda: "op-1")
     provision.local_change("abcd")

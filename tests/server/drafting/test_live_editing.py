@@ -205,6 +205,9 @@ def test_a_flood_of_edits_is_rate_limited_per_user(connect: Callable[..., Watche
     assert done.wait(30)
     codes = Counter(a["error"]["code"] if not a["ok"] else "ok" for a in answers)
     assert codes["rate_limited"] >= 30 and codes["ok"] >= 1, codes
+    # Each refusal says how long to wait before sending again (the allowance refills at 20 a second).
+    waits = [a["retry_after"] for a in answers if not a["ok"]]
+    assert all(0 < wait <= 1 / 20 + 0.01 for wait in waits), waits
     # Another drafter is not starved by the first one's flood.
     other = connect(users.tokens["drafter2"])
     _join(other, bill_id)
