@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ProvisionSync } from '../src/sync/sync.js';
+import { BillSync, ProvisionSync } from '../src/sync/sync.js';
 import { applyExact, makePatch } from '../src/sync/textpatch.js';
 import { Network, SimServer, seeded } from './simulation.js';
 
@@ -157,4 +157,50 @@ test('a snapshot newer than the events adopts it once the resent op is known to 
   assert.equal(provision.confirmed, 'Zabcd');
   assert.equal(result.text, 'Zabcde');
   assert.equal(result.send.rev, 3);
+});
+
+test('a rate-limited edit is kept, held while typing goes on, and sent again after the wait', () => {
+  const provision = new ProvisionSync('sec_1', 'one two', 1, { opId: (() => { let n = 0; return () => `op-${(n += 1)}`; })() });
+  provision.localChange('one two three');
+  const result = provision.onAck('op-1', { ok: false, error: { code: 'rate_limited', message: 'slow' }, retry_after: 0.25 });
+  assert.equal(result.retryAfter, 0.25);
+  assert.equal(result.error, null);
+  assert.equal(result.send, null);
+  assert.equal(provision.text, 'one two three');
+  assert.equal(provision.localChange('one two three four').send, null);
+  const again = provision.retry();
+  assert.equal(again.send.op_id, 'op-2');
+  assert.equal(applyExact('one two', again.send.patch), 'one two three four');
+});
+
+test('a bill resends rate-limited edits after the wait and loses nothing', async () => {
+  let text = 'a';
+  let rev = 1;
+  let refusals = 2;
+  const waits = [];
+  const timers = [];
+  const emit = async (name, payload) => {
+    if (name === 'join') return { ok: true, last_event_id: 0, events: [], provisions: { sec_1: { text, rev } } };
+    if (refusals > 0) {
+      refusals -= 1;
+      return { ok: false, error: { code: 'rate_limited', message: 'slow down' }, retry_after: 0.2 };
+    }
+    text = applyExact(text, payload.patch);
+    rev += 1;
+    return { ok: true, rev, event_id: rev };
+  };
+  const bill = new BillSync({ bill: 1, emit, schedule: (run, seconds) => { waits.push(seconds); timers.push(run); } });
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  await bill.join();
+  bill.type('sec_1', 'a b');
+  await settle();
+  bill.type('sec_1', 'a b c');
+  while (timers.length) {
+    timers.shift()();
+    await settle();
+  }
+  assert.equal(text, 'a b c');
+  assert.equal(bill.text('sec_1'), 'a b c');
+  assert.ok(bill.settled);
+  assert.deepEqual(waits, [0.2, 0.2]);
 });

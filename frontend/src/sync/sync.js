@@ -7,6 +7,9 @@
 import { applyExact, makePatch, mapPosition, merge3 } from './textpatch.js';
 
 export const EDIT_CONFLICT = 'edit_conflict';
+export const RATE_LIMITED = 'rate_limited';
+// Seconds to wait when a rate_limited ack does not say.
+const DEFAULT_RETRY_AFTER = 0.1;
 export const PROVISION_EDITED = 'provision.edited';
 
 /**
@@ -17,8 +20,11 @@ export const PROVISION_EDITED = 'provision.edited';
  * @property {object|null} send    an edit payload `{eid, rev, patch, op_id}` to send now
  * @property {boolean} resync      the confirmed text diverged from the server's: rejoin for a snapshot
  * @property {object|null} error   a refusal other than a conflict (`{code, message}`); edits were undone
+ * @property {number|null} retryAfter  rate limited: call retry() after this many seconds
  */
-const outcome = (fields = {}) => ({ text: null, cursor: null, send: null, resync: false, error: null, ...fields });
+const outcome = (fields = {}) => ({
+  text: null, cursor: null, send: null, resync: false, error: null, retryAfter: null, ...fields,
+});
 
 let opCounter = 0;
 const clientTag = Math.random().toString(36).slice(2, 10);
@@ -40,6 +46,7 @@ export class ProvisionSync {
     this.inflight = null;
     this.early = new Map(); // rev -> event that arrived before its predecessors
     this.snapshot = null; // a newer server text held back until the in-flight op's fate is known
+    this.held = false; // rate limited: local edits wait for retry()
     this.opId = opId;
   }
 
@@ -96,10 +103,24 @@ export class ProvisionSync {
       const resync = this.#drain();
       return this.#shown(before, cursor, { resync, send: resync ? null : this.#flush() });
     }
+    if (ack.error?.code === RATE_LIMITED) {
+      // Nothing was applied and nothing is wrong with the edit: keep it (and whatever is typed meanwhile)
+      // and send it all as one new op once the server lets this user edit again.
+      this.held = true;
+      const resync = this.#drain();
+      const wait = typeof ack.retry_after === 'number' && ack.retry_after > 0 ? ack.retry_after : DEFAULT_RETRY_AFTER;
+      return this.#shown(before, cursor, { resync, retryAfter: wait });
+    }
     // Refused for good (rights, closed bill...): undo what was refused so the drafter sees the truth.
     this.local = merge3(sent.expected, this.local, this.confirmed);
     const resync = this.#drain();
     return this.#shown(before, cursor, { resync, error: ack.error ?? { code: 'error', message: 'Refused.' } });
+  }
+
+  /** The wait a rate limit asked for is over: send what was held back. */
+  retry() {
+    this.held = false;
+    return outcome({ send: this.#flush() });
   }
 
   /** The provision's `{text, rev}` from a join, after the join's missed events went through onEvent. */
@@ -151,7 +172,7 @@ export class ProvisionSync {
   }
 
   #flush() {
-    if (this.inflight || this.snapshot || this.local === this.confirmed) return null;
+    if (this.inflight || this.snapshot || this.held || this.local === this.confirmed) return null;
     this.inflight = {
       op_id: this.opId(),
       rev: this.rev,
@@ -213,7 +234,10 @@ export class ProvisionSync {
  * is sent again by `join()` after reconnecting.
  */
 export class BillSync {
-  constructor({ bill, emit, onText = () => {}, onError = () => {}, cursorOf = () => null, opId = newOpId }) {
+  constructor({
+    bill, emit, onText = () => {}, onError = () => {}, cursorOf = () => null, opId = newOpId,
+    schedule = (run, seconds) => setTimeout(run, seconds * 1000),
+  }) {
     this.bill = bill;
     this.emit = emit;
     this.onText = onText;
@@ -225,6 +249,8 @@ export class BillSync {
     this.joined = false;
     this.backlog = []; // events broadcast while a join is under way, replayed after its snapshot
     this.catchingUp = false;
+    this.schedule = schedule;
+    this.retryPending = false; // a timer will send what a rate limit held back
   }
 
   /** Joins (or rejoins after a reconnect) the bill's room and catches up. */
@@ -296,6 +322,17 @@ export class BillSync {
     if (result.error) this.onError(provision.eid, result.error);
     if (result.resync) this.join().catch(() => {}); // the snapshot repairs the provision
     if (result.send && this.joined) this.#send(provision, result.send);
+    if (result.retryAfter !== null && !this.retryPending) {
+      this.retryPending = true;
+      this.schedule(() => this.#retry(), result.retryAfter);
+    }
+  }
+
+  #retry() {
+    this.retryPending = false;
+    for (const provision of this.provisions.values()) {
+      if (provision.held) this.#act(provision, provision.retry());
+    }
   }
 
   #send(provision, payload) {
