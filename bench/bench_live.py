@@ -54,6 +54,7 @@ from synthetic import make_bill  # noqa: E402
 
 from server.domain import textpatch  # noqa: E402
 from server.domain.events import EventType  # noqa: E402
+from server.realtime.transport import NoDelayRequestHandler  # noqa: E402
 
 BILL_ROOM = "bill:{}"
 P99_TARGET_MS = 100.0
@@ -79,39 +80,17 @@ def percentile(values: list[float], q: float) -> float:
 # --- servers --------------------------------------------------------------------------------------------------
 
 
-def disable_nagle() -> None:
-    """Set TCP_NODELAY on every connection werkzeug accepts (it does not by default).
-
-    With Nagle's algorithm on, a small frame written while the previous one is unacknowledged waits for the
-    peer's delayed ACK (about 40 ms on Linux): an ack written right after the broadcast of the same edit does.
-    """
-    from werkzeug.serving import BaseWSGIServer
-
-    accept = BaseWSGIServer.get_request
-
-    def get_request(self: BaseWSGIServer) -> tuple[socket.socket, Any]:
-        connection, address = accept(self)
-        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return connection, address
-
-    BaseWSGIServer.get_request = get_request  # type: ignore[assignment]
-
-
-def serve_parley(port: int, nodelay: bool) -> None:
-    """Exactly ``parley serve`` (optionally with TCP_NODELAY)."""
+def serve_parley(port: int) -> None:
+    """Exactly ``parley serve`` (which sets TCP_NODELAY on its connections)."""
     from server.cli import main as parley
 
-    if nodelay:
-        disable_nagle()
     parley(["serve", "--host", "127.0.0.1", "--port", str(port)])
 
 
-def serve_bare(port: int, nodelay: bool) -> None:
+def serve_bare(port: int) -> None:
     """A bare python-socketio server: ack each edit and broadcast Parley's event payload for it, nothing else."""
     from werkzeug.serving import run_simple
 
-    if nodelay:
-        disable_nagle()
     server = socketio.Server(async_mode="threading", cors_allowed_origins="*")
     lock = threading.Lock()
     state: dict[str, Any] = {"event": 0, "revs": {}}
@@ -139,7 +118,8 @@ def serve_bare(port: int, nodelay: bool) -> None:
 
     server.on("join", join)
     server.on("edit", edit)
-    run_simple("127.0.0.1", port, socketio.WSGIApp(server), threaded=True)
+    # The same transport as ``parley serve``: werkzeug, TCP_NODELAY on each connection.
+    run_simple("127.0.0.1", port, socketio.WSGIApp(server), threaded=True, request_handler=NoDelayRequestHandler)
 
 
 # --- clients (one driver process holds many, on one asyncio loop) ----------------------------------------------
@@ -311,13 +291,10 @@ class Workspace:
 
 
 @contextmanager
-def server_process(kind: str, workspace: Workspace, log: Path, nodelay: bool = False
-                   ) -> Iterator[tuple[str, psutil.Process]]:
+def server_process(kind: str, workspace: Workspace, log: Path) -> Iterator[tuple[str, psutil.Process]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, str(Path(__file__).resolve()), f"--serve-{kind}", str(port)]
-    if nodelay:
-        command.append("--nodelay")
     env = {**os.environ, "PARLEY_ENV": "development", "DATABASE_URL": workspace.url, "RATELIMIT_ENABLED": "false",
            "SECRET_KEY": "bench-live", "PARLEY_INSTANCE_PATH": str(workspace.directory / "instance"),
            "EDIT_RATE_PER_SECOND": "1000"}
@@ -369,14 +346,13 @@ class Run:
         return 1e6 * self.cpu_seconds / max(1, len(self.deliveries))
 
 
-def run_load(kind: str, workspace: Workspace, editors: int, watchers: int, seconds: float, log: Path,
-             nodelay: bool = False) -> Run:
+def run_load(kind: str, workspace: Workspace, editors: int, watchers: int, seconds: float, log: Path) -> Run:
     """Start a server, connect the clients through driver processes, run for ``seconds``, gather the figures."""
     clients = editors + watchers
     drivers = max(2, math.ceil(clients / CLIENTS_PER_DRIVER))
     chosen = workspace.provisions[:editors] if editors <= len(workspace.provisions) else [
         workspace.provisions[n % len(workspace.provisions)] for n in range(editors)]
-    with server_process(kind, workspace, log, nodelay) as (url, server):
+    with server_process(kind, workspace, log) as (url, server):
         specs = []
         for d in range(drivers):
             mine = [{"token": workspace.tokens[n], "eid": chosen[n][0], "text": chosen[n][1], "rev": chosen[n][2],
@@ -526,32 +502,30 @@ def main() -> None:
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-steps", action="store_true")
     parser.add_argument("--skip-size", action="store_true")
-    parser.add_argument("--nodelay", action="store_true",
-                        help="set TCP_NODELAY on the servers' connections (werkzeug leaves Nagle on)")
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-parley", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--drive", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
-        serve_bare(args.serve_bare, args.nodelay)
+        serve_bare(args.serve_bare)
         return
     if args.serve_parley:
-        serve_parley(args.serve_parley, args.nodelay)
+        serve_parley(args.serve_parley)
         return
     if args.drive:
         asyncio.run(drive(json.loads(sys.stdin.readline())))
         return
 
     print(f"cpus: {os.cpu_count()}; clients run in driver processes of up to {CLIENTS_PER_DRIVER} clients each; "
-          f"TCP_NODELAY on the servers: {'yes' if args.nodelay else 'no (as shipped)'}")
+          "TCP_NODELAY on both servers, as parley serve and gunicorn set it")
     with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp:
         directory = Path(tmp)
         workspace = Workspace(directory, args.editors)
         log = directory / "servers.log"
         try:
             if not args.skip_load:
-                parley = run_load("parley", workspace, args.editors, args.watchers, args.duration, log, args.nodelay)
-                bare = run_load("bare", workspace, args.editors, args.watchers, args.duration, log, args.nodelay)
+                parley = run_load("parley", workspace, args.editors, args.watchers, args.duration, log)
+                bare = run_load("bare", workspace, args.editors, args.watchers, args.duration, log)
                 print_table(f"Fan-out: {args.editors} editors (~1 patch/s each), {args.watchers} watchers, "
                             f"{args.duration:.0f} s, one bill", ("", "parley", "bare python-socketio", "ratio",
                                                                  "target"), load_table(parley, bare))
@@ -570,7 +544,7 @@ def capacity(kind: str, workspace: Workspace, args: argparse.Namespace, steps: l
     rows: list[tuple[str, ...]] = []
     held = misses = 0
     for watchers in steps:
-        run = run_load(kind, workspace, args.editors, watchers, args.step_duration, log, args.nodelay)
+        run = run_load(kind, workspace, args.editors, watchers, args.step_duration, log)
         p99 = percentile(run.deliveries, 99)
         ok = p99 <= P99_TARGET_MS and len(run.deliveries) >= 0.99 * run.expected
         if ok:
@@ -602,13 +576,13 @@ def size_report(workspace: Workspace, args: argparse.Namespace, log: Path) -> No
             medians[(key, sections)] = statistics.median(times)
             rows.append((f"edit_provision by {key}", str(sections), fmt(statistics.median(times)),
                          fmt(percentile(times, 99))))
-    with server_process("parley", workspace, log, args.nodelay) as (url, _):
+    with server_process("parley", workspace, log) as (url, _):
         for sections, bill in ((SMALL_SECTIONS, workspace.small_bill), (args.big_sections, big)):
             times = socket_edit_cost(url, workspace.tokens[0], bill, eid, args.cost_edits)
             medians[("socket", sections)] = statistics.median(times)
             rows.append(("edit -> ack over a socket (wId)", str(sections), fmt(statistics.median(times)),
                          fmt(percentile(times, 99))))
-    with server_process("bare", workspace, log, args.nodelay) as (url, _):
+    with server_process("bare", workspace, log) as (url, _):
         times = socket_edit_cost(url, workspace.tokens[0], workspace.small_bill, eid, args.cost_edits)
         rows.append(("edit -> ack over a socket, bare python-socketio", "-", fmt(statistics.median(times)),
                      fmt(percentile(times, 99))))
