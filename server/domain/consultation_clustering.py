@@ -34,6 +34,9 @@ DEFAULT_THRESHOLD: Final = 0.5
 # How many of the earlier comments sharing most keys with a new one are compared with it.
 MAX_CANDIDATES: Final = 20
 DEFAULT_CAMPAIGN_SIZE: Final = 3
+# Members of one cluster whose keys are indexed. Later members find the cluster through these, and leaving them
+# out keeps the candidate query bounded however large a campaign grows (18 million letters, say).
+MAX_INDEXED_PER_CLUSTER: Final = 50
 
 _MERSENNE: Final = (1 << 61) - 1
 _MAX_HASH: Final = (1 << 64) - 1
@@ -50,6 +53,9 @@ def _hash64(value: str) -> int:
     return int.from_bytes(hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest(), "big")
 
 
+# Candidates recur (a campaign's first members are compared with each new letter): their shingles and exact
+# keys are computed once per process, not once per comparison.
+@lru_cache(maxsize=4096)
 def shingles(text: str, size: int = SHINGLE_WORDS) -> frozenset[int]:
     """The hashed word ``size``-grams of the text (one shingle for a text shorter than that)."""
     tokens = words(text)
@@ -58,6 +64,7 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> frozenset[int]:
     return frozenset(_hash64(" ".join(tokens[i : i + size])) for i in range(len(tokens) - size + 1))
 
 
+@lru_cache(maxsize=4096)
 def exact_key(text: str) -> str:
     """A key every copy of the same words shares, whatever their case, accents or punctuation."""
     return "x:" + hashlib.blake2b(" ".join(words(text)).encode("utf-8"), digest_size=12).hexdigest()
@@ -172,7 +179,9 @@ class Clusterer:
         candidates = [Candidate(other, self.clusters[other], self.texts[other]) for other in nearest]
         cluster = choose_cluster(text, candidates, self.threshold)
         self.clusters[item_id] = item_id if cluster is None else cluster
-        if keys[0] not in self.index:  # exact copies add no keys
+        members = sum(1 for other in self.texts if self.clusters[other] == self.clusters[item_id])
+        # Exact copies add no keys, nor members beyond the first MAX_INDEXED_PER_CLUSTER of a cluster.
+        if keys[0] not in self.index and members < MAX_INDEXED_PER_CLUSTER:
             self.texts[item_id] = text
             for key in keys:
                 self.index.setdefault(key, set()).add(item_id)

@@ -98,7 +98,15 @@ def _cluster_of(session: Session, consultation_id: int, keys: list[str], body: s
     texts = {row.id: row.body for row in bodies}
     candidates = [clustering.Candidate(row.comment_id, row.cluster_id, texts[row.comment_id]) for row in nearest]
     exact_copy = any(clustering.exact_key(body) == clustering.exact_key(c.text) for c in candidates)
-    return clustering.choose_cluster(body, candidates, threshold), not exact_copy
+    cluster = clustering.choose_cluster(body, candidates, threshold)
+    if exact_copy or cluster is None:
+        return cluster, not exact_copy
+    indexed_members = session.execute(
+        select(CommentKey.comment_id).where(
+            CommentKey.consultation_id == consultation_id, CommentKey.cluster_id == cluster
+        ).distinct().limit(clustering.MAX_INDEXED_PER_CLUSTER)
+    ).all()
+    return cluster, len(indexed_members) < clustering.MAX_INDEXED_PER_CLUSTER
 
 
 def post_comment(

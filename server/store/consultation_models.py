@@ -69,7 +69,11 @@ class CommentKey(Base):
     """Locality-sensitive keys of each distinct comment text, to find the cluster a new comment belongs to."""
 
     __tablename__ = "comment_keys"
-    __table_args__ = (Index("ix_comment_keys_lookup", "consultation_id", "key"),)
+    __table_args__ = (
+        Index("ix_comment_keys_lookup", "consultation_id", "key"),
+        # How many members of a cluster are indexed (at most MAX_INDEXED_PER_CLUSTER are) without a scan.
+        Index("ix_comment_keys_cluster", "consultation_id", "cluster_id", "comment_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     consultation_id: Mapped[int] = mapped_column(Integer)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from sqlalchemy import select
+
 from server.domain import consultation_clustering as clustering
+from server.store.consultation_models import CommentKey
+from server.store.db import Database
 from tests.server.conftest import Accounts
 from tests.server.consultation.conftest import DURATION, Api
 from tests.server.consultation.labelled import labelled_comments
@@ -75,3 +80,24 @@ def test_answers_give_comments_and_whole_clusters_their_fate(
     for member in members:
         assert listed[member["id"]]["fate"] == "not_taken_up"
         assert listed[member["id"]]["answers"][0]["cluster_id"] == members[0]["cluster_id"]
+
+
+def test_a_large_campaign_indexes_only_its_first_members_and_keeps_growing(
+    api: Api, users: Accounts, consulted: int, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However many letters a campaign sends, the candidate lookup reads the keys of a bounded few of them."""
+    monkeypatch.setattr(clustering, "MAX_INDEXED_PER_CLUSTER", 5)
+    letter = ("I oppose section four because it gives the minister power to close the register without any "
+              "debate in parliament and without telling the public why")
+    ids = []
+    for n in range(12):
+        users.add(f"campaigner{n}", "citizen")
+        # Each signer adds a word of their own, so no two letters are exact copies (those add no keys anyway).
+        response = api.comment(f"campaigner{n}", consulted, DURATION, f"{letter} signed by voter number {n}")
+        assert response.status_code == 201, response.get_json()
+        ids.append(response.get_json()["id"])
+    listed = {c["id"]: c for c in api.comments(consulted)}
+    assert {listed[i]["cluster"]["id"] for i in ids} == {ids[0]}
+    with db.read() as session:
+        indexed = set(session.scalars(select(CommentKey.comment_id).where(CommentKey.cluster_id == ids[0])))
+    assert indexed == set(ids[:5])
