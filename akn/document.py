@@ -1,16 +1,18 @@
 """`AknDocument`: a strictly valid AKN 3.0 document, its FRBR metadata, its provisions and their edits.
 
 Documents are read with the safe parser and the strict schema, and every edit keeps them strictly valid:
-new pieces are checked against the schema before they are spliced in, and eIds stay unique. Provisions are
-found by eId in constant time through an index that every edit keeps up to date. Edits return what they
-changed (text before and after, eIds renamed, eIds removed) so that a caller can record events.
+new pieces are checked against the schema before they are spliced in, and eIds stay unique. Provisions (those
+of embedded components included) are found by eId through a compact index that every edit keeps up to date.
+Edits return what they changed (text before and after, eIds renamed, eIds removed) so that a caller can
+record events; when eIds are renamed, the document's references to them (`<ref href="#...">` and the like,
+see `akn.references`) are rewritten to follow.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Literal, cast
 
@@ -25,6 +27,7 @@ from akn.errors import (
 )
 from akn.fragments import fragment_problems
 from akn.frbr import FrbrMetadata, FrbrUri, read_identification, set_expression
+from akn.index import EidIndex
 from akn.inline import from_markup, inline_from_markup, inline_to_markup
 from akn.naming import (
     assign_subtree_eids,
@@ -40,11 +43,17 @@ from akn.provisions import (
     Provision,
     body_of,
     child_provisions,
+    component_document,
+    is_component,
     iter_provisions,
+    iter_tree,
     provision_text,
+    root_components,
     to_provision,
+    tree_of,
 )
-from akn.validation import Problem, convention_problems, schema_problems
+from akn.references import rewrite_references
+from akn.validation import Problem, convention_problems, element_path, schema_problems, source_line
 from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
 
 __all__ = ["EDITABLE_TYPES", "AknDocument", "TextChange"]
@@ -81,10 +90,12 @@ class AknDocument:
             warnings if callable(warnings) else list(warnings)
         )
         self._frbr: FrbrMetadata | None = None
-        self._all_eids: dict[str, etree._Element] | None = None
-        self._provisions: dict[str, etree._Element] = {}
+        self._all_eids: EidIndex | None = None
+        self._provisions = EidIndex()
         self._text_eids: bool | None = None
-        self._reindex()
+        ambiguous = self._reindex()
+        if ambiguous:
+            self._warn_ambiguous(ambiguous)
 
     @property
     def warnings(self) -> list[Problem]:
@@ -142,9 +153,9 @@ class AknDocument:
         return self.doctype in EDITABLE_TYPES
 
     def provisions(self) -> list[Provision]:
-        """The provision tree, top level first."""
-        body = body_of(self.document)
-        return [] if body is None else [to_provision(element) for element in child_provisions(body)]
+        """The provision tree, top level first: the body's provisions, then the components (schedules,
+        the documents of a collection), each a node whose children are its document's provisions."""
+        return [to_provision(element) for element in (*tree_of(self.document), *root_components(self.root))]
 
     def provision(self, eid: str) -> Provision:
         """The provision with this eId, with its descendants; raises `ProvisionNotFoundError`."""
@@ -155,18 +166,16 @@ class AknDocument:
         return provision_text(self.provision_element(eid))
 
     def provision_element(self, eid: str) -> etree._Element:
-        """The element of the provision with this eId (a live part of the tree: do not change it)."""
+        """The element of the provision (or component) with this eId (a live part of the tree: do not
+        change it)."""
         element = self._provisions.get(eid)
         if element is None:
             raise ProvisionNotFoundError(eid)
         return element
 
     def eids(self) -> list[str]:
-        """The eIds of every provision, in document order."""
-        body = body_of(self.document)
-        if body is None:
-            return []
-        return [eid for eid in (e.get("eId") for e in iter_provisions(body)) if eid]
+        """The eIds of every node of the provision tree (components included), in document order."""
+        return [eid for eid in (e.get("eId") for e in self._tree_elements()) if eid]
 
     # editing ------------------------------------------------------------------------------------------
 
@@ -271,7 +280,9 @@ class AknDocument:
             )
         self._forget(_eids_in(element))
         _place(reference, element, position)
-        return self._name_subtree(element)
+        renames = self._name_subtree(element)
+        rewrite_references(self.root, renames)
+        return renames
 
     def set_num_heading(self, eid: str, num: str | None = None, heading: str | None = None) -> dict[str, str]:
         """Change a provision's num and/or heading (inline markup; '' removes, None keeps).
@@ -293,7 +304,9 @@ class AknDocument:
         if not renumbered:
             return {}
         self._forget(_eids_in(element))
-        return self._name_subtree(element)
+        renames = self._name_subtree(element)
+        rewrite_references(self.root, renames)
+        return renames
 
     def renumber(self) -> dict[str, str]:
         """Regenerate every eId from nums and context (AKN-NC); returns old eId -> new eId.
@@ -302,6 +315,13 @@ class AknDocument:
         """
         self._require_editable()
         renames = renumber_tree(self.document)
+        # The documents beside the main one are named each on its own, as the schema scopes their eIds.
+        for component in root_components(self.root):
+            inner = component_document(component)
+            assert inner is not None
+            for old, new in renumber_tree(inner).items():
+                renames.setdefault(old, new)
+        rewrite_references(self.root, renames)
         self._reindex()
         return renames
 
@@ -362,56 +382,68 @@ class AknDocument:
                     break
         return self._text_eids
 
-    def _reindex(self) -> None:
-        self._all_eids = None
-        self._provisions = {}
-        body = body_of(self.document)
-        if body is not None:
-            self._index_provisions(body)
+    def _tree_elements(self) -> Iterator[etree._Element]:
+        """Every provision and component, the main document's first, in document order."""
+        yield from iter_tree(self.document)
+        for component in root_components(self.root):
+            yield component
+            inner = component_document(component)
+            assert inner is not None
+            yield from iter_tree(inner)
 
-    def _index_provisions(self, container: etree._Element) -> None:
-        """Index the provisions under `container` (a body or a provision of the tree)."""
-        provisions = self._provisions
-        # Hierarchy elements quoted inside a provision's text are not provisions: only those whose
-        # parent is the container or a provision already seen (document order) count.
-        tree = {container}
-        for element in container.iter(*HIERARCHY_TAGS):
-            if element is container:
-                continue
-            if element.getparent() in tree:
-                tree.add(element)
-                eid = element.get("eId")
-                if eid:
-                    provisions[eid] = element
+    def _reindex(self) -> list[etree._Element]:
+        """Index every provision and component; returns those left out because an earlier one has their eId
+        (only documents beside the main one may repeat its eIds)."""
+        self._all_eids = None
+        self._provisions = EidIndex(self._tree_elements())
+        # The schema keeps one document's eIds unique: only documents beside it can repeat them.
+        return self._provisions.duplicates() if root_components(self.root) else []
+
+    def _warn_ambiguous(self, elements: list[etree._Element]) -> None:
+        problems = [
+            Problem(
+                "eid_ambiguous",
+                f"<{etree.QName(element).localname}> eId {element.get('eId')!r} is also the eId of an earlier "
+                "provision of another document of this file; only that one can be addressed by it",
+                element_path(element),
+                source_line(element),
+                "warning",
+            )
+            for element in elements
+        ]
+        warnings = self._warnings
+        if callable(warnings):
+            deferred = warnings
+            self._warnings = lambda: [*deferred(), *problems]
+        else:
+            self._warnings = [*warnings, *problems]
 
     @property
-    def _eids(self) -> dict[str, etree._Element]:
+    def _eids(self) -> EidIndex:
         """Every eId of the document (metadata included), built when first needed."""
         if self._all_eids is None:
-            self._all_eids = {str(e.get("eId")): e for e in self.root.iterfind(".//*[@eId]")}
+            self._all_eids = EidIndex(self.root.iterfind(".//*[@eId]"))
         return self._all_eids
 
     def _remember(self, element: etree._Element) -> None:
         """Index the eIds of `element` and its descendants."""
         if self._all_eids is None:
             return  # built from the tree when first needed
-        eids = self._all_eids
-        for value in _eid_values(element):
-            eids[str(value)] = value.getparent()
+        for named in _named_in(element):
+            self._all_eids.add(named)
 
     def _remember_provision(self, element: etree._Element) -> None:
         """Index a provision of the tree and the provisions under it."""
         self._remember(element)
-        eid = element.get("eId")
-        if eid:
-            self._provisions[eid] = element
-        self._index_provisions(element)
+        self._provisions.add(element)
+        for provision in iter_provisions(element):
+            self._provisions.add(provision)
 
     def _forget(self, eids: Iterable[str]) -> None:
         for eid in eids:
             if self._all_eids is not None:
-                self._all_eids.pop(eid, None)
-            self._provisions.pop(eid, None)
+                self._all_eids.discard(eid)
+            self._provisions.discard(eid)
 
     def _require_editable(self) -> None:
         if not self.editable:
@@ -421,7 +453,13 @@ class AknDocument:
 
     def _editable(self, eid: str) -> etree._Element:
         self._require_editable()
-        return self.provision_element(eid)
+        element = self.provision_element(eid)
+        if is_component(element):
+            raise InvalidStructureError(
+                f"{eid!r} is a {etree.QName(element).localname} holding a document of its own; edit its "
+                "provisions instead"
+            )
+        return element
 
     def _check_new_eids(self, added: list[str], replaced: set[str]) -> None:
         for eid in added:
@@ -462,6 +500,10 @@ def _eid_values(element: etree._Element) -> list[Any]:
 
 def _eids_in(element: etree._Element) -> list[str]:
     return [str(value) for value in _eid_values(element)]
+
+
+def _named_in(element: etree._Element) -> list[etree._Element]:
+    return cast(list[etree._Element], element.xpath("descendant-or-self::*[@eId]"))
 
 
 def _insert_after_heading(element: etree._Element, part: etree._Element) -> None:

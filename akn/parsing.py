@@ -165,7 +165,7 @@ def _prolog_text(data: bytes, limit: int) -> str:
 
 
 def _has_xinclude(root: etree._Element) -> bool:
-    for namespace in _XINCLUDE_NAMESPACES:
-        for _ in root.iter(f"{{{namespace}}}*"):
-            return True
+    # One walk over the tree for both namespaces: on a large document each walk costs a tenth of the parse.
+    for _ in root.iter(*(f"{{{namespace}}}*" for namespace in _XINCLUDE_NAMESPACES)):
+        return True
     return False

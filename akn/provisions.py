@@ -3,6 +3,13 @@
 A provision is an element of the schema's hierarchy (`HIERARCHY_ELEMENTS`) reached from the document's body
 through other provisions only: hierarchy elements quoted inside a provision's text (`<quotedStructure>`,
 `<embeddedStructure>`) belong to that text, not to the tree.
+
+Documents embed other documents as components: a bill's schedules (`<attachments>/<attachment>`, or
+`<components>/<component>`), the documents of a `<documentCollection>` (`<collectionBody>/<component>`), and
+those of `<akomaNtoso>`'s own `<components>`. Each such component that holds a document (rather than a
+`<documentRef>` to one elsewhere) is a node of the tree, named `attachment` or `component`, whose children are
+the provisions of that document's body and its own components. Their eIds are those the documents carry
+(the naming convention prefixes them with the component's: `att_1__para_2`).
 """
 
 from __future__ import annotations
@@ -12,26 +19,39 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from akn.inline import inline_to_markup, to_markup
+from akn.inline import escape_text, inline_to_markup, to_markup
 from akn.naming import container_prefix, implicit_eids, is_fully_named
-from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
+from akn.vocabulary import AKN_NS, DOCUMENT_TYPES, HIERARCHY_ELEMENTS
 
 __all__ = [
     "BODY_ELEMENTS",
+    "COMPONENT_ELEMENTS",
     "Provision",
     "body_of",
     "child_provisions",
+    "component_document",
+    "components_of",
+    "is_component",
     "iter_provisions",
+    "iter_tree",
     "provision_text",
+    "root_components",
     "text_container",
     "to_provision",
+    "tree_of",
 ]
 
 _A = f"{{{AKN_NS}}}"
 HIERARCHY_TAGS = tuple(_A + name for name in sorted(HIERARCHY_ELEMENTS))
+_HIERARCHY_TAG_SET = frozenset(HIERARCHY_TAGS)
 # Where each document type keeps its main content.
 BODY_ELEMENTS = ("body", "mainBody", "judgmentBody", "debateBody", "amendmentBody", "portionBody")
 _BODY_TAGS = tuple(_A + name for name in BODY_ELEMENTS)
+# Components that hold a whole document of their own.
+COMPONENT_ELEMENTS = frozenset({"attachment", "component"})
+_COMPONENT_TAGS = tuple(_A + name for name in sorted(COMPONENT_ELEMENTS))
+_COMPONENT_HOLDERS = tuple(_A + name for name in ("attachments", "components", "collectionBody"))
+_DOCUMENT_TAGS = frozenset(_A + name for name in DOCUMENT_TYPES)
 
 
 @dataclass(slots=True)
@@ -71,21 +91,94 @@ def body_of(document: etree._Element) -> etree._Element | None:
     return None
 
 
+def is_component(element: etree._Element) -> bool:
+    """True for an `<attachment>` or `<component>` (holding a document or not)."""
+    return element.tag in _COMPONENT_TAGS
+
+
+def component_document(component: etree._Element) -> etree._Element | None:
+    """The document an `<attachment>` or `<component>` holds (None for a `<documentRef>`, `<interstitial>`...)."""
+    for child in component:
+        if child.tag in _DOCUMENT_TAGS:
+            return child
+    return None
+
+
+def components_of(document: etree._Element) -> list[etree._Element]:
+    """The components of a document that hold documents, in document order: its `<attachments>`, its
+    `<components>` and, for a `<documentCollection>`, the components of its `<collectionBody>`."""
+    return [
+        component
+        for holder in document.iterchildren(*_COMPONENT_HOLDERS)
+        for component in holder.iterchildren(*_COMPONENT_TAGS)
+        if component_document(component) is not None
+    ]
+
+
+def root_components(root: etree._Element) -> list[etree._Element]:
+    """The components of `<akomaNtoso>` itself (beside its document) that hold documents."""
+    return [
+        component
+        for holder in root.iterchildren(_A + "components")
+        for component in holder.iterchildren(*_COMPONENT_TAGS)
+        if component_document(component) is not None
+    ]
+
+
+def tree_of(document: etree._Element) -> list[etree._Element]:
+    """The top of a document's provision tree: its body's provisions, then its components."""
+    body = body_of(document)
+    return ([] if body is None else child_provisions(body)) + components_of(document)
+
+
+def iter_tree(document: etree._Element) -> Iterator[etree._Element]:
+    """Every node of a document's provision tree (provisions and components), in document order."""
+    body = body_of(document)
+    if body is not None:
+        yield from iter_provisions(body)
+    for component in components_of(document):
+        yield component
+        inner = component_document(component)
+        assert inner is not None
+        yield from iter_tree(inner)
+
+
+def _document_title(document: etree._Element | None) -> str | None:
+    """A component's heading when it has none of its own: its document's title (as markup), if any."""
+    if document is None:
+        return None
+    for alias in document.iterfind(f"{_A}meta/{_A}identification/{_A}FRBRWork/{_A}FRBRalias[@name='title']"):
+        title = " ".join((alias.get("value") or "").split())
+        if title:
+            return escape_text(title)
+    for element in document.iter(_A + "docTitle"):
+        title = " ".join("".join(str(text) for text in element.itertext()).split())
+        if title:
+            return escape_text(title)
+    return None
+
+
 def child_provisions(element: etree._Element) -> list[etree._Element]:
     """The provisions directly under a body or provision, in document order."""
-    return list(element.iterchildren(*HIERARCHY_TAGS))
+    # Testing each child's tag is far cheaper than a 28-tag filter set up again for every element.
+    return [child for child in element if child.tag in _HIERARCHY_TAG_SET]
 
 
 def iter_provisions(container: etree._Element) -> Iterator[etree._Element]:
     """Every provision under a body or provision, in document order."""
-    stack = [iter(container.iterchildren(*HIERARCHY_TAGS))]
-    while stack:
-        element = next(stack[-1], None)
-        if element is None:
-            stack.pop()
+    # One walk over the hierarchy elements in C; those whose parent is not the container or a provision
+    # met before (quoted provisions) are passed over. `chain` holds the provisions above the current one.
+    chain = [container]
+    for element in container.iter(*HIERARCHY_TAGS):
+        if element is container:
             continue
-        yield element
-        stack.append(iter(element.iterchildren(*HIERARCHY_TAGS)))
+        parent = element.getparent()
+        for depth in range(len(chain) - 1, -1, -1):
+            if chain[depth] is parent:
+                del chain[depth + 1 :]
+                chain.append(element)
+                yield element
+                break
 
 
 def text_container(element: etree._Element) -> etree._Element | None:
@@ -113,11 +206,25 @@ def provision_text(element: etree._Element) -> str:
 
 
 def to_provision(element: etree._Element, *, recursive: bool = True) -> Provision:
-    """A `Provision` for a provision element (with its descendants when `recursive`)."""
+    """A `Provision` for a provision or component element (with its descendants when `recursive`).
+
+    A component's text is '' and its children are the provisions and components of the document it holds.
+    """
     num = element.find(_A + "num")
     heading = element.find(_A + "heading")
     tag = element.tag
     assert isinstance(tag, str)
+    if tag in _COMPONENT_TAGS:
+        inner = component_document(element)
+        return Provision(
+            eid=element.get("eId"),
+            wid=element.get("wId") or element.get("eId"),
+            name=tag[len(_A) :],
+            num=None if num is None else inline_to_markup(num),
+            heading=inline_to_markup(heading) if heading is not None else _document_title(inner),
+            text="",
+            children=[to_provision(node) for node in tree_of(inner)] if recursive and inner is not None else [],
+        )
     return Provision(
         eid=element.get("eId"),
         wid=element.get("wId") or element.get("eId"),

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from akn.vocabulary import HIERARCHY_ELEMENTS
+from akn.provisions import COMPONENT_ELEMENTS
+from akn.vocabulary import DOCUMENT_TYPES, HIERARCHY_ELEMENTS
 
 __all__ = [
     "BLOCK_FLOWS",
@@ -333,19 +334,41 @@ def _excluded(element: etree._Element) -> bool:
                for ancestor in element.iterancestors())
 
 
+def _holds_document(node: etree._Element) -> bool:
+    """True for an `<attachment>` or `<component>` holding a document (a schedule, a collection's document)."""
+    return local_name(node) in COMPONENT_ELEMENTS and any(local_name(kid) in DOCUMENT_TYPES for kid in node)
+
+
+def _component_heading(node: etree._Element) -> str:
+    heading = next((kid for kid in node if local_name(kid) == "heading"), None)
+    if heading is not None:
+        return _inline_text(heading)
+    document = next(kid for kid in node if local_name(kid) in DOCUMENT_TYPES)
+    for alias in document.iterfind("{*}meta/{*}identification/{*}FRBRWork/{*}FRBRalias[@name='title']"):
+        if _normalise(alias.get("value") or ""):
+            return _normalise(alias.get("value") or "")
+    return next((text for text in map(_inline_text, document.iter("{*}docTitle")) if text), "")
+
+
 def toc(root: etree._Element) -> list[TocEntry]:
-    """The document's provision tree: `[{eid, num, heading, children}]`, leaving out quoted provisions."""
+    """The document's provision tree: `[{eid, num, heading, children}]`, leaving out quoted provisions.
+
+    Components holding documents (schedules, the documents of a collection) are entries too, headed by
+    their heading or their document's title, with their document's provisions as children.
+    """
     entries: list[TocEntry] = []
     by_node: dict[etree._Element, TocEntry] = {}
     for node in root.iter("{*}*"):
-        if local_name(node) not in SECTIONING or _excluded(node):
+        component = _holds_document(node)
+        if (local_name(node) not in SECTIONING and not component) or _excluded(node):
             continue
         num = next((kid for kid in node if local_name(kid) == "num"), None)
         heading = next((kid for kid in node if local_name(kid) == "heading"), None)
         entry: TocEntry = {
             "eid": identifier(node),
             "num": _inline_text(num) if num is not None else "",
-            "heading": _inline_text(heading) if heading is not None else "",
+            "heading": (_component_heading(node) if component
+                        else _inline_text(heading) if heading is not None else ""),
             "children": [],
         }
         by_node[node] = entry

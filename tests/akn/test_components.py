@@ -1,0 +1,157 @@
+"""Components: schedules of a bill and the documents of a collection are part of the provision tree."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from lxml import etree
+
+from akn import AknDocument, InvalidStructureError, ProvisionNotFoundError
+from akn.render import render, toc
+from akn.vocabulary import AKN_NS
+from tests.akn.corpus import read
+
+A = f"{{{AKN_NS}}}"
+
+SCHEDULE = (
+    f'<attachments xmlns="{AKN_NS}"><attachment eId="att_1"><heading>First Schedule</heading>'
+    '<subheading>Fees</subheading><doc name="schedule"><meta/><mainBody>'
+    '<paragraph eId="att_1__para_1"><num>1.</num><content><p>The fee under <ref href="#sec_2">section 2</ref> '
+    "is ten shillings.</p></content></paragraph>"
+    '<paragraph eId="att_1__para_2"><num>2.</num><content><p>See <ref href="#att_1__para_1">paragraph 1</ref>.'
+    "</p></content></paragraph></mainBody></doc></attachment></attachments>"
+)
+
+
+def _with(bill: AknDocument, fragment: str, *, at_root: bool = False) -> AknDocument:
+    """The bill with `fragment` added after its body (or beside the bill, under <akomaNtoso>), each
+    embedded document given a copy of the bill's identification."""
+    root = etree.fromstring(bill.to_bytes())
+    added = etree.fromstring(fragment)
+    for meta in added.iter(A + "meta"):
+        meta.append(copy.deepcopy(root[0].find(f"{A}meta/{A}identification")))
+    (root if at_root else root[0]).append(added)
+    return AknDocument.from_bytes(etree.tostring(root))
+
+
+@pytest.fixture
+def scheduled(bill: AknDocument) -> AknDocument:
+    return _with(bill, SCHEDULE)
+
+
+def test_a_schedule_is_a_node_of_the_tree_with_its_provisions(scheduled: AknDocument) -> None:
+    tree = scheduled.provisions()
+    assert [p.eid for p in tree] == ["sec_1", "sec_2", "sec_3", "att_1"]
+    schedule = tree[-1]
+    assert (schedule.name, schedule.heading, schedule.text) == ("attachment", "First Schedule", "")
+    assert [(p.eid, p.num) for p in schedule.children] == [("att_1__para_1", "1."), ("att_1__para_2", "2.")]
+    assert scheduled.eids() == ["sec_1", "sec_2", "sec_3", "att_1", "att_1__para_1", "att_1__para_2"]
+    for eid in scheduled.eids():
+        assert scheduled.provision(eid).eid == eid
+    assert scheduled.provision_text("att_1__para_2") == "See {{>#att_1__para_1 paragraph 1}}."
+    assert scheduled.warnings == []
+
+
+def test_provisions_of_a_schedule_are_edited_like_any_other(scheduled: AknDocument) -> None:
+    change = scheduled.set_provision_text("att_1__para_1", "The fee is **twenty** shillings.")
+    assert change.after == "The fee is **twenty** shillings."
+    inserted = scheduled.insert_provision("att_1__para_2", "after", "paragraph", "3.", text="Waivers.")
+    assert inserted.eid == "att_1__para_3"
+    assert [p.eid for p in scheduled.provision("att_1").children][-1] == "att_1__para_3"
+    assert scheduled.validate() == [] and scheduled.check_conventions() == []
+    again = AknDocument.from_bytes(scheduled.to_bytes())
+    assert again.eids() == scheduled.eids()
+
+
+def test_renumbering_a_schedule_keeps_its_prefix_and_its_references(scheduled: AknDocument) -> None:
+    scheduled.delete_provision("att_1__para_1")
+    scheduled.set_num_heading("att_1__para_2", num="1.")
+    # The reference inside the schedule pointed at the deleted paragraph; the one to sec_2 is untouched.
+    assert scheduled.eids()[-1] == "att_1__para_1"
+    hrefs = [ref.get("href") for ref in scheduled.provision_element("att_1").iter(A + "ref")]
+    assert hrefs == ["#att_1__para_1"]
+    scheduled.set_provision_text("sec_1", "See {{>#att_1__para_1 the schedule}}.")
+    scheduled.set_num_heading("att_1__para_1", num="4.")
+    assert scheduled.provision_text("sec_1") == "See {{>#att_1__para_4 the schedule}}."
+    assert scheduled.validate() == []
+
+
+def test_the_schedule_itself_cannot_be_edited_as_a_provision(scheduled: AknDocument) -> None:
+    for edit in (
+        lambda: scheduled.set_provision_text("att_1", "Text."),
+        lambda: scheduled.insert_provision("att_1", "after"),
+        lambda: scheduled.delete_provision("att_1"),
+        lambda: scheduled.move_provision("att_1", "sec_1"),
+        lambda: scheduled.move_provision("sec_1", "att_1"),
+        lambda: scheduled.set_num_heading("att_1", heading="Second Schedule"),
+    ):
+        with pytest.raises(InvalidStructureError) as caught:
+            edit()
+        assert "holding a document of its own" in caught.value.message
+    assert scheduled.validate() == []
+
+
+def test_a_schedule_is_rendered_and_listed_in_the_contents(scheduled: AknDocument) -> None:
+    entries = toc(scheduled.root)
+    assert [(e["eid"], e["heading"]) for e in entries][-1] == ("att_1", "First Schedule")
+    assert [child["eid"] for child in entries[-1]["children"]] == ["att_1__para_1", "att_1__para_2"]
+    html = render(scheduled.root)
+    assert 'id="att_1__para_1"' in html and "First Schedule" in html and "ten shillings" in html
+
+
+def test_documents_beside_the_main_one_are_components_of_the_tree(bill: AknDocument) -> None:
+    annex = (
+        f'<components xmlns="{AKN_NS}"><component eId="cmp_1"><doc name="annex"><meta/><mainBody>'
+        '<section eId="cmp_1__sec_1"><num>1.</num><content><p>Annexed.</p></content></section>'
+        # The schema scopes this document's eIds on their own: sec_2 is valid here, but ambiguous.
+        '<section eId="sec_2"><num>2.</num><content><p>Clash.</p></content></section>'
+        "</mainBody></doc></component></components>"
+    )
+    document = _with(bill, annex, at_root=True)
+    assert [p.eid for p in document.provisions()] == ["sec_1", "sec_2", "sec_3", "cmp_1"]
+    assert document.provision("cmp_1").heading == "The Levies Bill"  # its document's title
+    assert document.provision_element("sec_2").getparent().tag == A + "body"  # type: ignore[union-attr]
+    assert document.provision("cmp_1__sec_1").num == "1."
+    assert [(w.code, w.line is not None) for w in document.warnings if w.code == "eid_ambiguous"] == [
+        ("eid_ambiguous", True)
+    ]
+    # Renumbering names that document's provisions after its component, as the convention does.
+    renames = document.renumber()
+    assert renames["sec_2"] == "cmp_1__sec_2" and document.provision("cmp_1__sec_2").num == "2."
+    assert document.validate() == []
+
+
+def test_a_collection_lists_the_provisions_of_its_documents() -> None:
+    document = AknDocument.from_bytes(read("legaldocml__uy_bill_2010-09-27.xml"))
+    assert document.doctype == "documentCollection" and not document.editable
+    tree = document.provisions()
+    assert [(p.eid, p.name, p.heading) for p in tree] == [
+        ("cmpnts__cmp_1", "component", "PROYECTO DE LEY"),
+        ("cmpnts__cmp_2", "component", "EXPOSICIÓN DE MOTIVOS"),
+    ]
+    assert [p.eid for p in tree[0].children] == ["cmpnts__cmp_1__art_1", "cmpnts__cmp_1__art_2",
+                                                 "cmpnts__cmp_1__art_3"]
+    assert "Declárese como interpretación auténtica" in document.provision_text("cmpnts__cmp_1__art_1")
+    for eid in document.eids():
+        assert document.provision(eid).eid == eid
+    assert [entry["eid"] for entry in toc(document.root)] == ["cmpnts__cmp_1", "cmpnts__cmp_2"]
+    with pytest.raises(InvalidStructureError):
+        document.set_provision_text("cmpnts__cmp_1__art_1", "Changed.")
+
+
+def test_a_collection_of_a_bill_and_its_explanations() -> None:
+    document = AknDocument.from_bytes(read("legaldocml__eu_COM2013-0619_EN-8.xml"))
+    components = document.provisions()
+    assert [p.eid for p in components] == ["cmp_1", "cmp_2", "cmp_3"]
+    articles = [p for chapter in components[1].children for p in chapter.children]
+    assert [p.eid for p in articles][:3] == ["art_1", "art_2", "art_3"]
+    assert document.provision("art_1__para_1").num == "1."
+    assert len(document.eids()) == 136 and not [w for w in document.warnings if w.code == "eid_ambiguous"]
+
+
+def test_a_collection_of_references_only_has_no_provisions() -> None:
+    document = AknDocument.from_bytes(read("legaldocml__akn4eu_council_main.xml"))
+    assert document.provisions() == [] and document.eids() == []
+    with pytest.raises(ProvisionNotFoundError):
+        document.provision_element("cmp_1")
