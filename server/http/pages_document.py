@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from akn import AknDocument, parse_akn
 from akn.provisions import body_of
-from akn.render import HIERARCHICAL_ELEMENTS, local_name, render, render_provision
+from akn.render import HIERARCHICAL_ELEMENTS, TocEntry, local_name, render, render_provision
+from akn.render import toc as provision_toc
 from server.store import documents
 
 # Documents with more hierarchy elements than this are rendered in chunks; smaller ones whole.
@@ -186,6 +187,18 @@ class RenderedDocument:
                 entry = item(element, chunk_by_element.get(element, 0), 1)
                 if entry is not None:
                     entries.append(entry)
+        # Schedules and the other documents of a collection follow the body: in the last chunk when chunked.
+        listed = {entry.eid for entry in entries}
+        after_body = self.chunk_count - 1 if self.lazy else 0
+
+        def component(entry: TocEntry, depth: int) -> TocItem:
+            kids = [component(kid, depth + 1) for kid in entry["children"] if kid["eid"]] if depth < 2 else []
+            return TocItem(str(entry["eid"]), entry["num"], entry["heading"], after_body, kids)
+
+        within_body = {element.get("eId") for element in body.iter("{*}*")}
+        for top in provision_toc(self.document.root):
+            if top["eid"] and top["eid"] not in listed and top["eid"] not in within_body:
+                entries.append(component(top, 1))
         return entries
 
 
