@@ -127,19 +127,27 @@ def _collect(root: etree._Element) -> list[_Provision]:
     """The document's provisions in document order, leaving out quoted and noted ones."""
     ns = _namespace(root)
     tags = [_tag(ns, name) for name in _PROVISION_TAGS]
-    fenced = {_tag(ns, name) for name in (*BLOCK_FLOWS, "meta")}
+    # Fences (quotations, notes, metadata) are few: what lies inside them is found once, up front, instead of
+    # every provision walking up its ancestors to look for one.
+    fenced: set[etree._Element] = set()
+    for fence in root.iter(*(_tag(ns, name) for name in (*BLOCK_FLOWS, "meta"))):
+        fenced.update(fence.iter(*tags))
     found: dict[etree._Element, _Provision] = {}
     provisions: list[_Provision] = []
     counters: dict[tuple[str, str], int] = {}
+    get_found = found.get
     for element in root.iter(*tags):
-        # Walk up to the nearest provision, watching for a note or quotation on the way.
-        ancestor = element.getparent()
-        while ancestor is not None and ancestor not in found and ancestor.tag not in fenced:
-            ancestor = ancestor.getparent()
-        if ancestor is not None and ancestor.tag in fenced:
+        if fenced and element in fenced:
             continue
-        parent = found.get(ancestor) if ancestor is not None else None
-        eid = identifier(element)
+        # The nearest enclosing provision: usually the parent itself.
+        parent = None
+        ancestor = element.getparent()
+        while ancestor is not None:
+            parent = get_found(ancestor)
+            if parent is not None:
+                break
+            ancestor = ancestor.getparent()
+        eid = element.get("eId") or identifier(element)
         if eid is None:
             name = local_name(element)
             # No identifier: fall back to the position under the parent, stable when nothing moved.
