@@ -111,7 +111,7 @@ test('an ack that overtakes the events before it waits for the event of its own 
   const base = 'abc def';
   const provision = new ProvisionSync('sec_1', base, 4, { opId: () => 'op-1' });
   const sent = provision.localChange('abc XYZ def').send;
-  assert.deepEqual(sent, { eid: 'sec_1', rev: 4, patch: makePatch(base, 'abc XYZ def'), op_id: 'op-1' });
+  assert.deepEqual(sent, { eid: 'sec_1', wid: 'sec_1', rev: 4, patch: makePatch(base, 'abc XYZ def'), op_id: 'op-1' });
   // The server rebased our op over another drafter's revision 5 and made revision 6.
   assert.equal(provision.onAck('op-1', { ok: true, rev: 6, event_id: 12 }).text, null);
   assert.equal(provision.inflight.op_id, 'op-1');
@@ -203,4 +203,28 @@ test('a bill resends rate-limited edits after the wait and loses nothing', async
   assert.equal(bill.text('sec_1'), 'a b c');
   assert.ok(bill.settled);
   assert.deepEqual(waits, [0.2, 0.2]);
+});
+
+test('edits carry the wId, and events find a provision by wId after a renumbering the client has not seen', async () => {
+  const sent = [];
+  const emit = async (name, payload) => {
+    if (name === 'join') {
+      return {
+        ok: true, last_event_id: 0, events: [],
+        provisions: { sec_2: { text: 'old two', rev: 1, wid: 'sec_2' }, sec_3: { text: 'three', rev: 1, wid: 'sec_3' } },
+      };
+    }
+    sent.push(payload);
+    return new Promise(() => {}); // no answer: the op stays in flight
+  };
+  const bill = new BillSync({ bill: 1, emit });
+  await bill.join();
+  bill.type('sec_3', 'three and more');
+  assert.equal(sent[0].wid, 'sec_3');
+  // sec_2 was deleted and the old sec_3 renumbered sec_2; this client has not re-keyed yet. The event names
+  // the provision by its new eId and its wId: it must reach "three", not the provision still held as sec_2.
+  const patch = makePatch('three', 'three!');
+  bill.handleEvent({ id: 5, type: 'provision.edited', bill: 1, data: { eid: 'sec_2', wid: 'sec_3', rev: 2, base_rev: 1, patch, op_id: 'other' } });
+  assert.equal(bill.text('sec_2'), 'old two');
+  assert.equal(bill.text('sec_3'), 'three! and more');
 });

@@ -37,8 +37,11 @@ export function newOpId() {
 
 /** One provision's text: confirmed server text and revision, at most one op in flight, local edits. */
 export class ProvisionSync {
-  constructor(eid, text, rev, { opId = newOpId } = {}) {
+  constructor(eid, text, rev, { opId = newOpId, wid = null } = {}) {
     this.eid = eid;
+    // The eId changes when a structure edit renumbers the provision; the wId never does, and every edit carries
+    // it so that the server finds the provision even if the eId it was sent with now names another.
+    this.wid = wid ?? eid;
     this.confirmed = text;
     this.rev = rev;
     this.local = text;
@@ -64,7 +67,7 @@ export class ProvisionSync {
   get pendingSend() {
     if (!this.inflight) return null;
     const { op_id: opId, rev, patch } = this.inflight;
-    return { eid: this.eid, rev, patch, op_id: opId };
+    return { eid: this.eid, wid: this.wid, rev, patch, op_id: opId };
   }
 
   /** The drafter typed: `newText` is the whole new local text. */
@@ -262,10 +265,10 @@ export class BillSync {
     this.catchingUp = true;
     try {
       for (const event of ack.events ?? []) this.handleEvent(event);
-      for (const [eid, { text, rev }] of Object.entries(ack.provisions ?? {})) {
+      for (const [eid, { text, rev, wid }] of Object.entries(ack.provisions ?? {})) {
         const provision = this.provisions.get(eid);
         if (provision) this.#act(provision, provision.onSnapshot(text, rev, this.cursorOf(eid)));
-        else this.provisions.set(eid, new ProvisionSync(eid, text, rev, { opId: this.opId }));
+        else this.provisions.set(eid, new ProvisionSync(eid, text, rev, { opId: this.opId, wid }));
       }
       this.#advance(ack.last_event_id);
       for (const event of this.backlog.splice(0)) this.handleEvent(event);
@@ -306,10 +309,19 @@ export class BillSync {
       return;
     }
     if (event.type === PROVISION_EDITED) {
-      const provision = this.provisions.get(event.data.eid);
-      if (provision) this.#act(provision, provision.onEvent(event, this.cursorOf(event.data.eid)));
+      const provision = this.#find(event.data);
+      if (provision) this.#act(provision, provision.onEvent(event, this.cursorOf(provision.eid)));
     }
     this.#advance(event.id);
+  }
+
+  // By wId when the event has one: after a renumbering the same eId may name another provision.
+  #find({ wid, eid }) {
+    if (wid) {
+      for (const provision of this.provisions.values()) if (provision.wid === wid) return provision;
+      return null;
+    }
+    return this.provisions.get(eid) ?? null;
   }
 
   #advance(eventId) {
