@@ -220,6 +220,12 @@ def drafter(url: str, token: str, bill: int, eid: str, stats: Stats, stop: threa
                                        "patch": textpatch.make_patch(state["text"], new)}, timeout=30)
         except Exception as error:
             stats.errors[f"edit: {type(error).__name__}"] += 1
+            if not client.connected:
+                # Dropped (a ping timeout under load): counted once, not retried in a tight loop that would
+                # only burn the CPU the servers need.
+                stats.errors["drafter dropped before the end"] += 1
+                return
+            time.sleep(0.5)
             continue
         stats.add("edit", time.perf_counter() - started)
         if ack.get("ok"):
