@@ -340,19 +340,22 @@ def _compare(old_root: etree._Element, new_root: etree._Element) -> _Analysis:
     renumbered: set[_Provision] = set()
     changed: set[_Provision] = set()
     identical: set[_Provision] = set()
+    tostring = etree.tostring
     for after in new:
         before = new_to_old.get(after)
         if before is None:
             continue
+        parent = after.parent
+        if parent is not None and parent in identical and new_to_old.get(parent) is before.parent:
+            # Inside an identical subtree: same text, same numbers.
+            identical.add(after)
+            continue
         if (before.eid or "").rpartition("__")[2] != (after.eid or "").rpartition("__")[2] and after not in moved:
             # Only the provision whose own number changed; descendants just follow their parent's prefix.
             renumbered.add(after)
-        parent_same = after.parent is not None and after.parent in identical and \
-            new_to_old.get(after.parent) is before.parent
         # Comparing serialised subtrees skips whole unchanged provisions in C; above a few dozen children
         # a change somewhere below is likely and the children are compared one by one anyway.
-        small = len(after.children) <= _SUBTREE_COMPARE_LIMIT
-        if parent_same or (small and etree.tostring(before.element) == etree.tostring(after.element)):
+        if len(after.children) <= _SUBTREE_COMPARE_LIMIT and tostring(before.element) == tostring(after.element):
             identical.add(after)
             continue
         old_blocks = _blocks(before.element, old_members)
