@@ -44,6 +44,10 @@ def resolve_uri(uri: str) -> Response:
         fmt = resolved.format or _negotiated_format()
         content = expression_bytes(session, resolved.expression)
         etag = resolved.expression.document_sha256
+        if fmt == "pdf":
+            # A PDF depends on its layout too: a new template or renderer makes a new representation, which a
+            # client holding the old one must get rather than a 304.
+            etag = f"{etag}-{pdf_service.layout_version()}"
         # An expression never changes once published, so its publication time is its last modification.
         modified = resolved.expression.published_at.replace(tzinfo=UTC, microsecond=0)
         since = request.if_modified_since

@@ -208,11 +208,11 @@ def test_every_printed_line_of_the_body_is_numbered_on_its_baseline(demo_client:
     assert _words(first[0].text) == "1 Preliminary", "the title header is not numbered; the body starts at 1"
 
 
-def test_expression_pdf_carries_the_expression_etag(demo_client: FlaskClient) -> None:
+def test_expression_pdf_carries_the_expression_and_layout_etag(demo_client: FlaskClient) -> None:
     uri = str(_bill(demo_client)["expression_uri"])
     xml = demo_client.get(f"{uri}.xml")
     pdf = demo_client.get(f"{uri}.pdf")
-    assert pdf.headers["ETag"] == xml.headers["ETag"]
+    assert pdf.headers["ETag"] == xml.headers["ETag"].rstrip('"') + f'-{pdf_service.layout_version()}"'
     assert demo_client.get(f"{uri}.pdf", headers={"If-None-Match": pdf.headers["ETag"]}).status_code == 304
 
 
@@ -332,7 +332,8 @@ def test_a_changed_print_template_lays_the_pdf_out_again(
     client: FlaskClient, db: Database, users: Accounts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     uri = _import(db, users, _long_bill_xml())
-    old = client.get(f"{uri}.pdf").data
+    first = client.get(f"{uri}.pdf")
+    old, old_etag = first.data, first.headers["ETag"]
     old_version = pdf_service.layout_version()
     changed = tmp_path / "pdf-templates"
     shutil.copytree(pdf_service.TEMPLATES, changed)
@@ -348,6 +349,8 @@ def test_a_changed_print_template_lays_the_pdf_out_again(
     assert new != old
     assert "Sheet 1 of" in _reader(new).pages[0].extract_text()
     assert _kept(db) == [(uri, pdf_service.layout_version(), new)], "the PDF of the old layout is dropped"
+    # A client holding the old layout's PDF gets the new one, not a 304.
+    assert client.get(f"{uri}.pdf", headers={"If-None-Match": old_etag}).status_code == 200
     assert client.get(f"{uri}.pdf").data == new
     assert pdf_service.bill_renders.value == before + 1
 
