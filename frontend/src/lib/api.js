@@ -32,3 +32,19 @@ export async function api(method, url, body = undefined) {
   }
   return data;
 }
+
+/**
+ * Every page of a list answer: follows the `next` cursors (docs/api.md, "Pagination") and joins the arrays under
+ * `keys`; the other fields come from the first page. Stops after `maxPages` pages, leaving `next` set.
+ */
+export async function apiPages(url, keys, { maxPages = 100 } = {}) {
+  let page = await api('GET', url);
+  const all = { ...page };
+  const separator = url.includes('?') ? '&' : '?';
+  for (let fetched = 1; page?.next && fetched < maxPages; fetched += 1) {
+    page = await api('GET', `${url}${separator}cursor=${encodeURIComponent(page.next)}`);
+    for (const key of keys) all[key] = [...(all[key] ?? []), ...(page[key] ?? [])];
+  }
+  all.next = page?.next ?? null;
+  return all;
+}

@@ -1,6 +1,6 @@
 // Amendments: the member's composer (track changes, instruction preview, tabling), the list with each role's
 // actions, the marshalled list and the clerk's consolidation.
-import { api } from '../lib/api.js';
+import { api, apiPages } from '../lib/api.js';
 import { announce, h, pageData, say, t } from '../lib/dom.js';
 import { connect, followBill } from '../lib/socket.js';
 import { changes, renderPieces, wordDiff } from '../amendments/trackchanges.js';
@@ -165,7 +165,7 @@ function table(amendments, withActions) {
 
 async function refreshLists() {
   const [all, marshalled] = await Promise.all([
-    api('GET', `/api/bills/${bill}/amendments`),
+    apiPages(`/api/bills/${bill}/amendments`, ['amendments']),
     api('GET', `/api/bills/${bill}/amendments/marshalled`),
   ]);
   const visible = all.amendments.filter((a) => a.state !== 'draft' || a.proposer_id === user);

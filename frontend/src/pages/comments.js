@@ -1,6 +1,6 @@
 // The comment sidebar of the reader: threads on one provision, posting, replies, endorsements, reports,
 // and a clerk's hide button.
-import { api } from '../lib/api.js';
+import { api, apiPages } from '../lib/api.js';
 import { announce, h, t } from '../lib/dom.js';
 
 const FLAG_REASONS = ['harassment', 'hate', 'spam', 'disinformation', 'personal_data', 'off_topic', 'impersonation', 'other'];
@@ -60,7 +60,7 @@ export class CommentsPanel {
   async refresh() {
     if (this.eid === null) return;
     const eid = this.eid;
-    const data = await api('GET', `/api/bills/${this.bill}/comments?eid=${encodeURIComponent(eid)}`);
+    const data = await apiPages(`/api/bills/${this.bill}/comments?eid=${encodeURIComponent(eid)}`, ['comments', 'hidden']);
     if (eid !== this.eid) return;
     this.render(data.comments ?? [], data.hidden ?? []);
   }
