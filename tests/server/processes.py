@@ -81,3 +81,21 @@ class GunicornProcess(ServerProcess):
     def command(self) -> list[str]:
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         return [gunicorn, "-c", "deploy/gunicorn.conf.py", "server.app:create_app()"]
+
+
+def seed_drafting(url: str) -> tuple[dict[str, str], int]:
+    """Two drafters and an MP with their tokens, and the small bill, in the database at ``url``."""
+    from server.services import accounts, bills
+    from server.store.db import Database
+    from tests.server.conftest import small_bill_xml
+
+    database = Database(url)
+    tokens: dict[str, str] = {}
+    with database.write() as session:
+        for name, role in (("drafter", "drafter"), ("drafter2", "drafter"), ("mp", "mp")):
+            user = accounts.register_user(session, name, role, "correct-horse")
+            tokens[name] = accounts.issue_token(session, accounts.principal_of(user))
+        drafter = accounts.principal_for_user_id(session, 1)
+        bill = bills.import_bill(session, drafter, small_bill_xml()).bill.id
+    database.dispose()
+    return tokens, bill

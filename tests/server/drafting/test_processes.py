@@ -14,29 +14,15 @@ import requests
 from sqlalchemy import select
 
 from server.domain import textpatch
-from server.services import accounts, bills
 from server.store import eventlog, migrate, projections
 from server.store.db import Database
 from server.store.models import Provision
-from tests.server.conftest import _truncate_postgres, small_bill_xml
+from tests.server.conftest import _truncate_postgres
 from tests.server.drafting.conftest import Watcher
-from tests.server.processes import ServerProcess
+from tests.server.processes import ServerProcess, seed_drafting
 
 EID = "part_1__sec_1"
 FIRST_TEXT = "This Act may be cited as the Test Act, 2026."
-
-
-def _seed(url: str) -> tuple[dict[str, str], int]:
-    database = Database(url)
-    tokens: dict[str, str] = {}
-    with database.write() as session:
-        for name, role in (("drafter", "drafter"), ("drafter2", "drafter"), ("mp", "mp")):
-            user = accounts.register_user(session, name, role, "correct-horse")
-            tokens[name] = accounts.issue_token(session, accounts.principal_of(user))
-        drafter = accounts.principal_for_user_id(session, 1)
-        bill = bills.import_bill(session, drafter, small_bill_xml()).bill.id
-    database.dispose()
-    return tokens, bill
 
 
 def _redis_available() -> bool:
@@ -51,7 +37,7 @@ def cluster(postgres_schema_url: str, tmp_path: Path) -> Iterator[tuple[list[Ser
     if not _redis_available():
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     _truncate_postgres(postgres_schema_url)
-    tokens, bill = _seed(postgres_schema_url)
+    tokens, bill = seed_drafting(postgres_schema_url)
     env = {
         "DATABASE_URL": postgres_schema_url,
         "SOCKETIO_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0",
@@ -105,7 +91,7 @@ def test_nothing_acknowledged_is_lost_when_the_server_is_killed_mid_burst(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'crash.db'}"
     migrate.upgrade(url)
-    tokens, bill = _seed(url)
+    tokens, bill = seed_drafting(url)
     env = {"DATABASE_URL": url, "SECRET_KEY": "crash-test", "PARLEY_INSTANCE_PATH": str(tmp_path / "instance")}
     server = ServerProcess(env, tmp_path / "server.log")
     acknowledged: list[str] = []

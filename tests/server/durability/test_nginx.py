@@ -43,11 +43,9 @@ from requests.adapters import HTTPAdapter
 
 from config.settings import BaseConfig
 from server.domain import textpatch
-from server.services import accounts, bills
-from server.store.db import Database
-from tests.server.conftest import _truncate_postgres, small_bill_xml
+from tests.server.conftest import _truncate_postgres
 from tests.server.drafting.conftest import Watcher
-from tests.server.processes import ROOT, GunicornProcess, free_port
+from tests.server.processes import ROOT, GunicornProcess, free_port, seed_drafting
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -293,25 +291,13 @@ class ProxiedClient:
         self._websocket.close()
 
 
-def _seed(url: str) -> tuple[dict[str, str], int]:
-    database = Database(url)
-    tokens: dict[str, str] = {}
-    with database.write() as session:
-        for name, role in (("drafter", "drafter"), ("drafter2", "drafter"), ("mp", "mp")):
-            user = accounts.register_user(session, name, role, "correct-horse")
-            tokens[name] = accounts.issue_token(session, accounts.principal_of(user))
-        bill = bills.import_bill(session, accounts.principal_for_user_id(session, 1), small_bill_xml()).bill.id
-    database.dispose()
-    return tokens, bill
-
-
 @pytest.fixture(scope="module")
 def site(postgres_schema_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     _nginx_binary()
     _require_redis()
     tmp = tmp_path_factory.mktemp("nginx-deployment")
     _truncate_postgres(postgres_schema_url)
-    tokens, bill = _seed(postgres_schema_url)
+    tokens, bill = seed_drafting(postgres_schema_url)
     https_port, http_port = free_port(), free_port()
     ports = [free_port(), free_port()]
     run = uuid.uuid4().hex
