@@ -167,6 +167,7 @@ class Clusterer:
     texts: dict[int, str] = field(default_factory=dict)
     clusters: dict[int, int] = field(default_factory=dict)
     index: dict[str, set[int]] = field(default_factory=dict)
+    indexed_members: dict[int, int] = field(default_factory=dict)  # cluster -> members whose keys are indexed
 
     def add(self, item_id: int, text: str) -> int:
         """Place one text; returns its cluster id (its own id when it starts a cluster)."""
@@ -179,9 +180,10 @@ class Clusterer:
         candidates = [Candidate(other, self.clusters[other], self.texts[other]) for other in nearest]
         cluster = choose_cluster(text, candidates, self.threshold)
         self.clusters[item_id] = item_id if cluster is None else cluster
-        members = sum(1 for other in self.texts if self.clusters[other] == self.clusters[item_id])
+        cluster_id = self.clusters[item_id]
         # Exact copies add no keys, nor members beyond the first MAX_INDEXED_PER_CLUSTER of a cluster.
-        if keys[0] not in self.index and members < MAX_INDEXED_PER_CLUSTER:
+        if keys[0] not in self.index and self.indexed_members.get(cluster_id, 0) < MAX_INDEXED_PER_CLUSTER:
+            self.indexed_members[cluster_id] = self.indexed_members.get(cluster_id, 0) + 1
             self.texts[item_id] = text
             for key in keys:
                 self.index.setdefault(key, set()).add(item_id)

@@ -195,10 +195,10 @@ class RenderedDocument:
             kids = [component(kid, depth + 1) for kid in entry["children"] if kid["eid"]] if depth < 2 else []
             return TocItem(str(entry["eid"]), entry["num"], entry["heading"], after_body, kids)
 
-        within_body = {element.get("eId") for element in body.iter("{*}*")}
-        for top in provision_toc(self.document.root):
-            if top["eid"] and top["eid"] not in listed and top["eid"] not in within_body:
-                entries.append(component(top, 1))
+        for sibling in body.itersiblings():
+            for top in provision_toc(sibling):
+                if top["eid"] and top["eid"] not in listed:
+                    entries.append(component(top, 1))
         return entries
 
 

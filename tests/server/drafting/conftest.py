@@ -17,14 +17,18 @@ class Watcher:
     """A Socket.IO client that records every broadcast it receives."""
 
     def __init__(self, url: str, token: str | None = None) -> None:
-        self.client = socketio.Client(reconnection=False)
+        self._attach(socketio.Client(reconnection=False))
+        self.client.connect(url, auth={"token": token} if token else None, transports=["websocket"],
+                            wait_timeout=10)
+
+    def _attach(self, client: socketio.Client) -> None:
+        """Record what ``client`` receives (before it connects)."""
+        self.client = client
         self.events: list[dict[str, Any]] = []
         self.presence: list[dict[str, Any]] = []
         self._lock = threading.Condition()
         self.client.on("event", self._on_event)
         self.client.on("presence", self._on_presence)
-        self.client.connect(url, auth={"token": token} if token else None, transports=["websocket"],
-                            wait_timeout=10)
 
     def _on_event(self, data: dict[str, Any]) -> None:
         with self._lock:

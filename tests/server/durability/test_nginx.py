@@ -23,7 +23,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -245,49 +244,33 @@ class Site:
         return next(p for p in self.processes if upstream == f"127.0.0.1:{p.port}")
 
 
-class ProxiedClient:
+class ProxiedClient(Watcher):
     """A python-socketio client with its default transports (polling, then WebSocket), from its own address."""
 
     def __init__(self, site: Site, address: str, token: str | None = None) -> None:
         self.address = address
-        self.events: list[dict[str, Any]] = []
-        self._lock = threading.Condition()
         # The WebSocket must leave from the same address as the polling requests; websocket-client takes a
         # ready socket, so this one is opened (and wrapped in TLS) here.
         raw = socket.create_connection(("127.0.0.1", site.nginx.https_port), timeout=10,
                                        source_address=(address, 0))
         self._websocket = ssl.create_default_context(cafile=str(site.ca)).wrap_socket(
             raw, server_hostname="127.0.0.1")
-        self.client = socketio.Client(reconnection=False, http_session=site.http(address),
-                                      websocket_extra_options={"socket": self._websocket})
-        self.client.on("event", self._on_event)
+        self._attach(socketio.Client(reconnection=False, http_session=site.http(address),
+                                     websocket_extra_options={"socket": self._websocket}))
         self.client.connect(site.url, auth={"token": token} if token else None, wait_timeout=15)
-
-    def _on_event(self, data: dict[str, Any]) -> None:
-        with self._lock:
-            self.events.append(data)
-            self._lock.notify_all()
 
     @property
     def sid(self) -> str:
         return str(self.client.eio.sid)
 
-    def call(self, event: str, data: dict[str, Any]) -> dict[str, Any]:
-        answer: dict[str, Any] = self.client.call(event, data, timeout=15)
-        return answer
+    def call(self, event: str, data: dict[str, Any], timeout: float = 15) -> dict[str, Any]:
+        return super().call(event, data, timeout)
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 10) -> bool:
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while not predicate():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._lock.wait(remaining)
-        return True
+        return super().wait_for(predicate, timeout)
 
     def close(self) -> None:
-        self.client.disconnect()
+        super().close()
         self._websocket.close()
 
 
