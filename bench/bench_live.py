@@ -5,12 +5,13 @@
 
 1. Fan-out. ``--editors`` drafters each send about one patch a second to their own provision of one bill,
    ``--watchers`` readers follow the bill; every client (editors included) receives every broadcast. Measured
-   for ``--duration`` seconds on a ``parley serve`` process (threading mode, WebSocket, SQLite), then, in the
-   same run and with the same clients, on the baseline: a bare python-socketio server (threading mode, same
-   werkzeug WebSocket transport) that acks each edit and broadcasts the same event payload without doing
-   anything else. Printed: p50/p99 from an edit leaving its editor to its delivery at each client, edit-to-ack
-   p50/p99, server CPU time per delivery, and Parley's figures as ratios of the baseline (targets: CPU per
-   delivery <= 1.5x, delivery p99 <= 100 ms).
+   for ``--duration`` seconds on a ``parley serve`` process (gevent's loop, WebSocket, SQLite), then, in the
+   same run and with the same clients, on the baseline: a bare python-socketio server (gevent's loop and WSGI
+   server, the same WebSocket transport) that acks each edit and broadcasts the same event payload without
+   doing anything else (``--bare bare-threading``: the baseline on werkzeug's threads instead; with
+   ``PARLEY_WORKER=threading`` in the environment, Parley too). Printed: p50/p99 from an edit leaving its
+   editor to its delivery at each client, edit-to-ack p50/p99, server CPU time per delivery, and Parley's
+   figures as ratios of the baseline (targets: CPU per delivery <= 1.5x, delivery p99 <= 100 ms).
 2. Capacity. The watcher count is stepped (``--steps``) with the editors kept: how many clients one process
    holds in one bill before the delivery p99 passes 100 ms (goal: 500).
 3. Bill size. The server-side cost of one edit (``drafting.edit_provision`` in its own transaction, as the
@@ -18,11 +19,21 @@
    edit-to-ack time over a socket for both bills on one ``parley serve`` process. Target: the same cost.
 
 Clients run in child processes of this script (``--drive``), several of them, so that the clients do not all
-share one GIL; the machine's cores are still shared by the server and the clients, which the figures include.
+share one GIL. They speak Socket.IO through bench/wire_client.py, a lean client that costs about a tenth of
+python-socketio's AsyncClient per message received (``--client python-socketio`` to use that instead). The
+machine's cores are still shared by the server and the clients, which the figures include.
 Latencies use CLOCK_MONOTONIC, which all processes of the machine share.
 """
 
 from __future__ import annotations
+
+import sys
+
+if "--serve-bare" in sys.argv:
+    # The baseline serves on gevent's loop like `parley serve`, patched before anything creates a lock or socket.
+    from gevent import monkey
+
+    monkey.patch_all()
 
 import argparse
 import asyncio
@@ -32,7 +43,6 @@ import os
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -43,6 +53,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import psutil
 import socketio
 
@@ -51,6 +62,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from synthetic import make_bill  # noqa: E402
+from wire_client import WireClient  # noqa: E402
 
 from server.domain import textpatch  # noqa: E402
 from server.domain.events import EventType  # noqa: E402
@@ -80,18 +92,11 @@ def percentile(values: list[float], q: float) -> float:
 # --- servers --------------------------------------------------------------------------------------------------
 
 
-def serve_parley(port: int) -> None:
-    """Exactly ``parley serve`` (which sets TCP_NODELAY on its connections)."""
-    from server.cli import main as parley
-
-    parley(["serve", "--host", "127.0.0.1", "--port", str(port)])
-
-
-def serve_bare(port: int) -> None:
+def serve_bare(port: int, mode: str) -> None:
     """A bare python-socketio server: ack each edit and broadcast Parley's event payload for it, nothing else."""
     from werkzeug.serving import run_simple
 
-    server = socketio.Server(async_mode="threading", cors_allowed_origins="*")
+    server = socketio.Server(async_mode=mode, cors_allowed_origins="*")
     lock = threading.Lock()
     state: dict[str, Any] = {"event": 0, "revs": {}}
 
@@ -118,6 +123,11 @@ def serve_bare(port: int) -> None:
 
     server.on("join", join)
     server.on("edit", edit)
+    if mode == "gevent":
+        from gevent.pywsgi import WSGIServer
+
+        WSGIServer(("127.0.0.1", port), socketio.WSGIApp(server), log=None).serve_forever()
+        return
     # The same transport as ``parley serve``: werkzeug, TCP_NODELAY on each connection.
     run_simple("127.0.0.1", port, socketio.WSGIApp(server), threaded=True, request_handler=NoDelayRequestHandler)
 
@@ -144,15 +154,19 @@ def _sent_at(op_id: str) -> int:
 class Member:
     """A python-socketio client in the bill's room that times every broadcast it receives."""
 
-    def __init__(self, tally: Tally, window: list[int]) -> None:
-        self.client = socketio.AsyncClient(reconnection=False)
+    def __init__(self, tally: Tally, window: list[int], session: aiohttp.ClientSession | None) -> None:
+        # The lean client unless the driver was asked for python-socketio's (``--client python-socketio``).
+        self.client: Any = WireClient(session) if session is not None else socketio.AsyncClient(reconnection=False)
         self.tally, self.window = tally, window
         self.client.on("event", self._on_event)
         self.provisions: dict[str, Any] = {}
 
     async def open(self, url: str, token: str | None, bill: int) -> None:
-        await self.client.connect(url, auth={"token": token} if token else None, transports=["websocket"],
-                                  wait_timeout=60)
+        auth = {"token": token} if token else None
+        if isinstance(self.client, WireClient):
+            await self.client.connect(url, auth=auth)
+        else:
+            await self.client.connect(url, auth=auth, transports=["websocket"], wait_timeout=60)
         joined = await self.client.call("join", {"bill": bill, "since": None}, timeout=120)
         if not joined.get("ok"):
             raise RuntimeError(f"join refused: {joined}")
@@ -169,8 +183,9 @@ class Member:
 class Editor(Member):
     """A drafter appending a word to its own provision about once a second; revisions follow its acks."""
 
-    def __init__(self, item: dict[str, Any], bill: int, tally: Tally, window: list[int]) -> None:
-        super().__init__(tally, window)
+    def __init__(self, item: dict[str, Any], bill: int, tally: Tally, window: list[int],
+                 session: aiohttp.ClientSession | None) -> None:
+        super().__init__(tally, window, session)
         self.bill, self.eid, self.name = bill, item["eid"], item["name"]
         self.text, self.rev = str(item["text"]), int(item["rev"])
         self.waiting = False
@@ -221,8 +236,9 @@ async def drive(spec: dict[str, Any]) -> None:
     """A driver process: open its clients, say READY, wait for GO <start> <end>, tick editors, report JSON."""
     tally = Tally()
     window = [0, 0]
-    editors = [Editor(item, spec["bill"], tally, window) for item in spec["editors"]]
-    watchers = [Member(tally, window) for _ in range(spec["watchers"])]
+    session = aiohttp.ClientSession() if spec["client"] == "wire" else None
+    editors = [Editor(item, spec["bill"], tally, window, session) for item in spec["editors"]]
+    watchers = [Member(tally, window, session) for _ in range(spec["watchers"])]
     opening: list[tuple[Member, str | None]] = [
         (editor, item["token"]) for editor, item in zip(editors, spec["editors"], strict=True)]
     opening += [(watcher, spec["watcher_token"]) for watcher in watchers]
@@ -294,7 +310,11 @@ class Workspace:
 def server_process(kind: str, workspace: Workspace, log: Path) -> Iterator[tuple[str, psutil.Process]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, str(Path(__file__).resolve()), f"--serve-{kind}", str(port)]
+    if kind == "parley":
+        # Exactly what an operator runs: `parley serve` (gevent's loop, TCP_NODELAY on its connections).
+        command = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    else:
+        command = [sys.executable, str(Path(__file__).resolve()), f"--serve-{kind}", str(port)]
     env = {**os.environ, "PARLEY_ENV": "development", "DATABASE_URL": workspace.url, "RATELIMIT_ENABLED": "false",
            "SECRET_KEY": "bench-live", "PARLEY_INSTANCE_PATH": str(workspace.directory / "instance"),
            "EDIT_RATE_PER_SECOND": "1000"}
@@ -346,7 +366,8 @@ class Run:
         return 1e6 * self.cpu_seconds / max(1, len(self.deliveries))
 
 
-def run_load(kind: str, workspace: Workspace, editors: int, watchers: int, seconds: float, log: Path) -> Run:
+def run_load(kind: str, workspace: Workspace, editors: int, watchers: int, seconds: float, log: Path,
+             client: str = "wire") -> Run:
     """Start a server, connect the clients through driver processes, run for ``seconds``, gather the figures."""
     clients = editors + watchers
     drivers = max(2, math.ceil(clients / CLIENTS_PER_DRIVER))
@@ -359,7 +380,7 @@ def run_load(kind: str, workspace: Workspace, editors: int, watchers: int, secon
                      "name": f"e{n}"} for n in range(d, editors, drivers)]
             specs.append({"url": url, "bill": workspace.small_bill, "editors": mine,
                           "watchers": len(range(d, watchers, drivers)), "watcher_token": workspace.watcher_token,
-                          "phase": d / drivers / max(1, editors), "grace": 3.0})
+                          "phase": d / drivers / max(1, editors), "grace": 3.0, "client": client})
         processes = [subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--drive"], cwd=ROOT,
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in specs]
         for process, spec in zip(processes, specs, strict=True):
@@ -499,18 +520,22 @@ def main() -> None:
     parser.add_argument("--step-duration", type=float, default=10.0)
     parser.add_argument("--big-sections", type=int, default=12_000)
     parser.add_argument("--cost-edits", type=int, default=200)
+    parser.add_argument("--client", choices=("wire", "python-socketio"), default="wire",
+                        help="the bench's clients: the lean wire client (default) or python-socketio's AsyncClient")
+    parser.add_argument("--bare", choices=("bare", "bare-threading"), default="bare",
+                        help="the baseline: python-socketio on gevent like parley serve (default), or on threads")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-steps", action="store_true")
     parser.add_argument("--skip-size", action="store_true")
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--serve-parley", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-bare-threading", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--drive", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
-        serve_bare(args.serve_bare)
+        serve_bare(args.serve_bare, "gevent")
         return
-    if args.serve_parley:
-        serve_parley(args.serve_parley)
+    if args.serve_bare_threading:
+        serve_bare(args.serve_bare_threading, "threading")
         return
     if args.drive:
         asyncio.run(drive(json.loads(sys.stdin.readline())))
@@ -524,8 +549,8 @@ def main() -> None:
         log = directory / "servers.log"
         try:
             if not args.skip_load:
-                parley = run_load("parley", workspace, args.editors, args.watchers, args.duration, log)
-                bare = run_load("bare", workspace, args.editors, args.watchers, args.duration, log)
+                parley = run_load("parley", workspace, args.editors, args.watchers, args.duration, log, args.client)
+                bare = run_load(args.bare, workspace, args.editors, args.watchers, args.duration, log, args.client)
                 print_table(f"Fan-out: {args.editors} editors (~1 patch/s each), {args.watchers} watchers, "
                             f"{args.duration:.0f} s, one bill", ("", "parley", "bare python-socketio", "ratio",
                                                                  "target"), load_table(parley, bare))
@@ -544,7 +569,7 @@ def capacity(kind: str, workspace: Workspace, args: argparse.Namespace, steps: l
     rows: list[tuple[str, ...]] = []
     held = misses = 0
     for watchers in steps:
-        run = run_load(kind, workspace, args.editors, watchers, args.step_duration, log)
+        run = run_load(kind, workspace, args.editors, watchers, args.step_duration, log, args.client)
         p99 = percentile(run.deliveries, 99)
         ok = p99 <= P99_TARGET_MS and len(run.deliveries) >= 0.99 * run.expected
         if ok:

@@ -11,6 +11,7 @@ from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BaseConfig, load_config
+from server import evented
 from server.errors import DatabaseNotMigrated
 from server.extensions import csrf, login_manager
 from server.http.amendments import amendments_api
@@ -61,7 +62,7 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
     # One SocketIO per application, so several apps (tests, two databases) can live in one process.
     socketio = SocketIO(
         app,
-        async_mode="threading",
+        async_mode=evented.async_mode(),
         message_queue=settings.SOCKETIO_MESSAGE_QUEUE,
         channel=settings.SOCKETIO_CHANNEL,
         cors_allowed_origins=settings.ALLOWED_ORIGINS,

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
-from typing import Any
 
-import click
-from flask import Flask
+from server import evented
 
-from config import load_config
-from server.errors import ParleyError
-from server.services.principal import Principal
-from server.store import migrate
-from server.store.db import Database
+# Before any other import: a serving process runs on gevent's loop, whose locks and sockets must be the only ones.
+evented.patch_for_serving(sys.argv)
+
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import click  # noqa: E402
+from flask import Flask  # noqa: E402
+
+from config import load_config  # noqa: E402
+from server.errors import ParleyError  # noqa: E402
+from server.services.principal import Principal  # noqa: E402
+from server.store import migrate  # noqa: E402
+from server.store.db import Database  # noqa: E402
 
 
 def _database() -> Database:
@@ -207,13 +213,15 @@ def serve(host: str, port: int, demo: bool) -> None:
         with app.app_context():
             for line in load_demo(app.extensions["parley.db"], app.config):
                 click.echo(line)
-    from server.realtime.transport import NoDelayRequestHandler
+    from server.realtime import transport
 
-    socketio = app.extensions["socketio"]
-    click.echo(f"Parley is serving on http://{host}:{port}")
-    socketio.run(
+    click.echo(f"Parley is serving on http://{host}:{port} ({evented.async_mode()})")
+    if evented.is_evented():
+        transport.serve_evented(app, host, port)
+        return
+    app.extensions["socketio"].run(
         app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
-        request_handler=NoDelayRequestHandler,
+        request_handler=transport.NoDelayRequestHandler,
     )
 
 
