@@ -5,17 +5,20 @@ Run several of these (one per port) behind nginx with sticky sessions, joined by
     parley db upgrade
     PORT=5001 gunicorn -c deploy/gunicorn.conf.py 'server.app:create_app()'
 
-Flask-SocketIO's threading mode needs exactly one worker per process (a Socket.IO session lives in the memory of
-the worker that opened it; Engine.IO's polling requests must come back to it) and threads for concurrency;
-WebSockets are served by `simple-websocket` on the gthread worker. Scale out with more processes, not workers.
+Exactly one worker per process: a Socket.IO session lives in the memory of the worker that opened it, and
+Engine.IO's polling requests must come back to it. The worker runs on gevent's loop (every connection a
+greenlet, WebSockets served by `simple-websocket`), as `parley serve` does: see server/evented.py for why.
+`GUNICORN_WORKER_CLASS=gthread` serves with a thread per connection instead. Scale out with more processes, not
+workers.
 """
 
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5001')}"
 workers = 1
-worker_class = "gthread"
-# Each open WebSocket holds a thread for its lifetime; size this to the sockets one process should carry.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
+# The connections one process carries at once (gevent), or its threads (gthread, one per open WebSocket).
+worker_connections = int(os.environ.get("GUNICORN_CONNECTIONS", "2000"))
 threads = int(os.environ.get("GUNICORN_THREADS", "200"))
 # WebSockets are long-lived; the sync timeout only guards a worker that stops answering altogether.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))

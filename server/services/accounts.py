@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server import evented
 from server.domain.events import EventDraft, EventType, user_stream
 from server.domain.roles import Role
 from server.errors import Conflict, Unauthenticated, ValidationFailed
@@ -29,6 +30,13 @@ def configure_password_hashing(*, time_cost: int, memory_cost_kib: int) -> None:
     """
     global _hasher
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost_kib)
+
+
+def _hash(password: str) -> str:
+    # argon2 is memory-hard on purpose (tens of milliseconds): off the event loop, so sockets keep flowing.
+    return evented.offload(_hasher.hash, password)
+
+
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,79}$")
 MIN_PASSWORD_LENGTH = 8
 
@@ -83,7 +91,7 @@ def register_user(
         expected_version=0,
         projector=projections.apply,
     )
-    session.add(Credential(user_id=user_id, password_hash=_hasher.hash(password), updated_at=eventlog.utcnow()))
+    session.add(Credential(user_id=user_id, password_hash=_hash(password), updated_at=eventlog.utcnow()))
     user = session.get(User, user_id)
     assert user is not None  # the projector has just inserted it
     return user
@@ -117,16 +125,16 @@ def authenticate(session: Session, username: str, password: str) -> Principal:
     refused = Unauthenticated("the username or password is wrong")
     if user is None or credential is None:
         # Hash anyway so the answer takes as long as for a real account.
-        _hasher.hash(password)
+        _hash(password)
         raise refused
     try:
-        _hasher.verify(credential.password_hash, password)
+        evented.offload(_hasher.verify, credential.password_hash, password)
     except (VerificationError, InvalidHashError):
         raise refused from None
     if user.suspended:
         raise Unauthenticated("this account is suspended")
     if _hasher.check_needs_rehash(credential.password_hash):
-        credential.password_hash = _hasher.hash(password)
+        credential.password_hash = _hash(password)
     return principal_of(user)
 
 

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 import akn.render
 from akn.document import AknDocument
 from akn.render import render
+from server import evented
 from server.services import line_numbers
 from server.services.amendments import marshalled_groups
 from server.services.bills import get_bill, load_document
@@ -154,10 +155,15 @@ def _html(html: str) -> weasyprint.HTML:
     return weasyprint.HTML(string=html, url_fetcher=_refuse_fetch)
 
 
-def _to_pdf(html: str) -> bytes:
+def _write_pdf(html: str) -> bytes:
     pdf = _html(html).write_pdf()
     assert pdf is not None  # write_pdf returns the bytes when no target is given
     return bytes(pdf)
+
+
+def _to_pdf(html: str) -> bytes:
+    # Laying out holds the CPU for up to seconds: off the event loop, so that sockets keep flowing meanwhile.
+    return evented.offload(_write_pdf, html)
 
 
 def _bill_html(document: AknDocument, expression: Expression) -> str:
@@ -176,14 +182,20 @@ def _bill_html(document: AknDocument, expression: Expression) -> str:
     )
 
 
-def render_bill_pdf(html: str) -> bytes:
-    """Lay a bill's HTML out as a PDF with every printed line of its body numbered (needs no database)."""
+def _lay_out_bill(html: str) -> bytes:
     laid_out = _html(html).render()
     line_numbers.number_printed_lines(laid_out)
     pdf = laid_out.write_pdf()
     assert pdf is not None  # write_pdf returns the bytes when no target is given
-    bill_renders.add()
     return bytes(pdf)
+
+
+def render_bill_pdf(html: str) -> bytes:
+    """Lay a bill's HTML out as a PDF with every printed line of its body numbered (needs no database)."""
+    # A long bill takes seconds to minutes: off the event loop, so that every socket keeps flowing meanwhile.
+    pdf = evented.offload(_lay_out_bill, html)
+    bill_renders.add()
+    return pdf
 
 
 def bill_pdf(document: AknDocument, expression: Expression) -> bytes:

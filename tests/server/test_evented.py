@@ -1,0 +1,119 @@
+"""Serving on gevent's loop: `parley serve` patches before anything else, and long work does not stop the loop."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from akn.plaintext import parse_bill_text
+from server import evented
+from server.domain import textpatch
+from server.services import accounts, bills
+from server.store import migrate
+from server.store.db import Database
+from server.store.models import Expression
+from tests.server.drafting.conftest import Watcher
+from tests.server.processes import ServerProcess, seed_drafting
+
+pytest.importorskip("weasyprint", reason="WeasyPrint (and the system's pango) is needed to lay out PDFs")
+
+EID = "part_1__sec_1"
+SECTION = (
+    "  SEC {n}. - Registers kept by the Authority, number {n}\n\n"
+    "    SUBSEC (1)\n\n      The Authority shall keep register {n} at its head office, and a copy of it at each"
+    " regional office, open to inspection by the public during office hours without fee.\n\n"
+    "    SUBSEC (2)\n\n      Register {n} shall record every notice given under this Act, with its date.\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "worker", "expected"),
+    [
+        (["parley", "serve"], None, True),
+        (["parley", "serve", "--port", "5001"], "gevent", True),
+        (["parley", "serve"], "threading", False),
+        (["parley", "db", "upgrade"], None, False),
+        (["parley"], None, False),
+        (["parley", "import", "serve"], None, False),
+    ],
+)
+def test_only_serving_commands_run_on_the_event_loop(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], worker: str | None, expected: bool
+) -> None:
+    if worker is None:
+        monkeypatch.delenv(evented.WORKER_ENV, raising=False)
+    else:
+        monkeypatch.setenv(evented.WORKER_ENV, worker)
+    assert evented.wants_event_loop(argv) is expected
+
+
+def test_outside_a_serving_process_work_runs_in_place_on_threads() -> None:
+    assert evented.async_mode() == "threading"
+    assert evented.offload(threading.get_ident) == threading.get_ident()
+
+
+def _long_bill(database: Database, sections: int) -> str:
+    text = "PART 1 - General\n\n" + "".join(SECTION.format(n=n) for n in range(1, sections + 1))
+    xml = parse_bill_text(text, country="ke", number="77", date="2026-11-02", title="Registers Bill, 2026")
+    with database.write() as session:
+        drafter = accounts.principal_for_user_id(session, 1)
+        bill_id = bills.import_bill(session, drafter, xml).bill.id
+    with database.read() as session:
+        uri = session.scalar(select(Expression.expression_uri).where(Expression.bill_id == bill_id))
+    assert uri is not None
+    return uri
+
+
+def test_parley_serve_keeps_acking_edits_while_it_lays_out_a_long_pdf(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'evented.db'}"
+    migrate.upgrade(url)
+    tokens, bill = seed_drafting(url)
+    database = Database(url)
+    pdf_uri = _long_bill(database, sections=120)
+    database.dispose()
+    env = {"DATABASE_URL": url, "SECRET_KEY": "evented-test", "PARLEY_INSTANCE_PATH": str(tmp_path / "instance"),
+           "EDIT_RATE_PER_SECOND": "1000"}
+    env.pop(evented.WORKER_ENV, None)
+    server = ServerProcess(env, tmp_path / "server.log").start()
+    drafter = Watcher(server.url, tokens["drafter"])
+    try:
+        assert "(gevent)" in (tmp_path / "server.log").read_text()
+        joined = drafter.call("join", {"bill": bill, "since": None})
+        text, rev = joined["provisions"][EID]["text"], joined["provisions"][EID]["rev"]
+
+        pdf: dict[str, float | int] = {}
+
+        def fetch_pdf() -> None:
+            started = time.monotonic()
+            response = requests.get(f"{server.url}{pdf_uri}.pdf", timeout=300)
+            pdf.update(status=response.status_code, size=len(response.content), seconds=time.monotonic() - started)
+
+        fetcher = threading.Thread(target=fetch_pdf)
+        fetcher.start()
+        acked_at: list[float] = [time.monotonic()]
+        n = 0
+        while fetcher.is_alive():
+            new = f"{text} w{n}"
+            ack = drafter.call("edit", {"bill": bill, "eid": EID, "rev": rev, "op_id": f"loop-{n}",
+                                        "patch": textpatch.make_patch(text, new)}, timeout=300)
+            assert ack["ok"], ack
+            text, rev = new, ack["rev"]
+            acked_at.append(time.monotonic())
+            n += 1
+        fetcher.join()
+    finally:
+        drafter.close()
+        server.stop()
+    assert pdf["status"] == 200 and pdf["size"] > 10_000
+    # Laying out takes seconds; edits kept being acknowledged all along instead of waiting for it to finish.
+    assert pdf["seconds"] >= 1.0, f"the PDF took {pdf['seconds']:.2f} s: too short to show anything"
+    longest_wait = max(later - earlier for earlier, later in zip(acked_at, acked_at[1:], strict=False))
+    assert n >= 5, f"only {n} edits acknowledged during a {pdf['seconds']:.1f} s layout"
+    assert longest_wait < pdf["seconds"] / 2, (
+        f"an edit waited {longest_wait:.2f} s during a {pdf['seconds']:.2f} s layout: the loop was blocked"
+    )
