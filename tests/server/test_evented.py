@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from pathlib import Path
@@ -112,7 +113,7 @@ def test_parley_serve_keeps_acking_edits_while_it_lays_out_a_long_pdf(tmp_path: 
     assert pdf["status"] == 200 and pdf["size"] > 10_000
     # Laying out takes seconds; edits kept being acknowledged all along instead of waiting for it to finish.
     assert pdf["seconds"] >= 1.0, f"the PDF took {pdf['seconds']:.2f} s: too short to show anything"
-    longest_wait = max(later - earlier for earlier, later in zip(acked_at, acked_at[1:], strict=False))
+    longest_wait = max(later - earlier for earlier, later in itertools.pairwise(acked_at))
     assert n >= 5, f"only {n} edits acknowledged during a {pdf['seconds']:.1f} s layout"
     assert longest_wait < pdf["seconds"] / 2, (
         f"an edit waited {longest_wait:.2f} s during a {pdf['seconds']:.2f} s layout: the loop was blocked"
