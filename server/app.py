@@ -26,7 +26,7 @@ from server.http.openapi import register_opendata
 from server.http.pages import pages, register_pages
 from server.http.resolver import resolver
 from server.http.security import init_security_headers
-from server.realtime import broadcast
+from server.realtime import broadcast, transport
 from server.realtime.namespace import ParleyNamespace
 from server.services import accounts
 from server.store import migrate
@@ -88,6 +88,8 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
     register_opendata(app)
     init_i18n(app)
     init_security_headers(app)
+    if evented.is_evented():
+        app.wsgi_app = transport.WholeFrames(app.wsgi_app)  # type: ignore[method-assign]
     hops = int(app.config.get("PROXY_HOPS", 0))
     if hops:
         # Outermost, so Socket.IO and the rate limits see the client's address as well as Flask does.

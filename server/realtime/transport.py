@@ -1,20 +1,27 @@
-"""The embedded server's connections: gevent's WSGI server by default, Nagle's algorithm off on every connection.
+"""The serving processes' connections: gevent's loop by default, whole WebSocket frames, Nagle's algorithm off.
 
 Socket.IO writes an edit's broadcast and then its ack as two small frames on the same connection. With Nagle's
 algorithm on, the second waits until the first is acknowledged, and the client's delayed ACK holds that for
 about 40 ms: every keystroke's ack would arrive 40 ms late. gunicorn sets ``TCP_NODELAY`` on its listening
-socket (``deploy/gunicorn.conf.py``); ``parley serve`` runs werkzeug, which does not.
+socket (``deploy/gunicorn.conf.py``); ``parley serve`` sets it on its own.
+
+simple-websocket writes each frame with one ``socket.send`` call. A blocking socket sends everything before it
+returns; a gevent socket sends what fits in the kernel's buffer and returns the count, so a frame larger than
+that buffer (a join of a long bill: megabytes) went out cut and the client dropped the connection. On gevent's
+loop, WebSocket connections therefore get sockets whose ``send`` writes the whole frame (:func:`whole_sends`).
 """
 
 from __future__ import annotations
 
+import os
 import socket
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import WSGIRequestHandler
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
 class NoDelayRequestHandler(WSGIRequestHandler):
@@ -26,11 +33,62 @@ class NoDelayRequestHandler(WSGIRequestHandler):
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
+def _whole_send_class() -> type:
+    from gevent import socket as green
+
+    class WholeSendSocket(green.socket):  # type: ignore[misc]
+        """A gevent socket whose ``send`` returns only once every byte is written, like a blocking one."""
+
+        def send(self, data: Any, flags: int = 0, timeout: Any = None) -> int:
+            # Not ``sendall``: gevent's sendall is built on ``send`` and would come back here.
+            view = memoryview(data).cast("B")
+            sent = 0
+            while sent < len(view):
+                sent += super().send(view[sent:], flags)
+            return sent
+
+    return WholeSendSocket
+
+
+def whole_sends(connection: Any) -> Any:
+    """A socket on a duplicate of ``connection``'s descriptor whose ``send`` writes everything it is given."""
+    whole = _whole_send_class()
+    return whole(connection.family, connection.type, connection.proto, fileno=os.dup(connection.fileno()))
+
+
+class WholeFrames:
+    """WSGI middleware for gunicorn's gevent worker: WebSocket upgrades get a socket that sends whole frames.
+
+    simple-websocket takes the connection from ``environ["gunicorn.socket"]``; it gets a duplicate whose ``send``
+    is ``sendall`` (gunicorn closes its own once the WebSocket ends).
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        connection = environ.get("gunicorn.socket")
+        if connection is not None and environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            environ["gunicorn.socket"] = whole_sends(connection)
+        return self.app(environ, start_response)
+
+
 def serve_evented(app: WSGIApplication, host: str, port: int) -> None:
-    """Serve ``app`` on gevent's WSGI server: every connection a greenlet, ``TCP_NODELAY`` on each."""
+    """Serve ``app`` on gevent's WSGI server: every connection a greenlet, ``TCP_NODELAY`` and whole sends on each."""
     from gevent.pywsgi import WSGIServer
+
+    whole = _whole_send_class()
+
+    class Server(WSGIServer):  # type: ignore[misc]
+        def do_read(self) -> tuple[Any, Any] | None:
+            accepted = super().do_read()
+            if accepted is None:
+                return None
+            connection, address = accepted
+            # simple-websocket duplicates the connection it upgrades; a duplicate keeps this class.
+            return whole(connection.family, connection.type, connection.proto, fileno=connection.detach()), address
 
     listener = socket.create_server((host, port), reuse_port=False, backlog=2048)
     # Accepted connections inherit the option from the listening socket on Linux, as gunicorn relies on.
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    WSGIServer(listener, app, log=None, error_log="default").serve_forever()
+    Server(listener, app, log=None, error_log="default").serve_forever()

@@ -19,7 +19,7 @@ from server.store import migrate
 from server.store.db import Database
 from server.store.models import Expression
 from tests.server.drafting.conftest import Watcher
-from tests.server.processes import ServerProcess, seed_drafting
+from tests.server.processes import GunicornProcess, ServerProcess, seed_drafting
 
 pytest.importorskip("weasyprint", reason="WeasyPrint (and the system's pango) is needed to lay out PDFs")
 
@@ -58,8 +58,8 @@ def test_outside_a_serving_process_work_runs_in_place_on_threads() -> None:
     assert evented.offload(threading.get_ident) == threading.get_ident()
 
 
-def _long_bill(database: Database, sections: int) -> str:
-    text = "PART 1 - General\n\n" + "".join(SECTION.format(n=n) for n in range(1, sections + 1))
+def _long_bill(database: Database, sections: int, section: str = SECTION) -> str:
+    text = "PART 1 - General\n\n" + "".join(section.format(n=n) for n in range(1, sections + 1))
     xml = parse_bill_text(text, country="ke", number="77", date="2026-11-02", title="Registers Bill, 2026")
     with database.write() as session:
         drafter = accounts.principal_for_user_id(session, 1)
@@ -118,3 +118,35 @@ def test_parley_serve_keeps_acking_edits_while_it_lays_out_a_long_pdf(tmp_path: 
     assert longest_wait < pdf["seconds"] / 2, (
         f"an edit waited {longest_wait:.2f} s during a {pdf['seconds']:.2f} s layout: the loop was blocked"
     )
+
+
+WORDY_SECTION = "  SEC {n}. - Schedule of notices, number {n}\n\n    " + " ".join(
+    f"Notice {{n}}.{k} shall be published in the Gazette and kept on the register for inspection." for k in range(120)
+) + "\n\n"
+
+
+@pytest.mark.parametrize("kind", [ServerProcess, GunicornProcess], ids=["parley-serve", "gunicorn-gevent"])
+def test_a_join_of_several_megabytes_arrives_whole(tmp_path: Path, kind: type[ServerProcess]) -> None:
+    """A gevent socket's ``send`` writes only what the kernel takes at once; a long bill's join is megabytes."""
+    url = f"sqlite:///{tmp_path / 'wordy.db'}"
+    migrate.upgrade(url)
+    tokens, _ = seed_drafting(url)
+    database = Database(url)
+    uri = _long_bill(database, sections=400, section=WORDY_SECTION)
+    with database.read() as session:
+        bill = session.scalar(select(Expression.bill_id).where(Expression.expression_uri == uri))
+    database.dispose()
+    env = {"DATABASE_URL": url, "SECRET_KEY": "evented-test", "PARLEY_INSTANCE_PATH": str(tmp_path / "instance"),
+           "GUNICORN_ACCESS_LOG": str(tmp_path / "access.log")}
+    server = kind(env, tmp_path / "server.log").start()
+    reader = Watcher(server.url, tokens["mp"])
+    try:
+        joined = reader.call("join", {"bill": bill, "since": None}, timeout=120)
+    finally:
+        reader.close()
+        server.stop()
+    log = (tmp_path / "server.log").read_text()
+    assert "(gevent)" in log or "Using worker: gevent" in log
+    texts = [state["text"] for state in joined["provisions"].values()]
+    assert sum(len(text) for text in texts) > 4_000_000
+    assert sum(1 for text in texts if text.startswith("Notice ") and text.endswith("for inspection.")) == 400
