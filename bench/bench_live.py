@@ -126,7 +126,10 @@ def serve_bare(port: int, mode: str) -> None:
     if mode == "gevent":
         from gevent.pywsgi import WSGIServer
 
-        WSGIServer(("127.0.0.1", port), socketio.WSGIApp(server), log=None).serve_forever()
+        # The same listener as `parley serve`: TCP_NODELAY, inherited by every accepted connection.
+        listener = socket.create_server(("127.0.0.1", port), backlog=2048)
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        WSGIServer(listener, socketio.WSGIApp(server), log=None).serve_forever()
         return
     # The same transport as ``parley serve``: werkzeug, TCP_NODELAY on each connection.
     run_simple("127.0.0.1", port, socketio.WSGIApp(server), threaded=True, request_handler=NoDelayRequestHandler)
