@@ -7,8 +7,9 @@
 3. Burst (rate limits on, their defaults): BURST posts as fast as CLIENTS clients can send them. Checked: only
    201 and 429 answers, no 5xx, every 201 comment present in the database afterwards; p99 of accepted posts.
 
-The server runs in a child process (this script with --serve), so clients and server do not share a GIL; on a
-2-core machine they still share the CPU, which the figures include.
+The server runs in a child process: ``parley serve`` as operators start it (gevent's loop), or with
+``--server threaded`` werkzeug's threaded server (this script with --serve), so clients and server do not share a
+GIL; on a 2-core machine they still share the CPU, which the figures include.
 
     .venv/bin/python bench/bench_comments.py [--duration 30] [--clients 100] [--burst 3000]
 """
@@ -86,7 +87,7 @@ def raw_insert_rate(directory: Path, seconds: float, synchronous: str) -> float:
 
 
 def serve(database_url: str, instance: Path, port: int, limits: bool) -> None:
-    """Child process: the application on a threaded WSGI server (the same server the tests use)."""
+    """Child process: the application on werkzeug's threaded server (``--server threaded``, the tests' server)."""
     from werkzeug.serving import make_server
 
     from server.app import create_app
@@ -102,12 +103,23 @@ def serve(database_url: str, instance: Path, port: int, limits: bool) -> None:
 
 
 class Server:
-    def __init__(self, database_url: str, instance: Path, limits: bool) -> None:
+    """``parley serve`` as an operator starts it (gevent's loop), or the tests' threaded server."""
+
+    def __init__(self, database_url: str, instance: Path, limits: bool, kind: str = "parley-serve") -> None:
         self.port = _free_port()
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "--serve", database_url, "--instance", str(instance), "--port",
-             str(self.port), "--limits", "on" if limits else "off"],
-        )
+        if kind == "parley-serve":
+            env = {**os.environ, "PARLEY_ENV": "development", "DATABASE_URL": database_url,
+                   "PARLEY_INSTANCE_PATH": str(instance), "RATELIMIT_ENABLED": "true" if limits else "false",
+                   "SECRET_KEY": "bench-comments"}
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                cwd=Path(__file__).resolve().parents[1], env=env, stdout=subprocess.DEVNULL,
+            )
+        else:
+            self.process = subprocess.Popen(
+                [sys.executable, __file__, "--serve", database_url, "--instance", str(instance), "--port",
+                 str(self.port), "--limits", "on" if limits else "off"],
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -251,6 +263,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--burst", type=int, default=3000, help="posts sent as fast as possible, limits on")
     parser.add_argument("--baseline-seconds", type=float, default=3.0)
+    parser.add_argument("--server", choices=("parley-serve", "threaded"), default="parley-serve",
+                        help="parley serve (gevent's loop, as deployed) or werkzeug's threaded server")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--instance", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -269,7 +283,7 @@ def main() -> int:
 
         url = f"sqlite:///{directory / 'throughput.db'}"
         bill, tokens, eids = prepare(url, args.clients)
-        server = Server(url, directory / "instance", limits=False)
+        server = Server(url, directory / "instance", limits=False, kind=args.server)
         try:
             results, elapsed = run_clients(server.port, bill, tokens, eids, clients=args.clients,
                                            duration=args.duration)
@@ -286,7 +300,7 @@ def main() -> int:
 
         url = f"sqlite:///{directory / 'burst.db'}"
         bill, tokens, eids = prepare(url, args.clients)
-        server = Server(url, directory / "instance-burst", limits=True)
+        server = Server(url, directory / "instance-burst", limits=True, kind=args.server)
         try:
             burst, elapsed = run_clients(server.port, bill, tokens, eids, clients=args.clients,
                                          total_posts=args.burst)

@@ -61,6 +61,7 @@ export class SimServer {
     this.provisions = new Map(Object.entries(provisions).map(([eid, text]) => [eid, { text, rev: 1 }]));
     this.events = [];
     this.acks = new Map(); // op_id -> the ack of the accepted edit
+    this.refused = new Map(); // op_id -> the error of the refused edit, as the server remembers it
     this.conflicts = 0;
     this.rebased = 0;
   }
@@ -78,6 +79,10 @@ export class SimServer {
   edit({ eid, rev, patch, op_id: opId }, actor) {
     if (this.acks.has(opId)) return { ack: this.acks.get(opId), event: null };
     const provision = this.provisions.get(eid);
+    if (this.refused.has(opId)) {
+      // A copy of an op already refused (resent on another connection): refused again, never applied late.
+      return { ack: { ok: false, error: this.refused.get(opId), text: provision.text, rev: provision.rev }, event: null };
+    }
     let text;
     try {
       if (rev === provision.rev) {
@@ -89,6 +94,7 @@ export class SimServer {
     } catch {
       this.conflicts += 1;
       const error = { code: 'edit_conflict', message: 'A hunk no longer matches.' };
+      this.refused.set(opId, error);
       return { ack: { ok: false, error, text: provision.text, rev: provision.rev }, event: null };
     }
     const canonical = makePatch(provision.text, text);

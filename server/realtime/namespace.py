@@ -152,10 +152,13 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
                 retry_after=max(0.001, round(self.edit_bucket.retry_after(principal.user_id), 3)),
             )
         with database().write() as session:
-            outcome = drafting.edit_provision(
+            outcome = drafting.apply_edit(
                 session, principal, bill_id=bill_id, eid=eid, rev=rev, patch=patch, op_id=op_id,
                 max_chars=int(current_app.config["MAX_PROVISION_CHARS"]), wid=wid,
             )
+        if outcome.refused is not None:
+            # Raised once the refusal is committed: a late copy of this op will be refused too.
+            raise outcome.refused
         return ok(rev=outcome.rev, event_id=outcome.event_id, duplicate=outcome.duplicate)
 
     @socket_handler

@@ -21,15 +21,23 @@ from server.errors import BadRequest, EditConflict, Forbidden, NotFound, Provisi
 from server.services.bills import BILL_STATUS_DRAFTING
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
-from server.store.models import AppliedOperation, Bill, EventRecord, Provision, ProvisionRevision
+from server.store.models import (
+    AppliedOperation,
+    Bill,
+    EventRecord,
+    Provision,
+    ProvisionRevision,
+    RefusedOperation,
+)
 
 MAX_OP_ID_LENGTH = 100
 
 # The statements of an edit, built once: an edit is the hottest write path (each keystroke pause of each
 # drafter), and building SQLAlchemy expressions and loading ORM entities cost more than the SQL itself.
 # They are table-level (Core) statements, run on the session's connection, so the ORM adds nothing to them.
-_applied, _provisions, _revisions, _bills = (
-    cast(Table, model.__table__) for model in (AppliedOperation, Provision, ProvisionRevision, Bill)
+_applied, _provisions, _revisions, _bills, _refused = (
+    cast(Table, model.__table__)
+    for model in (AppliedOperation, Provision, ProvisionRevision, Bill, RefusedOperation)
 )
 _APPLIED_OP = select(_applied.c.rev, _applied.c.event_id).where(
     _applied.c.bill_id == bindparam("bill_id"), _applied.c.op_id == bindparam("op_id")
@@ -49,6 +57,10 @@ _REVISION_TEXT = select(_revisions.c.text).where(*_REVISION_WHERE)
 _REVISION_KNOWN = select(_revisions.c.id).where(*_REVISION_WHERE)
 _INSERT_REVISION = insert(_revisions)
 _INSERT_APPLIED = insert(_applied)
+_REFUSED_OP = select(_refused.c.id).where(
+    _refused.c.bill_id == bindparam("bill_id"), _refused.c.op_id == bindparam("op_id")
+)
+_INSERT_REFUSED = insert(_refused)
 _UPDATE_PROVISION = (
     update(_provisions).where(_provisions.c.id == bindparam("row_id"))
     .values(text=bindparam("text"), rev=bindparam("rev"), edited=True)
@@ -62,6 +74,8 @@ class EditOutcome:
     rev: int
     event_id: int
     duplicate: bool = False
+    # Set instead of raising by ``apply_edit``: the refusal is recorded in the same transaction, to commit.
+    refused: EditConflict | None = None
 
 
 class EditableBill(Protocol):
@@ -96,7 +110,7 @@ def find_provision(
     return row
 
 
-def edit_provision(
+def apply_edit(
     session: Session,
     principal: Principal | None,
     *,
@@ -108,10 +122,13 @@ def edit_provision(
     max_chars: int,
     wid: str | None = None,
 ) -> EditOutcome:
-    """Apply one drafter's patch to a provision's working text.
+    """Apply one drafter's patch to a provision's working text; a conflict is recorded and returned, not raised.
 
     ``wid`` (optional) names the provision in a way that survives renumbering: an edit sent just before a
-    structure change still lands in the provision its author was typing in.
+    structure change still lands in the provision its author was typing in. An op refused with
+    ``edit_conflict`` is remembered in this transaction, so the caller commits before it answers the refusal:
+    the client merges that op's changes into a new op, and a copy of the old one arriving later (resent on
+    another connection) must not be applied on top.
     """
     if not op_id or len(op_id) > MAX_OP_ID_LENGTH:
         raise BadRequest(f"op_id must be a non-empty string of at most {MAX_OP_ID_LENGTH} characters")
@@ -131,6 +148,11 @@ def edit_provision(
     eid = row.eid
     if rev > row.rev or rev < 0:
         raise BadRequest(f"provision {eid} is at revision {row.rev}; an edit cannot be based on revision {rev}")
+    if session.connection().execute(_REFUSED_OP, {"bill_id": bill_id, "op_id": op_id}).first() is not None:
+        return _refusal(
+            f"edit {op_id} was already refused as conflicting; merge its changes and send them as a new edit",
+            eid, row,
+        )
     base = None if rev == row.rev else session.connection().scalar(
         _REVISION_TEXT, {"bill_id": bill_id, "wid": row.wid, "rev": rev}
     )
@@ -141,7 +163,10 @@ def edit_provision(
             # The base text is no longer kept (or this is the current revision): place the hunks by context.
             outcome = textpatch.apply_edit(row.text, patch, exact=rev == row.rev)
     except textpatch.PatchConflict as conflict:
-        raise EditConflict(str(conflict), eid=eid, text=row.text, rev=row.rev) from conflict
+        session.connection().execute(
+            _INSERT_REFUSED, {"bill_id": bill_id, "op_id": op_id, "refused_at": eventlog.utcnow()}
+        )
+        return _refusal(str(conflict), eid, row)
     except textpatch.MalformedPatch as malformed:
         raise BadRequest(f"the patch is not diff-match-patch text: {malformed}") from malformed
     if len(outcome.text) > max_chars:
@@ -161,6 +186,30 @@ def edit_provision(
         projector=projections.apply,
     )
     return EditOutcome(record.data["rev"], record.id)
+
+
+def _refusal(message: str, eid: str, row: Any) -> EditOutcome:
+    return EditOutcome(row.rev, 0, refused=EditConflict(message, eid=eid, text=row.text, rev=row.rev))
+
+
+def edit_provision(
+    session: Session,
+    principal: Principal | None,
+    *,
+    bill_id: int,
+    eid: str,
+    rev: int,
+    patch: str,
+    op_id: str,
+    max_chars: int,
+    wid: str | None = None,
+) -> EditOutcome:
+    """:func:`apply_edit`, raising :class:`EditConflict` on a conflict (the refusal is then not kept)."""
+    outcome = apply_edit(session, principal, bill_id=bill_id, eid=eid, rev=rev, patch=patch, op_id=op_id,
+                         max_chars=max_chars, wid=wid)
+    if outcome.refused is not None:
+        raise outcome.refused
+    return outcome
 
 
 KEPT_REVISIONS = 200

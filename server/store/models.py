@@ -210,6 +210,23 @@ class AppliedOperation(Base):
     event_id: Mapped[int] = mapped_column(BigId)
 
 
+class RefusedOperation(Base):
+    """Client operation ids answered with ``edit_conflict``: a copy of one arriving later is refused again.
+
+    A client that gets a conflict merges the op's changes into a new op; a copy of the old op still on the wire
+    (resent on another connection after a reconnect) must not then be applied as well. Not a projection: a
+    refusal is not an event and leaves nothing to rebuild.
+    """
+
+    __tablename__ = "refused_operations"
+    __table_args__ = (UniqueConstraint("bill_id", "op_id", name="uq_refused_operations_bill_op"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    bill_id: Mapped[int] = mapped_column(Integer)
+    op_id: Mapped[str] = mapped_column(String(100))
+    refused_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+
+
 @projection
 class ProvisionRevision(Base):
     """Recent texts of a provision by revision, so an edit based on an older revision is merged from its base."""

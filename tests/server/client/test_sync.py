@@ -41,6 +41,7 @@ class SimServer:
         self.provisions: dict[str, dict[str, Any]] = {eid: {"text": text, "rev": 1} for eid, text in provisions.items()}
         self.events: list[dict[str, Any]] = []
         self.acks: dict[str, dict[str, Any]] = {}
+        self.refused: dict[str, dict[str, Any]] = {}
         self.conflicts = 0
 
     def join(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -57,11 +58,15 @@ class SimServer:
             return self.acks[payload["op_id"]], None
         state = self.provisions[payload["eid"]]
         current = str(state["text"])
+        if payload["op_id"] in self.refused:
+            # A copy of an op already refused (resent on another connection): refused again, never applied late.
+            return {"ok": False, "error": self.refused[payload["op_id"]], "text": current, "rev": state["rev"]}, None
         try:
             text = rebase_apply(current, payload["patch"], exact=payload["rev"] == state["rev"])
         except TextPatchError as error:
             self.conflicts += 1
             body = {"code": error.code, "message": str(error)}
+            self.refused[payload["op_id"]] = body
             return {"ok": False, "error": body, "text": current, "rev": state["rev"]}, None
         state["text"], state["rev"] = text, int(state["rev"]) + 1
         event = {

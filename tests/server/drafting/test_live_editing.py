@@ -96,6 +96,28 @@ def test_overlapping_concurrent_edit_is_a_conflict_with_the_current_text(
     assert refused["text"] == "Nothing here." and refused["rev"] == 1
 
 
+def test_a_late_copy_of_a_refused_op_is_refused_too_never_applied(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, client: FlaskClient
+) -> None:
+    """A client merges a refused op into a new one; a copy of the old op arriving later must not add it again."""
+    a, b = connect(users.tokens["drafter"]), connect(users.tokens["drafter2"])
+    _join(a, bill_id), _join(b, bill_id)
+    old = "This Act may be cited as the Test Act, 2026."
+    assert _edit(a, bill_id, EID, 0, old, "This Act may be cited as the Other Act, 2026.")["ok"]
+    refused = _edit(b, bill_id, EID, 0, old, "This Act may be cited as the Parley Act, 2026.", op_id="b-1")
+    assert refused["error"]["code"] == "edit_conflict"
+    # b merges its change and sends it as a new op; a then puts the words b's first op was made on back.
+    assert _edit(b, bill_id, EID, 1, "This Act may be cited as the Other Act, 2026.",
+                 "This Act may be cited as the Other Parley Act, 2026.", op_id="b-2")["ok"]
+    assert _edit(a, bill_id, EID, 2, "This Act may be cited as the Other Parley Act, 2026.", old)["ok"]
+    # The copy of b-1 resent on another connection would now merge cleanly from its base; it is refused.
+    late = _edit(b, bill_id, EID, 0, old, "This Act may be cited as the Parley Act, 2026.", op_id="b-1")
+    assert late["ok"] is False and late["error"]["code"] == "edit_conflict"
+    assert late["text"] == old and late["rev"] == 3
+    body = client.get(f"/api/bills/{bill_id}/provisions/{EID}").get_json()
+    assert body["text"] == old and body["rev"] == 3
+
+
 def test_markup_survives_a_one_word_edit(connect: Callable[..., Watcher], users: Accounts, bill_id: int,
                                          client: FlaskClient) -> None:
     eid = "part_2__sec_3__subsec_1"
