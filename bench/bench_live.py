@@ -53,6 +53,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import psutil
 import socketio
 
@@ -156,9 +157,9 @@ def _sent_at(op_id: str) -> int:
 class Member:
     """A python-socketio client in the bill's room that times every broadcast it receives."""
 
-    def __init__(self, tally: Tally, window: list[int], lean: bool) -> None:
+    def __init__(self, tally: Tally, window: list[int], session: aiohttp.ClientSession | None) -> None:
         # The lean client unless the driver was asked for python-socketio's (``--client python-socketio``).
-        self.client: Any = WireClient() if lean else socketio.AsyncClient(reconnection=False)
+        self.client: Any = WireClient(session) if session is not None else socketio.AsyncClient(reconnection=False)
         self.tally, self.window = tally, window
         self.client.on("event", self._on_event)
         self.provisions: dict[str, Any] = {}
@@ -185,8 +186,9 @@ class Member:
 class Editor(Member):
     """A drafter appending a word to its own provision about once a second; revisions follow its acks."""
 
-    def __init__(self, item: dict[str, Any], bill: int, tally: Tally, window: list[int], lean: bool) -> None:
-        super().__init__(tally, window, lean)
+    def __init__(self, item: dict[str, Any], bill: int, tally: Tally, window: list[int],
+                 session: aiohttp.ClientSession | None) -> None:
+        super().__init__(tally, window, session)
         self.bill, self.eid, self.name = bill, item["eid"], item["name"]
         self.text, self.rev = str(item["text"]), int(item["rev"])
         self.waiting = False
@@ -237,9 +239,9 @@ async def drive(spec: dict[str, Any]) -> None:
     """A driver process: open its clients, say READY, wait for GO <start> <end>, tick editors, report JSON."""
     tally = Tally()
     window = [0, 0]
-    lean = spec["client"] == "wire"
-    editors = [Editor(item, spec["bill"], tally, window, lean) for item in spec["editors"]]
-    watchers = [Member(tally, window, lean) for _ in range(spec["watchers"])]
+    session = aiohttp.ClientSession() if spec["client"] == "wire" else None
+    editors = [Editor(item, spec["bill"], tally, window, session) for item in spec["editors"]]
+    watchers = [Member(tally, window, session) for _ in range(spec["watchers"])]
     opening: list[tuple[Member, str | None]] = [
         (editor, item["token"]) for editor, item in zip(editors, spec["editors"], strict=True)]
     opening += [(watcher, spec["watcher_token"]) for watcher in watchers]
