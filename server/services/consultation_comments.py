@@ -85,10 +85,13 @@ def _cluster_of(session: Session, consultation_id: int, keys: list[str], body: s
                 ) -> tuple[int | None, bool]:
     """The cluster a new comment joins (None: it starts one), and whether its keys are worth indexing."""
     shared = func.count().label("shared")
+    # Grouped by comment alone (a comment's keys all carry its cluster): grouped by (comment, cluster) as well,
+    # SQLite's planner preferred the cluster index, whose order suits that grouping, and walked every key of the
+    # consultation for each post, 7 ms at 800 comments and growing. Now it reads only the rows of the new keys.
     nearest = session.execute(
-        select(CommentKey.comment_id, CommentKey.cluster_id, shared)
+        select(CommentKey.comment_id, func.max(CommentKey.cluster_id).label("cluster_id"), shared)
         .where(CommentKey.consultation_id == consultation_id, CommentKey.key.in_(keys))
-        .group_by(CommentKey.comment_id, CommentKey.cluster_id)
+        .group_by(CommentKey.comment_id)
         .order_by(shared.desc(), CommentKey.comment_id)
         .limit(clustering.MAX_CANDIDATES)
     ).all()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from server.domain import consultation_clustering as clustering
 from server.store.consultation_models import CommentKey
@@ -101,3 +102,33 @@ def test_a_large_campaign_indexes_only_its_first_members_and_keeps_growing(
     with db.read() as session:
         indexed = set(session.scalars(select(CommentKey.comment_id).where(CommentKey.cluster_id == ids[0])))
     assert indexed == set(ids[:5])
+
+
+def test_the_candidate_lookup_reads_the_new_comments_keys_not_the_whole_consultation(
+    api: Api, users: Accounts, consulted: int, db: Database
+) -> None:
+    """A post costs the same in the thousandth comment as in the first: its candidates come through the key index."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the plan checked is SQLite's fixed one; PostgreSQL plans from table statistics")
+    for n in range(3):
+        assert api.comment("citizen", consulted, DURATION, f"Thirty days is far too short for rural voters {n} "
+                           "who read the notices late").status_code == 201
+    seen: list[tuple[str, Any]] = []
+
+    def remember(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        if "FROM comment_keys" in statement and "count(*)" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        response = api.comment("citizen2", consulted, DURATION, "Thirty days is far too short for voters in "
+                               "rural counties who read the notices late")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    assert response.status_code == 201, response.get_json()
+    assert len(seen) == 1
+    statement, parameters = seen[0]
+    with db.engine.connect() as connection:
+        plan = " | ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
+                                                                         parameters))
+    assert "USING INDEX ix_comment_keys_lookup (consultation_id=? AND key=?)" in plan, plan
