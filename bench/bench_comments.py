@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import psutil
 from argon2 import PasswordHasher
 
 from config.settings import DevelopmentConfig
@@ -130,6 +131,11 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError("the server did not start")
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU the server process has used so far."""
+        times = psutil.Process(self.process.pid).cpu_times()
+        return float(times.user + times.system)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -285,8 +291,10 @@ def main() -> int:
         bill, tokens, eids = prepare(url, args.clients)
         server = Server(url, directory / "instance", limits=False, kind=args.server)
         try:
+            cpu_before = server.cpu_seconds()
             results, elapsed = run_clients(server.port, bill, tokens, eids, clients=args.clients,
                                            duration=args.duration)
+            server_cpu = server.cpu_seconds() - cpu_before
         finally:
             server.stop()
         accepted = results.statuses[201]
@@ -294,7 +302,8 @@ def main() -> int:
         print(f"throughput: {args.clients} clients for {elapsed:.1f} s: {accepted} accepted, {rate:,.0f}/s; "
               f"ratio to baseline {rate / full:.2f} (target >= 0.5); statuses {dict(results.statuses)}; "
               f"p50 {percentile(results.accepted_latencies, 0.5) * 1000:.0f} ms, "
-              f"p99 {percentile(results.accepted_latencies, 0.99) * 1000:.0f} ms")
+              f"p99 {percentile(results.accepted_latencies, 0.99) * 1000:.0f} ms; server CPU "
+              f"{server_cpu / max(accepted, 1) * 1000:.1f} ms a post, {server_cpu / elapsed:.0%} of a core")
         throughput_kept = present(url, results.accepted_ids)
         print(f"throughput: {throughput_kept} of {accepted} accepted comments present afterwards")
 
@@ -302,8 +311,10 @@ def main() -> int:
         bill, tokens, eids = prepare(url, args.clients)
         server = Server(url, directory / "instance-burst", limits=True, kind=args.server)
         try:
+            cpu_before = server.cpu_seconds()
             burst, elapsed = run_clients(server.port, bill, tokens, eids, clients=args.clients,
                                          total_posts=args.burst)
+            burst_cpu = server.cpu_seconds() - cpu_before
         finally:
             server.stop()
         sent = sum(burst.statuses.values())
@@ -312,7 +323,8 @@ def main() -> int:
         p99 = percentile(burst.accepted_latencies, 0.99) * 1000
         print(f"burst: {sent} posts in {elapsed:.2f} s ({sent / elapsed:,.0f}/s offered) with limits on: "
               f"statuses {dict(burst.statuses)}; only 201/429: {only_expected}; "
-              f"{kept} of {burst.statuses[201]} accepted present; p99 of accepted {p99:.0f} ms (target <= 250)")
+              f"{kept} of {burst.statuses[201]} accepted present; p99 of accepted {p99:.0f} ms (target <= 250); "
+              f"server CPU {burst_cpu / max(sent, 1) * 1000:.1f} ms an answer")
         nothing_lost = throughput_kept == accepted and kept == burst.statuses[201]
         return 0 if only_expected and nothing_lost else 1
 
