@@ -19,6 +19,8 @@ class ConsultationEvent:
     CONSULTATION_OPENED: Final = "consultation.opened"
     COMMENT_POSTED: Final = "comment.posted"
     COMMENT_EDITED: Final = "comment.edited"
+    # A visible comment an edit put back in the moderation queue: the public side of that edit, without its words.
+    COMMENT_HELD: Final = "comment.held"
     COMMENT_DELETED: Final = "comment.deleted"
     COMMENT_ENDORSED: Final = "comment.endorsed"
     COMMENT_FLAGGED: Final = "comment.flagged"

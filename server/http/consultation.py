@@ -49,11 +49,13 @@ def _timestamp(body: dict[str, Any], name: str) -> datetime:
     raw = body.get(name)
     try:
         parsed = datetime.fromisoformat(str(raw).replace("Z", "+00:00")) if isinstance(raw, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None:
+        # In UTC a time at the edge of the calendar (9999-12-31T23:00-05:00) falls outside it.
+        utc = parsed.astimezone(UTC).replace(tzinfo=None) if parsed and parsed.tzinfo else parsed
+    except (ValueError, OverflowError):
+        utc = None
+    if utc is None:
         raise BadRequest(f"{name} must be an ISO 8601 time such as 2026-12-01T09:00:00Z; found {raw!r}")
-    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+    return utc
 
 
 def comment_dict(comment: Comment) -> dict[str, Any]:

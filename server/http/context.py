@@ -95,9 +95,10 @@ def time_arg(name: str) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+        # At the edge of the calendar a time with an offset falls outside it in UTC.
+        return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+    except (ValueError, OverflowError):
         raise query_error(name, f"{name} must be a time like 2026-12-01T09:00:00Z; found {raw[:60]!r}") from None
-    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
 def page_request(default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> PageRequest:

@@ -86,11 +86,14 @@ class OperationCheck:
             require(current_principal(), *self.operation.roles)
 
     def problems(self) -> list[Field]:
-        found = list(describe_all(self.query.iter_errors(self._query_values()), "query"))
+        query = self._query_values()
+        found = list(describe_all(self.query.iter_errors(query), "query"))
+        found += nul_characters(dict(request.args), "query")
         if self.body is not None:
             body = self._json_body()
             if body is not None:
                 found += describe_all(self.body.iter_errors(body), "body")
+                found += nul_characters(body, "body")
         return sorted(set(found), key=lambda f: (f.field, f.message))
 
     def _query_values(self) -> dict[str, Any]:
@@ -133,6 +136,19 @@ def field_name(prefix: str, path: Iterable[Any]) -> str:
     for part in path:
         name += f"[{part}]" if isinstance(part, int) else f".{part}"
     return name
+
+
+def nul_characters(value: object, where: str) -> Iterator[Field]:
+    """Strings holding U+0000, which no stored text may hold: PostgreSQL refuses it and XML cannot carry it."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield Field(where, "must not contain the NUL character (U+0000)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from nul_characters(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from nul_characters(item, f"{where}[{index}]")
 
 
 def describe_all(errors: Iterable[ValidationError], prefix: str) -> Iterator[Field]:

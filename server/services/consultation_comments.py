@@ -234,6 +234,13 @@ def edit_comment(
     eventlog.acquire_append_lock(session)
     now = eventlog.utcnow()
     actor, comment = _own_comment(session, principal, comment_id, settings, now)
+    # What the consultation received is fixed when it closes; withdrawing one's comment stays possible.
+    consultation = session.get(Consultation, comment.consultation_id)
+    if consultation is not None:
+        window = window_state(consultation.opens_at, consultation.closes_at, now)
+        if window is not WindowState.OPEN:
+            raise ConsultationClosed(closed_window_message(window, consultation.opens_at, consultation.closes_at)
+                                     .replace("comments are no longer taken", "comments can no longer be changed"))
     try:
         text = check_body(body)
     except RuleBroken as broken:
@@ -241,18 +248,25 @@ def edit_comment(
     matched = settings.lexicon.matches(text)
     state = CommentState.HELD if matched or comment.state == CommentState.HELD else CommentState.VISIBLE
     reason = "abusive language: " + ", ".join(sorted(set(matched))) if matched else comment.state_reason
-    # A visible comment that becomes held must leave the room: its removal is the public part of this event.
-    public = comment.state == CommentState.VISIBLE and state is CommentState.VISIBLE
+    was_visible = comment.state == CommentState.VISIBLE
+    public = was_visible and state is CommentState.VISIBLE
     eventlog.append(
         session,
         draft(
-            comment_stream(comment_id), ConsultationEvent.COMMENT_EDITED, actor,
-            comment.bill_id if public else None,
+            comment_stream(comment_id), ConsultationEvent.COMMENT_EDITED, actor, comment.bill_id if public else None,
             {"comment_id": comment_id, "body": text if public else None, "private_body": None if public else text,
              "state": state.value, "held_because": reason if state is CommentState.HELD else None},
         ),
         projector=projections.apply,
     )
+    if was_visible and state is CommentState.HELD:
+        # It must leave the room, the search index and every reader's page: this event says so publicly,
+        # while the words that put it on hold stay in the private edit above.
+        eventlog.append(
+            session,
+            draft(comment_stream(comment_id), ConsultationEvent.COMMENT_HELD, actor, comment.bill_id,
+                  {"comment_id": comment_id}),
+        )
     return comment
 
 
@@ -274,10 +288,11 @@ def delete_comment(
     """Withdraw one's own comment, shortly after posting it."""
     eventlog.acquire_append_lock(session)
     actor, comment = _own_comment(session, principal, comment_id, settings, eventlog.utcnow())
+    # A comment that was never public (held) leaves no trace in the bill's public history either.
     eventlog.append(
         session,
-        draft(comment_stream(comment_id), ConsultationEvent.COMMENT_DELETED, actor, comment.bill_id,
-                       {"comment_id": comment_id}),
+        draft(comment_stream(comment_id), ConsultationEvent.COMMENT_DELETED, actor,
+              comment.bill_id if comment.state == CommentState.VISIBLE else None, {"comment_id": comment_id}),
         projector=projections.apply,
     )
 

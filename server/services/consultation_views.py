@@ -52,17 +52,29 @@ def _visible(session: Session, bill_id: int) -> list[Comment]:
 
 
 class ClusterIndex:
-    """Sizes and templates of clusters (sizes count visible members only)."""
+    """Sizes and templates of clusters (sizes count visible members only).
+
+    A cluster's public template is its first *visible* member: the comment that started it may since have been
+    held, hidden or withdrawn, and its words must not come back through the campaign it started.
+    """
 
     def __init__(self, session: Session, sizes: Counter[int], campaign_size: int) -> None:
         self.campaign_size = campaign_size
         self.sizes = sizes
         ids = list(self.sizes)
+        self.template_ids: dict[int, int] = {}
         self.templates: dict[int, str] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            rows = session.execute(select(Comment.id, Comment.body).where(Comment.id.in_(chunk)))
-            self.templates.update((row.id, row.body) for row in rows)
+            firsts = session.execute(
+                select(Comment.cluster_id, func.min(Comment.id))
+                .where(Comment.cluster_id.in_(chunk), Comment.state == CommentState.VISIBLE)
+                .group_by(Comment.cluster_id)
+            ).all()
+            self.template_ids.update((int(row[0]), int(row[1])) for row in firsts)
+            by_id = {int(row[1]): int(row[0]) for row in firsts}
+            rows = session.execute(select(Comment.id, Comment.body).where(Comment.id.in_(list(by_id))))
+            self.templates.update((by_id[row.id], row.body) for row in rows)
 
     @classmethod
     def of(cls, session: Session, comments: Iterable[Comment], campaign_size: int) -> ClusterIndex:
@@ -91,11 +103,12 @@ class ClusterIndex:
     def describe(self, comment: Comment) -> dict[str, Any]:
         campaign = self.is_campaign(comment.cluster_id)
         template = self.templates.get(comment.cluster_id)
+        is_template = comment.id == self.template_ids.get(comment.cluster_id, comment.cluster_id)
         adds = None
-        if campaign and template is not None and comment.id != comment.cluster_id:
+        if campaign and template is not None and not is_template:
             adds = clustering.additions(template, comment.body)
         return {"id": comment.cluster_id, "size": self.sizes[comment.cluster_id], "campaign": campaign,
-                "template": comment.id == comment.cluster_id, "adds": adds}
+                "template": is_template, "adds": adds}
 
 
 def _author_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
@@ -297,7 +310,7 @@ def cluster_page(
             "template": clusters.templates.get(cluster_id, ""),
             "additions": [
                 {"comment_id": c.id, "adds": clustering.additions(clusters.templates.get(cluster_id, ""), c.body)}
-                for c in members[cluster_id] if c.id != cluster_id
+                for c in members[cluster_id] if c.id != clusters.template_ids.get(cluster_id)
             ],
         }
         for cluster_id, _size in found.items

@@ -23,8 +23,10 @@ _WORDS = ("body", "quote")
 
 def public_events(session: Session, records: Sequence[EventRecord]) -> list[dict[str, Any]]:
     """The wire form of ``records``, with the words of comments that are no longer visible left out."""
+    # An answer to a whole cluster names no comment (comment_id None) and is public as it stands.
     mentioned = {
-        int(r.data["comment_id"]) for r in records if "comment_id" in r.data and any(k in r.data for k in _WORDS)
+        int(r.data["comment_id"]) for r in records
+        if r.data.get("comment_id") is not None and any(k in r.data for k in _WORDS)
     }
     withdrawn: set[int] = set()
     if mentioned:
@@ -36,7 +38,7 @@ def public_events(session: Session, records: Sequence[EventRecord]) -> list[dict
     events = []
     for record in records:
         event = event_to_dict(record)
-        if "comment_id" in record.data and int(record.data["comment_id"]) in withdrawn:
+        if record.data.get("comment_id") is not None and int(record.data["comment_id"]) in withdrawn:
             event["data"] = {**record.data, **{k: None for k in _WORDS if k in record.data}, "redacted": True}
         events.append(event)
     return events

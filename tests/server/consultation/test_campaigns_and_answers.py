@@ -74,6 +74,10 @@ def test_answers_give_comments_and_whole_clusters_their_fate(
     cluster = api.post("clerk", f"/api/clusters/{members[0]['cluster_id']}/answers",
                        {"body": "The committee kept thirty days but added hearings.", "fate": "not_taken_up"})
     assert cluster.status_code == 201
+    # An answer to a whole cluster names no single comment; the bill's history shows it as it stands.
+    history = api.get(f"/api/bills/{consulted}/events")
+    assert history.status_code == 200
+    assert "The committee kept thirty days but added hearings." in str(history.get_json()["events"])
 
     listed = {c["id"]: c for c in api.comments(consulted)}
     assert listed[single["id"]]["fate"] == "taken_up"

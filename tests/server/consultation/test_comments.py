@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
+from server.store import eventlog
 from server.store.db import Database
 from tests.server.conftest import Accounts
 from tests.server.consultation.conftest import DURATION, REGISTER, SHORT_TITLE, Api, app_with, import_bill
@@ -152,3 +154,33 @@ def test_per_provision_counts_cover_visible_comments(api: Api, consulted: int) -
     assert by_eid[REGISTER]["comments"] == 1 and by_eid[REGISTER]["endorsements"] == 1
     assert [p["eid"] for p in counts["provisions"]] == [DURATION, REGISTER], "document order"
     assert counts["totals"]["comments"] == 3 and counts["totals"]["campaign_signatures"] == 0
+
+
+def test_what_a_consultation_received_cannot_be_rewritten_once_it_closed(
+    api: Api, bill: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert api.open(bill, opens=timedelta(hours=-1), closes=timedelta(minutes=5)).status_code == 201
+    posted = api.comment("citizen", bill, DURATION, "Thirty days is fine.").get_json()
+    kept = api.comment("citizen2", bill, DURATION, "Thirty days is too short.").get_json()
+    real = eventlog.utcnow
+    monkeypatch.setattr(eventlog, "utcnow", lambda: real() + timedelta(minutes=10))
+    edited = api.patch("citizen", f"/api/comments/{posted['id']}", {"body": "Totally different words now."})
+    assert edited.status_code == 409 and "can no longer be changed" in edited.get_json()["error"]["message"]
+    assert api.delete("citizen2", f"/api/comments/{kept['id']}").status_code == 204  # withdrawing stays possible
+    assert [c["body"] for c in api.comments(bill)] == ["Thirty days is fine."]
+
+
+def test_times_outside_the_calendar_and_nul_characters_are_the_clients_error(
+    api: Api, bill: int
+) -> None:
+    late = api.post("clerk", f"/api/bills/{bill}/consultations",
+                    {"opens_at": "2026-01-01T00:00:00Z", "closes_at": "9999-12-31T23:00:00-05:00"})
+    assert late.status_code == 400 and "closes_at" in late.get_json()["error"]["message"]
+    assert api.get("/api/bills?updated_since=9999-12-31T23:00:00-05:00").status_code == 422
+    assert api.open(bill).status_code == 201
+    nul = api.comment("citizen", bill, DURATION, "before\u0000after")
+    assert nul.status_code == 422
+    assert nul.get_json()["error"]["fields"] == [
+        {"field": "body.body", "message": "must not contain the NUL character (U+0000)"}]
+    assert api.get(f"/api/bills/{bill}/comments?eid=a%00b").status_code == 422
+    assert api.comments(bill) == []

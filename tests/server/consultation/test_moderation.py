@@ -120,3 +120,65 @@ def test_new_accounts_posting_in_bursts_are_held(database_url: str, tmp_path: Pa
         assert all("new account" in str(c["held_because"]) for c in _queue(api))
     finally:
         app.extensions["parley.db"].dispose()
+
+
+# --- what leaves the public view stays out of every other -------------------------------------------------
+
+LETTER = ("Extend the consultation period to ninety days so that people in rural counties can take part "
+          "in the making of this law.")
+
+
+def _clusters(api: Api, bill: int) -> str:
+    response = api.get(f"/api/bills/{bill}/clusters")
+    assert response.status_code == 200
+    return str(response.get_json()["clusters"])
+
+
+def test_a_campaign_started_by_a_comment_no_longer_public_shows_the_words_of_a_visible_member(
+    api: Api, users: Accounts, consulted: int
+) -> None:
+    held = api.comment("citizen", consulted, DURATION, LETTER + " You are all idiots.").get_json()
+    assert held["state"] == "held"
+    for who in ("citizen2", "citizen3", "citizen4"):
+        assert api.comment(who, consulted, DURATION, LETTER).get_json()["state"] == "visible"
+    shown = _clusters(api, consulted)
+    assert "ninety days" in shown and "idiots" not in shown
+    users.add("citizen5", "citizen")
+    hidden = api.comment("citizen5", consulted, REGISTER, LETTER + " Call me on 0722 123456.").get_json()
+    for who in ("citizen2", "citizen3"):
+        api.comment(who, consulted, REGISTER, LETTER + " Also on the register.")
+    assert api.post("clerk", f"/api/comments/{hidden['id']}/moderation",
+                    {"action": "hide", "reason": "personal data"}).status_code == 200
+    users.add("citizen6", "citizen")
+    withdrawn = api.comment("citizen6", consulted, DURATION, LETTER + " Signed, Jane Wanjiru of Kitale.").get_json()
+    assert api.delete("citizen6", f"/api/comments/{withdrawn['id']}").status_code == 204
+    shown = _clusters(api, consulted)
+    assert "0722 123456" not in shown and "Jane Wanjiru" not in shown
+    listed = api.comments(consulted)
+    assert sum(1 for c in listed if c["cluster"]["template"]) == len({c["cluster"]["id"] for c in listed})
+
+
+def test_a_visible_comment_edited_into_abuse_leaves_search_and_the_room(
+    api: Api, consulted: int, db: Database
+) -> None:
+    posted = api.comment("citizen", consulted, DURATION, "Quokkaflint matters here.").get_json()
+    assert len(api.get("/api/search?q=quokkaflint&type=comment").get_json()["results"]) == 1
+    edited = api.patch("citizen", f"/api/comments/{posted['id']}", {"body": "Quokkaflint, you idiots."})
+    assert edited.get_json()["state"] == "held"
+    assert api.comments(consulted) == []
+    assert api.get("/api/search?q=quokkaflint&type=comment").get_json()["results"] == []
+    public = api.get(f"/api/bills/{consulted}/events").get_json()["events"]
+    mentioned = [e for e in public if e["data"].get("comment_id") == posted["id"]]
+    assert [e["type"] for e in mentioned] == [ConsultationEvent.COMMENT_POSTED, ConsultationEvent.COMMENT_HELD]
+    assert "idiots" not in str(public) and "Quokkaflint" not in str(public)  # the posted words are redacted too
+    with db.read() as session:
+        private = session.scalars(select(EventRecord).where(EventRecord.type == ConsultationEvent.COMMENT_EDITED))
+        assert [e.data["private_body"] for e in private] == ["Quokkaflint, you idiots."]
+
+
+def test_withdrawing_a_held_comment_leaves_no_trace_in_the_public_history(api: Api, consulted: int) -> None:
+    held = api.comment("citizen", consulted, REGISTER, "What morons wrote this?").get_json()
+    assert held["state"] == "held"
+    assert api.delete("citizen", f"/api/comments/{held['id']}").status_code == 204
+    events = api.get(f"/api/bills/{consulted}/events").get_json()["events"]
+    assert [e["type"] for e in events if e["data"].get("comment_id") == held["id"]] == []
