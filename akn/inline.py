@@ -409,7 +409,8 @@ class _Reader:
             pos += 1  # the line break between two paragraphs
 
 
-def _check_characters(text: str) -> None:
+def check_characters(text: str) -> None:
+    """Raise :class:`InvalidMarkupError` at the first character XML 1.0 cannot hold (U+0000, U+0007 ...)."""
     bad = _NOT_XML.search(text)
     if bad:
         pos = bad.start()
@@ -428,7 +429,7 @@ def from_markup(
     `nsmap` gives the prefixes the markup may use (`leos:editable`); the AKN namespace is the default.
     Raises `InvalidMarkupError` with line and column when the markup cannot be read.
     """
-    _check_characters(markup)
+    check_characters(markup)
     namespaces = _namespaces(nsmap)
     root = etree.Element(_A + container, nsmap=namespaces)  # type: ignore[arg-type]
     if markup == "":
@@ -445,7 +446,7 @@ def inline_from_markup(
     markup: str, tag: str = "p", nsmap: Mapping[str | None, str] | None = None
 ) -> etree._Element:
     """Read one line of inline markup into a new `tag` element (`num`, `heading`, `p`...)."""
-    _check_characters(markup)
+    check_characters(markup)
     reader = _Reader(markup)
     items, end = reader.sequence(0, None)
     if end < len(markup):

@@ -228,3 +228,27 @@ test('edits carry the wId, and events find a provision by wId after a renumberin
   assert.equal(bill.text('sec_2'), 'old two');
   assert.equal(bill.text('sec_3'), 'three! and more');
 });
+
+test('a join that holds only part of what was missed asks again from where it stopped', async () => {
+  const joins = [];
+  const edit = (id, rev, before, after) => ({
+    id, type: 'provision.edited', bill: 1,
+    data: { eid: 'sec_1', wid: 'sec_1', rev, base_rev: rev - 1, patch: makePatch(before, after), op_id: `op${id}` },
+  });
+  const emit = async (name, payload) => {
+    assert.equal(name, 'join');
+    joins.push(payload.since);
+    if (joins.length === 1) return { ok: true, last_event_id: 0, events: [], provisions: { sec_1: { text: 'a', rev: 0, wid: 'sec_1' } } };
+    if (joins.length === 2) {
+      return { ok: true, more: true, last_event_id: 11, events: [edit(11, 1, 'a', 'ab')], provisions: { sec_1: { text: 'abc', rev: 2, wid: 'sec_1' } } };
+    }
+    return { ok: true, more: false, last_event_id: 12, events: [edit(12, 2, 'ab', 'abc')], provisions: { sec_1: { text: 'abc', rev: 2, wid: 'sec_1' } } };
+  };
+  const bill = new BillSync({ bill: 1, emit });
+  await bill.join();
+  bill.since = 10; // reconnecting after event 10
+  await bill.join();
+  assert.deepEqual(joins, [null, 10, 11]);
+  assert.equal(bill.text('sec_1'), 'abc');
+  assert.equal(bill.since, 12);
+});

@@ -328,6 +328,8 @@ class BillSync:
             self._in_snapshot = False
             reaction.extend(self._adopt_snapshot(ack.get("provisions") or {}, cursors))
             self._advance(ack.get("last_event_id"))
+            # More was missed than one answer holds: ask again from where this one stopped.
+            reaction.rejoin = reaction.rejoin or bool(ack.get("more"))
             backlog, self._backlog = self._backlog, []
             for event in backlog:
                 reaction.extend(self.on_event(event, cursors))

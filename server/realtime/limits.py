@@ -26,6 +26,11 @@ class TokenBucket:
             self._state[key] = (tokens - 1, now)
             return True
 
+    def forget(self, key: object) -> None:
+        """Drop what is kept for ``key`` (a closed connection), so the table does not grow with every one."""
+        with self._lock:
+            self._state.pop(key, None)
+
     def retry_after(self, key: object) -> float:
         """Seconds until ``key`` may act again (0 when it may now); what a refused client waits before resending."""
         now = time.monotonic()

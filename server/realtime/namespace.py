@@ -20,6 +20,7 @@ from server.store.models import Provision
 
 MAX_EVENTS_ON_JOIN = 5000
 PRESENCE = "presence"
+_MAX_INT = 2**63
 
 
 def _str_field(data: dict[str, Any], name: str, max_length: int) -> str:
@@ -37,6 +38,9 @@ def _int_field(data: dict[str, Any], name: str, *, optional: bool = False) -> in
         return None
     if not isinstance(value, int) or isinstance(value, bool):
         raise BadRequest(f"{name} must be an integer; found {value!r}")
+    if not -_MAX_INT <= value < _MAX_INT:
+        # Beyond 64 bits no database column can hold it: a clear refusal, not a driver's overflow.
+        raise BadRequest(f"{name} must be an integer below 2**63; found one of {value.bit_length()} bits")
     return value
 
 
@@ -71,8 +75,15 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
     def on_disconnect(self, reason: Any = None) -> None:
         sid = request.sid  # type: ignore[attr-defined]
         principal = self.principals.pop(sid, None)
+        self.presence_bucket.forget(sid)
         bill_id = self.bills.pop(sid, None)
-        if bill_id is not None and principal is not None:
+        if bill_id is not None:
+            self._left(bill_id, principal, sid)
+
+    @staticmethod
+    def _left(bill_id: int, principal: Principal | None, sid: str) -> None:
+        """Tell the bill's room that this connection is no longer there (its cursor goes at once)."""
+        if principal is not None:
             emit(PRESENCE, {"sid": sid, "bill": bill_id, "user": principal.user_id, "left": True},
                  to=bill_room(bill_id), include_self=False)
 
@@ -87,6 +98,7 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         previous = self.bills.get(sid)
         if previous is not None and previous != bill_id:
             leave_room(bill_room(previous))
+            self._left(previous, self.principal(), sid)
         # Join before reading, so an event committed meanwhile is either in the answer or broadcast to us
         # (or both: clients drop what they already have by event id).
         join_room(bill_room(bill_id))
@@ -103,12 +115,13 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
                 )
                 provisions = {row.eid: {"text": row.text, "rev": row.rev, "wid": row.wid} for row in rows}
             last = eventlog.last_event_id(session)
-        return ok(
-            bill=bill_id,
-            last_event_id=last,
-            events=history.public_events(session, records),
-            provisions=provisions,
-        )
+            more = len(records) >= MAX_EVENTS_ON_JOIN
+            if more:
+                # Not everything missed fits in one answer: say so, and up to where it goes, so the client
+                # asks again from there instead of taking the snapshot's id and never seeing the rest.
+                last = records[-1].id
+            events = history.public_events(session, records)
+        return ok(bill=bill_id, last_event_id=last, events=events, provisions=provisions, more=more)
 
     @socket_handler
     def on_follow_public(self, data: dict[str, Any]) -> Ack:
@@ -123,6 +136,7 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         bill_id = self.bills.pop(sid, None)
         if bill_id is not None:
             leave_room(bill_room(bill_id))
+            self._left(bill_id, self.principal(), sid)
         return ok()
 
     def _joined_bill(self, data: dict[str, Any]) -> int:
@@ -177,23 +191,29 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         def optional(name: str, limit: int) -> str | None:
             return _str_field(data, name, limit) if data.get(name) is not None else None
 
+        config = current_app.config
+        # The wId names the provision its sender saw even after a renumbering it had not yet heard of.
+        wid, ref_wid = optional("wid", 400), optional("ref_wid", 400)
         with database().write() as session:
             if action == "insert":
                 outcome = structure.insert_provision(
                     session, principal, bill_id, ref_eid=eid, position=str(data.get("position", "after")),
                     name=optional("name", 40) or "section", num=optional("num", 100),
-                    heading=optional("heading", 1000), text=optional("text", 100_000) or "",
+                    heading=optional("heading", 1000),
+                    text=optional("text", int(config["MAX_SOCKET_MESSAGE_BYTES"])) or "",
+                    ref_wid=wid, max_chars=int(config["MAX_PROVISION_CHARS"]),
                 )
             elif action == "delete":
-                outcome = structure.delete_provision(session, principal, bill_id, eid=eid)
+                outcome = structure.delete_provision(session, principal, bill_id, eid=eid, wid=wid)
             elif action == "move":
                 outcome = structure.move_provision(
                     session, principal, bill_id, eid=eid, ref_eid=_str_field(data, "ref_eid", 400),
-                    position=str(data.get("position", "after")),
+                    position=str(data.get("position", "after")), wid=wid, ref_wid=ref_wid,
                 )
             elif action == "retitle":
                 outcome = structure.retitle_provision(
-                    session, principal, bill_id, eid=eid, num=optional("num", 100), heading=optional("heading", 1000)
+                    session, principal, bill_id, eid=eid, num=optional("num", 100), heading=optional("heading", 1000),
+                    wid=wid,
                 )
             else:
                 raise BadRequest(f"action must be insert, delete, move or retitle; found {action!r}")

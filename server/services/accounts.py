@@ -6,16 +6,17 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from server import evented
 from server.domain.events import EventDraft, EventType, user_stream
 from server.domain.roles import Role
-from server.errors import Conflict, Unauthenticated, ValidationFailed
+from server.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
 from server.services.principal import Principal
 from server.store import eventlog, projections
 from server.store.models import ApiToken, Credential, EventRecord, User
@@ -169,6 +170,26 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     if user is None or user.suspended:
         return None
     return principal_of(user)
+
+
+_users = cast(Table, User.__table__)
+_STANDING = select(_users.c.role, _users.c.suspended).where(_users.c.id == bindparam("user_id"))
+
+
+def standing(session: Session, principal: Principal | None) -> Principal | None:
+    """``principal`` as the account stands now, read in the caller's transaction.
+
+    A socket keeps who connected for as long as it stays open; a write through it must still see a suspension
+    or a change of role made since, at once.
+    """
+    if principal is None or not principal.user_id:
+        return principal
+    row = session.connection().execute(_STANDING, {"user_id": principal.user_id}).first()
+    if row is None or row.suspended:
+        raise Forbidden("this account is suspended; it can no longer make changes")
+    if row.role != principal.role.value:
+        return Principal(principal.user_id, principal.username, Role(row.role), principal.display_name)
+    return principal
 
 
 def principal_for_user_id(session: Session, user_id: int) -> Principal | None:

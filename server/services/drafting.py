@@ -14,10 +14,13 @@ from typing import Any, Protocol, cast
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from akn.errors import InvalidMarkupError
+from akn.inline import check_characters
 from server.domain import textpatch
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import Role
 from server.errors import BadRequest, EditConflict, Forbidden, NotFound, ProvisionTooLarge
+from server.services import accounts
 from server.services.bills import BILL_STATUS_DRAFTING
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
@@ -137,7 +140,7 @@ def apply_edit(
     bill = session.connection().execute(_BILL_GATE, {"bill_id": bill_id}).first()
     if bill is None:
         raise NotFound(f"there is no bill {bill_id}")
-    actor = check_may_edit(principal, bill)
+    actor = check_may_edit(accounts.standing(session, principal), bill)
 
     applied = session.connection().execute(_APPLIED_OP, {"bill_id": bill_id, "op_id": op_id}).first()
     if applied is not None:
@@ -169,6 +172,11 @@ def apply_edit(
         return _refusal(str(conflict), eid, row)
     except textpatch.MalformedPatch as malformed:
         raise BadRequest(f"the patch is not diff-match-patch text: {malformed}") from malformed
+    try:
+        # The working text becomes AKN when a version is published; what XML cannot hold never gets in.
+        check_characters(outcome.text)
+    except InvalidMarkupError as refused:
+        raise BadRequest(f"provision {eid}: {refused.message}") from refused
     if len(outcome.text) > max_chars:
         raise ProvisionTooLarge(
             f"provision {eid} would grow to {len(outcome.text)} characters; the limit is {max_chars}"

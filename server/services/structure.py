@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError
 from server.domain.events import EventDraft, EventType, bill_stream
-from server.errors import BadRequest, from_akn_error
+from server.errors import BadRequest, ProvisionTooLarge, from_akn_error
+from server.services import accounts
 from server.services.bills import get_bill, load_document, provision_states, replace_provision_rows
 from server.services.drafting import check_may_edit, find_provision
 from server.services.principal import Principal
@@ -87,7 +88,7 @@ def _apply(
 ) -> StructureOutcome:
     eventlog.acquire_append_lock(session)
     bill = get_bill(session, bill_id)
-    actor = check_may_edit(principal, bill)
+    actor = check_may_edit(accounts.standing(session, principal), bill)
     document = working_document(session, bill)
     try:
         _pin_work_ids(document)
@@ -153,11 +154,14 @@ def _pin_work_ids(document: AknDocument) -> None:
 
 def insert_provision(
     session: Session, principal: Principal | None, bill_id: int, *, ref_eid: str, position: str,
-    name: str, num: str | None, heading: str | None, text: str,
+    name: str, num: str | None, heading: str | None, text: str, ref_wid: str | None = None,
+    max_chars: int | None = None,
 ) -> StructureOutcome:
-    """Insert a new provision before or after ``ref_eid``."""
+    """Insert a new provision before or after ``ref_eid`` (or the provision whose wId is ``ref_wid``)."""
     where = _position(position)
-    find_provision(session, bill_id, ref_eid)
+    if max_chars is not None and len(text) > max_chars:
+        raise ProvisionTooLarge(f"the new provision has {len(text)} characters; the limit is {max_chars}")
+    ref_eid = find_provision(session, bill_id, ref_eid, wid=ref_wid).eid
 
     def change(document: AknDocument) -> tuple[str | None, dict[str, str]]:
         inserted = document.insert_provision(ref_eid, position=where, name=name, num=num, heading=heading, text=text)
@@ -168,9 +172,12 @@ def insert_provision(
                   creates=True)
 
 
-def delete_provision(session: Session, principal: Principal | None, bill_id: int, *, eid: str) -> StructureOutcome:
-    row = find_provision(session, bill_id, eid)
-    wid = row.wid
+def delete_provision(
+    session: Session, principal: Principal | None, bill_id: int, *, eid: str, wid: str | None = None
+) -> StructureOutcome:
+    """Delete a provision; named by ``wid`` as well, it is the one its sender saw, whatever its eId is now."""
+    row = find_provision(session, bill_id, eid, wid=wid)
+    eid, wid = row.eid, row.wid
 
     def change(document: AknDocument) -> tuple[str | None, dict[str, str]]:
         document.delete_provision(eid)
@@ -181,11 +188,12 @@ def delete_provision(session: Session, principal: Principal | None, bill_id: int
 
 
 def move_provision(
-    session: Session, principal: Principal | None, bill_id: int, *, eid: str, ref_eid: str, position: str
+    session: Session, principal: Principal | None, bill_id: int, *, eid: str, ref_eid: str, position: str,
+    wid: str | None = None, ref_wid: str | None = None,
 ) -> StructureOutcome:
     where = _position(position)
-    find_provision(session, bill_id, eid)
-    find_provision(session, bill_id, ref_eid)
+    eid = find_provision(session, bill_id, eid, wid=wid).eid
+    ref_eid = find_provision(session, bill_id, ref_eid, wid=ref_wid).eid
 
     def change(document: AknDocument) -> tuple[str | None, dict[str, str]]:
         return eid, document.move_provision(eid, ref_eid, where)
@@ -196,12 +204,12 @@ def move_provision(
 
 def retitle_provision(
     session: Session, principal: Principal | None, bill_id: int, *, eid: str,
-    num: str | None = None, heading: str | None = None,
+    num: str | None = None, heading: str | None = None, wid: str | None = None,
 ) -> StructureOutcome:
     """Change a provision's number and/or heading (eIds follow the new number)."""
     if num is None and heading is None:
         raise BadRequest("give a new num, a new heading, or both")
-    find_provision(session, bill_id, eid)
+    eid = find_provision(session, bill_id, eid, wid=wid).eid
 
     def change(document: AknDocument) -> tuple[str | None, dict[str, str]]:
         return eid, document.set_num_heading(eid, num=num, heading=heading)

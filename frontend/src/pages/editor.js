@@ -133,10 +133,10 @@ function structureButtons(node) {
   return h('div', { class: 'structure-buttons' },
     button(t('insert_after'), (event) => structureForm(node, 'insert', event.target)),
     button(t('renumber'), (event) => structureForm(node, 'retitle', event.target)),
-    button(t('move_up'), () => structure({ action: 'move', eid: node.eid, ref_eid: siblings[index - 1]?.eid, position: 'before' }), index <= 0),
-    button(t('move_down'), () => structure({ action: 'move', eid: node.eid, ref_eid: siblings[index + 1]?.eid, position: 'after' }), index < 0 || index >= siblings.length - 1),
+    button(t('move_up'), () => structure({ action: 'move', eid: node.eid, wid: node.wid, ref_eid: siblings[index - 1]?.eid, ref_wid: siblings[index - 1]?.wid, position: 'before' }), index <= 0),
+    button(t('move_down'), () => structure({ action: 'move', eid: node.eid, wid: node.wid, ref_eid: siblings[index + 1]?.eid, ref_wid: siblings[index + 1]?.wid, position: 'after' }), index < 0 || index >= siblings.length - 1),
     button(t('delete'), () => {
-      if (window.confirm(t('confirm_delete', { label }))) structure({ action: 'delete', eid: node.eid });
+      if (window.confirm(t('confirm_delete', { label }))) structure({ action: 'delete', eid: node.eid, wid: node.wid });
     }));
 }
 
@@ -157,8 +157,8 @@ function structureForm(node, action, opener) {
     event.preventDefault();
     const fields = { num: form.num.value || null, heading: form.heading.value || null };
     const payload = action === 'insert'
-      ? { action, eid: node.eid, position: 'after', name: node.name, text: form.text.value, ...fields }
-      : { action, eid: node.eid, ...fields };
+      ? { action, eid: node.eid, wid: node.wid, position: 'after', name: node.name, text: form.text.value, ...fields }
+      : { action, eid: node.eid, wid: node.wid, ...fields };
     if (await structure(payload)) form.remove();
   });
   block.querySelector('header').after(form);

@@ -276,6 +276,8 @@ export class BillSync {
       this.catchingUp = false;
     }
     this.joined = true;
+    // More was missed than one answer holds: ask again from where this one stopped.
+    if (ack.more) return this.join();
     for (const provision of this.provisions.values()) {
       const resend = provision.pendingSend;
       if (resend) this.#send(provision, resend);

@@ -420,3 +420,18 @@ def test_drafting_clients_over_real_socketio_converge_across_a_reconnect(socket_
     for drafter in drafters:
         # werkzeug's test server answers a second websocket close late; nothing here waits for it.
         threading.Thread(target=drafter.disconnect, daemon=True).start()
+
+
+def test_a_join_that_holds_only_part_of_what_was_missed_asks_again_from_where_it_stopped() -> None:
+    bill = BillSync(1)
+    bill.on_join_ack({"ok": True, "last_event_id": 0, "events": [],
+                      "provisions": {"sec_1": {"text": "a", "rev": 0, "wid": "sec_1"}}})
+    event = {"id": 11, "type": "provision.edited", "bill": 1,
+             "data": {"eid": "sec_1", "wid": "sec_1", "rev": 1, "base_rev": 0, "patch": make_patch("a", "ab"),
+                      "op_id": "x"}}
+    partial = bill.on_join_ack({"ok": True, "more": True, "last_event_id": 11, "events": [event],
+                                "provisions": {"sec_1": {"text": "abc", "rev": 2, "wid": "sec_1"}}})
+    assert partial.rejoin and bill.join_request()["since"] == 11
+    whole = bill.on_join_ack({"ok": True, "more": False, "last_event_id": 12, "events": [],
+                              "provisions": {"sec_1": {"text": "abc", "rev": 2, "wid": "sec_1"}}})
+    assert not whole.rejoin and bill.text("sec_1") == "abc" and bill.since == 12

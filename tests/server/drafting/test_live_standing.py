@@ -1,0 +1,188 @@
+"""What an open socket may still do, and what the room is told: suspension at apply time, long absences,
+structure edits sent before a renumbering was heard of, limits on inserted text, leaving, malformed integers."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from server.domain import textpatch
+from server.realtime import namespace
+from server.services import accounts, bills, moderation
+from server.store.db import Database
+from tests.server.conftest import Accounts, small_bill_xml
+from tests.server.drafting.conftest import Watcher
+
+SEC_1 = "part_1__sec_1"
+SEC_4 = "part_2__sec_4"
+TEXT = "This Act may be cited as the Test Act, 2026."
+
+
+def _join(client: Watcher, bill: int, since: int | None = None) -> dict[str, Any]:
+    ack = client.call("join", {"bill": bill, "since": since})
+    assert ack["ok"], ack
+    return ack
+
+
+def _edit(client: Watcher, bill: int, rev: int, old: str, new: str) -> dict[str, Any]:
+    return client.call("edit", {"bill": bill, "eid": SEC_1, "rev": rev, "patch": textpatch.make_patch(old, new),
+                                "op_id": uuid.uuid4().hex})
+
+
+def _texts(client: FlaskClient, bill_id: int) -> set[str]:
+    found: set[str] = set()
+    pending = list(client.get(f"/api/bills/{bill_id}").get_json()["provisions"])
+    while pending:
+        node = pending.pop()
+        found.add(node.get("text") or "")
+        pending.extend(node.get("children", []))
+    return found
+
+
+def test_a_drafter_suspended_while_connected_can_no_longer_change_the_bill(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, db: Database
+) -> None:
+    drafter = connect(users.tokens["drafter2"])
+    _join(drafter, bill_id)
+    assert _edit(drafter, bill_id, 0, TEXT, TEXT + " (1)")["ok"]
+    with db.write() as session:
+        admin = accounts.principal_for_user_id(session, users.ids["admin"])
+        moderation.set_suspended(session, admin, users.ids["drafter2"], suspended=True, reason="compromised")
+    late = _edit(drafter, bill_id, 1, TEXT + " (1)", TEXT + " (2)")
+    assert late["ok"] is False and late["error"]["code"] == "forbidden", late
+    structure = drafter.call("structure", {"bill": bill_id, "action": "delete", "eid": SEC_4})
+    assert structure["ok"] is False and structure["error"]["code"] == "forbidden", structure
+    with db.write() as session:
+        admin = accounts.principal_for_user_id(session, users.ids["admin"])
+        moderation.set_suspended(session, admin, users.ids["drafter2"], suspended=False, reason=None)
+    assert _edit(drafter, bill_id, 1, TEXT + " (1)", TEXT + " (3)")["ok"], "reinstated, the same socket edits again"
+
+
+def test_a_join_that_cannot_hold_everything_missed_says_so_and_the_rest_follows(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(namespace, "MAX_EVENTS_ON_JOIN", 3)
+    author, reader = connect(users.tokens["drafter"]), connect(users.tokens["mp"])
+    last_seen = _join(reader, bill_id)["last_event_id"]
+    reader.close()
+    _join(author, bill_id)
+    text, ids = TEXT, []
+    for n in range(5):
+        ack = _edit(author, bill_id, n, text, f"{text} ({n})")
+        assert ack["ok"], ack
+        ids.append(ack["event_id"])
+        text = f"{text} ({n})"
+    back = connect(users.tokens["mp"])
+    first = _join(back, bill_id, since=last_seen)
+    assert [e["id"] for e in first["events"]] == ids[:3]
+    assert first["more"] is True and first["last_event_id"] == ids[2]
+    rest = _join(back, bill_id, since=first["last_event_id"])
+    assert [e["id"] for e in rest["events"]] == ids[3:]
+    assert rest["more"] is False and rest["last_event_id"] == ids[-1]
+
+
+def test_a_structure_change_sent_before_a_renumbering_was_heard_of_acts_on_the_provision_its_sender_saw(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, client: FlaskClient
+) -> None:
+    a, b = connect(users.tokens["drafter"]), connect(users.tokens["drafter2"])
+    seen_by_b = _join(b, bill_id)["provisions"][SEC_1]
+    _join(a, bill_id)
+    # A inserts a new first section: it takes the eId part_1__sec_1 and the old one becomes sec_2.
+    inserted = a.call("structure", {"bill": bill_id, "action": "insert", "eid": SEC_1, "position": "before",
+                                    "num": "1.", "heading": "New", "text": "A brand new first section."})
+    assert inserted["ok"], inserted
+    # B has not heard of it yet and deletes the section it sees as part_1__sec_1, naming its wId too.
+    gone = b.call("structure", {"bill": bill_id, "action": "delete", "eid": SEC_1, "wid": seen_by_b["wid"]})
+    assert gone["ok"], gone
+    texts = _texts(client, bill_id)
+    assert "A brand new first section." in texts
+    assert not any(TEXT in t for t in texts), "the section B saw is the one deleted"
+
+
+def test_an_inserted_provision_keeps_to_the_provision_and_message_limits(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, app: Flask
+) -> None:
+    author = connect(users.tokens["drafter"])
+    _join(author, bill_id)
+    insert = {"bill": bill_id, "action": "insert", "eid": SEC_4, "position": "after", "name": "section",
+              "num": "5.", "heading": "Big"}
+    app.config["MAX_PROVISION_CHARS"] = 1000
+    too_long = author.call("structure", {**insert, "text": "word " * 2000})
+    assert too_long["ok"] is False and too_long["error"]["code"] == "provision_too_large", too_long
+    app.config["MAX_PROVISION_CHARS"] = 1_000_000
+    over_message = author.call("structure", {**insert, "text": "word " * 18_000}, timeout=30)  # 90,000 > 64 KiB
+    assert over_message["ok"] is False and over_message["error"]["code"] == "payload_too_large", over_message
+    assert author.call("structure", {**insert, "text": "A short new section."})["ok"]
+
+
+def test_closed_connections_leave_nothing_behind_in_the_presence_limiter(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, app: Flask
+) -> None:
+    handler = app.extensions["socketio"].server.namespace_handlers["/"]
+    before = len(handler.presence_bucket._state)
+    for _ in range(5):
+        watcher = connect(users.tokens["drafter"])
+        _join(watcher, bill_id)
+        assert watcher.call("presence", {"bill": bill_id, "eid": SEC_1, "cursor": None})["ok"]
+        watcher.close()
+    deadline = time.monotonic() + 5
+    while len(handler.presence_bucket._state) != before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(handler.presence_bucket._state) == before
+
+
+def test_leaving_a_bill_or_joining_another_tells_the_room_at_once(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, db: Database
+) -> None:
+    with db.write() as session:
+        drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
+        other = bills.import_bill(session, drafter, small_bill_xml(number="8")).bill.id
+    a, b = connect(users.tokens["drafter"]), connect(users.tokens["drafter2"])
+    _join(a, bill_id)
+    _join(b, bill_id)
+    assert a.call("presence", {"bill": bill_id, "eid": SEC_1, "cursor": {"anchor": 1, "head": 1}})["ok"]
+    assert b.wait_for(lambda: any(p.get("eid") == SEC_1 for p in b.presence))
+    assert a.call("leave", {})["ok"]
+    assert b.wait_for(lambda: any(p.get("left") for p in b.presence), timeout=3), b.presence
+    b.presence.clear()
+    _join(a, bill_id)
+    _join(a, other)
+    assert b.wait_for(lambda: any(p.get("left") and p["bill"] == bill_id for p in b.presence), timeout=3)
+
+
+def test_integers_beyond_64_bits_are_bad_requests(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int
+) -> None:
+    watcher = connect(users.tokens["drafter"])
+    answers = {
+        "join.bill": watcher.call("join", {"bill": 2**70}),
+        "join.since": watcher.call("join", {"bill": bill_id, "since": 2**70}),
+    }
+    _join(watcher, bill_id)
+    answers["edit.rev"] = watcher.call("edit", {"bill": bill_id, "eid": SEC_1, "rev": 2**70, "patch": "",
+                                                "op_id": "x"})
+    answers["edit.rev<0"] = watcher.call("edit", {"bill": bill_id, "eid": SEC_1, "rev": -(2**70), "patch": "",
+                                                  "op_id": "y"})
+    codes = {name: answer["error"]["code"] for name, answer in answers.items() if not answer["ok"]}
+    assert codes == dict.fromkeys(answers, "bad_request"), answers
+
+
+def test_characters_xml_cannot_hold_never_enter_the_working_text(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int
+) -> None:
+    author = connect(users.tokens["drafter"])
+    _join(author, bill_id)
+    for bad in ("\x00", "\x07", "\ufffe"):
+        refused = _edit(author, bill_id, 0, TEXT, TEXT + f" and{bad}more")
+        assert refused["ok"] is False and refused["error"]["code"] == "bad_request", refused
+        assert "U+" in refused["error"]["message"]
+    assert _edit(author, bill_id, 0, TEXT, TEXT + " and\ttabs are fine")["ok"]
+    inserted = author.call("structure", {"bill": bill_id, "action": "insert", "eid": SEC_4, "position": "after",
+                                         "name": "section", "num": "5.", "heading": "Bell\x07", "text": "Text."})
+    assert inserted["ok"] is False and inserted["error"]["code"] in ("bad_request", "invalid_markup"), inserted
