@@ -42,8 +42,11 @@ _applied, _provisions, _revisions, _bills, _refused = (
     cast(Table, model.__table__)
     for model in (AppliedOperation, Provision, ProvisionRevision, Bill, RefusedOperation)
 )
-_APPLIED_OP = select(_applied.c.rev, _applied.c.event_id).where(
-    _applied.c.bill_id == bindparam("bill_id"), _applied.c.op_id == bindparam("op_id")
+_events = cast(Table, EventRecord.__table__)
+_APPLIED_OP = (
+    select(_applied.c.rev, _applied.c.event_id, _events.c.actor_id)
+    .join(_events, _events.c.id == _applied.c.event_id)
+    .where(_applied.c.bill_id == bindparam("bill_id"), _applied.c.op_id == bindparam("op_id"))
 )
 _PROVISION_COLUMNS = (_provisions.c.id, _provisions.c.eid, _provisions.c.wid, _provisions.c.text, _provisions.c.rev)
 _PROVISION_BY_EID = select(*_PROVISION_COLUMNS).where(
@@ -144,6 +147,10 @@ def apply_edit(
 
     applied = session.connection().execute(_APPLIED_OP, {"bill_id": bill_id, "op_id": op_id}).first()
     if applied is not None:
+        if applied.actor_id != actor.actor_id:
+            # Another drafter's op: answering "duplicate" would drop this edit without a word.
+            raise BadRequest(f"op_id {op_id!r} is already the id of another drafter's edit; "
+                             "op_ids must be unique (a random one per operation)")
         return EditOutcome(applied.rev, applied.event_id, duplicate=True)
 
     # Every writer already holds the write lock (BEGIN IMMEDIATE / the append lock), so no row lock is needed.

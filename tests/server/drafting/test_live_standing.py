@@ -186,3 +186,21 @@ def test_characters_xml_cannot_hold_never_enter_the_working_text(
     inserted = author.call("structure", {"bill": bill_id, "action": "insert", "eid": SEC_4, "position": "after",
                                          "name": "section", "num": "5.", "heading": "Bell\x07", "text": "Text."})
     assert inserted["ok"] is False and inserted["error"]["code"] in ("bad_request", "invalid_markup"), inserted
+
+
+def test_an_op_id_another_drafter_already_used_is_refused_not_swallowed_as_a_duplicate(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int
+) -> None:
+    a, b = connect(users.tokens["drafter"]), connect(users.tokens["drafter2"])
+    _join(a, bill_id)
+    provisions = _join(b, bill_id)["provisions"]
+    first = a.call("edit", {"bill": bill_id, "eid": SEC_1, "rev": 0, "op_id": "op-1",
+                            "patch": textpatch.make_patch(TEXT, TEXT + " (a)")})
+    assert first["ok"] and not first["duplicate"]
+    other = provisions[SEC_4]
+    clash = b.call("edit", {"bill": bill_id, "eid": SEC_4, "rev": other["rev"], "op_id": "op-1",
+                            "patch": textpatch.make_patch(other["text"], other["text"] + " (b)")})
+    assert clash["ok"] is False and clash["error"]["code"] == "bad_request", clash
+    again = a.call("edit", {"bill": bill_id, "eid": SEC_1, "rev": 0, "op_id": "op-1",
+                            "patch": textpatch.make_patch(TEXT, TEXT + " (a)")})
+    assert again == {**first, "duplicate": True}
