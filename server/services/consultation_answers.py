@@ -14,6 +14,7 @@ from server.errors import NotFound, ValidationFailed
 from server.services.consultation import draft, expression_of
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
+from server.store.amendment_models import Amendment
 from server.store.consultation_models import CitizenSignup, Comment, CommentAnswer
 from server.store.models import EventRecord, User
 
@@ -65,6 +66,11 @@ def answer(
                        f"{comment_id if comment_id is not None else cluster_id}")
     if linked_version is not None:
         expression_of(session, target.bill_id, linked_version)
+    if linked_amendment is not None:
+        # The fate page links it: an amendment of another bill, or none at all, would be a false "we did".
+        amendment = session.get(Amendment, linked_amendment)
+        if amendment is None or amendment.bill_id != target.bill_id:
+            raise NotFound(f"bill {target.bill_id} has no amendment {linked_amendment}")
     answer_id = (session.scalar(select(func.max(CommentAnswer.id))) or 0) + 1
     eventlog.append(
         session,

@@ -68,6 +68,16 @@ def test_answers_give_comments_and_whole_clusters_their_fate(
     assert bad.status_code == 422
     assert api.post("drafter", f"/api/comments/{single['id']}/answers",
                     {"body": "x", "fate": "noted", "version": 7}).status_code == 404
+    # A linked amendment must be one of this bill's: the fate page would otherwise point at nothing.
+    assert api.post("drafter", f"/api/comments/{single['id']}/answers",
+                    {"body": "x", "fate": "taken_up", "amendment_id": 4242}).status_code == 404
+    proposed = api.post("mp", f"/api/bills/{consulted}/amendments",
+                        {"eid": DURATION, "text": "A consultation shall remain open for not less than sixty days."})
+    assert proposed.status_code == 201, proposed.get_json()
+    other = api.comment("citizen", consulted, DURATION, "Sixty days, please.").get_json()
+    linked = api.post("drafter", f"/api/comments/{other['id']}/answers",
+                      {"body": "Amendment proposed.", "fate": "noted", "amendment_id": proposed.get_json()["id"]})
+    assert linked.status_code == 201 and linked.get_json()["amendment_id"] == proposed.get_json()["id"]
     answered = api.post("drafter", f"/api/comments/{single['id']}/answers",
                         {"body": "Section 3(2) now says calendar days.", "fate": "taken_up", "version": 1})
     assert answered.status_code == 201 and answered.get_json()["version"] == 1
