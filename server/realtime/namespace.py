@@ -44,6 +44,11 @@ def _int_field(data: dict[str, Any], name: str, *, optional: bool = False) -> in
     return value
 
 
+def _offset(value: object) -> bool:
+    """A cursor offset: a non-negative integer a text can have (not a boolean, not a 100-digit number)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _MAX_INT
+
+
 class ParleyNamespace(Namespace):  # type: ignore[misc]
     """State kept per connection: who it is and which bill it follows."""
 
@@ -233,7 +238,7 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         if eid is not None and (not isinstance(eid, str) or len(eid) > 400):
             raise BadRequest("eid must be a string of at most 400 characters or null")
         if cursor is not None and not (
-            isinstance(cursor, dict) and all(isinstance(cursor.get(k), int) for k in ("anchor", "head"))
+            isinstance(cursor, dict) and all(_offset(cursor.get(k)) for k in ("anchor", "head"))
         ):
             raise BadRequest("cursor must be {\"anchor\": int, \"head\": int} or null")
         emit(

@@ -204,3 +204,14 @@ def test_an_op_id_another_drafter_already_used_is_refused_not_swallowed_as_a_dup
     again = a.call("edit", {"bill": bill_id, "eid": SEC_1, "rev": 0, "op_id": "op-1",
                             "patch": textpatch.make_patch(TEXT, TEXT + " (a)")})
     assert again == {**first, "duplicate": True}
+
+
+def test_a_cursor_is_two_offsets_not_booleans_or_huge_numbers(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int
+) -> None:
+    watcher = connect(users.tokens["drafter"])
+    _join(watcher, bill_id)
+    for cursor in ({"anchor": True, "head": 1}, {"anchor": 1, "head": 2**80}, {"anchor": -1, "head": 0}):
+        answer = watcher.call("presence", {"bill": bill_id, "eid": SEC_1, "cursor": cursor})
+        assert answer["ok"] is False and answer["error"]["code"] == "bad_request", (cursor, answer)
+    assert watcher.call("presence", {"bill": bill_id, "eid": SEC_1, "cursor": {"anchor": 0, "head": 3}})["ok"]
