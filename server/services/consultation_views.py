@@ -237,7 +237,9 @@ def hidden_notices(
     query = (select(Comment.id, Comment.eid, Comment.reply_to, Comment.state_reason)
              .where(Comment.bill_id == bill_id, Comment.state == CommentState.HIDDEN))
     if eid is not None:
-        query = query.where(Comment.eid == eid)
+        # Where the comments themselves stand now (followed by wId into the current version), not where they
+        # were made: after a renumbering a notice stays beside the comments it sat among.
+        query = query.where(_standing_at(session, bill_id, eid, current_texts(session, get_bill(session, bill_id))))
     if after is not None:
         query = query.where(Comment.id > after)
     if up_to is not None:
@@ -254,12 +256,14 @@ def provision_counts(session: Session, bill_id: int, settings: ConsultationSetti
     clusters = ClusterIndex.of(session, comments, settings.campaign_size)
     per: dict[str, dict[str, Any]] = {}
     outdated = 0
+    current = {current_eid for current_eid, _text in texts.values()}
     for comment in comments:
         anchor = locate(comment.wid, comment.quote, texts)
         outdated += anchor.outdated
         key = anchor.current_eid or comment.eid
+        # A provision that was deleted may have left its eId to another one since: not gone then.
         entry = per.setdefault(key, {"eid": key, "comments": 0, "unique_comments": 0, "campaign_signatures": 0,
-                                     "endorsements": 0, "outdated": 0, "gone": anchor.current_eid is None})
+                                     "endorsements": 0, "outdated": 0, "gone": key not in current})
         entry["comments"] += 1
         entry["endorsements"] += comment.endorsements
         entry["outdated"] += anchor.outdated

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from akn import AknDocument
 from server.domain import textpatch
-from server.services import accounts, drafting, versions
+from server.services import accounts, drafting, structure, versions
 from server.store.db import Database
 from server.store.models import Provision
 from tests.server.conftest import Accounts
@@ -77,3 +77,29 @@ def test_comments_on_a_real_act_quote_its_words(api: Api, db: Database) -> None:
     assert posted.status_code == 201, posted.get_json()
     assert api.comment("citizen", bill, eid, "x", quote=words + " zebra crossing").status_code == 422
     assert [c["eid"] for c in api.comments(bill, eid=eid)] == [eid]
+
+
+def test_after_provisions_move_and_go_notices_and_counts_stand_where_their_comments_do(
+    api: Api, consulted: int, db: Database, users: Accounts
+) -> None:
+    section_3, section_4 = "part_2__sec_3", REGISTER  # the register is section 4 of part 2
+    on_section_3 = api.comment("citizen", consulted, section_3, "Why consult at all?").get_json()
+    on_register = api.comment("citizen2", consulted, section_4, "Keep it online.").get_json()
+    hidden = api.comment("citizen3", consulted, section_4, "The clerk is useless.").get_json()
+    assert api.post("clerk", f"/api/comments/{hidden['id']}/moderation",
+                    {"action": "hide", "reason": "harassment"}).status_code == 200
+    # Section 3 is deleted and the register renumbered 3: it takes section 3's eId.
+    with db.write() as session:
+        drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
+        structure.delete_provision(session, drafter, consulted, eid=section_3)
+        structure.retitle_provision(session, drafter, consulted, eid=section_4, num="3.")
+    with db.write() as session:
+        versions.publish_working_text(session, accounts.principal_for_user_id(session, users.ids["clerk"]),
+                                      consulted)
+
+    listed = api.get(f"/api/bills/{consulted}/comments?eid={section_3}").get_json()
+    assert {c["id"] for c in listed["comments"]} == {on_section_3["id"], on_register["id"]}
+    assert [n["id"] for n in listed["hidden"]] == [hidden["id"]], "the notice moved with the register's comments"
+    assert api.get(f"/api/bills/{consulted}/comments?eid={section_4}").get_json()["hidden"] == []
+    counts = {p["eid"]: p for p in api.get(f"/api/bills/{consulted}/comments/counts").get_json()["provisions"]}
+    assert counts[section_3]["comments"] == 2 and counts[section_3]["gone"] is False
