@@ -19,6 +19,7 @@ MAX_LIMIT: Final = 1000
 MAX_CURSOR_LENGTH: Final = 64
 CURSOR_PATTERN: Final = "^[A-Za-z0-9_-]+$"
 
+MAX_POSITION: Final = 2**63
 _PREFIX: Final = "k1:"
 _POSITION: Final = re.compile(r"(0|[1-9]\d{0,18})")
 
@@ -44,4 +45,7 @@ def decode_cursor(cursor: str) -> int:
         raise BadCursor("a cursor is the \"next\" value of a previous page") from None
     if not text.startswith(_PREFIX) or not _POSITION.fullmatch(text[len(_PREFIX):]):
         raise BadCursor("a cursor is the \"next\" value of a previous page")
-    return int(text[len(_PREFIX):])
+    position = int(text[len(_PREFIX):])
+    if position >= MAX_POSITION:  # 19 digits reach past what a 64-bit key holds
+        raise BadCursor("a cursor is the \"next\" value of a previous page")
+    return position

@@ -72,8 +72,9 @@ def int_arg(name: str, default: int, *, minimum: int = 0, maximum: int | None = 
         value = int(raw)
     except ValueError:
         raise BadRequest(f"the query parameter {name} must be an integer; found {raw!r}") from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f" and at most {maximum}" if maximum is not None else ""
+    maximum = min(maximum, 2**63 - 1) if maximum is not None else 2**63 - 1  # what a 64-bit column holds
+    if value < minimum or value > maximum:
+        bound = f" and at most {maximum}"
         raise BadRequest(f"the query parameter {name} must be at least {minimum}{bound}; found {value}")
     return value
 

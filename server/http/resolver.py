@@ -11,7 +11,7 @@ from server.http.context import current_principal, database
 from server.services import pdf as pdf_service
 from server.services.bills import load_document
 from server.services.pdf import PDF_MEDIA_TYPE, BillPdfJob
-from server.services.publication import expression_bytes, resolve
+from server.services.publication import expression_bytes, resolve, split_manifestation
 
 resolver = Blueprint("resolver", __name__)
 
@@ -48,10 +48,17 @@ def resolve_uri(uri: str) -> Response:
             # A PDF depends on its layout too: a new template or renderer makes a new representation, which a
             # client holding the old one must get rather than a 304.
             etag = f"{etag}-{pdf_service.layout_version()}"
+        elif fmt == "html":
+            # The same URI negotiates XML or HTML: each representation has its own validator.
+            etag = f"{etag}-html"
         # An expression never changes once published, so its publication time is its last modification.
         modified = resolved.expression.published_at.replace(tzinfo=UTC, microsecond=0)
         since = request.if_modified_since
-        if etag in request.if_none_match or (not request.if_none_match and since is not None and modified <= since):
+        # A work URI follows the latest version, and Last-Modified counts whole seconds: a version published in
+        # the same second as the one a client holds must not be answered 304 on the date alone.
+        names_expression = split_manifestation("/akn/" + uri)[0] == resolved.expression.expression_uri
+        unchanged_since = since is not None and (modified <= since if names_expression else modified < since)
+        if request.if_none_match.contains_weak(etag) or (not request.if_none_match and unchanged_since):
             not_modified = Response(status=304, headers={"ETag": f'"{etag}"', "Vary": "Accept"})
             not_modified.last_modified = modified
             return not_modified

@@ -88,12 +88,14 @@ class OperationCheck:
     def problems(self) -> list[Field]:
         query = self._query_values()
         found = list(describe_all(self.query.iter_errors(query), "query"))
-        found += nul_characters(dict(request.args), "query")
+        found += [Field(f"query.{name}", "must be below 2**63 in magnitude") for name, value in query.items()
+                  if isinstance(value, int) and not -_MAX_INT <= value < _MAX_INT]
+        found += unstorable_characters(dict(request.args), "query")
         if self.body is not None:
             body = self._json_body()
             if body is not None:
                 found += describe_all(self.body.iter_errors(body), "body")
-                found += nul_characters(body, "body")
+                found += unstorable_characters(body, "body")
         return sorted(set(found), key=lambda f: (f.field, f.message))
 
     def _query_values(self) -> dict[str, Any]:
@@ -120,7 +122,7 @@ def coerce(raw: str, schema: Schema) -> Any:
     validator reports the type)."""
     kinds = schema.get("type")
     if kinds == "integer" and re.fullmatch(r"[+-]?\d{1,30}", raw.strip()):
-        return int(raw)
+        return int(raw)  # beyond 64 bits the schema's bounds (or the check below) refuse it
     if kinds == "number":
         try:
             return float(raw)
@@ -138,17 +140,25 @@ def field_name(prefix: str, path: Iterable[Any]) -> str:
     return name
 
 
-def nul_characters(value: object, where: str) -> Iterator[Field]:
-    """Strings holding U+0000, which no stored text may hold: PostgreSQL refuses it and XML cannot carry it."""
+_MAX_INT = 2**63  # what a 64-bit database integer holds
+
+# What XML 1.0 cannot hold (tab, line feed and carriage return it can): stored text ends up in AKN, Atom and mail,
+# and PostgreSQL refuses U+0000 outright.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def unstorable_characters(value: object, where: str) -> Iterator[Field]:
+    """Strings holding a character no stored text may hold, each named with the first such character."""
     if isinstance(value, str):
-        if "\x00" in value:
-            yield Field(where, "must not contain the NUL character (U+0000)")
+        bad = _NOT_XML.search(value)
+        if bad:
+            yield Field(where, f"must not contain the control character U+{ord(bad.group()):04X}")
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from nul_characters(item, f"{where}.{key}")
+            yield from unstorable_characters(item, f"{where}.{key}")
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from nul_characters(item, f"{where}[{index}]")
+            yield from unstorable_characters(item, f"{where}[{index}]")
 
 
 def describe_all(errors: Iterable[ValidationError], prefix: str) -> Iterator[Field]:

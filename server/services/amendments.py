@@ -8,6 +8,7 @@ event, so a rebuild from the log reproduces the read models exactly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -551,10 +552,14 @@ def by_uri(session: Session, uri: str) -> Amendment:
         parsed = FrbrUri.parse(uri)
     except AknError:
         raise NotFound(f"{uri} is not an amendment URI") from None
-    if not parsed.number.isdigit():
+    # ASCII digits of a 64-bit id only: "²".isdigit() is true, and a 25-digit number overflows the column.
+    if not re.fullmatch(r"[0-9]{1,18}", parsed.number):
         raise NotFound(f"no amendment has the URI {uri}")
     amendment = get_amendment(session, int(parsed.number))
-    if akn_uri(amendment).rsplit("/", 1)[0] != parsed.work_uri:
+    own = FrbrUri.parse(akn_uri(amendment))
+    if own.work_uri != parsed.work_uri or (parsed.language is not None and (
+            parsed.language, parsed.expression_date) != (own.language, own.expression_date)):
+        # An amendment has one expression: another language or date names nothing.
         raise NotFound(f"no amendment has the URI {uri}")
     return amendment
 

@@ -30,7 +30,8 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = mail.to
-    message["Subject"] = mail.subject
+    # A subject is one line: a bill title with a line break (an AKN alias may hold one) must not stop the mail.
+    message["Subject"] = " ".join(mail.subject.split())
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain="parley.invalid")
     message.set_content(mail.text)

@@ -48,7 +48,7 @@ def test_comments_are_refused_outside_the_window_with_a_clear_message(api: Api, 
     upcoming = api.comment("citizen", bill, SHORT_TITLE, "Too early?")
     assert upcoming.status_code == 409
     assert "opens at" in upcoming.get_json()["error"]["message"]
-    assert api.comments(bill) == []
+    assert [c["body"] for c in api.comments(bill)] == ["tabs\tand\nlines are text"]
 
 
 def test_a_comment_is_anchored_to_its_provision_and_listed_publicly(api: Api, consulted: int) -> None:
@@ -181,6 +181,9 @@ def test_times_outside_the_calendar_and_nul_characters_are_the_clients_error(
     nul = api.comment("citizen", bill, DURATION, "before\u0000after")
     assert nul.status_code == 422
     assert nul.get_json()["error"]["fields"] == [
-        {"field": "body.body", "message": "must not contain the NUL character (U+0000)"}]
+        {"field": "body.body", "message": "must not contain the control character U+0000"}]
+    bell = api.comment("citizen", bill, DURATION, "ring \u0007 ring")
+    assert bell.status_code == 422 and "U+0007" in str(bell.get_json()["error"]["fields"])
+    assert api.comment("citizen", bill, DURATION, "tabs\tand\nlines are text").status_code == 201
     assert api.get(f"/api/bills/{bill}/comments?eid=a%00b").status_code == 422
-    assert api.comments(bill) == []
+    assert [c["body"] for c in api.comments(bill)] == ["tabs\tand\nlines are text"]
