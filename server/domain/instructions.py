@@ -244,13 +244,32 @@ def _insertion(old: Reading, new: Reading, span: tuple[int, int, int, int], styl
 def compare_texts(old_markup: str, new_markup: str, style: DraftingStyle = WESTMINSTER) -> list[TextChange]:
     """The smallest word-level changes that turn ``old_markup`` into ``new_markup``, in text order."""
     old, new = read_words(old_markup), read_words(new_markup)
+    # A quote widened to be readable or unique may reach over the change beside it: two changes would then
+    # cover the same words. Such neighbours become one change, made of their raw spans (whose edges map old
+    # words to new ones exactly) and widened again.
+    spans = list(_raw_changes(old, new))
+    placed: list[tuple[tuple[int, int, int, int], tuple[int, int, int, int], int | None]] = []
+    k = 0
+    while k < len(spans):
+        raw = spans[k]
+        widened, occurrence = (raw, None) if raw[0] == raw[1] else _widen_span(old, new, raw, style)
+        if placed and widened[0] < placed[-1][1][1]:
+            before, _, _ = placed.pop()
+            spans[k] = (before[0], raw[1], before[2], raw[3])
+            continue
+        if k + 1 < len(spans) and widened[1] > spans[k + 1][0]:
+            after = spans[k + 1]
+            spans[k + 1] = (raw[0], after[1], raw[2], after[3])
+            k += 1
+            continue
+        placed.append((raw, widened, occurrence))
+        k += 1
     result: list[TextChange] = []
-    for span in _raw_changes(old, new):
+    for _raw, span, occurrence in placed:
         i1, i2, j1, j2 = span
         if i1 == i2:
             result.append(_insertion(old, new, span, style))
             continue
-        (i1, i2, j1, j2), occurrence = _widen_span(old, new, span, style)
         kind: ChangeKind = "replace" if j2 > j1 else "delete"
         inserted = new.quote(j1, j2) if j2 > j1 else ""
         result.append(TextChange(kind, i1, i2, j1, j2, old.quote(i1, i2), inserted, occurrence=occurrence))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -246,6 +248,18 @@ def _apply(old_words: list[str], new_words: list[str], old: str, new: str) -> li
 
 
 _VOCABULARY = ["the", "a", "levy", "shall", "pay", "Act", ",", ";", ".", "thirty", "days", "(a)", "person"]
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("; (a) pay , . ;", ", , ."),  # the quote of the second change, widened to be unique, reached over the first
+    ("a (a) ; ; ;", "(a) , , days ; ;"),  # a deletion widened back over an insertion
+])
+def test_changes_whose_quotes_would_overlap_become_one(old: str, new: str) -> None:
+    old_words = [w.text for w in read_words(old).words]
+    new_words = [w.text for w in read_words(new).words]
+    assert _apply(old_words, new_words, old, new) == new_words
+    changes = compare_texts(old, new)
+    assert all(a.old_end <= b.old_start for a, b in itertools.pairwise(changes))
 
 
 @settings(max_examples=300, deadline=None)
