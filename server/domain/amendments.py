@@ -157,12 +157,16 @@ class Footprint:
 def _spans_meet(a: tuple[int, int], b: tuple[int, int]) -> bool:
     (s1, e1), (s2, e2) = a, b
     if s1 < e1 and s2 < e2:
-        return s1 < e2 and s2 < e1
+        # Touching counts: two changes to consecutive words have no unchanged word between them to hold each
+        # in place, and merged they would run into each other ("leave out 'publication in'" beside "leave
+        # out 'the Gazette'").
+        return s1 <= e2 and s2 <= e1
     if s1 == e1 and s2 == e2:
         return s1 == s2  # two insertions at the same place
     point, (start, end) = (s1, b) if s1 == e1 else (s2, a)
-    # "after "x", insert" needs the word x (the one before the point) to survive the other change.
-    return start < point <= end or (point == 0 and start == 0)
+    # "after "x", insert" needs the word x (the one before the point) to survive the other change; and an
+    # insertion just before the words another change leaves out touches it (which comes first is not said).
+    return start <= point <= end
 
 
 def conflicts(a: Footprint, b: Footprint) -> bool:

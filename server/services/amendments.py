@@ -21,6 +21,8 @@ from akn import AknError
 from akn.amendment import AmendmentSpec, NewProvision, Proponent, Quote, amendment_uri, build_amendment
 from akn.amendment_list import ListedAmendment, build_amendment_list
 from akn.frbr import FrbrUri
+from akn.inline import from_markup, inline_from_markup
+from akn.vocabulary import HIERARCHY_ELEMENTS
 from server.domain.amendments import (
     OPEN_STATES,
     STATE_AFTER,
@@ -58,6 +60,7 @@ from server.errors import (
     IllegalTransition,
     NotFound,
     ValidationFailed,
+    from_akn_error,
 )
 from server.services.bills import get_bill, load_document
 from server.services.drafting import find_provision
@@ -243,6 +246,19 @@ def _footprint(amendment: Amendment) -> Footprint:
     )
 
 
+def _check_markup(proposal: Proposal) -> None:
+    """Markup that could not become AKN is refused now, not when the adopted amendment is consolidated."""
+    if proposal.action is AmendmentAction.DELETE:
+        return
+    try:
+        from_markup(proposal.text, "content", None)
+        for name, value in (("num", proposal.num), ("heading", proposal.heading)):
+            if value:
+                inline_from_markup(value, name, None)
+    except AknError as refused:
+        raise from_akn_error(refused) from refused
+
+
 def propose(session: Session, principal: Principal | None, bill_id: int, proposal: Proposal) -> Amendment:
     """Draft an amendment from the provision as the member would have it; the instruction is generated."""
     if len(proposal.text) > MAX_TEXT or len(proposal.justification) > MAX_TEXT:
@@ -256,13 +272,26 @@ def propose(session: Session, principal: Principal | None, bill_id: int, proposa
     instruction = _instruction(session, bill_id, row, base, proposal)
     if proposal.action is AmendmentAction.INSERT_AFTER and not proposal.text.strip():
         raise ValidationFailed("a new provision needs its text")
+    _check_markup(proposal)
+    if proposal.action is AmendmentAction.INSERT_AFTER and proposal.name is not None \
+            and proposal.name not in HIERARCHY_ELEMENTS:
+        # Checked now: an adopted amendment whose provision cannot be made would stop every consolidation.
+        raise ValidationFailed(f"name must be a provision element ({', '.join(sorted(HIERARCHY_ELEMENTS))}); "
+                               f"found {proposal.name!r}")
     amendment_id = (session.scalar(select(func.max(Amendment.id))) or 0) + 1
     spans = [list(change.span()) for change in instruction.changes]
     footprint = Footprint(amendment_id, row.eid, proposal.action, base, tuple((s, e) for s, e in spans))
-    others = session.scalars(
-        select(Amendment).where(Amendment.bill_id == bill_id, Amendment.state.in_([s.value for s in OPEN_STATES]))
-    )
+    # Adopted amendments not yet consolidated still stand between the version and the next: a new amendment
+    # that conflicts with one of them is defeated by it from the start.
+    others = list(session.scalars(
+        select(Amendment).where(
+            Amendment.bill_id == bill_id,
+            Amendment.state.in_([s.value for s in OPEN_STATES])
+            | ((Amendment.state == AmendmentState.ADOPTED.value) & Amendment.consolidated_in.is_(None)),
+        )
+    ))
     conflicts_with = find_conflicts(footprint, (_footprint(a) for a in others))
+    adopted = sorted(a.id for a in others if a.id in conflicts_with and a.state == AmendmentState.ADOPTED.value)
     new_text = proposal.text if proposal.action is not AmendmentAction.DELETE else ""
     eventlog.append(
         session,
@@ -292,6 +321,7 @@ def propose(session: Session, principal: Principal | None, bill_id: int, proposa
                 "spans": spans,
                 "justification": proposal.justification,
                 "conflicts_with": conflicts_with,
+                "defeated_by": adopted[0] if adopted else None,
             },
         ),
         expected_version=0,
@@ -339,12 +369,13 @@ def transition(
     amendment = get_amendment(session, amendment_id)
     actor = check_transition(principal, amendment, state)
     data: dict[str, Any] = {"amendment_id": amendment.id, "from": amendment.state, "to": state.value}
+    if amendment.defeated_by is not None and state not in (AmendmentState.FALLEN, AmendmentState.WITHDRAWN):
+        # Once a conflicting amendment is adopted, this one can only fall (or be withdrawn by its proposer).
+        raise AmendmentDefeated(f"amendment {amendment.id} is defeated by adopted amendment "
+                                f"{amendment.defeated_by}; it cannot become {state.value}")
     if state is AmendmentState.TABLED:
         if not window_is_open(session, amendment.bill_id):
             raise AmendmentWindowClosed(f"bill {amendment.bill_id}'s amendment window is closed")
-        if amendment.defeated_by is not None:
-            raise AmendmentDefeated(f"amendment {amendment.id} is defeated by adopted amendment "
-                                    f"{amendment.defeated_by}; it cannot be tabled")
         number = session.scalar(select(func.max(Amendment.number)).where(Amendment.bill_id == amendment.bill_id))
         data["number"] = (number or 0) + 1
     elif state is AmendmentState.INADMISSIBLE:
@@ -435,7 +466,7 @@ def _project_drafted(session: Session, record: EventRecord) -> None:
         new_name=data["new_name"], new_num=data["new_num"], new_heading=data["new_heading"],
         instruction=data["instruction"], instruction_parts=data["instruction_parts"], spans=data["spans"],
         justification=data["justification"], proposer_id=record.actor_id, cosponsor_ids=[],
-        created_at=record.occurred_at, updated_at=record.occurred_at,
+        created_at=record.occurred_at, updated_at=record.occurred_at, defeated_by=data.get("defeated_by"),
     ))
     session.flush()
     for other in data["conflicts_with"]:
