@@ -256,6 +256,14 @@ def init_request_validation(app: Flask) -> None:
     checks = {key: OperationCheck(operation) for key, operation in OPERATIONS.items()}
 
     @app.before_request
+    def _refuse_unstorable_paths() -> None:
+        # Every path (/akn/..., /api/..., pages) names things by text the database holds; a segment with U+0000
+        # would reach PostgreSQL, which refuses it with an error rather than an empty answer.
+        bad = _NOT_XML.search(request.path)
+        if bad:
+            raise BadRequest(f"the path holds the control character U+{ord(bad.group()):04X}")
+
+    @app.before_request
     def _validate_api_request() -> None:
         rule = request.url_rule
         if rule is None or not rule.rule.startswith("/api/"):

@@ -121,3 +121,11 @@ def test_a_bill_title_spanning_lines_does_not_stop_its_subscribers_mail(
     assert (report.mails_sent, report.failures) == (1, 0)
     subject = email.message_from_bytes(sender.sent[0], policy=email.policy.default)["Subject"]
     assert "Consultation Duty Bill, 2026" in subject
+
+
+def test_a_path_holding_a_control_character_is_a_bad_request_on_every_database(scenario: Scenario) -> None:
+    for path in (f"/api/bills/{scenario.bill_id}/provisions/a%00b", "/akn/ke/bill/2026-11-02/7/eng%00",
+                 f"/api/bills/{scenario.bill_id}/amendments/x%01"):
+        response = scenario.client.get(path)
+        assert response.status_code == 400, (path, response.status_code)
+        assert response.get_json()["error"]["code"] == "bad_request"
