@@ -583,6 +583,9 @@ def by_uri(session: Session, uri: str) -> Amendment:
         parsed = FrbrUri.parse(uri)
     except AknError:
         raise NotFound(f"{uri} is not an amendment URI") from None
+    if parsed.format not in (None, "xml", "akn"):
+        # An amendment is published as AKN XML only: an .html or .pdf URI names nothing (not the XML).
+        raise NotFound(f"amendment documents are published as AKN XML (.xml, .akn); {uri} names none")
     # ASCII digits of a 64-bit id only: "²".isdigit() is true, and a 25-digit number overflows the column.
     if not re.fullmatch(r"[0-9]{1,18}", parsed.number):
         raise NotFound(f"no amendment has the URI {uri}")

@@ -50,6 +50,9 @@ def test_an_amendment_uri_names_one_amendment_in_its_one_language_or_nothing(sce
         assert scenario.client.get("/".join([*parts[:5], number, *parts[6:]])).status_code == 404
     work = uri.rsplit("/", 1)[0]
     assert scenario.client.get(work + "/fra@1999-01-01").status_code == 404
+    assert scenario.client.get(uri + ".xml").status_code == 200
+    for other in (".html", ".pdf"):  # published as AKN XML only: no other manifestation, and not the XML either
+        assert scenario.client.get(uri + other).status_code == 404
 
 
 def test_control_characters_never_reach_an_amendment_its_document_or_the_export(scenario: Scenario) -> None:
