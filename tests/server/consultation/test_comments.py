@@ -48,7 +48,7 @@ def test_comments_are_refused_outside_the_window_with_a_clear_message(api: Api, 
     upcoming = api.comment("citizen", bill, SHORT_TITLE, "Too early?")
     assert upcoming.status_code == 409
     assert "opens at" in upcoming.get_json()["error"]["message"]
-    assert [c["body"] for c in api.comments(bill)] == ["tabs\tand\nlines are text"]
+    assert api.comments(bill) == []
 
 
 def test_a_comment_is_anchored_to_its_provision_and_listed_publicly(api: Api, consulted: int) -> None:
