@@ -84,6 +84,11 @@ class FrbrUri:
             format=parts["format"],
         )
 
+    def __post_init__(self) -> None:
+        if self.actor and not self.subtype:
+            # The URI places the actor after the subtype: without one it could not be written, nor read back.
+            raise InvalidFrbrUriError(f"expected a subtype with the actor {self.actor!r}, found none")
+
     @property
     def place(self) -> str:
         """Country and locality, e.g. `za-jhb`."""
@@ -131,7 +136,15 @@ class FrbrUri:
 
     def __str__(self) -> str:
         if self.language is None:
-            return self.work_uri + (f"/!{self.component}" if self.component else "")
+            # A work-level URI may name a component, a portion and a format too: none is left out.
+            uri = self.work_uri
+            if self.component:
+                uri += f"/!{self.component}"
+            if self.portion:
+                uri += ("" if self.component else "/") + f"~{self.portion}"
+            if self.format:
+                uri += f".{self.format}"
+            return uri
         return self.manifestation_uri
 
 

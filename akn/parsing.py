@@ -155,6 +155,16 @@ def _refuse_doctype(data: bytes) -> None:
 def _prolog_text(data: bytes, limit: int) -> str:
     """The start of the document as text, decoding UTF-16 so its prolog is scanned like any other."""
     head = data[:limit]
+    # UTF-32 (with its byte-order mark or without, "<" then three zero bytes): libxml2 reads it, so must we.
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) or head[:4] in (b"<\x00\x00\x00",
+                                                                                   b"\x00\x00\x00<"):
+        codec = "utf-32" if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else (
+            "utf-32-le" if head[:1] == b"<" else "utf-32-be"
+        )
+        return head[: len(head) // 4 * 4].decode(codec, errors="replace")
+    if head.startswith(b"\xef\xbb\xbf"):
+        # The UTF-8 byte-order mark, read as Latin-1, is three letters the scan would take for the root.
+        head = head[3:]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:2] in (b"<\x00", b"\x00<"):
         codec = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else (
             "utf-16-le" if head[:2] == b"<\x00" else "utf-16-be"

@@ -35,7 +35,8 @@ _NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _LANGUAGE = re.compile(r"^[a-z]{3}$")
 _FAILED_LINE = re.compile(r"^Line (\d+):")
 _EXPECTED = re.compile(r"^\s+- (.+?) from ", re.M)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and what XML cannot hold at all (lone surrogates, U+FFFE, U+FFFF).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # bluebell's keywords for elements whose keyword is not simply the element's name in capitals.
 _KEYWORDS = {
     "section": ("SEC", "SECTION"), "subsection": ("SUBSEC", "SUBSECTION"), "paragraph": ("PARA", "PARAGRAPH"),

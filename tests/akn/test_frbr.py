@@ -72,3 +72,16 @@ def test_format_then_parse_is_identity(**parts: str | None) -> None:
         subtype=parts["subtype"], component=parts["component"], format=parts["format"],
     )
     assert FrbrUri.parse(uri.manifestation_uri) == uri
+
+
+@pytest.mark.parametrize("uri", ["/akn/ke/act/2020/1/!main.xml", "/akn/ke/act/2020/1/~sec_1",
+                                 "/akn/ke/act/2020/1/!main~sec_1", "/akn/ke/act/2020/1/!main~sec_1.html"])
+def test_a_work_level_uri_with_a_component_portion_or_format_prints_back_to_itself(uri: str) -> None:
+    parsed = FrbrUri.parse(uri)
+    assert str(parsed) == uri
+    assert FrbrUri.parse(str(parsed)) == parsed
+
+
+def test_an_actor_needs_a_subtype_to_stand_after() -> None:
+    with pytest.raises(InvalidFrbrUriError, match="subtype"):
+        FrbrUri(country="ke", doctype="act", date="2020", number="1", actor="council")

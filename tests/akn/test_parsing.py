@@ -213,3 +213,20 @@ def test_each_thread_gets_its_own_parser() -> None:
     thread.start()
     thread.join()
     assert other and other[0] is not parser
+
+
+_LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol0 "lol">'
+           + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+           + ']><akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0"><p>&lol9;</p></akomaNtoso>')
+
+
+@pytest.mark.parametrize("data", [
+    b"\xef\xbb\xbf" + _LAUGHS.encode(),
+    ('<?xml version="1.0" encoding="UTF-32"?>' + _LAUGHS).encode("utf-32"),
+    ('<?xml version="1.0" encoding="UTF-32"?>' + _LAUGHS).encode("utf-32-le"),
+    _LAUGHS.encode("utf-16"),
+], ids=["utf-8 with its byte-order mark", "utf-32", "utf-32-le without a mark", "utf-16"])
+def test_a_byte_order_mark_or_a_wide_encoding_does_not_hide_a_doctype(data: bytes) -> None:
+    """The DOCTYPE is refused by the prolog scan, before libxml2 could expand anything it declares."""
+    with pytest.raises(UnsafeXmlError, match="DOCTYPE"):
+        parse_xml(data)

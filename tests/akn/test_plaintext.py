@@ -149,3 +149,10 @@ def test_bad_frbr_parts_are_refused(field: str, value: str) -> None:
 
 def test_generated_bill_follows_the_naming_convention() -> None:
     assert convention_problems(parse()) == []
+
+
+@pytest.mark.parametrize("bad", ["\ufffe", "\uffff", "\ud800"])
+def test_characters_xml_cannot_hold_are_refused_with_their_line(bad: str) -> None:
+    text = f"SEC 1. - Short title\n\n  This Act may be cited {bad} as the Act.\n"
+    with pytest.raises(InvalidBillTextError, match=f"U\\+{ord(bad):04X}"):
+        parse_bill_text(text, country="ke", number="1", date="2026-01-01", title="T")
