@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -45,7 +46,12 @@ def home() -> ResponseReturnValue:
 
 
 def _safe_next(target: str) -> str:
-    if not target.startswith("/") or target.startswith("//") or target.startswith("/\\"):
+    """A place on this site to go after signing in: a path, nothing a browser could read as another host."""
+    # Browsers (and werkzeug building the Location header) drop tabs and line breaks: "/\t/evil.example"
+    # would become "//evil.example". Anything but printable characters, or a path that names a host, goes home.
+    parts = urlsplit(target)
+    if (not target.startswith("/") or target.startswith(("//", "/\\")) or parts.scheme or parts.netloc
+            or any(not c.isprintable() or c.isspace() for c in target)):
         return url_for("pages.home")
     return target
 

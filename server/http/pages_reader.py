@@ -23,7 +23,7 @@ from server.store.models import Bill, Expression
 reader_pages = Blueprint("reader_pages", __name__)
 reader_pages.register_error_handler(ParleyError, page_error)
 
-_COMPARE = re.compile(r"^\s*(\d+)\s*\.\.\s*(\d+)\s*$")
+_COMPARE = re.compile(r"^\s*([0-9]{1,9})\s*\.\.\s*([0-9]{1,9})\s*$")
 # What a link preview shows of a provision's text.
 PREVIEW_CHARS = 280
 
@@ -45,8 +45,9 @@ def _selected_version(session: Session, bill: Bill) -> Expression:
     raw = request.args.get("version")
     if raw is None or raw == "":
         return publication.version_of(session, bill.id, bill.current_version)
-    if not raw.isdigit():
-        raise BadRequest(_("The version must be a number; found %(value)s.", value=raw))
+    # ASCII digits of a version a bill can have: "²".isdigit() is true, and 25 digits overflow the column.
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        raise BadRequest(_("The version must be a number; found %(value)s.", value=raw[:40]))
     return publication.version_of(session, bill.id, int(raw))
 
 
@@ -55,7 +56,7 @@ def _compare_range(raw: str | None) -> tuple[int, int] | None:
         return None
     match = _COMPARE.match(raw)
     if match is None:
-        raise BadRequest(_("Name two versions to compare, like 1..2; found %(value)s.", value=raw))
+        raise BadRequest(_("Name two versions to compare, like 1..2; found %(value)s.", value=raw[:40]))
     return int(match.group(1)), int(match.group(2))
 
 

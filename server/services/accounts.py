@@ -42,7 +42,18 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,79}$")
 MIN_PASSWORD_LENGTH = 8
 
 
-def _check_registration(session: Session, username: str, role: str, password: str) -> Role:
+MAX_PASSWORD_LENGTH = 1024
+MAX_DISPLAY_NAME_LENGTH = 200
+
+
+def _check_registration(
+    session: Session, username: str, role: str, password: str, display_name: str | None = None
+) -> Role:
+    # The same limits whichever way an account is made (API, sign-up form, command line).
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationFailed(f"a password has at most {MAX_PASSWORD_LENGTH} characters")
+    if display_name is not None and len(display_name) > MAX_DISPLAY_NAME_LENGTH:
+        raise ValidationFailed(f"a display name has at most {MAX_DISPLAY_NAME_LENGTH} characters")
     if not _USERNAME.match(username):
         raise ValidationFailed(
             "a username is 2 to 80 lower-case letters, digits, '.', '_' or '-', starting with a letter or "
@@ -72,7 +83,7 @@ def register_user(
 ) -> User:
     """Create an account; the password hash is stored beside the log, never in it."""
     username = username.strip().lower()
-    parsed_role = _check_registration(session, username, role, password)
+    parsed_role = _check_registration(session, username, role, password, display_name)
     eventlog.acquire_append_lock(session)
     user_id = (session.scalar(select(User.id).order_by(User.id.desc()).limit(1)) or 0) + 1
     eventlog.append(
