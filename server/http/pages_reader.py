@@ -134,8 +134,12 @@ def chunk(bill_id: int, index: int) -> Response:
     if index >= document.chunk_count:
         raise NotFound(_("Version %(version)s has no part %(index)s.", version=expression.version, index=index))
     response = Response(document.chunk_html(index), mimetype="text/html")
-    # Published versions never change: the browser may keep chunks as long as it likes.
-    response.headers["Cache-Control"] = "public, max-age=86400, immutable"
+    if request.args.get("version"):
+        # A published version never changes: the browser may keep its chunks as long as it likes.
+        response.headers["Cache-Control"] = "public, max-age=86400, immutable"
+    else:
+        # Without a version the chunk is the current version's, which the next publication replaces.
+        response.headers["Cache-Control"] = "no-cache"
     return response
 
 

@@ -84,9 +84,12 @@ def test_a_long_bill_is_served_in_chunks_the_reader_loads_on_demand(client: Flas
     assert page.xpath('//section[@id="part_1__sec_1"]') and not page.xpath('//section[@id="part_5__sec_450"]')
     last_part = page.xpath('//nav[contains(@class,"toc")]//li[@data-eid="part_5"]/@data-chunk')
     assert last_part and int(last_part[0]) == count - 1
-    fragment = client.get(f"/bills/{bill}/chunks/{count - 1}")
+    fragment = client.get(f"/bills/{bill}/chunks/{count - 1}?version=1")
     assert fragment.status_code == 200 and "immutable" in fragment.headers["Cache-Control"]
     assert parse(fragment.data).xpath('//section[@id="part_5__sec_450"]')
+    # Without a version the chunk is the current version's: kept only until the next publication, never as is.
+    current = client.get(f"/bills/{bill}/chunks/{count - 1}")
+    assert current.data == fragment.data and current.headers["Cache-Control"] == "no-cache"
     assert client.get(f"/bills/{bill}/chunks/{count}").status_code == 404
     # A link to a provision far down renders its chunk first.
     deep = parse(client.get(f"/bills/{bill}?eid=part_5__sec_450").data)
