@@ -117,14 +117,14 @@ class FrbrUri:
     @property
     def manifestation_uri(self) -> str:
         """The expression URI with component, portion and format: `.../eng@2026-11-21/!main.xml`."""
-        uri = self.expression_uri
-        if self.component:
-            uri += f"/!{self.component}"
+        return self.expression_uri + self._parts()
+
+    def _parts(self) -> str:
+        """`/!component~portion.format`, each part only when present."""
+        tail = f"/!{self.component}" if self.component else ""
         if self.portion:
-            uri += ("" if self.component else "/") + f"~{self.portion}"
-        if self.format:
-            uri += f".{self.format}"
-        return uri
+            tail += ("" if self.component else "/") + f"~{self.portion}"
+        return tail + (f".{self.format}" if self.format else "")
 
     def work(self) -> FrbrUri:
         """This URI cut down to its Work."""
@@ -137,14 +137,7 @@ class FrbrUri:
     def __str__(self) -> str:
         if self.language is None:
             # A work-level URI may name a component, a portion and a format too: none is left out.
-            uri = self.work_uri
-            if self.component:
-                uri += f"/!{self.component}"
-            if self.portion:
-                uri += ("" if self.component else "/") + f"~{self.portion}"
-            if self.format:
-                uri += f".{self.format}"
-            return uri
+            return self.work_uri + self._parts()
         return self.manifestation_uri
 
 

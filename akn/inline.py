@@ -44,7 +44,7 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?::[A-Za-z_][A-Za-z0-9_.\-]*)?")
 _ATTR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*(?::[A-Za-z_][A-Za-z0-9_.\-]*)?")
 _SAFE_HREF = re.compile(r"[^\s{}\\|]+")
 # Characters XML 1.0 cannot hold: refused up front with their position rather than deep inside lxml.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XML_PREFIX = "xml"
 
 
@@ -411,7 +411,7 @@ class _Reader:
 
 def check_characters(text: str) -> None:
     """Raise :class:`InvalidMarkupError` at the first character XML 1.0 cannot hold (U+0000, U+0007 ...)."""
-    bad = _NOT_XML.search(text)
+    bad = NOT_XML.search(text)
     if bad:
         pos = bad.start()
         line = text.count("\n", 0, pos) + 1

@@ -22,6 +22,7 @@ from flask import Flask, request
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from akn.inline import NOT_XML
 from server.domain.api_schema import JSON, OPERATIONS, Auth, Operation, Schema
 from server.errors import BadRequest, ValidationFailed
 from server.http.context import current_principal
@@ -142,15 +143,11 @@ def field_name(prefix: str, path: Iterable[Any]) -> str:
 
 _MAX_INT = 2**63  # what a 64-bit database integer holds
 
-# What XML 1.0 cannot hold (tab, line feed and carriage return it can): stored text ends up in AKN, Atom and mail,
-# and PostgreSQL refuses U+0000 outright.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def unstorable_characters(value: object, where: str) -> Iterator[Field]:
-    """Strings holding a character no stored text may hold, each named with the first such character."""
+    """Strings holding a character XML cannot hold, each named with its first one (stored text ends up in AKN,
+    Atom and mail; PostgreSQL refuses U+0000 outright)."""
     if isinstance(value, str):
-        bad = _NOT_XML.search(value)
+        bad = NOT_XML.search(value)
         if bad:
             yield Field(where, f"must not contain the control character U+{ord(bad.group()):04X}")
     elif isinstance(value, dict):
@@ -259,7 +256,7 @@ def init_request_validation(app: Flask) -> None:
     def _refuse_unstorable_paths() -> None:
         # Every path (/akn/..., /api/..., pages) names things by text the database holds; a segment with U+0000
         # would reach PostgreSQL, which refuses it with an error rather than an empty answer.
-        bad = _NOT_XML.search(request.path)
+        bad = NOT_XML.search(request.path)
         if bad:
             raise BadRequest(f"the path holds the control character U+{ord(bad.group()):04X}")
 
