@@ -2,6 +2,8 @@
 
 1. Baseline, measured in this run: raw single-row inserts into a SQLite WAL database, one transaction each, with
    the pragmas the application uses (synchronous=FULL); synchronous=NORMAL is printed for context.
+   Floor, measured in this run: the same clients against Flask on the same gevent server answering each post with
+   nothing behind it — what any comment intake on this serving stack and machine can reach at best.
 2. Throughput: CLIENTS concurrent clients post comments for DURATION seconds (rate limits off). Printed:
    accepted comments/s and its ratio to the baseline (target >= 0.5), latency percentiles, status counts.
 3. Burst (rate limits on, their defaults): BURST posts as fast as CLIENTS clients can send them. Checked: only
@@ -103,12 +105,36 @@ def serve(database_url: str, instance: Path, port: int, limits: bool) -> None:
     make_server("127.0.0.1", port, app, threaded=True).serve_forever()
 
 
+# The floor of the serving stack: Flask on the same gevent server as ``parley serve``, answering a JSON post with
+# nothing behind it (no authentication, rules, database or event). What the comment intake can reach at best here.
+FLOOR_SERVER = """
+from gevent import monkey
+monkey.patch_all()
+import itertools, sys
+from flask import Flask, jsonify, request
+from server.realtime import transport
+app = Flask("floor")
+ids = itertools.count(1)
+@app.post("/api/bills/<int:bill_id>/comments")
+def post(bill_id):
+    body = request.get_json()
+    return jsonify({"id": next(ids), "bill_id": bill_id, "eid": body["eid"]}), 201
+@app.get("/healthz")
+def healthz():
+    return jsonify({"status": "ok"})
+transport.serve_evented(app, "127.0.0.1", int(sys.argv[1]))
+"""
+
+
 class Server:
     """``parley serve`` as an operator starts it (gevent's loop), or the tests' threaded server."""
 
     def __init__(self, database_url: str, instance: Path, limits: bool, kind: str = "parley-serve") -> None:
         self.port = _free_port()
-        if kind == "parley-serve":
+        if kind == "floor":
+            self.process = subprocess.Popen([sys.executable, "-c", FLOOR_SERVER, str(self.port)],
+                                            cwd=Path(__file__).resolve().parents[1])
+        elif kind == "parley-serve":
             env = {**os.environ, "PARLEY_ENV": "development", "DATABASE_URL": database_url,
                    "PARLEY_INSTANCE_PATH": str(instance), "RATELIMIT_ENABLED": "true" if limits else "false",
                    "SECRET_KEY": "bench-comments"}
@@ -289,6 +315,17 @@ def main() -> int:
 
         url = f"sqlite:///{directory / 'throughput.db'}"
         bill, tokens, eids = prepare(url, args.clients)
+        if args.server == "parley-serve":
+            floor = Server(url, directory / "instance-floor", limits=False, kind="floor")
+            try:
+                results, elapsed = run_clients(floor.port, bill, tokens, eids, clients=args.clients,
+                                               duration=min(args.duration, 10.0))
+            finally:
+                floor.stop()
+            rate = results.statuses[201] / elapsed
+            print(f"floor: the same server stack answering each post with nothing behind it (no checks, no "
+                  f"database): {rate:,.0f}/s, ratio to baseline {rate / full:.2f}; "
+                  f"p99 {percentile(results.accepted_latencies, 0.99) * 1000:.0f} ms")
         server = Server(url, directory / "instance", limits=False, kind=args.server)
         try:
             cpu_before = server.cpu_seconds()

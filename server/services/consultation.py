@@ -227,6 +227,7 @@ def open_consultation_of(session: Session, bill_id: int, now: datetime) -> Consu
     if every:
         last = every[-1]
         raise ConsultationClosed(closed_window_message(WindowState.CLOSED, last.opens_at, last.closes_at))
+    get_bill(session, bill_id)  # a bill that does not exist is not found, rather than closed
     raise ConsultationClosed(f"bill {bill_id} has no public consultation; comments are not open")
 
 

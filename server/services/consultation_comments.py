@@ -9,8 +9,9 @@ in the projectors below. A new comment is placed in its campaign cluster when it
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from server.domain import consultation_clustering as clustering
@@ -36,7 +37,6 @@ from server.errors import (
     NotFound,
     ValidationFailed,
 )
-from server.services.bills import get_bill
 from server.services.consultation import (
     ConsultationSettings,
     draft,
@@ -53,30 +53,49 @@ from server.store.models import EventRecord, User
 # --- posting -----------------------------------------------------------------------------------------------
 
 
+_users = cast(Table, User.__table__)
+_signups = cast(Table, CitizenSignup.__table__)
+# What a post needs of its author, in one statement: it is on the path of every comment.
+_AUTHOR = (
+    select(_users.c.created_at, _users.c.suspended, _signups.c.verified)
+    .select_from(_users.outerjoin(_signups, _signups.c.user_id == _users.c.id))
+    .where(_users.c.id == bindparam("user_id"))
+)
+
+
+def _author_since(session: Session, actor: Principal) -> datetime:
+    """When the citizen's account was made; refuses an unverified address or a suspended account."""
+    row = session.connection().execute(_AUTHOR, {"user_id": actor.user_id}).first()
+    if row is None or row.suspended:
+        raise Forbidden("this account is suspended; it can no longer make changes")
+    if row.verified is not None and not row.verified:
+        raise EmailNotVerified("confirm your email address first: follow the link in the message we sent you")
+    created_at: datetime = row.created_at
+    return created_at
+
+
 def check_may_comment(session: Session, principal: Principal | None) -> Principal:
     """Citizens comment; those who signed up themselves only once their address is verified."""
     actor = require(principal, Role.CITIZEN)
-    signup = session.get(CitizenSignup, actor.user_id)
-    if signup is not None and not signup.verified:
-        raise EmailNotVerified("confirm your email address first: follow the link in the message we sent you")
+    _author_since(session, actor)
     return actor
 
 
 def _hold_reason(
-    session: Session, actor: Principal, body: str, settings: ConsultationSettings, now: datetime
+    session: Session, actor: Principal, account_since: datetime, body: str, settings: ConsultationSettings,
+    now: datetime,
 ) -> str | None:
     """Why a new comment waits for a clerk before it is published, if it must."""
     matched = settings.lexicon.matches(body)
     if matched:
         return "abusive language: " + ", ".join(sorted(set(matched)))
-    user = session.get(User, actor.user_id)
-    if user is None or now - user.created_at >= timedelta(seconds=settings.burst.new_account_seconds):
+    if now - account_since >= timedelta(seconds=settings.burst.new_account_seconds):
         return None  # established accounts are not counted
     since = now - timedelta(seconds=settings.burst.window_seconds)
     recent = session.scalar(
         select(func.count()).select_from(Comment).where(Comment.author_id == actor.user_id, Comment.created_at >= since)
     )
-    if settings.burst.is_burst(user.created_at, int(recent or 0), now):
+    if settings.burst.is_burst(account_since, int(recent or 0), now):
         return "many comments in a short time from a new account"
     return None
 
@@ -125,9 +144,9 @@ def post_comment(
 ) -> Comment:
     """Post a citizen's comment, or a reply in a thread, on a provision of the consulted version."""
     eventlog.acquire_append_lock(session)
-    actor = check_may_comment(session, principal)
+    actor = require(principal, Role.CITIZEN)
+    account_since = _author_since(session, actor)
     now = eventlog.utcnow()
-    get_bill(session, bill_id)
     consultation = open_consultation_of(session, bill_id, now)
     try:
         text = check_body(body)
@@ -157,7 +176,7 @@ def post_comment(
         checked_quote = check_quote(quote, provision_text, eid)
     except RuleBroken as broken:
         raise rule_error(broken) from broken
-    held = _hold_reason(session, actor, text, settings, now)
+    held = _hold_reason(session, actor, account_since, text, settings, now)
     comment_id = (session.scalar(select(func.max(Comment.id))) or 0) + 1
     cluster, indexed = _cluster_of(session, consultation.id, clustering.band_keys(text), text,
                                    settings.cluster_threshold)
@@ -178,24 +197,28 @@ def post_comment(
         expected_version=0,
         projector=projections.apply,
     )
-    comment = session.get(Comment, comment_id)
-    assert comment is not None  # the projector has just inserted it
+    comment = session.info.pop(_POSTED_KEY)
+    assert isinstance(comment, Comment) and comment.id == comment_id  # the projector has just inserted it
     return comment
+
+
+_POSTED_KEY = "parley.posted_comment"
 
 
 @projections.projects(ConsultationEvent.COMMENT_POSTED)
 def _project_comment_posted(session: Session, record: EventRecord) -> None:
     data = record.data
     comment_id = data["comment_id"]
-    session.add(
-        Comment(
-            id=comment_id, consultation_id=data["consultation_id"], bill_id=data["bill_id"], eid=data["eid"],
-            wid=data["wid"], version=data["version"], quote=data["quote"], body=data["body"],
-            author_id=record.actor_id or 0, reply_to=data["reply_to"], state=data["state"],
-            state_reason=data["held_because"], created_at=record.occurred_at, edited_at=None, endorsements=0,
-            flags=0, flags_pending=0, cluster_id=data["cluster_id"], fate=None, event_id=record.id,
-        )
+    comment = Comment(
+        id=comment_id, consultation_id=data["consultation_id"], bill_id=data["bill_id"], eid=data["eid"],
+        wid=data["wid"], version=data["version"], quote=data["quote"], body=data["body"],
+        author_id=record.actor_id or 0, reply_to=data["reply_to"], state=data["state"],
+        state_reason=data["held_because"], created_at=record.occurred_at, edited_at=None, endorsements=0,
+        flags=0, flags_pending=0, cluster_id=data["cluster_id"], fate=None, event_id=record.id,
     )
+    session.add(comment)
+    # The session holds a clean object only weakly: without this reference the service would read it back.
+    session.info[_POSTED_KEY] = comment
     if data["indexed"]:
         session.execute(
             insert(CommentKey),

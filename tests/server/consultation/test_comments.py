@@ -187,3 +187,27 @@ def test_times_outside_the_calendar_and_nul_characters_are_the_clients_error(
     assert api.comment("citizen", bill, DURATION, "tabs\tand\nlines are text").status_code == 201
     assert api.get(f"/api/bills/{bill}/comments?eid=a%00b").status_code == 422
     assert [c["body"] for c in api.comments(bill)] == ["tabs\tand\nlines are text"]
+
+
+def test_a_bill_that_does_not_exist_is_not_found_rather_than_closed(api: Api, bill: int) -> None:
+    missing = api.comment("citizen", bill + 1000, SHORT_TITLE, "Anyone there?")
+    assert missing.status_code == 404
+    assert "no bill" in missing.get_json()["error"]["message"]
+    assert api.comment("citizen", bill, SHORT_TITLE, "Anyone there?").status_code == 409
+
+
+def test_an_author_suspended_after_signing_in_cannot_post(db: Database, api: Api, consulted: int,
+                                                          users: Accounts) -> None:
+    from server.errors import Forbidden
+    from server.services import accounts, consultation_comments
+    from server.services.consultation import ConsultationSettings
+
+    with db.read() as session:
+        principal = accounts.principal_for_user_id(session, users.ids["citizen"])
+    suspended = api.post("clerk", f"/api/users/{users.ids['citizen']}/suspension", {"reason": "fake accounts"})
+    assert suspended.status_code == 200
+    # The principal was read before the suspension, as a request that started earlier would hold it.
+    with pytest.raises(Forbidden), db.write() as session:
+        consultation_comments.post_comment(session, principal, consulted, eid=SHORT_TITLE, body="Still here.",
+                                           settings=ConsultationSettings())
+    assert api.comments(consulted) == []
