@@ -32,8 +32,9 @@ from server.domain.opendata import (
     retry_delay,
     signature_header,
 )
-from server.errors import WebhookTargetRefused
-from server.services.webhooks import check_url
+from server.errors import ValidationFailed, WebhookTargetRefused
+from server.services import webhook_transport
+from server.services.webhooks import checked_addresses
 from server.store import eventlog
 from server.store.db import Database
 from server.store.models import EventRecord
@@ -145,9 +146,11 @@ def record_outcome(
 def http_post(item: Outgoing, timeout: float, *, allow_private: bool) -> Outcome:
     """POST one signed delivery; 2xx is success, anything else (or no answer) a failure to retry."""
     try:
-        # Checked again at send time: the name may resolve elsewhere now than when it was registered.
-        check_url(item.url, allow_private=allow_private)
-    except WebhookTargetRefused as refused:
+        # Checked again at send time: the name may resolve elsewhere now than when it was registered. The POST
+        # then goes to an address checked here, never to a fresh lookup of the name (which a hostile DNS server
+        # could answer with an internal address); the first is the resolver's preferred one.
+        address = checked_addresses(item.url, allow_private=allow_private)[0]
+    except (WebhookTargetRefused, ValidationFailed) as refused:
         return Outcome(False, None, refused.message)
     headers = {
         "Content-Type": "application/json",
@@ -157,7 +160,7 @@ def http_post(item: Outgoing, timeout: float, *, allow_private: bool) -> Outcome
         DELIVERY_HEADER: str(item.delivery_id),
     }
     try:
-        response = requests.post(item.url, data=item.body, headers=headers, timeout=timeout, allow_redirects=False)
+        response = webhook_transport.post(item.url, address, data=item.body, headers=headers, timeout=timeout)
     except requests.RequestException as error:
         return Outcome(False, None, f"{type(error).__name__}: {str(error)[:300]}")
     if 200 <= response.status_code < 300:

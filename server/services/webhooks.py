@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import socket
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,27 +33,54 @@ def webhook_stream(webhook_id: int) -> str:
 
 def check_url(url: str, *, allow_private: bool) -> None:
     """Refuse URLs that are not http(s), and (unless allowed) hosts that resolve to non-public addresses."""
+    if allow_private:
+        _split(url)
+    else:
+        checked_addresses(url, allow_private=False)
+
+
+def checked_addresses(url: str, *, allow_private: bool) -> list[str]:
+    """Check a URL, resolve its host once and refuse (unless allowed) any non-public address; returns the addresses.
+
+    A caller that connects must connect to one of these, not resolve the name again: a hostile DNS server may answer
+    a public address to this lookup and an internal one to the next (DNS rebinding).
+    """
+    parts = _split(url)
+    host = parts.hostname
+    assert host is not None  # _split refuses URLs without one
+    addresses = resolve(host, parts.port)
+    if not allow_private:
+        for address in addresses:
+            if not is_public_address(address):
+                raise WebhookTargetRefused(
+                    f"{host} resolves to {address}, an internal address; webhooks may only call public hosts"
+                )
+    return addresses
+
+
+def _split(url: str) -> SplitResult:
     if not isinstance(url, str) or len(url) > MAX_URL_LENGTH:
         raise ValidationFailed(f"url must be a string of at most {MAX_URL_LENGTH} characters")
     parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018  # raises on a port that is not a number from 0 to 65535
+    except ValueError:
+        raise ValidationFailed(f"url has an invalid port; found {url!r}") from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ValidationFailed(f"url must be an absolute http:// or https:// URL; found {url!r}")
-    if allow_private:
-        return
-    for address in resolve(parts.hostname, parts.port):
-        if not is_public_address(address):
-            raise WebhookTargetRefused(
-                f"{parts.hostname} resolves to {address}, an internal address; webhooks may only call public hosts"
-            )
+    return parts
 
 
 def resolve(host: str, port: int | None) -> list[str]:
-    """Every address a host name resolves to (an unresolvable host is refused)."""
+    """Every address a host name resolves to, in the resolver's order of preference (an unresolvable host is
+    refused)."""
     try:
         infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
-        raise WebhookTargetRefused(f"the host {host!r} does not resolve") from None
-    return sorted({str(info[4][0]) for info in infos})
+        infos = []
+    if not infos:
+        raise WebhookTargetRefused(f"the host {host!r} does not resolve")
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def check_event_types(event_types: Any) -> list[str]:

@@ -1,9 +1,13 @@
 """Webhooks: a real receiver on loopback checks signatures and sees a retry; deliveries survive a restart;
-internal addresses are refused unless configured."""
+internal addresses are refused unless configured, and a delivery connects to the address that was checked even when
+the host name resolves elsewhere a moment later (DNS rebinding)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -13,12 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from flask import Flask
 
 from server.app import create_app
+from server.domain import opendata
 from server.domain.opendata import DELIVERY_HEADER, SIGNATURE_HEADER, verify_signature
-from server.services import webhook_delivery
-from server.services.webhook_delivery import DeliverySettings
+from server.services import webhook_delivery, webhooks
+from server.services.webhook_delivery import DeliverySettings, Outgoing
 from server.store import eventlog
 from server.store.db import Database
 from tests.server.conftest import make_config
@@ -28,9 +37,10 @@ SETTINGS = DeliverySettings(allow_private=True, first_retry_seconds=60, max_atte
 
 
 class Receiver:
-    """An HTTP server on 127.0.0.1 that answers the given statuses in turn and records what it received."""
+    """An HTTP(S) server on loopback that answers the given statuses in turn and records what it received."""
 
-    def __init__(self, statuses: list[int]) -> None:
+    def __init__(self, statuses: list[int], host: str = "127.0.0.1", port: int = 0,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.statuses = statuses
         self.received: list[dict[str, Any]] = []
         receiver = self
@@ -46,8 +56,11 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 return None
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_port
+        self.url = f"{'https' if tls else 'http'}://{host}:{self.port}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -170,3 +183,131 @@ def test_only_the_owner_sees_and_removes_a_webhook(scenario: Scenario, receiver:
     assert scenario.client.delete(path, headers=scenario.users.headers("citizen")).status_code == 204
     assert scenario.client.get("/api/webhooks", headers=scenario.users.headers("citizen")).get_json() == {
         "webhooks": [], "next": None}
+
+
+# --- the connection goes to the address that was checked ------------------------------------------------------
+
+HOOK_HOST = "hooks.receiver.test"  # a made-up name: only FakeDNS answers for it
+
+
+class FakeDNS:
+    """socket.getaddrinfo that answers HOOK_HOST with answers[0] the first time, answers[1] after (like a hostile
+    DNS server with a zero TTL), and passes every other name (and address literal) to the real resolver."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *answers: str) -> None:
+        self.answers = answers
+        self.lookups = 0
+        self.real = socket.getaddrinfo
+        monkeypatch.setattr(socket, "getaddrinfo", self)
+
+    def __call__(self, host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0,
+                 flags: int = 0) -> list[Any]:
+        if host != HOOK_HOST:
+            return self.real(host, port, family, type, proto, flags)
+        address = self.answers[min(self.lookups, len(self.answers) - 1)]
+        self.lookups += 1
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, int(port or 0)))]
+
+
+def outgoing(url: str) -> Outgoing:
+    return Outgoing(delivery_id=7, event_id=42, event_type="bill.imported", url=url, secret="s3cret",
+                    body=b'{"type":"bill.imported"}')
+
+
+def test_a_name_that_rebinds_to_loopback_after_the_check_is_not_called_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    internal = Receiver([])  # an internal service on 127.0.0.1
+    outside = Receiver([], host="127.0.0.2", port=internal.port)  # stands for the public host the name first names
+    try:
+        # The address check itself is not what is tested here: let it take 127.0.0.2 for a public address.
+        monkeypatch.setattr(webhooks, "is_public_address",
+                            lambda address: address == "127.0.0.2" or opendata.is_public_address(address))
+        dns = FakeDNS(monkeypatch, "127.0.0.2", "127.0.0.1")
+        outcome = webhook_delivery.http_post(outgoing(f"http://{HOOK_HOST}:{internal.port}/hook"), 5,
+                                             allow_private=False)
+        assert internal.received == []
+        assert outcome == webhook_delivery.Outcome(True, 200)
+        [request] = outside.received
+        assert request["headers"]["Host"] == f"{HOOK_HOST}:{internal.port}"
+        assert request["headers"][DELIVERY_HEADER] == "7"
+        assert dns.lookups == 1  # resolved once, for the check, and not again to connect
+        # Had the name said 127.0.0.1 at send time, the check would refuse it and nothing would be sent.
+        refused = webhook_delivery.http_post(outgoing(f"http://{HOOK_HOST}:{internal.port}/hook"), 5,
+                                             allow_private=False)
+        assert not refused.ok and refused.status is None
+        assert refused.error is not None and "127.0.0.1, an internal address" in refused.error
+        assert internal.received == [] and len(outside.received) == 1
+    finally:
+        internal.close()
+        outside.close()
+
+
+def test_a_pinned_delivery_names_the_host_of_its_url(monkeypatch: pytest.MonkeyPatch, receiver: Receiver) -> None:
+    receiver.statuses.clear()
+    dns = FakeDNS(monkeypatch, "127.0.0.1")
+    for variable in ("HTTP_PROXY", "http_proxy"):  # a proxy would resolve the name again: none is used
+        monkeypatch.setenv(variable, "http://127.0.0.1:9")
+    for variable in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(variable, raising=False)
+    outcome = webhook_delivery.http_post(outgoing(f"http://{HOOK_HOST}:{receiver.port}/hook?x=1"), 5,
+                                         allow_private=True)
+    assert outcome == webhook_delivery.Outcome(True, 200)
+    [request] = receiver.received
+    assert request["headers"]["Host"] == f"{HOOK_HOST}:{receiver.port}"
+    assert request["body"] == b'{"type":"bill.imported"}'
+    assert dns.lookups == 1
+
+
+def certificate_for(name: str, directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for one DNS name, which the test trusts as its only authority."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / f"{name}.pem", directory / f"{name}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@pytest.mark.parametrize("certified_name", [HOOK_HOST, "someone-else.test"])
+def test_https_to_a_pinned_address_verifies_the_certificate_for_the_host_name(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, certified_name: str
+) -> None:
+    cert, key = certificate_for(certified_name, tmp_path)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    server_names: list[str | None] = []
+    tls.sni_callback = lambda _socket, name, _context: server_names.append(name)
+    receiver = Receiver([], tls=tls)
+    try:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))  # the one authority requests trusts here
+        FakeDNS(monkeypatch, "127.0.0.1")
+        outcome = webhook_delivery.http_post(outgoing(f"https://{HOOK_HOST}:{receiver.port}/hook"), 5,
+                                             allow_private=True)
+        assert server_names == [HOOK_HOST]  # SNI names the host, not the address connected to
+        if certified_name == HOOK_HOST:
+            assert outcome == webhook_delivery.Outcome(True, 200)
+            [request] = receiver.received
+            assert request["headers"]["Host"] == f"{HOOK_HOST}:{receiver.port}"
+        else:
+            assert not outcome.ok and outcome.error is not None and outcome.error.startswith("SSLError")
+            assert "certificate verify failed" in outcome.error and HOOK_HOST in outcome.error
+            assert receiver.received == []
+    finally:
+        receiver.close()
+
+
+def test_an_address_literal_is_connected_to_as_given(receiver: Receiver) -> None:
+    receiver.statuses.clear()
+    outcome = webhook_delivery.http_post(outgoing(receiver.url), 5, allow_private=True)
+    assert outcome == webhook_delivery.Outcome(True, 200)
+    assert receiver.received[0]["headers"]["Host"] == f"127.0.0.1:{receiver.port}"
