@@ -203,6 +203,12 @@ class UnconsolidatedEdits(Conflict):
     code = "unconsolidated_edits"
 
 
+class AmendmentsLeaveOutTheBody(Conflict):
+    """Adopted deletions that together would leave out every provision of a body: a bill cannot be empty."""
+
+    code = "amendments_leave_out_the_body"
+
+
 # --- open data ---------------------------------------------------------------------------------------------
 
 

@@ -2,7 +2,10 @@
 
 Amendments are applied to the latest published expression, the text they were made against: changes to a
 provision's words first (several adopted amendments to one provision are merged word by word), then new
-provisions, then omissions. eIds are then regenerated from the nums, each provision keeping its ``wId``; the
+provisions, then omissions. Leaving out every subdivision of a provision leaves out the provision itself: the
+deletion that would leave a container empty takes the container with it (and its parent too, if that is left
+empty in turn), and is recorded as leaving out what it took; deletions that would leave out the whole body are
+refused. eIds are then regenerated from the nums, each provision keeping its ``wId``; the
 new expression records each amendment in ``lifecycle``, ``workflow`` and ``passiveModifications`` and must be
 strictly valid. It is published as a ``version.published`` event (source ``amendments``), followed by one
 ``amendments.consolidated`` event that marks the amendments and rebuilds the working text from it.
@@ -10,17 +13,21 @@ strictly valid. It is published as a ``version.published`` event (source ``amend
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError
 from akn.amendment import AppliedAmendment, destination_href, record_consolidation
+from akn.provisions import child_provisions
+from akn.vocabulary import HIERARCHY_ELEMENTS
 from server.domain import textpatch
 from server.domain.amendments import AmendmentAction, AmendmentEvent, AmendmentState
 from server.domain.events import EventDraft, EventType, bill_stream
-from server.errors import Conflict, InvalidDocument, UnconsolidatedEdits, from_akn_error
+from server.errors import AmendmentsLeaveOutTheBody, Conflict, InvalidDocument, UnconsolidatedEdits, from_akn_error
 from server.services.amendments import CLERKS, akn_uri, marshalled_order
 from server.services.bills import get_bill, load_document, provision_states, replace_provision_rows
 from server.services.principal import Principal, require
@@ -48,8 +55,26 @@ def adopted_pending(session: Session, bill_id: int) -> list[Amendment]:
     return marshalled_order(session, rows)
 
 
+@dataclass(frozen=True)
+class AppliedChanges:
+    """What applying the amendments did, beyond the document itself."""
+
+    renames: dict[str, str]  # eIds renamed by renumbering (old → new)
+    # Each deletion's provision as it left the text: its own eId, or that of the container it emptied.
+    left_out: dict[int, str]
+    removed: frozenset[str]  # every eId the deletions took out (descendants included), before renumbering
+
+
 def apply_amendments(document: AknDocument, amendments: list[Amendment]) -> dict[str, str]:
     """Apply ``amendments`` to ``document`` in place; returns the eIds renamed by renumbering (old → new)."""
+    return apply_changes(document, amendments).renames
+
+
+def apply_changes(document: AknDocument, amendments: list[Amendment]) -> AppliedChanges:
+    """Apply ``amendments`` to ``document`` in place; see `AppliedChanges`.
+
+    Raises `AmendmentsLeaveOutTheBody` when the deletions would leave a body without provisions.
+    """
     texts: dict[str, str] = {}
     for amendment in amendments:
         if amendment.action == AmendmentAction.TEXT:
@@ -64,10 +89,64 @@ def apply_amendments(document: AknDocument, amendments: list[Amendment]) -> dict
         if amendment.action == AmendmentAction.INSERT_AFTER:
             document.insert_provision(amendment.eid, "after", amendment.new_name or "section", amendment.new_num,
                                       amendment.new_heading, amendment.new_text)
+    left_out: dict[int, str] = {}
+    removed: set[str] = set()
+    # Where each deletion took place (the body or component body above it), to name those that emptied one.
+    holders: dict[int, etree._Element] = {}
     for amendment in amendments:
-        if amendment.action == AmendmentAction.DELETE:
-            document.delete_provision(amendment.eid)
-    return document.renumber()
+        if amendment.action != AmendmentAction.DELETE:
+            continue
+        element = document.provision_element(amendment.eid)
+        holder = _holder(element)
+        holders[amendment.id] = holder
+        target = _outermost_emptied(element)
+        if target is None:
+            deletions = [a for a in amendments if a.id in holders and holders[a.id] is holder]
+            raise AmendmentsLeaveOutTheBody(
+                f"{_cited(deletions)} together leave out every provision of the bill's "
+                f"{etree.QName(holder).localname}; a version cannot be empty, so nothing was consolidated",
+                amendment_ids=[a.id for a in deletions],
+            )
+        target_eid = target.get("eId")
+        assert target_eid  # every provision of an editable document is named
+        removed.update(document.delete_provision(target_eid))
+        left_out[amendment.id] = target_eid
+    return AppliedChanges(document.renumber(), left_out, frozenset(removed))
+
+
+def _cited(amendments: list[Amendment]) -> str:
+    """``Amendment 3``, or ``Amendments 3, 4 and 7``, by order-paper number."""
+    numbers = [str(a.number) for a in amendments]
+    if len(numbers) == 1:
+        return f"Amendment {numbers[0]}"
+    return f"Amendments {', '.join(numbers[:-1])} and {numbers[-1]}"
+
+
+def _is_provision(element: etree._Element) -> bool:
+    return isinstance(element.tag, str) and etree.QName(element).localname in HIERARCHY_ELEMENTS
+
+
+def _holder(element: etree._Element) -> etree._Element:
+    """The element holding the provision tree ``element`` is in (a ``<body>``, or a component's)."""
+    parent = element.getparent()
+    while parent is not None and _is_provision(parent):
+        parent = parent.getparent()
+    assert parent is not None  # a provision always sits in a body
+    return parent
+
+
+def _outermost_emptied(element: etree._Element) -> etree._Element | None:
+    """What leaving out ``element`` takes out of the text: ``element``, or the outermost container that would be
+    left without any provision (a container holds no content of its own, and its intro or wrap-up only leads in
+    to or closes the subdivisions left out: a parliament leaves the whole provision out). None when that would
+    be every provision of the body.
+    """
+    parent = element.getparent()
+    while parent is not None and len(child_provisions(parent)) == 1:
+        if not _is_provision(parent):
+            return None
+        element, parent = parent, parent.getparent()
+    return element
 
 
 def consolidate(
@@ -93,13 +172,18 @@ def consolidate(
     version = bill.current_version + 1
     try:
         document = load_document(session, previous.document_sha256)
-        renames = apply_amendments(document, amendments)
+        changes = apply_changes(document, amendments)
     except AknError as error:
         raise from_akn_error(error) from error
+    renames = changes.renames
     expression = new_expression_of(session, document, bill, when, version)
     applied = []
     for amendment in amendments:
         if amendment.action == AmendmentAction.DELETE:
+            # What the deletion took out: its provision, or the container it left empty.
+            destination = destination_href(previous.expression_uri, changes.left_out[amendment.id])
+        elif amendment.eid in changes.removed:
+            # Its provision went with a container that deletions emptied: it is only in the version amended.
             destination = destination_href(previous.expression_uri, amendment.eid)
         else:
             destination = f"#{renames.get(amendment.eid, amendment.eid)}"

@@ -6,13 +6,16 @@ from typing import Any
 
 from flask.testing import FlaskClient
 from lxml import etree
+from sqlalchemy import select
 
 from akn import AknDocument
 from server.demo import demo_bill_xml
 from server.domain import textpatch
+from server.domain.events import EventType
 from server.services import accounts, drafting
 from server.store import projections
 from server.store.db import Database
+from server.store.models import EventRecord
 from tests.server.amendments.conftest import SUBSEC_1_2, Amending
 from tests.server.conftest import Accounts
 
@@ -139,3 +142,140 @@ def test_rebuilding_from_the_log_reproduces_the_amendment_read_models(
 def test_amendment_list_export_is_valid_when_empty(amending: Amending, client: FlaskClient) -> None:
     root = etree.fromstring(client.get(f"/api/bills/{amending.bill_id}/amendments.akn").data)
     assert root.find(".//a:collectionBody", NS) is not None
+
+
+# --- deletions that together leave a provision without subdivisions ----------------------------------------
+
+
+def _consolidate(amending: Amending, client: FlaskClient, users: Accounts) -> Any:
+    return client.post(f"/api/bills/{amending.bill_id}/versions",
+                       json={"source": "amendments", "expression_date": "2026-12-01"},
+                       headers=users.headers("clerk"))
+
+
+def _published_event(db: Database, bill_id: int, version: int) -> dict[str, Any]:
+    with db.write() as session:
+        records = session.scalars(select(EventRecord).where(EventRecord.bill_id == bill_id,
+                                                            EventRecord.type == EventType.VERSION_PUBLISHED))
+        data = [dict(r.data) for r in records if r.data["version"] == version]
+    assert len(data) == 1
+    return data[0]
+
+
+def _destinations(document: AknDocument, kind: str = "repeal") -> list[str]:
+    return [str(d.get("href")) for d in document.document.iterfind(
+        f"a:meta/a:analysis/a:passiveModifications/a:textualMod[@type='{kind}']/a:destination", NS)]
+
+
+def _first_version(amending: Amending, client: FlaskClient) -> str:
+    uri: str = client.get(f"/api/bills/{amending.bill_id}").get_json()["versions"][0]["expression_uri"]
+    return uri
+
+
+def test_leaving_out_every_subsection_of_a_section_leaves_out_the_section(
+    amending: Amending, client: FlaskClient, users: Accounts, db: Database
+) -> None:
+    first = amending.propose(eid="part_1__sec_1__subsec_1", action="delete")
+    second = amending.propose(eid="part_1__sec_1__subsec_2", action="delete", as_user="mp2")
+    reworded = amending.replace("part_2__sec_9__subsec_2", "The register", "Its register")
+    for amendment in (first, reworded):
+        amending.adopt(amendment["id"])
+    amending.move(second["id"], "tabled", "mp2")
+    amending.move(second["id"], "admissible", "clerk")
+    amending.move(second["id"], "adopted", "clerk", votes={"for": 90, "against": 70})
+
+    response = _consolidate(amending, client, users)
+    assert response.status_code == 201, response.get_json()
+    published = response.get_json()
+    consolidated = AknDocument.from_bytes(client.get(published["expression_uri"]).data)
+    assert consolidated.validate() == []
+    assert "part_1__sec_1" not in consolidated.eids()
+    previous = _first_version(amending, client)
+
+    # The same as leaving out the section by hand, renumbered as every consolidation renumbers.
+    by_hand = AknDocument.from_bytes(demo_bill_xml())
+    by_hand.set_provision_text("part_2__sec_9__subsec_2", by_hand.provision_text("part_2__sec_9__subsec_2")
+                               .replace("The register", "Its register", 1))
+    by_hand.delete_provision("part_1__sec_1")
+    renames = by_hand.renumber()
+    by_hand = AknDocument.from_bytes(by_hand.to_bytes())
+    assert _texts(consolidated) == _texts(by_hand)
+    assert _published_event(db, amending.bill_id, 2)["renamed_eids"] == renames
+
+    # Each amendment's record points at what it left out: the second one took the emptied section with it.
+    assert _destinations(consolidated) == [f"{previous}/~part_1__sec_1__subsec_1", f"{previous}/~part_1__sec_1"]
+    assert len(consolidated.document.findall("a:meta/a:lifecycle/a:eventRef", NS)) == 3
+    assert client.get(f"/api/bills/{amending.bill_id}/provisions/part_1__sec_1").status_code == 404
+    statuses = {a["id"]: a["consolidated_in"] for a in client.get(
+        f"/api/bills/{amending.bill_id}/amendments").get_json()["amendments"]}
+    assert statuses == {first["id"]: 2, second["id"]: 2, reworded["id"]: 2}
+
+
+def test_emptied_provisions_are_left_out_upwards(
+    amending: Amending, client: FlaskClient, users: Accounts
+) -> None:
+    # Every paragraph of subsection 6(1), then subsection 6(2): subsection 6(1), then section 6, is left empty.
+    eids = [f"part_2__sec_6__subsec_1__para_{x}" for x in "abc"] + ["part_2__sec_6__subsec_2"]
+    for eid in eids:
+        amending.adopt(amending.propose(eid=eid, action="delete")["id"])
+    previous = _first_version(amending, client)
+
+    response = _consolidate(amending, client, users)
+    assert response.status_code == 201, response.get_json()
+    consolidated = AknDocument.from_bytes(client.get(response.get_json()["expression_uri"]).data)
+    assert consolidated.validate() == []
+    sections = [p.eid for part in consolidated.provisions() for p in part.children]
+    assert "part_2__sec_6" not in sections and {"part_2__sec_5", "part_2__sec_7"} <= set(sections)
+    assert _destinations(consolidated) == [f"{previous}/~{eid}" for eid in (*eids[:2], "part_2__sec_6__subsec_1",
+                                                                          "part_2__sec_6")]
+
+
+def test_a_reworded_intro_goes_with_the_provision_whose_paragraphs_are_all_left_out(
+    amending: Amending, client: FlaskClient, users: Accounts
+) -> None:
+    reworded = amending.replace("part_1__sec_3", "The objects", "The purposes")
+    amending.adopt(reworded["id"])
+    for x in "abc":
+        amending.adopt(amending.propose(eid=f"part_1__sec_3__para_{x}", action="delete")["id"])
+    previous = _first_version(amending, client)
+
+    response = _consolidate(amending, client, users)
+    assert response.status_code == 201, response.get_json()
+    consolidated = AknDocument.from_bytes(client.get(response.get_json()["expression_uri"]).data)
+    assert consolidated.validate() == []
+    assert "part_1__sec_3" not in consolidated.eids() and "part_1__sec_4" in consolidated.eids()
+    # The rewording was made to a provision that is now only in the version it amended: it points there.
+    assert _destinations(consolidated, "substitution") == [f"{previous}/~part_1__sec_3"]
+    assert _destinations(consolidated) == [f"{previous}/~part_1__sec_3__para_{x}" for x in "ab"] + [
+        f"{previous}/~part_1__sec_3"]
+
+
+def test_deletions_that_would_leave_out_the_whole_body_are_refused(
+    amending: Amending, client: FlaskClient, users: Accounts, db: Database
+) -> None:
+    # Parts 1 to 4, then every section of part 5 (whose last deletion would take part 5, the last part, along).
+    eids = [f"part_{n}" for n in range(1, 5)] + [f"part_5__sec_{n}" for n in range(18, 23)]
+    ids = []
+    for eid in eids:
+        amendment = amending.propose(eid=eid, action="delete")
+        amending.adopt(amendment["id"])
+        ids.append(amendment["id"])
+    listed = client.get(f"/api/bills/{amending.bill_id}/amendments").get_json()["amendments"]
+    numbers = [next(a["number"] for a in listed if a["id"] == i) for i in ids]
+    with db.write() as session:
+        events_before = len(list(session.scalars(select(EventRecord.id))))
+
+    response = _consolidate(amending, client, users)
+    assert response.status_code == 409, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == "amendments_leave_out_the_body"
+    assert sorted(error["amendment_ids"]) == sorted(ids)
+    assert error["message"].startswith(f"Amendments {', '.join(map(str, numbers[:-1]))} and {numbers[-1]} together "
+                                       "leave out every provision of the bill's body")
+    # Nothing was written: no new version, no event, the amendments stay adopted and pending.
+    with db.write() as session:
+        assert len(list(session.scalars(select(EventRecord.id)))) == events_before
+    assert [v["version"] for v in client.get(f"/api/bills/{amending.bill_id}").get_json()["versions"]] == [1]
+    assert amending.text_of("part_1__sec_4")
+    assert all(a["consolidated_in"] is None and a["state"] == "adopted" for a in client.get(
+        f"/api/bills/{amending.bill_id}/amendments").get_json()["amendments"])
