@@ -52,7 +52,7 @@ from akn.provisions import (
     to_provision,
     tree_of,
 )
-from akn.references import rewrite_references
+from akn.references import internal_references, rewrite_references
 from akn.validation import Problem, convention_problems, element_path, schema_problems, source_line
 from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
 
@@ -311,17 +311,19 @@ class AknDocument:
     def renumber(self) -> dict[str, str]:
         """Regenerate every eId from nums and context (AKN-NC); returns old eId -> new eId.
 
-        Each provision lacking a wId first gets its current eId as wId, which then never changes.
+        Each provision lacking a wId first gets its current eId as wId, which then never changes. Each document
+        of the file (the main one, each root component's) follows its own renames; in the map returned, an eId
+        several of them had stands for the main document's element, as `provision_element` reads it.
         """
         self._require_editable()
-        renames = renumber_tree(self.document)
-        # The documents beside the main one are named each on its own, as the schema scopes their eIds.
-        for component in root_components(self.root):
-            inner = component_document(component)
-            assert inner is not None
-            for old, new in renumber_tree(inner).items():
-                renames.setdefault(old, new)
-        rewrite_references(self.root, renames)
+        components = root_components(self.root)
+        if components:
+            # The documents beside the main one are named each on its own, as the schema scopes their eIds.
+            documents = [self.document, *(cast(etree._Element, component_document(c)) for c in components)]
+            renames = _renumber_scopes(self.root, documents)
+        else:
+            renames = renumber_tree(self.document)
+            rewrite_references(self.root, renames)
         self._reindex()
         return renames
 
@@ -488,6 +490,38 @@ class AknDocument:
         renames = assign_subtree_eids(element, eid_prefix(element), position, self._eids.__contains__)
         self._remember_provision(element)
         return renames
+
+
+def _renumber_scopes(root: etree._Element, documents: list[etree._Element]) -> dict[str, str]:
+    """Renumber `documents`, each with eIds of its own, and rewrite the references under `root` to follow.
+
+    Two documents may each have a `sec_2`, renamed differently: one map for all would let one document's
+    rename retarget the other's references. A reference is read in its own document when that document has
+    the eId; otherwise (a reference to another document) in the first document that has it. Returns the
+    renames under that second reading, which the eIds of the main document always follow.
+    """
+    # The eIds before renaming: an eId a document keeps is in no map, yet must shadow other documents' maps.
+    held = [frozenset(_eids_in(document)) for document in documents]
+    maps = [renumber_tree(document) for document in documents]
+    addressed: dict[str, str] = {}
+    for index, renames in enumerate(maps):
+        for old, new in renames.items():
+            if not any(old in earlier for earlier in held[:index]):
+                addressed[old] = new
+    scope_of = {document: index for index, document in enumerate(documents)}
+    changes: list[tuple[etree._Element, str, str]] = []
+    for element, attribute, target in internal_references(root):
+        if target not in addressed and not any(target in renames for renames in maps):
+            continue
+        scope = next((scope_of[node] for node in element.iterancestors() if node in scope_of), None)
+        renamed = maps[scope].get(target) if scope is not None and target in held[scope] else addressed.get(target)
+        if renamed is not None:
+            changes.append((element, attribute, renamed))
+    # Rewritten only once all are read, from the eIds they had, so that swaps come out right.
+    for element, attribute, new in changes:
+        value = element.get(attribute, "")
+        element.set(attribute, f"#{new}" if value.startswith("#") else new)
+    return addressed
 
 
 _BEFORE_INTRO = frozenset(_A + name for name in ("num", "heading", "subheading"))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from akn.errors import InvalidMarkupError
+from akn.parsing import XINCLUDE_NS
 from akn.vocabulary import AKN_ELEMENTS, AKN_NS, BLOCK_ELEMENTS, XML_NS, is_element_only
 
 __all__ = [
@@ -40,8 +41,20 @@ _SUGAR_OF = {"b": "**", "i": "//", "u": "__"}
 _SPECIAL = frozenset("*/_{}")
 _PLAIN = re.compile(r"[^*/_{}\\\n]+")
 _NEEDS_ESCAPE = re.compile(r"[*/_{}\\\n]")
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?::[A-Za-z_][A-Za-z0-9_.\-]*)?")
-_ATTR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*(?::[A-Za-z_][A-Za-z0-9_.\-]*)?")
+# XML 1.0 names without a colon (NCName): foreign elements and namespace prefixes use all of them (`my_ns:`,
+# `x-y:`, `annotation-xml`), not only the letters and digits of AKN's own names.
+_NAME_START = (
+    "A-Z_a-z\xc0-\xd6\xd8-\xf6\xf8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d\u2070-\u218f\u2c00-\u2fef"
+    "\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_NCNAME = f"[{_NAME_START}][{_NAME_START}\\-.0-9\xb7\u0300-\u036f\u203f\u2040]*"
+_NAME = re.compile(f"{_NCNAME}(?::{_NCNAME})?")
+_ATTR_NAME = _NAME
+# Namespaces no element of the markup may have: XML forbids declaring the first two, and a document holding
+# XInclude elements would be refused when read back (`akn.parsing`).
+_FORBIDDEN_NAMESPACES = frozenset(
+    (XML_NS, "http://www.w3.org/2000/xmlns/", XINCLUDE_NS, "http://www.w3.org/2003/XInclude")
+)
 _SAFE_HREF = re.compile(r"[^\s{}\\|]+")
 # Characters XML 1.0 cannot hold: refused up front with their position rather than deep inside lxml.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -110,18 +123,20 @@ def _is_plain_p(element: etree._Element, hidden: Mapping[etree._Element, str]) -
     return element.tag == _A + "p" and not _attributes_of(element, hidden)
 
 
-def _local(element: etree._Element) -> str:
+def _local(element: etree._Element) -> tuple[str, str | None]:
+    """The name an element is written with, and the namespace its `xmlns` gives (None: AKN, or a prefix)."""
     tag = element.tag
     assert isinstance(tag, str)
     if tag.startswith(_A):
-        return tag[_A_LEN:]
+        return tag[_A_LEN:], None
     qname = etree.QName(element)
     prefix = element.prefix
-    if not prefix:
-        raise InvalidMarkupError(
-            f"expected elements of the AKN namespace or of a namespace with a prefix, found {tag}"
-        )
-    return f"{prefix}:{qname.localname}"
+    if prefix:
+        return f"{prefix}:{qname.localname}", None
+    if not qname.namespace:
+        raise InvalidMarkupError(f"expected elements of a namespace, found {tag}")
+    # An element of the default namespace of its own (MathML's <math xmlns=...>) has no prefix to name it by.
+    return qname.localname, qname.namespace
 
 
 def _inline(element: etree._Element, hidden: Mapping[etree._Element, str]) -> str:
@@ -143,8 +158,11 @@ def _inline(element: etree._Element, hidden: Mapping[etree._Element, str]) -> st
 
 
 def _element(element: etree._Element, hidden: Mapping[etree._Element, str]) -> str:
-    name = _local(element)
+    name, namespace = _local(element)
     attrib = dict(_attributes_of(element, hidden))
+    if namespace is not None:
+        # Written as the first attribute, which also keeps the shorthands (all for AKN elements) off it.
+        attrib = {"xmlns": namespace, **attrib}
     content = _inline(element, hidden)
     if name in _SUGAR_OF and not attrib and content:
         parent = element.getparent()
@@ -164,7 +182,7 @@ def _element(element: etree._Element, hidden: Mapping[etree._Element, str]) -> s
         return "{{em" + (" " + content if content else "") + "}}"
     if name in ("ins", "del") and not attrib:
         return "{{" + ("+" if name == "ins" else "-") + (" " + content if content else "") + "}}"
-    head = "{{" + name + _attributes(element, attrib)
+    head = "{{" + ("\\" if name.startswith("_") else "") + name + _attributes(element, attrib)
     return head + (" " + content if content else "") + "}}"
 
 
@@ -206,6 +224,14 @@ class _Node:
     name: str
     attributes: list[tuple[str, str]] = field(default_factory=list)
     children: list[str | _Node] = field(default_factory=list)
+
+    def namespace(self) -> str | None:
+        """The namespace its `xmlns` attribute gives when other than AKN's (None: an AKN or prefixed name)."""
+        declared = None
+        for key, value in self.attributes:
+            if key == "xmlns":
+                declared = value
+        return None if declared == AKN_NS else declared
 
 
 class _Failed(Exception):
@@ -339,18 +365,30 @@ class _Reader:
             node = _Node(name, [("status", "editorial")] if ch == "*" else [])
             pos += 1
         else:
-            if ch in ("+", "-"):
+            shorthand = ch in ("+", "-")
+            if shorthand:
                 name, pos = ("ins" if ch == "+" else "del"), pos + 1
             else:
-                match = _NAME.match(s, pos)
+                # `{{_` being the subscript shorthand, a name starting with `_` (as XML names may) is written
+                # after a backslash: `{{\_ns:x}}`.
+                match = _NAME.match(s, pos + 1 if s.startswith("\\_", pos) else pos)
                 if match is None:
                     raise self.error("expected an element name, >, ^, _, *, + or - after {{", pos)
                 name, pos = match.group(), match.end()
-                if name != "em" and ":" not in name and name not in AKN_ELEMENTS:
-                    raise self.error(f"expected the name of an Akoma Ntoso element after {{{{, found {name!r}", start)
-            node = _Node("inline", [("name", "em")]) if name == "em" else _Node(name)
+            node = _Node(name)
             if s.startswith("{", pos):
                 pos = self.attributes(pos, node.attributes)
+            # Read after the attributes: `xmlns` there makes a bare name one of another namespace.
+            namespace = node.namespace()
+            if namespace is not None:
+                if shorthand or ":" in name or not namespace:
+                    raise self.error(f"expected xmlns to give a namespace to a bare element name, found it on {name!r}",
+                                     start)
+            elif name == "em":
+                node.name = "inline"
+                node.attributes.insert(0, ("name", "em"))
+            elif ":" not in name and name not in AKN_ELEMENTS:
+                raise self.error(f"expected the name of an Akoma Ntoso element after {{{{, found {name!r}", start)
             if s.startswith(" ", pos):
                 pos += 1
             elif pos < self.n and s[pos] != "\n" and not s.startswith("}}", pos):
@@ -435,7 +473,10 @@ def from_markup(
     if markup == "":
         return root
     for items in _Reader(markup).lines():
-        if len(items) == 1 and isinstance(items[0], _Node) and items[0].name in BLOCK_ELEMENTS:
+        if (
+            len(items) == 1 and isinstance(items[0], _Node) and items[0].name in BLOCK_ELEMENTS
+            and items[0].namespace() is None
+        ):
             _build(items[0], root, namespaces)
         else:
             _fill(etree.SubElement(root, _A + "p"), items, namespaces)
@@ -478,8 +519,19 @@ def _qualify(name: str, namespaces: Mapping[str | None, str], attribute: bool) -
 
 
 def _build(node: _Node, parent: etree._Element, namespaces: Mapping[str | None, str]) -> etree._Element:
-    element = etree.SubElement(parent, _qualify(node.name, namespaces, attribute=False))
+    namespace = node.namespace()
+    tag = _qualify(node.name, namespaces, attribute=False) if namespace is None else f"{{{namespace}}}{node.name}"
+    if tag.startswith("{") and tag[1:].partition("}")[0] in _FORBIDDEN_NAMESPACES:
+        raise InvalidMarkupError(f"expected an element of a namespace a document may hold, found {tag}")
+    try:
+        # The default namespace is declared on the element itself, so that it is written out without a prefix.
+        nsmap = None if namespace is None else {None: namespace}
+        element = etree.SubElement(parent, tag, nsmap=nsmap)  # type: ignore[arg-type]
+    except ValueError as error:  # a namespace URI lxml refuses ("a b")
+        raise InvalidMarkupError(f"expected an element name and namespace XML can hold, found {tag}: {error}") from None
     for name, value in node.attributes:
+        if name == "xmlns":
+            continue  # a namespace declaration, never an attribute: lxml would write it out as one
         element.set(_qualify(name, namespaces, attribute=True), value)
     _fill(element, node.children, namespaces)
     return element

@@ -116,9 +116,10 @@ def test_documents_beside_the_main_one_are_components_of_the_tree(bill: AknDocum
     assert [(w.code, w.line is not None) for w in document.warnings if w.code == "eid_ambiguous"] == [
         ("eid_ambiguous", True)
     ]
-    # Renumbering names that document's provisions after its component, as the convention does.
+    # Renumbering names that document's provisions after its component, as the convention does; `sec_2`
+    # addressed the bill's own section, which keeps its eId, so the map returned has no entry for it.
     renames = document.renumber()
-    assert renames["sec_2"] == "cmp_1__sec_2" and document.provision("cmp_1__sec_2").num == "2."
+    assert "sec_2" not in renames and document.provision("cmp_1__sec_2").num == "2."
     assert document.validate() == []
 
 
@@ -155,3 +156,31 @@ def test_a_collection_of_references_only_has_no_provisions() -> None:
     assert document.provisions() == [] and document.eids() == []
     with pytest.raises(ProvisionNotFoundError):
         document.provision_element("cmp_1")
+
+
+def test_renumbering_rewrites_each_document_s_references_by_its_own_renames(bill: AknDocument) -> None:
+    # The bill's sections 2 and 3 come with each other's eIds; the annex reuses the bill's eIds (its own
+    # scope, valid) in another order, plus one only it has. Renumbering renames in both documents.
+    root = etree.fromstring(bill.to_bytes())
+    second, third = list(root.iter(A + "section"))[1:3]
+    second.set("eId", "sec_3")
+    third.set("eId", "sec_2")
+    annex = (
+        f'<components xmlns="{AKN_NS}"><component eId="cmp_1"><doc name="annex"><meta/><mainBody>'
+        '<section eId="sec_2"><num>1.</num><content><p>See <ref href="#sec_2">item 1</ref>.</p></content></section>'
+        '<section eId="sec_3"><num>2.</num><content><p>See <ref href="#sec_1">item 3</ref>.</p></content></section>'
+        '<section eId="sec_1"><num>3.</num><content><p>Three.</p></content></section>'
+        '<section eId="sec_9"><num>4.</num><content><p>Four.</p></content></section>'
+        "</mainBody></doc></component></components>"
+    )
+    document = _with(AknDocument.from_bytes(etree.tostring(root)), annex, at_root=True)
+    # In the bill: its own sec_1 (unchanged), its own sec_2 (section 3), and sec_9, which only the annex has.
+    document.set_provision_text("sec_1", "See {{>#sec_1 s1}}, {{>#sec_2 s3}} and {{>#sec_9 annex 4}}.")
+    annex_doc = document.provision_element("cmp_1")[0]
+    renames = document.renumber()
+    assert document.provision_text("sec_1") == "See {{>#sec_1 s1}}, {{>#sec_3 s3}} and {{>#cmp_1__sec_4 annex 4}}."
+    assert [ref.get("href") for ref in annex_doc.iter(A + "ref")] == ["#cmp_1__sec_1", "#cmp_1__sec_3"]
+    assert [s.get("eId") for s in annex_doc.iter(A + "section")] == [f"cmp_1__sec_{n}" for n in range(1, 5)]
+    # The map tells what each eId addressed (the bill's own provision first) became, as callers read it.
+    assert renames == {"sec_2": "sec_3", "sec_3": "sec_2", "sec_9": "cmp_1__sec_4"}
+    assert document.provision("sec_3").num == "3." and document.validate() == []

@@ -328,3 +328,85 @@ def test_editing_one_word_keeps_every_ref_and_term(name: str) -> None:
         edited += 1
     if name in ("legaldocml__eu_COM2013-0619_EN-8.xml", "legaldocml__uk_pga_1998_29.xml"):
         assert edited > 0
+
+
+# ------------------------------------------------------------------------------------------------------
+# Foreign content: names and namespaces
+# ------------------------------------------------------------------------------------------------------
+
+MATHML = "http://www.w3.org/1998/Math/MathML"
+
+
+def test_foreign_content_in_a_default_namespace_round_trips(bill: AknDocument) -> None:
+    # MathML as it is usually embedded: its namespace the default one of <math>, no prefix to name it by.
+    xml = (
+        f'<content xmlns="{AKN_NS}"><foreign><math xmlns="{MATHML}" display="block"><mi>x</mi><mo>+</mo>'
+        '<semantics><annotation-xml encoding="MathML-Content"><ci>x</ci></annotation-xml></semantics>'
+        "</math></foreign></content>"
+    )
+    content = etree.fromstring(xml)
+    markup = to_markup(content)
+    m = "{xmlns " + MATHML
+    assert markup == (
+        "{{foreign {{math" + m + "|display block} {{mi" + m + "} x}}{{mo" + m + "} +}}{{semantics" + m
+        + "} {{annotation-xml" + m + "|encoding MathML-Content} {{ci" + m + "} x}}}}}}}}}}"
+    )
+    back = from_markup(markup)
+    assert signature(back) == signature(content) and to_markup(back) == markup
+    # Written out, the MathML has no prefix: it reads back as the same elements, in the same namespace.
+    assert etree.tostring(back, method="c14n") == etree.tostring(content, method="c14n")
+    # Through a document: accepted by the schema (<foreign> takes any other namespace), stored, read again.
+    bill.set_provision_text("sec_1", markup)
+    assert bill.validate() == []
+    again = AknDocument.from_bytes(bill.to_bytes())
+    assert again.provision_text("sec_1") == markup
+    assert again.provision_element("sec_1").find(f"{A}content/{A}foreign/{{{MATHML}}}math") is not None
+
+
+def test_namespace_prefixes_and_names_may_be_any_xml_names() -> None:
+    nsmap = {None: AKN_NS, "my_ns": "urn:a", "x-y": "urn:b", "_u": "urn:c", "p.q2": "urn:d"}
+    markup = "{{foreign {{my_ns:a-b {{x-y:c_d.é x}}}}{{\\_u:_f{my_ns:g-h 1|p.q2:i 2} y}}}}"
+    element = from_markup(markup, nsmap=nsmap)
+    foreign = element[0]
+    assert [node.tag for node in foreign.iter()][1:] == ["{urn:a}a-b", "{urn:b}c_d.é", "{urn:c}_f"]
+    assert dict(foreign[1].attrib) == {"{urn:a}g-h": "1", "{urn:d}i": "2"}
+    assert [node.prefix for node in foreign.iter()][1:] == ["my_ns", "x-y", "_u"]
+    assert to_markup(element) == markup
+    # `{{_` stays the subscript shorthand, whatever follows it.
+    assert from_markup("H{{_2}}O {{_a:b}}")[0][1].tag == A + "sub"
+
+
+@pytest.mark.parametrize(
+    ("markup", "nsmap", "words"),
+    [
+        # Unknown AKN names stay refused, with or without the AKN namespace spelled out.
+        ("{{sections x}}", None, "Akoma Ntoso element"),
+        (f"{{{{foo{{xmlns {AKN_NS}}} x}}}}", None, "Akoma Ntoso element"),
+        ("{{\\_x y}}", None, "Akoma Ntoso element"),
+        ("{{my_ns:x y}}", None, "namespace prefix"),
+        # xmlns names the namespace of a bare name, nothing else; it is never an attribute.
+        ("{{m:x{xmlns urn:a} y}}", {"m": "urn:a"}, "bare element name"),
+        ("{{+{xmlns urn:a} y}}", None, "bare element name"),
+        ("{{x{xmlns} y}}", None, "bare element name"),
+        ("{{p{xmlns:q urn:a} y}}", None, "namespace prefix"),
+        ("{{x{xmlns a b} y}}", None, "XML can hold"),
+        # Namespaces XML reserves, and XInclude, which would make the document unreadable once stored.
+        ("{{x{xmlns http://www.w3.org/XML/1998/namespace} y}}", None, "namespace a document may hold"),
+        ("{{x{xmlns http://www.w3.org/2000/xmlns/} y}}", None, "namespace a document may hold"),
+        ("{{include{xmlns http://www.w3.org/2001/XInclude|href /etc/passwd}}}", None, "namespace a document"),
+        ("{{xi:include{href /etc/passwd}}}", {"xi": "http://www.w3.org/2001/XInclude"}, "namespace a document"),
+    ],
+)
+def test_foreign_names_stay_refused_where_unknown_or_unsafe(
+    markup: str, nsmap: dict[str | None, str] | None, words: str
+) -> None:
+    with pytest.raises(InvalidMarkupError) as caught:
+        from_markup("{{foreign " + markup + "}}", nsmap=nsmap)
+    assert words in caught.value.message
+
+
+def test_xml_syntax_in_markup_is_only_ever_text() -> None:
+    # The markup is not XML: a DOCTYPE, entities or tags in it are characters of the text, never parsed.
+    text = '<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><x xmlns="urn:a">&e;</x>'
+    element = from_markup(text)
+    assert element[0].text == text and len(element[0]) == 0
