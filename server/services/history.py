@@ -13,21 +13,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.domain.consultation import CommentState
+from server.domain.consultation import CommentState, ConsultationEvent
 from server.store.consultation_models import Comment
 from server.store.eventlog import event_to_dict
 from server.store.models import EventRecord
 
 _WORDS = ("body", "quote")
+# The events that carry a comment's own words. An answer carries the answerer's: a parliament's reply stays
+# on the record when the comment it replied to is hidden or withdrawn.
+_COMMENT_WORDS = frozenset({ConsultationEvent.COMMENT_POSTED, ConsultationEvent.COMMENT_EDITED})
+
+
+def _carries_comment_words(record: EventRecord) -> bool:
+    return record.type in _COMMENT_WORDS and record.data.get("comment_id") is not None
 
 
 def public_events(session: Session, records: Sequence[EventRecord]) -> list[dict[str, Any]]:
     """The wire form of ``records``, with the words of comments that are no longer visible left out."""
-    # An answer to a whole cluster names no comment (comment_id None) and is public as it stands.
-    mentioned = {
-        int(r.data["comment_id"]) for r in records
-        if r.data.get("comment_id") is not None and any(k in r.data for k in _WORDS)
-    }
+    mentioned = {int(r.data["comment_id"]) for r in records if _carries_comment_words(r)}
     withdrawn: set[int] = set()
     if mentioned:
         withdrawn = set(
@@ -38,7 +41,7 @@ def public_events(session: Session, records: Sequence[EventRecord]) -> list[dict
     events = []
     for record in records:
         event = event_to_dict(record)
-        if record.data.get("comment_id") is not None and int(record.data["comment_id"]) in withdrawn:
+        if _carries_comment_words(record) and int(record.data["comment_id"]) in withdrawn:
             event["data"] = {**record.data, **{k: None for k in _WORDS if k in record.data}, "redacted": True}
         events.append(event)
     return events

@@ -182,3 +182,19 @@ def test_withdrawing_a_held_comment_leaves_no_trace_in_the_public_history(api: A
     assert api.delete("citizen", f"/api/comments/{held['id']}").status_code == 204
     events = api.get(f"/api/bills/{consulted}/events").get_json()["events"]
     assert [e["type"] for e in events if e["data"].get("comment_id") == held["id"]] == []
+
+
+def test_hiding_a_comment_keeps_the_answer_it_was_given_on_the_public_record(api: Api, consulted: int) -> None:
+    posted = api.comment("citizen", consulted, DURATION, "Thirty days is Quokkaflint short.").get_json()
+    answered = api.post("drafter", f"/api/comments/{posted['id']}/answers",
+                        {"body": "We extended the period to sixty days.", "fate": "taken_up"})
+    assert answered.status_code == 201, answered.get_json()
+    assert api.post("clerk", f"/api/comments/{posted['id']}/moderation",
+                    {"action": "hide", "reason": "personal data"}).status_code == 200
+    public = api.get(f"/api/bills/{consulted}/events").get_json()["events"]
+    by_type = {e["type"]: e["data"] for e in public if e["data"].get("comment_id") == posted["id"]}
+    assert by_type[ConsultationEvent.COMMENT_POSTED]["body"] is None
+    assert "Quokkaflint" not in str(public)
+    # The drafter's words are the parliament's answer, not the citizen's: they stay public.
+    assert by_type[ConsultationEvent.COMMENT_ANSWERED]["body"] == "We extended the period to sixty days."
+    assert "redacted" not in by_type[ConsultationEvent.COMMENT_ANSWERED]
