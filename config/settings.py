@@ -79,6 +79,9 @@ class BaseConfig:
     # Endorsements, flags and other small writes of one account.
     REACTION_LIMIT_PER_ACCOUNT = os.environ.get("REACTION_LIMIT_PER_ACCOUNT", "60/minute")
     SIGNUP_LIMIT_PER_ADDRESS = os.environ.get("SIGNUP_LIMIT_PER_ADDRESS", "20/hour")
+    # Citizens' writes (posts, endorsements, flags) one process lets wait for the write lock at once; more are
+    # answered 429 intake_busy with Retry-After, so a flood cannot stack up behind a long write or a busy database.
+    COMMENT_INTAKE_MAX_PENDING = _env_int("COMMENT_INTAKE_MAX_PENDING", 32)
     COMMENT_EDIT_WINDOW_SECONDS = _env_int("COMMENT_EDIT_WINDOW_SECONDS", 15 * 60)
     ABUSE_LEXICON_LANGUAGES: list[str] = _env_list("ABUSE_LEXICON_LANGUAGES", ["en", "fr"])
     ABUSE_LEXICON_EXTRA: list[str] = _env_list("ABUSE_LEXICON_EXTRA", [])

@@ -22,6 +22,7 @@ from server.http.converters import IdConverter
 from server.http.errors import register_error_handlers
 from server.http.health import health
 from server.http.i18n import init_i18n
+from server.http.intake import init_intake
 from server.http.openapi import register_opendata
 from server.http.pages import pages, register_pages
 from server.http.resolver import resolver
@@ -84,6 +85,7 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
     app.register_blueprint(resolver)
     app.register_blueprint(amendments_api)
     register_consultation(app)
+    init_intake(app)
     register_pages(app)
     register_opendata(app)
     init_i18n(app)

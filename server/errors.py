@@ -100,6 +100,13 @@ class RateLimited(ParleyError):
     status = 429
 
 
+class IntakeBusy(RateLimited):
+    """More citizens' writes are waiting in this process than it admits at once (``COMMENT_INTAKE_MAX_PENDING``);
+    ``retry_after`` (seconds) becomes the answer's ``Retry-After``."""
+
+    code = "intake_busy"
+
+
 class DatabaseNotMigrated(ParleyError):
     """The database schema is behind the code; ``parley db upgrade`` fixes it."""
 

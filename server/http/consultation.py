@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
-from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter import HeaderNames, Limiter, RateLimitExceeded
 
 from server.domain.consultation import CommentState
 from server.errors import BadRequest, RateLimited
@@ -26,6 +27,7 @@ from server.http.context import (
     str_arg,
 )
 from server.http.errors import error_response
+from server.http.intake import intake_gate
 from server.services import consultation as consultations
 from server.services import consultation_answers as answers
 from server.services import consultation_comments as comments
@@ -104,7 +106,7 @@ def list_consultations(bill_id: int) -> Response:
 def post_comment(bill_id: int) -> tuple[Response, int]:
     body = json_body()
     principal = current_principal()
-    with database().write() as session:
+    with intake_gate().admit(), database().write() as session:
         posted = comments.post_comment(
             session, principal, bill_id, eid=body.get("eid"), body=body.get("body"), quote=body.get("quote"),
             reply_to=body.get("reply_to"), settings=settings(),
@@ -161,7 +163,7 @@ def delete_comment(comment_id: int) -> tuple[str, int]:
 @consultation.post("/comments/<int:comment_id>/endorsements")
 def endorse(comment_id: int) -> tuple[Response, int]:
     principal = current_principal()
-    with database().write() as session:
+    with intake_gate().admit(), database().write() as session:
         endorsed = comments.endorse_comment(session, principal, comment_id)
         reply = {"comment_id": endorsed.id, "endorsements": endorsed.endorsements}
     return jsonify(reply), 201
@@ -171,7 +173,7 @@ def endorse(comment_id: int) -> tuple[Response, int]:
 def flag(comment_id: int) -> tuple[Response, int]:
     body = json_body()
     principal = current_principal()
-    with database().write() as session:
+    with intake_gate().admit(), database().write() as session:
         flagged = moderation.flag_comment(session, principal, comment_id, reason=body.get("reason"),
                                           note=body.get("note"))
         reply = {"comment_id": flagged.comment_id, "reason": flagged.reason}
@@ -337,12 +339,14 @@ def _account_key() -> str:
     return f"user:{principal.user_id}" if principal is not None else _address_key()
 
 
-def _rate_limited(error: RateLimitExceeded) -> Response:
+def _rate_limited(limiter: Limiter, error: RateLimitExceeded) -> Response:
     limit = getattr(error, "limit", None)
     what = str(getattr(limit, "limit", "")) or error.description or "the rate limit"
     response = error_response(RateLimited.code, f"too many requests: the limit is {what}; wait and try again",
                               RateLimited.status)
-    response.headers["Retry-After"] = "60"
+    breached = limiter.current_limit
+    wait = int(breached.reset_at - time.time()) if breached is not None else 60
+    response.headers["Retry-After"] = str(max(1, wait))
     return response
 
 
@@ -363,8 +367,11 @@ def register_consultation(app: Flask) -> None:
     if not app.config.get("RATELIMIT_ENABLED", True):
         return
     config = dict(app.config)
+    # The limiter would put its own Retry-After (when its window resets) on every answer, a 201 included, and
+    # over any other 429's: Retry-After is set only by the 429s themselves, the window's reset stays in X- headers.
     limiter = Limiter(key_func=_address_key, storage_uri=_storage_uri(config),
-                      strategy=str(config.get("RATELIMIT_STRATEGY", "moving-window")), headers_enabled=True)
+                      strategy=str(config.get("RATELIMIT_STRATEGY", "moving-window")), headers_enabled=True,
+                      header_name_mapping={HeaderNames.RETRY_AFTER: "X-RateLimit-Retry-After"})
     limiter.init_app(app)
     account, address = str(config["COMMENT_LIMIT_PER_ACCOUNT"]), str(config["COMMENT_LIMIT_PER_ADDRESS"])
     reactions, signups = str(config["REACTION_LIMIT_PER_ACCOUNT"]), str(config["SIGNUP_LIMIT_PER_ADDRESS"])
@@ -383,4 +390,4 @@ def register_consultation(app: Flask) -> None:
             # A shared scope makes several endpoints draw on one budget (e.g. all writes of one address).
             view = limiter.shared_limit(value, scope=scope, key_func=key_func)(view)
         app.view_functions[endpoint] = view
-    app.register_error_handler(RateLimitExceeded, _rate_limited)
+    app.register_error_handler(RateLimitExceeded, lambda error: _rate_limited(limiter, error))

@@ -35,7 +35,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ParleyError)
     def _parley_error(error: ParleyError) -> Response:
         details = field_details(error) if isinstance(error, ValidationFailed) else error.details
-        return error_response(error.code, error.message, error.status, **details)
+        response = error_response(error.code, error.message, error.status, **details)
+        if isinstance(details.get("retry_after"), int):
+            response.headers["Retry-After"] = str(details["retry_after"])
+        return response
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> Response:

@@ -1,0 +1,61 @@
+"""Admission to citizens' writes: how many may wait for the write lock in one process at once.
+
+Every write queues for one lock (``server.store.db.WriterQueue`` in a process on SQLite, the log's advisory lock on
+PostgreSQL): a drafter's keystroke waits behind every comment that arrived before it. Behind a long write (a
+consolidation, an import) or a busy database, a flood of comments (a campaign, a bot) would line up there by the
+hundreds, each answered seconds later. Beyond a bound, a citizen's write is turned away at once with 429 and
+``Retry-After``, before it costs anything more; nothing turned away was written.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app
+
+from server.errors import IntakeBusy
+
+#: Seconds a client turned away is asked to wait before it tries again.
+RETRY_AFTER_SECONDS = 1
+
+
+class IntakeGate:
+    """A count of the citizens' writes this process has admitted and not yet answered."""
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError(f"the intake bound must be at least 1; found {limit}")
+        self.limit = limit
+        self._guard = threading.Lock()
+        self._pending = 0
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    @contextmanager
+    def admit(self) -> Iterator[None]:
+        """Hold a place while the write runs; :class:`IntakeBusy` when every place is taken."""
+        with self._guard:
+            if self._pending >= self.limit:
+                raise IntakeBusy(
+                    "many comments are arriving at once and yours was not taken; send it again in a moment",
+                    retry_after=RETRY_AFTER_SECONDS,
+                )
+            self._pending += 1
+        try:
+            yield
+        finally:
+            with self._guard:
+                self._pending -= 1
+
+
+def intake_gate() -> IntakeGate:
+    gate: IntakeGate = current_app.extensions["parley.intake"]
+    return gate
+
+
+def init_intake(app: Flask) -> None:
+    app.extensions["parley.intake"] = IntakeGate(int(app.config.get("COMMENT_INTAKE_MAX_PENDING", 32)))
