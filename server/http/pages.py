@@ -124,7 +124,10 @@ def register() -> ResponseReturnValue:
 
 @pages.get("/verify")
 def verify() -> ResponseReturnValue:
-    token = request.args.get("token", "")
+    # The mail offers its code to paste here as well as the link: a pasted code may carry spaces around it.
+    token = request.args.get("token", "").strip()
+    if not token:
+        return page("verified.html", error=None, username=None)
     try:
         with database().write() as db_session:
             user = registration.verify(db_session, token)

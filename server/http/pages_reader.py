@@ -164,5 +164,6 @@ def provision(bill_id: int, eid: str) -> ResponseReturnValue:
         provision_html=element_html,
         preview=provision_preview(bill, summary, url),
         principal=current_principal(),
+        is_current=expression.version == bill.current_version,
     )
 

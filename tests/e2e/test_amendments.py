@@ -54,3 +54,20 @@ def test_member_tables_an_amendment_and_clerk_adopts_and_consolidates_it(pages: 
     ready(clerk)
     assert "sixty" in clerk.locator(".redline section ins").all_inner_texts()
     assert "thirty" in clerk.locator(".redline section del").all_inner_texts()
+
+
+def test_conflicts_are_named_by_the_amendment_numbers_the_list_shows(pages: Pages) -> None:
+    # The demo has amendment 1 tabled on section 5(2) and a draft (id 2) of its own: a second amendment of
+    # section 5(2) gets id 3 but number 2, and the conflict must be told as "2", the number in the first column.
+    mp = pages.new("mp")
+    mp.goto(f"/bills/{DEMO_BILL}/amendments")
+    ready(mp)
+    mp.select_option("#composer-eid", "part_2__sec_5__subsec_2")
+    mp.fill("#composer-text", mp.input_value("#composer-text").replace("thirty days", "ninety days"))
+    mp.click("#preview-instruction")
+    mp.wait_for_selector("#instruction:has-text('ninety')")
+    mp.click("#table-amendment")
+    mp.wait_for_selector("#amendments-message:has-text('Amendment 2 tabled')")
+    first = mp.locator("#amendment-list tr[data-amendment='1']")
+    first.locator(".meta", has_text="Conflicts with").wait_for()
+    assert first.locator(".meta", has_text="Conflicts with").inner_text() == "Conflicts with 2"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import DEMO_BILL, Pages, ready
+from tests.e2e.conftest import DEMO_BILL, PASSWORDS, Pages, ready
 
 pytestmark = pytest.mark.browser
 
@@ -71,3 +71,58 @@ def test_commenting_works_on_a_phone_sized_screen(pages: Pages, check_axe: Any) 
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375 + 1
     phone.keyboard.press("Escape")
     assert phone.is_hidden("#comments-panel")
+
+
+DISCUSSED = "part_2__sec_5__subsec_2"  # the demo's comment 1, on section 5(2)
+
+
+def post_as(page: Any, path: str, body: dict[str, Any]) -> int:
+    """POSTs JSON to the API from a signed-in page, as its scripts do (session cookie and CSRF token)."""
+    status: int = page.evaluate(
+        """async ([path, body]) => (await fetch(path, {method: 'POST', body: JSON.stringify(body), headers: {
+             'Content-Type': 'application/json',
+             'X-CSRFToken': document.querySelector('meta[name=csrf-token]').content}})).status""",
+        [path, body])
+    return status
+
+
+def test_a_reader_sees_what_became_of_a_comment(pages: Pages) -> None:
+    clerk = pages.new("clerk")
+    assert post_as(clerk, "/api/comments/1/answers",
+                   {"body": "The committee proposes sixty days.", "fate": "taken_up"}) == 201
+    reader = pages.new()
+    reader.goto(f"/bills/{DEMO_BILL}")
+    ready(reader)
+    reader.click(f'.comment-button[data-eid="{DISCUSSED}"]')
+    fate = reader.locator('.comment[data-comment="1"] > .comment-fate')
+    fate.wait_for()
+    assert "What became of it: taken up" in fate.inner_text()
+    assert "The committee proposes sixty days." in fate.locator(".comment-answer").inner_text()
+
+
+def test_a_moderator_restores_a_hidden_comment_from_the_reader(pages: Pages) -> None:
+    clerk = pages.new("clerk")
+    assert post_as(clerk, "/api/comments/1/moderation", {"action": "hide", "reason": "checking a report"}) == 200
+    clerk.goto(f"/bills/{DEMO_BILL}")
+    ready(clerk)
+    clerk.click(f'.comment-button[data-eid="{DISCUSSED}"]')
+    # Hidden, it left the moderation queue: its notice in the thread is the one place to restore it.
+    notice = clerk.locator('.comment-hidden[data-comment="1"]')
+    notice.locator("button", has_text="Restore").click()
+    clerk.wait_for_selector('.comment[data-comment="1"]')
+    assert clerk.locator('.comment-hidden[data-comment="1"]').count() == 0
+    # A clerk is signed in: the thread says who comments rather than offering to sign in again.
+    assert clerk.locator("#comments-body a:has-text('Sign in')").count() == 0
+
+
+def test_signing_in_to_comment_comes_back_to_the_provision(pages: Pages) -> None:
+    reader = pages.new()
+    reader.goto(f"/bills/{DEMO_BILL}")
+    ready(reader)
+    reader.click(f'.comment-button[data-eid="{DISCUSSED}"]')
+    reader.click("#comments-body a:has-text('Sign in')")
+    reader.fill("#username", "citizen")
+    reader.fill("#password", PASSWORDS["citizen"])
+    reader.click("form.stacked button[type=submit]")
+    reader.wait_for_url(f"**/bills/{DEMO_BILL}?eid={DISCUSSED}*")
+    ready(reader)

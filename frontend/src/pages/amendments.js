@@ -148,6 +148,13 @@ function stateText(amendment) {
   return `${t(`state_${amendment.state}`)}${votes}`;
 }
 
+let numbers = new Map(); // amendment id -> its number, for the conflicts a row names
+
+/** How the list names amendment `id`: its number once tabled (as in the first column), else "(id)". */
+function nameOf(id) {
+  return numbers.get(id) ?? `(${id})`;
+}
+
 function table(amendments, withActions) {
   if (!amendments.length) return h('p', {}, t('no_amendments'));
   return h('table', { class: 'amendment-table' },
@@ -158,7 +165,7 @@ function table(amendments, withActions) {
       h('td', {}, h('a', { href: `/amendments/${amendment.id}` }, amendment.number ?? `(${amendment.id})`)),
       h('td', { class: 'state' }, stateText(amendment)),
       h('td', {}, h('span', { class: 'instruction' }, amendment.instruction),
-        amendment.conflicts_with?.length ? h('p', { class: 'meta' }, t('conflicts_with', { ids: amendment.conflicts_with.join(', ') })) : null,
+        amendment.conflicts_with?.length ? h('p', { class: 'meta' }, t('conflicts_with', { ids: amendment.conflicts_with.map(nameOf).join(', ') })) : null,
         amendment.reason ? h('p', { class: 'meta' }, `${t('reason')}: ${amendment.reason}`) : null),
       withActions ? h('td', {}, actionsFor(amendment)) : null))));
 }
@@ -168,6 +175,7 @@ async function refreshLists() {
     apiPages(`/api/bills/${bill}/amendments`, ['amendments']),
     api('GET', `/api/bills/${bill}/amendments/marshalled`),
   ]);
+  numbers = new Map(all.amendments.filter((a) => a.number != null).map((a) => [a.id, a.number]));
   const visible = all.amendments.filter((a) => a.state !== 'draft' || a.proposer_id === user);
   document.getElementById('amendment-list').replaceChildren(table(visible, Boolean(role)));
   const groups = marshalled.groups ?? [];

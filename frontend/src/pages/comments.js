@@ -17,6 +17,9 @@ export class CommentsPanel {
     this.onChange = onChange;
     this.eid = null;
     this.opener = null;
+    // Comments this reader endorsed while on the page: the API does not say whose endorsements it counts, and
+    // a second endorsement is refused, so the button must not invite one.
+    this.endorsed = new Set();
     this.body = root.querySelector('#comments-body');
     this.heading = root.querySelector('#comments-heading');
     root.querySelector('#close-comments').addEventListener('click', () => this.close());
@@ -76,8 +79,10 @@ export class CommentsPanel {
     // A reply whose parent is not shown (hidden) still appears, at the top level.
     const roots = comments.filter((comment) => comment.reply_to === null || !known.has(comment.reply_to));
     const list = h('ol', { class: 'comment-list' }, roots.map((comment) => this.thread(comment, byParent)));
-    const notices = hidden.map((notice) => h('p', { class: 'comment-hidden', dataset: { comment: notice.id } },
-      t('hidden', { reason: notice.reason ?? '' })));
+    // A hidden comment leaves the moderation queue, so its notice is where a moderator can restore it.
+    const notices = hidden.map((notice) => h('div', { class: 'comment-hidden', dataset: { comment: notice.id } },
+      h('p', {}, t('hidden', { reason: notice.reason ?? '' })),
+      this.isModerator ? h('button', { type: 'button', class: 'secondary', onclick: (event) => this.restore(notice.id, event.target) }, t('restore')) : null));
     const parts = [];
     if (!comments.length) parts.push(h('p', { class: 'no-comments' }, t('no_comments')));
     parts.push(list, ...notices, this.form());
@@ -91,15 +96,32 @@ export class CommentsPanel {
       comment.quote ? h('blockquote', { class: 'comment-quote' }, comment.quote) : null,
       h('div', { class: 'comment-body' }, comment.body),
       h('p', { class: 'comment-meta' }, `${t('endorsements')}: `, h('span', { class: 'endorsement-count' }, comment.endorsements)),
+      this.fate(comment),
       this.actions(comment),
       replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null);
+  }
+
+  /** What became of the comment ("you said, we did"): its fate and the answers it was given. */
+  fate(comment) {
+    const answers = comment.answers ?? [];
+    if (!comment.fate && !answers.length) return null;
+    return h('div', { class: 'comment-fate' },
+      comment.fate ? h('p', { class: 'fate' }, h('strong', {}, `${t('fate')}: `), t(`fate_${comment.fate}`)) : null,
+      answers.map((answer) => h('div', { class: 'comment-answer' },
+        // The answer names no one (its `author` is an account id): it is the institution's answer.
+        h('p', { class: 'comment-meta' }, `${t('answer')} · ${answer.created_at.slice(0, 16).replace('T', ' ')}`),
+        h('div', { class: 'answer-body' }, answer.body),
+        answer.amendment_id ? h('p', {}, h('a', { href: `/amendments/${answer.amendment_id}` }, t('answer_amendment'))) : null,
+        answer.version ? h('p', {}, h('a', { href: `/bills/${this.bill}?version=${answer.version}` }, t('answer_version', { version: answer.version }))) : null)));
   }
 
   actions(comment) {
     const buttons = [];
     const mine = comment.author?.id === this.user;
     if (this.isCitizen && this.open && !mine) {
-      buttons.push(h('button', { type: 'button', class: 'secondary', onclick: () => this.endorse(comment) }, t('endorse')));
+      buttons.push(this.endorsed.has(comment.id)
+        ? h('button', { type: 'button', class: 'secondary', disabled: true }, t('endorsed'))
+        : h('button', { type: 'button', class: 'secondary', onclick: (event) => this.endorse(comment, event.target) }, t('endorse')));
     }
     if (this.isCitizen && this.open && comment.reply_to === null) {
       buttons.push(h('button', { type: 'button', class: 'secondary', onclick: (event) => this.replyForm(comment, event.target) }, t('reply')));
@@ -115,7 +137,11 @@ export class CommentsPanel {
 
   form() {
     if (!this.open) return h('p', { class: 'meta' }, t('consultation_closed'));
-    if (!this.isCitizen) return h('p', { class: 'meta' }, h('a', { href: `/login?next=${encodeURIComponent(location.pathname)}` }, t('sign_in_to_comment')));
+    // Signed in with another role, a link to the sign-in page would only show the same page again.
+    if (this.role && !this.isCitizen) return h('p', { class: 'meta' }, t('citizens_comment'));
+    // After signing in, the reader comes back to this provision (the reader page scrolls to `eid`).
+    const back = `${location.pathname}?eid=${encodeURIComponent(this.eid)}`;
+    if (!this.isCitizen) return h('p', { class: 'meta' }, h('a', { href: `/login?next=${encodeURIComponent(back)}` }, t('sign_in_to_comment')));
     const id = `comment-text-${this.eid}`;
     const textarea = h('textarea', { id, name: 'body', rows: 4, required: true });
     const quote = h('input', { id: `${id}-quote`, name: 'quote', autocomplete: 'off' });
@@ -211,12 +237,34 @@ export class CommentsPanel {
     }
   }
 
-  async endorse(comment) {
+  async endorse(comment, button) {
     try {
       await api('POST', `/api/comments/${comment.id}/endorsements`);
+      this.endorsed.add(comment.id);
       await this.refresh();
+      announce(t('endorsed'));
     } catch (error) {
-      announce(t('refused', { message: error.message }));
+      // 409: endorsed before (in another visit); say so where the reader looks, not only to screen readers.
+      if (error.status === 409) this.endorsed.add(comment.id);
+      const text = t('refused', { message: error.message });
+      button.closest('.comment')?.querySelector(':scope > .comment-actions')
+        ?.after(h('p', { class: 'message', role: 'status' }, text));
+      if (error.status === 409) {
+        button.disabled = true;
+        button.textContent = t('endorsed');
+      }
+      announce(text);
+    }
+  }
+
+  async restore(id, button) {
+    try {
+      await api('POST', `/api/comments/${id}/moderation`, { action: 'restore' });
+      announce(t('restored_done', { id }));
+      await this.refresh();
+      this.onChange();
+    } catch (error) {
+      button.after(h('p', { class: 'message', role: 'status' }, t('refused', { message: error.message })));
     }
   }
 }

@@ -101,7 +101,9 @@ function decorate(container) {
     const tools = document.createElement('span');
     tools.className = 'provision-tools';
     const link = document.createElement('a');
-    link.href = `/bills/${bill}/provisions/${encodeURIComponent(section.id)}`;
+    // An earlier version's provision page must show that version's words, not the current ones.
+    const version = document.body.dataset.current === '1' ? '' : `?version=${document.body.dataset.version}`;
+    link.href = `/bills/${bill}/provisions/${encodeURIComponent(section.id)}${version}`;
     link.textContent = '¶';
     link.setAttribute('aria-label', `${t('link_to')} ${label}`.trim());
     link.title = label;

@@ -43,6 +43,24 @@ def test_a_citizen_signs_up_confirms_the_address_and_signs_in(app: Flask, client
     assert "Amani K." in parse(client.get("/").data).xpath("string(//header)")
 
 
+def test_the_code_from_the_mail_can_be_entered_on_the_verification_page(app: Flask, client: FlaskClient) -> None:
+    form = {"username": "baraka", "email": "baraka@example.org", "password": "a-long-enough-password",
+            "csrf_token": csrf_token(client, "/register")}
+    assert client.post("/register", data=form).status_code == 200
+    token = _mailed_link(Path(app.instance_path) / "outbox").split("token=", 1)[1]
+    # The mail says "send this code to the verification page": that page asks for it, without an error.
+    bare = client.get("/verify")
+    page = parse(bare.data)
+    assert bare.status_code == 200 and not page.xpath('//p[@role="alert"]')
+    assert page.xpath('//form[@method="get"]//input[@name="token"]/@id') == ["token"]
+    assert page.xpath('//label[@for="token"]')
+    pasted = client.get("/verify", query_string={"token": f"  {token} "})
+    assert pasted.status_code == 200 and "baraka" in parse(pasted.data).xpath("string(//main)")
+    # A wrong code says why and asks again.
+    wrong = parse(client.get("/verify?token=nonsense").data)
+    assert wrong.xpath('//p[@role="alert"]') and wrong.xpath('//input[@name="token"]')
+
+
 def test_sign_up_refusals_are_shown_on_the_form(client: FlaskClient) -> None:
     answer = client.post("/register", data={"username": "x", "email": "not-an-address", "password": "pw",
                                             "csrf_token": csrf_token(client, "/register")})

@@ -94,3 +94,17 @@ def test_a_long_bill_is_served_in_chunks_the_reader_loads_on_demand(client: Flas
     # A link to a provision far down renders its chunk first.
     deep = parse(client.get(f"/bills/{bill}?eid=part_5__sec_450").data)
     assert deep.xpath('//section[@id="part_5__sec_450"]')
+
+
+def test_an_earlier_versions_provision_page_says_so_and_leads_back_to_that_version(
+        client: FlaskClient, db: Database, users: Accounts, bill_id: int) -> None:
+    _edit_and_publish(db, users, bill_id)
+    eid = "part_2__sec_3__subsec_1"
+    old = parse(client.get(f"/bills/{bill_id}/provisions/{eid}?version=1").data)
+    assert "thirty days" in old.xpath("string(//main)")
+    assert "(not the latest version)" in old.xpath("string(//main)")
+    # Its way back into the whole bill shows version 1 (the words just read), not the current version 2.
+    assert old.xpath("//main//p/a[contains(@href, '?')]/@href") == [f"/bills/{bill_id}?eid={eid}&version=1#{eid}"]
+    current = parse(client.get(f"/bills/{bill_id}/provisions/{eid}").data)
+    assert "(not the latest version)" not in current.xpath("string(//main)")
+    assert current.xpath("//main//p/a[contains(@href, '?')]/@href") == [f"/bills/{bill_id}?eid={eid}#{eid}"]
