@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Final
 
 # Throw-away inbox providers: an address there proves nothing about a person, and bulk fake sign-ups use them.
@@ -20,8 +21,14 @@ DISPOSABLE_DOMAINS: Final[frozenset[str]] = frozenset(
 )
 
 MAX_EMAIL_LENGTH: Final = 254
-# Deliberately simple: one "@", no spaces, a dotted domain. Deliverability is proven by the verification mail.
-_EMAIL = re.compile(r"^[^@\s]{1,64}@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+)$")
+# Deliberately simple: a dot-atom local part (RFC 5322 atext, or any non-ASCII character as RFC 6531 allows) and a
+# dotted ASCII domain. Deliverability is proven by the verification mail, but only if the mail goes to the very
+# address that is stored: quoted strings, comments and list separators are refused, because mail libraries read
+# them as syntax ("(x)amina@example.org" is delivered to amina@example.org, "x,amina@example.org" to two
+# mailboxes), which would let one mailbox verify any number of "different" addresses, or mail a third party.
+_ATOM = r"(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]|[^\x00-\x7f])+"
+_DOMAIN = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+"
+_EMAIL = re.compile(rf"^(?=[^@]{{1,64}}@){_ATOM}(?:\.{_ATOM})*@({_DOMAIN})$")
 
 
 class AddressRefused(Exception):
@@ -34,8 +41,17 @@ class AddressRefused(Exception):
 
 
 def normalise_email(address: str) -> str:
-    """The address as it is compared for uniqueness: trimmed, lower case."""
-    return address.strip().lower()
+    """The address as it is compared for uniqueness: trimmed, lower case, Unicode NFC.
+
+    NFC (as RFC 6532 asks of addresses) makes "jürgen" typed with a precomposed "ü" and with "u" plus a combining
+    diaeresis one address, so they cannot be verified as two accounts.
+    """
+    return unicodedata.normalize("NFC", address.strip().lower())
+
+
+def _has_invisible(text: str) -> bool:
+    """Control, format (zero-width …), private-use or unassigned characters, or separators."""
+    return any(unicodedata.category(char)[0] in "CZ" for char in text)
 
 
 def email_domain(address: str) -> str:
@@ -53,8 +69,11 @@ def check_email(address: object) -> str:
     if not isinstance(address, str) or len(address) > MAX_EMAIL_LENGTH:
         raise AddressRefused("invalid", "email must be an address of at most 254 characters")
     normalised = normalise_email(address)
+    if len(normalised) > MAX_EMAIL_LENGTH:  # lower case and NFC may lengthen a few characters ("İ" → "i̇")
+        raise AddressRefused("invalid", "email must be an address of at most 254 characters")
     match = _EMAIL.match(normalised)
-    if match is None:
+    # Invisible characters would make look-alike copies of one address ("ju\u200bma@…" beside "juma@…").
+    if match is None or _has_invisible(normalised):
         raise AddressRefused("invalid", f"{address!r} is not an email address")
     if is_disposable(match.group(1)):
         raise AddressRefused(
