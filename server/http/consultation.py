@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_limiter import HeaderNames, Limiter, RateLimitExceeded
 
 from server.domain.consultation import CommentState
+from server.domain.roles import Role
 from server.errors import BadRequest, RateLimited
 from server.http.context import (
     current_principal,
@@ -120,9 +121,12 @@ def list_comments(bill_id: int) -> Response:
     criteria = views.CommentFilter(state=str_arg("state") or CommentState.VISIBLE,
                                    author_id=int_arg("author", 0, minimum=1) or None, eid=str_arg("eid"))
     page = page_request()
-    views.check_reader(current_principal(), criteria)
+    principal = current_principal()
+    views.check_reader(principal, criteria)
+    # Only a citizen endorses, so only a citizen's list says which comments they endorsed.
+    endorser = principal.user_id if principal is not None and principal.role is Role.CITIZEN else None
     with database().read() as session:
-        found = views.comment_page(session, bill_id, criteria, page, settings())
+        found = views.comment_page(session, bill_id, criteria, page, settings(), endorser_id=endorser)
         # The notices of hidden comments among this page's ids, so that each page shows where they were.
         hidden = views.hidden_notices(session, bill_id, eid=criteria.eid, after=page.after, up_to=found.next_after)
     return jsonify(page_reply("comments", found.items, found, hidden=hidden))
@@ -380,6 +384,7 @@ def register_consultation(app: Flask) -> None:
         "edit_comment": [(reactions, _account_key, "reaction-account")],
         "endorse": [(reactions, _account_key, "reaction-account"), (address, _address_key, "comment-address")],
         "flag": [(reactions, _account_key, "reaction-account"), (address, _address_key, "comment-address")],
+        "disown": [(reactions, _account_key, "reaction-account")],
         "sign_up": [(signups, _address_key, "signup-address")],
         "verify": [(signups, _address_key, "signup-address")],
     }

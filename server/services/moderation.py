@@ -101,6 +101,9 @@ def _project_comment_flagged(session: Session, record: EventRecord) -> None:
     session.flush()
 
 
+DISOWNED_REASON = "reported by the account holder as not written by them"
+
+
 def disown_comment(session: Session, principal: Principal | None, comment_id: int, *, note: object = None) -> None:
     """"This was not me": the account holder says someone else wrote a comment in their name.
 
@@ -115,6 +118,9 @@ def disown_comment(session: Session, principal: Principal | None, comment_id: in
         raise NotFound(f"you have no comment {comment_id}")
     if comment.state in {CommentState.DELETED, CommentState.HIDDEN}:
         raise Conflict(f"comment {comment_id} is already out of view")
+    if comment.state == CommentState.HELD and comment.state_reason == DISOWNED_REASON:
+        # Each report would count again in the clerks' queue and log another act for the same fact.
+        raise AlreadyDone(f"comment {comment_id} is already reported as not yours and waits for a clerk")
     eventlog.append(
         session,
         draft(comment_stream(comment_id), ConsultationEvent.COMMENT_DISOWNED, actor,
@@ -130,7 +136,7 @@ def _project_comment_disowned(session: Session, record: EventRecord) -> None:
     comment = session.get(Comment, data["comment_id"])
     assert comment is not None
     comment.state = CommentState.HELD
-    comment.state_reason = "reported by the account holder as not written by them"
+    comment.state_reason = DISOWNED_REASON
     comment.flags_pending += 1
     _record_act(session, record, "disowned", comment_id=comment.id, reason=data["note"])
     session.flush()

@@ -92,7 +92,7 @@ def test_a_suspended_account_can_no_longer_act(api: Api, consulted: int, users: 
     assert api.comment("citizen", consulted, DURATION, "Back again.").status_code == 201
 
 
-def test_the_account_holder_can_report_a_comment_as_not_theirs(api: Api, consulted: int) -> None:
+def test_the_account_holder_can_report_a_comment_as_not_theirs(api: Api, consulted: int, db: Database) -> None:
     comment = api.comment("citizen", consulted, DURATION, "Scrap the whole bill!").get_json()
     assert api.post("citizen2", f"/api/comments/{comment['id']}/not-mine").status_code == 404
     reported = api.post("citizen", f"/api/comments/{comment['id']}/not-mine", {"note": "my account was used"})
@@ -101,6 +101,12 @@ def test_the_account_holder_can_report_a_comment_as_not_theirs(api: Api, consult
     queued = _queue(api)
     assert [c["id"] for c in queued] == [comment["id"]]
     assert "not written by them" in str(queued[0]["held_because"])
+    # Said once, it waits for a clerk: saying it again neither counts again in the queue nor logs another act.
+    again = api.post("citizen", f"/api/comments/{comment['id']}/not-mine")
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_done"
+    with db.read() as session:
+        reports = session.scalars(select(EventRecord).where(EventRecord.type == ConsultationEvent.COMMENT_DISOWNED))
+        assert len(list(reports)) == 1
 
 
 def test_new_accounts_posting_in_bursts_are_held(database_url: str, tmp_path: Path, db: Database,
