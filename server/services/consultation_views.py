@@ -23,7 +23,7 @@ from server.services.consultation import ConsultationSettings, expression_of, ex
 from server.services.moderation import MODERATORS
 from server.services.paging import Page, PageRequest, cut, keyset
 from server.services.principal import Principal, require
-from server.store.consultation_models import Comment, CommentAnswer, Consultation
+from server.store.consultation_models import Comment, CommentAnswer, CommentEndorsement, Consultation
 from server.store.models import Bill, User
 
 _PARAGRAPH_BREAK = "\n\n"
@@ -176,11 +176,12 @@ def _standing_at(session: Session, bill_id: int, eid: str, texts: dict[str, tupl
 
 
 def comment_page(
-    session: Session, bill_id: int, criteria: CommentFilter, page: PageRequest, settings: ConsultationSettings
+    session: Session, bill_id: int, criteria: CommentFilter, page: PageRequest, settings: ConsultationSettings,
+    endorser_id: int | None = None,
 ) -> Page[dict[str, Any]]:
     """A bill's comments, oldest first, as the public reads them (followed into the current version), filtered
     and cut into keyset pages in the database. Who may read comments that are not visible is the caller's
-    business."""
+    business. With ``endorser_id`` (a signed-in citizen) each comment says whether that citizen endorsed it."""
     bill = get_bill(session, bill_id)
     texts = current_texts(session, bill)
     query = select(Comment).where(Comment.bill_id == bill_id, Comment.state == criteria.state)
@@ -189,7 +190,23 @@ def comment_page(
     if criteria.eid is not None:
         query = query.where(_standing_at(session, bill_id, criteria.eid, texts))
     found: Page[Comment] = keyset(session, query, Comment.id, page)
-    return Page(_public_comments(session, bill_id, found.items, texts, settings), found.next_after)
+    described = _public_comments(session, bill_id, found.items, texts, settings)
+    if endorser_id is not None:
+        mine = endorsed_by(session, endorser_id, [c.id for c in found.items])
+        for item in described:
+            item["endorsed"] = item["id"] in mine
+    return Page(described, found.next_after)
+
+
+def endorsed_by(session: Session, user_id: int, comment_ids: list[int]) -> set[int]:
+    """Which of ``comment_ids`` the account endorsed: one query for a page (its unique index on
+    (comment_id, user_id) answers it), so that a citizen's client need not offer an endorsement that the API
+    would refuse as already done."""
+    if not comment_ids:
+        return set()
+    rows = session.scalars(select(CommentEndorsement.comment_id).where(
+        CommentEndorsement.user_id == user_id, CommentEndorsement.comment_id.in_(comment_ids)))
+    return set(rows)
 
 
 def _public_comments(session: Session, bill_id: int, comments: list[Comment], texts: dict[str, tuple[str, str]],

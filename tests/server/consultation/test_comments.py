@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
 
 from server.store import eventlog
 from server.store.db import Database
@@ -111,6 +113,32 @@ def test_a_citizen_endorses_another_comment_once(api: Api, consulted: int) -> No
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_done"
     assert api.post("citizen3", path).get_json()["endorsements"] == 2
     assert api.comments(consulted)[0]["endorsements"] == 2
+
+
+def test_the_list_tells_a_signed_in_citizen_which_comments_they_endorsed_in_one_query(
+        db: Database, api: Api, consulted: int) -> None:
+    ids = [api.comment("citizen", consulted, DURATION, f"Make it {days} days.").get_json()["id"]
+           for days in ("sixty", "ninety", "forty")]
+    for comment_id in ids[:2]:
+        assert api.post("citizen2", f"/api/comments/{comment_id}/endorsements").status_code == 201
+    path = f"/api/bills/{consulted}/comments"
+    statements: list[str] = []
+
+    def remember(_conn: Any, _cursor: Any, statement: str, _parameters: Any, _context: Any, _many: bool) -> None:
+        if "comment_endorsements" in statement:
+            statements.append(statement)
+
+    # Reads go through the read engine (a separate one on SQLite).
+    event.listen(db.read_engine, "before_cursor_execute", remember)
+    try:
+        mine = api.get(path, "citizen2").get_json()["comments"]
+    finally:
+        event.remove(db.read_engine, "before_cursor_execute", remember)
+    assert {c["id"]: c["endorsed"] for c in mine} == {ids[0]: True, ids[1]: True, ids[2]: False}
+    assert len(statements) == 1, "one query for the page, not one per comment"
+    # Another citizen's list speaks of their own endorsements; a reader without an account gets no flag.
+    assert {c["endorsed"] for c in api.get(path, "citizen3").get_json()["comments"]} == {False}
+    assert all("endorsed" not in c for c in api.get(path).get_json()["comments"])
 
 
 def test_authors_edit_and_delete_their_own_comments(api: Api, consulted: int) -> None:
