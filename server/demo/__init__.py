@@ -22,8 +22,8 @@ BILL_TEXT = Path(__file__).with_name("bill.txt")
 
 # (username, role, display name, password); the passwords are printed by `make run`.
 DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
-    ("drafter", "drafter", "Amina Otieno (drafter)", "drafter-pass"),
-    ("drafter2", "drafter", "Brian Kamau (drafter)", "drafter2-pass"),
+    ("drafter", "drafter", "Amina Otieno", "drafter-pass"),
+    ("drafter2", "drafter", "Brian Kamau", "drafter2-pass"),
     ("mp", "mp", "Hon. Grace Wanjiru", "mp-pass-2026"),
     ("mp2", "mp", "Hon. Daniel Mutua", "mp2-pass-2026"),
     ("clerk", "clerk", "Clerk of the National Assembly", "clerk-pass"),

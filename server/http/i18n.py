@@ -33,6 +33,7 @@ VOCABULARY = (
     N_("drafting"), N_("draft"), N_("tabled"), N_("admissible"), N_("inadmissible"), N_("adopted"),
     N_("rejected"), N_("withdrawn"), N_("fallen"), N_("visible"), N_("held"), N_("hidden"),
     N_("changed"), N_("added"), N_("removed"), N_("moved"), N_("renumbered"),
+    N_("upcoming"), N_("open"), N_("closed"),
 )
 
 
@@ -125,6 +126,15 @@ def browser_strings() -> dict[str, str]:
         "instruction": _("Instruction"),
         "tabled": _("Amendment %(number)s tabled.", number="{number}"),
         "no_change": _("Change the text first: the amendment must change something."),
+        "made_to": _("Amendments are made to version %(version)s.", version="{version}"),
+        "base_changed": _("Version %(version)s has been published and the text of this provision has changed. "
+                          "Your draft is kept below; the changes shown now compare it with the new text.",
+                          version="{version}"),
+        "base_gone": _("Version %(version)s has been published without the provision you were amending. "
+                       "Your draft is kept below; choose a provision and start again.", version="{version}"),
+        "start_again": _("Start again from version %(version)s", version="{version}"),
+        "preview_again": _("Version %(version)s has been published: preview the instruction again before tabling.",
+                           version="{version}"),
         "state_draft": _("draft"),
         "state_tabled": _("tabled"),
         "state_admissible": _("admissible"),
@@ -166,6 +176,24 @@ def browser_strings() -> dict[str, str]:
         "flag_off_topic": _("off_topic"),
         "flag_impersonation": _("impersonation"),
         "flag_other": _("other"),
+        "consultation_window": _("From %(opens)s to %(closes)s UTC", opens="{opens}", closes="{closes}"),
+        "consultation_opened": _("Consultation opened: %(window)s.", window="{window}"),
+        "window_open": _("open"),
+        "window_upcoming": _("upcoming"),
+        "window_closed": _("closed"),
+        "answer_comment": _("Give an answer"),
+        "your_answer": _("Your answer"),
+        "none": _("None"),
+        "answer_amendment_optional": _("Amendment it led to (optional)"),
+        "answer_version_optional": _("Version it led to (optional)"),
+        "send_answer": _("Send the answer"),
+        "answered": _("Comment %(id)s answered.", id="{id}"),
+        "account_suspended": _("account suspended"),
+        "suspend_account": _("Suspend the account of %(name)s", name="{name}"),
+        "reinstate_account": _("Reinstate the account of %(name)s", name="{name}"),
+        "suspended_account": _("The account of %(name)s is suspended.", name="{name}"),
+        "reinstated_account": _("The account of %(name)s is reinstated.", name="{name}"),
+        "suspension_reason_required": _("Give a reason for suspending the account."),
     }
 
 

@@ -126,15 +126,19 @@ def register() -> ResponseReturnValue:
 def verify() -> ResponseReturnValue:
     # The mail offers its code to paste here as well as the link: a pasted code may carry spaces around it.
     token = request.args.get("token", "").strip()
+    # Where the reader was going, passed on to the sign-in link as /login would take it; one that could lead off
+    # the site is dropped rather than turned into a link home.
+    wanted = request.args.get("next", "")
+    after = wanted if wanted and _safe_next(wanted) == wanted else None
     if not token:
-        return page("verified.html", error=None, username=None)
+        return page("verified.html", error=None, username=None, next=after)
     try:
         with database().write() as db_session:
             user = registration.verify(db_session, token)
             username = user.username
     except ParleyError as refused:
-        return page("verified.html", 400, error=refused.message, username=None)
-    return page("verified.html", error=None, username=username)
+        return page("verified.html", 400, error=refused.message, username=None, next=after)
+    return page("verified.html", error=None, username=username, next=after)
 
 
 def register_pages(app: Flask) -> None:

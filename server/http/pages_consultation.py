@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
+from server.domain.citation import cite, levels_from_eid
 from server.errors import ParleyError
 from server.http.context import current_principal, database
 from server.http.pages_common import page, page_error, require_page_role
 from server.services import amendments, bills, moderation
+from server.store.models import User
 
 consultation_pages = Blueprint("consultation_pages", __name__)
 consultation_pages.register_error_handler(ParleyError, page_error)
@@ -20,7 +23,13 @@ def moderation_queue() -> ResponseReturnValue:
     with database().read() as session:
         waiting = moderation.queue(session, principal)
         titles = {bill.id: bill.title for bill in bills.list_bills(session)}
-    return page("moderation.html", queue=waiting, titles=titles)
+        # The authors' names and whether they are suspended, for the suspension controls (one query).
+        authors = {row.id: row for row in session.execute(
+            select(User.id, User.display_name, User.username, User.suspended)
+            .where(User.id.in_({c["author"] for c in waiting})))}
+    # Clerks read "section 11(2)", as amendments cite provisions, rather than the eId.
+    citations = {c["eid"]: cite(levels_from_eid(c["eid"])) for c in waiting}
+    return page("moderation.html", queue=waiting, titles=titles, authors=authors, citations=citations)
 
 
 @consultation_pages.get("/mps/<int:user_id>")

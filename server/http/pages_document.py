@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from akn import AknDocument, parse_akn
 from akn.provisions import body_of
-from akn.render import HIERARCHICAL_ELEMENTS, TocEntry, local_name, render, render_provision
+from akn.render import HIERARCHICAL_ELEMENTS, TocEntry, local_name, render, render_element, render_provision
 from akn.render import toc as provision_toc
+from server.domain.citation import Level, cite
 from server.store import documents
 
 # Documents with more hierarchy elements than this are rendered in chunks; smaller ones whole.
@@ -113,9 +114,9 @@ class RenderedDocument:
         if cached is not None:
             return cached
         if not self.lazy:
-            html = render(self.document.root)
+            html = _render_cited(self.document.root)
         else:
-            html = "".join(render(element) for element in self._groups[index])
+            html = "".join(_render_cited(element) for element in self._groups[index])
         with self._lock:
             self._html[index] = html
         return html
@@ -200,6 +201,25 @@ class RenderedDocument:
                 if top["eid"] and top["eid"] not in listed:
                     entries.append(component(top, 1))
         return entries
+
+
+def _levels(element: etree._Element) -> list[Level]:
+    """The path of a provision, outermost first, with the nums as printed (what ``cite`` needs)."""
+    chain = [element, *element.iterancestors(*_HIERARCHY_TAGS)]
+    return [Level(local_name(node), plain_text(_child(node, "num")) or None) for node in reversed(chain)]
+
+
+def _render_cited(element: etree._Element) -> str:
+    """``element`` rendered, each provision's ``<section>`` carrying its citation (``data-citation="section
+    5(2)"``): the reader names provisions by it in the comment tools, where a subsection's own num, "(2)", would
+    not say which one. The citation is the amendments' own (``server.domain.citation``), not a second spelling."""
+    out = render_element(element)
+    citations = {eid: cite(_levels(node)) for node in element.iter(*_HIERARCHY_TAGS) if (eid := node.get("eId"))}
+    for section in out.iter("section"):
+        citation = citations.get(section.get("id") or "")
+        if citation:
+            section.set("data-citation", citation)
+    return etree.tostring(out, method="html", encoding="unicode")
 
 
 def _chunk(body: etree._Element) -> list[list[etree._Element]]:

@@ -74,9 +74,12 @@ def bill_preview(bill: Bill, expression: Expression, document: RenderedDocument,
     return SharePreview(bill.title, _shorten(lead), url)
 
 
-def _consultation_state(session: Session, bill_id: int) -> dict[str, Any] | None:
+def _consultations(session: Session, bill_id: int) -> list[dict[str, Any]]:
     now = eventlog.utcnow()
-    described = [consultations.consultation_dict(c, now) for c in consultations.consultations_of(session, bill_id)]
+    return [consultations.consultation_dict(c, now) for c in consultations.consultations_of(session, bill_id)]
+
+
+def _consultation_state(described: list[dict[str, Any]]) -> dict[str, Any] | None:
     return next((c for c in described if c["state"] == "open"), described[-1] if described else None)
 
 
@@ -99,7 +102,9 @@ def reader(bill_id: int) -> ResponseReturnValue:
         if eid and summary is None:
             raise NotFound(_("Version %(version)s of this bill has no provision %(eid)s.",
                              version=expression.version, eid=eid))
-        consultation = _consultation_state(session, bill_id)
+        # Every window, for the clerks' form, which lists them (a new one may not overlap any).
+        every_consultation = _consultations(session, bill_id)
+        consultation = _consultation_state(every_consultation)
     canonical = request.url_root.rstrip("/") + url_for("reader_pages.reader", bill_id=bill_id)
     if summary is not None:
         preview = provision_preview(bill, summary, f"{canonical}?eid={summary.eid}")
@@ -121,6 +126,7 @@ def reader(bill_id: int) -> ResponseReturnValue:
         preview=preview,
         target_eid=eid,
         consultation=consultation,
+        consultations=every_consultation,
     )
 
 

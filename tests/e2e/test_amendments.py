@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 
 from tests.e2e.conftest import DEMO_BILL, Pages, ready
@@ -56,9 +59,8 @@ def test_member_tables_an_amendment_and_clerk_adopts_and_consolidates_it(pages: 
     assert "thirty" in clerk.locator(".redline section del").all_inner_texts()
 
 
-def test_conflicts_are_named_by_the_amendment_numbers_the_list_shows(pages: Pages) -> None:
-    # The demo has amendment 1 tabled on section 5(2) and a draft (id 2) of its own: a second amendment of
-    # section 5(2) gets id 3 but number 2, and the conflict must be told as "2", the number in the first column.
+def _table_ninety_days(pages: Pages) -> Any:
+    """An MP's page that has tabled a second amendment of section 5(2), "ninety" days (amendment 2, id 3)."""
     mp = pages.new("mp")
     mp.goto(f"/bills/{DEMO_BILL}/amendments")
     ready(mp)
@@ -68,6 +70,115 @@ def test_conflicts_are_named_by_the_amendment_numbers_the_list_shows(pages: Page
     mp.wait_for_selector("#instruction:has-text('ninety')")
     mp.click("#table-amendment")
     mp.wait_for_selector("#amendments-message:has-text('Amendment 2 tabled')")
+    return mp
+
+
+def test_conflicts_are_named_by_the_amendment_numbers_the_list_shows(pages: Pages) -> None:
+    # The demo has amendment 1 tabled on section 5(2) and a draft (id 2) of its own: a second amendment of
+    # section 5(2) gets id 3 but number 2, and the conflict must be told as "2", the number in the first column.
+    mp = _table_ninety_days(pages)
     first = mp.locator("#amendment-list tr[data-amendment='1']")
     first.locator(".meta", has_text="Conflicts with").wait_for()
     assert first.locator(".meta", has_text="Conflicts with").inner_text() == "Conflicts with 2"
+
+
+def _adopt_and_consolidate(clerk: Any, amendment_id: int) -> None:
+    row = f"#amendment-list tr[data-amendment='{amendment_id}']"
+    clerk.goto(f"/bills/{DEMO_BILL}/amendments")
+    ready(clerk)
+    clerk.click(f"{row} button:has-text('Admissible')")
+    clerk.wait_for_selector(f"{row}[data-state='admissible']")
+    clerk.fill(f"{row} input[id^='for-']", "120")
+    clerk.fill(f"{row} input[id^='against-']", "40")
+    clerk.click(f"{row} button:has-text('Adopted')")
+    clerk.wait_for_selector(f"{row}[data-state='adopted']")
+    clerk.click("#consolidate")
+    clerk.wait_for_selector("#amendments-message:has-text('Version 2 published')")
+
+
+def test_the_page_follows_a_new_version_without_losing_a_members_draft(pages: Pages) -> None:
+    # The demo's amendment 1 changes "thirty" to "sixty" in section 5(2). One member has typed a draft of that
+    # provision against version 1; another has only opened the composer on it.
+    eid = "part_2__sec_5__subsec_2"
+    typing, idle = pages.new("mp"), pages.new("mp2")
+    for page in (typing, idle):
+        page.goto(f"/bills/{DEMO_BILL}/amendments?eid={eid}")
+        ready(page)
+        assert "version 1." in page.inner_text("#amendment-base")
+        assert "thirty days" in page.input_value("#composer-text")
+    mine = typing.input_value("#composer-text").replace("thirty days", "forty-five days")
+    typing.fill("#composer-text", mine)
+    assert typing.is_hidden("#composer-stale")
+
+    _adopt_and_consolidate(pages.new("clerk"), 1)
+
+    for page in (typing, idle):
+        page.wait_for_selector("#amendment-base:has-text('version 2.')")
+    # Nothing typed: the composer simply holds the new text.
+    idle.wait_for_function("() => document.getElementById('composer-text').value.includes('sixty days')")
+    assert idle.is_hidden("#composer-stale")
+    # A draft is never replaced silently: the member is told, keeps the words, and may start again.
+    typing.wait_for_selector("#composer-stale:visible")
+    assert "version 2" in typing.inner_text("#composer-stale")
+    assert typing.input_value("#composer-text") == mine
+    # What the draft would now do is shown against the new text: "sixty" would be struck out.
+    typing.wait_for_selector("#track-changes del:has-text('sixty')")
+    typing.click("#composer-restart")
+    typing.wait_for_function("() => document.getElementById('composer-text').value.includes('sixty days')")
+    typing.wait_for_selector("#composer-stale", state="hidden")
+    typing.wait_for_function("() => !document.querySelector('#track-changes del, #track-changes ins')")
+
+
+def test_conflicts_are_not_shown_for_amendments_ruled_out(pages: Pages) -> None:
+    # Amendment 1 (tabled) and a new amendment to the same words conflict while both are in play; once the new
+    # one is ruled inadmissible neither row may still name the other.
+    mp = _table_ninety_days(pages)
+
+    clerk = pages.new("clerk")
+    clerk.goto(f"/bills/{DEMO_BILL}/amendments")
+    ready(clerk)
+    first, ruled_out = "#amendment-list tr[data-amendment='1']", "#amendment-list tr[data-amendment='3']"
+    clerk.wait_for_selector(f"{ruled_out} .meta:has-text('Conflicts with 1')")
+    clerk.fill(f"{ruled_out} input[id^='reason-']", "Out of scope")
+    clerk.click(f"{ruled_out} button:has-text('Inadmissible')")
+    clerk.wait_for_selector(f"{ruled_out}[data-state='inadmissible']")
+    for page in (clerk, mp):
+        page.wait_for_selector(f"{ruled_out}[data-state='inadmissible']")
+        assert page.locator(f"{ruled_out} .meta", has_text="Conflicts with").count() == 0
+        assert page.locator(f"{first} .meta", has_text="Conflicts with").count() == 0
+        assert page.locator(f"{ruled_out} .meta", has_text="Out of scope").count() == 1
+
+
+# Relative luminance and contrast ratio (WCAG 2), of a computed `rgb(...)` colour.
+def _luminance(colour: str) -> float:
+    channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    lighter, darker = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_a_disabled_button_looks_unavailable_not_pressed(pages: Pages) -> None:
+    mp = pages.new("mp")
+    mp.goto(f"/bills/{DEMO_BILL}/amendments")
+    ready(mp)
+    assert mp.is_disabled("#table-amendment")
+    style = "(b) => { const s = getComputedStyle(b); return [s.backgroundColor, s.color, s.borderStyle]; }"
+    background, text, _border = mp.eval_on_selector("#table-amendment", style)
+    # A pressed toggle for comparison, styled by the same sheet.
+    pressed_background, pressed_text, _ = mp.evaluate(f"""() => {{
+        const b = document.createElement('button');
+        b.className = 'secondary';
+        b.setAttribute('aria-pressed', 'true');
+        b.textContent = 'Pressed';
+        document.querySelector('main').append(b);
+        return ({style})(b);
+    }}""")
+    # A solid dark face reads as the chosen (pressed) option: a disabled one is pale, with its label still legible.
+    assert _luminance(background) > 0.6, background
+    assert _contrast(text, background) >= 3, (text, background)
+    assert _contrast(pressed_background, background) >= 3, (pressed_background, background)
+    assert _contrast(pressed_text, pressed_background) >= 4.5

@@ -63,6 +63,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("reader_pages.provision", "GET"): Access(PUBLIC),
     ("drafting_pages.editor", "GET"): Access(frozenset({"drafter"})),
     ("amendment_pages.amendment_board", "GET"): Access(PUBLIC),
+    ("amendment_pages.amendment_base", "GET"): Access(PUBLIC),
     ("amendment_pages.amendment_page", "GET"): Access(PUBLIC),
     ("consultation_pages.moderation_queue", "GET"): Access(CLERKS),
     ("consultation_pages.member", "GET"): Access(PUBLIC),

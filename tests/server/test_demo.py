@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from server.demo import DEMO_USERS, load_demo
 from server.store import eventlog, projections
 from server.store.db import Database
+from tests.server.web.conftest import parse, sign_in
 
 
 def _sections(nodes: list[dict]) -> int:
@@ -41,3 +42,15 @@ def test_the_demo_is_a_realistic_bill_in_drafting_open_for_amendments_and_commen
         live = projections.snapshot(session)
         projections.rebuild(session)
         assert projections.snapshot(session) == live
+
+
+def test_the_header_names_a_demo_account_and_its_role_once(app: Flask, db: Database, client: FlaskClient) -> None:
+    # The header adds the role after the name ("Brian Kamau (drafter)"): a name that carries it already
+    # would read "Brian Kamau (drafter) (drafter)".
+    for _username, role, name, _password in DEMO_USERS:
+        assert f"({role})" not in name, name
+    list(load_demo(db, app.config))
+    passwords = {username: password for username, _role, _name, password in DEMO_USERS}
+    sign_in(client, "drafter2", passwords["drafter2"])
+    who = " ".join(parse(client.get("/").data).xpath("string(//header//*[@class='who'])").split())
+    assert who == "Brian Kamau (drafter)"

@@ -8,8 +8,10 @@ import { changes, renderPieces, wordDiff } from '../amendments/trackchanges.js';
 let bill;
 let role;
 let user;
+let version; // the version amendments are made to, as far as this page knows
 let provisions = new Map();
 let draft = null; // {id, key}: the draft made by the last preview, and what it was made from
+let composer = null; // the member's composer, told when a new version replaces the text it amends
 
 function message(text) {
   say('amendments-message', text);
@@ -27,6 +29,16 @@ function composerValues(form) {
   };
 }
 
+/** What a preview was made from: the values and the version, so a preview of an older version cannot be tabled. */
+function draftKey(values) {
+  return JSON.stringify({ ...values, version });
+}
+
+function provisionOptions(select, rows, chosen) {
+  select.replaceChildren(...rows.map((p) => h('option', { value: p.eid }, `${'\u2003'.repeat(p.depth)}${p.label}`)));
+  if (chosen) select.value = chosen;
+}
+
 function setUpComposer() {
   const form = document.getElementById('composer');
   if (!form) return;
@@ -34,6 +46,7 @@ function setUpComposer() {
   const tableButton = document.getElementById('table-amendment');
   const instruction = document.getElementById('instruction');
   const label = document.getElementById('composer-text-label');
+  const stale = document.getElementById('composer-stale');
   const base = () => (form.action.value === 'text' ? provisions.get(form.eid.value)?.text ?? '' : '');
 
   const showChanges = () => {
@@ -43,11 +56,11 @@ function setUpComposer() {
     } else {
       track.replaceChildren(...renderPieces(wordDiff(base(), form.text.value)));
     }
-    const key = JSON.stringify(composerValues(form));
-    tableButton.disabled = !draft || draft.key !== key;
+    tableButton.disabled = !draft || draft.key !== draftKey(composerValues(form));
   };
   const reset = () => {
     const action = form.action.value;
+    stale.hidden = true; // the text is the provision's own again: nothing typed against an older one remains
     for (const field of form.querySelectorAll('.new-provision')) field.hidden = action !== 'insert_after';
     form.text.disabled = action === 'delete';
     form.text.value = action === 'text' ? provisions.get(form.eid.value)?.text ?? '' : '';
@@ -70,7 +83,7 @@ function setUpComposer() {
     try {
       const previous = draft;
       const made = await api('POST', `/api/bills/${bill}/amendments`, values);
-      draft = { id: made.id, key: JSON.stringify(values) };
+      draft = { id: made.id, key: draftKey(values) };
       instruction.textContent = made.instruction;
       if (previous && previous.id !== made.id) {
         // The earlier preview was superseded: withdraw its draft so the list keeps only what is meant.
@@ -83,6 +96,48 @@ function setUpComposer() {
       message(t('refused', { message: error.message }));
     }
   });
+
+  document.getElementById('composer-restart').addEventListener('click', () => {
+    reset();
+    form.text.focus();
+  });
+
+  /** What the member has typed that a reset would throw away. */
+  const typed = (oldBase) => {
+    if (form.action.value === 'text') return form.text.value !== oldBase;
+    if (form.action.value === 'insert_after') return Boolean(form.text.value || form.num.value || form.heading.value);
+    return false; // leaving a provision out has no words of its own
+  };
+
+  composer = {
+    /** A new version is published: amend its text from now on, and never drop what the member typed silently. */
+    rebase(rows) {
+      const before = provisions.get(form.eid.value);
+      const hadTyped = typed(before?.text ?? '');
+      provisions = new Map(rows.map((p) => [p.eid, p]));
+      // Renumbering changes eIds; the wId stays, so the composer stays on the provision it was on.
+      const after = rows.find((p) => before && p.wid === before.wid) ?? null;
+      provisionOptions(form.eid, rows, after?.eid ?? rows[0]?.eid);
+      const changed = !after || (form.action.value !== 'insert_after' && after.text !== before.text);
+      if (!hadTyped) {
+        reset();
+      } else if (changed) {
+        // Their words are kept; the track changes below now compare them with the new text, so the member
+        // sees what tabling them would do to it (it could undo what was just adopted).
+        document.getElementById('composer-stale-text').textContent = t(after ? 'base_changed' : 'base_gone', { version });
+        document.getElementById('composer-restart').textContent = t('start_again', { version });
+        stale.hidden = false;
+        showChanges();
+      } else {
+        showChanges();
+      }
+      if (stale.hidden && draft && draft.key !== draftKey(composerValues(form))) {
+        message(t('preview_again', { version })); // the preview was made against the old version
+      } else if (stale.hidden) {
+        announce(t('made_to', { version }));
+      }
+    },
+  };
 
   tableButton.addEventListener('click', async () => {
     if (!draft) return;
@@ -149,6 +204,22 @@ function stateText(amendment) {
 }
 
 let numbers = new Map(); // amendment id -> its number, for the conflicts a row names
+let inPlay = new Set(); // ids of the amendments whose conflicts still matter
+
+// Conflicts matter only among amendments still in play: the open states of server/domain/amendments.py
+// (OPEN_STATES), and adopted ones not yet consolidated, which still defeat what they conflict with. One ruled
+// inadmissible, withdrawn, rejected or fallen will never be made, so it neither has nor causes a conflict.
+const OPEN_STATES = new Set(['draft', 'tabled', 'admissible']);
+
+function isInPlay(amendment) {
+  return OPEN_STATES.has(amendment.state) || (amendment.state === 'adopted' && amendment.consolidated_in == null);
+}
+
+/** The amendments that `amendment` still conflicts with: none once either side is out of play. */
+function liveConflicts(amendment) {
+  if (!isInPlay(amendment)) return [];
+  return (amendment.conflicts_with ?? []).filter((id) => inPlay.has(id));
+}
 
 /** How the list names amendment `id`: its number once tabled (as in the first column), else "(id)". */
 function nameOf(id) {
@@ -157,6 +228,10 @@ function nameOf(id) {
 
 function table(amendments, withActions) {
   if (!amendments.length) return h('p', {}, t('no_amendments'));
+  const conflicts = (amendment) => {
+    const ids = liveConflicts(amendment);
+    return ids.length ? h('p', { class: 'meta' }, t('conflicts_with', { ids: ids.map(nameOf).join(', ') })) : null;
+  };
   return h('table', { class: 'amendment-table' },
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, t('number_short')), h('th', { scope: 'col' }, t('state')),
@@ -165,7 +240,7 @@ function table(amendments, withActions) {
       h('td', {}, h('a', { href: `/amendments/${amendment.id}` }, amendment.number ?? `(${amendment.id})`)),
       h('td', { class: 'state' }, stateText(amendment)),
       h('td', {}, h('span', { class: 'instruction' }, amendment.instruction),
-        amendment.conflicts_with?.length ? h('p', { class: 'meta' }, t('conflicts_with', { ids: amendment.conflicts_with.map(nameOf).join(', ') })) : null,
+        conflicts(amendment),
         amendment.reason ? h('p', { class: 'meta' }, `${t('reason')}: ${amendment.reason}`) : null),
       withActions ? h('td', {}, actionsFor(amendment)) : null))));
 }
@@ -176,6 +251,7 @@ async function refreshLists() {
     api('GET', `/api/bills/${bill}/amendments/marshalled`),
   ]);
   numbers = new Map(all.amendments.filter((a) => a.number != null).map((a) => [a.id, a.number]));
+  inPlay = new Set(all.amendments.filter(isInPlay).map((a) => a.id));
   const visible = all.amendments.filter((a) => a.state !== 'draft' || a.proposer_id === user);
   document.getElementById('amendment-list').replaceChildren(table(visible, Boolean(role)));
   const groups = marshalled.groups ?? [];
@@ -192,6 +268,7 @@ function setUpConsolidation() {
     try {
       const published = await api('POST', `/api/bills/${bill}/versions`, { source: 'amendments' });
       message(t('published', { version: published.version }));
+      followVersion();
       await refreshLists();
     } catch (error) {
       message(t('refused', { message: error.message }));
@@ -201,15 +278,44 @@ function setUpConsolidation() {
   });
 }
 
+/** Brings the page to the bill's latest version, if one was published since it was loaded. */
+async function checkVersion() {
+  const latest = await api('GET', `/bills/${bill}/amendments/base`);
+  if (latest.version === version) return;
+  version = latest.version;
+  document.body.dataset.version = String(version);
+  say('amendment-base', t('made_to', { version }));
+  if (composer) composer.rebase(latest.provisions);
+  else provisions = new Map(latest.provisions.map((p) => [p.eid, p]));
+}
+
+let versionCheck = Promise.resolve();
+
+/** Checks for a new version, one check at a time (a consolidation sends two events, a reconnection a third). */
+function followVersion() {
+  // A failed check is retried by the next event or reconnection; the page keeps what it has meanwhile.
+  versionCheck = versionCheck.then(checkVersion).catch(() => {});
+  return versionCheck;
+}
+
 export async function start() {
   bill = Number(document.body.dataset.bill);
+  version = Number(document.body.dataset.version);
   role = document.body.dataset.role;
   user = Number(document.body.dataset.user) || null;
   provisions = new Map(pageData('amendable-provisions', []).map((p) => [p.eid, p]));
   setUpComposer();
   setUpConsolidation();
   await refreshLists();
+  let joined = false;
   followBill(connect(), bill, (event) => {
+    if (event.type === 'version.published' || event.type === 'amendments.consolidated') followVersion();
     if (event.type.startsWith('amendment') || event.type === 'version.published') refreshLists();
+  }, () => {
+    // Joining hears only what happens from now on: catch up with a version published before the socket joined
+    // (or while it was reconnecting), and after a reconnection with the decisions taken meanwhile.
+    followVersion();
+    if (joined) refreshLists();
+    joined = true;
   });
 }

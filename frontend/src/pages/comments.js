@@ -1,24 +1,29 @@
 // The comment sidebar of the reader: threads on one provision, posting, replies, endorsements, reports,
-// and a clerk's hide button.
+// a clerk's hide button, and the answer ("you said, we did") drafters and clerks give a comment.
 import { api, apiPages } from '../lib/api.js';
 import { announce, h, t } from '../lib/dom.js';
 
 const FLAG_REASONS = ['harassment', 'hate', 'spam', 'disinformation', 'personal_data', 'off_topic', 'impersonation', 'other'];
+// The API's fates of a comment (docs/api-consultation.md, "Answers").
+const FATES = ['taken_up', 'partly_taken_up', 'not_taken_up', 'noted'];
+const ANSWERERS = new Set(['drafter', 'clerk', 'admin']);
 
 export class CommentsPanel {
-  constructor({ bill, root, layout, open, role, user, labelOf, onChange }) {
+  constructor({ bill, root, layout, open, role, user, versions = [], labelOf, onChange }) {
     this.bill = bill;
     this.root = root;
     this.layout = layout;
     this.open = open;
     this.role = role;
     this.user = user;
+    this.versions = versions;
+    this.amendments = null; // the bill's amendments, fetched once for the answer form
     this.labelOf = labelOf;
     this.onChange = onChange;
     this.eid = null;
     this.opener = null;
-    // Comments this reader endorsed while on the page: the API does not say whose endorsements it counts, and
-    // a second endorsement is refused, so the button must not invite one.
+    // Comments this reader endorsed while on the page (the list says `endorsed` for earlier visits, but a
+    // refresh may race the endorsement): a second endorsement is refused, so the button must not invite one.
     this.endorsed = new Set();
     this.body = root.querySelector('#comments-body');
     this.heading = root.querySelector('#comments-heading');
@@ -34,6 +39,10 @@ export class CommentsPanel {
 
   get isModerator() {
     return this.role === 'clerk' || this.role === 'admin';
+  }
+
+  get isAnswerer() {
+    return ANSWERERS.has(this.role);
   }
 
   /** Opens the panel on provision `eid`; `opener` gets the focus back when it closes. */
@@ -119,7 +128,7 @@ export class CommentsPanel {
     const buttons = [];
     const mine = comment.author?.id === this.user;
     if (this.isCitizen && this.open && !mine) {
-      buttons.push(this.endorsed.has(comment.id)
+      buttons.push(comment.endorsed || this.endorsed.has(comment.id)
         ? h('button', { type: 'button', class: 'secondary', disabled: true }, t('endorsed'))
         : h('button', { type: 'button', class: 'secondary', onclick: (event) => this.endorse(comment, event.target) }, t('endorse')));
     }
@@ -128,6 +137,9 @@ export class CommentsPanel {
     }
     if (this.user && !mine) {
       buttons.push(h('button', { type: 'button', class: 'secondary', onclick: (event) => this.flagForm(comment, event.target) }, t('flag')));
+    }
+    if (this.isAnswerer) {
+      buttons.push(h('button', { type: 'button', class: 'secondary', onclick: (event) => this.answerForm(comment, event.target) }, t('answer_comment')));
     }
     if (this.isModerator) {
       buttons.push(h('button', { type: 'button', class: 'danger', onclick: (event) => this.hideForm(comment, event.target) }, t('hide')));
@@ -198,6 +210,60 @@ export class CommentsPanel {
     }, h('label', { for: id }, t('flag_reason')), select, h('button', { type: 'submit' }, t('flag')), message);
     host.append(form);
     select.focus();
+  }
+
+  /** The bill's amendments an answer may name, fetched on the first answer form and kept for the page. */
+  amendmentsOfBill() {
+    this.amendments ??= apiPages(`/api/bills/${this.bill}/amendments`, ['amendments'])
+      .then((data) => data.amendments ?? [])
+      .catch(() => {
+        this.amendments = null; // try again with the next form
+        return [];
+      });
+    return this.amendments;
+  }
+
+  /** "You said, we did": the answer, the comment's fate and, optionally, the amendment or version it led to. */
+  answerForm(comment, opener) {
+    const host = opener.closest('.comment');
+    if (host.querySelector(':scope > .answer-form')) return;
+    const id = `answer-${comment.id}`;
+    const textarea = h('textarea', { id, rows: 3, required: true });
+    const fate = h('select', { id: `${id}-fate` }, FATES.map((value) => h('option', { value }, t(`fate_${value}`))));
+    const amendment = h('select', { id: `${id}-amendment` }, h('option', { value: '' }, t('none')));
+    const version = h('select', { id: `${id}-version` }, h('option', { value: '' }, t('none')),
+      this.versions.map((value) => h('option', { value }, t('answer_version', { version: value }))));
+    const message = h('p', { class: 'message', role: 'status' });
+    this.amendmentsOfBill().then((amendments) => amendment.append(...amendments.map((item) => h('option', { value: item.id },
+      `${t('amendment')} ${item.number ?? item.id} · ${item.citation ?? item.eid}`))));
+    const form = h('form', {
+      class: 'answer-form comment-form',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        const payload = { body: textarea.value, fate: fate.value };
+        if (amendment.value) payload.amendment_id = Number(amendment.value);
+        if (version.value) payload.version = Number(version.value);
+        try {
+          await api('POST', `/api/comments/${comment.id}/answers`, payload);
+          await this.refresh();
+          // The form is gone with the refresh: the focus goes to what it produced.
+          const fateShown = this.body.querySelector(`.comment[data-comment="${comment.id}"] > .comment-fate`);
+          fateShown?.setAttribute('tabindex', '-1');
+          fateShown?.focus();
+          announce(t('answered', { id: comment.id }));
+        } catch (error) {
+          message.textContent = t('refused', { message: error.message });
+        }
+      },
+    },
+    h('label', { for: id }, t('your_answer')), textarea,
+    h('label', { for: `${id}-fate` }, t('fate')), fate,
+    h('label', { for: `${id}-amendment` }, t('answer_amendment_optional')), amendment,
+    h('label', { for: `${id}-version` }, t('answer_version_optional')), version,
+    h('p', {}, h('button', { type: 'submit' }, t('send_answer'))),
+    message);
+    host.append(form);
+    textarea.focus();
   }
 
   hideForm(comment, opener) {

@@ -1,8 +1,49 @@
-// The moderation queue: a clerk hides (with a public reason) or restores each waiting comment.
+// The moderation queue: a clerk hides (with a public reason) or restores each waiting comment, and suspends or
+// reinstates the account that wrote it.
 import { api } from '../lib/api.js';
 import { announce, say, t } from '../lib/dom.js';
 
+/** Shows every form of account `user` (one per queued comment) as `suspended` or not. */
+function showAccount(user, suspended) {
+  for (const form of document.querySelectorAll(`.account-form[data-user="${user}"]`)) {
+    const { name } = form.dataset;
+    form.dataset.suspended = suspended ? '1' : '0';
+    form.querySelector('.account-state').textContent = suspended ? ` · ${t('account_suspended')}` : '';
+    const button = form.querySelector('button[type=submit]');
+    button.textContent = t(suspended ? 'reinstate_account' : 'suspend_account', { name });
+    button.className = suspended ? 'secondary' : 'danger';
+  }
+}
+
+function setUpAccountForms() {
+  for (const form of document.querySelectorAll('.account-form')) {
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const { user, name } = form.dataset;
+      const suspended = form.dataset.suspended === '1';
+      const input = form.querySelector('[name=reason]');
+      const message = form.querySelector('.message');
+      const reason = input.value.trim();
+      // The API needs a reason to suspend (it is recorded); reinstating may go without one.
+      if (!suspended && !reason) {
+        message.textContent = t('suspension_reason_required');
+        input.focus();
+        return;
+      }
+      try {
+        await api(suspended ? 'DELETE' : 'POST', `/api/users/${user}/suspension`, { reason: reason || undefined });
+        showAccount(user, !suspended);
+        input.value = '';
+        message.textContent = t(suspended ? 'reinstated_account' : 'suspended_account', { name });
+      } catch (error) {
+        message.textContent = t('refused', { message: error.message });
+      }
+    });
+  }
+}
+
 export async function start() {
+  setUpAccountForms();
   for (const form of document.querySelectorAll('.moderation-form')) {
     form.addEventListener('submit', async (event) => {
       event.preventDefault();

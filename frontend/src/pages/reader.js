@@ -20,8 +20,19 @@ function provisionElement(eid) {
   return element && textRoot.contains(element) ? element : null;
 }
 
+/**
+ * How the comment tools name a provision: its citation, as the server gives it ("section 5(2)", the amendments'
+ * own spelling), with the heading's words when it has one. A subsection's own num, "(2)", would not say which.
+ */
 function labelOf(section) {
   const heading = section.querySelector(':scope > .akn-heading, :scope > h2, :scope > h3, :scope > h4, :scope > h5, :scope > h6');
+  const citation = section.dataset.citation;
+  if (citation) {
+    // The heading holds the num too ("5. Duration"): the citation says the number already.
+    const words = heading ? [...heading.childNodes].filter((node) => !node.classList?.contains('akn-num'))
+      .map((node) => node.textContent).join('').trim() : '';
+    return words ? `${citation} — ${words}` : citation;
+  }
   const num = section.querySelector(':scope > .akn-num');
   const text = (heading ?? num)?.textContent?.trim();
   return text || section.id;
@@ -229,6 +240,9 @@ function followLive() {
 export async function start() {
   bill = Number(document.body.dataset.bill);
   textRoot = document.getElementById('bill-text');
+  const consultationForm = document.getElementById('consultation-form');
+  // Only clerks have the form: its code is loaded for them alone, so readers' pages stay light.
+  if (consultationForm) (await import('./consultation-form.js')).start(consultationForm, bill);
   const consultation = document.body.dataset.consultation;
   const current = document.body.dataset.current === '1';
   const redline = textRoot.querySelector('.redline');
@@ -240,6 +254,8 @@ export async function start() {
       open: consultation === 'open',
       role: document.body.dataset.role,
       user: Number(document.body.dataset.user) || null,
+      // The published versions an answer may point to, as the version picker lists them.
+      versions: [...document.querySelectorAll('#version-select option')].map((option) => Number(option.value)),
       labelOf: (eid) => {
         const section = provisionElement(eid);
         return section ? labelOf(section) : eid;

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from email import message_from_bytes
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -103,3 +105,47 @@ def test_the_sign_up_form_shares_the_per_address_sign_up_limit(database_url: str
         assert client.get("/register").status_code == 200
     finally:
         app.extensions["parley.db"].dispose()
+
+
+def test_the_verification_page_keeps_where_the_reader_was_going(app: Flask, client: FlaskClient) -> None:
+    form = {"username": "chausiku", "email": "chausiku@example.org", "password": "a-long-enough-password",
+            "csrf_token": csrf_token(client, "/register")}
+    assert client.post("/register", data=form).status_code == 200
+    token = _mailed_link(Path(app.instance_path) / "outbox").split("token=", 1)[1]
+    going = "/bills/1/amendments?eid=part_1__sec_1"
+    # The code form carries the destination on, so a pasted code keeps it too.
+    asked = parse(client.get("/verify", query_string={"next": going}).data)
+    assert asked.xpath('//form[@method="get"]//input[@name="next"]/@value') == [going]
+    confirmed = parse(client.get("/verify", query_string={"token": token, "next": going}).data)
+    (sign_in_link,) = confirmed.xpath('//main//a[text()="Sign in"]/@href')
+    link = urlsplit(sign_in_link)
+    assert link.path == "/login" and parse_qs(link.query) == {"next": [going]}
+    # Signing in from there lands where the reader was going, as /login does with its own `next`.
+    answer = client.post(sign_in_link, data={"username": "chausiku", "password": "a-long-enough-password",
+                                             "csrf_token": csrf_token(client)})
+    assert answer.status_code == 302 and answer.headers["Location"] == going
+
+
+def test_the_verification_page_drops_a_next_that_leaves_the_site(client: FlaskClient) -> None:
+    for elsewhere in ("//evil.example/", "https://evil.example/", "/\\evil.example", "/\t/evil.example"):
+        page = parse(client.get("/verify", query_string={"next": elsewhere}).data)
+        assert page.xpath('//input[@name="next"]') == [], elsewhere
+
+
+def test_the_verification_error_reads_as_a_sentence(client: FlaskClient) -> None:
+    wrong = parse(client.get("/verify?token=nonsense").data)
+    alert = wrong.xpath('string(//p[@role="alert"])').strip()
+    # The service words its refusals to follow a colon ("refused: this verification link ..."); alone on
+    # the page the sentence starts with a capital, the rest of it as the service wrote it.
+    assert alert.startswith("This verification link is unknown"), alert
+
+
+def test_the_amendments_page_can_fetch_the_text_it_amends(client: FlaskClient, bill_id: int) -> None:
+    # The page asks for this when a version is published, to replace the composer's text without a reload.
+    answer = client.get(f"/bills/{bill_id}/amendments/base")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    body = answer.get_json()
+    board = parse(client.get(f"/bills/{bill_id}/amendments").data)
+    assert body["provisions"] == json.loads(board.xpath('string(//script[@id="amendable-provisions"])'))
+    assert f"version {body['version']}." in board.xpath('string(//*[@id="amendment-base"])')
+    assert all(row["wid"] for row in body["provisions"])

@@ -1,0 +1,15 @@
+// The clerk's consultation form: what it sends the API from what the clerk typed.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { questionsOf, utcTime } from '../src/pages/consultation-form.js';
+
+test('a datetime-local value is sent as a UTC time, with or without seconds', () => {
+  assert.equal(utcTime('2030-01-02T09:30'), '2030-01-02T09:30:00Z');
+  assert.equal(utcTime('2030-01-02T09:30:15'), '2030-01-02T09:30:15Z');
+  assert.equal(utcTime(''), '');
+});
+
+test('guiding questions are the lines typed, trimmed, blank lines left out', () => {
+  assert.deepEqual(questionsOf(' Is thirty days enough? \n\n  Who is told?\n'), ['Is thirty days enough?', 'Who is told?']);
+  assert.deepEqual(questionsOf(''), []);
+});
