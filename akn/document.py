@@ -194,10 +194,11 @@ class AknDocument:
         fresh = from_markup(markup, slot, element.nsmap)
         if named if named is not None else self._names_text_elements():
             fill_implicit_eids(fresh, container_prefix(element, fresh))
-        removed = _eids_in(existing) if existing is not None else []
+        dropped = _named_in(existing) if existing is not None else []
+        removed = [str(old.get("eId")) for old in dropped]
         if slot == "intro" and len(fresh) == 0:
             if existing is not None:
-                self._forget(removed)
+                self._forget(dropped)
                 element.remove(existing)
             return TextChange(eid, before, "")
         added = _eids_in(fresh)
@@ -211,7 +212,7 @@ class AknDocument:
                 existing.remove(child)
             existing.text = None
         existing.extend(list(fresh))
-        self._forget(removed)
+        self._forget(dropped)
         self._remember(existing)
         return TextChange(eid, before, provision_text(element))
 
@@ -262,12 +263,17 @@ class AknDocument:
                 "delete or change that instead"
             )
         removed = [eid, *(e.get("eId") or "" for e in iter_provisions(element))]
-        self._forget(_eids_in(element))
+        self._forget(_named_in(element))
         _remove_keeping_text(element)
         return [value for value in removed if value]
 
     def move_provision(self, eid: str, ref_eid: str, position: Position = "after") -> dict[str, str]:
-        """Move a provision (with descendants) before or after `ref_eid`; returns old eId -> new eId."""
+        """Move a provision (with descendants) before or after `ref_eid`; returns old eId -> new eId.
+
+        In a file of several documents, references follow as `renumber` has them: only those that addressed
+        the provision in the document it leaves; other documents' references to their own eIds stay. The map
+        leaves out an eId an earlier document also has, which addresses that document's element.
+        """
         element = self._editable(eid)
         reference = self._editable(ref_eid)
         if element is reference or any(ancestor is element for ancestor in reference.iterancestors()):
@@ -278,16 +284,18 @@ class AknDocument:
             raise InvalidStructureError(
                 f"cannot move {eid!r}: it is the only provision of its {etree.QName(parent).localname}"
             )
-        self._forget(_eids_in(element))
+        scopes = _Scopes.of(self.root, self.document)
+        # Read before the move: the references that addressed it are read in the document it leaves.
+        scope = 0 if scopes is None else scopes.index(element)
+        self._forget(_named_in(element))
         _place(reference, element, position)
-        renames = self._name_subtree(element)
-        rewrite_references(self.root, renames)
-        return renames
+        return self._follow(self._name_subtree(element), scopes, scope)
 
     def set_num_heading(self, eid: str, num: str | None = None, heading: str | None = None) -> dict[str, str]:
         """Change a provision's num and/or heading (inline markup; '' removes, None keeps).
 
         A new num renames the provision and its descendants after the convention; returns old -> new eIds.
+        References follow, and the map leaves eIds out, as for `move_provision`.
         """
         element = self._editable(eid)
         nsmap = element.nsmap
@@ -303,10 +311,10 @@ class AknDocument:
             _replace_part(element, old, self._checked_part(heading, "heading", nsmap), index)
         if not renumbered:
             return {}
-        self._forget(_eids_in(element))
-        renames = self._name_subtree(element)
-        rewrite_references(self.root, renames)
-        return renames
+        scopes = _Scopes.of(self.root, self.document)
+        scope = 0 if scopes is None else scopes.index(element)
+        self._forget(_named_in(element))
+        return self._follow(self._name_subtree(element), scopes, scope)
 
     def renumber(self) -> dict[str, str]:
         """Regenerate every eId from nums and context (AKN-NC); returns old eId -> new eId.
@@ -316,11 +324,10 @@ class AknDocument:
         several of them had stands for the main document's element, as `provision_element` reads it.
         """
         self._require_editable()
-        components = root_components(self.root)
-        if components:
+        scopes = _Scopes.of(self.root, self.document)
+        if scopes is not None:
             # The documents beside the main one are named each on its own, as the schema scopes their eIds.
-            documents = [self.document, *(cast(etree._Element, component_document(c)) for c in components)]
-            renames = _renumber_scopes(self.root, documents)
+            renames = scopes.rewrite(self.root, [renumber_tree(document) for document in scopes.documents])
         else:
             renames = renumber_tree(self.document)
             rewrite_references(self.root, renames)
@@ -441,11 +448,13 @@ class AknDocument:
         for provision in iter_provisions(element):
             self._provisions.add(provision)
 
-    def _forget(self, eids: Iterable[str]) -> None:
-        for eid in eids:
+    def _forget(self, elements: Iterable[etree._Element]) -> None:
+        """Unindex these elements (still carrying their eIds). By element, not eId: another document of the
+        file may have an element with the same eId, which must stay indexed."""
+        for element in elements:
             if self._all_eids is not None:
-                self._all_eids.discard(eid)
-            self._provisions.discard(eid)
+                self._all_eids.remove(element)
+            self._provisions.remove(element)
 
     def _require_editable(self) -> None:
         if not self.editable:
@@ -491,37 +500,66 @@ class AknDocument:
         self._remember_provision(element)
         return renames
 
+    def _follow(self, renames: dict[str, str], scopes: _Scopes | None, scope: int) -> dict[str, str]:
+        """Rewrite the references to what `renames` renamed in document `scope` of `scopes` (None: the file
+        holds the main document only); returns the renames as `_Scopes.rewrite` does."""
+        if scopes is None:
+            rewrite_references(self.root, renames)
+            return renames
+        return scopes.rewrite(self.root, [renames if index == scope else {} for index in range(len(scopes.documents))])
 
-def _renumber_scopes(root: etree._Element, documents: list[etree._Element]) -> dict[str, str]:
-    """Renumber `documents`, each with eIds of its own, and rewrite the references under `root` to follow.
 
-    Two documents may each have a `sec_2`, renamed differently: one map for all would let one document's
-    rename retarget the other's references. A reference is read in its own document when that document has
-    the eId; otherwise (a reference to another document) in the first document that has it. Returns the
-    renames under that second reading, which the eIds of the main document always follow.
-    """
-    # The eIds before renaming: an eId a document keeps is in no map, yet must shadow other documents' maps.
-    held = [frozenset(_eids_in(document)) for document in documents]
-    maps = [renumber_tree(document) for document in documents]
-    addressed: dict[str, str] = {}
-    for index, renames in enumerate(maps):
-        for old, new in renames.items():
-            if not any(old in earlier for earlier in held[:index]):
-                addressed[old] = new
-    scope_of = {document: index for index, document in enumerate(documents)}
-    changes: list[tuple[etree._Element, str, str]] = []
-    for element, attribute, target in internal_references(root):
-        if target not in addressed and not any(target in renames for renames in maps):
-            continue
-        scope = next((scope_of[node] for node in element.iterancestors() if node in scope_of), None)
-        renamed = maps[scope].get(target) if scope is not None and target in held[scope] else addressed.get(target)
-        if renamed is not None:
-            changes.append((element, attribute, renamed))
-    # Rewritten only once all are read, from the eIds they had, so that swaps come out right.
-    for element, attribute, new in changes:
-        value = element.get(attribute, "")
-        element.set(attribute, f"#{new}" if value.startswith("#") else new)
-    return addressed
+@dataclass(frozen=True, slots=True)
+class _Scopes:
+    """The documents of a file with root components (the main one first), each with eIds of its own, and the
+    eIds each held before an edit renamed some."""
+
+    documents: list[etree._Element]
+    held: list[frozenset[str]]
+
+    @classmethod
+    def of(cls, root: etree._Element, main: etree._Element) -> _Scopes | None:
+        """The documents of `root` as they are now; None when `main` is its only document."""
+        components = root_components(root)
+        if not components:
+            return None
+        documents = [main, *(cast(etree._Element, component_document(c)) for c in components)]
+        return cls(documents, [frozenset(_eids_in(document)) for document in documents])
+
+    def index(self, element: etree._Element) -> int:
+        """The index of the document `element` is part of."""
+        return next(self.documents.index(node) for node in element.iterancestors() if node in self.documents)
+
+    def rewrite(self, root: etree._Element, maps: list[dict[str, str]]) -> dict[str, str]:
+        """Rewrite the references under `root` after `maps[i]` renamed elements of document `i`.
+
+        Two documents may each have a `sec_2`, renamed differently or only one of them: one map for all would
+        let one document's rename retarget the other's references. A reference is read in its own document
+        when that document held the eId; otherwise (a reference to another document) in the first document
+        that held it. Returns the renames under that second reading, which the eIds of the main document
+        always follow.
+        """
+        held = self.held
+        # `held` is from before renaming: an eId a document keeps is in no map, yet must shadow others' maps.
+        addressed: dict[str, str] = {}
+        for index, renames in enumerate(maps):
+            for old, new in renames.items():
+                if not any(old in earlier for earlier in held[:index]):
+                    addressed[old] = new
+        scope_of = {document: index for index, document in enumerate(self.documents)}
+        changes: list[tuple[etree._Element, str, str]] = []
+        for element, attribute, target in internal_references(root):
+            if target not in addressed and not any(target in renames for renames in maps):
+                continue
+            scope = next((scope_of[node] for node in element.iterancestors() if node in scope_of), None)
+            renamed = maps[scope].get(target) if scope is not None and target in held[scope] else addressed.get(target)
+            if renamed is not None:
+                changes.append((element, attribute, renamed))
+        # Rewritten only once all are read, from the eIds they had, so that swaps come out right.
+        for element, attribute, new in changes:
+            value = element.get(attribute, "")
+            element.set(attribute, f"#{new}" if value.startswith("#") else new)
+        return addressed
 
 
 _BEFORE_INTRO = frozenset(_A + name for name in ("num", "heading", "subheading"))

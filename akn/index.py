@@ -106,6 +106,10 @@ class EidIndex:
             return element
         return None
 
+    def remove(self, element: etree._Element) -> None:
+        """Forget `element` itself (which must still carry its eId), not another element with the same eId."""
+        self._drop(element)
+
     def elements(self) -> Iterator[etree._Element]:
         """The indexed elements, in no particular order."""
         return (element for element in self._elements if element is not None)

@@ -50,11 +50,14 @@ _NAME_START = (
 _NCNAME = f"[{_NAME_START}][{_NAME_START}\\-.0-9\xb7\u0300-\u036f\u203f\u2040]*"
 _NAME = re.compile(f"{_NCNAME}(?::{_NCNAME})?")
 _ATTR_NAME = _NAME
-# Namespaces no element of the markup may have: XML forbids declaring the first two, and a document holding
-# XInclude elements would be refused when read back (`akn.parsing`).
-_FORBIDDEN_NAMESPACES = frozenset(
-    (XML_NS, "http://www.w3.org/2000/xmlns/", XINCLUDE_NS, "http://www.w3.org/2003/XInclude")
-)
+# Namespaces XML forbids declaring (for a prefix or as the default), which no element of the markup may have
+# either; nor may XInclude's, as a document holding XInclude elements would be refused when read back
+# (`akn.parsing`), though a prefix may be declared for it (that alone includes nothing).
+_RESERVED_NAMESPACES = frozenset((XML_NS, "http://www.w3.org/2000/xmlns/"))
+_FORBIDDEN_NAMESPACES = _RESERVED_NAMESPACES | {XINCLUDE_NS, "http://www.w3.org/2003/XInclude"}
+# `xmlns:m URI` among an element's attributes in the markup declares the prefix `m` there, as in XML.
+_XMLNS_PREFIX = "xmlns:"
+_XMLNS_LEN = len(_XMLNS_PREFIX)
 _SAFE_HREF = re.compile(r"[^\s{}\\|]+")
 # Characters XML 1.0 cannot hold: refused up front with their position rather than deep inside lxml.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -101,14 +104,24 @@ def to_markup(container: etree._Element, implicit: Mapping[etree._Element, str] 
     if len(blocks) == 1 and _is_plain_p(blocks[0], hidden) and len(blocks[0]) == 0 and not blocks[0].text:
         # A lone empty paragraph must not read back as "no paragraphs at all".
         return "{{p}}"
+    scope = _reader_scope(container)
     return "\n".join(
-        _inline(block, hidden) if _is_plain_p(block, hidden) else _element(block, hidden) for block in blocks
+        _inline(block, hidden, scope) if _is_plain_p(block, hidden) else _element(block, hidden, scope)
+        for block in blocks
     )
 
 
 def inline_to_markup(element: etree._Element) -> str:
     """The markup of an element's mixed content (a `<p>`, `<num>`, `<heading>`...), on one line."""
-    return _inline(element, {})
+    return _inline(element, {}, _reader_scope(element))
+
+
+def _reader_scope(container: etree._Element) -> Mapping[str | None, str]:
+    """The prefixes the markup of `container` is read with: those in force around it, as `AknDocument` gives
+    its provision's to the reader. The container itself is remade by the reader: its own declarations are
+    not among them (a detached container, as `from_markup` makes, stands for the namespaces it was given)."""
+    parent = container.getparent()
+    return (container if parent is None else parent).nsmap
 
 
 def _attributes_of(element: etree._Element, hidden: Mapping[etree._Element, str]) -> list[tuple[str, str]]:
@@ -139,7 +152,7 @@ def _local(element: etree._Element) -> tuple[str, str | None]:
     return qname.localname, qname.namespace
 
 
-def _inline(element: etree._Element, hidden: Mapping[etree._Element, str]) -> str:
+def _inline(element: etree._Element, hidden: Mapping[etree._Element, str], scope: Mapping[str | None, str]) -> str:
     tag = element.tag
     assert isinstance(tag, str)
     drop_blank = tag.startswith(_A) and is_element_only(tag[_A_LEN:])
@@ -149,7 +162,7 @@ def _inline(element: etree._Element, hidden: Mapping[etree._Element, str]) -> st
         parts.append(escape_text(text))
     for child in element:
         if isinstance(child.tag, str):
-            parts.append(_element(child, hidden))
+            parts.append(_element(child, hidden, scope))
         # Comments and processing instructions have no markup; their tails still count.
         tail = child.tail
         if tail and not (drop_blank and tail.isspace()):
@@ -157,13 +170,23 @@ def _inline(element: etree._Element, hidden: Mapping[etree._Element, str]) -> st
     return "".join(parts)
 
 
-def _element(element: etree._Element, hidden: Mapping[etree._Element, str]) -> str:
+def _element(
+    element: etree._Element, hidden: Mapping[etree._Element, str], scope: Mapping[str | None, str]
+) -> str:
+    """`element` as markup; `scope` holds the prefixes the reader knows where it stands."""
     name, namespace = _local(element)
-    attrib = dict(_attributes_of(element, hidden))
+    attrib = {_attribute_name(element, key): value for key, value in _attributes_of(element, hidden)}
+    declared = _declarations(element, name, attrib, scope)
+    if declared:
+        # Before the attributes, like `xmlns`, which also keeps the shorthands (all for AKN elements) off it.
+        attrib = {**{f"xmlns:{prefix}": uri for prefix, uri in declared.items()}, **attrib}
+        inner = dict(scope)
+        inner.update(declared.items())
+        scope = inner
     if namespace is not None:
         # Written as the first attribute, which also keeps the shorthands (all for AKN elements) off it.
         attrib = {"xmlns": namespace, **attrib}
-    content = _inline(element, hidden)
+    content = _inline(element, hidden, scope)
     if name in _SUGAR_OF and not attrib and content:
         parent = element.getparent()
         # `**a**b**` cannot nest: a <b> directly inside a <b> is written in the general form.
@@ -182,17 +205,37 @@ def _element(element: etree._Element, hidden: Mapping[etree._Element, str]) -> s
         return "{{em" + (" " + content if content else "") + "}}"
     if name in ("ins", "del") and not attrib:
         return "{{" + ("+" if name == "ins" else "-") + (" " + content if content else "") + "}}"
-    head = "{{" + ("\\" if name.startswith("_") else "") + name + _attributes(element, attrib)
+    head = "{{" + ("\\" if name.startswith("_") else "") + name + _attributes(attrib)
     return head + (" " + content if content else "") + "}}"
 
 
-def _attributes(element: etree._Element, attrib: Mapping[str, str]) -> str:
+def _declarations(
+    element: etree._Element, name: str, attrib: Mapping[str, str], scope: Mapping[str | None, str]
+) -> dict[str, str]:
+    """The prefixes `element`'s markup declares (`xmlns:m URI`), so that the reader knows every prefix.
+
+    A foreign element declares what it declares in the document (MathML's `<m:math xmlns:m=...>`, SVG's
+    `xmlns:xlink`), so that the markup mirrors it; a prefix declared elsewhere (on an AKN element such as
+    `<foreign>`, on the container) is declared on each outermost element naming it. None is written where
+    the reader knows it already (the document's own prefixes, an enclosing element's declaration).
+    """
+    prefixes = [key.partition(":")[0] for key in (name, *attrib) if ":" in key]
+    foreign = not str(element.tag).startswith(_A)
+    if not foreign and not prefixes:
+        return {}  # an AKN element naming no prefix: the usual case, which needs no look at namespaces
+    nsmap = element.nsmap
+    wanted = {prefix: nsmap[prefix] for prefix in prefixes if prefix != _XML_PREFIX}
+    if foreign:
+        parent = element.getparent()
+        inherited = {} if parent is None else parent.nsmap
+        wanted.update((p, uri) for p, uri in nsmap.items() if p is not None and inherited.get(p) != uri)
+    return {prefix: uri for prefix, uri in sorted(wanted.items()) if scope.get(prefix) != uri}
+
+
+def _attributes(attrib: Mapping[str, str]) -> str:
     if not attrib:
         return ""
-    pairs = []
-    for key, value in attrib.items():
-        name = _attribute_name(element, key)
-        pairs.append(name + (" " + _escape_value(value) if value else ""))
+    pairs = [name + (" " + _escape_value(value) if value else "") for name, value in attrib.items()]
     return "{" + "|".join(pairs) + "}"
 
 
@@ -520,17 +563,28 @@ def _qualify(name: str, namespaces: Mapping[str | None, str], attribute: bool) -
 
 def _build(node: _Node, parent: etree._Element, namespaces: Mapping[str | None, str]) -> etree._Element:
     namespace = node.namespace()
+    # `xmlns:m URI` declares `m` for the element and what it holds, as in XML.
+    declared: dict[str | None, str] = {
+        key[_XMLNS_LEN:]: value for key, value in node.attributes if key.startswith(_XMLNS_PREFIX)
+    }
+    for prefix, uri in declared.items():
+        if prefix in (_XML_PREFIX, "xmlns") or not uri or uri in _RESERVED_NAMESPACES:
+            raise InvalidMarkupError(f"expected a prefix and namespace a prefix may be declared for, found "
+                                     f"xmlns:{prefix} {uri!r}")
+    if declared:
+        namespaces = {**namespaces, **declared}
     tag = _qualify(node.name, namespaces, attribute=False) if namespace is None else f"{{{namespace}}}{node.name}"
     if tag.startswith("{") and tag[1:].partition("}")[0] in _FORBIDDEN_NAMESPACES:
         raise InvalidMarkupError(f"expected an element of a namespace a document may hold, found {tag}")
     try:
-        # The default namespace is declared on the element itself, so that it is written out without a prefix.
-        nsmap = None if namespace is None else {None: namespace}
-        element = etree.SubElement(parent, tag, nsmap=nsmap)  # type: ignore[arg-type]
+        # Declared on the element itself, as the markup does: the default namespace, so that it is written out
+        # without a prefix, and the prefixes, so that they are written out where the markup declares them.
+        nsmap = declared if namespace is None else {None: namespace, **declared}
+        element = etree.SubElement(parent, tag, nsmap=nsmap or None)  # type: ignore[arg-type]
     except ValueError as error:  # a namespace URI lxml refuses ("a b")
         raise InvalidMarkupError(f"expected an element name and namespace XML can hold, found {tag}: {error}") from None
     for name, value in node.attributes:
-        if name == "xmlns":
+        if name == "xmlns" or name.startswith(_XMLNS_PREFIX):
             continue  # a namespace declaration, never an attribute: lxml would write it out as one
         element.set(_qualify(name, namespaces, attribute=True), value)
     _fill(element, node.children, namespaces)

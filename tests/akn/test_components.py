@@ -184,3 +184,64 @@ def test_renumbering_rewrites_each_document_s_references_by_its_own_renames(bill
     # The map tells what each eId addressed (the bill's own provision first) became, as callers read it.
     assert renames == {"sec_2": "sec_3", "sec_3": "sec_2", "sec_9": "cmp_1__sec_4"}
     assert document.provision("sec_3").num == "3." and document.validate() == []
+
+
+# An annex (a document of its own beside the bill) whose sections repeat the bill's eIds, as the schema
+# allows; its chapters have eIds only it has, so they (and what they hold) can be edited.
+ANNEX = (
+    f'<components xmlns="{AKN_NS}"><component eId="cmp_1"><doc name="annex"><meta/><mainBody>'
+    '<chapter eId="chp_1"><num>1</num>'
+    '<section eId="sec_1"><num>1.</num><content><p>See <ref href="#sec_2">item 2</ref> and '
+    '<ref href="#sec_3">the bill\'s section 3</ref>.</p></content></section>'
+    '<section eId="sec_2"><num>2.</num><content><p>Two.</p></content></section></chapter>'
+    '<chapter eId="chp_2"><num>2</num><section eId="cmp_1__chp_2__sec_9"><num>9.</num><content><p>See '
+    '<ref href="#sec_1">item 1</ref>.</p></content></section></chapter>'
+    "</mainBody></doc></component></components>"
+)
+
+
+@pytest.fixture
+def annexed(bill: AknDocument) -> AknDocument:
+    """The bill with its schedule, an annex beside it, and references from the bill to both."""
+    document = _with(_with(bill, SCHEDULE), ANNEX, at_root=True)
+    document.set_provision_text("sec_1", "See {{>#sec_1 s1}}, {{>#sec_2 s2}} and {{>#chp_1 the annex}}.")
+    return document
+
+
+def _annex_hrefs(document: AknDocument) -> list[str | None]:
+    return [ref.get("href") for ref in document.provision_element("cmp_1").iter(A + "ref")]
+
+
+def test_a_new_num_rewrites_the_references_of_its_own_document_only(annexed: AknDocument) -> None:
+    # In the bill: its references to sec_2 follow; the annex's own sec_2 keeps the annex's references.
+    assert annexed.set_num_heading("sec_2", num="5.") == {"sec_2": "sec_5"}
+    assert annexed.provision_text("sec_1") == "See {{>#sec_1 s1}}, {{>#sec_5 s2}} and {{>#chp_1 the annex}}."
+    assert annexed.provision_text("sec_3") == "The levy is due under {{>#sec_5 section 2}}."
+    assert annexed.provision_text("att_1__para_1").startswith("The fee under {{>#sec_5 section 2}}")
+    assert _annex_hrefs(annexed) == ["#sec_2", "#sec_3", "#sec_1"]
+    # In the annex: renaming its chapter renames the sections in it, which the annex's references follow;
+    # the bill's references to its own sec_1 stay, and the map says nothing of it (sec_1 is the bill's).
+    renames = annexed.set_num_heading("chp_1", num="3")
+    assert renames == {"chp_1": "cmp_1__chp_3", "sec_2": "cmp_1__chp_3__sec_2"}
+    assert _annex_hrefs(annexed) == ["#cmp_1__chp_3__sec_2", "#sec_3", "#cmp_1__chp_3__sec_1"]
+    assert annexed.provision_text("sec_1") == "See {{>#sec_1 s1}}, {{>#sec_5 s2}} and {{>#cmp_1__chp_3 the annex}}."
+    assert annexed.provision_element("sec_1").getparent().tag == A + "body"  # type: ignore[union-attr]
+    assert annexed.validate() == []
+
+
+def test_a_move_rewrites_the_references_of_its_own_document_only(annexed: AknDocument) -> None:
+    # In the bill: sec_2 moves into its schedule (the bill's own document); the bill's references follow it.
+    assert annexed.move_provision("sec_2", "att_1__para_2") == {"sec_2": "att_1__sec_2"}
+    assert annexed.provision_text("sec_1") == "See {{>#sec_1 s1}}, {{>#att_1__sec_2 s2}} and {{>#chp_1 the annex}}."
+    assert annexed.provision_text("sec_3") == "The levy is due under {{>#att_1__sec_2 section 2}}."
+    assert _annex_hrefs(annexed) == ["#sec_2", "#sec_3", "#sec_1"]
+    # In the annex: its first chapter moves into the second; the annex's references follow its sections,
+    # the bill's reference to its own sec_1 stays.
+    renames = annexed.move_provision("chp_1", "cmp_1__chp_2__sec_9")
+    assert renames == {"chp_1": "chp_2__chp_1", "sec_2": "chp_2__chp_1__sec_2"}
+    assert _annex_hrefs(annexed) == ["#chp_2__chp_1__sec_1", "#chp_2__chp_1__sec_2", "#sec_3"]
+    assert annexed.provision_text("sec_1") == (
+        "See {{>#sec_1 s1}}, {{>#att_1__sec_2 s2}} and {{>#chp_2__chp_1 the annex}}."
+    )
+    assert annexed.provision_element("sec_1").getparent().tag == A + "body"  # type: ignore[union-attr]
+    assert annexed.validate() == []

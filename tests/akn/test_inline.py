@@ -351,16 +351,62 @@ def test_foreign_content_in_a_default_namespace_round_trips(bill: AknDocument) -
         "{{foreign {{math" + m + "|display block} {{mi" + m + "} x}}{{mo" + m + "} +}}{{semantics" + m
         + "} {{annotation-xml" + m + "|encoding MathML-Content} {{ci" + m + "} x}}}}}}}}}}"
     )
+    # Written out, the MathML has no prefix: it reads back as the same elements, in the same namespace; the
+    # schema accepts it (<foreign> takes any other namespace).
+    again = _round_trip(bill, content, markup)
+    assert again.provision_element("sec_1").find(f"{A}content/{A}foreign/{{{MATHML}}}math") is not None
+
+
+def _round_trip(bill: AknDocument, content: etree._Element, markup: str) -> AknDocument:
+    """Checks ``markup`` reads back as ``content`` and survives a document: set, stored, read again, valid."""
     back = from_markup(markup)
     assert signature(back) == signature(content) and to_markup(back) == markup
-    # Written out, the MathML has no prefix: it reads back as the same elements, in the same namespace.
     assert etree.tostring(back, method="c14n") == etree.tostring(content, method="c14n")
-    # Through a document: accepted by the schema (<foreign> takes any other namespace), stored, read again.
     bill.set_provision_text("sec_1", markup)
     assert bill.validate() == []
     again = AknDocument.from_bytes(bill.to_bytes())
-    assert again.provision_text("sec_1") == markup
-    assert again.provision_element("sec_1").find(f"{A}content/{A}foreign/{{{MATHML}}}math") is not None
+    assert again.validate() == [] and again.provision_text("sec_1") == markup
+    return again
+
+
+def test_foreign_content_with_a_prefix_of_its_own_round_trips(bill: AknDocument) -> None:
+    # MathML whose prefix is declared on <m:math> itself: the document around it does not know `m`, so the
+    # markup declares it where the XML does, and reads back with the same prefix and declaration.
+    xml = (
+        f'<content xmlns="{AKN_NS}"><foreign><m:math xmlns:m="{MATHML}" display="block"><m:mi>x</m:mi>'
+        "<m:mo>+</m:mo></m:math></foreign></content>"
+    )
+    content = etree.fromstring(xml)
+    markup = to_markup(content)
+    assert markup == "{{foreign {{m:math{xmlns:m " + MATHML + "|display block} {{m:mi x}}{{m:mo +}}}}}}"
+    again = _round_trip(bill, content, markup)
+    math = again.provision_element("sec_1").find(f"{A}content/{A}foreign/{{{MATHML}}}math")
+    assert math is not None and math.prefix == "m" and math[0].tag == f"{{{MATHML}}}mi"
+
+
+def test_prefixes_are_declared_where_the_document_declares_them_or_first_used() -> None:
+    svg, xlink = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"
+    # A foreign element keeps the declarations it makes (once for its attributes' prefix, as in SVG); one made
+    # on an AKN element (<foreign>) is written on each element using it; one the document around it makes
+    # (`leos`, given to the reader) never is.
+    xml = (
+        f'<content xmlns="{AKN_NS}" xmlns:leos="urn:leos"><foreign xmlns:m="{MATHML}">'
+        f'<svg xmlns="{svg}" xmlns:xlink="{xlink}"><use xlink:href="#a"/><use xlink:href="#b" leos:x="1"/></svg>'
+        "<m:math><m:mi>x</m:mi></m:math><m:math/></foreign></content>"
+    )
+    content = etree.fromstring(xml)
+    markup = to_markup(content)
+    s, m = "{xmlns " + svg, "{xmlns:m " + MATHML + "}"
+    assert markup == (
+        "{{foreign {{svg" + s + "|xmlns:xlink " + xlink + "} {{use" + s + "|xlink:href #a}}}{{use" + s
+        + "|xlink:href #b|leos:x 1}}}}}{{m:math" + m + " {{m:mi x}}}}{{m:math" + m + "}}}}"
+    )
+    back = from_markup(markup, nsmap={"leos": "urn:leos"})
+    assert signature(back) == signature(content) and to_markup(back) == markup
+    # Written inside a provision, a prefix only its <content> declares is not one the reader is given.
+    provision = etree.Element(A + "section")
+    provision.append(content)
+    assert to_markup(content) == markup.replace("|xlink:href #b", "|xmlns:leos urn:leos|xlink:href #b")
 
 
 def test_namespace_prefixes_and_names_may_be_any_xml_names() -> None:
@@ -388,13 +434,21 @@ def test_namespace_prefixes_and_names_may_be_any_xml_names() -> None:
         ("{{m:x{xmlns urn:a} y}}", {"m": "urn:a"}, "bare element name"),
         ("{{+{xmlns urn:a} y}}", None, "bare element name"),
         ("{{x{xmlns} y}}", None, "bare element name"),
-        ("{{p{xmlns:q urn:a} y}}", None, "namespace prefix"),
+        # xmlns:q declares q for the element and what it holds, as in XML; it is never an attribute either.
+        ("{{q:x{xmlns:q urn:a} y}}{{q:z}}", None, "namespace prefix"),
+        ("{{p{xmlns:q} y}}", None, "prefix may be declared"),
+        ("{{p{xmlns:xml urn:a} y}}", None, "prefix may be declared"),
+        ("{{p{xmlns:xmlns urn:a} y}}", None, "prefix may be declared"),
+        ("{{p{xmlns:q http://www.w3.org/XML/1998/namespace} y}}", None, "prefix may be declared"),
+        ("{{p{xmlns:q http://www.w3.org/2000/xmlns/} y}}", None, "prefix may be declared"),
+        ("{{p{xmlns:q a b} y}}", None, "XML can hold"),
         ("{{x{xmlns a b} y}}", None, "XML can hold"),
         # Namespaces XML reserves, and XInclude, which would make the document unreadable once stored.
         ("{{x{xmlns http://www.w3.org/XML/1998/namespace} y}}", None, "namespace a document may hold"),
         ("{{x{xmlns http://www.w3.org/2000/xmlns/} y}}", None, "namespace a document may hold"),
         ("{{include{xmlns http://www.w3.org/2001/XInclude|href /etc/passwd}}}", None, "namespace a document"),
         ("{{xi:include{href /etc/passwd}}}", {"xi": "http://www.w3.org/2001/XInclude"}, "namespace a document"),
+        ("{{xi:include{xmlns:xi http://www.w3.org/2001/XInclude|href /etc/passwd}}}", None, "namespace a document"),
     ],
 )
 def test_foreign_names_stay_refused_where_unknown_or_unsafe(
