@@ -9,9 +9,9 @@ in the projectors below. A new comment is placed in its campaign cluster when it
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import Row, Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from server.domain import consultation_clustering as clustering
@@ -40,7 +40,6 @@ from server.errors import (
 from server.services.consultation import (
     ConsultationSettings,
     draft,
-    expression_of,
     expression_text,
     open_consultation_of,
     rule_error,
@@ -48,7 +47,7 @@ from server.services.consultation import (
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
 from server.store.consultation_models import CitizenSignup, Comment, CommentEndorsement, CommentKey, Consultation
-from server.store.models import EventRecord, User
+from server.store.models import EventRecord, Expression, User
 
 # --- posting -----------------------------------------------------------------------------------------------
 
@@ -61,6 +60,45 @@ _AUTHOR = (
     .select_from(_users.outerjoin(_signups, _signups.c.user_id == _users.c.id))
     .where(_users.c.id == bindparam("user_id"))
 )
+
+
+# The statements of the post path, built once: every comment runs them, and building a statement costs more in
+# Python than SQLite takes to run it.
+_comments = cast(Table, Comment.__table__)
+_keys = cast(Table, CommentKey.__table__)
+_consultations = cast(Table, Consultation.__table__)
+_expressions = cast(Table, Expression.__table__)
+_WINDOWS = (
+    select(_consultations.c.id, _consultations.c.version, _consultations.c.opens_at, _consultations.c.closes_at,
+           _expressions.c.document_sha256)
+    .select_from(_consultations.join(_expressions, (_expressions.c.bill_id == _consultations.c.bill_id)
+                                     & (_expressions.c.version == _consultations.c.version)))
+    .where(_consultations.c.bill_id == bindparam("bill_id"))
+    .order_by(_consultations.c.id)
+)
+_LAST_COMMENT_ID = select(func.max(_comments.c.id))
+_RECENT_POSTS = select(func.count()).select_from(_comments).where(
+    _comments.c.author_id == bindparam("author_id"), _comments.c.created_at >= bindparam("since"))
+_shared = func.count().label("shared")
+# Grouped by comment alone (a comment's keys all carry its cluster): grouped by (comment, cluster) as well,
+# SQLite's planner preferred the cluster index, whose order suits that grouping, and walked every key of the
+# consultation for each post, 7 ms at 800 comments and growing. Now it reads only the rows of the new keys.
+_NEAREST = (
+    select(_keys.c.comment_id, func.max(_keys.c.cluster_id).label("cluster_id"), _shared)
+    .where(_keys.c.consultation_id == bindparam("consultation_id"),
+           _keys.c.key.in_(bindparam("keys", expanding=True)))
+    .group_by(_keys.c.comment_id)
+    .order_by(_shared.desc(), _keys.c.comment_id)
+    .limit(clustering.MAX_CANDIDATES)
+)
+_BODIES = select(_comments.c.id, _comments.c.body).where(_comments.c.id.in_(bindparam("ids", expanding=True)))
+_INDEXED_MEMBERS = (
+    select(_keys.c.comment_id)
+    .where(_keys.c.consultation_id == bindparam("consultation_id"), _keys.c.cluster_id == bindparam("cluster_id"))
+    .distinct().limit(clustering.MAX_INDEXED_PER_CLUSTER)
+)
+_INSERT_COMMENT = insert(_comments)
+_INSERT_KEYS = insert(_keys)
 
 
 def _author_since(session: Session, actor: Principal) -> datetime:
@@ -92,9 +130,7 @@ def _hold_reason(
     if now - account_since >= timedelta(seconds=settings.burst.new_account_seconds):
         return None  # established accounts are not counted
     since = now - timedelta(seconds=settings.burst.window_seconds)
-    recent = session.scalar(
-        select(func.count()).select_from(Comment).where(Comment.author_id == actor.user_id, Comment.created_at >= since)
-    )
+    recent = session.connection().scalar(_RECENT_POSTS, {"author_id": actor.user_id, "since": since})
     if settings.burst.is_burst(account_since, int(recent or 0), now):
         return "many comments in a short time from a new account"
     return None
@@ -103,32 +139,28 @@ def _hold_reason(
 def _cluster_of(session: Session, consultation_id: int, keys: list[str], body: str, threshold: float
                 ) -> tuple[int | None, bool]:
     """The cluster a new comment joins (None: it starts one), and whether its keys are worth indexing."""
-    shared = func.count().label("shared")
-    # Grouped by comment alone (a comment's keys all carry its cluster): grouped by (comment, cluster) as well,
-    # SQLite's planner preferred the cluster index, whose order suits that grouping, and walked every key of the
-    # consultation for each post, 7 ms at 800 comments and growing. Now it reads only the rows of the new keys.
-    nearest = session.execute(
-        select(CommentKey.comment_id, func.max(CommentKey.cluster_id).label("cluster_id"), shared)
-        .where(CommentKey.consultation_id == consultation_id, CommentKey.key.in_(keys))
-        .group_by(CommentKey.comment_id)
-        .order_by(shared.desc(), CommentKey.comment_id)
-        .limit(clustering.MAX_CANDIDATES)
-    ).all()
+    connection = session.connection()
+    nearest = connection.execute(_NEAREST, {"consultation_id": consultation_id, "keys": keys}).all()
     if not nearest:
         return None, True
-    bodies = session.execute(select(Comment.id, Comment.body).where(Comment.id.in_([r.comment_id for r in nearest])))
-    texts = {row.id: row.body for row in bodies}
+    texts = {row.id: row.body for row in connection.execute(_BODIES, {"ids": [row.comment_id for row in nearest]})}
     candidates = [clustering.Candidate(row.comment_id, row.cluster_id, texts[row.comment_id]) for row in nearest]
     exact_copy = any(clustering.exact_key(body) == clustering.exact_key(c.text) for c in candidates)
     cluster = clustering.choose_cluster(body, candidates, threshold)
     if exact_copy or cluster is None:
         return cluster, not exact_copy
-    indexed_members = session.execute(
-        select(CommentKey.comment_id).where(
-            CommentKey.consultation_id == consultation_id, CommentKey.cluster_id == cluster
-        ).distinct().limit(clustering.MAX_INDEXED_PER_CLUSTER)
-    ).all()
+    indexed_members = connection.execute(
+        _INDEXED_MEMBERS, {"consultation_id": consultation_id, "cluster_id": cluster}).all()
     return cluster, len(indexed_members) < clustering.MAX_INDEXED_PER_CLUSTER
+
+
+def _open_window(session: Session, bill_id: int, now: datetime) -> Row[int, int, datetime, datetime, str]:
+    """The open consultation of the bill, with the document it consults; else the 409 that says when one opens."""
+    for window in session.connection().execute(_WINDOWS, {"bill_id": bill_id}):
+        if window_state(window.opens_at, window.closes_at, now) is WindowState.OPEN:
+            return window
+    open_consultation_of(session, bill_id, now)  # raises the error that says when comments are taken
+    raise AssertionError("a consultation open now was not found by its window")
 
 
 def post_comment(
@@ -147,7 +179,7 @@ def post_comment(
     actor = require(principal, Role.CITIZEN)
     account_since = _author_since(session, actor)
     now = eventlog.utcnow()
-    consultation = open_consultation_of(session, bill_id, now)
+    consultation = _open_window(session, bill_id, now)
     try:
         text = check_body(body)
     except RuleBroken as broken:
@@ -167,7 +199,7 @@ def post_comment(
         raise ValidationFailed("eid must name a provision of the bill, e.g. \"sec_1\"")
     if parent is not None and eid != parent.eid:
         raise ValidationFailed(f"a reply is about the provision of its comment ({parent.eid}), not {eid}")
-    texts = expression_text(session, expression_of(session, bill_id, consultation.version).document_sha256)
+    texts = expression_text(session, consultation.document_sha256)
     provision = texts.by_eid.get(eid)
     if provision is None:
         raise NotFound(f"version {consultation.version} of bill {bill_id} has no provision {eid}", eid=eid)
@@ -177,11 +209,11 @@ def post_comment(
     except RuleBroken as broken:
         raise rule_error(broken) from broken
     held = _hold_reason(session, actor, account_since, text, settings, now)
-    comment_id = (session.scalar(select(func.max(Comment.id))) or 0) + 1
+    comment_id = (session.connection().scalar(_LAST_COMMENT_ID) or 0) + 1
     cluster, indexed = _cluster_of(session, consultation.id, clustering.band_keys(text), text,
                                    settings.cluster_threshold)
     state = CommentState.HELD if held else CommentState.VISIBLE
-    eventlog.append(
+    record = eventlog.append(
         session,
         draft(
             comment_stream(comment_id), ConsultationEvent.COMMENT_POSTED, actor,
@@ -197,38 +229,39 @@ def post_comment(
         expected_version=0,
         projector=projections.apply,
     )
-    comment = session.info.pop(_POSTED_KEY)
-    assert isinstance(comment, Comment) and comment.id == comment_id  # the projector has just inserted it
-    return comment
+    # The row as the projector wrote it, without reading it back.
+    return Comment(**_comment_row(record))
 
 
-_POSTED_KEY = "parley.posted_comment"
+def _comment_row(record: EventRecord) -> dict[str, Any]:
+    """The ``comments`` row a ``comment.posted`` event makes."""
+    data = record.data
+    return {
+        "id": data["comment_id"], "consultation_id": data["consultation_id"], "bill_id": data["bill_id"],
+        "eid": data["eid"], "wid": data["wid"], "version": data["version"], "quote": data["quote"],
+        "body": data["body"], "author_id": record.actor_id or 0, "reply_to": data["reply_to"],
+        "state": data["state"], "state_reason": data["held_because"], "created_at": record.occurred_at,
+        "edited_at": None, "endorsements": 0, "flags": 0, "flags_pending": 0, "cluster_id": data["cluster_id"],
+        "fate": None, "event_id": record.id,
+    }
 
 
 @projections.projects(ConsultationEvent.COMMENT_POSTED)
 def _project_comment_posted(session: Session, record: EventRecord) -> None:
+    # Through the connection, not the unit of work: on the path of every post, the ORM's bookkeeping for one new
+    # row costs more than the insert. Later reads in this transaction find the row in the table.
     data = record.data
-    comment_id = data["comment_id"]
-    comment = Comment(
-        id=comment_id, consultation_id=data["consultation_id"], bill_id=data["bill_id"], eid=data["eid"],
-        wid=data["wid"], version=data["version"], quote=data["quote"], body=data["body"],
-        author_id=record.actor_id or 0, reply_to=data["reply_to"], state=data["state"],
-        state_reason=data["held_because"], created_at=record.occurred_at, edited_at=None, endorsements=0,
-        flags=0, flags_pending=0, cluster_id=data["cluster_id"], fate=None, event_id=record.id,
-    )
-    session.add(comment)
-    # The session holds a clean object only weakly: without this reference the service would read it back.
-    session.info[_POSTED_KEY] = comment
+    connection = session.connection()
+    connection.execute(_INSERT_COMMENT, _comment_row(record))
     if data["indexed"]:
-        session.execute(
-            insert(CommentKey),
+        connection.execute(
+            _INSERT_KEYS,
             [
-                {"consultation_id": data["consultation_id"], "key": key, "comment_id": comment_id,
+                {"consultation_id": data["consultation_id"], "key": key, "comment_id": data["comment_id"],
                  "cluster_id": data["cluster_id"]}
                 for key in clustering.band_keys(data["body"])
             ],
         )
-    session.flush()
 
 
 # --- changing one's own comment ----------------------------------------------------------------------------
