@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
@@ -124,21 +125,36 @@ def register() -> ResponseReturnValue:
 
 @pages.get("/verify")
 def verify() -> ResponseReturnValue:
-    # The mail offers its code to paste here as well as the link: a pasted code may carry spaces around it.
-    token = request.args.get("token", "").strip()
-    # Where the reader was going, passed on to the sign-in link as /login would take it; one that could lead off
-    # the site is dropped rather than turned into a link home.
-    wanted = request.args.get("next", "")
-    after = wanted if wanted and _safe_next(wanted) == wanted else None
+    # Opening the link only asks: mail scanners and link previews fetch every link in a message, and a GET that
+    # verified would confirm whoever signed up with someone else's address before its owner had read the mail.
+    return page("verified.html", error=None, username=None, token=_code(request.args), next=_next_kept(request.args))
+
+
+@pages.post("/verify")
+def confirm_address() -> ResponseReturnValue:
+    token, after = _code(request.form), _next_kept(request.form)
     if not token:
-        return page("verified.html", error=None, username=None, next=after)
+        return page("verified.html", 400, error="enter the code from the confirmation email", username=None,
+                    token="", next=after)
     try:
         with database().write() as db_session:
             user = registration.verify(db_session, token)
             username = user.username
     except ParleyError as refused:
-        return page("verified.html", 400, error=refused.message, username=None, next=after)
-    return page("verified.html", error=None, username=username, next=after)
+        return page("verified.html", 400, error=refused.message, username=None, token="", next=after)
+    return page("verified.html", error=None, username=username, token="", next=after)
+
+
+def _code(values: Mapping[str, str]) -> str:
+    # The mail offers its code to paste here as well as the link: a pasted code may carry spaces around it.
+    return values.get("token", "").strip()
+
+
+def _next_kept(values: Mapping[str, str]) -> str | None:
+    """Where the reader was going, passed on to the sign-in link as /login would take it; one that could lead off
+    the site is dropped rather than turned into a link home."""
+    wanted = values.get("next", "")
+    return wanted if wanted and _safe_next(wanted) == wanted else None
 
 
 def register_pages(app: Flask) -> None:

@@ -58,6 +58,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("pages.register", "GET"): Access(PUBLIC),
     ("pages.register", "POST"): Access(PUBLIC, body=lambda w: None),
     ("pages.verify", "GET"): Access(PUBLIC),
+    ("pages.confirm_address", "POST"): Access(PUBLIC, form={"token": "unknown"}),
     ("reader_pages.reader", "GET"): Access(PUBLIC),
     ("reader_pages.chunk", "GET"): Access(PUBLIC),
     ("reader_pages.provision", "GET"): Access(PUBLIC),

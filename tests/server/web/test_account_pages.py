@@ -10,10 +10,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from server.services import accounts, amendments
 from server.services.amendments import Proposal
+from server.store.consultation_models import CitizenSignup
 from server.store.db import Database
+from server.store.models import User
 from tests.server.conftest import Accounts
 from tests.server.web.conftest import csrf_token, meta, parse, sign_in
 
@@ -29,18 +33,39 @@ def _mailed_link(outbox: Path) -> str:
     return match.group(0)
 
 
-def test_a_citizen_signs_up_confirms_the_address_and_signs_in(app: Flask, client: FlaskClient) -> None:
+def _confirm(client: FlaskClient, token: str, **extra: str) -> TestResponse:
+    """Press "Confirm my address" on the verification page."""
+    return client.post("/verify", data={"token": token, "csrf_token": csrf_token(client, "/verify"), **extra})
+
+
+def _verified(db: Database, username: str) -> bool:
+    with db.read() as session:
+        return bool(session.scalar(select(CitizenSignup.verified).join(User, User.id == CitizenSignup.user_id)
+                                   .where(User.username == username)))
+
+
+def test_a_citizen_signs_up_confirms_the_address_and_signs_in(app: Flask, client: FlaskClient, db: Database) -> None:
     form = {"username": "amani", "display_name": "Amani K.", "email": "amani@example.org",
             "password": "a-long-enough-password", "csrf_token": csrf_token(client, "/register")}
     answer = client.post("/register", data=form)
     assert answer.status_code == 200
     assert "amani@example.org" in parse(answer.data).xpath("string(//main)")
     link = _mailed_link(Path(app.instance_path) / "outbox")
+    token = link.split("token=", 1)[1]
 
-    confirmed = client.get(link)
+    # Opening the link (as a mail scanner or a link preview does, also with HEAD) confirms nothing: it asks.
+    opened = client.get(link)
+    assert client.head(link).status_code == 200 and not _verified(db, "amani")
+    asked = parse(opened.data)
+    assert asked.xpath('//form[@method="post"]//input[@name="token"]/@value') == [token]
+    assert asked.xpath('//form[@method="post"]//button[@type="submit"]')
+    confirmed = _confirm(client, token)
     assert confirmed.status_code == 200 and "amani" in parse(confirmed.data).xpath("string(//main)")
-    again = client.get(link)
+    assert _verified(db, "amani")
+    again = _confirm(client, token)
     assert again.status_code == 400 and parse(again.data).xpath('//p[@role="alert"]')
+    # Without the page's CSRF token, a form elsewhere cannot press the button for the reader.
+    assert client.post("/verify", data={"token": token}).status_code == 400
     sign_in(client, "amani", "a-long-enough-password")
     assert "Amani K." in parse(client.get("/").data).xpath("string(//header)")
 
@@ -54,13 +79,14 @@ def test_the_code_from_the_mail_can_be_entered_on_the_verification_page(app: Fla
     bare = client.get("/verify")
     page = parse(bare.data)
     assert bare.status_code == 200 and not page.xpath('//p[@role="alert"]')
-    assert page.xpath('//form[@method="get"]//input[@name="token"]/@id') == ["token"]
+    assert page.xpath('//form[@method="post"]//input[@name="token"]/@id') == ["token"]
     assert page.xpath('//label[@for="token"]')
-    pasted = client.get("/verify", query_string={"token": f"  {token} "})
+    pasted = _confirm(client, f"  {token} ")
     assert pasted.status_code == 200 and "baraka" in parse(pasted.data).xpath("string(//main)")
-    # A wrong code says why and asks again.
-    wrong = parse(client.get("/verify?token=nonsense").data)
-    assert wrong.xpath('//p[@role="alert"]') and wrong.xpath('//input[@name="token"]')
+    # A wrong code, or none, says why and asks again.
+    for code in ("nonsense", "  "):
+        wrong = parse(_confirm(client, code).data)
+        assert wrong.xpath('//p[@role="alert"]') and wrong.xpath('//input[@name="token"]')
 
 
 def test_sign_up_refusals_are_shown_on_the_form(client: FlaskClient) -> None:
@@ -114,9 +140,9 @@ def test_the_verification_page_keeps_where_the_reader_was_going(app: Flask, clie
     token = _mailed_link(Path(app.instance_path) / "outbox").split("token=", 1)[1]
     going = "/bills/1/amendments?eid=part_1__sec_1"
     # The code form carries the destination on, so a pasted code keeps it too.
-    asked = parse(client.get("/verify", query_string={"next": going}).data)
-    assert asked.xpath('//form[@method="get"]//input[@name="next"]/@value') == [going]
-    confirmed = parse(client.get("/verify", query_string={"token": token, "next": going}).data)
+    asked = parse(client.get("/verify", query_string={"token": token, "next": going}).data)
+    assert asked.xpath('//form[@method="post"]//input[@name="next"]/@value') == [going]
+    confirmed = parse(_confirm(client, token, next=going).data)
     (sign_in_link,) = confirmed.xpath('//main//a[text()="Sign in"]/@href')
     link = urlsplit(sign_in_link)
     assert link.path == "/login" and parse_qs(link.query) == {"next": [going]}
@@ -133,7 +159,7 @@ def test_the_verification_page_drops_a_next_that_leaves_the_site(client: FlaskCl
 
 
 def test_the_verification_error_reads_as_a_sentence(client: FlaskClient) -> None:
-    wrong = parse(client.get("/verify?token=nonsense").data)
+    wrong = parse(_confirm(client, "nonsense").data)
     alert = wrong.xpath('string(//p[@role="alert"])').strip()
     # The service words its refusals to follow a colon ("refused: this verification link ..."); alone on
     # the page the sentence starts with a capital, the rest of it as the service wrote it.
