@@ -192,6 +192,12 @@ class VerificationFailed(BadRequest):
     code = "verification_failed"
 
 
+class AlreadyVerified(Conflict):
+    """A verification link that confirmed its address cannot then disown the sign-up."""
+
+    code = "already_verified"
+
+
 class AmendmentWindowClosed(Conflict):
     """The bill does not take amendments now (its amendment window is closed)."""
 

@@ -264,6 +264,15 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
         response=obj(["id", "username", "verified"], id=INTEGER, username=STRING, verified=BOOLEAN),
         errors=(400, 409, 422),
     ),
+    ("POST", "/api/citizens/verification/disowned"): Operation(
+        "\"This wasn't me\": with the mailed token, cancel a sign-up made with your address", "identity",
+        body=obj(["token"], token=text(500, 1)),
+        response=obj(["id", "disowned"], id=INTEGER, disowned=BOOLEAN),
+        errors=(400, 409, 422, 429),
+        description="The token is spent and the account keeps no address, so it can never be verified; the "
+                    "address is free to sign up with. A token that already confirmed the address: 409 "
+                    "already_verified; an unknown or expired one: 400 verification_failed.",
+    ),
     # --- bills
     ("GET", "/api/bills"): Operation(
         "List bills, in id order, a page at a time", "bills",

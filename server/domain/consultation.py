@@ -32,6 +32,8 @@ class ConsultationEvent:
     ACCOUNT_REINSTATED: Final = "account.reinstated"
     CITIZEN_SIGNED_UP: Final = "citizen.signed_up"
     CITIZEN_EMAIL_VERIFIED: Final = "citizen.email_verified"
+    # The address's owner answered the verification mail with "this wasn't me": the sign-up lost its address.
+    CITIZEN_SIGN_UP_DISOWNED: Final = "citizen.sign_up_disowned"
 
 
 def consultation_stream(consultation_id: int) -> str:

@@ -331,6 +331,15 @@ def verify() -> Response:
         return jsonify({"id": user.id, "username": user.username, "verified": True})
 
 
+@consultation.post("/citizens/verification/disowned")
+def disown_sign_up() -> Response:
+    """The mail's recipient did not sign up: the sign-up loses the address, which stays free for its owner."""
+    body = json_body()
+    with database().write() as session:
+        user = registration.disown(session, body.get("token"))
+        return jsonify({"id": user.id, "disowned": True})
+
+
 # --- rate limits -------------------------------------------------------------------------------------------
 
 
@@ -387,6 +396,7 @@ def register_consultation(app: Flask) -> None:
         "disown": [(reactions, _account_key, "reaction-account")],
         "sign_up": [(signups, _address_key, "signup-address")],
         "verify": [(signups, _address_key, "signup-address")],
+        "disown_sign_up": [(signups, _address_key, "signup-address")],
     }
     for name, limits in plan.items():
         endpoint = f"{consultation.name}.{name}"

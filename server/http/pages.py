@@ -145,6 +145,25 @@ def confirm_address() -> ResponseReturnValue:
     return page("verified.html", error=None, username=username, token="", next=after)
 
 
+@pages.get("/verify/not-me")
+def not_me() -> ResponseReturnValue:
+    # As /verify: the link in the mail only asks, so a scanner opening it cancels nobody's sign-up.
+    return page("not_me.html", error=None, done=False, token=_code(request.args))
+
+
+@pages.post("/verify/not-me")
+def disown_sign_up() -> ResponseReturnValue:
+    token = _code(request.form)
+    if not token:
+        return page("not_me.html", 400, error="enter the code from the confirmation email", done=False, token="")
+    try:
+        with database().write() as db_session:
+            registration.disown(db_session, token)
+    except ParleyError as refused:
+        return page("not_me.html", refused.status, error=refused.message, done=False, token="")
+    return page("not_me.html", error=None, done=True, token="")
+
+
 def _code(values: Mapping[str, str]) -> str:
     # The mail offers its code to paste here as well as the link: a pasted code may carry spaces around it.
     return values.get("token", "").strip()
@@ -160,20 +179,21 @@ def _next_kept(values: Mapping[str, str]) -> str | None:
 def register_pages(app: Flask) -> None:
     """Register every page family but ``pages`` itself, which the application factory registers.
 
-    The sign-up form draws on the same per-address budget as ``POST /api/citizens`` (call this after
-    ``register_consultation``, which binds the limiter).
+    The sign-up form and the buttons that confirm or disown an address draw on the same per-address budget as
+    ``POST /api/citizens`` (call this after ``register_consultation``, which binds the limiter).
     """
     for blueprint in (reader_pages, drafting_pages, amendment_pages, consultation_pages):
         app.register_blueprint(blueprint)
     limiters = app.extensions.get("limiter") or set()
-    endpoint = f"{pages.name}.register"
-    for limiter in limiters:
-        view = app.view_functions[endpoint]
-        app.view_functions[endpoint] = limiter.shared_limit(
-            str(app.config["SIGNUP_LIMIT_PER_ADDRESS"]), scope="signup-address",
-            key_func=lambda: "ip:" + (request.remote_addr or "unknown"),
-            exempt_when=lambda: request.method != "POST",
-        )(view)
+    # Confirming and disowning draw on the same budget as their API forms (POST /api/citizens/verification...).
+    for endpoint in (f"{pages.name}.register", f"{pages.name}.confirm_address", f"{pages.name}.disown_sign_up"):
+        for limiter in limiters:
+            view = app.view_functions[endpoint]
+            app.view_functions[endpoint] = limiter.shared_limit(
+                str(app.config["SIGNUP_LIMIT_PER_ADDRESS"]), scope="signup-address",
+                key_func=lambda: "ip:" + (request.remote_addr or "unknown"),
+                exempt_when=lambda: request.method != "POST",
+            )(view)
 
 
 pages.register_error_handler(ParleyError, page_error)

@@ -9,7 +9,9 @@ import smtplib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
+from email.policy import Policy, default
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,20 +22,52 @@ class Mail:
     to: str
     subject: str
     text: str
+    # Extra header fields (name, value), e.g. List-Unsubscribe; values are put in as given.
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def one_line(value: str) -> str:
+    """``value`` with every run of whitespace, line breaks included, made one space.
+
+    For words put into a subject or into a line of a body: a bill title holding a line break (an AKN alias may
+    hold one; str.split also breaks at U+2028, U+2029 and U+0085, which mail readers may show as new lines) must
+    neither stop the mail nor start a line of its own, such as a fake "Stop these mails:" link.
+    """
+    return " ".join(value.split())
 
 
 class MailSender(Protocol):
     def send(self, mail: Mail) -> None: ...
 
 
+class _LinkHeader(UnstructuredHeader, BaseHeader):
+    """A header holding an angle-bracketed link (List-Unsubscribe), written on one line.
+
+    The default policy folds at 78 characters, and a word longer than that (any unsubscribe link) it writes as
+    RFC 2047 encoded words, which mail clients do not decode in a link header. RFC 5322 allows 998.
+    """
+
+    def fold(self, *, policy: Policy) -> str:
+        line = f"{self.name}: {self}"
+        if len(line) > 998 or not (line.isascii() and line.isprintable()):
+            return str(super().fold(policy=policy))
+        return line + str(policy.linesep)
+
+
+_HEADERS = HeaderRegistry()
+_HEADERS.map_to_type("list-unsubscribe", _LinkHeader)
+_POLICY = default.clone(header_factory=_HEADERS)
+
+
 def build_message(mail: Mail, sender: str) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = sender
     message["To"] = mail.to
-    # A subject is one line: a bill title with a line break (an AKN alias may hold one) must not stop the mail.
-    message["Subject"] = " ".join(mail.subject.split())
+    message["Subject"] = one_line(mail.subject)
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain="parley.invalid")
+    for name, value in mail.headers:
+        message[name] = value
     message.set_content(mail.text)
     return message
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from server.domain.events import EventType
 from server.domain.opendata import Frequency, SubscriptionTarget, concerns, public_title
 from server.services import notifications
-from server.services.mail import Mail, MailSender
+from server.services.mail import Mail, MailSender, one_line
 from server.store import eventlog
 from server.store.amendment_models import Amendment
 from server.store.db import Database
@@ -117,13 +117,13 @@ def _lines(session: Session, records: list[EventRecord], with_bill: bool) -> lis
     titles: dict[int, str] = {}
     lines: list[str] = []
     for record, count in entries[:MAX_LINES]:
-        line = f"{record.occurred_at:%Y-%m-%d %H:%M} UTC  {public_title(record.type, record.data)}"
+        line = f"{record.occurred_at:%Y-%m-%d %H:%M} UTC  {one_line(public_title(record.type, record.data))}"
         if count > 1:
             line += f" ({count} edits)"
         if with_bill and record.bill_id is not None:
             if record.bill_id not in titles:
                 bill = session.get(Bill, record.bill_id)
-                titles[record.bill_id] = bill.title if bill is not None else f"bill {record.bill_id}"
+                titles[record.bill_id] = one_line(bill.title) if bill is not None else f"bill {record.bill_id}"
             line += f" — {titles[record.bill_id]}"
         lines.append(line)
     if len(entries) > MAX_LINES:
@@ -134,7 +134,8 @@ def _lines(session: Session, records: list[EventRecord], with_bill: bool) -> lis
 def compose(session: Session, subscription: Subscription, records: list[EventRecord], address: str,
             settings: NotificationSettings) -> Mail:
     """The plain-text mail for a subscription's news: public titles only, links, and the unsubscribe link."""
-    about = notifications.describe(session, subscription)
+    # Titles and names are others' words: each stays inside its own line of the body (see mail.one_line).
+    about = one_line(notifications.describe(session, subscription))
     daily = subscription.frequency == Frequency.DAILY.value
     member = subscription.target == SubscriptionTarget.MEMBER.value
     base = settings.public_url.rstrip("/")
@@ -148,12 +149,19 @@ def compose(session: Session, subscription: Subscription, records: list[EventRec
     bills = sorted({r.bill_id for r in records if r.bill_id is not None})
     body += [f"Read it: {base}/bills/{bill_id}" for bill_id in bills]
     token = notifications.unsubscribe_token(settings.secret_key, subscription.id)
+    unsubscribe = f"{base}/api/unsubscribe?token={token}"
     body += [
         "",
         f"You receive this because you follow {about} ({'a daily digest' if daily else 'as it happens'}).",
-        f"Stop these mails: {base}/api/unsubscribe?token={token}",
+        f"Stop these mails: {unsubscribe}",
     ]
-    return Mail(to=address, subject=subject[:200], text="\n".join(body) + "\n")
+    headers: tuple[tuple[str, str], ...] = ()
+    if base.startswith(("https://", "http://")):  # mail clients need an absolute link (RFC 2369)
+        # One-Click (RFC 8058): the mail provider POSTs "List-Unsubscribe=One-Click" to the link, with no
+        # cookie and no CSRF token; POST /api/unsubscribe cancels by the signed token in the query alone.
+        headers = (("List-Unsubscribe", f"<{unsubscribe}>"),
+                   ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    return Mail(to=address, subject=subject[:200], text="\n".join(body) + "\n", headers=headers)
 
 
 def due_notices(session: Session, now: datetime, settings: NotificationSettings, *, digest: bool) -> list[Notice]:

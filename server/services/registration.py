@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from server.domain.consultation import ConsultationEvent
 from server.domain.consultation_identity import AddressRefused, check_email
 from server.domain.events import user_stream
-from server.errors import EmailRefused, EmailTaken, VerificationFailed
+from server.errors import AlreadyVerified, EmailRefused, EmailTaken, VerificationFailed
 from server.services import accounts
 from server.services.consultation import draft
 from server.services.mail import Mail
@@ -72,7 +72,9 @@ def _new_token(session: Session, user_id: int, address: str, ttl_hours: int) -> 
 
 
 def verification_mail(address: str, token: str, public_url: str) -> Mail:
-    link = f"{public_url.rstrip('/')}/verify?token={token}"
+    base = public_url.rstrip("/")
+    link = f"{base}/verify?token={token}"
+    not_me = f"{base}/verify/not-me?token={token}"
     return Mail(
         to=address,
         subject="Confirm your email address for Parley",
@@ -80,7 +82,9 @@ def verification_mail(address: str, token: str, public_url: str) -> Mail:
             "Someone (we hope you) signed up to comment on bills in Parley with this address.\n\n"
             f"To confirm it, open this link:\n{link}\n\n"
             f"or send this code to the verification page: {token}\n\n"
-            "If you did not sign up, ignore this message; the account stays unusable.\n"
+            "If you did not sign up, ignore this message (the account stays unusable), or tell us it was not you,\n"
+            "which cancels that sign-up and frees your address for your own use:\n"
+            f"{not_me}\n"
         ),
     )
 
@@ -92,19 +96,31 @@ def _project_citizen_signed_up(session: Session, record: EventRecord) -> None:
     session.flush()
 
 
-def verify(session: Session, token: object) -> User:
-    """Confirm the address a verification token was sent to."""
-    refused = VerificationFailed("this verification link is unknown, already used or expired; sign up again")
+def _refused() -> VerificationFailed:
+    return VerificationFailed("this verification link is unknown, already used or expired; sign up again")
+
+
+def _pending(session: Session, token: object) -> tuple[EmailVerification, CitizenSignup, User]:
+    """The unexpired verification a token names, with its sign-up and account (used or not: callers decide)."""
     if not isinstance(token, str) or not token or len(token) > 200:
-        raise refused
+        raise _refused()
     eventlog.acquire_append_lock(session)
     row = session.scalar(select(EmailVerification).where(EmailVerification.token_hash == _digest(token)))
-    if row is None or row.used or row.expires_at < eventlog.utcnow():
-        raise refused
+    if row is None or row.expires_at < eventlog.utcnow():
+        raise _refused()
     signup = session.get(CitizenSignup, row.user_id)
     user = session.get(User, row.user_id)
     if signup is None or user is None:
-        raise refused
+        raise _refused()
+    return row, signup, user
+
+
+def verify(session: Session, token: object) -> User:
+    """Confirm the address a verification token was sent to."""
+    row, signup, user = _pending(session, token)
+    # A link confirms only the address its sign-up still claims: a disowned sign-up claims none.
+    if row.used or signup.email != row.email:
+        raise _refused()
     taken = session.scalar(select(CitizenSignup.user_id).where(CitizenSignup.verified_email == row.email))
     if taken is not None and taken != row.user_id:
         raise EmailTaken("another account verified this email address first; one account per address")
@@ -126,4 +142,42 @@ def _project_citizen_email_verified(session: Session, record: EventRecord) -> No
     signup.verified = True
     signup.verified_email = record.data["email"]
     signup.verified_at = record.occurred_at
+    session.flush()
+
+
+def disown(session: Session, token: object) -> User:
+    """Cancel the pending sign-up a verification mail was about, at its recipient's word ("this wasn't me").
+
+    Someone may sign up with another person's address; its owner, holding the mailed token, takes the address
+    back: every verification link of that sign-up is spent, the account keeps no address (so it can never be
+    verified, and never comment), and the address stays free for its owner to sign up with. Pressing twice
+    changes nothing; a link that already confirmed the address cannot disown it (409 ``already_verified``).
+    """
+    row, signup, user = _pending(session, token)
+    if signup.verified:
+        raise AlreadyVerified("this link has already confirmed the address; it can no longer cancel the sign-up")
+    if row.used:
+        if signup.email != row.email:
+            return user  # disowned already: a second press (or the API after the page) changes nothing
+        raise _refused()
+    # The tokens live beside the log, not in a projection of it: every one of this sign-up is spent here.
+    for pending in session.scalars(select(EmailVerification).where(EmailVerification.user_id == user.id)):
+        pending.used = True
+    eventlog.append(
+        session,
+        draft(user_stream(user.id), ConsultationEvent.CITIZEN_SIGN_UP_DISOWNED, None, None, {"user_id": user.id}),
+        projector=projections.apply,
+    )
+    return user
+
+
+@projections.projects(ConsultationEvent.CITIZEN_SIGN_UP_DISOWNED)
+def _project_citizen_sign_up_disowned(session: Session, record: EventRecord) -> None:
+    signup = session.get(CitizenSignup, record.data["user_id"])
+    user = session.get(User, record.data["user_id"])
+    assert signup is not None and user is not None
+    # The account keeps no trace of the address in its rows (the log keeps the sign-up, under its hash chain);
+    # an empty address is one no verification link matches, so the account can never be verified.
+    signup.email = ""
+    user.email = None
     session.flush()

@@ -44,11 +44,19 @@ def test_rebuilding_from_the_log_equals_the_live_state(api: Api, consulted: int,
         signed = registration.sign_up(session, username="newcomer", email="new@example.org", password="pw-long-1")
     with db.write() as session:
         registration.verify(session, signed.token)
+    with db.write() as session:  # someone else's address, whose owner said "this was not me"
+        borrowed = registration.sign_up(session, username="mimic", email="other@example.org",
+                                        password="pw-long-1")
+    with db.write() as session:
+        registration.disown(session, borrowed.token)
 
     with db.read() as session:
         live = projections.snapshot(session)
     assert len(live["comments"]) == 6 and len(live["comment_keys"]) > 0 and len(live["moderation_acts"]) == 5
-    assert live["citizen_signups"][0]["verified"] is True
+    signups = {row["user_id"]: row for row in live["citizen_signups"]}
+    assert signups[signed.user.id]["verified"] is True
+    assert (signups[borrowed.user.id]["email"], signups[borrowed.user.id]["verified"]) == ("", False)
+    assert [u["email"] for u in live["users"] if u["id"] == borrowed.user.id] == [None]
     with db.write() as session:
         projections.rebuild(session)
     with db.read() as session:

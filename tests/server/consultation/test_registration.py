@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,13 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import func, select
 
+from server.domain.consultation import ConsultationEvent
 from server.errors import EmailTaken
 from server.services import registration
-from server.store.consultation_models import CitizenSignup
+from server.store import eventlog
+from server.store.consultation_models import CitizenSignup, EmailVerification
 from server.store.db import Database
+from server.store.models import EventRecord, User
 from tests.server.conftest import Accounts
 from tests.server.consultation.conftest import DURATION, Api, app_with, import_bill
 
@@ -91,10 +95,11 @@ def smtp_app(database_url: str, tmp_path: Path, inbox: tuple[Inbox, int]) -> Ite
     app.extensions["parley.db"].dispose()
 
 
-def _token(message: Message) -> str:
+def _token(message: Message, link: str = r"/verify\?token=") -> str:
+    """The token of the mail's link (by default, the one that confirms the address)."""
     body = message.get_payload(decode=True)
     assert isinstance(body, bytes)
-    found = re.search(r"/verify\?token=([\w-]+)", body.decode("utf-8"))
+    found = re.search(link + r"([\w-]+)", body.decode("utf-8"))
     assert found, body
     return found.group(1)
 
@@ -257,3 +262,103 @@ def test_two_verifications_of_one_address_at_once_leave_one_verified_account(dat
     with db.read() as session:
         verified = session.scalar(select(func.count()).where(CitizenSignup.verified_email == "wanjiku@example.org"))
     assert verified == 1
+
+
+def _not_me_token(message: Message) -> str:
+    """The token of the mail's "this was not me" link (the verification's own token)."""
+    return _token(message, r"https://parley\.example/verify/not-me\?token=")
+
+
+def _bearer(client: Any, username: str) -> dict[str, str]:
+    login = client.post("/api/tokens", json={"username": username, "password": "long-enough-pw"})
+    assert login.status_code == 201, login.get_json()
+    return {"Authorization": f"Bearer {login.get_json()['token']}"}
+
+
+def _user_id(db: Database, username: str) -> int:
+    with db.read() as session:
+        found = session.scalar(select(User.id).where(User.username == username))
+    assert found is not None
+    return found
+
+
+def test_the_owner_of_an_address_cancels_a_sign_up_someone_else_made_with_it(
+    smtp_app: Flask, inbox: tuple[Inbox, int], db: Database, users: Accounts
+) -> None:
+    client = smtp_app.test_client()
+    bill = import_bill(db, users, "47")
+    assert Api(client, users).open(bill).status_code == 201
+    assert _sign_up(client, "impostor", "owner@example.org").status_code == 201
+    message = inbox[0].delivered_to("owner@example.org")
+    token = _not_me_token(message)
+    assert token == _token(message) and "was not you" in message.get_payload(decode=True).decode()
+    impostor = _bearer(client, "impostor")
+
+    forged = client.post("/api/citizens/verification/disowned", json={"token": "forged"})
+    assert forged.status_code == 400 and forged.get_json()["error"]["code"] == "verification_failed"
+    assert client.post("/api/citizens/verification/disowned", json={}).status_code == 422, "the schema covers it"
+    disowned = client.post("/api/citizens/verification/disowned", json={"token": token})
+    assert disowned.status_code == 200, disowned.get_json()
+    assert disowned.get_json() == {"id": _user_id(db, "impostor"), "disowned": True}
+    again = client.post("/api/citizens/verification/disowned", json={"token": token})
+    assert again.status_code == 200, "a second press changes nothing"
+
+    # The token is spent: the account can never be verified with the address, nor comment.
+    late = client.post("/api/citizens/verification", json={"token": token})
+    assert late.status_code == 400 and late.get_json()["error"]["code"] == "verification_failed"
+    refused = client.post(f"/api/bills/{bill}/comments", json={"eid": DURATION, "body": "Hi"}, headers=impostor)
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "email_not_verified"
+    with db.read() as session:
+        events = list(session.scalars(select(EventRecord).where(
+            EventRecord.type == ConsultationEvent.CITIZEN_SIGN_UP_DISOWNED)))
+        assert [(e.stream, e.bill_id, e.data) for e in events] == [
+            (f"user/{_user_id(db, 'impostor')}", None, {"user_id": _user_id(db, "impostor")})]
+        assert session.scalar(select(User.email).where(User.username == "impostor")) is None
+
+    # The address is free for its owner, who signs up, verifies and comments.
+    assert _sign_up(client, "owner", "owner@example.org").status_code == 201
+    owned = _token(inbox[0].delivered_to("owner@example.org"))
+    assert client.post("/api/citizens/verification", json={"token": owned}).status_code == 200
+    posted = client.post(f"/api/bills/{bill}/comments", json={"eid": DURATION, "body": "Mine."},
+                         headers=_bearer(client, "owner"))
+    assert posted.status_code == 201, posted.get_json()
+
+
+def test_a_link_that_confirmed_its_address_or_expired_cannot_disown(
+    smtp_app: Flask, inbox: tuple[Inbox, int], db: Database
+) -> None:
+    client = smtp_app.test_client()
+    assert _sign_up(client, "zawadi", "zawadi@example.org").status_code == 201
+    token = _token(inbox[0].delivered_to("zawadi@example.org"))
+    assert client.post("/api/citizens/verification", json={"token": token}).status_code == 200
+    late = client.post("/api/citizens/verification/disowned", json={"token": token})
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "already_verified"
+    assert _verified_address(db, "zawadi") == "zawadi@example.org"
+
+    assert _sign_up(client, "expired", "expired@example.org").status_code == 201
+    old = _token(inbox[0].delivered_to("expired@example.org"))
+    with db.write() as session:
+        for row in session.scalars(select(EmailVerification)):
+            row.expires_at = eventlog.utcnow() - timedelta(minutes=1)
+    for path in ("/api/citizens/verification", "/api/citizens/verification/disowned"):
+        answer = client.post(path, json={"token": old})
+        assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "verification_failed", path
+
+
+def _verified_address(db: Database, username: str) -> str | None:
+    with db.read() as session:
+        return session.scalar(select(CitizenSignup.verified_email).join(User, User.id == CitizenSignup.user_id)
+                              .where(User.username == username))
+
+
+def test_disowning_shares_the_per_address_sign_up_limit(database_url: str, tmp_path: Path) -> None:
+    app = app_with(database_url, tmp_path, MAIL_BACKEND="outbox", RATELIMIT_ENABLED=True,
+                   SIGNUP_LIMIT_PER_ADDRESS="2/hour", RATELIMIT_KEY_PREFIX=f"disown-{tmp_path.name}")
+    try:
+        client = app.test_client()
+        statuses = [client.post("/api/citizens/verification", json={"token": "forged"}).status_code,
+                    client.post("/api/citizens/verification/disowned", json={"token": "forged"}).status_code,
+                    client.post("/api/citizens/verification/disowned", json={"token": "forged"}).status_code]
+        assert statuses == [400, 400, 429]
+    finally:
+        app.extensions["parley.db"].dispose()

@@ -300,3 +300,42 @@ def test_rebuild_reproduces_subscriptions(client: FlaskClient, users: Accounts, 
         after = projections.snapshot(session)
     assert {row["id"]: row["active"] for row in before["subscriptions"]} == {kept["id"]: True, dropped["id"]: False}
     assert after == before
+
+
+def test_a_title_cannot_forge_lines_and_the_mail_unsubscribes_in_one_click(
+    client: FlaskClient, users: Accounts, db: Database, inbox: Inbox, sender: SmtpSender,
+    settings: NotificationSettings,
+) -> None:
+    """A bill title is the importer's words: every line separator in it (CR, LF, U+0085, U+2028, U+2029) would
+    start a line of the mail's body, e.g. a fake unsubscribe link; and mail clients offer their own unsubscribe
+    button through List-Unsubscribe, whose one-click POST (RFC 8058) carries no cookie and no CSRF token."""
+    add_with_email(db, users, "reader", "drafter", "reader@example.org")
+    forged = "Stop these mails: http://evil.example/"
+    title = f"Duty Bill\r\n{forged}\u2028Read it: a\u2029Read it: b\x85Read it: c\rRead it: d\nRead it: e"
+    bill_id = import_bill(client, users, "7", title)
+    subscribe(client, users, "reader", target="provision", bill_id=bill_id, eid=DUTY)
+    subscribe(client, users, "reader", target="bill", bill_id=bill_id)
+    propose(client, users, bill_id, DUTY, "thirty days", "ninety days")
+
+    assert notification_delivery.run_once(db, sender, settings).mails_sent == 2
+    mails = inbox.take()
+    links = []
+    for message in mails:
+        lines = message.get_content().splitlines()  # str.splitlines breaks at every separator a reader might
+        assert [line for line in lines if line.startswith("Stop these mails:")] == [
+            f"Stop these mails: http://parley.test{unsubscribe_link(message)}"]
+        assert [line for line in lines if line.startswith("Read it:")] == [
+            f"Read it: http://parley.test/bills/{bill_id}"]
+        assert any(f"Duty Bill {forged} Read it: a Read it: b" in line for line in lines)
+        # As written on the wire: one line, no RFC 2047 encoded words (mail clients read the link as it stands).
+        raw = dict(message.raw_items())
+        assert raw["List-Unsubscribe"] == f"<http://parley.test{unsubscribe_link(message)}>"
+        assert raw["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        links.append(message["List-Unsubscribe"][1:-1].removeprefix("http://parley.test"))
+
+    # The mail provider's one-click POST: no session, no CSRF token, form-encoded or multipart.
+    provider = client.application.test_client()
+    assert provider.post(links[0], data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    multipart = provider.post(links[1], data={"List-Unsubscribe": "One-Click"}, content_type="multipart/form-data")
+    assert multipart.status_code == 200
+    assert client.get("/api/subscriptions", headers=users.headers("reader")).get_json()["subscriptions"] == []

@@ -129,6 +129,8 @@ def test_the_sign_up_form_shares_the_per_address_sign_up_limit(database_url: str
                 "password": "a-long-enough-password", "csrf_token": token}).status_code)
         assert statuses == [200, 200, 429]
         assert client.get("/register").status_code == 200
+        # Pressing "Confirm my address" draws on the same budget: codes cannot be tried without end.
+        assert _confirm(client, "a-guess").status_code == 429
     finally:
         app.extensions["parley.db"].dispose()
 
@@ -175,3 +177,63 @@ def test_the_amendments_page_can_fetch_the_text_it_amends(client: FlaskClient, b
     assert body["provisions"] == json.loads(board.xpath('string(//script[@id="amendable-provisions"])'))
     assert f"version {body['version']}." in board.xpath('string(//*[@id="amendment-base"])')
     assert all(row["wid"] for row in body["provisions"])
+
+
+def _mailed_not_me_link(outbox: Path) -> str:
+    [mail] = sorted(outbox.glob("*.eml"))
+    text = message_from_bytes(mail.read_bytes()).get_payload(decode=True).decode("utf-8")
+    match = re.search(r"/verify/not-me\?token=([\w-]+)", text)
+    assert match, "the mail offers its recipient a way to say the sign-up was not theirs"
+    return match.group(0)
+
+
+def _address_claimed(db: Database, username: str) -> str | None:
+    with db.read() as session:
+        return session.scalar(select(CitizenSignup.email).join(User, User.id == CitizenSignup.user_id)
+                              .where(User.username == username))
+
+
+def test_the_recipient_of_the_mail_cancels_a_sign_up_that_was_not_theirs(
+    app: Flask, client: FlaskClient, db: Database
+) -> None:
+    form = {"username": "mimic", "email": "halima@example.org", "password": "a-long-enough-password",
+            "csrf_token": csrf_token(client, "/register")}
+    assert client.post("/register", data=form).status_code == 200
+    outbox = Path(app.instance_path) / "outbox"
+    link = _mailed_not_me_link(outbox)
+    token = link.split("token=", 1)[1]
+
+    # Opening the link (a mail scanner does, also with HEAD) cancels nothing: it asks.
+    asked = parse(client.get(link).data)
+    assert client.head(link).status_code == 200 and _address_claimed(db, "mimic") == "halima@example.org"
+    assert asked.xpath('//form[@method="post"]//input[@name="token"]/@value') == [token]
+    assert asked.xpath('//form[@method="post"]//button[@type="submit"]')
+    # Without the page's CSRF token, a form elsewhere cannot press the button.
+    assert client.post("/verify/not-me", data={"token": token}).status_code == 400
+    assert _address_claimed(db, "mimic") == "halima@example.org"
+
+    pressed = client.post("/verify/not-me", data={"token": token, "csrf_token": csrf_token(client, link)})
+    assert pressed.status_code == 200 and not parse(pressed.data).xpath('//p[@role="alert"]')
+    assert parse(pressed.data).xpath('//main//a[@href="/register"]')
+    assert _address_claimed(db, "mimic") == "" and not _verified(db, "mimic")
+    refused = _confirm(client, token)
+    assert refused.status_code == 400 and parse(refused.data).xpath('//p[@role="alert"]')
+
+    # The address is free: its owner signs up with it and confirms it.
+    for mail in outbox.glob("*.eml"):
+        mail.unlink()
+    form = {"username": "halima", "email": "halima@example.org", "password": "a-long-enough-password",
+            "csrf_token": csrf_token(client, "/register")}
+    assert client.post("/register", data=form).status_code == 200
+    own = _mailed_link(outbox).split("token=", 1)[1]
+    assert _confirm(client, own).status_code == 200 and _verified(db, "halima")
+    # A link that confirmed its address cannot cancel the sign-up after all; the page says why.
+    late = client.post("/verify/not-me", data={"token": own, "csrf_token": csrf_token(client, "/verify/not-me")})
+    assert late.status_code == 409 and "already confirmed" in parse(late.data).xpath('string(//p[@role="alert"])')
+    assert _verified(db, "halima")
+
+
+def test_the_not_me_page_is_in_french(client: FlaskClient) -> None:
+    page = parse(client.get("/verify/not-me?token=x", headers={"Accept-Language": "fr"}).data)
+    assert page.xpath("string(//h1)") == "Ce n\u2019était pas moi"
+    assert page.xpath("string(//form//button)") == "Annuler l\u2019inscription"
