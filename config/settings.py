@@ -79,6 +79,10 @@ class BaseConfig:
     # Endorsements, flags and other small writes of one account.
     REACTION_LIMIT_PER_ACCOUNT = os.environ.get("REACTION_LIMIT_PER_ACCOUNT", "60/minute")
     SIGNUP_LIMIT_PER_ADDRESS = os.environ.get("SIGNUP_LIMIT_PER_ADDRESS", "20/hour")
+    # Signing in (the /login form and POST /api/tokens): every attempt from one address, and the failed ones on
+    # one account name from anywhere (guesses spread over many addresses still meet this one).
+    SIGNIN_LIMIT_PER_ADDRESS = os.environ.get("SIGNIN_LIMIT_PER_ADDRESS", "60/minute")
+    SIGNIN_FAILURES_PER_ACCOUNT = os.environ.get("SIGNIN_FAILURES_PER_ACCOUNT", "10/15 minutes")
     # Citizens' writes (posts, endorsements, flags) one process lets wait for the write lock at once; more are
     # answered 429 intake_busy with Retry-After, so a flood cannot stack up behind a long write or a busy database.
     COMMENT_INTAKE_MAX_PENDING = _env_int("COMMENT_INTAKE_MAX_PENDING", 32)

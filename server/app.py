@@ -27,6 +27,7 @@ from server.http.openapi import register_opendata
 from server.http.pages import pages, register_pages
 from server.http.resolver import resolver
 from server.http.security import init_security_headers
+from server.http.sign_in_limits import limit_sign_in
 from server.realtime import broadcast, transport
 from server.realtime.namespace import ParleyNamespace
 from server.services import accounts
@@ -87,6 +88,7 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
     register_consultation(app)
     init_intake(app)
     register_pages(app)
+    limit_sign_in(app)
     register_opendata(app)
     init_i18n(app)
     init_security_headers(app)

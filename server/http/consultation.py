@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, make_response, request
 from flask_limiter import HeaderNames, Limiter, RateLimitExceeded
 
 from server.domain.consultation import CommentState
@@ -29,6 +29,7 @@ from server.http.context import (
 )
 from server.http.errors import error_response
 from server.http.intake import intake_gate
+from server.http.pages_common import page
 from server.services import consultation as consultations
 from server.services import consultation_answers as answers
 from server.services import consultation_comments as comments
@@ -355,8 +356,13 @@ def _account_key() -> str:
 def _rate_limited(limiter: Limiter, error: RateLimitExceeded) -> Response:
     limit = getattr(error, "limit", None)
     what = str(getattr(limit, "limit", "")) or error.description or "the rate limit"
-    response = error_response(RateLimited.code, f"too many requests: the limit is {what}; wait and try again",
-                              RateLimited.status)
+    message = f"too many requests: the limit is {what}; wait and try again"
+    if request.path.startswith("/api/"):
+        response = error_response(RateLimited.code, message, RateLimited.status)
+    else:
+        # A form (signing in, signing up) was sent from a page: the answer is a page that says so, not JSON.
+        sentence = message[:1].upper() + message[1:]
+        response = make_response(page("error.html", RateLimited.status, error=RateLimited(sentence)))
     breached = limiter.current_limit
     wait = int(breached.reset_at - time.time()) if breached is not None else 60
     response.headers["Retry-After"] = str(max(1, wait))
