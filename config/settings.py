@@ -83,6 +83,10 @@ class BaseConfig:
     # one account name from anywhere (guesses spread over many addresses still meet this one).
     SIGNIN_LIMIT_PER_ADDRESS = os.environ.get("SIGNIN_LIMIT_PER_ADDRESS", "60/minute")
     SIGNIN_FAILURES_PER_ACCOUNT = os.environ.get("SIGNIN_FAILURES_PER_ACCOUNT", "10/15 minutes")
+    # Asking for a password-reset mail: every request from one network address, and the requests naming one
+    # address from anywhere (so nobody can fill someone's mailbox with reset links).
+    PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10/hour")
+    PASSWORD_RESET_LIMIT_PER_EMAIL = os.environ.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "3/hour")
     # Citizens' writes (posts, endorsements, flags) one process lets wait for the write lock at once; more are
     # answered 429 intake_busy with Retry-After, so a flood cannot stack up behind a long write or a busy database.
     COMMENT_INTAKE_MAX_PENDING = _env_int("COMMENT_INTAKE_MAX_PENDING", 32)
@@ -102,6 +106,8 @@ class BaseConfig:
     MAIL_FROM = os.environ.get("MAIL_FROM", "Parley <no-reply@parley.invalid>")
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     VERIFICATION_TTL_HOURS = _env_int("VERIFICATION_TTL_HOURS", 48)
+    # A reset link is as good as the password for this long, to whoever reads the mail: keep it short.
+    PASSWORD_RESET_TTL_MINUTES = _env_int("PASSWORD_RESET_TTL_MINUTES", 60)
 
     def __init__(self) -> None:
         self.INSTANCE_PATH = Path(os.environ.get("PARLEY_INSTANCE_PATH", str(self.INSTANCE_PATH)))

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, request
+from flask import session as flask_session
 from flask_login import current_user
 from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -17,7 +18,7 @@ from server.extensions import csrf, login_manager
 from server.http.amendments import amendments_api
 from server.http.api import api
 from server.http.consultation import register_consultation
-from server.http.context import SessionUser, bearer_token, database
+from server.http.context import SESSION_GENERATION, SessionUser, bearer_token, database
 from server.http.converters import IdConverter
 from server.http.errors import register_error_handlers
 from server.http.health import health
@@ -110,8 +111,10 @@ def _init_login(app: Flask) -> None:
     def _load_user(user_id: str) -> SessionUser | None:
         if not user_id.isdigit():
             return None
+        # A session signed in before the account's password last changed is over (see Credential).
+        generation = flask_session.get(SESSION_GENERATION, 0)
         with database().read() as session:
-            principal = accounts.principal_for_user_id(session, int(user_id))
+            principal = accounts.principal_for_session(session, int(user_id), generation)
         return SessionUser(principal) if principal else None
 
     @app.before_request

@@ -54,6 +54,12 @@ class Forbidden(ParleyError):
     status = 403
 
 
+class WrongPassword(Forbidden):
+    """The current password given to change it is wrong (the caller is signed in, so not 401)."""
+
+    code = "wrong_password"
+
+
 class NotFound(ParleyError):
     code = "not_found"
     status = 404

@@ -250,6 +250,22 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
         response=obj(["token"], token=STRING, user=obj(["id", "role"], id=INTEGER, role=STRING)),
         errors=(400, 401, 422),
     ),
+    ("POST", "/api/account/password"): Operation(
+        "Change your own password", "identity", Auth.REQUIRED,
+        body=obj(["current_password", "new_password"], current_password=text(1024, 1), new_password=text(1024, 1)),
+        response=obj(["id", "changed"], id=INTEGER, changed=BOOLEAN), errors=(400, 401, 403, 422, 429),
+        description="A wrong current_password is 403 wrong_password, and counts as a failed sign-in on the "
+                    "account. On success every other bearer token of the account is revoked and its other browser "
+                    "sessions end; the token (or session) asking stays valid.",
+    ),
+    ("POST", "/api/password-resets"): Operation(
+        "Forgotten password: mail a single-use reset link to an account's verified address", "identity",
+        body=obj(["email"], email=text(320, 1)), status=202,
+        response=obj(["accepted"], accepted=BOOLEAN), errors=(400, 422, 429),
+        description="The answer is the same whether or not an account has this address; only a verified address "
+                    "(a citizen's confirmed one, or the one an operator set) gets a mail. The link opens the "
+                    "/password/reset page, valid PASSWORD_RESET_TTL_MINUTES (60) and once.",
+    ),
     ("POST", "/api/citizens"): Operation(
         "Sign up as a citizen; a verification link is mailed", "identity",
         body=obj(["username", "email", "password"], username=text(200, 1), email=text(320, 1),
@@ -478,7 +494,8 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
                 Param("offset", {"type": "integer", "minimum": 0, "maximum": 10000, "default": 0})),
         response=obj(["results", "limit", "offset"], results=array(SEARCH_RESULT), limit=INTEGER, offset=INTEGER),
         errors=(400, 422),
-        description="A query without any word is refused with 400; a missing q or an unknown type with 422. "
+        description="A query without any word is refused with 400; a missing q, a q of more than 32 different "
+                    "words or an unknown type with 422. "
                     "Read the next page with offset=offset+limit; a page shorter than limit is the last.",
     ),
     ("GET", "/api/export.zip"): Operation(

@@ -18,6 +18,9 @@ class EventType:
     """Every event type Parley records."""
 
     USER_REGISTERED: Final = "user.registered"
+    # Private (no bill): that the password changed, and how; never a hash or a password.
+    PASSWORD_CHANGED: Final = "account.password_changed"  # noqa: S105 - an event name, not a secret
+    PASSWORD_RESET: Final = "account.password_reset"  # noqa: S105 - an event name, not a secret
     BILL_IMPORTED: Final = "bill.imported"
     VERSION_PUBLISHED: Final = "version.published"
     PROVISION_EDITED: Final = "provision.edited"

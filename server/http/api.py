@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask import session as flask_session
 
-from server.errors import BadRequest, NotFound, UnsupportedMediaType
+from server.errors import BadRequest, NotFound, Unauthenticated, UnsupportedMediaType
 from server.http.context import (
+    SESSION_GENERATION,
+    bearer_token,
     current_principal,
     database,
     int_arg,
@@ -17,7 +20,7 @@ from server.http.context import (
     str_arg,
     time_arg,
 )
-from server.services import accounts, bills, consolidation, history, publication, versions
+from server.services import accounts, bills, consolidation, history, mail, password_resets, publication, versions
 from server.store.models import Provision
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -35,6 +38,43 @@ def create_token() -> tuple[Response, int]:
         principal = accounts.authenticate(session, username, password)
         token = accounts.issue_token(session, principal, current_app.config["TOKEN_TTL_DAYS"])
     return jsonify({"token": token, "user": {"id": principal.user_id, "role": principal.role.value}}), 201
+
+
+@api.post("/account/password")
+def change_password() -> Response:
+    """Change one's own password; every other token and browser session of the account ends."""
+    body = json_body()
+    current, new = body.get("current_password"), body.get("new_password")
+    if not isinstance(current, str) or not isinstance(new, str):
+        raise BadRequest('send {"current_password": <string>, "new_password": <string>}')
+    principal = current_principal()
+    if principal is None or not principal.user_id:
+        raise Unauthenticated("sign in to change your password")
+    token = bearer_token()
+    with database().write() as session:
+        generation = accounts.change_password(session, principal, current, new, keep_token=token)
+    if token is None:
+        # Asked from a signed-in browser: that session carries on, the account's others have ended.
+        flask_session[SESSION_GENERATION] = generation
+    return jsonify({"id": principal.user_id, "changed": True})
+
+
+@api.post("/password-resets")
+def request_password_reset() -> tuple[Response, int]:
+    """Mail a reset link to the account(s) with this verified address; the answer is the same for any address."""
+    body = json_body()
+    request_reset_mail(body.get("email"))
+    return jsonify({"accepted": True}), 202
+
+
+def request_reset_mail(email: object) -> None:
+    """Mail a reset link to each account ``email`` is the verified address of (the page and the API alike)."""
+    ttl = int(current_app.config.get("PASSWORD_RESET_TTL_MINUTES", 60))
+    with database().write() as db_session:
+        links = password_resets.request_reset(db_session, email, ttl_minutes=ttl)
+    public_url = str(current_app.config.get("PUBLIC_URL", ""))
+    password_resets.send_in_background(mail.sender_from_config(current_app.config),
+                                       [password_resets.reset_mail(link, public_url, ttl) for link in links])
 
 
 @api.get("/bills")

@@ -15,6 +15,9 @@ from server.services.paging import Page, PageRequest
 from server.services.principal import Principal
 from server.store.db import Database
 
+# The session key holding the account's session generation at sign-in (see ``Credential.session_generation``).
+SESSION_GENERATION = "generation"
+
 
 def database() -> Database:
     db: Database = current_app.extensions["parley.db"]

@@ -13,17 +13,19 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
-from server.errors import ParleyError, Unauthenticated
-from server.http.context import SessionUser, database
+from server.errors import ParleyError, Unauthenticated, ValidationFailed
+from server.http.api import request_reset_mail
+from server.http.context import SESSION_GENERATION, SessionUser, current_principal, database
 from server.http.i18n import SESSION_KEY
 from server.http.pages_amendments import amendment_pages
-from server.http.pages_common import page, page_error
+from server.http.pages_common import page, page_error, require_page_role
 from server.http.pages_consultation import consultation_pages
 from server.http.pages_drafting import drafting_pages
 from server.http.pages_reader import reader_pages
-from server.services import accounts, bills, mail, registration
+from server.services import accounts, bills, mail, password_resets, registration
 from server.services import consultation as consultations
 from server.store import eventlog
 
@@ -66,6 +68,7 @@ def login() -> ResponseReturnValue:
         try:
             with database().write() as db_session:
                 principal = accounts.authenticate(db_session, username, password)
+                generation = accounts.session_generation(db_session, principal.user_id)
         except Unauthenticated as refused:
             error = refused.message
         else:
@@ -77,6 +80,7 @@ def login() -> ResponseReturnValue:
                 session[SESSION_KEY] = language
             login_user(SessionUser(principal))
             session["sid"] = secrets.token_urlsafe(16)
+            session[SESSION_GENERATION] = generation
             return redirect(_safe_next(request.args.get("next", "")))
     return page("login.html", 401 if error else 200, error=error, principal=None)
 
@@ -162,6 +166,58 @@ def disown_sign_up() -> ResponseReturnValue:
     except ParleyError as refused:
         return page("not_me.html", refused.status, error=refused.message, done=False, token="")
     return page("not_me.html", error=None, done=True, token="")
+
+
+def _new_password(values: Mapping[str, str]) -> str:
+    # Typed twice, so a slip of the finger does not lock its owner out of the account.
+    new = values.get("new_password", "")
+    if new != values.get("new_password_again", ""):
+        raise ValidationFailed(_("The two new passwords differ; type the same one twice."))
+    return new
+
+
+@pages.route("/account/password", methods=["GET", "POST"])
+def change_password() -> ResponseReturnValue:
+    principal = require_page_role(current_principal())
+    if request.method == "GET":
+        return page("change_password.html", error=None, done=False)
+    try:
+        new = _new_password(request.form)
+        with database().write() as db_session:
+            generation = accounts.change_password(db_session, principal, request.form.get("current_password", ""),
+                                                  new)
+    except ParleyError as refused:
+        return page("change_password.html", refused.status, error=refused.message, done=False)
+    # Every other session of the account has ended; this one carries on under the new generation.
+    session[SESSION_GENERATION] = generation
+    return page("change_password.html", error=None, done=True)
+
+
+@pages.route("/password/forgotten", methods=["GET", "POST"])
+def forgotten_password() -> ResponseReturnValue:
+    if request.method == "GET":
+        return page("forgotten_password.html", sent=False)
+    request_reset_mail(request.form.get("email", ""))
+    # The same page whatever the address: it must not tell whether an account has it.
+    return page("forgotten_password.html", sent=True)
+
+
+@pages.get("/password/reset")
+def reset_form() -> ResponseReturnValue:
+    # Opening the link only shows the form: mail scanners open every link, and the token must survive them.
+    return page("reset_password.html", error=None, done=False, token=_code(request.args))
+
+
+@pages.post("/password/reset")
+def reset_password() -> ResponseReturnValue:
+    token = _code(request.form)
+    try:
+        new = _new_password(request.form)
+        with database().write() as db_session:
+            password_resets.reset_password(db_session, token, new)
+    except ParleyError as refused:
+        return page("reset_password.html", refused.status, error=refused.message, done=False, token=token)
+    return page("reset_password.html", error=None, done=True, token="")
 
 
 def _code(values: Mapping[str, str]) -> str:

@@ -10,13 +10,13 @@ from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server import evented
 from server.domain.events import EventDraft, EventType, user_stream
 from server.domain.roles import Role
-from server.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed
+from server.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed, WrongPassword
 from server.services.principal import Principal
 from server.store import eventlog, projections
 from server.store.models import ApiToken, Credential, EventRecord, User
@@ -46,6 +46,14 @@ MAX_PASSWORD_LENGTH = 1024
 MAX_DISPLAY_NAME_LENGTH = 200
 
 
+def check_password_rules(password: str) -> None:
+    """The rules every new password meets, at sign-up, on a change and on a reset."""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationFailed(f"a password has at most {MAX_PASSWORD_LENGTH} characters")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
 def _check_registration(
     session: Session, username: str, role: str, password: str, display_name: str | None = None
 ) -> Role:
@@ -65,8 +73,7 @@ def _check_registration(
         raise ValidationFailed(
             f"role must be one of {', '.join(r.value for r in Role)}; found {role!r}"
         ) from None
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    check_password_rules(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"the username {username!r} is taken")
     return parsed_role
@@ -103,7 +110,8 @@ def register_user(
         expected_version=0,
         projector=projections.apply,
     )
-    session.add(Credential(user_id=user_id, password_hash=_hash(password), updated_at=eventlog.utcnow()))
+    session.add(Credential(user_id=user_id, password_hash=_hash(password), updated_at=eventlog.utcnow(),
+                           session_generation=0))
     user = session.get(User, user_id)
     assert user is not None  # the projector has just inserted it
     return user
@@ -148,6 +156,65 @@ def authenticate(session: Session, username: str, password: str) -> Principal:
     if _hasher.check_needs_rehash(credential.password_hash):
         credential.password_hash = _hash(password)
     return principal_of(user)
+
+
+def change_password(
+    session: Session, principal: Principal, current: str, new: str, *, keep_token: str | None = None
+) -> int:
+    """Replace the password of ``principal``'s account, who proves it with the current one.
+
+    Every bearer token but ``keep_token`` (the one asking, if any) is revoked and every browser session ends;
+    returns the new session generation, for the session asking to carry on under.
+    """
+    eventlog.acquire_append_lock(session)
+    credential = session.get(Credential, principal.user_id)
+    if credential is None:
+        raise Unauthenticated("this account has no password")
+    try:
+        evented.offload(_hasher.verify, credential.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise WrongPassword("the current password is wrong") from None
+    check_password_rules(new)
+    generation = set_password(session, principal.user_id, new, keep_token=keep_token)
+    eventlog.append(
+        session,
+        EventDraft(stream=user_stream(principal.user_id), type=EventType.PASSWORD_CHANGED,
+                   actor_id=principal.actor_id, data={"user_id": principal.user_id}),
+        projector=projections.apply,
+    )
+    return generation
+
+
+def set_password(session: Session, user_id: int, password: str, *, keep_token: str | None = None) -> int:
+    """Store a new hash, revoke the account's bearer tokens (but ``keep_token``) and end its browser sessions.
+
+    Whoever may have learnt the old password may also hold a token or a session made with it: both go with it.
+    Returns the new session generation. The caller checks the password rules and records the event.
+    """
+    credential = session.get(Credential, user_id)
+    assert credential is not None
+    credential.password_hash = _hash(password)
+    credential.updated_at = eventlog.utcnow()
+    credential.session_generation += 1
+    revoke = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked.is_(False))
+    if keep_token is not None:
+        revoke = revoke.where(ApiToken.token_hash != _token_digest(keep_token))
+    session.execute(revoke.values(revoked=True))
+    session.flush()
+    return credential.session_generation
+
+
+def session_generation(session: Session, user_id: int) -> int:
+    """The generation a browser session signed in now carries (see :class:`Credential`)."""
+    credential = session.get(Credential, user_id)
+    return credential.session_generation if credential is not None else 0
+
+
+def principal_for_session(session: Session, user_id: int, generation: int) -> Principal | None:
+    """A browser session's principal, or None when the account is gone, suspended or its password changed since."""
+    if session_generation(session, user_id) != generation:
+        return None
+    return principal_for_user_id(session, user_id)
 
 
 def _token_digest(token: str) -> str:

@@ -99,6 +99,9 @@ class Credential(Base):
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    # Browser sessions carry the generation they were signed in under; a new password moves it on, and a session
+    # cookie of an older generation no longer loads its user (cookies cannot be revoked one by one).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApiToken(Base):
@@ -112,6 +115,19 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PasswordReset(Base):
+    """A pending password-reset link; only its SHA-256 is stored, and never in the log."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # --- projections -------------------------------------------------------------------------------------------

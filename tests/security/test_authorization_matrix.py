@@ -61,6 +61,14 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("pages.confirm_address", "POST"): Access(PUBLIC, form={"token": "unknown"}),
     ("pages.not_me", "GET"): Access(PUBLIC),
     ("pages.disown_sign_up", "POST"): Access(PUBLIC, form={"token": "unknown"}),
+    ("pages.change_password", "GET"): Access(SIGNED_IN),
+    # Anonymous meets CSRF (400) first; with a token it is refused (tests/server/web/test_passwords.py).
+    ("pages.change_password", "POST"): Access(PUBLIC, form={
+        "current_password": "correct-horse", "new_password": "correct-horse", "new_password_again": "correct-horse"}),
+    ("pages.forgotten_password", "GET"): Access(PUBLIC),
+    ("pages.forgotten_password", "POST"): Access(PUBLIC, form={"email": "someone@example.org"}),
+    ("pages.reset_form", "GET"): Access(PUBLIC),
+    ("pages.reset_password", "POST"): Access(PUBLIC, form={"token": "unknown"}),
     ("reader_pages.reader", "GET"): Access(PUBLIC),
     ("reader_pages.chunk", "GET"): Access(PUBLIC),
     ("reader_pages.provision", "GET"): Access(PUBLIC),
@@ -79,6 +87,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("search_api.search", "GET"): Access(PUBLIC, query="?q=clerk"),
     # identity
     ("api.create_token", "POST"): Access(PUBLIC, body=lambda w: {"username": "mp", "password": "correct-horse"}),
+    ("api.change_password", "POST"): Access(SIGNED_IN, body=lambda w: {"current_password": "correct-horse",
+                                                                       "new_password": "correct-horse"}),
+    ("api.request_password_reset", "POST"): Access(PUBLIC, body=lambda w: {"email": "someone@example.org"}),
     ("consultation.sign_up", "POST"): Access(PUBLIC),
     ("consultation.verify", "POST"): Access(PUBLIC),
     ("consultation.disown_sign_up", "POST"): Access(PUBLIC),
