@@ -26,9 +26,13 @@ def search() -> Response:
         offset=int_arg("offset", 0, minimum=0, maximum=10_000),
     )
     search_service.words(query.text)  # refuse an empty query before taking any lock
-    with database().write() as session:
-        # Brings the index up to the log's head first: a no-op unless something happened since the last search.
-        search_service.catch_up(session)
+    with database().read() as session:
+        behind = search_service.behind(session)
+    if behind:
+        # Brings the index up to the log's head first. Only then: the write lock it takes would otherwise make
+        # every anonymous search queue behind (and hold up) the writers.
+        with database().write() as session:
+            search_service.catch_up(session)
     with database().read() as session:
         results = search_service.search(session, query)
     return jsonify({"results": results, "limit": query.limit, "offset": query.offset})

@@ -14,11 +14,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from lxml import etree
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from akn import InvalidMarkupError
+from akn.inline import from_markup
+from akn.vocabulary import BLOCK_ELEMENTS
 from server.domain.consultation import CommentState
-from server.errors import BadRequest
+from server.errors import BadRequest, ValidationFailed
 from server.services.bills import load_document
 from server.store import eventlog
 from server.store.amendment_models import Amendment
@@ -32,8 +36,14 @@ PG_VECTOR = ("setweight(to_tsvector('simple', coalesce(e.title, '')), 'A') || "
 # Title matches count four times a body match, on both databases.
 SQLITE_WEIGHTS = "4.0, 1.0"
 WORKING_TEXT = 0
+# Equal scores are common (a provision unchanged since version 1 scores the same in every version). They are
+# ordered by what each entry is, unique and kept across re-indexing, never by the row id, which re-indexing a bill
+# renews: ordered by id, the next page could repeat a result of the previous one and skip another.
+_TIE_BREAK = "e.bill_id, e.kind, e.ref, e.eid"
 MAX_QUERY_WORDS = 32
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Elements that end a line of the text a reader sees (their words must not run into the next ones).
+_LINE_ENDS = BLOCK_ELEMENTS | {"li", "tr", "td", "th", "br", "eol", "eop"}
 
 
 class Kind(StrEnum):
@@ -53,14 +63,27 @@ class SearchQuery:
 
 
 def words(query: str) -> list[str]:
-    """The words of a query (punctuation and search operators are not part of Parley's query language)."""
-    found = _WORD.findall(query.lower())
+    """The distinct words of a query (punctuation and search operators are not part of Parley's query language).
+
+    Every word must match, so a query of more words than the cap is refused rather than cut short: a word left
+    out would let through results that do not contain it.
+    """
+    found = list(dict.fromkeys(_WORD.findall(query.lower())))
     if not found:
         raise BadRequest("the search query q must contain at least one word")
-    return found[:MAX_QUERY_WORDS]
+    if len(found) > MAX_QUERY_WORDS:
+        message = f"q may hold at most {MAX_QUERY_WORDS} different words; found {len(found)}"
+        raise ValidationFailed(f"query.q: {message}", fields=[{"field": "query.q", "message": message}])
+    return found
 
 
 # --- indexing ------------------------------------------------------------------------------------------------
+
+
+def behind(session: Session) -> bool:
+    """Whether events were appended since the index last caught up (read-only: takes no lock)."""
+    cursor = session.get(SearchCursor, 1)
+    return eventlog.last_event_id(session) > (cursor.last_event_id if cursor else 0)
 
 
 def catch_up(session: Session) -> int:
@@ -103,7 +126,7 @@ def reindex_bill(session: Session, bill_id: int) -> None:
     for amendment in session.scalars(select(Amendment).where(Amendment.bill_id == bill_id)):
         entries.append(SearchEntry(
             kind=Kind.AMENDMENT, bill_id=bill_id, ref=amendment.id, eid=amendment.eid, title=amendment.instruction,
-            body=f"{amendment.new_text}\n{amendment.justification or ''}",
+            body=f"{plain_text(amendment.new_text or '')}\n{amendment.justification or ''}",
         ))
     visible = select(Comment).where(Comment.bill_id == bill_id, Comment.state == CommentState.VISIBLE)
     for comment in session.scalars(visible):
@@ -141,8 +164,28 @@ def _new_versions(session: Session, bill_id: int) -> list[SearchEntry]:
 def _provision_entry(
     bill_id: int, version: int, eid: str, num: str | None, heading: str | None, body: str
 ) -> SearchEntry:
-    title = " ".join(part for part in (num, heading) if part)
-    return SearchEntry(kind=Kind.PROVISION, bill_id=bill_id, ref=version, eid=eid, title=title, body=body)
+    title = " ".join(plain_text(part) for part in (num, heading) if part)
+    return SearchEntry(kind=Kind.PROVISION, bill_id=bill_id, ref=version, eid=eid, title=title,
+                       body=plain_text(body))
+
+
+def plain_text(markup: str) -> str:
+    """The words a reader sees in a provision's markup: ``{{term{refersTo #term-clerk} clerk}}`` is "clerk".
+
+    Indexed as written, the markup's element names, attributes and references would match queries (every
+    provision using a defined term would match "refersto") and show in excerpts.
+    """
+    if not any(mark in markup for mark in "*/_{}\\"):
+        return markup
+    try:
+        root = from_markup(markup)
+    except InvalidMarkupError:
+        return markup
+    for element in root.iter():
+        if isinstance(element.tag, str) and etree.QName(element).localname in _LINE_ENDS:
+            element.tail = "\n" + (element.tail or "")
+    text_ = etree.tostring(root, method="text", encoding="unicode", with_tail=False)
+    return "\n".join(line.strip() for line in text_.splitlines() if line.strip())
 
 
 # --- querying ------------------------------------------------------------------------------------------------
@@ -165,7 +208,7 @@ def search(session: Session, query: SearchQuery) -> list[dict[str, Any]]:
             # Only constants are formatted in; the query's words travel as bound parameters.
             f"SELECT e.id, e.kind, e.bill_id, e.ref, e.eid, e.title, e.body, ts_rank_cd({PG_VECTOR}, q) AS score "  # noqa: S608
             f"FROM search_entries e, plainto_tsquery('simple', :q) q WHERE ({PG_VECTOR}) @@ q{filters} "
-            "ORDER BY score DESC, e.id LIMIT :limit OFFSET :offset"
+            f"ORDER BY score DESC, {_TIE_BREAK} LIMIT :limit OFFSET :offset"
         )
     else:
         # Each word quoted: FTS5 then reads it as a plain token, never as an operator or a column filter.
@@ -174,7 +217,7 @@ def search(session: Session, query: SearchQuery) -> list[dict[str, Any]]:
             f"SELECT e.id, e.kind, e.bill_id, e.ref, e.eid, e.title, e.body, "  # noqa: S608
             f"-bm25(search_fts, {SQLITE_WEIGHTS}) AS score "
             "FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid "
-            f"WHERE search_fts MATCH :q{filters} ORDER BY score DESC, e.id LIMIT :limit OFFSET :offset"
+            f"WHERE search_fts MATCH :q{filters} ORDER BY score DESC, {_TIE_BREAK} LIMIT :limit OFFSET :offset"
         )
     return [_result(row) for row in session.execute(text(sql), params).mappings()]
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
 
 from server.services import accounts, drafting, search
 from server.store.db import Database
@@ -91,3 +95,60 @@ def test_query_language_is_words_only(scenario: Scenario) -> None:
 
 def test_duty_provision_found_by_its_words(scenario: Scenario) -> None:
     assert any(r["eid"] == DUTY for r in find(scenario, "consultation within thirty", type="provision"))
+
+
+def test_a_query_of_more_words_than_the_cap_is_refused_rather_than_cut_short(scenario: Scenario) -> None:
+    # Cut short, the words past the cap would silently stop having to match.
+    words = [f"w{i}" for i in range(search.MAX_QUERY_WORDS)]
+    assert scenario.client.get("/api/search", query_string={"q": " ".join(words)}).status_code == 200
+    refused = scenario.client.get("/api/search", query_string={"q": " ".join([*words, "register"])})
+    assert refused.status_code == 422, refused.get_json()
+    assert [f["field"] for f in refused.get_json()["error"]["fields"]] == ["query.q"]
+    assert find(scenario, "register " * 40) == find(scenario, "register")  # a repeated word counts once
+
+
+def test_pages_neither_repeat_nor_skip_results_when_the_bill_is_reindexed_between_them(scenario: Scenario) -> None:
+    # The working text and version 1 of an unchanged provision score the same: their order must not depend on
+    # row ids, which re-indexing the bill (here for an endorsement) renews.
+    everything = [(r["eid"], r["version"]) for r in find(scenario, "register", type="provision", limit=100)]
+    assert len(everything) == len(set(everything)) >= 2
+    paged = []
+    for offset in range(len(everything)):
+        paged += [(r["eid"], r["version"]) for r in find(scenario, "register", type="provision", limit=1,
+                                                         offset=offset)]
+        if offset == 0:
+            endorsed = scenario.call("POST", f"/api/comments/{scenario.visible_comment}/endorsements", "citizen2")
+            assert endorsed.status_code == 201, endorsed.get_json()
+    assert paged == everything
+
+
+def test_a_search_with_nothing_new_to_index_takes_no_write_lock(
+    scenario: Scenario, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    find(scenario, "register")  # catches up
+    writes: list[int] = []
+    real_write = db.write
+
+    def counting_write() -> AbstractContextManager[Session]:
+        writes.append(1)
+        return real_write()
+
+    monkeypatch.setattr(db, "write", counting_write)
+    find(scenario, "register")
+    assert writes == [], "an anonymous search queued behind the writers for nothing"
+    import_bill(scenario.client, scenario.users, "8", "Register of Lobbyists Bill, 2026")
+    writes.clear()
+    assert find(scenario, "lobbyists", type="bill")  # something new: the index catches up first
+    assert writes == [1]
+
+
+def test_markup_is_neither_searched_nor_shown(scenario: Scenario) -> None:
+    # The duty provision reads "The {{term{refersTo #term-clerk} clerk}} shall open ..." in markup.
+    for markup_word in ("refersto", "term", "def"):
+        assert find(scenario, markup_word) == [], markup_word
+    duty = [r for r in find(scenario, "shall open consultation") if r["eid"] == DUTY]
+    assert {(r["kind"], r.get("version")) for r in duty} == {("provision", None), ("provision", 1), ("amendment", None)}
+    assert {r["excerpt"].splitlines()[0] for r in duty} == {
+        "The clerk shall open a consultation within thirty days.",
+        "The clerk shall open a consultation within ninety days.",
+    }
