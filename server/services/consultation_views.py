@@ -374,8 +374,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _csv_cell(value: Any) -> Any:
     # A cell starting like a formula runs as one in spreadsheet programs (CSV injection); a leading apostrophe
-    # makes them show it as text.
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    # makes them show it as text. Spaces and line breaks before it count too: importers may trim them.
+    if isinstance(value, str) and (value.startswith(_FORMULA_START) or value.lstrip().startswith(_FORMULA_START)):
         return "'" + value
     return "" if value is None else value
 

@@ -82,3 +82,12 @@ def test_answer_notifications_are_plain_text_mail(api: Api, consulted: int, tmp_
     raw = outbox[0].read_text()
     assert "Content-Type: text/plain" in raw and "To: w@example.org" in raw
     assert "text/html" not in raw
+
+
+def test_a_formula_after_leading_spaces_or_a_line_break_is_shown_as_text(api: Api, consulted: int) -> None:
+    for who, body in (("citizen", "  =HYPERLINK(\"http://evil.example\")"), ("citizen2", "\n+1+cmd|' /C calc'!A0")):
+        assert api.comment(who, consulted, DURATION, body).status_code == 201
+    consultation_id = api.comments(consulted)[0]["consultation_id"]
+    exported = api.get(f"/api/consultations/{consultation_id}/export.csv").data.decode("utf-8")
+    bodies = [row["body"] for row in csv.DictReader(io.StringIO(exported))]
+    assert bodies == ["'  =HYPERLINK(\"http://evil.example\")", "'\n+1+cmd|' /C calc'!A0"]
