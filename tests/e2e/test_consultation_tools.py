@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from akn.plaintext import parse_bill_text
+from server.demo import BILL_TEXT, DEMO_BILL_DATE
+from server.services import accounts, bills
 from server.store.models import User
 from tests.e2e.conftest import DEMO_BILL, Pages, ready
 from tests.e2e.test_consultation import DISCUSSED, post_as
@@ -149,3 +152,105 @@ def test_an_earlier_endorsement_shows_as_endorsed_after_a_reload(pages: Pages) -
     endorsed = actions.get_by_role("button", name="Endorsed")
     assert endorsed.is_disabled()
     assert actions.get_by_role("button", name="Endorse", exact=True).count() == 0
+
+
+# A form letter: the demo's citizens sign it, one of them twice, the second adding words of her own.
+CAMPAIGN = ("The consultation must last ninety days so that every county assembly can hold public hearings "
+            "before the committee reports to the House.")
+SIGNATURES = (("citizen", CAMPAIGN), ("citizen2", f"Dear committee, {CAMPAIGN} I live in Turkana."),
+              ("citizen", f"{CAMPAIGN} Thank you."))
+
+
+def test_a_drafter_answers_a_whole_campaign_and_every_signatory_sees_it(pages: Pages) -> None:
+    signers = {name: pages.new(name) for name in ("citizen", "citizen2")}
+    for name, body in SIGNATURES:
+        assert post_as(signers[name], f"/api/bills/{DEMO_BILL}/comments", {"eid": DISCUSSED, "body": body}) == 201
+    template, signed, again = 4, 5, 6  # after the demo's three comments
+
+    drafter = pages.new("drafter")
+    open_bill(drafter)
+    drafter.click(f'.comment-button[data-eid="{DISCUSSED}"]')
+    comment = drafter.locator(f'.comment[data-comment="{signed}"]')
+    comment.locator(":scope > .comment-campaign").wait_for()
+
+    def campaign_of(member: int) -> Any:
+        return drafter.locator(f'.comment[data-comment="{member}"] > .comment-campaign')
+
+    assert all("Part of a campaign of 3 signatures" in campaign_of(m).inner_text() for m in (template, signed, again))
+    # What each signatory adds to the form letter is shown apart from it.
+    assert "The campaign's text" in campaign_of(template).inner_text()
+    assert "This signatory adds: Dear committee, … I live in Turkana." in campaign_of(signed).inner_text()
+    assert "This signatory adds: Thank you." in campaign_of(again).inner_text()
+    # The demo's own comment is no campaign's.
+    assert campaign_of(1).count() == 0
+
+    comment.locator(":scope > .comment-actions").get_by_role("button", name="Answer the whole campaign").click()
+    form = comment.locator(":scope > .answer-form")
+    assert drafter.evaluate("document.activeElement.id") == f"answer-campaign-{signed}"
+    pages.audit(drafter)
+    form.get_by_label("Your answer to its 3 signatories").fill("Ninety days was weighed; sixty were kept.")
+    form.get_by_label("What became of it").select_option("partly_taken_up")
+    form.get_by_label("Version it led to (optional)").select_option("1")
+    form.get_by_role("button", name="Send the answer to the campaign").click()
+    fate = comment.locator(":scope > .comment-fate")
+    fate.wait_for()
+    assert drafter.evaluate("document.activeElement.classList.contains('comment-fate')")
+    drafter.locator("#live-status", has_text="Campaign answered: 3 signatures.").wait_for()
+
+    # A signatory sees the one answer on each of the campaign's comments, and is offered no answer form.
+    citizen = pages.new("citizen2")
+    open_bill(citizen)
+    citizen.click(f'.comment-button[data-eid="{DISCUSSED}"]')
+    for member in (template, signed, again):
+        shown = citizen.locator(f'.comment[data-comment="{member}"] > .comment-fate')
+        shown.wait_for()
+        assert "What became of it: partly taken up" in shown.inner_text()
+        assert "Answer to the campaign" in shown.inner_text()
+        assert "Ninety days was weighed; sixty were kept." in shown.inner_text()
+        assert shown.get_by_role("link", name="Version 1").get_attribute("href") == f"/bills/{DEMO_BILL}?version=1"
+    assert citizen.locator('.comment[data-comment="1"] > .comment-fate').count() == 0
+    assert citizen.get_by_role("button", name="Answer the whole campaign").count() == 0
+
+
+def bill_without_consultation(app: Flask) -> int:
+    """A second bill, published at version 1, on which no consultation was ever opened."""
+    with app.extensions["parley.db"].write() as session:
+        drafter = accounts.principal_of(session.query(User).filter_by(username="drafter").one())
+        text = BILL_TEXT.read_text(encoding="utf-8")
+        xml = parse_bill_text(text, country="ke", number="13", date=DEMO_BILL_DATE.isoformat(),
+                              title="Public Hearings Bill, 2026", language="eng")
+        return bills.import_bill(session, drafter, xml).bill.id
+
+
+def test_the_comment_tools_appear_when_a_clerk_opens_a_consultation(pages: Pages, e2e_app: Flask) -> None:
+    bill = bill_without_consultation(e2e_app)
+    reader = pages.new("citizen")
+    reader.goto(f"/bills/{bill}")
+    ready(reader)
+    # The reader follows the bill even with nothing to comment on yet: a consultation may open.
+    reader.wait_for_selector("body[data-live='1']")
+    assert reader.locator(".comment-button").count() == 0
+
+    clerk = pages.new("clerk")
+    clerk.goto(f"/bills/{bill}")
+    ready(clerk)
+    assert clerk.locator(".comment-button").count() == 0
+    clerk.get_by_text("Open a public consultation").click()
+    clerk.get_by_label("Opens (UTC)").fill(local(timedelta(minutes=-1)))
+    clerk.get_by_label("Closes (UTC)").fill(local(timedelta(days=30)))
+    clerk.get_by_role("button", name="Open the consultation").click()
+    clerk.locator("#consultation-message", has_text="Consultation opened").wait_for()
+
+    # Without a reload: the clerk's page, and the page the reader already had open.
+    for page in (clerk, reader):
+        page.locator(".consultation-state", has_text="Public consultation open until").wait_for()
+        page.locator(f'.comment-button[data-eid="{DISCUSSED}"]').click()
+        page.locator("#comments-heading", has_text="Comments on section 5(2)").wait_for()
+    assert "Citizens comment here" in clerk.locator("#comments-body").inner_text()
+    reader.get_by_label("Your comment").fill("Now that it is open: ninety days, please.")
+    reader.get_by_role("button", name="Post comment").click()
+    reader.locator("#comments-body .message", has_text="published").wait_for()
+    reader.locator('.comment:has-text("Now that it is open")').wait_for()
+    clerk.locator('.comment:has-text("Now that it is open")').wait_for()
+    clerk.locator(f'.comment-button[data-eid="{DISCUSSED}"]', has_text="Comment (1)").wait_for()
+    pages.audit(reader)

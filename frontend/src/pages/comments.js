@@ -1,5 +1,6 @@
 // The comment sidebar of the reader: threads on one provision, posting, replies, endorsements, reports,
-// a clerk's hide button, and the answer ("you said, we did") drafters and clerks give a comment.
+// a clerk's hide button, and the answer ("you said, we did") drafters and clerks give a comment, or at once to
+// every signatory of a campaign (a form letter's cluster).
 import { api, apiPages } from '../lib/api.js';
 import { announce, h, t } from '../lib/dom.js';
 
@@ -104,10 +105,23 @@ export class CommentsPanel {
       h('p', { class: 'comment-meta' }, `${comment.author?.name ?? ''} · ${comment.created_at.slice(0, 16).replace('T', ' ')}`),
       comment.quote ? h('blockquote', { class: 'comment-quote' }, comment.quote) : null,
       h('div', { class: 'comment-body' }, comment.body),
+      this.campaign(comment),
       h('p', { class: 'comment-meta' }, `${t('endorsements')}: `, h('span', { class: 'endorsement-count' }, comment.endorsements)),
       this.fate(comment),
       this.actions(comment),
       replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null);
+  }
+
+  /** A form letter's signature: the campaign's size, and the words this signatory wrote around its text. */
+  campaign(comment) {
+    const cluster = comment.cluster;
+    if (!cluster?.campaign) return null;
+    let own;
+    if (cluster.template) own = h('p', { class: 'meta' }, t('campaign_text'));
+    else if (cluster.adds) own = h('p', {}, `${t('campaign_adds')} `, h('span', { class: 'campaign-adds' }, cluster.adds));
+    else own = h('p', { class: 'meta' }, t('campaign_adds_nothing'));
+    return h('div', { class: 'comment-campaign' },
+      h('p', {}, h('strong', {}, t('campaign_of', { size: cluster.size }))), own);
   }
 
   /** What became of the comment ("you said, we did"): its fate and the answers it was given. */
@@ -118,7 +132,7 @@ export class CommentsPanel {
       comment.fate ? h('p', { class: 'fate' }, h('strong', {}, `${t('fate')}: `), t(`fate_${comment.fate}`)) : null,
       answers.map((answer) => h('div', { class: 'comment-answer' },
         // The answer names no one (its `author` is an account id): it is the institution's answer.
-        h('p', { class: 'comment-meta' }, `${t('answer')} · ${answer.created_at.slice(0, 16).replace('T', ' ')}`),
+        h('p', { class: 'comment-meta' }, `${t(answer.cluster_id ? 'campaign_answer' : 'answer')} · ${answer.created_at.slice(0, 16).replace('T', ' ')}`),
         h('div', { class: 'answer-body' }, answer.body),
         answer.amendment_id ? h('p', {}, h('a', { href: `/amendments/${answer.amendment_id}` }, t('answer_amendment'))) : null,
         answer.version ? h('p', {}, h('a', { href: `/bills/${this.bill}?version=${answer.version}` }, t('answer_version', { version: answer.version }))) : null)));
@@ -140,6 +154,9 @@ export class CommentsPanel {
     }
     if (this.isAnswerer) {
       buttons.push(h('button', { type: 'button', class: 'secondary', onclick: (event) => this.answerForm(comment, event.target) }, t('answer_comment')));
+      if (comment.cluster?.campaign) {
+        buttons.push(h('button', { type: 'button', class: 'secondary', onclick: (event) => this.answerForm(comment, event.target, comment.cluster) }, t('answer_campaign')));
+      }
     }
     if (this.isModerator) {
       buttons.push(h('button', { type: 'button', class: 'danger', onclick: (event) => this.hideForm(comment, event.target) }, t('hide')));
@@ -223,11 +240,18 @@ export class CommentsPanel {
     return this.amendments;
   }
 
-  /** "You said, we did": the answer, the comment's fate and, optionally, the amendment or version it led to. */
-  answerForm(comment, opener) {
+  /**
+   * "You said, we did": the answer, the comment's fate and, optionally, the amendment or version it led to. Given
+   * the comment's campaign `cluster`, the answer goes to every signatory of it at once.
+   */
+  answerForm(comment, opener, cluster = null) {
     const host = opener.closest('.comment');
-    if (host.querySelector(':scope > .answer-form')) return;
-    const id = `answer-${comment.id}`;
+    const id = cluster ? `answer-campaign-${comment.id}` : `answer-${comment.id}`;
+    const open = host.querySelector(`:scope > .answer-form[data-form="${id}"]`);
+    if (open) {
+      document.getElementById(id)?.focus();
+      return;
+    }
     const textarea = h('textarea', { id, rows: 3, required: true });
     const fate = h('select', { id: `${id}-fate` }, FATES.map((value) => h('option', { value }, t(`fate_${value}`))));
     const amendment = h('select', { id: `${id}-amendment` }, h('option', { value: '' }, t('none')));
@@ -238,29 +262,30 @@ export class CommentsPanel {
       `${t('amendment')} ${item.number ?? item.id} · ${item.citation ?? item.eid}`))));
     const form = h('form', {
       class: 'answer-form comment-form',
+      dataset: { form: id },
       onsubmit: async (event) => {
         event.preventDefault();
         const payload = { body: textarea.value, fate: fate.value };
         if (amendment.value) payload.amendment_id = Number(amendment.value);
         if (version.value) payload.version = Number(version.value);
         try {
-          await api('POST', `/api/comments/${comment.id}/answers`, payload);
+          await api('POST', cluster ? `/api/clusters/${cluster.id}/answers` : `/api/comments/${comment.id}/answers`, payload);
           await this.refresh();
           // The form is gone with the refresh: the focus goes to what it produced.
           const fateShown = this.body.querySelector(`.comment[data-comment="${comment.id}"] > .comment-fate`);
           fateShown?.setAttribute('tabindex', '-1');
           fateShown?.focus();
-          announce(t('answered', { id: comment.id }));
+          announce(cluster ? t('campaign_answered', { size: cluster.size }) : t('answered', { id: comment.id }));
         } catch (error) {
           message.textContent = t('refused', { message: error.message });
         }
       },
     },
-    h('label', { for: id }, t('your_answer')), textarea,
+    h('label', { for: id }, cluster ? t('campaign_your_answer', { size: cluster.size }) : t('your_answer')), textarea,
     h('label', { for: `${id}-fate` }, t('fate')), fate,
     h('label', { for: `${id}-amendment` }, t('answer_amendment_optional')), amendment,
     h('label', { for: `${id}-version` }, t('answer_version_optional')), version,
-    h('p', {}, h('button', { type: 'submit' }, t('send_answer'))),
+    h('p', {}, h('button', { type: 'submit' }, t(cluster ? 'send_campaign_answer' : 'send_answer'))),
     message);
     host.append(form);
     textarea.focus();

@@ -17,7 +17,8 @@ function shown(iso) {
   return iso.slice(0, 16).replace('T', ' ');
 }
 
-export function start(form, bill) {
+/** `onOpened(consultation)` is called once a consultation is opened, for the page to show what changed. */
+export function start(form, bill, onOpened = () => {}) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const questions = questionsOf(form.querySelector('[name=questions]').value);
@@ -33,6 +34,7 @@ export function start(form, bill) {
       // The message is a status region: shown and announced once (no second announcement through live-status).
       say('consultation-message', t('consultation_opened', { window: span }));
       form.reset();
+      onOpened(opened);
     } catch (error) {
       // The API says what is wrong (overlap, closing before opening); keep the focus where it can be fixed.
       say('consultation-message', t('refused', { message: error.message }));

@@ -1,6 +1,7 @@
 // The bill reader: loads long bills' chunks as the reader scrolls, adds provision links and the comment tools,
-// shows the per-provision heatmap and keeps comments live.
-import { t, announce } from '../lib/dom.js';
+// shows the per-provision heatmap and keeps comments live; the comment tools appear when a consultation opens.
+import { apiPages } from '../lib/api.js';
+import { announce, h, t } from '../lib/dom.js';
 import { connect, followBill } from '../lib/socket.js';
 import { CommentsPanel } from './comments.js';
 
@@ -103,11 +104,25 @@ async function goTo(eid, { focus = true } = {}) {
   }
 }
 
+function commentButton(section, label) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'secondary comment-button';
+  button.dataset.eid = section.id;
+  showCount(button, counts.get(section.id) ?? 0, label);
+  return button;
+}
+
 /** Adds the link and comment tools to every provision inside `container`. */
 function decorate(container) {
   const commenting = panel !== null;
   for (const section of container.querySelectorAll('section[id]')) {
-    if (section.querySelector(':scope > .provision-tools')) continue;
+    const present = section.querySelector(':scope > .provision-tools');
+    if (present) {
+      // A consultation opened since the tools were added: the comment button joins the link.
+      if (commenting && !present.querySelector(':scope > .comment-button')) present.append(commentButton(section, labelOf(section)));
+      continue;
+    }
     const label = labelOf(section);
     const tools = document.createElement('span');
     tools.className = 'provision-tools';
@@ -119,14 +134,7 @@ function decorate(container) {
     link.setAttribute('aria-label', `${t('link_to')} ${label}`.trim());
     link.title = label;
     tools.append(link);
-    if (commenting) {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'secondary comment-button';
-      button.dataset.eid = section.id;
-      tools.append(button);
-      showCount(button, counts.get(section.id) ?? 0, label);
-    }
+    if (commenting) tools.append(commentButton(section, label));
     const anchor = section.querySelector(':scope > .akn-heading, :scope > .akn-num');
     if (anchor) anchor.after(tools);
     else section.prepend(tools);
@@ -222,11 +230,55 @@ function setUpLazyChunks() {
   }
 }
 
+/** The state of an open consultation in the page's head, as the server writes it (a new window replaces it). */
+function showConsultation(consultation) {
+  const head = document.querySelector('.reader-head');
+  for (const old of head.querySelectorAll(':scope > .consultation-state, :scope > .consultation-questions')) old.remove();
+  const closes = `${consultation.closes_at.slice(0, 16).replace('T', ' ')} UTC`;
+  const parts = [h('p', { class: 'consultation-state consultation-open' }, t('consultation_open_until', { closes }))];
+  if (consultation.questions?.length) {
+    parts.push(h('div', { class: 'consultation-questions' }, h('p', {}, t('consultation_asks')),
+      h('ul', {}, consultation.questions.map((question) => h('li', {}, question)))));
+  }
+  head.querySelector(':scope > .meta').after(...parts);
+}
+
+/**
+ * A consultation was opened (live, or by this clerk's form): when it takes comments now, the comment tools
+ * appear without a reload. Called twice for the clerk (the form's answer and the room's event); once is enough.
+ */
+async function consultationOpened() {
+  let data;
+  try {
+    data = await apiPages(`/api/bills/${bill}/consultations`, ['consultations']);
+  } catch {
+    return; // the tools come with the next reload
+  }
+  const open = (data.consultations ?? []).find((consultation) => consultation.state === 'open');
+  if (!open || document.body.dataset.consultation === 'open') return;
+  document.body.dataset.consultation = 'open';
+  showConsultation(open);
+  if (panel) {
+    panel.open = true;
+    panel.onEvent();
+  } else {
+    setUpComments(true);
+    decorate(textRoot);
+  }
+  await refreshCounts();
+  // The clerk's form says it in its own status region already.
+  if (!document.getElementById('consultation-form')) announce(t('consultation_now_open'));
+}
+
 function followLive() {
   const socket = connect();
   const joined = () => { document.body.dataset.live = '1'; };
   followBill(socket, bill, (event) => {
-    if (!event.type.startsWith('comment.')) return;
+    if (event.type === 'consultation.opened') {
+      consultationOpened();
+      return;
+    }
+    if (!panel || !event.type.startsWith('comment.')) return;
     refreshCounts();
     panel?.onEvent(event);
     if (event.type === 'comment.posted' && event.data?.eid) {
@@ -237,44 +289,48 @@ function followLive() {
   return socket;
 }
 
+/** The comment panel and its buttons' handler; `open`: whether the consultation takes comments now. */
+function setUpComments(open) {
+  panel = new CommentsPanel({
+    bill,
+    root: document.getElementById('comments-panel'),
+    layout: document.querySelector('.reader-layout'),
+    open,
+    role: document.body.dataset.role,
+    user: Number(document.body.dataset.user) || null,
+    // The published versions an answer may point to, as the version picker lists them.
+    versions: [...document.querySelectorAll('#version-select option')].map((option) => Number(option.value)),
+    labelOf: (eid) => {
+      const section = provisionElement(eid);
+      return section ? labelOf(section) : eid;
+    },
+    onChange: () => refreshCounts(),
+  });
+  textRoot.addEventListener('click', (event) => {
+    const button = event.target.closest('.comment-button');
+    if (button) panel.show(button.dataset.eid, button);
+  });
+}
+
 export async function start() {
   bill = Number(document.body.dataset.bill);
   textRoot = document.getElementById('bill-text');
   const consultationForm = document.getElementById('consultation-form');
   // Only clerks have the form: its code is loaded for them alone, so readers' pages stay light.
-  if (consultationForm) (await import('./consultation-form.js')).start(consultationForm, bill);
+  if (consultationForm) (await import('./consultation-form.js')).start(consultationForm, bill, consultationOpened);
   const consultation = document.body.dataset.consultation;
-  const current = document.body.dataset.current === '1';
-  const redline = textRoot.querySelector('.redline');
-  if (consultation !== 'none' && current && !redline) {
-    panel = new CommentsPanel({
-      bill,
-      root: document.getElementById('comments-panel'),
-      layout: document.querySelector('.reader-layout'),
-      open: consultation === 'open',
-      role: document.body.dataset.role,
-      user: Number(document.body.dataset.user) || null,
-      // The published versions an answer may point to, as the version picker lists them.
-      versions: [...document.querySelectorAll('#version-select option')].map((option) => Number(option.value)),
-      labelOf: (eid) => {
-        const section = provisionElement(eid);
-        return section ? labelOf(section) : eid;
-      },
-      onChange: () => refreshCounts(),
-    });
-    textRoot.addEventListener('click', (event) => {
-      const button = event.target.closest('.comment-button');
-      if (button) panel.show(button.dataset.eid, button);
-    });
-  }
+  // Comments are on the current version's text; an earlier version or a comparison takes none.
+  const commentable = document.body.dataset.current === '1' && !textRoot.querySelector('.redline');
+  if (consultation !== 'none' && commentable) setUpComments(consultation === 'open');
   setUpLazyChunks();
   decorate(textRoot);
   setUpNavigation();
   setUpCompareForm();
   setUpHeatmap();
-  if (panel) {
-    await refreshCounts();
-    // The live connection is not needed to read: open it once the page is idle.
+  if (panel) await refreshCounts();
+  if (commentable) {
+    // The live connection is not needed to read: open it once the page is idle. Without a consultation yet, it
+    // is how the comment tools appear when a clerk opens one.
     const idle = window.requestIdleCallback ?? ((callback) => setTimeout(callback, 200));
     idle(() => followLive());
   }
