@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from server.http.pages import pages, register_pages
 from server.http.resolver import resolver
 from server.http.security import init_security_headers
 from server.http.sign_in_limits import limit_sign_in
-from server.realtime import broadcast, transport
+from server.realtime import broadcast, revocation, transport
 from server.realtime.namespace import ParleyNamespace
 from server.services import accounts
 from server.store import migrate
@@ -66,8 +67,9 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
     socketio = SocketIO(
         app,
         async_mode=evented.async_mode(),
-        message_queue=settings.SOCKETIO_MESSAGE_QUEUE,
-        channel=settings.SOCKETIO_CHANNEL,
+        # The manager Flask-SocketIO would make for SOCKETIO_MESSAGE_QUEUE, which also reads the signal to
+        # disconnect an account's sockets wherever they are (see server.realtime.revocation).
+        client_manager=revocation.client_manager(settings.SOCKETIO_MESSAGE_QUEUE, settings.SOCKETIO_CHANNEL),
         cors_allowed_origins=settings.ALLOWED_ORIGINS,
         # Transport limit above the per-field limits, so an oversize edit gets an error ack, not a disconnect.
         max_http_buffer_size=settings.MAX_SOCKET_MESSAGE_BYTES * 4,
@@ -75,8 +77,12 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
     )
     broadcaster = broadcast.Broadcaster(db.sessions)
     broadcaster.subscribe(broadcast.socketio_publisher(socketio))
+    # After the commit, as every broadcast: a password change rolled back ends no one's connection.
+    broadcaster.subscribe(revocation.revocation_publisher(socketio))
     app.extensions["parley.broadcaster"] = broadcaster
-    socketio.on_namespace(ParleyNamespace("/", edit_rate=settings.EDIT_RATE_PER_SECOND))
+    namespace = ParleyNamespace("/", edit_rate=settings.EDIT_RATE_PER_SECOND)
+    socketio.on_namespace(namespace)
+    revocation.on_recheck(socketio, functools.partial(namespace.sign_out_ended, app))
 
     _init_login(app)
     csrf.init_app(app)

@@ -49,6 +49,12 @@ class Unauthenticated(ParleyError):
     status = 401
 
 
+class SignedOut(Unauthenticated):
+    """An open socket's token or browser session has ended since it connected (password changed or reset)."""
+
+    code = "signed_out"
+
+
 class Forbidden(ParleyError):
     code = "forbidden"
     status = 403

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, request
+from flask import Flask, current_app, request
+from flask import session as flask_session
 from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room, leave_room
+from sqlalchemy.orm import Session
 
-from server.errors import BadRequest, Forbidden, PayloadTooLarge, RateLimited
-from server.http.context import database
+from server.errors import BadRequest, Forbidden, PayloadTooLarge, RateLimited, SignedOut
+from server.http.context import SESSION_GENERATION, database
 from server.realtime.acks import Ack, ok, socket_handler
 from server.realtime.broadcast import SITE_ROOM, bill_room
 from server.realtime.limits import TokenBucket
+from server.realtime.revocation import SIGNED_OUT
 from server.services import accounts, bills, drafting, history, structure
 from server.services.principal import Principal
 from server.store import eventlog
@@ -49,12 +53,22 @@ def _offset(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _MAX_INT
 
 
+@dataclass(frozen=True)
+class SignIn:
+    """What a socket connected with: the digest of its bearer token, or its browser session's generation."""
+
+    user_id: int
+    digest: str | None
+    generation: int | None
+
+
 class ParleyNamespace(Namespace):  # type: ignore[misc]
-    """State kept per connection: who it is and which bill it follows."""
+    """State kept per connection: who it is, what it signed in with and which bill it follows."""
 
     def __init__(self, namespace: str = "/", *, edit_rate: float = 20) -> None:
         super().__init__(namespace)
         self.principals: dict[str, Principal | None] = {}
+        self.sign_ins: dict[str, SignIn] = {}
         self.bills: dict[str, int] = {}
         self.edit_bucket = TokenBucket(edit_rate, burst=edit_rate)
         self.presence_bucket = TokenBucket(10, burst=10)
@@ -65,21 +79,59 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
     def on_connect(self, auth: Any = None) -> bool:
         token = auth.get("token") if isinstance(auth, dict) else None
         principal: Principal | None = None
+        sid = request.sid  # type: ignore[attr-defined]
         if token:
             with database().read() as session:
                 principal = accounts.principal_for_token(session, str(token))
             if principal is None:
                 # A wrong token is refused rather than silently downgraded to anonymous reading.
                 raise ConnectionRefusedError("the token is unknown, expired or revoked")
+            self.sign_ins[sid] = SignIn(principal.user_id, accounts.token_digest(str(token)), None)
         elif current_user.is_authenticated:
             # A signed-in browser connects with its session cookie, as the same user as its pages.
             principal = current_user.principal
-        self.principals[request.sid] = principal  # type: ignore[attr-defined]
+            self.sign_ins[sid] = SignIn(principal.user_id, None, int(flask_session.get(SESSION_GENERATION, 0)))
+        self.principals[sid] = principal
         return True
+
+    def _still_signed_in(self, session: Session, principal: Principal | None) -> None:
+        """Refuse a write once the token or browser session this socket connected with has ended.
+
+        Run in the write's own transaction, like ``accounts.standing``: a password change or reset that committed
+        before it is seen even if this socket's disconnect has not happened yet.
+        """
+        held = self.sign_ins.get(request.sid)  # type: ignore[attr-defined]
+        if held is None:
+            return
+        if accounts.connection_principal(session, held.user_id, digest=held.digest,
+                                         generation=held.generation) is None:
+            accounts.standing(session, principal)  # a suspension is refused as such (forbidden), as before
+            raise SignedOut("this connection's sign-in has ended (the password was changed or reset, or the token "
+                            "revoked); sign in again and reconnect")
+
+    def sign_out_ended(self, app: Flask, user_id: int, reason: str) -> None:
+        """Disconnect this process's sockets of ``user_id`` whose sign-in no longer holds.
+
+        Called (see ``revocation``) after the password change, reset or suspension has committed, in every process;
+        a socket whose token was kept by a password change, or that reconnected since, stays.
+        """
+        held = [(sid, sign_in) for sid, sign_in in list(self.sign_ins.items()) if sign_in.user_id == user_id]
+        if not held:
+            return
+        with app.app_context(), database().read() as session:
+            ended = [sid for sid, sign_in in held
+                     if accounts.connection_principal(session, user_id, digest=sign_in.digest,
+                                                      generation=sign_in.generation) is None]
+        for sid in ended:
+            # Tell the client why first: a server-side disconnect alone looks like any other to most clients.
+            self.socketio.server.emit(SIGNED_OUT, {"reason": reason}, to=sid, namespace=self.namespace,
+                                      ignore_queue=True)
+            self.socketio.server.disconnect(sid, namespace=self.namespace, ignore_queue=True)
 
     def on_disconnect(self, reason: Any = None) -> None:
         sid = request.sid  # type: ignore[attr-defined]
         principal = self.principals.pop(sid, None)
+        self.sign_ins.pop(sid, None)
         self.presence_bucket.forget(sid)
         bill_id = self.bills.pop(sid, None)
         if bill_id is not None:
@@ -171,6 +223,7 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
                 retry_after=max(0.001, round(self.edit_bucket.retry_after(principal.user_id), 3)),
             )
         with database().write() as session:
+            self._still_signed_in(session, principal)
             outcome = drafting.apply_edit(
                 session, principal, bill_id=bill_id, eid=eid, rev=rev, patch=patch, op_id=op_id,
                 max_chars=int(current_app.config["MAX_PROVISION_CHARS"]), wid=wid,
@@ -200,6 +253,7 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         # The wId names the provision its sender saw even after a renumbering it had not yet heard of.
         wid, ref_wid = optional("wid", 400), optional("ref_wid", 400)
         with database().write() as session:
+            self._still_signed_in(session, principal)
             if action == "insert":
                 outcome = structure.insert_provision(
                     session, principal, bill_id, ref_eid=eid, position=str(data.get("position", "after")),

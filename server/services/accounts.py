@@ -198,7 +198,7 @@ def set_password(session: Session, user_id: int, password: str, *, keep_token: s
     credential.session_generation += 1
     revoke = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked.is_(False))
     if keep_token is not None:
-        revoke = revoke.where(ApiToken.token_hash != _token_digest(keep_token))
+        revoke = revoke.where(ApiToken.token_hash != token_digest(keep_token))
     session.execute(revoke.values(revoked=True))
     session.flush()
     return credential.session_generation
@@ -217,7 +217,8 @@ def principal_for_session(session: Session, user_id: int, generation: int) -> Pr
     return principal_for_user_id(session, user_id)
 
 
-def _token_digest(token: str) -> str:
+def token_digest(token: str) -> str:
+    """What is stored of a bearer token (and what a socket keeps of the one it connected with)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -227,7 +228,7 @@ def issue_token(session: Session, principal: Principal, ttl_days: int = 30) -> s
     now = eventlog.utcnow()
     session.add(
         ApiToken(
-            token_hash=_token_digest(token),
+            token_hash=token_digest(token),
             user_id=principal.user_id,
             created_at=now,
             expires_at=now + timedelta(days=ttl_days),
@@ -252,7 +253,11 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     """The principal a bearer token stands for, or None when it is unknown, expired or revoked."""
     if not token or len(token) > 200:
         return None
-    row = session.connection().execute(_TOKEN_HOLDER, {"digest": _token_digest(token)}).first()
+    return _principal_for_digest(session, token_digest(token))
+
+
+def _principal_for_digest(session: Session, digest: str) -> Principal | None:
+    row = session.connection().execute(_TOKEN_HOLDER, {"digest": digest}).first()
     if row is None or row.revoked or row.expires_at < eventlog.utcnow() or row.suspended:
         return None
     return Principal(row.id, row.username, Role(row.role), row.display_name)
@@ -276,6 +281,23 @@ def standing(session: Session, principal: Principal | None) -> Principal | None:
     if row.role != principal.role.value:
         return Principal(principal.user_id, principal.username, Role(row.role), principal.display_name)
     return principal
+
+
+def connection_principal(
+    session: Session, user_id: int, *, digest: str | None, generation: int | None
+) -> Principal | None:
+    """The principal a socket's sign-in still stands for, or None once it has ended.
+
+    A socket keeps the credential it connected with (the digest of its bearer token, or its browser session's
+    generation) for as long as it stays open; a password change or reset revokes the one and moves the other on.
+    None as well when the account is gone or suspended.
+    """
+    if digest is not None:
+        found = _principal_for_digest(session, digest)
+        return found if found is not None and found.user_id == user_id else None
+    if generation is not None:
+        return principal_for_session(session, user_id, generation)
+    return None
 
 
 def principal_for_user_id(session: Session, user_id: int) -> Principal | None:

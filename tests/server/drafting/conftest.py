@@ -16,19 +16,23 @@ from tests.server.conftest import LiveServer
 class Watcher:
     """A Socket.IO client that records every broadcast it receives."""
 
-    def __init__(self, url: str, token: str | None = None) -> None:
+    def __init__(self, url: str, token: str | None = None, headers: dict[str, str] | None = None) -> None:
         self._attach(socketio.Client(reconnection=False))
         self.client.connect(url, auth={"token": token} if token else None, transports=["websocket"],
-                            wait_timeout=10)
+                            headers=headers or {}, wait_timeout=10)
 
     def _attach(self, client: socketio.Client) -> None:
         """Record what ``client`` receives (before it connects)."""
         self.client = client
         self.events: list[dict[str, Any]] = []
         self.presence: list[dict[str, Any]] = []
+        self.signed_out: list[dict[str, Any]] = []
+        self.disconnects: list[str] = []
         self._lock = threading.Condition()
         self.client.on("event", self._on_event)
         self.client.on("presence", self._on_presence)
+        self.client.on("signed_out", self._on_signed_out)
+        self.client.on("disconnect", self._on_disconnect)
 
     def _on_event(self, data: dict[str, Any]) -> None:
         with self._lock:
@@ -38,6 +42,16 @@ class Watcher:
     def _on_presence(self, data: dict[str, Any]) -> None:
         with self._lock:
             self.presence.append(data)
+            self._lock.notify_all()
+
+    def _on_signed_out(self, data: dict[str, Any]) -> None:
+        with self._lock:
+            self.signed_out.append(data)
+            self._lock.notify_all()
+
+    def _on_disconnect(self, reason: str = "") -> None:
+        with self._lock:
+            self.disconnects.append(str(reason))
             self._lock.notify_all()
 
     def call(self, event: str, data: dict[str, Any], timeout: float = 10) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""What an open socket may still do, and what the room is told: suspension at apply time, long absences,
+"""What an open socket may still do, and what the room is told: sockets closed when their sign-in ends (password
+change or reset, suspension) and writes refused until then, long absences,
 structure edits sent before a renumbering was heard of, limits on inserted text, leaving, malformed integers."""
 
 from __future__ import annotations
@@ -9,19 +10,24 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import socketio
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
 from server.domain import textpatch
 from server.realtime import namespace
-from server.services import accounts, bills, moderation
+from server.services import accounts, bills, moderation, password_resets
 from server.store.db import Database
-from tests.server.conftest import Accounts, small_bill_xml
+from server.store.models import User
+from tests.server.conftest import Accounts, LiveServer, small_bill_xml
 from tests.server.drafting.conftest import Watcher
+from tests.server.web.conftest import PASSWORD, csrf_token, sign_in
 
 SEC_1 = "part_1__sec_1"
 SEC_4 = "part_2__sec_4"
 TEXT = "This Act may be cited as the Test Act, 2026."
+NEW_PASSWORD = "a-brand-new-password"
 
 
 def _join(client: Watcher, bill: int, since: int | None = None) -> dict[str, Any]:
@@ -45,23 +51,114 @@ def _texts(client: FlaskClient, bill_id: int) -> set[str]:
     return found
 
 
-def test_a_drafter_suspended_while_connected_can_no_longer_change_the_bill(
-    connect: Callable[..., Watcher], users: Accounts, bill_id: int, db: Database
+def _closed_for(watcher: Watcher, reason: str) -> None:
+    """The server told ``watcher`` why, then closed it (which no client reconnects after by itself)."""
+    assert watcher.wait_for(lambda: bool(watcher.disconnects), timeout=5), "the server closes the socket"
+    assert watcher.signed_out == [{"reason": reason}]
+    assert watcher.disconnects == [socketio.Client.reason.SERVER_DISCONNECT] and not watcher.client.connected
+
+
+def _hears_no_more(ended: Watcher, author: Watcher, bill: int, base: dict[str, Any]) -> None:
+    """An edit after the close reaches the room (``author`` sees it) but not the closed socket."""
+    state = base["provisions"][SEC_1]
+    ack = _edit(author, bill, state["rev"], state["text"], state["text"] + " (after)")
+    assert ack["ok"], ack
+    assert author.wait_for(lambda: any(e["id"] == ack["event_id"] for e in author.events))
+    assert all(e["id"] != ack["event_id"] for e in ended.events)
+
+
+def test_a_password_change_closes_the_sockets_of_the_tokens_it_revoked(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, client: FlaskClient
+) -> None:
+    stolen = connect(users.tokens["drafter2"])
+    _join(stolen, bill_id)
+    assert _edit(stolen, bill_id, 0, TEXT, TEXT + " (1)")["ok"]
+    asking = client.post("/api/tokens", json={"username": "drafter2", "password": PASSWORD}).get_json()["token"]
+    kept = connect(asking)
+    _join(kept, bill_id)
+    changed = client.post("/api/account/password", headers={"Authorization": f"Bearer {asking}"},
+                          json={"current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    assert changed.status_code == 200, changed.get_json()
+    _closed_for(stolen, "password_changed")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        connect(users.tokens["drafter2"])
+    # The token that asked stays valid, and so does its socket: it edits and hears the room.
+    assert kept.client.connected and not kept.signed_out
+    _hears_no_more(stolen, kept, bill_id, _join(kept, bill_id))
+
+
+def test_a_password_reset_closes_the_browser_sockets_of_the_account(
+    app: Flask, users: Accounts, bill_id: int, db: Database, client: FlaskClient,
+    connect: Callable[..., Watcher], live_server: LiveServer,
+) -> None:
+    with db.write() as session:
+        session.execute(update(User).where(User.id == users.ids["drafter2"]).values(email="d2@example.org"))
+    browser = app.test_client()
+    browser.environ_base["HTTP_USER_AGENT"] = "parley-test-browser"  # strong session protection: same agent
+    sign_in(browser, "drafter2")
+    cookie = browser.get_cookie("session")
+    assert cookie is not None
+    ended = Watcher(live_server.url, headers={"Cookie": f"session={cookie.value}",
+                                              "User-Agent": "parley-test-browser"})
+    try:
+        _join(ended, bill_id)
+        assert _edit(ended, bill_id, 0, TEXT, TEXT + " (1)")["ok"], "the session socket acts as its drafter"
+        with db.write() as session:
+            [link] = password_resets.request_reset(session, "d2@example.org")
+        form = {"token": link.token, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD,
+                "csrf_token": csrf_token(client, "/password/reset")}
+        assert client.post("/password/reset", data=form).status_code == 200
+        _closed_for(ended, "password_reset")
+        author = connect(users.tokens["drafter"])
+        _hears_no_more(ended, author, bill_id, _join(author, bill_id))
+    finally:
+        ended.close()
+
+
+def test_a_suspension_closes_the_accounts_sockets_and_a_reinstated_account_connects_again(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, client: FlaskClient
 ) -> None:
     drafter = connect(users.tokens["drafter2"])
     _join(drafter, bill_id)
     assert _edit(drafter, bill_id, 0, TEXT, TEXT + " (1)")["ok"]
+    suspension = f"/api/users/{users.ids['drafter2']}/suspension"
+    assert client.post(suspension, headers=users.headers("admin"), json={"reason": "compromised"}).status_code == 200
+    _closed_for(drafter, "suspended")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        connect(users.tokens["drafter2"])
+    author = connect(users.tokens["drafter"])
+    _hears_no_more(drafter, author, bill_id, _join(author, bill_id))
+    assert client.delete(suspension, headers=users.headers("admin")).status_code == 200
+    back = connect(users.tokens["drafter2"])  # a suspension revokes no token: reinstated, it works again
+    state = _join(back, bill_id)["provisions"][SEC_1]
+    assert _edit(back, bill_id, state["rev"], state["text"], state["text"] + " (back)")["ok"]
+
+
+def test_a_socket_whose_sign_in_ended_is_refused_its_next_write_before_it_is_closed(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, client: FlaskClient, app: Flask, db: Database
+) -> None:
+    # As if the signal to close it had not reached this socket's process yet: the write itself checks.
+    app.extensions["socketio"].server.manager.on_recheck = None
+    stolen = connect(users.tokens["drafter2"])
+    _join(stolen, bill_id)
+    asking = client.post("/api/tokens", json={"username": "drafter2", "password": PASSWORD}).get_json()["token"]
+    kept = connect(asking)
+    _join(kept, bill_id)
+    changed = client.post("/api/account/password", headers={"Authorization": f"Bearer {asking}"},
+                          json={"current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    assert changed.status_code == 200, changed.get_json()
+    late = _edit(stolen, bill_id, 0, TEXT, TEXT + " (late)")
+    assert late["ok"] is False and late["error"]["code"] == "signed_out", late
+    structure = stolen.call("structure", {"bill": bill_id, "action": "delete", "eid": SEC_4})
+    assert structure["ok"] is False and structure["error"]["code"] == "signed_out", structure
+    assert _edit(kept, bill_id, 0, TEXT, TEXT + " (kept)")["ok"], "the token that asked carries on"
+    # A suspension is still refused as such, whatever the socket signed in with.
     with db.write() as session:
         admin = accounts.principal_for_user_id(session, users.ids["admin"])
         moderation.set_suspended(session, admin, users.ids["drafter2"], suspended=True, reason="compromised")
-    late = _edit(drafter, bill_id, 1, TEXT + " (1)", TEXT + " (2)")
-    assert late["ok"] is False and late["error"]["code"] == "forbidden", late
-    structure = drafter.call("structure", {"bill": bill_id, "action": "delete", "eid": SEC_4})
-    assert structure["ok"] is False and structure["error"]["code"] == "forbidden", structure
-    with db.write() as session:
-        admin = accounts.principal_for_user_id(session, users.ids["admin"])
-        moderation.set_suspended(session, admin, users.ids["drafter2"], suspended=False, reason=None)
-    assert _edit(drafter, bill_id, 1, TEXT + " (1)", TEXT + " (3)")["ok"], "reinstated, the same socket edits again"
+    for socket in (stolen, kept):
+        refused = _edit(socket, bill_id, 1, TEXT + " (kept)", TEXT + " (2)")
+        assert refused["ok"] is False and refused["error"]["code"] == "forbidden", refused
 
 
 def test_a_join_that_cannot_hold_everything_missed_says_so_and_the_rest_follows(

@@ -86,6 +86,35 @@ def test_two_processes_joined_by_redis_serve_one_bill(
             client.close()
 
 
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_password_change_on_one_process_closes_the_accounts_sockets_on_the_other(
+    cluster: tuple[list[ServerProcess], dict[str, str], int],
+) -> None:
+    (one, two), tokens, bill = cluster
+    stolen = Watcher(two.url, tokens["drafter2"])
+    author = Watcher(two.url, tokens["drafter"])
+    try:
+        for client in (stolen, author):
+            assert client.call("join", {"bill": bill, "since": None})["ok"]
+        asking = requests.post(f"{one.url}/api/tokens", json={"username": "drafter2", "password": "correct-horse"},
+                               timeout=10).json()["token"]
+        changed = requests.post(f"{one.url}/api/account/password", headers={"Authorization": f"Bearer {asking}"},
+                                json={"current_password": "correct-horse", "new_password": "a-brand-new-password"},
+                                timeout=10)
+        assert changed.status_code == 200, changed.text
+        assert stolen.wait_for(lambda: bool(stolen.disconnects), timeout=10), "closed on the other process too"
+        assert stolen.signed_out == [{"reason": "password_changed"}]
+        ack = author.call("edit", {"bill": bill, "eid": EID, "rev": 0, "op_id": "after-close",
+                                   "patch": textpatch.make_patch(FIRST_TEXT, FIRST_TEXT + " Later.")})
+        assert ack["ok"], ack
+        assert author.wait_for(lambda: any(e["id"] == ack["event_id"] for e in author.events))
+        assert all(e["id"] != ack["event_id"] for e in stolen.events)
+    finally:
+        for client in (stolen, author):
+            client.close()
+
+
 def test_nothing_acknowledged_is_lost_when_the_server_is_killed_mid_burst(
     sqlite_template: Path, tmp_path: Path
 ) -> None:
