@@ -48,7 +48,7 @@ def test_a_clerk_opens_a_consultation_from_the_bill_page(pages: Pages) -> None:
     message = clerk.locator("#consultation-message")
     message.filter(has_text="Refused").wait_for()
     assert "overlap" in message.inner_text()
-    assert clerk.evaluate("document.activeElement.id") == "consultation-opens"
+    clerk.wait_for_function("() => document.activeElement?.id === 'consultation-opens'")
     expected_refusal(pages, 409)
 
     clerk.get_by_label("Opens (UTC)").fill(local(timedelta(days=60)))
@@ -76,7 +76,7 @@ def test_a_drafter_answers_a_comment_from_the_panel(pages: Pages) -> None:
     comment = drafter.locator('.comment[data-comment="1"]')
     comment.locator(":scope > .comment-actions").get_by_role("button", name="Give an answer").click()
     form = comment.locator(":scope > .answer-form")
-    assert drafter.evaluate("document.activeElement.id") == "answer-1"
+    drafter.wait_for_function("() => document.activeElement?.id === 'answer-1'")
     form.get_by_label("Amendment it led to (optional)").locator("option").nth(1).wait_for(state="attached")
     pages.audit(drafter)
     form.get_by_label("Your answer").fill("The committee proposes sixty days.")
@@ -90,7 +90,7 @@ def test_a_drafter_answers_a_comment_from_the_panel(pages: Pages) -> None:
     assert "What became of it: partly taken up" in fate.inner_text()
     assert "The committee proposes sixty days." in fate.inner_text()
     assert fate.get_by_role("link", name="The amendment made").get_attribute("href") == "/amendments/1"
-    assert drafter.evaluate("document.activeElement.classList.contains('comment-fate')")
+    drafter.wait_for_function("() => document.activeElement?.classList.contains('comment-fate')")
     # A citizen is offered no answer.
     citizen = pages.new("citizen")
     open_bill(citizen)
@@ -186,7 +186,7 @@ def test_a_drafter_answers_a_whole_campaign_and_every_signatory_sees_it(pages: P
 
     comment.locator(":scope > .comment-actions").get_by_role("button", name="Answer the whole campaign").click()
     form = comment.locator(":scope > .answer-form")
-    assert drafter.evaluate("document.activeElement.id") == f"answer-campaign-{signed}"
+    drafter.wait_for_function(f"() => document.activeElement?.id === 'answer-campaign-{signed}'")
     pages.audit(drafter)
     form.get_by_label("Your answer to its 3 signatories").fill("Ninety days was weighed; sixty were kept.")
     form.get_by_label("What became of it").select_option("partly_taken_up")
@@ -194,7 +194,7 @@ def test_a_drafter_answers_a_whole_campaign_and_every_signatory_sees_it(pages: P
     form.get_by_role("button", name="Send the answer to the campaign").click()
     fate = comment.locator(":scope > .comment-fate")
     fate.wait_for()
-    assert drafter.evaluate("document.activeElement.classList.contains('comment-fate')")
+    drafter.wait_for_function("() => document.activeElement?.classList.contains('comment-fate')")
     drafter.locator("#live-status", has_text="Campaign answered: 3 signatures.").wait_for()
 
     # A signatory sees the one answer on each of the campaign's comments, and is offered no answer form.
