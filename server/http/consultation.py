@@ -19,6 +19,7 @@ from server.domain.consultation import CommentState
 from server.domain.roles import Role
 from server.errors import BadRequest, RateLimited
 from server.http.context import (
+    address_key,
     current_principal,
     database,
     int_arg,
@@ -344,13 +345,9 @@ def disown_sign_up() -> Response:
 # --- rate limits -------------------------------------------------------------------------------------------
 
 
-def _address_key() -> str:
-    return "ip:" + (request.remote_addr or "unknown")
-
-
 def _account_key() -> str:
     principal = current_principal()
-    return f"user:{principal.user_id}" if principal is not None else _address_key()
+    return f"user:{principal.user_id}" if principal is not None else address_key()
 
 
 def _rate_limited(limiter: Limiter, error: RateLimitExceeded) -> Response:
@@ -388,21 +385,21 @@ def register_consultation(app: Flask) -> None:
     config = dict(app.config)
     # The limiter would put its own Retry-After (when its window resets) on every answer, a 201 included, and
     # over any other 429's: Retry-After is set only by the 429s themselves, the window's reset stays in X- headers.
-    limiter = Limiter(key_func=_address_key, storage_uri=_storage_uri(config),
+    limiter = Limiter(key_func=address_key, storage_uri=_storage_uri(config),
                       strategy=str(config.get("RATELIMIT_STRATEGY", "moving-window")), headers_enabled=True,
                       header_name_mapping={HeaderNames.RETRY_AFTER: "X-RateLimit-Retry-After"})
     limiter.init_app(app)
     account, address = str(config["COMMENT_LIMIT_PER_ACCOUNT"]), str(config["COMMENT_LIMIT_PER_ADDRESS"])
     reactions, signups = str(config["REACTION_LIMIT_PER_ACCOUNT"]), str(config["SIGNUP_LIMIT_PER_ADDRESS"])
     plan: dict[str, list[tuple[str, Any, str]]] = {
-        "post_comment": [(account, _account_key, "comment-account"), (address, _address_key, "comment-address")],
+        "post_comment": [(account, _account_key, "comment-account"), (address, address_key, "comment-address")],
         "edit_comment": [(reactions, _account_key, "reaction-account")],
-        "endorse": [(reactions, _account_key, "reaction-account"), (address, _address_key, "comment-address")],
-        "flag": [(reactions, _account_key, "reaction-account"), (address, _address_key, "comment-address")],
+        "endorse": [(reactions, _account_key, "reaction-account"), (address, address_key, "comment-address")],
+        "flag": [(reactions, _account_key, "reaction-account"), (address, address_key, "comment-address")],
         "disown": [(reactions, _account_key, "reaction-account")],
-        "sign_up": [(signups, _address_key, "signup-address")],
-        "verify": [(signups, _address_key, "signup-address")],
-        "disown_sign_up": [(signups, _address_key, "signup-address")],
+        "sign_up": [(signups, address_key, "signup-address")],
+        "verify": [(signups, address_key, "signup-address")],
+        "disown_sign_up": [(signups, address_key, "signup-address")],
     }
     for name, limits in plan.items():
         endpoint = f"{consultation.name}.{name}"

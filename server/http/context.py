@@ -59,6 +59,11 @@ def current_principal() -> Principal | None:
     return principal
 
 
+def address_key() -> str:
+    """The rate-limit key of the caller's network address (the client's, behind ``PROXY_HOPS`` proxies)."""
+    return "ip:" + (request.remote_addr or "unknown")
+
+
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 400 that says what was wrong."""
     data = request.get_json(silent=True)

@@ -18,7 +18,7 @@ from flask_login import login_user, logout_user
 
 from server.errors import ParleyError, Unauthenticated, ValidationFailed
 from server.http.api import request_reset_mail
-from server.http.context import SESSION_GENERATION, SessionUser, current_principal, database
+from server.http.context import SESSION_GENERATION, SessionUser, address_key, current_principal, database
 from server.http.i18n import SESSION_KEY
 from server.http.pages_amendments import amendment_pages
 from server.http.pages_common import page, page_error, require_page_role
@@ -247,7 +247,7 @@ def register_pages(app: Flask) -> None:
             view = app.view_functions[endpoint]
             app.view_functions[endpoint] = limiter.shared_limit(
                 str(app.config["SIGNUP_LIMIT_PER_ADDRESS"]), scope="signup-address",
-                key_func=lambda: "ip:" + (request.remote_addr or "unknown"),
+                key_func=address_key,
                 exempt_when=lambda: request.method != "POST",
             )(view)
 

@@ -14,15 +14,11 @@ from typing import Any
 from flask import Flask, Response, request
 
 from server.domain.consultation_identity import MAX_EMAIL_LENGTH, normalise_email
-from server.http.context import current_principal
+from server.http.context import address_key, current_principal
 
 # The account names tried are counted as typed, folded as accounts.authenticate folds them; a name longer than
 # any account's cannot be one, and is cut so that a key stays small.
 _MAX_NAME = 80
-
-
-def _address_key() -> str:
-    return "ip:" + (request.remote_addr or "unknown")
 
 
 def _account_key() -> str:
@@ -65,7 +61,7 @@ def limit_sign_in(app: Flask) -> None:
     for endpoint in ("pages.login", "api.create_token"):
         for limiter in limiters:
             view = app.view_functions[endpoint]
-            view = limiter.shared_limit(per_address, scope="signin-address", key_func=_address_key,
+            view = limiter.shared_limit(per_address, scope="signin-address", key_func=address_key,
                                         exempt_when=lambda: request.method != "POST")(view)
             view = limiter.shared_limit(per_account, scope="signin-account", key_func=_account_key,
                                         exempt_when=lambda: request.method != "POST", deduct_when=_failed)(view)
@@ -82,7 +78,7 @@ def limit_sign_in(app: Flask) -> None:
     per_email = str(app.config["PASSWORD_RESET_LIMIT_PER_EMAIL"])
     for endpoint in ("pages.forgotten_password", "api.request_password_reset", "pages.reset_password"):
         for limiter in limiters:
-            view = limiter.shared_limit(per_client, scope="reset-address", key_func=_address_key,
+            view = limiter.shared_limit(per_client, scope="reset-address", key_func=address_key,
                                         exempt_when=lambda: request.method != "POST")(app.view_functions[endpoint])
             if endpoint != "pages.reset_password":
                 view = limiter.shared_limit(per_email, scope="reset-email", key_func=_reset_email_key,
