@@ -168,9 +168,44 @@ test('a rate-limited edit is kept, held while typing goes on, and sent again aft
   assert.equal(result.send, null);
   assert.equal(provision.text, 'one two three');
   assert.equal(provision.localChange('one two three four').send, null);
+  // The same op again (another copy of it may have got through), then what was typed during the wait.
   const again = provision.retry();
-  assert.equal(again.send.op_id, 'op-2');
-  assert.equal(applyExact('one two', again.send.patch), 'one two three four');
+  assert.equal(again.send.op_id, 'op-1');
+  assert.equal(applyExact('one two', again.send.patch), 'one two three');
+  const then = provision.onAck('op-1', { ok: true, rev: 2, event_id: 9 });
+  assert.equal(then.send.op_id, 'op-2');
+  assert.equal(then.send.rev, 2);
+  assert.equal(applyExact('one two three', then.send.patch), 'one two three four');
+});
+
+test('a copy of an op turned away by the rate limit while another copy is applied is not typed twice', () => {
+  const base = 'the clerk shall keep a register';
+  const typed = 'the clerk [b6] shall keep a register';
+  for (const order of ['event first', 'retry first']) {
+    const provision = new ProvisionSync('sec_1', base, 1, { opId: (() => { let n = 0; return () => `op-${(n += 1)}`; })() });
+    const sent = provision.localChange(typed).send;
+    provision.onAck('op-1', { ok: false, error: { code: 'rate_limited', message: 'slow' }, retry_after: 0.1 });
+    provision.localChange(`${typed} [b7]`);
+    // The other copy, resent after a reconnect, was applied as revision 2.
+    const event = { id: 5, type: 'provision.edited', data: { eid: 'sec_1', rev: 2, patch: sent.patch, op_id: 'op-1' } };
+    let server = typed;
+    if (order === 'event first') provision.onEvent(event);
+    let send = provision.retry().send;
+    let rev = 2;
+    while (send) {
+      if (send.op_id === 'op-1') {
+        send = provision.onAck(send.op_id, { ok: true, rev: 2, event_id: 5, duplicate: true }).send;
+        continue;
+      }
+      server = applyExact(server, send.patch);
+      rev += 1;
+      send = provision.onAck(send.op_id, { ok: true, rev, event_id: rev + 3 }).send;
+    }
+    if (order === 'retry first') provision.onEvent(event);
+    assert.equal(server, `${typed} [b7]`, order);
+    assert.equal(provision.text, server, order);
+    assert.ok(provision.settled, order);
+  }
 });
 
 test('a bill resends rate-limited edits after the wait and loses nothing', async () => {

@@ -141,8 +141,18 @@ class ProvisionSync:
         if ack.get("ok"):
             self._accepted(int(ack["rev"]))
             return self._after(before, cursor)
-        self.inflight = None
         error = dict(ack.get("error") or {"code": "error", "message": "Refused."})
+        if error.get("code") == RATE_LIMITED:
+            # Only this copy of the op was turned away: a copy resent after a reconnect may be applied at this
+            # very moment. The op stays in flight and goes out again, same op_id, once the server lets this user
+            # edit again; what is typed meanwhile waits for its fate. Sending it all as a new op would apply the
+            # op's insertions twice whenever another copy got through.
+            self.held = True
+            resync = self._drain()
+            wait = ack.get("retry_after")
+            retry_after = float(wait) if isinstance(wait, (int, float)) and wait > 0 else DEFAULT_RETRY_AFTER
+            return self._shown(before, cursor, Outcome(resync=resync, retry_after=retry_after))
+        self.inflight = None
         if error.get("code") == EDIT_CONFLICT:
             # Nothing of the op was applied: merge all local edits onto the server's text, send anew.
             if not isinstance(ack.get("text"), str):
@@ -151,14 +161,6 @@ class ProvisionSync:
             if int(ack["rev"]) > self.rev:
                 self._adopt(str(ack["text"]), int(ack["rev"]))
             return self._after(before, cursor)
-        if error.get("code") == RATE_LIMITED:
-            # Nothing was applied and nothing is wrong with the edit: keep it (and whatever is typed
-            # meanwhile) and send it all as one new op once the server lets this user edit again.
-            self.held = True
-            resync = self._drain()
-            wait = ack.get("retry_after")
-            retry_after = float(wait) if isinstance(wait, (int, float)) and wait > 0 else DEFAULT_RETRY_AFTER
-            return self._shown(before, cursor, Outcome(resync=resync, retry_after=retry_after))
         # Refused for good (rights, closed bill...): undo what was refused so the drafter sees the truth.
         self.local = merge3(sent.expected, self.local, self.confirmed)
         resync = self._drain()
@@ -177,9 +179,9 @@ class ProvisionSync:
         return self._after(before, cursor)
 
     def retry(self) -> Outcome:
-        """The wait a rate limit asked for is over: send what was held back."""
+        """The wait a rate limit asked for is over: the held op again (same op_id), else what was typed."""
         self.held = False
-        return Outcome(send=self._flush())
+        return Outcome(send=self.pending_send or self._flush())
 
     def _after(self, before: str, cursor: int | None) -> Outcome:
         resync = self._drain()

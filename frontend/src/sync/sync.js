@@ -94,6 +94,16 @@ export class ProvisionSync {
       const resync = this.#drain();
       return this.#shown(before, cursor, { resync, send: resync ? null : this.#flush() });
     }
+    if (ack.error?.code === RATE_LIMITED) {
+      // Only this copy of the op was turned away: a copy resent after a reconnect may be applied at this very
+      // moment. The op stays in flight and goes out again, same op_id, once the server lets this user edit
+      // again; what is typed meanwhile waits for its fate. Sending it all as a new op would apply the op's
+      // insertions twice whenever another copy got through.
+      this.held = true;
+      const resync = this.#drain();
+      const wait = typeof ack.retry_after === 'number' && ack.retry_after > 0 ? ack.retry_after : DEFAULT_RETRY_AFTER;
+      return this.#shown(before, cursor, { resync, retryAfter: wait });
+    }
     const sent = this.inflight;
     this.inflight = null;
     if (ack.error?.code === EDIT_CONFLICT) {
@@ -106,24 +116,16 @@ export class ProvisionSync {
       const resync = this.#drain();
       return this.#shown(before, cursor, { resync, send: resync ? null : this.#flush() });
     }
-    if (ack.error?.code === RATE_LIMITED) {
-      // Nothing was applied and nothing is wrong with the edit: keep it (and whatever is typed meanwhile)
-      // and send it all as one new op once the server lets this user edit again.
-      this.held = true;
-      const resync = this.#drain();
-      const wait = typeof ack.retry_after === 'number' && ack.retry_after > 0 ? ack.retry_after : DEFAULT_RETRY_AFTER;
-      return this.#shown(before, cursor, { resync, retryAfter: wait });
-    }
     // Refused for good (rights, closed bill...): undo what was refused so the drafter sees the truth.
     this.local = merge3(sent.expected, this.local, this.confirmed);
     const resync = this.#drain();
     return this.#shown(before, cursor, { resync, error: ack.error ?? { code: 'error', message: 'Refused.' } });
   }
 
-  /** The wait a rate limit asked for is over: send what was held back. */
+  /** The wait a rate limit asked for is over: the held op again (same op_id), else what was typed. */
   retry() {
     this.held = false;
-    return outcome({ send: this.#flush() });
+    return outcome({ send: this.pendingSend ?? this.#flush() });
   }
 
   /** The provision's `{text, rev}` from a join, after the join's missed events went through onEvent. */

@@ -300,7 +300,7 @@ def test_a_refusal_other_than_a_conflict_undoes_the_refused_edit_and_reports_it(
     assert provision.text == "one two" and provision.settled
 
 
-def test_a_rate_limited_edit_is_kept_and_sent_again_with_what_was_typed_meanwhile() -> None:
+def test_a_rate_limited_edit_is_kept_in_flight_and_sent_again_then_what_was_typed_meanwhile() -> None:
     provision = ProvisionSync("sec_1", "one two", 1, op_id=op_ids("t"))
     provision.local_change("one two three")
     ack = {"ok": False, "error": {"code": "rate_limited", "message": "slow down"}, "retry_after": 0.25}
@@ -309,10 +309,14 @@ def test_a_rate_limited_edit_is_kept_and_sent_again_with_what_was_typed_meanwhil
     assert result.retry_after == 0.25 and result.send is None and result.error is None
     assert provision.text == "one two three" and not provision.settled
     assert provision.local_change("one two three four").send is None
+    # The same op again (another copy of it may have got through), then what was typed during the wait.
     again = provision.retry()
-    assert again.send is not None and again.send["op_id"] == "t-2" and again.send["rev"] == 1
-    assert apply_exact("one two", again.send["patch"]) == "one two three four"
-    provision.on_ack("t-2", {"ok": True, "rev": 2, "event_id": 9})
+    assert again.send is not None and again.send["op_id"] == "t-1" and again.send["rev"] == 1
+    assert apply_exact("one two", again.send["patch"]) == "one two three"
+    then = provision.on_ack("t-1", {"ok": True, "rev": 2, "event_id": 9})
+    assert then.send is not None and then.send["op_id"] == "t-2" and then.send["rev"] == 2
+    assert apply_exact("one two three", then.send["patch"]) == "one two three four"
+    provision.on_ack("t-2", {"ok": True, "rev": 3, "event_id": 10})
     assert provision.settled and provision.text == "one two three four"
 
 
@@ -325,8 +329,37 @@ def test_a_bill_asks_its_driver_to_retry_and_sends_every_held_provision() -> Non
                                       "retry_after": 0.5})
     assert refused.retry_after == 0.5 and refused.sends == [] and refused.errors == []
     resent = bill.retry().sends
-    assert len(resent) == 1 and resent[0]["op_id"] != sent["op_id"]
-    assert apply_exact("a", resent[0]["patch"]) == "a b"
+    assert resent == [sent]
+
+
+def test_a_copy_of_an_op_turned_away_by_the_rate_limit_while_another_copy_is_applied_is_not_typed_twice() -> None:
+    # An op resent after a reconnect: the server applies the first copy and turns the second away with
+    # rate_limited. Whichever order the event, the refusal and the retry come in, the words go in once.
+    for order in ("event first", "retry first"):
+        server = SimServer(7, {"sec_1": "the clerk shall keep a register"})
+        sync = BillSync(7, op_id=op_ids("r"))
+        sync.join_request()
+        sync.on_join_ack(server.join({"since": None}))
+        (payload,) = sync.type("sec_1", "the clerk [b6] shall keep a register").sends
+        refused = sync.on_edit_ack(payload, {"ok": False, "error": {"code": "rate_limited", "message": "x"},
+                                             "retry_after": 0.1})
+        assert refused.retry_after == 0.1
+        sync.type("sec_1", "the clerk [b6] shall keep a register [b7]")
+        _, event = server.edit(payload, "r")  # the other copy
+        assert event is not None
+        if order == "event first":
+            sync.on_event(event)
+        sends = sync.retry().sends
+        while sends:
+            for sent in sends:
+                answer, broadcast = server.edit({k: v for k, v in sent.items() if k != "bill"}, "r")
+                sends = sync.on_edit_ack(sent, answer).sends
+                if broadcast is not None:
+                    sends += sync.on_event(broadcast).sends
+        if order == "retry first":
+            sync.on_event(event)
+        assert server.provisions["sec_1"]["text"] == "the clerk [b6] shall keep a register [b7]", order
+        assert sync.text("sec_1") == server.provisions["sec_1"]["text"] and sync.settled, order
 
 
 def test_a_snapshot_newer_than_the_events_waits_for_the_resent_op() -> None:
