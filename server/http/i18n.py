@@ -200,6 +200,8 @@ def browser_strings() -> dict[str, str]:
         "consultation_open_until": _("Public consultation open until %(closes)s.", closes="{closes}"),
         "consultation_asks": _("The consultation asks:"),
         "consultation_now_open": _("The public consultation is open: the provisions can be commented on."),
+        "consultation_opens_on": _("Public consultation opens on %(opens)s.", opens="{opens}"),
+        "consultation_has_closed": _("The public consultation has closed."),
         "account_suspended": _("account suspended"),
         "suspend_account": _("Suspend the account of %(name)s", name="{name}"),
         "reinstate_account": _("Reinstate the account of %(name)s", name="{name}"),

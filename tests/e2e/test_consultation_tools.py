@@ -12,6 +12,7 @@ from flask import Flask
 from akn.plaintext import parse_bill_text
 from server.demo import BILL_TEXT, DEMO_BILL_DATE
 from server.services import accounts, bills
+from server.services import consultation as consultations
 from server.store.models import User
 from tests.e2e.conftest import DEMO_BILL, Pages, ready
 from tests.e2e.test_consultation import DISCUSSED, post_as
@@ -253,4 +254,37 @@ def test_the_comment_tools_appear_when_a_clerk_opens_a_consultation(pages: Pages
     reader.locator('.comment:has-text("Now that it is open")').wait_for()
     clerk.locator('.comment:has-text("Now that it is open")').wait_for()
     clerk.locator(f'.comment-button[data-eid="{DISCUSSED}"]', has_text="Comment (1)").wait_for()
+    pages.audit(reader)
+
+
+def test_the_comment_form_comes_and_goes_with_the_consultations_window_without_a_reload(
+    pages: Pages, e2e_app: Flask
+) -> None:
+    bill = bill_without_consultation(e2e_app)
+    opens = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=4)
+    with e2e_app.extensions["parley.db"].write() as session:
+        clerk = accounts.principal_of(session.query(User).filter_by(username="clerk").one())
+        consultations.open_consultation(session, clerk, bill, opens_at=opens, closes_at=opens + timedelta(seconds=8))
+    reader = pages.new("citizen")
+    reader.goto(f"/bills/{bill}")
+    ready(reader)
+    reader.locator(".consultation-state", has_text="Public consultation opens on").wait_for()
+    reader.locator(f'.comment-button[data-eid="{DISCUSSED}"]').click()
+    reader.locator("#comments-body", has_text="Comments are not open on this bill.").wait_for()
+    assert reader.get_by_label("Your comment").count() == 0
+
+    # The opening time comes: the form appears in the panel already open, and the head says until when.
+    reader.locator(".consultation-state", has_text="Public consultation open until").wait_for(timeout=15_000)
+    reader.locator("#live-status", has_text="The public consultation is open").wait_for()
+    reader.get_by_label("Your comment").fill("Posted in the first seconds of the window.")
+    reader.get_by_role("button", name="Post comment").click()
+    reader.locator("#comments-body .message", has_text="published").wait_for()
+
+    # The closing time comes: the form goes, the comment stays, and the page says so.
+    reader.locator(".consultation-state", has_text="The public consultation has closed.").wait_for(timeout=15_000)
+    reader.locator("#comments-body", has_text="Comments are not open on this bill.").wait_for()
+    assert reader.get_by_label("Your comment").count() == 0
+    assert reader.locator('.comment:has-text("Posted in the first seconds")').count() == 1
+    reader.locator("#live-status", has_text="The public consultation has closed.").wait_for()
+    assert reader.evaluate("document.body.dataset.consultation") == "closed"
     pages.audit(reader)

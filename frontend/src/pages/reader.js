@@ -230,44 +230,99 @@ function setUpLazyChunks() {
   }
 }
 
-/** The state of an open consultation in the page's head, as the server writes it (a new window replaces it). */
+// Browsers fire a timeout longer than this (about 24.8 days) at once.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+// A moment after the window's edge, so that the server's clock has passed it too.
+const EDGE_MARGIN_MS = 1000;
+// When the server does not yet say what the edge should have made of the window: ask again after this.
+const RECHECK_MS = 2000;
+let windowTimer = null;
+
+/** The state of the consultation in the page's head, as the server writes it (a new window replaces it). */
 function showConsultation(consultation) {
   const head = document.querySelector('.reader-head');
   for (const old of head.querySelectorAll(':scope > .consultation-state, :scope > .consultation-questions')) old.remove();
-  const closes = `${consultation.closes_at.slice(0, 16).replace('T', ' ')} UTC`;
-  const parts = [h('p', { class: 'consultation-state consultation-open' }, t('consultation_open_until', { closes }))];
-  if (consultation.questions?.length) {
+  const shown = (at) => `${at.slice(0, 16).replace('T', ' ')} UTC`;
+  const sentence = {
+    open: () => t('consultation_open_until', { closes: shown(consultation.closes_at) }),
+    upcoming: () => t('consultation_opens_on', { opens: shown(consultation.opens_at) }),
+    closed: () => t('consultation_has_closed'),
+  }[consultation.state];
+  const parts = [h('p', { class: `consultation-state consultation-${consultation.state}` }, sentence())];
+  if (consultation.questions?.length && consultation.state !== 'closed') {
     parts.push(h('div', { class: 'consultation-questions' }, h('p', {}, t('consultation_asks')),
       h('ul', {}, consultation.questions.map((question) => h('li', {}, question)))));
   }
   head.querySelector(':scope > .meta').after(...parts);
 }
 
+/** Runs `check` at `when` (milliseconds since the epoch), however far away; one window edge is awaited at a time. */
+function atEdge(when, check) {
+  clearTimeout(windowTimer);
+  const wait = when - Date.now();
+  windowTimer = setTimeout(() => (wait > MAX_TIMER_MS ? atEdge(when, check) : check()),
+    Math.max(0, Math.min(wait, MAX_TIMER_MS)));
+}
+
+function takeComments(open) {
+  if (panel) {
+    panel.open = open;
+    // A citizen in the middle of a comment keeps the text; posting it after the close is refused with the reason.
+    if (open || !panel.root.querySelector('.comment-form textarea')?.value) panel.onEvent();
+  } else if (open) {
+    setUpComments(true);
+    decorate(textRoot);
+  }
+}
+
+/** Checks the consultations again a moment after `edge` (an ISO time), or shortly when the server lags behind it. */
+function followEdge(edge) {
+  const when = Date.parse(edge) + EDGE_MARGIN_MS;
+  // Still on the other side of an edge this clock has passed: the server's clock is behind this one.
+  atEdge(when > Date.now() ? when : Date.now() + RECHECK_MS, followConsultation);
+}
+
 /**
- * A consultation was opened (live, or by this clerk's form): when it takes comments now, the comment tools
- * appear without a reload. Called twice for the clerk (the form's answer and the room's event); once is enough.
+ * What the consultations of the bill make of the page now: the comment tools appear when one opens (opened live,
+ * by this clerk's form, or because its opening time came) and the comment form goes when it closes, without a
+ * reload. Then waits for the window's next edge.
  */
-async function consultationOpened() {
+async function followConsultation() {
   let data;
   try {
     data = await apiPages(`/api/bills/${bill}/consultations`, ['consultations']);
   } catch {
-    return; // the tools come with the next reload
+    atEdge(Date.now() + RECHECK_MS, followConsultation);
+    return;
   }
-  const open = (data.consultations ?? []).find((consultation) => consultation.state === 'open');
-  if (!open || document.body.dataset.consultation === 'open') return;
-  document.body.dataset.consultation = 'open';
-  showConsultation(open);
-  if (panel) {
-    panel.open = true;
-    panel.onEvent();
-  } else {
-    setUpComments(true);
-    decorate(textRoot);
+  const consultations = data.consultations ?? [];
+  const open = consultations.find((consultation) => consultation.state === 'open');
+  const upcoming = consultations.filter((consultation) => consultation.state === 'upcoming')
+    .sort((a, b) => a.opens_at.localeCompare(b.opens_at))[0];
+  const was = document.body.dataset.consultation;
+  if (open) {
+    if (was !== 'open') {
+      document.body.dataset.consultation = 'open';
+      showConsultation(open);
+      takeComments(true);
+      await refreshCounts();
+      // The clerk's form says it in its own status region already.
+      if (!document.getElementById('consultation-form')) announce(t('consultation_now_open'));
+    }
+    followEdge(open.closes_at);
+    return;
   }
-  await refreshCounts();
-  // The clerk's form says it in its own status region already.
-  if (!document.getElementById('consultation-form')) announce(t('consultation_now_open'));
+  if (was === 'open') {
+    document.body.dataset.consultation = upcoming ? 'upcoming' : 'closed';
+    showConsultation(upcoming ?? { state: 'closed' });
+    takeComments(false);
+    announce(t('consultation_has_closed'));
+  } else if (upcoming && was !== 'upcoming') {
+    document.body.dataset.consultation = 'upcoming';
+    showConsultation(upcoming);
+  }
+  if (upcoming) followEdge(upcoming.opens_at);
+  else clearTimeout(windowTimer);
 }
 
 function followLive() {
@@ -275,7 +330,7 @@ function followLive() {
   const joined = () => { document.body.dataset.live = '1'; };
   followBill(socket, bill, (event) => {
     if (event.type === 'consultation.opened') {
-      consultationOpened();
+      followConsultation();
       return;
     }
     if (!panel || !event.type.startsWith('comment.')) return;
@@ -317,7 +372,7 @@ export async function start() {
   textRoot = document.getElementById('bill-text');
   const consultationForm = document.getElementById('consultation-form');
   // Only clerks have the form: its code is loaded for them alone, so readers' pages stay light.
-  if (consultationForm) (await import('./consultation-form.js')).start(consultationForm, bill, consultationOpened);
+  if (consultationForm) (await import('./consultation-form.js')).start(consultationForm, bill, () => followConsultation());
   const consultation = document.body.dataset.consultation;
   // Comments are on the current version's text; an earlier version or a comparison takes none.
   const commentable = document.body.dataset.current === '1' && !textRoot.querySelector('.redline');
@@ -328,6 +383,7 @@ export async function start() {
   setUpCompareForm();
   setUpHeatmap();
   if (panel) await refreshCounts();
+  if (commentable && document.body.dataset.consultationEdge) followEdge(document.body.dataset.consultationEdge);
   if (commentable) {
     // The live connection is not needed to read: open it once the page is idle. Without a consultation yet, it
     // is how the comment tools appear when a clerk opens one.
