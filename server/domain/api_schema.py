@@ -258,6 +258,12 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
                     "account. On success every other bearer token of the account is revoked and its other browser "
                     "sessions end; the token (or session) asking stays valid.",
     ),
+    ("GET", "/api/session"): Operation(
+        "Who this request is signed in as (bearer token or browser session), or nobody", "identity", Auth.OPTIONAL,
+        response=obj(["user"], user=nullable(obj(["id", "role"], id=INTEGER, role=STRING))),
+        description="Never an error: an unknown or revoked token and an ended session answer {\"user\": null}. "
+                    "Pages ask it before reconnecting a live connection closed with signed_out.",
+    ),
     ("POST", "/api/password-resets"): Operation(
         "Forgotten password: mail a single-use reset link to an account's verified address", "identity",
         body=obj(["email"], email=text(320, 1)), status=202,

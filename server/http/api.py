@@ -59,6 +59,23 @@ def change_password() -> Response:
     return jsonify({"id": principal.user_id, "changed": True})
 
 
+@api.get("/session")
+def signed_in_as() -> Response:
+    """Who this request is signed in as (its bearer token, else its browser session), or nobody.
+
+    A page whose live connection was closed with ``signed_out`` asks it before connecting again: a browser that
+    changed the password itself holds a renewed session and carries on; any other has to sign in first, or its
+    unsent edits would go out anonymously and be refused.
+    """
+    principal = current_principal()
+    user = None if principal is None or not principal.user_id else {
+        "id": principal.user_id, "role": principal.role.value,
+    }
+    answer = jsonify({"user": user})
+    answer.headers["Cache-Control"] = "no-store"
+    return answer
+
+
 @api.post("/password-resets")
 def request_password_reset() -> tuple[Response, int]:
     """Mail a reset link to the account(s) with this verified address; the answer is the same for any address."""

@@ -89,6 +89,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("api.create_token", "POST"): Access(PUBLIC, body=lambda w: {"username": "mp", "password": "correct-horse"}),
     ("api.change_password", "POST"): Access(SIGNED_IN, body=lambda w: {"current_password": "correct-horse",
                                                                        "new_password": "correct-horse"}),
+    ("api.signed_in_as", "GET"): Access(PUBLIC),
     ("api.request_password_reset", "POST"): Access(PUBLIC, body=lambda w: {"email": "someone@example.org"}),
     ("consultation.sign_up", "POST"): Access(PUBLIC),
     ("consultation.verify", "POST"): Access(PUBLIC),

@@ -15,6 +15,8 @@ export function ask(socket, name, payload) {
 
 /** Joins bill `bill` on every (re)connection and calls `onEvent` for each of its events. */
 export function followBill(socket, bill, onEvent, onJoined = () => {}) {
+  // Following needs no sign-in: a connection closed because its sign-in ended comes back as whoever is signed in.
+  followSignIn(socket, null);
   socket.on('connect', () => {
     // Readers follow events only: the texts of every provision (megabytes for a long bill) are not needed.
     ask(socket, 'join', { bill, since: null, provisions: false }).then((ack) => ack.ok && onJoined(ack), () => {});
@@ -22,4 +24,40 @@ export function followBill(socket, bill, onEvent, onJoined = () => {}) {
   socket.on('event', (event) => {
     if (event.bill === bill) onEvent(event);
   });
+}
+
+/** Who this browser is signed in as now (`null`: nobody), or `undefined` when the server cannot be asked. */
+export async function signedInAs() {
+  try {
+    const answer = await fetch('/api/session', { credentials: 'same-origin', cache: 'no-store' });
+    return answer.ok ? (await answer.json()).user?.id ?? null : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The server closes a connection whose sign-in ended (`signed_out`, docs/protocol.md) and socket.io-client does
+ * not reconnect after that. When this browser is still signed in as `user` (it changed the password itself and
+ * holds the renewed session) the connection comes back at once; otherwise `onEnded(reason)` is called, and the
+ * function returned (`reconnect`) checks again, e.g. once the user has signed in again in another tab. `user`
+ * null: a reader's page, which may follow the bill anonymously and so always comes back.
+ */
+export function followSignIn(socket, user, onEnded = () => {}) {
+  let reason = null;
+  const reconnect = async () => {
+    const now = user === null ? null : await signedInAs();
+    if (user !== null && now !== user) {
+      onEnded(reason ?? 'signed_out', now === undefined);
+      return false;
+    }
+    reason = null;
+    socket.connect();
+    return true;
+  };
+  socket.on('signed_out', (data) => { reason = data?.reason ?? 'signed_out'; });
+  socket.on('disconnect', (why) => {
+    if (why === 'io server disconnect' && reason !== null) reconnect();
+  });
+  return reconnect;
 }

@@ -6,7 +6,7 @@ import { EditorView } from '@codemirror/view';
 import { BillSync } from '../sync/sync.js';
 import { api } from '../lib/api.js';
 import { announce, h, pageData, say, t } from '../lib/dom.js';
-import { ask, connect } from '../lib/socket.js';
+import { ask, connect, followSignIn } from '../lib/socket.js';
 import { applyRenames, forgetMissing } from '../editor/rekey.js';
 import { peerClass, remoteCursors, setPeers } from '../editor/cursors.js';
 
@@ -298,11 +298,15 @@ function findNode(eid, nodes = outline) {
 function watchState() {
   const state = document.getElementById('sync-state');
   let shown = '';
+  const signedOut = document.getElementById('signed-out');
   setInterval(() => {
-    const text = !socket.connected ? t('offline') : sync.settled ? t('saved') : t('saving');
+    let key = !socket.connected ? 'offline' : sync.settled ? 'saved' : 'saving';
+    // Not "Reconnecting…": nothing reconnects until the drafter has signed in again.
+    if (!signedOut.hidden) key = 'signed_out';
+    const text = t(key === 'signed_out' ? 'signed_out_state' : key);
     if (text !== shown) {
       state.textContent = text;
-      state.dataset.state = !socket.connected ? 'offline' : sync.settled ? 'saved' : 'saving';
+      state.dataset.state = key;
       shown = text;
     }
     drawPeersIfStale();
@@ -339,11 +343,41 @@ function setUpPublishing() {
   });
 }
 
+/**
+ * The connection's sign-in ended elsewhere (a password changed or reset in another browser, a suspension): say so
+ * where it cannot be missed. What is typed stays in the page, held by the sync, and goes out once the drafter has
+ * signed in again (in another tab: leaving this page would lose it) and reconnects. Shown again, with why, each
+ * time reconnecting finds the browser still signed out.
+ */
+function showSignedOut(reconnect, reason, unreachable) {
+  const notice = document.getElementById('signed-out');
+  const again = !notice.hidden;
+  const button = h('button', { type: 'button' }, t('reconnect'));
+  const why = unreachable ? t('server_unreachable') : again ? t('still_signed_out') : '';
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    if (await reconnect()) {
+      notice.hidden = true;
+      notice.replaceChildren();
+      announce(t('reconnected'));
+    }
+  });
+  notice.replaceChildren(
+    h('p', {}, h('strong', {}, t(`signed_out_${reason}`)), ' ', t('signed_out_kept')),
+    h('p', {}, h('a', { href: '/login', target: '_blank', rel: 'noopener' }, t('sign_in_again')), ' ', button, ' ',
+      h('span', { class: 'meta' }, why)));
+  notice.hidden = false;
+  // Pressed "Reconnect" and still out: the keyboard stays on the button that was pressed.
+  if (again) button.focus();
+}
+
 export async function start() {
   bill = Number(document.body.dataset.bill);
   container = document.getElementById('provisions');
   outline = pageData('editor-outline', []);
   socket = connect();
+  const reconnect = followSignIn(socket, Number(document.body.dataset.user),
+    (reason, unreachable) => showSignedOut(reconnect, reason, unreachable));
   sync = new BillSync({
     bill,
     emit,

@@ -113,6 +113,31 @@ def test_the_page_changes_the_password_and_ends_the_other_sessions(
     assert _signed_in(elsewhere)
 
 
+def test_the_session_endpoint_says_who_is_still_signed_in_after_a_password_change(
+    app: Flask, users: Accounts
+) -> None:
+    mine, elsewhere, anonymous = app.test_client(), app.test_client(), app.test_client()
+    sign_in(mine, "citizen")
+    sign_in(elsewhere, "citizen")
+    me = {"id": users.ids["citizen"], "role": "citizen"}
+    for client in (mine, elsewhere):
+        answer = client.get("/api/session")
+        assert answer.status_code == 200 and answer.get_json() == {"user": me}
+        assert answer.headers["Cache-Control"] == "no-store"
+    assert anonymous.get("/api/session").get_json() == {"user": None}
+    assert anonymous.get("/api/session", headers=users.headers("mp")).get_json() == {
+        "user": {"id": users.ids["mp"], "role": "mp"}}
+    bad = anonymous.get("/api/session", headers={"Authorization": "Bearer not-a-token"})
+    assert bad.status_code == 200 and bad.get_json() == {"user": None}
+
+    assert mine.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": NEW, "new_password_again": NEW,
+        "csrf_token": csrf_token(mine, "/account/password")}).status_code == 200
+    # The browser that changed it carries on; the other one's session has ended.
+    assert mine.get("/api/session").get_json() == {"user": me}
+    assert elsewhere.get("/api/session").get_json() == {"user": None}
+
+
 def test_wrong_current_passwords_use_up_the_accounts_sign_in_budget(
     database_url: str, tmp_path: Path, users: Accounts
 ) -> None:
