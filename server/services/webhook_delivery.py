@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
+# A name with many addresses that all time out would hold the sender for that many timeouts.
+MAX_ADDRESSES_TRIED = 4
 
 
 @dataclass(frozen=True)
@@ -148,8 +150,8 @@ def http_post(item: Outgoing, timeout: float, *, allow_private: bool) -> Outcome
     try:
         # Checked again at send time: the name may resolve elsewhere now than when it was registered. The POST
         # then goes to an address checked here, never to a fresh lookup of the name (which a hostile DNS server
-        # could answer with an internal address); the first is the resolver's preferred one.
-        address = checked_addresses(item.url, allow_private=allow_private)[0]
+        # could answer with an internal address), in the resolver's order of preference.
+        addresses = checked_addresses(item.url, allow_private=allow_private)[:MAX_ADDRESSES_TRIED]
     except (WebhookTargetRefused, ValidationFailed) as refused:
         return Outcome(False, None, refused.message)
     headers = {
@@ -159,10 +161,20 @@ def http_post(item: Outgoing, timeout: float, *, allow_private: bool) -> Outcome
         EVENT_HEADER: item.event_type,
         DELIVERY_HEADER: str(item.delivery_id),
     }
-    try:
-        response = webhook_transport.post(item.url, address, data=item.body, headers=headers, timeout=timeout)
-    except requests.RequestException as error:
-        return Outcome(False, None, f"{type(error).__name__}: {str(error)[:300]}")
+    failures: list[str] = []
+    response: requests.Response | None = None
+    for address in addresses:
+        try:
+            response = webhook_transport.post(item.url, address, data=item.body, headers=headers, timeout=timeout)
+            break
+        except requests.RequestException as error:
+            failures.append(f"{type(error).__name__}: {str(error)[:300]} ({address})")
+            # Only when nothing reached the receiver is the next address tried: a request that may have been
+            # received is left to the retry schedule, like any other failure.
+            if not webhook_transport.not_connected(error):
+                break
+    if response is None:
+        return Outcome(False, None, "; ".join(failures))
     if 200 <= response.status_code < 300:
         return Outcome(True, response.status_code)
     return Outcome(False, response.status_code, f"the receiver answered {response.status_code}")

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 from requests.models import PreparedRequest, Response
+from urllib3.exceptions import NewConnectionError
 
 
 class PinnedAddressAdapter(HTTPAdapter):
@@ -57,3 +58,15 @@ def post(url: str, address: str, *, data: bytes, headers: Mapping[str, str], tim
         session.mount("https://", adapter)
         # A redirect would lead to a host that was never checked.
         return session.post(url, data=data, headers=dict(headers), timeout=timeout, allow_redirects=False)
+
+
+def not_connected(error: requests.RequestException) -> bool:
+    """True when the request failed before a connection was made (refused, unreachable, timed out connecting):
+    nothing reached the receiver, so another of its addresses may be tried at once."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
+    if not isinstance(error, requests.exceptions.ConnectionError) or isinstance(error, requests.exceptions.SSLError):
+        return False
+    # requests wraps urllib3's MaxRetryError, whose reason is the error of the (only) attempt.
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(reason, NewConnectionError)

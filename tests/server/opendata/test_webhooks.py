@@ -204,9 +204,11 @@ class FakeDNS:
                  flags: int = 0) -> list[Any]:
         if host != HOOK_HOST:
             return self.real(host, port, family, type, proto, flags)
-        address = self.answers[min(self.lookups, len(self.answers) - 1)]
+        answer = self.answers[min(self.lookups, len(self.answers) - 1)]
         self.lookups += 1
-        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, int(port or 0)))]
+        # "a,b": a name with several addresses, in the resolver's order of preference.
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, int(port or 0)))
+                for address in answer.split(",")]
 
 
 def outgoing(url: str) -> Outgoing:
@@ -255,6 +257,45 @@ def test_a_pinned_delivery_names_the_host_of_its_url(monkeypatch: pytest.MonkeyP
     assert request["headers"]["Host"] == f"{HOOK_HOST}:{receiver.port}"
     assert request["body"] == b'{"type":"bill.imported"}'
     assert dns.lookups == 1
+
+
+def test_the_next_checked_address_is_tried_when_one_refuses_the_connection(
+    monkeypatch: pytest.MonkeyPatch, receiver: Receiver
+) -> None:
+    receiver.statuses.clear()
+    # Nothing listens on 127.0.0.3 (a refused connection, as from a host's unreachable first address).
+    dns = FakeDNS(monkeypatch, "127.0.0.3,127.0.0.1")
+    outcome = webhook_delivery.http_post(outgoing(f"http://{HOOK_HOST}:{receiver.port}/hook"), 5, allow_private=True)
+    assert outcome == webhook_delivery.Outcome(True, 200)
+    [request] = receiver.received
+    assert request["headers"]["Host"] == f"{HOOK_HOST}:{receiver.port}"
+    assert dns.lookups == 1
+
+
+def test_no_other_address_is_tried_once_a_connection_was_made(
+    monkeypatch: pytest.MonkeyPatch, receiver: Receiver
+) -> None:
+    receiver.statuses.clear()
+    # 127.0.0.4 takes the connection and never answers: the request may have been received, so it is not sent
+    # again elsewhere; the retry schedule takes it up.
+    silent = socket.create_server(("127.0.0.4", receiver.port))
+    try:
+        FakeDNS(monkeypatch, "127.0.0.4,127.0.0.1")
+        outcome = webhook_delivery.http_post(outgoing(f"http://{HOOK_HOST}:{receiver.port}/hook"), 0.5,
+                                             allow_private=True)
+    finally:
+        silent.close()
+    assert not outcome.ok and outcome.status is None
+    assert outcome.error is not None and outcome.error.startswith("ReadTimeout") and "(127.0.0.4)" in outcome.error
+    assert receiver.received == []
+
+
+def test_every_refused_address_is_named_in_the_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    FakeDNS(monkeypatch, "127.0.0.5,127.0.0.6")
+    outcome = webhook_delivery.http_post(outgoing(f"http://{HOOK_HOST}:9/hook"), 5, allow_private=True)
+    assert not outcome.ok and outcome.error is not None
+    assert outcome.error.count("Connection refused") == 2 and outcome.error.startswith("ConnectionError")
+    assert "(127.0.0.5)" in outcome.error and "(127.0.0.6)" in outcome.error
 
 
 def certificate_for(name: str, directory: Path) -> tuple[Path, Path]:
