@@ -3,11 +3,30 @@
 // every signatory of a campaign (a form letter's cluster).
 import { api, apiPages } from '../lib/api.js';
 import { announce, h, t } from '../lib/dom.js';
+import { coalesced } from '../lib/schedule.js';
 
 const FLAG_REASONS = ['harassment', 'hate', 'spam', 'disinformation', 'personal_data', 'off_topic', 'impersonation', 'other'];
 // The API's fates of a comment (docs/api-consultation.md, "Answers").
 const FATES = ['taken_up', 'partly_taken_up', 'not_taken_up', 'noted'];
 const ANSWERERS = new Set(['drafter', 'clerk', 'admin']);
+// Live events refresh the open thread; a flood of them is served by a request a second at most.
+const REFRESH_GAP_MS = 1000;
+
+/** Where `element` stands: its comment, and the path of child positions from that comment down to it. */
+function placeOf(element) {
+  const host = element.closest('.comment');
+  if (!host) return null;
+  const path = [];
+  for (let node = element; node !== host; node = node.parentElement) path.unshift([...node.parentElement.children].indexOf(node));
+  return { id: host.dataset.comment, path, tag: element.tagName, className: element.className, tabindex: element.getAttribute('tabindex') };
+}
+
+/** The element at `place` in a freshly rendered `list`, if it is still the same kind of element. */
+function find(list, place) {
+  let node = list.querySelector(`.comment[data-comment="${place.id}"]`);
+  for (const index of place.path) node = node?.children[index];
+  return node && node.tagName === place.tag && node.className === place.className ? node : null;
+}
 
 export class CommentsPanel {
   constructor({ bill, root, layout, open, role, user, versions = [], labelOf, onChange }) {
@@ -26,6 +45,8 @@ export class CommentsPanel {
     // Comments this reader endorsed while on the page (the list says `endorsed` for earlier visits, but a
     // refresh may race the endorsement): a second endorsement is refused, so the button must not invite one.
     this.endorsed = new Set();
+    this.refreshSoon = coalesced(() => this.refresh(), REFRESH_GAP_MS);
+    this.mainForm = null; // the comment form of the provision shown, kept across re-renders
     this.body = root.querySelector('#comments-body');
     this.heading = root.querySelector('#comments-heading');
     root.querySelector('#close-comments').addEventListener('click', () => this.close());
@@ -67,7 +88,7 @@ export class CommentsPanel {
 
   /** A bill event of a comment type: refresh what is shown. */
   onEvent(event) {
-    if (this.eid !== null && !this.root.hidden) this.refresh();
+    if (this.eid !== null && !this.root.hidden) this.refreshSoon();
   }
 
   async refresh() {
@@ -95,8 +116,27 @@ export class CommentsPanel {
       this.isModerator ? h('button', { type: 'button', class: 'secondary', onclick: (event) => this.restore(notice.id, event.target) }, t('restore')) : null));
     const parts = [];
     if (!comments.length) parts.push(h('p', { class: 'no-comments' }, t('no_comments')));
+    // Forms someone is filling in (a reply, an answer, a reason to hide) survive the re-render a live event
+    // causes: the same nodes move into the new list, under the same comment, and the focus and caret come back.
+    const carried = [...this.body.querySelectorAll('.comment > form')]
+      .map((form) => [form.closest('.comment').dataset.comment, form]);
+    const active = this.body.contains(document.activeElement) ? document.activeElement : null;
+    const caret = typeof active?.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd] : null;
+    const place = active ? placeOf(active) : null;
+    for (const [id, form] of carried) {
+      // The comment left the list (hidden, withdrawn): what was typed for it has nowhere to go.
+      list.querySelector(`.comment[data-comment="${id}"]`)?.append(form);
+    }
     parts.push(list, ...notices, this.form());
     this.body.replaceChildren(...parts);
+    // A keyboard or screen-reader user keeps their place: the same node when it was carried over, else the
+    // element at the same place in the same comment (a button, the answer just given).
+    const again = active?.isConnected ? active : place && find(list, place);
+    if (again && document.activeElement !== again) {
+      if (place?.tabindex !== null && place?.tabindex !== undefined) again.setAttribute('tabindex', place.tabindex);
+      again.focus({ preventScroll: true });
+      if (caret && again === active) active.setSelectionRange(...caret);
+    }
   }
 
   thread(comment, byParent) {
@@ -164,7 +204,19 @@ export class CommentsPanel {
     return buttons.length ? h('div', { class: 'comment-actions' }, buttons) : null;
   }
 
+  /** The provision's comment form: the same one across re-renders, so that what is being typed stays. */
   form() {
+    const kept = this.mainForm;
+    const typing = Boolean(kept?.querySelector('textarea')?.value);
+    // Kept when the consultation closed while a comment was being typed: posting it says why it is refused.
+    if (kept?.dataset.eid === this.eid && (kept.dataset.open === String(this.open) || typing)) return kept;
+    this.mainForm = this.newForm();
+    this.mainForm.dataset.eid = this.eid;
+    this.mainForm.dataset.open = String(this.open);
+    return this.mainForm;
+  }
+
+  newForm() {
     if (!this.open) return h('p', { class: 'meta' }, t('consultation_closed'));
     // Signed in with another role, a link to the sign-in page would only show the same page again.
     if (this.role && !this.isCitizen) return h('p', { class: 'meta' }, t('citizens_comment'));
@@ -180,7 +232,7 @@ export class CommentsPanel {
       class: 'comment-form',
       onsubmit: async (event) => {
         event.preventDefault();
-        await this.post({ eid: this.eid, body: textarea.value, quote: quote.value || undefined }, message);
+        await this.post({ eid: this.eid, body: textarea.value, quote: quote.value || undefined }, message, event.target);
       },
     },
     h('label', { for: id }, t('your_comment')), textarea,
@@ -199,7 +251,7 @@ export class CommentsPanel {
       class: 'comment-form',
       onsubmit: async (event) => {
         event.preventDefault();
-        await this.post({ eid: comment.eid, body: textarea.value, reply_to: comment.id }, message);
+        await this.post({ eid: comment.eid, body: textarea.value, reply_to: comment.id }, message, event.target);
       },
     }, h('label', { for: id }, t('reply')), textarea, h('p', {}, h('button', { type: 'submit' }, t('send_reply'))), message);
     host.append(form);
@@ -270,8 +322,9 @@ export class CommentsPanel {
         if (version.value) payload.version = Number(version.value);
         try {
           await api('POST', cluster ? `/api/clusters/${cluster.id}/answers` : `/api/comments/${comment.id}/answers`, payload);
+          form.remove();
           await this.refresh();
-          // The form is gone with the refresh: the focus goes to what it produced.
+          // The form is gone: the focus goes to what it produced.
           const fateShown = this.body.querySelector(`.comment[data-comment="${comment.id}"] > .comment-fate`);
           fateShown?.setAttribute('tabindex', '-1');
           fateShown?.focus();
@@ -303,6 +356,7 @@ export class CommentsPanel {
         event.preventDefault();
         try {
           await api('POST', `/api/comments/${comment.id}/moderation`, { action: 'hide', reason: input.value });
+          form.remove();
           announce(t('hidden_done', { id: comment.id }));
           await this.refresh();
           this.onChange();
@@ -315,11 +369,18 @@ export class CommentsPanel {
     input.focus();
   }
 
-  async post(payload, message) {
+  async post(payload, message, form) {
     try {
       const posted = await api('POST', `/api/bills/${this.bill}/comments`, payload);
       const note = posted.state === 'held' ? t('held') : t('posted');
       this.notice = note;
+      // Done with: a reply's form goes, the comment form empties and says what became of the comment.
+      if (form === this.mainForm) {
+        form.reset();
+        form.querySelector('p.message').textContent = note;
+      } else {
+        form.remove();
+      }
       await this.refresh();
       this.onChange();
       announce(note);

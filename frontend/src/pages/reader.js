@@ -2,6 +2,7 @@
 // shows the per-provision heatmap and keeps comments live; the comment tools appear when a consultation opens.
 import { apiPages } from '../lib/api.js';
 import { announce, h, t } from '../lib/dom.js';
+import { coalesced } from '../lib/schedule.js';
 import { connect, followBill } from '../lib/socket.js';
 import { CommentsPanel } from './comments.js';
 
@@ -161,7 +162,11 @@ function paintHeat(element, count) {
   else delete element.dataset.heat;
 }
 
-async function refreshCounts() {
+// Live events ask for fresh counts; a flood of them is served by a request a second at most.
+const COUNTS_GAP_MS = 1000;
+const refreshCounts = coalesced(countsNow, COUNTS_GAP_MS);
+
+async function countsNow() {
   const response = await fetch(`/api/bills/${bill}/comments/counts`, { credentials: 'same-origin' });
   if (!response.ok) return;
   const data = await response.json();
@@ -267,8 +272,8 @@ function atEdge(when, check) {
 function takeComments(open) {
   if (panel) {
     panel.open = open;
-    // A citizen in the middle of a comment keeps the text; posting it after the close is refused with the reason.
-    if (open || !panel.root.querySelector('.comment-form textarea')?.value) panel.onEvent();
+    // A comment being typed stays (the panel keeps forms in use); posting it after the close is refused, saying why.
+    panel.onEvent();
   } else if (open) {
     setUpComments(true);
     decorate(textRoot);
