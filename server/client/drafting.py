@@ -1,14 +1,17 @@
 """``DraftingClient``: a drafter on a bill over Socket.IO, for scripts, load tests and live-server tests.
 
-It drives ``server.client.sync.BillSync`` with a python-socketio client. python-socketio runs event
-handlers and ack callbacks on its reader thread, in arrival order; they never block on the network
-(a blocking ``call`` there would wait for a reply that same thread has to read). A lock serializes
-them with the caller's thread.
+It drives ``server.client.sync.BillSync`` with a python-socketio client. python-engineio hands every message
+it receives to a thread of its own, so an event and the ack that followed it on the wire could be handled in
+either order, and the sync needs them in order (an event's id says up to where nothing is missing; a structure
+event must be seen before the edits that follow it). ``_InOrder`` puts them back in arrival order: one thread
+handles them, one at a time. Handlers never block on the network (a blocking ``call`` there would wait for a
+reply that only a later message brings). A lock serializes them with the caller's thread.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -26,6 +29,39 @@ log = logging.getLogger(__name__)
 WATCH_INTERVAL = 0.25
 
 
+class _InOrder:
+    """Makes a python-engineio client handle the messages it receives one at a time, in arrival order.
+
+    ``engineio.Client`` starts each message's handler with ``start_background_task`` from its reader thread, so
+    taking them off here, on that thread, keeps their order; a worker thread runs them. Other background tasks
+    (the read and write loops) start as before.
+    """
+
+    def __init__(self, eio: Any) -> None:
+        self._eio = eio
+        self._start = eio.start_background_task
+        self._inbox: queue.SimpleQueue[tuple[Callable[..., Any], tuple[Any, ...]]] = queue.SimpleQueue()
+        self._worker: threading.Thread | None = None
+        eio.start_background_task = self.start_background_task
+
+    def start_background_task(self, target: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if target is not self._eio.handlers.get("message") or kwargs:
+            return self._start(target, *args, **kwargs)
+        self._inbox.put((target, args))
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._handle, name="socketio-messages", daemon=True)
+            self._worker.start()
+        return None
+
+    def _handle(self) -> None:
+        while True:
+            handler, args = self._inbox.get()
+            try:
+                handler(*args)
+            except Exception:  # one bad message must not stop the handling of the next ones
+                log.exception("handling a Socket.IO message failed")
+
+
 class JoinRefused(RuntimeError):
     """The server refused to let this client join the bill."""
 
@@ -39,6 +75,7 @@ class DraftingClient:
 
     def __init__(self, *, client: socketio.Client | None = None, ack_timeout: float = 10.0) -> None:
         self._sio = client or socketio.Client(reconnection=True)
+        _InOrder(self._sio.eio)
         self._ack_timeout = ack_timeout
         self._lock = threading.RLock()
         self._retry_pending = False  # a timer will send what a rate limit held back

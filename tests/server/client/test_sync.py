@@ -12,6 +12,7 @@ import heapq
 import itertools
 import random
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -432,18 +433,21 @@ def test_drafting_clients_over_real_socketio_converge_across_a_reconnect(socket_
     tokens = ["[offline] ", "[online] "]
     for n in range(15):
         for name, drafter in (("a", first), ("b", second)):
-            text = drafter.text("sec_1") or ""
             token = f"[{name}.{n}{'😀' if n % 2 else ''}] "
             tokens.append(token)
-            drafter.type("sec_1", token + text if n % 2 else text + token)
+            # Read and typed under the client's lock, as an editor types into the text it shows: an event handled
+            # between reading and typing would otherwise be typed over.
+            drafter.change(lambda text, token=token, n=n: token + text if n % 2 else text + token, eid="sec_1")
     second.disconnect()
-    offline = second.text("sec_2") or ""
-    second.type("sec_2", offline + "[offline] ")  # typed while disconnected
-    first.type("sec_2", "[online] " + (first.text("sec_2") or ""))
+    second.change(lambda text: text + "[offline] ", eid="sec_2")  # typed while disconnected
+    first.change(lambda text: "[online] " + text, eid="sec_2")
     second.connect(socket_server.url)
     second._send_join()  # what python-socketio's reconnection triggers through the connect handler
     for drafter in drafters:
         drafter.wait_quiescent(timeout=10)
+    # Every edit is confirmed, so every event exists: each drafter must have seen them all.
+    for drafter in drafters:
+        drafter.wait_quiescent(timeout=10, up_to=len(socket_server.sim.events))
     for eid, state in socket_server.sim.provisions.items():
         assert first.text(eid) == second.text(eid) == state["text"]
     everything = "\n".join(str(state["text"]) for state in socket_server.sim.provisions.values())
@@ -468,3 +472,24 @@ def test_a_join_that_holds_only_part_of_what_was_missed_asks_again_from_where_it
     whole = bill.on_join_ack({"ok": True, "more": False, "last_event_id": 12, "events": [],
                               "provisions": {"sec_1": {"text": "abc", "rev": 2, "wid": "sec_1"}}})
     assert not whole.rejoin and bill.text("sec_1") == "abc" and bill.since == 12
+
+
+def test_a_drafting_client_handles_the_servers_messages_in_the_order_they_arrived() -> None:
+    # python-engineio starts a thread for each message it receives: handled as they come, a message that takes
+    # longer would let the next one overtake it (an edit's event before the move that came first, say).
+    sio = socketio.Client()
+    DraftingClient(client=sio)
+    handled: list[int] = []
+    done = threading.Event()
+
+    def handle(number: int) -> None:
+        time.sleep(0.02 if number % 3 == 0 else 0)
+        handled.append(number)
+        if number == 29:
+            done.set()
+
+    sio.eio.handlers["message"] = handle
+    for number in range(30):  # as the reader thread does, one message after the other
+        sio.eio._trigger_event("message", number, run_async=True)
+    assert done.wait(10)
+    assert handled == list(range(30))
