@@ -427,7 +427,12 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
                 Param("state", one_of(COMMENT_STATES, CommentState.VISIBLE.value),
                       "Comments in this state; other than visible, only for clerks, or for an author with author="
                       "<their id>."),
-                Param("author", ID, "Only comments by this account.")),
+                Param("author", ID, "Only comments by this account."),
+                Param("cluster", ID, "Only comments of this cluster (a campaign's signatures)."),
+                Param("campaigns", one_of(["grouped"]),
+                      "grouped: each campaign's top-level signatures among the comments chosen appear as one, the "
+                      "first of them, whose cluster.grouped says how many it stands for (read them with cluster=)."),
+                ),
         response=paged("comments", COMMENT, hidden=array(ANY_OBJECT)), errors=(401, 403, 404, 422),
         description="hidden holds the notices of hidden comments whose ids fall within this page.",
     ),

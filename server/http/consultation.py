@@ -120,8 +120,11 @@ def post_comment(bill_id: int) -> tuple[Response, int]:
 
 @consultation.get("/bills/<int:bill_id>/comments")
 def list_comments(bill_id: int) -> Response:
+    campaigns = str_arg("campaigns")  # the schema allows only "grouped"
     criteria = views.CommentFilter(state=str_arg("state") or CommentState.VISIBLE,
-                                   author_id=int_arg("author", 0, minimum=1) or None, eid=str_arg("eid"))
+                                   author_id=int_arg("author", 0, minimum=1) or None, eid=str_arg("eid"),
+                                   cluster_id=int_arg("cluster", 0, minimum=1) or None,
+                                   campaigns_grouped=campaigns == "grouped")
     page = page_request()
     principal = current_principal()
     views.check_reader(principal, criteria)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import nh3
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.domain import consultation_clustering as clustering
@@ -152,6 +152,9 @@ class CommentFilter:
     state: str = CommentState.VISIBLE
     author_id: int | None = None
     eid: str | None = None
+    cluster_id: int | None = None
+    # Each campaign's top-level signatures (among those chosen) stand for one: the first of them.
+    campaigns_grouped: bool = False
 
 
 def check_reader(principal: Principal | None, criteria: CommentFilter) -> None:
@@ -189,13 +192,49 @@ def comment_page(
         query = query.where(Comment.author_id == criteria.author_id)
     if criteria.eid is not None:
         query = query.where(_standing_at(session, bill_id, criteria.eid, texts))
+    if criteria.cluster_id is not None:
+        query = query.where(Comment.cluster_id == criteria.cluster_id)
+    stands_for: dict[int, int] = {}
+    if criteria.campaigns_grouped and criteria.state == CommentState.VISIBLE:
+        query, stands_for = _group_campaigns(session, bill_id, query, settings.campaign_size)
     found: Page[Comment] = keyset(session, query, Comment.id, page)
     described = _public_comments(session, bill_id, found.items, texts, settings)
+    for item in described:
+        if item["id"] in stands_for:
+            item["cluster"]["grouped"] = stands_for[item["id"]]
     if endorser_id is not None:
         mine = endorsed_by(session, endorser_id, [c.id for c in found.items])
         for item in described:
             item["endorsed"] = item["id"] in mine
     return Page(described, found.next_after)
+
+
+def _group_campaigns(
+    session: Session, bill_id: int, query: Select[tuple[Comment]], campaign_size: int
+) -> tuple[Select[tuple[Comment]], dict[int, int]]:
+    """``query`` with each campaign's top-level comments among its rows reduced to the first of them, and how
+    many each such first one stands for (itself included).
+
+    A campaign of thousands of signatures on a provision then reads as one entry that says how many, and its
+    signatures are read on demand (``cluster``). Replies stay: they belong to a conversation, not to a count.
+    """
+    campaigns = (
+        select(Comment.cluster_id)
+        .where(Comment.bill_id == bill_id, Comment.state == CommentState.VISIBLE)
+        .group_by(Comment.cluster_id).having(func.count() >= campaign_size)
+    )
+    chosen = query.where(Comment.reply_to.is_(None), Comment.cluster_id.in_(campaigns)).subquery()
+    rows = session.execute(
+        select(chosen.c.cluster_id, func.min(chosen.c.id), func.count()).group_by(chosen.c.cluster_id)
+    ).all()
+    if not rows:
+        return query, {}
+    present = [int(row[0]) for row in rows]
+    firsts = {int(row[1]): int(row[2]) for row in rows}
+    grouped = query.where(or_(
+        Comment.reply_to.is_not(None), Comment.cluster_id.not_in(present), Comment.id.in_(list(firsts)),
+    ))
+    return grouped, firsts
 
 
 def endorsed_by(session: Session, user_id: int, comment_ids: list[int]) -> set[int]:

@@ -3,6 +3,7 @@ refreshes, and a flood of new comments costs each open page a request a second, 
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -15,6 +16,22 @@ from tests.e2e.conftest import DEMO_BILL, Pages, ready
 from tests.e2e.test_consultation import DISCUSSED, post_as
 
 pytestmark = pytest.mark.browser
+
+
+WORDS = ("notice hearing county radio newspaper language weekend holiday deadline clerk register translation "
+         "village market farmer teacher nurse fisherman pastoralist student elder youth women disability").split()
+
+
+def post_each(app: Flask, bodies: list[str]) -> None:
+    """Posts each body on the discussed provision as a citizen of its own, one commit (one broadcast) each."""
+    settings = ConsultationSettings.from_config(app.config)
+    database = app.extensions["parley.db"]
+    with database.write() as session:
+        authors = [accounts.principal_of(accounts.register_user(session, f"poster{n}", "citizen", "poster-pass-1"))
+                   for n in range(len(bodies))]
+    for author, body in zip(authors, bodies, strict=True):
+        with database.write() as session:
+            comments.post_comment(session, author, DEMO_BILL, eid=DISCUSSED, settings=settings, body=body)
 
 
 def open_thread(page: Any) -> None:
@@ -64,15 +81,9 @@ def test_a_flood_of_comments_costs_an_open_page_a_request_a_second(pages: Pages,
     open_thread(reader)
     asked: list[str] = []
     reader.on("request", lambda request: asked.append(request.url) if "/comments" in request.url else None)
-    settings = ConsultationSettings.from_config(e2e_app.config)
-    database = e2e_app.extensions["parley.db"]
-    with database.write() as session:
-        posters = [accounts.principal_of(accounts.register_user(session, f"flood{n}", "citizen", "flood-pass-1"))
-                   for n in range(15)]
-    for n, poster in enumerate(posters):
-        with database.write() as session:  # one commit, one broadcast each
-            comments.post_comment(session, poster, DEMO_BILL, eid=DISCUSSED, settings=settings,
-                                  body=f"Flood comment number {n}: the period is too short for {n} reasons.")
+    # Fifteen different comments (no campaign: each is listed), each its own commit and broadcast.
+    post_each(e2e_app, [" ".join(random.Random(n).sample(WORDS, 9)) + f" Flood comment number {n}."
+                        for n in range(15)])
     reader.locator(".comment-body", has_text="Flood comment number 14").wait_for()
     reader.wait_for_timeout(1500)  # the last coalesced refresh, if one was still due
     threads = [url for url in asked if f"/comments?eid={DISCUSSED}" in url]
@@ -80,3 +91,44 @@ def test_a_flood_of_comments_costs_an_open_page_a_request_a_second(pages: Pages,
     assert 1 <= len(threads) <= 5, threads
     assert 1 <= len(counts) <= 5, counts
     assert reader.locator(".comment-body", has_text="Flood comment number").count() == 15
+
+
+LETTER = "Extend the consultation period to ninety days so that people in rural counties can take part."
+
+
+def test_a_campaign_reads_as_one_entry_and_its_signatures_come_on_demand(pages: Pages, e2e_app: Flask) -> None:
+    post_each(e2e_app, [f"{LETTER} Signed, voter {n}." if n else LETTER for n in range(103)])
+    reader = pages.new("citizen2")
+    asked: list[str] = []
+    reader.on("request", lambda request: asked.append(request.url) if "/comments?" in request.url else None)
+    open_thread(reader)
+    reader.get_by_role("button", name="Show the campaign's 102 other signatures here").wait_for()
+    campaign = reader.locator("#comments-body .comment-list > .comment", has=reader.locator(".campaign-toggle"))
+    toggle = campaign.locator(":scope > .comment-campaign > .campaign-toggle")
+    assert "Part of a campaign of 103 signatures" in campaign.inner_text()
+    assert reader.locator(".comment-body", has_text=LETTER).count() == 1
+    assert toggle.get_attribute("aria-expanded") == "false"
+    pages.audit(reader)
+
+    toggle.click()
+    members = campaign.locator(":scope > .campaign-members > .comment")
+    reader.wait_for_function("() => document.querySelectorAll('.campaign-members > .comment').length === 99")
+    assert toggle.get_attribute("aria-expanded") == "true" and toggle.inner_text() == "Hide the campaign's signatures"
+    assert "Signed, voter 1." in members.first.inner_text() and "Signed, voter 1." in members.first.locator(
+        ".campaign-adds").inner_text()
+    # A new comment arrives meanwhile: the signatures being read stay open.
+    other = pages.new("citizen")
+    other.goto(f"/bills/{DEMO_BILL}")
+    assert post_as(other, f"/api/bills/{DEMO_BILL}/comments", {"eid": DISCUSSED, "body": "Sixty, not ninety."}) == 201
+    reader.locator(".comment-body", has_text="Sixty, not ninety.").wait_for()
+    assert members.count() == 99 and toggle.get_attribute("aria-expanded") == "true"
+
+    reader.get_by_role("button", name="Show more signatures").click()
+    reader.wait_for_function("() => document.querySelectorAll('.campaign-members > .comment').length === 102")
+    reader.wait_for_function("() => document.activeElement?.textContent.includes('Signed, voter 100.')")
+    assert reader.get_by_role("button", name="Show more signatures").count() == 0
+    # The thread itself never fetched the campaign's signatures.
+    threads = [url for url in asked if "campaigns=grouped" in url]
+    assert threads and all("cluster=" not in url for url in threads)
+    toggle.click()
+    assert campaign.locator(":scope > .campaign-members").count() == 0

@@ -171,7 +171,9 @@ def test_a_drafter_answers_a_whole_campaign_and_every_signatory_sees_it(pages: P
     drafter = pages.new("drafter")
     open_bill(drafter)
     drafter.click(f'.comment-button[data-eid="{DISCUSSED}"]')
-    comment = drafter.locator(f'.comment[data-comment="{signed}"]')
+    # The campaign reads as one entry, its first signature; the others come on demand.
+    drafter.get_by_role("button", name="Show the campaign's 2 other signatures here").click()
+    comment = drafter.locator(f'.campaign-members > .comment[data-comment="{signed}"]')
     comment.locator(":scope > .comment-campaign").wait_for()
 
     def campaign_of(member: int) -> Any:
@@ -202,6 +204,7 @@ def test_a_drafter_answers_a_whole_campaign_and_every_signatory_sees_it(pages: P
     citizen = pages.new("citizen2")
     open_bill(citizen)
     citizen.click(f'.comment-button[data-eid="{DISCUSSED}"]')
+    citizen.get_by_role("button", name="Show the campaign's 2 other signatures here").click()
     for member in (template, signed, again):
         shown = citizen.locator(f'.comment[data-comment="{member}"] > .comment-fate')
         shown.wait_for()

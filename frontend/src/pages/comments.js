@@ -11,6 +11,8 @@ const FATES = ['taken_up', 'partly_taken_up', 'not_taken_up', 'noted'];
 const ANSWERERS = new Set(['drafter', 'clerk', 'admin']);
 // Live events refresh the open thread; a flood of them is served by a request a second at most.
 const REFRESH_GAP_MS = 1000;
+// A campaign's signatures are read this many at a time.
+const SIGNATURES_PAGE = 100;
 
 /** Where `element` stands: its comment, and the path of child positions from that comment down to it. */
 function placeOf(element) {
@@ -47,6 +49,8 @@ export class CommentsPanel {
     this.endorsed = new Set();
     this.refreshSoon = coalesced(() => this.refresh(), REFRESH_GAP_MS);
     this.mainForm = null; // the comment form of the provision shown, kept across re-renders
+    // Campaigns whose signatures are being read: cluster id -> how many pages of them are shown.
+    this.expanded = new Map();
     this.body = root.querySelector('#comments-body');
     this.heading = root.querySelector('#comments-heading');
     root.querySelector('#close-comments').addEventListener('click', () => this.close());
@@ -69,6 +73,7 @@ export class CommentsPanel {
 
   /** Opens the panel on provision `eid`; `opener` gets the focus back when it closes. */
   async show(eid, opener = null) {
+    if (eid !== this.eid) this.expanded.clear();
     this.eid = eid;
     this.notice = '';
     this.opener = opener;
@@ -94,12 +99,24 @@ export class CommentsPanel {
   async refresh() {
     if (this.eid === null) return;
     const eid = this.eid;
-    const data = await apiPages(`/api/bills/${this.bill}/comments?eid=${encodeURIComponent(eid)}`, ['comments', 'hidden']);
+    // A campaign reads as one entry (its first signature here, saying how many): thousands of identical letters
+    // would bury the other comments, and fetching them all on each refresh would cost every reader dearly.
+    const data = await apiPages(`/api/bills/${this.bill}/comments?eid=${encodeURIComponent(eid)}&campaigns=grouped`, ['comments', 'hidden']);
+    // The signatures being read are read again, as far as they were read: an answer or a hidden one shows.
+    const signatures = new Map();
+    for (const [cluster, pages] of this.expanded) signatures.set(cluster, await this.signatures(eid, cluster, pages));
     if (eid !== this.eid) return;
-    this.render(data.comments ?? [], data.hidden ?? []);
+    this.render(data.comments ?? [], data.hidden ?? [], signatures);
   }
 
-  render(comments, hidden) {
+  /** The first `pages` pages of the signatures of campaign `cluster` at provision `eid`: `{comments, next}`. */
+  signatures(eid, cluster, pages, cursor = null) {
+    const url = `/api/bills/${this.bill}/comments?eid=${encodeURIComponent(eid)}&cluster=${cluster}&limit=${SIGNATURES_PAGE}`;
+    return apiPages(cursor ? `${url}&cursor=${encodeURIComponent(cursor)}` : url, ['comments'], { maxPages: pages })
+      .catch((error) => ({ comments: [], next: null, error }));
+  }
+
+  render(comments, hidden, signatures = new Map()) {
     const byParent = new Map();
     for (const comment of comments) {
       const key = comment.reply_to ?? null;
@@ -109,7 +126,7 @@ export class CommentsPanel {
     const known = new Set(comments.map((comment) => comment.id));
     // A reply whose parent is not shown (hidden) still appears, at the top level.
     const roots = comments.filter((comment) => comment.reply_to === null || !known.has(comment.reply_to));
-    const list = h('ol', { class: 'comment-list' }, roots.map((comment) => this.thread(comment, byParent)));
+    const list = h('ol', { class: 'comment-list' }, roots.map((comment) => this.thread(comment, byParent, signatures)));
     // A hidden comment leaves the moderation queue, so its notice is where a moderator can restore it.
     const notices = hidden.map((notice) => h('div', { class: 'comment-hidden', dataset: { comment: notice.id } },
       h('p', {}, t('hidden', { reason: notice.reason ?? '' })),
@@ -139,29 +156,85 @@ export class CommentsPanel {
     }
   }
 
-  thread(comment, byParent) {
+  thread(comment, byParent, signatures = new Map()) {
     const replies = byParent.get(comment.id) ?? [];
+    const cluster = comment.cluster;
+    const read = cluster?.grouped > 1 ? signatures.get(cluster.id) : undefined;
     return h('li', { class: 'comment', dataset: { comment: comment.id } },
       h('p', { class: 'comment-meta' }, `${comment.author?.name ?? ''} · ${comment.created_at.slice(0, 16).replace('T', ' ')}`),
       comment.quote ? h('blockquote', { class: 'comment-quote' }, comment.quote) : null,
       h('div', { class: 'comment-body' }, comment.body),
-      this.campaign(comment),
+      this.campaign(comment, read !== undefined),
       h('p', { class: 'comment-meta' }, `${t('endorsements')}: `, h('span', { class: 'endorsement-count' }, comment.endorsements)),
       this.fate(comment),
       this.actions(comment),
-      replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null);
+      replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null,
+      read ? this.members(comment, read) : null);
   }
 
   /** A form letter's signature: the campaign's size, and the words this signatory wrote around its text. */
-  campaign(comment) {
+  campaign(comment, expanded = false) {
     const cluster = comment.cluster;
     if (!cluster?.campaign) return null;
     let own;
     if (cluster.template) own = h('p', { class: 'meta' }, t('campaign_text'));
     else if (cluster.adds) own = h('p', {}, `${t('campaign_adds')} `, h('span', { class: 'campaign-adds' }, cluster.adds));
     else own = h('p', { class: 'meta' }, t('campaign_adds_nothing'));
+    // The list is grouped: this signature stands for the campaign's others here, which are read on demand.
+    const others = (cluster.grouped ?? 1) - 1;
+    const toggle = others > 0 ? h('button', {
+      type: 'button', class: 'secondary campaign-toggle', 'aria-expanded': String(expanded),
+      onclick: (event) => this.toggleSignatures(comment, event.currentTarget),
+    }, expanded ? t('campaign_hide') : t('campaign_show', { count: others })) : null;
     return h('div', { class: 'comment-campaign' },
-      h('p', {}, h('strong', {}, t('campaign_of', { size: cluster.size }))), own);
+      h('p', {}, h('strong', {}, t('campaign_of', { size: cluster.size }))), own, toggle);
+  }
+
+  /** The other signatures of `comment`'s campaign read so far (`read`: `{comments, next}`), and a way to more. */
+  members(comment, read) {
+    const list = h('ol', { class: 'campaign-members', 'aria-label': t('campaign_members') },
+      read.comments.filter((member) => member.id !== comment.id).map((member) => this.thread(member, new Map())));
+    if (read.error) list.append(h('li', { class: 'message' }, t('refused', { message: read.error.message })));
+    if (read.next) {
+      const more = h('button', { type: 'button', class: 'secondary' }, t('campaign_more'));
+      more.addEventListener('click', () => this.moreSignatures(comment, more.parentElement, read.next));
+      list.append(h('li', {}, more));
+    }
+    return list;
+  }
+
+  /** Shows (or hides) the other signatures of `comment`'s campaign on this provision, a page at a time. */
+  async toggleSignatures(comment, button) {
+    const host = button.closest('.comment');
+    const cluster = comment.cluster.id;
+    if (this.expanded.has(cluster)) {
+      this.expanded.delete(cluster);
+      host.querySelector(':scope > .campaign-members')?.remove();
+      button.setAttribute('aria-expanded', 'false');
+      button.textContent = t('campaign_show', { count: comment.cluster.grouped - 1 });
+      return;
+    }
+    this.expanded.set(cluster, 1);
+    button.setAttribute('aria-expanded', 'true');
+    button.textContent = t('campaign_hide');
+    const read = await this.signatures(this.eid, cluster, 1);
+    // A refresh may have drawn them meanwhile, or the reader closed them again.
+    if (!this.expanded.has(cluster) || !host.isConnected || host.querySelector(':scope > .campaign-members')) return;
+    host.append(this.members(comment, read));
+  }
+
+  async moreSignatures(comment, item, cursor) {
+    const read = await this.signatures(this.eid, comment.cluster.id, 1, cursor);
+    if (!item.isConnected) return; // redrawn meanwhile, with as many pages as were asked for
+    this.expanded.set(comment.cluster.id, (this.expanded.get(comment.cluster.id) ?? 1) + 1);
+    const added = this.members(comment, read);
+    const firstNew = added.firstElementChild;
+    item.replaceWith(...added.children);
+    // The button pressed for more is gone: reading goes on from the first signature it brought.
+    if (firstNew?.classList.contains('comment')) {
+      firstNew.setAttribute('tabindex', '-1');
+      firstNew.focus();
+    }
   }
 
   /** What became of the comment ("you said, we did"): its fate and the answers it was given. */

@@ -12,7 +12,7 @@ from server.domain import consultation_clustering as clustering
 from server.store.consultation_models import CommentKey
 from server.store.db import Database
 from tests.server.conftest import Accounts
-from tests.server.consultation.conftest import DURATION, Api
+from tests.server.consultation.conftest import DURATION, DUTY, Api
 from tests.server.consultation.labelled import labelled_comments
 
 
@@ -146,3 +146,58 @@ def test_the_candidate_lookup_reads_the_new_comments_keys_not_the_whole_consulta
         plan = " | ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
                                                                          parameters))
     assert "USING INDEX ix_comment_keys_lookup (consultation_id=? AND key=?)" in plan, plan
+
+
+def _listed(api: Api, bill: int, query: str, *, limit: int = 500) -> list[dict[str, Any]]:
+    """Every page of ``GET /api/bills/<bill>/comments?<query>``, ``limit`` a page."""
+    items: list[dict[str, Any]] = []
+    cursor = ""
+    while True:
+        answer = api.get(f"/api/bills/{bill}/comments?{query}&limit={limit}{cursor}")
+        assert answer.status_code == 200, answer.get_json()
+        body = answer.get_json()
+        items += body["comments"]
+        if body["next"] is None:
+            return items
+        cursor = f"&cursor={body['next']}"
+
+
+def test_a_campaign_reads_as_one_entry_that_says_how_many_and_its_signatures_on_demand(
+    api: Api, users: Accounts, consulted: int
+) -> None:
+    letter = "Extend the consultation period to ninety days so that people in rural counties can take part."
+    own = api.comment("citizen", consulted, DURATION, "Count weekends or not?").get_json()
+    signatures = []
+    for n, prefix in enumerate(["", "Dear Members, ", "Please! ", "As a farmer: ", "Kindly, "]):
+        users.add(f"signer{n}", "citizen")
+        signatures.append(api.comment(f"signer{n}", consulted, DURATION, prefix + letter).get_json())
+    elsewhere = api.comment("citizen2", consulted, DUTY, letter).get_json()  # the campaign on another provision
+    reply = api.comment("citizen2", consulted, DURATION, "Ninety is too many.",
+                        reply_to=signatures[2]["id"]).get_json()
+    cluster = signatures[0]["cluster_id"]
+    assert {s["cluster_id"] for s in signatures} == {cluster} == {elsewhere["cluster_id"]}
+
+    grouped = _listed(api, consulted, f"eid={DURATION}&campaigns=grouped")
+    assert [c["id"] for c in grouped] == [own["id"], signatures[0]["id"], reply["id"]]
+    first = grouped[1]["cluster"]
+    # The whole campaign has 6 signatures; 5 of them stand at this provision.
+    assert first["campaign"] is True and first["size"] == 6 and first["grouped"] == 5
+    assert "grouped" not in grouped[0]["cluster"] and "grouped" not in grouped[2]["cluster"]
+    assert _listed(api, consulted, f"eid={DURATION}&campaigns=grouped", limit=1) == grouped
+    # Ungrouped, as before: every comment.
+    assert len(_listed(api, consulted, f"eid={DURATION}")) == 7
+    # The signatures themselves, a page at a time.
+    members = _listed(api, consulted, f"eid={DURATION}&cluster={cluster}", limit=2)
+    assert [c["id"] for c in members] == [s["id"] for s in signatures]
+    assert [c["id"] for c in _listed(api, consulted, f"cluster={cluster}")] == [
+        *(s["id"] for s in signatures), elsewhere["id"]]
+
+    # The first signature hidden: the next one stands for the rest.
+    hidden = api.post("clerk", f"/api/comments/{signatures[0]['id']}/moderation", {"action": "hide", "reason": "spam"})
+    assert hidden.status_code == 200, hidden.get_json()
+    regrouped = _listed(api, consulted, f"eid={DURATION}&campaigns=grouped")
+    assert [c["id"] for c in regrouped] == [own["id"], signatures[1]["id"], reply["id"]]
+    assert regrouped[1]["cluster"]["grouped"] == 4
+
+    wrong = api.get(f"/api/bills/{consulted}/comments?campaigns=folded")
+    assert wrong.status_code == 422 and "campaigns" in str(wrong.get_json()["error"])
