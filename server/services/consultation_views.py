@@ -210,8 +210,8 @@ def comment_page(
 
 
 def _group_campaigns(
-    session: Session, bill_id: int, query: Select[tuple[Comment]], campaign_size: int
-) -> tuple[Select[tuple[Comment]], dict[int, int]]:
+    session: Session, bill_id: int, query: Select[Any], campaign_size: int
+) -> tuple[Select[Any], dict[int, int]]:
     """``query`` with each campaign's top-level comments among its rows reduced to the first of them, and how
     many each such first one stands for (itself included).
 
