@@ -287,3 +287,44 @@ test('a join that holds only part of what was missed asks again from where it st
   assert.equal(bill.text('sec_1'), 'abc');
   assert.equal(bill.since, 12);
 });
+
+test('typing while an op is in flight does not double a colleague\'s word the server placed otherwise', () => {
+  const ids = ['mine', 'next'];
+  const provision = new ProvisionSync('sec_1', 'M x y may [b] z', 7, { opId: () => ids.shift() });
+  provision.localChange('M x y may [a] [b] z'); // "mine" goes out at revision 7
+  provision.localChange('M may [a] [b] z'); // typed meanwhile, held back
+  // A colleague's "[c] " at the very point of "[a] ".
+  provision.onEvent({ id: 8, data: { eid: 'sec_1', rev: 8, op_id: 'other', patch: makePatch('M x y may [b] z', 'M x y may [c] [b] z') } });
+  // The server placed "mine" before "[c] ".
+  const made = 'M x y may [a] [c] [b] z';
+  const result = provision.onEvent({ id: 9, data: { eid: 'sec_1', rev: 9, op_id: 'mine', patch: makePatch('M x y may [c] [b] z', made) } });
+  assert.equal(provision.text, 'M may [a] [c] [b] z');
+  assert.equal(applyExact(made, result.send.patch), 'M may [a] [c] [b] z');
+});
+
+test('an edit the server failed on is kept and sent again, later each time', () => {
+  const provision = new ProvisionSync('sec_1', 'one two', 1, { opId: (() => { let n = 0; return () => `op-${(n += 1)}`; })() });
+  provision.localChange('one two three');
+  const waits = [];
+  for (let i = 0; i < 7; i += 1) {
+    const result = provision.onAck('op-1', { ok: false, error: { code: 'internal_error', message: 'failed' } });
+    assert.equal(result.error, null);
+    assert.equal(provision.text, 'one two three');
+    waits.push(result.retryAfter);
+    assert.equal(provision.retry().send.op_id, 'op-1');
+  }
+  assert.deepEqual(waits, [1, 2, 4, 8, 16, 30, 30]);
+  provision.onAck('op-1', { ok: true, rev: 2, event_id: 3 });
+  assert.ok(provision.settled);
+});
+
+test('after an edit refused for good, what was typed meanwhile goes out', () => {
+  const provision = new ProvisionSync('sec_1', 'one two', 1, { opId: (() => { let n = 0; return () => `op-${(n += 1)}`; })() });
+  provision.localChange('one two three');
+  provision.localChange('zero one two three');
+  const result = provision.onAck('op-1', { ok: false, error: { code: 'forbidden', message: 'frozen' } });
+  assert.equal(result.error.code, 'forbidden');
+  assert.equal(provision.text, 'zero one two');
+  assert.equal(result.send.op_id, 'op-2');
+  assert.equal(applyExact('one two', result.send.patch), 'zero one two');
+});

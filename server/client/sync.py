@@ -30,6 +30,9 @@ __all__ = [
 
 EDIT_CONFLICT: Final = "edit_conflict"
 RATE_LIMITED: Final = "rate_limited"
+INTERNAL_ERROR: Final = "internal_error"
+# After the server failed on an op: 1, 2, 4... seconds before sending it again, at most this long.
+MAX_FAILURE_WAIT: Final = 30.0
 NOT_FOUND: Final = "not_found"
 PROVISION_EDITED: Final = EventType.PROVISION_EDITED
 # Events that rename, add or remove provisions; each carries ``renames`` (old eId -> new eId).
@@ -98,7 +101,8 @@ class ProvisionSync:
         self.inflight: _InFlight | None = None
         self.early: dict[int, Payload] = {}  # rev -> event data that arrived before its predecessors
         self.snapshot: _Snapshot | None = None  # newer server text held until the in-flight op's fate is known
-        self.held = False  # rate limited: local edits wait for ``retry``
+        self.held = False  # rate limited (or the server failed): local edits wait for ``retry``
+        self.failures = 0  # the server's failures on the op in flight, in a row
         self._op_id = op_id or op_ids()
 
     @property
@@ -139,18 +143,24 @@ class ProvisionSync:
             return Outcome()
         before = self.local
         if ack.get("ok"):
+            self.failures = 0
             self._accepted(int(ack["rev"]))
             return self._after(before, cursor)
         error = dict(ack.get("error") or {"code": "error", "message": "Refused."})
-        if error.get("code") == RATE_LIMITED:
-            # Only this copy of the op was turned away: a copy resent after a reconnect may be applied at this
-            # very moment. The op stays in flight and goes out again, same op_id, once the server lets this user
-            # edit again; what is typed meanwhile waits for its fate. Sending it all as a new op would apply the
-            # op's insertions twice whenever another copy got through.
+        if error.get("code") in (RATE_LIMITED, INTERNAL_ERROR):
+            # Only this copy of the op was turned away, and nothing is wrong with it: a copy resent after a
+            # reconnect may be applied at this very moment, and a server that failed may not fail again. The op
+            # stays in flight and goes out again, same op_id, after the wait; what is typed meanwhile waits for
+            # its fate. Sending it all as a new op would apply the op's insertions twice whenever another copy got
+            # through; undoing it would lose what the drafter typed to a passing failure.
             self.held = True
             resync = self._drain()
-            wait = ack.get("retry_after")
-            retry_after = float(wait) if isinstance(wait, (int, float)) and wait > 0 else DEFAULT_RETRY_AFTER
+            if error.get("code") == INTERNAL_ERROR:
+                self.failures += 1
+                retry_after = min(MAX_FAILURE_WAIT, 2.0 ** (self.failures - 1))
+            else:
+                wait = ack.get("retry_after")
+                retry_after = float(wait) if isinstance(wait, (int, float)) and wait > 0 else DEFAULT_RETRY_AFTER
             return self._shown(before, cursor, Outcome(resync=resync, retry_after=retry_after))
         self.inflight = None
         if error.get("code") == EDIT_CONFLICT:
@@ -161,10 +171,12 @@ class ProvisionSync:
             if int(ack["rev"]) > self.rev:
                 self._adopt(str(ack["text"]), int(ack["rev"]))
             return self._after(before, cursor)
-        # Refused for good (rights, closed bill...): undo what was refused so the drafter sees the truth.
+        # Refused for good (rights, closed bill...): undo what was refused so the drafter sees the truth. What was
+        # typed meanwhile goes out as the next op, which the server accepts or refuses in its turn.
         self.local = merge3(sent.expected, self.local, self.confirmed)
         resync = self._drain()
-        return self._shown(before, cursor, Outcome(resync=resync, error=error))
+        return self._shown(before, cursor, Outcome(resync=resync, error=error,
+                                                   send=None if resync else self._flush()))
 
     def on_snapshot(self, text: str, rev: int, cursor: int | None = None) -> Outcome:
         """The provision's ``{text, rev}`` from a join, after the join's missed events went through."""
@@ -202,9 +214,19 @@ class ProvisionSync:
 
     def _adopt(self, text: str, rev: int) -> None:
         """Server text ``text`` at ``rev`` replaces the confirmed text; local edits are merged onto it."""
-        self.local = text if self.local == self.confirmed else merge3(self.confirmed, self.local, text)
         if self.inflight is not None:
-            self.inflight.expected = merge3(self.confirmed, self.inflight.expected, text)
+            # The local text is the in-flight op's expected text plus what was typed since: merged apart, the two
+            # could order the op's insertion and the colleague's differently, and when the op's own event then
+            # moves it, both sides would show the move and the words would be doubled. So the expected text
+            # takes the colleague's edit, and the local text is that plus what was typed since.
+            expected = merge3(self.confirmed, self.inflight.expected, text)
+            if self.local != self.inflight.expected:
+                self.local = merge3(self.inflight.expected, self.local, expected)
+            else:
+                self.local = expected
+            self.inflight.expected = expected
+        else:
+            self.local = text if self.local == self.confirmed else merge3(self.confirmed, self.local, text)
         self.confirmed = text
         self.rev = rev
         self.early = {r: data for r, data in self.early.items() if r > rev}

@@ -344,12 +344,14 @@ def rebase_apply(current: str, patch_text: str, *, exact: bool) -> str:
     """Apply a drafter's patch to the current text.
 
     ``exact=True`` when the patch's base revision is the current one: it must apply exactly.
-    ``exact=False`` when the text moved on since. A hunk that only inserts is placed by
-    diff-match-patch's fuzzy match; a hunk that deletes must find the text it deletes, with its
-    context, verbatim (the occurrence nearest to where it was): fuzzy deletion would delete a
-    look-alike ("section 4" for a "section 3" that someone else already removed) or swallow what a
-    colleague just typed next to it. Any hunk that cannot be placed refuses the whole edit
-    (``PatchConflict``); an edit is never applied in part.
+    ``exact=False`` when the text moved on since. A hunk goes where its text and context still are,
+    verbatim (the occurrence nearest to where it was). Failing that, a hunk that only inserts is placed
+    by diff-match-patch's fuzzy match, unless that would put its words inside a token of the current
+    text where the drafter typed between tokens (the fuzzy match can, once a colleague typed inside the
+    hunk's context); a hunk that deletes is refused: fuzzy deletion would delete a look-alike
+    ("section 4" for a "section 3" that someone else already removed) or swallow what a colleague just
+    typed next to it. Any hunk that cannot be placed refuses the whole edit (``PatchConflict``); an
+    edit is never applied in part.
     """
     if exact:
         return apply_exact(current, patch_text)
@@ -358,18 +360,71 @@ def rebase_apply(current: str, patch_text: str, *, exact: bool) -> str:
     text = _to_units(current)
     for number, patch in enumerate(_parse(patch_text), start=1):
         before = "".join(data for op, data in patch.diffs if op != _INSERT)
-        if any(op == _DELETE for op, _ in patch.diffs):
-            at = _nearest(text, before, patch.start2, dmp.Match_Distance)
-            if at < 0:
-                raise PatchConflict(f"Hunk {number} deletes text that is no longer there.")
+        at = _nearest(text, before, patch.start2, dmp.Match_Distance)
+        if at >= 0:
             after = "".join(data for op, data in patch.diffs if op != _DELETE)
             text = text[:at] + after + text[at + len(before) :]
             continue
+        if any(op == _DELETE for op, _ in patch.diffs):
+            raise PatchConflict(f"Hunk {number} deletes text that is no longer there.")
         placed, (ok,) = dmp.patch_apply([patch], text)
         if not ok:
             raise PatchConflict(f"Hunk {number} no longer matches the current text.")
+        if _glues_words(text, str(placed), patch):
+            raise PatchConflict(f"Hunk {number} would put its words inside a token of the current text.")
         text = str(placed)
     return _checked_result(text)
+
+
+def _glues_words(old: str, new: str, patch: Any) -> bool:
+    """Whether placing the insert-only ``patch`` made ``old`` into ``new`` by inserting inside a token, or gluing
+    an inserted one to it, where the drafter had typed between tokens."""
+    typed_glued = False
+    context = ""
+    for index, (op, data) in enumerate(patch.diffs):
+        if op == _INSERT:
+            following = next((d for o, d in patch.diffs[index + 1 :] if o == _EQUAL and d), "")
+            typed_glued = typed_glued or _glued(context[-1:] or " ", data, following[:1] or " ")
+        else:
+            context += data
+    if typed_glued:
+        return False  # typing inside a word (a letter added to it) is what the drafter did
+    position = 0
+    for op, data in _engine().diff_main(old, new, False):
+        if op == _DELETE:
+            return True  # an insertion only inserts; anything else is not what was typed
+        if op == _INSERT:
+            if all(_glued(left, inserted, right) for left, inserted, right in _slides(old, position, data)):
+                return True
+        else:
+            position += len(data)
+    return False
+
+
+def _slides(old: str, position: int, inserted: str) -> list[tuple[str, str, str]]:
+    """The ways to read one insertion into ``old`` (``(left, inserted, right)``): "a] [" after "may [" is also
+    " [a]" after "may", as the diff may report either."""
+    def around(at: int, text: str) -> tuple[str, str, str]:
+        return (old[at - 1] if at else " ", text, old[at] if at < len(old) else " ")
+
+    readings = [around(position, inserted)]
+    at, text = position, inserted
+    while at > 0 and old[at - 1] == text[-1]:
+        at, text = at - 1, old[at - 1] + text[:-1]
+        readings.append(around(at, text))
+    at, text = position, inserted
+    while at < len(old) and old[at] == text[0]:
+        at, text = at + 1, text[1:] + old[at]
+        readings.append(around(at, text))
+    return readings
+
+
+def _glued(left: str, inserted: str, right: str) -> bool:
+    """Whether ``inserted`` between ``left`` and ``right`` splits a token (a run without spaces: a word, a
+    reference such as "3(2)(a)") or sticks to one."""
+    if not left.isspace() and not right.isspace():
+        return True
+    return (not left.isspace() and not inserted[0].isspace()) or (not inserted[-1].isspace() and not right.isspace())
 
 
 def _nearest(text: str, needle: str, expected: int, distance: int) -> int:

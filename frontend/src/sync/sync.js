@@ -8,6 +8,9 @@ import { applyExact, makePatch, mapPosition, merge3 } from './textpatch.js';
 
 export const EDIT_CONFLICT = 'edit_conflict';
 export const RATE_LIMITED = 'rate_limited';
+export const INTERNAL_ERROR = 'internal_error';
+// After the server failed on an op: 1, 2, 4... seconds before sending it again, at most this long.
+const MAX_FAILURE_WAIT = 30;
 // Seconds to wait when a rate_limited ack does not say.
 const DEFAULT_RETRY_AFTER = 0.1;
 export const PROVISION_EDITED = 'provision.edited';
@@ -49,7 +52,8 @@ export class ProvisionSync {
     this.inflight = null;
     this.early = new Map(); // rev -> event that arrived before its predecessors
     this.snapshot = null; // a newer server text held back until the in-flight op's fate is known
-    this.held = false; // rate limited: local edits wait for retry()
+    this.held = false; // rate limited (or the server failed): local edits wait for retry()
+    this.failures = 0; // the server's failures on the op in flight, in a row
     this.opId = opId;
   }
 
@@ -90,18 +94,26 @@ export class ProvisionSync {
     if (!this.inflight || this.inflight.op_id !== opId) return outcome();
     const before = this.local;
     if (ack.ok) {
+      this.failures = 0;
       this.#accepted(ack.rev);
       const resync = this.#drain();
       return this.#shown(before, cursor, { resync, send: resync ? null : this.#flush() });
     }
-    if (ack.error?.code === RATE_LIMITED) {
-      // Only this copy of the op was turned away: a copy resent after a reconnect may be applied at this very
-      // moment. The op stays in flight and goes out again, same op_id, once the server lets this user edit
-      // again; what is typed meanwhile waits for its fate. Sending it all as a new op would apply the op's
-      // insertions twice whenever another copy got through.
+    if (ack.error?.code === RATE_LIMITED || ack.error?.code === INTERNAL_ERROR) {
+      // Only this copy of the op was turned away, and nothing is wrong with it: a copy resent after a reconnect
+      // may be applied at this very moment, and a server that failed may not fail again. The op stays in flight
+      // and goes out again, same op_id, after the wait; what is typed meanwhile waits for its fate. Sending it all
+      // as a new op would apply the op's insertions twice whenever another copy got through; undoing it would
+      // lose what the drafter typed to a passing failure.
       this.held = true;
       const resync = this.#drain();
-      const wait = typeof ack.retry_after === 'number' && ack.retry_after > 0 ? ack.retry_after : DEFAULT_RETRY_AFTER;
+      let wait;
+      if (ack.error.code === INTERNAL_ERROR) {
+        this.failures += 1;
+        wait = Math.min(MAX_FAILURE_WAIT, 2 ** (this.failures - 1));
+      } else {
+        wait = typeof ack.retry_after === 'number' && ack.retry_after > 0 ? ack.retry_after : DEFAULT_RETRY_AFTER;
+      }
       return this.#shown(before, cursor, { resync, retryAfter: wait });
     }
     const sent = this.inflight;
@@ -116,10 +128,13 @@ export class ProvisionSync {
       const resync = this.#drain();
       return this.#shown(before, cursor, { resync, send: resync ? null : this.#flush() });
     }
-    // Refused for good (rights, closed bill...): undo what was refused so the drafter sees the truth.
+    // Refused for good (rights, closed bill...): undo what was refused so the drafter sees the truth. What was
+    // typed meanwhile goes out as the next op, which the server accepts or refuses in its turn.
     this.local = merge3(sent.expected, this.local, this.confirmed);
     const resync = this.#drain();
-    return this.#shown(before, cursor, { resync, error: ack.error ?? { code: 'error', message: 'Refused.' } });
+    return this.#shown(before, cursor, {
+      resync, error: ack.error ?? { code: 'error', message: 'Refused.' }, send: resync ? null : this.#flush(),
+    });
   }
 
   /** The wait a rate limit asked for is over: the held op again (same op_id), else what was typed. */
@@ -189,8 +204,17 @@ export class ProvisionSync {
 
   // Server text `text` at `rev` replaces the confirmed text; local edits are merged onto it.
   #adopt(text, rev) {
-    this.local = this.local === this.confirmed ? text : merge3(this.confirmed, this.local, text);
-    if (this.inflight) this.inflight.expected = merge3(this.confirmed, this.inflight.expected, text);
+    if (this.inflight) {
+      // The local text is the in-flight op's expected text plus what was typed since: merged apart, the two could
+      // order the op's insertion and the colleague's differently, and when the op's own event then moves it, both
+      // sides would show the move and the words would be doubled. So the expected text takes the colleague's
+      // edit, and the local text is that plus what was typed since.
+      const expected = merge3(this.confirmed, this.inflight.expected, text);
+      this.local = this.local === this.inflight.expected ? expected : merge3(this.inflight.expected, this.local, expected);
+      this.inflight.expected = expected;
+    } else {
+      this.local = this.local === this.confirmed ? text : merge3(this.confirmed, this.local, text);
+    }
     this.confirmed = text;
     this.rev = rev;
     for (const old of [...this.early.keys()].filter((r) => r <= rev)) this.early.delete(old);

@@ -70,18 +70,17 @@ class SimServer:
             self.refused[payload["op_id"]] = body
             return {"ok": False, "error": body, "text": current, "rev": state["rev"]}, None
         state["text"], state["rev"] = text, int(state["rev"]) + 1
-        event = {
-            "id": len(self.events) + 1,
-            "type": "provision.edited",
-            "bill": self.bill,
-            "actor": actor,
-            "at": "2026-11-21T00:00:00Z",
-            "data": {"eid": payload["eid"], "rev": state["rev"], "patch": make_patch(current, text),
-                     "op_id": payload["op_id"]},
-        }
+        return self.published(actor, str(payload["op_id"]), {
+            "eid": payload["eid"], "rev": state["rev"], "patch": make_patch(current, text), "op_id": payload["op_id"],
+        })
+
+    def published(self, actor: str, op_id: str, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """An applied op's event, appended to the log, and its ack, kept for the op's later copies."""
+        event = {"id": len(self.events) + 1, "type": "provision.edited", "bill": self.bill, "actor": actor,
+                 "at": "2026-11-21T00:00:00Z", "data": data}
         self.events.append(event)
-        ack = {"ok": True, "rev": state["rev"], "event_id": event["id"]}
-        self.acks[payload["op_id"]] = ack
+        ack = {"ok": True, "rev": data["rev"], "event_id": event["id"]}
+        self.acks[op_id] = ack
         return ack, event
 
 
@@ -146,28 +145,35 @@ class Network:
                 ack, event = self.server.edit(payload, drafter.name)
             if event is not None:
                 self._broadcast(event)
-            self.at(1 + self.rng.randrange(self.max_delay), lambda: answer(ack))
-
-        def answer(ack: dict[str, Any]) -> None:
-            if drafter.epoch != epoch:
-                return
-            if name == "join":
-                self.perform(drafter, drafter.sync.on_join_ack(ack))
-            else:
-                self.perform(drafter, drafter.sync.on_edit_ack(payload, ack))
+            self.at(1 + self.rng.randrange(self.max_delay),
+                    functools.partial(self._answered, drafter, epoch, name, payload, ack))
 
         self.in_order(drafter.up, arrive)
+
+    def _answered(self, drafter: Drafter, epoch: int, name: str, payload: dict[str, Any],
+                  ack: dict[str, Any]) -> None:
+        """The ack of ``name`` reaches the drafter, unless the connection it was sent on is gone."""
+        if drafter.epoch != epoch:
+            return
+        if name == "join":
+            self.perform(drafter, drafter.sync.on_join_ack(ack))
+        else:
+            self.perform(drafter, drafter.sync.on_edit_ack(payload, ack))
+
+    def _delivery(self, drafter: Drafter, event: dict[str, Any]) -> Callable[[], None]:
+        """Delivering ``event`` to the drafter, on the connection it has now."""
+        epoch = drafter.epoch
+
+        def deliver() -> None:
+            if drafter.epoch == epoch:
+                self.perform(drafter, drafter.sync.on_event(event))
+
+        return deliver
 
     def _broadcast(self, event: dict[str, Any]) -> None:
         for drafter in self.drafters:
             if drafter.in_room:
-                epoch = drafter.epoch
-
-                def deliver(drafter: Drafter = drafter, epoch: int = epoch) -> None:
-                    if drafter.epoch == epoch:
-                        self.perform(drafter, drafter.sync.on_event(event))
-
-                self.in_order(drafter.down, deliver)
+                self.in_order(drafter.down, self._delivery(drafter, event))
 
     def disconnect(self, drafter: Drafter) -> None:
         drafter.epoch += 1
@@ -187,6 +193,33 @@ def word_starts(text: str) -> list[int]:
     return [0] + [i + 1 for i, char in enumerate(text) if char == " "]
 
 
+def typist(
+    network: Network, rng: random.Random, inserted: list[str], deleted: set[str] | None, *, digits: int = 1
+) -> Callable[[Drafter, int], None]:
+    """A drafter's ``n``-th edit: a unique token typed at a word start of a random provision, or (with ``deleted``,
+    a quarter of the time) a token that is there deleted."""
+
+    def edit(drafter: Drafter, n: int) -> None:
+        eid = rng.choice(sorted(PROVISIONS))
+        text = drafter.sync.text(eid)
+        if text is None:
+            return  # not joined yet
+        present = [token for token in inserted if text.count(token) == 1]
+        if deleted is not None and present and rng.random() < 0.25:
+            token = rng.choice(present)
+            deleted.add(token)
+            network.perform(drafter, drafter.sync.type(eid, text.replace(token, "", 1)))
+            return
+        emoji = "😀" if rng.random() < 0.3 else ""
+        fraktur = FRAKTUR_U if rng.random() < 0.2 else ""
+        token = f"[{drafter.name}.{n:0{digits}}{emoji}{fraktur}] "
+        at = rng.choice(word_starts(text))
+        inserted.append(token)
+        network.perform(drafter, drafter.sync.type(eid, text[:at] + token + text[at:]))
+
+    return edit
+
+
 def simulate(
     rng: random.Random, *, drafters: int = 3, edits: int = 8, deletes: bool = False, drops: bool = True
 ) -> tuple[SimServer, list[Drafter], list[str], set[str]]:
@@ -198,24 +231,7 @@ def simulate(
     for drafter in people:
         network.join(drafter)
 
-    def edit(drafter: Drafter, n: int) -> None:
-        eid = rng.choice(sorted(PROVISIONS))
-        text = drafter.sync.text(eid)
-        if text is None:
-            return  # not joined yet
-        present = [token for token in inserted if text.count(token) == 1]
-        if deletes and present and rng.random() < 0.25:
-            token = rng.choice(present)
-            deleted.add(token)
-            network.perform(drafter, drafter.sync.type(eid, text.replace(token, "", 1)))
-            return
-        emoji = "😀" if rng.random() < 0.3 else ""
-        fraktur = FRAKTUR_U if rng.random() < 0.2 else ""
-        token = f"[{drafter.name}.{n}{emoji}{fraktur}] "
-        at = rng.choice(word_starts(text))
-        inserted.append(token)
-        network.perform(drafter, drafter.sync.type(eid, text[:at] + token + text[at:]))
-
+    edit = typist(network, rng, inserted, deleted if deletes else None)
     for drafter in people:
         for n in range(1, edits + 1):
             network.at(1 + rng.randrange(300), functools.partial(edit, drafter, n))
@@ -319,6 +335,33 @@ def test_a_rate_limited_edit_is_kept_in_flight_and_sent_again_then_what_was_type
     assert apply_exact("one two three", then.send["patch"]) == "one two three four"
     provision.on_ack("t-2", {"ok": True, "rev": 3, "event_id": 10})
     assert provision.settled and provision.text == "one two three four"
+
+
+def test_an_edit_the_server_failed_on_is_kept_and_sent_again_later_and_later() -> None:
+    provision = ProvisionSync("sec_1", "one two", 1, op_id=op_ids("f"))
+    provision.local_change("one two three")
+    failed = {"ok": False, "error": {"code": "internal_error", "message": "the server failed"}}
+    waits = []
+    for _ in range(7):
+        outcome = provision.on_ack("f-1", failed)
+        assert outcome.error is None and outcome.send is None and provision.text == "one two three"
+        waits.append(outcome.retry_after)
+        again = provision.retry()
+        assert again.send is not None and again.send["op_id"] == "f-1"
+    assert waits == [1, 2, 4, 8, 16, 30, 30]
+    provision.on_ack("f-1", {"ok": True, "rev": 2, "event_id": 3})
+    assert provision.settled and provision.failures == 0
+
+
+def test_after_an_edit_refused_for_good_what_was_typed_meanwhile_goes_out() -> None:
+    provision = ProvisionSync("sec_1", "one two", 1, op_id=op_ids("g"))
+    provision.local_change("one two three")
+    provision.local_change("zero one two three")  # typed while the first edit is on its way
+    refused = provision.on_ack("g-1", {"ok": False, "error": {"code": "forbidden", "message": "frozen"}})
+    assert refused.error == {"code": "forbidden", "message": "frozen"}
+    assert provision.text == "zero one two"  # the refused words are undone, the others stay
+    assert refused.send is not None and refused.send["op_id"] == "g-2"
+    assert apply_exact("one two", refused.send["patch"]) == "zero one two"
 
 
 def test_a_bill_asks_its_driver_to_retry_and_sends_every_held_provision() -> None:
