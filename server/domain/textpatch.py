@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -360,71 +361,38 @@ def rebase_apply(current: str, patch_text: str, *, exact: bool) -> str:
     text = _to_units(current)
     for number, patch in enumerate(_parse(patch_text), start=1):
         before = "".join(data for op, data in patch.diffs if op != _INSERT)
+        deletes = any(op == _DELETE for op, _ in patch.diffs)
         at = _nearest(text, before, patch.start2, dmp.Match_Distance)
         if at >= 0:
             after = "".join(data for op, data in patch.diffs if op != _DELETE)
-            text = text[:at] + after + text[at + len(before) :]
-            continue
-        if any(op == _DELETE for op, _ in patch.diffs):
+            placed = text[:at] + after + text[at + len(before) :]
+        elif deletes:
             raise PatchConflict(f"Hunk {number} deletes text that is no longer there.")
-        placed, (ok,) = dmp.patch_apply([patch], text)
-        if not ok:
-            raise PatchConflict(f"Hunk {number} no longer matches the current text.")
-        if _glues_words(text, str(placed), patch):
+        else:
+            placed, (ok,) = dmp.patch_apply([patch], text)
+            if not ok:
+                raise PatchConflict(f"Hunk {number} no longer matches the current text.")
+        # Even a verbatim context can have a colleague's word glued to it where it ends with the text.
+        if not deletes and _glues_words(text, str(placed), patch):
             raise PatchConflict(f"Hunk {number} would put its words inside a token of the current text.")
         text = str(placed)
     return _checked_result(text)
 
 
 def _glues_words(old: str, new: str, patch: Any) -> bool:
-    """Whether placing the insert-only ``patch`` made ``old`` into ``new`` by inserting inside a token, or gluing
-    an inserted one to it, where the drafter had typed between tokens."""
-    typed_glued = False
-    context = ""
-    for index, (op, data) in enumerate(patch.diffs):
-        if op == _INSERT:
-            following = next((d for o, d in patch.diffs[index + 1 :] if o == _EQUAL and d), "")
-            typed_glued = typed_glued or _glued(context[-1:] or " ", data, following[:1] or " ")
-        else:
-            context += data
-    if typed_glued:
-        return False  # typing inside a word (a letter added to it) is what the drafter did
-    position = 0
-    for op, data in _engine().diff_main(old, new, False):
-        if op == _DELETE:
-            return True  # an insertion only inserts; anything else is not what was typed
-        if op == _INSERT:
-            if all(_glued(left, inserted, right) for left, inserted, right in _slides(old, position, data)):
-                return True
-        else:
-            position += len(data)
-    return False
+    """Whether placing the insert-only ``patch`` made ``old`` into ``new`` other than by adding the whole tokens
+    (runs without spaces: words, references such as "3(2)(a)") the drafter typed between tokens.
 
-
-def _slides(old: str, position: int, inserted: str) -> list[tuple[str, str, str]]:
-    """The ways to read one insertion into ``old`` (``(left, inserted, right)``): "a] [" after "may [" is also
-    " [a]" after "may", as the diff may report either."""
-    def around(at: int, text: str) -> tuple[str, str, str]:
-        return (old[at - 1] if at else " ", text, old[at] if at < len(old) else " ")
-
-    readings = [around(position, inserted)]
-    at, text = position, inserted
-    while at > 0 and old[at - 1] == text[-1]:
-        at, text = at - 1, old[at - 1] + text[:-1]
-        readings.append(around(at, text))
-    at, text = position, inserted
-    while at < len(old) and old[at] == text[0]:
-        at, text = at + 1, text[1:] + old[at]
-        readings.append(around(at, text))
-    return readings
-
-
-def _glued(left: str, inserted: str, right: str) -> bool:
-    """Whether ``inserted`` between ``left`` and ``right`` splits a token (a run without spaces: a word, a
-    reference such as "3(2)(a)") or sticks to one."""
-    if not left.isspace() and not right.isspace():
-        return True
-    return (not left.isspace() and not inserted[0].isspace()) or (not inserted[-1].isspace() and not right.isspace())
+    A placement inside a token splits it, one next to a token sticks to it, and the fuzzy match can even put a
+    word inside a copy of itself ("nenew w"): each changes the tokens of the text, which is what is compared. A
+    drafter who typed inside a token (a letter added to a word) is not held to it.
+    """
+    before = "".join(data for op, data in patch.diffs if op != _INSERT)
+    after = "".join(data for op, data in patch.diffs if op != _DELETE)
+    added = Counter(after.split()) - Counter(before.split())
+    if Counter(after.split()) != Counter(before.split()) + added:
+        return False  # typed inside a token: its placement is the fuzzy match's
+    return Counter(new.split()) != Counter(old.split()) + added
 
 
 def _nearest(text: str, needle: str, expected: int, distance: int) -> int:

@@ -375,3 +375,35 @@ def test_patches_cross_between_the_browser_module_and_the_server(tmp_path: Path)
     assert plain_applied > len(pairs) // 2
     # The browser merges concurrent edits exactly as the server does.
     assert answer["merged"] == [merge3(*case) for case in merges]
+
+
+@pytest.mark.parametrize(
+    ("current", "base", "typed"),
+    [
+        # The fuzzy match put "new" inside a copy of itself: "Cabet in notin".
+        ("Minister shall the Act in days or may Minister", "Minister shall the Act in or may Minister",
+         "Minister shall the Act Cabinet in not or may Minister"),
+        # A colleague's insertion inside the hunk's context: "[b6] " would land inside "may".
+        ("Minister may [c7] [c4u] make", "Minister may [c4u] make", "Minister [b7] may [b6] [c4u] [b9u] make"),
+        # Verbatim context at the end of the text, a colleague's "(a)" glued after it: "3 applies(a)".
+        ("Section 3(a)", "Section 3", "Section 3 applies"),
+        # And at its start: "XIt".
+        ("Xshall apply", "shall apply", "It shall apply"),
+        ("X", "", "Hello"),
+    ],
+)
+def test_an_insertion_typed_between_words_is_refused_rather_than_placed_inside_one(
+    current: str, base: str, typed: str
+) -> None:
+    with pytest.raises(PatchConflict, match="inside a token"):
+        rebase_apply(current, make_patch(base, typed), exact=False)
+
+
+def test_typing_inside_a_word_or_between_words_still_finds_its_place_when_the_text_moved() -> None:
+    assert rebase_apply("Z the regultion of clerks", make_patch("the regultion of clerks", "the regulation of clerks"),
+                        exact=False) == "Z the regulation of clerks"
+    assert rebase_apply("the clerk shall keep a register Z",
+                        make_patch("the clerk shall keep a register", "the clerk shall keep a public register"),
+                        exact=False) == "the clerk shall keep a public register Z"
+    # A crafted patch with an empty insertion inserts nothing (and does not fail).
+    assert rebase_apply("abXd efg", "@@ -1,4 +1,4 @@\n+\n abcd\n", exact=False) == "abXd efg"
