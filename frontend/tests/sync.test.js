@@ -328,3 +328,17 @@ test('after an edit refused for good, what was typed meanwhile goes out', () => 
   assert.equal(result.send.op_id, 'op-2');
   assert.equal(applyExact('one two', result.send.patch), 'zero one two');
 });
+
+test('an edit refused because the sign-in ended is kept, not undone, and goes out again after the join', () => {
+  const provision = new ProvisionSync('sec_1', 'one two', 1, { opId: (() => { let n = 0; return () => `op-${(n += 1)}`; })() });
+  provision.localChange('one two three');
+  const result = provision.onAck('op-1', { ok: false, error: { code: 'signed_out', message: 'sign in again' } });
+  assert.equal(result.error.code, 'signed_out');
+  assert.equal(result.send, null);
+  assert.equal(provision.text, 'one two three');
+  assert.equal(provision.localChange('one two three four').send, null);
+  assert.equal(provision.pendingSend.op_id, 'op-1'); // what the join after reconnecting sends
+  const then = provision.onAck('op-1', { ok: true, rev: 2, event_id: 2 });
+  assert.equal(then.send.op_id, 'op-2');
+  assert.equal(applyExact('one two three', then.send.patch), 'one two three four');
+});

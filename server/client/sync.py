@@ -31,6 +31,8 @@ __all__ = [
 EDIT_CONFLICT: Final = "edit_conflict"
 RATE_LIMITED: Final = "rate_limited"
 INTERNAL_ERROR: Final = "internal_error"
+# Refusals that say who is asking is no longer signed in, not that the edit is wrong.
+SIGNED_OUT_CODES: Final = frozenset({"signed_out", "unauthenticated"})
 # After the server failed on an op: 1, 2, 4... seconds before sending it again, at most this long.
 MAX_FAILURE_WAIT: Final = 30.0
 NOT_FOUND: Final = "not_found"
@@ -144,6 +146,7 @@ class ProvisionSync:
         before = self.local
         if ack.get("ok"):
             self.failures = 0
+            self.held = False
             self._accepted(int(ack["rev"]))
             return self._after(before, cursor)
         error = dict(ack.get("error") or {"code": "error", "message": "Refused."})
@@ -162,6 +165,11 @@ class ProvisionSync:
                 wait = ack.get("retry_after")
                 retry_after = float(wait) if isinstance(wait, (int, float)) and wait > 0 else DEFAULT_RETRY_AFTER
             return self._shown(before, cursor, Outcome(resync=resync, retry_after=retry_after))
+        if error.get("code") in SIGNED_OUT_CODES:
+            # The connection's sign-in ended: nothing is wrong with the edit, the drafter has to sign in again. It
+            # stays in flight, what is typed meanwhile waits, and the join after reconnecting sends it again.
+            self.held = True
+            return Outcome(error=error)
         self.inflight = None
         if error.get("code") == EDIT_CONFLICT:
             # Nothing of the op was applied: merge all local edits onto the server's text, send anew.

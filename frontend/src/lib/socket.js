@@ -2,6 +2,8 @@
 import { io } from 'socket.io-client';
 
 export const ACK_TIMEOUT_MS = 10000;
+// How long a page whose connection was closed for a changed password waits before asking again who it is.
+const SESSION_RECHECK_MS = 1000;
 
 /** Connects to this site's server; anonymous visitors may follow public bills. */
 export function connect() {
@@ -46,12 +48,20 @@ export async function signedInAs() {
 export function followSignIn(socket, user, onEnded = () => {}) {
   let reason = null;
   const reconnect = async () => {
-    const now = user === null ? null : await signedInAs();
+    let now = user === null ? null : await signedInAs();
+    if (user !== null && now !== user && reason === 'password_changed') {
+      // The close can overtake the answer that renews this browser's session when it changed the password
+      // itself: ask once more, a moment later, before saying it is signed out.
+      await new Promise((resolve) => { setTimeout(resolve, SESSION_RECHECK_MS); });
+      now = await signedInAs();
+    }
     if (user !== null && now !== user) {
       onEnded(reason ?? 'signed_out', now === undefined);
       return false;
     }
     reason = null;
+    // A connection that came back by itself after its sign-in ended is anonymous: open it again as `user`.
+    if (socket.connected) socket.disconnect();
     socket.connect();
     return true;
   };

@@ -3,10 +3,10 @@
 import { minimalSetup } from 'codemirror';
 import { Annotation, EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
-import { BillSync } from '../sync/sync.js';
+import { BillSync, SIGNED_OUT_CODES } from '../sync/sync.js';
 import { api } from '../lib/api.js';
 import { announce, h, pageData, say, t } from '../lib/dom.js';
-import { ask, connect, followSignIn } from '../lib/socket.js';
+import { ask, connect, followSignIn, signedInAs } from '../lib/socket.js';
 import { applyRenames, forgetMissing } from '../editor/rekey.js';
 import { peerClass, remoteCursors, setPeers } from '../editor/cursors.js';
 
@@ -357,6 +357,10 @@ function showSignedOut(reconnect, reason, unreachable) {
   button.addEventListener('click', async () => {
     button.disabled = true;
     if (await reconnect()) {
+      // The button goes with the notice: the focus goes to the state of the saving, which says what happens now.
+      const state = document.getElementById('sync-state');
+      state.setAttribute('tabindex', '-1');
+      state.focus();
       notice.hidden = true;
       notice.replaceChildren();
       announce(t('reconnected'));
@@ -385,7 +389,17 @@ export async function start() {
       const view = editors.get(eid);
       if (view) showText(view, text);
     },
-    onError: (eid, error) => say('editor-message', t('refused', { message: error?.message ?? '' })),
+    onError: (eid, error) => {
+      if (!SIGNED_OUT_CODES.has(error?.code)) {
+        say('editor-message', t('refused', { message: error?.message ?? '' }));
+        return;
+      }
+      // Refused as signed out: the edits are kept (see sync.js). A browser still signed in as this drafter (it
+      // changed the password itself) is reconnecting already; any other is told how to bring them in.
+      signedInAs().then((now) => {
+        if (now !== Number(document.body.dataset.user)) showSignedOut(reconnect, 'signed_out', now === undefined);
+      });
+    },
   });
   let first = true;
   const joined = new Promise((resolve) => {

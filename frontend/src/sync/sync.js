@@ -9,6 +9,8 @@ import { applyExact, makePatch, mapPosition, merge3 } from './textpatch.js';
 export const EDIT_CONFLICT = 'edit_conflict';
 export const RATE_LIMITED = 'rate_limited';
 export const INTERNAL_ERROR = 'internal_error';
+// Refusals that say who is asking is no longer signed in, not that the edit is wrong.
+export const SIGNED_OUT_CODES = new Set(['signed_out', 'unauthenticated']);
 // After the server failed on an op: 1, 2, 4... seconds before sending it again, at most this long.
 const MAX_FAILURE_WAIT = 30;
 // Seconds to wait when a rate_limited ack does not say.
@@ -95,6 +97,7 @@ export class ProvisionSync {
     const before = this.local;
     if (ack.ok) {
       this.failures = 0;
+      this.held = false;
       this.#accepted(ack.rev);
       const resync = this.#drain();
       return this.#shown(before, cursor, { resync, send: resync ? null : this.#flush() });
@@ -115,6 +118,12 @@ export class ProvisionSync {
         wait = typeof ack.retry_after === 'number' && ack.retry_after > 0 ? ack.retry_after : DEFAULT_RETRY_AFTER;
       }
       return this.#shown(before, cursor, { resync, retryAfter: wait });
+    }
+    if (SIGNED_OUT_CODES.has(ack.error?.code)) {
+      // The connection's sign-in ended: nothing is wrong with the edit, the drafter has to sign in again. It
+      // stays in flight, what is typed meanwhile waits, and the join after reconnecting sends it again.
+      this.held = true;
+      return outcome({ error: ack.error });
     }
     const sent = this.inflight;
     this.inflight = null;

@@ -353,6 +353,26 @@ def test_an_edit_the_server_failed_on_is_kept_and_sent_again_later_and_later() -
     assert provision.settled and provision.failures == 0
 
 
+def test_an_edit_refused_because_the_sign_in_ended_is_kept_for_the_join_after_signing_in_again() -> None:
+    bill = BillSync(7, op_id=op_ids("s"))
+    bill.on_join_ack({"ok": True, "last_event_id": 1, "events": [],
+                      "provisions": {"sec_1": {"text": "one two", "rev": 1, "wid": "sec_1"}}})
+    (sent,) = bill.type("sec_1", "one two three").sends
+    refused = bill.on_edit_ack(sent, {"ok": False, "error": {"code": "signed_out", "message": "sign in again"}})
+    assert refused.errors == [("sec_1", {"code": "signed_out", "message": "sign in again"})]
+    assert refused.sends == [] and refused.retry_after is None
+    assert bill.text("sec_1") == "one two three"  # nothing undone
+    assert bill.type("sec_1", "one two three four").sends == []  # held until the drafter is back
+    # Signed in again and reconnected: the join sends the same op, then what was typed meanwhile.
+    bill.join_request()
+    rejoined = bill.on_join_ack({"ok": True, "last_event_id": 1, "events": [],
+                                 "provisions": {"sec_1": {"text": "one two", "rev": 1, "wid": "sec_1"}}})
+    assert rejoined.sends == [sent]
+    then = bill.on_edit_ack(sent, {"ok": True, "rev": 2, "event_id": 2})
+    (rest,) = then.sends
+    assert apply_exact("one two three", rest["patch"]) == "one two three four"
+
+
 def test_after_an_edit_refused_for_good_what_was_typed_meanwhile_goes_out() -> None:
     provision = ProvisionSync("sec_1", "one two", 1, op_id=op_ids("g"))
     provision.local_change("one two three")
