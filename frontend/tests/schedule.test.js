@@ -82,3 +82,22 @@ test('a failing run does not stop later ones', async () => {
   await second;
   assert.equal(runs, 2);
 });
+
+test('a run slower than the gap spaces the next one out instead of running back to back', async () => {
+  const time = clock();
+  const starts = [];
+  let finish;
+  const refresh = coalesced(() => {
+    starts.push(time.now());
+    return new Promise((resolve) => { finish = resolve; });
+  }, 1000, time);
+  refresh();
+  await time.advance(0);
+  refresh(); // a live event while the slow run is under way
+  await time.advance(3000);
+  finish(); // it took three seconds
+  await time.advance(999);
+  assert.deepEqual(starts, [0]);
+  await time.advance(1);
+  assert.deepEqual(starts, [0, 4000]);
+});

@@ -132,3 +132,24 @@ def test_a_campaign_reads_as_one_entry_and_its_signatures_come_on_demand(pages: 
     assert threads and all("cluster=" not in url for url in threads)
     toggle.click()
     assert campaign.locator(":scope > .campaign-members").count() == 0
+
+
+def test_a_reply_being_typed_to_a_comment_that_joins_a_campaign_stays_with_it(pages: Pages, e2e_app: Flask) -> None:
+    post_each(e2e_app, [LETTER, f"{LETTER} Signed, a teacher."])  # two alike: not yet a campaign
+    reader = pages.new("citizen2")
+    open_thread(reader)
+    second = reader.locator(".comment-list > .comment", has_text="Signed, a teacher.")
+    second.get_by_role("button", name="Reply").click()
+    reply = second.locator(":scope > form.comment-form textarea")
+    reply.press_sequentially("Which county do you teach in?")
+
+    # A third letter makes the two a campaign: the list now shows its first signature only.
+    with e2e_app.extensions["parley.db"].write() as session:
+        author = accounts.principal_of(accounts.register_user(session, "third", "citizen", "third-pass-1"))
+        comments.post_comment(session, author, DEMO_BILL, eid=DISCUSSED, body=f"{LETTER} Signed, a nurse.",
+                              settings=ConsultationSettings.from_config(e2e_app.config))
+    reader.get_by_role("button", name="Hide the campaign's signatures").wait_for()
+    # The campaign opened by itself, and the reply is back under its comment, as it was typed.
+    moved = reader.locator(".campaign-members > .comment", has_text="Signed, a teacher.")
+    moved.locator(":scope > form.comment-form textarea").wait_for()
+    assert moved.locator(":scope > form.comment-form textarea").input_value() == "Which county do you teach in?"

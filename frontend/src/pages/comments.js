@@ -14,20 +14,46 @@ const REFRESH_GAP_MS = 1000;
 // A campaign's signatures are read this many at a time.
 const SIGNATURES_PAGE = 100;
 
-/** Where `element` stands: its comment, and the path of child positions from that comment down to it. */
+/** Where `element` stands: its comment, its action if it is an action button, and the path of child positions
+ * from that comment down to it. */
 function placeOf(element) {
   const host = element.closest('.comment');
   if (!host) return null;
   const path = [];
   for (let node = element; node !== host; node = node.parentElement) path.unshift([...node.parentElement.children].indexOf(node));
-  return { id: host.dataset.comment, path, tag: element.tagName, className: element.className, tabindex: element.getAttribute('tabindex') };
+  return {
+    id: host.dataset.comment, action: element.dataset.action ?? null, path, tag: element.tagName,
+    className: element.className, tabindex: element.getAttribute('tabindex'),
+  };
 }
 
-/** The element at `place` in a freshly rendered `list`, if it is still the same kind of element. */
+/** The element at `place` in a freshly rendered `list`: the same action's button, else the same kind of element at
+ * the same place; the comment itself when that is gone or can no longer take the focus (an endorsement done). */
 function find(list, place) {
-  let node = list.querySelector(`.comment[data-comment="${place.id}"]`);
-  for (const index of place.path) node = node?.children[index];
-  return node && node.tagName === place.tag && node.className === place.className ? node : null;
+  const host = list.querySelector(`.comment[data-comment="${place.id}"]`);
+  if (!host) return null;
+  let node;
+  if (place.action) {
+    node = host.querySelector(`:scope > .comment-actions > [data-action="${place.action}"]`);
+  } else {
+    node = host;
+    for (const index of place.path) node = node?.children[index];
+    if (node && (node.tagName !== place.tag || node.className !== place.className)) node = null;
+  }
+  if (node && !node.disabled) return node;
+  host.setAttribute('tabindex', '-1');
+  return host;
+}
+
+/** Puts an opened form under its comment, right after the comment's own buttons: above its replies and the
+ * campaign's signatures, however many there are. */
+function place(host, form) {
+  // The comment the form is for, and its cluster, stay with it wherever it waits (see render).
+  form.dataset.for ??= host.dataset.comment;
+  form.dataset.cluster ??= host.dataset.cluster;
+  const actions = host.querySelector(':scope > .comment-actions');
+  if (actions) actions.after(form);
+  else host.append(form);
 }
 
 export class CommentsPanel {
@@ -51,6 +77,7 @@ export class CommentsPanel {
     this.mainForm = null; // the comment form of the provision shown, kept across re-renders
     // Campaigns whose signatures are being read: cluster id -> how many pages of them are shown.
     this.expanded = new Map();
+    this.drawn = 0; // the number of the latest refresh; opening or closing signatures counts as one
     this.body = root.querySelector('#comments-body');
     this.heading = root.querySelector('#comments-heading');
     root.querySelector('#close-comments').addEventListener('click', () => this.close());
@@ -80,7 +107,11 @@ export class CommentsPanel {
     this.root.hidden = false;
     this.layout.classList.add('with-comments');
     this.heading.textContent = t('comments_on', { label: this.labelOf(eid) });
-    await this.refresh();
+    try {
+      await this.refresh();
+    } catch (error) {
+      this.body.replaceChildren(h('p', { class: 'message', role: 'status' }, t('refused', { message: error.message })));
+    }
     this.heading.focus();
   }
 
@@ -96,16 +127,40 @@ export class CommentsPanel {
     if (this.eid !== null && !this.root.hidden) this.refreshSoon();
   }
 
+  /** Reads the thread again and draws it; resolves once the thread on screen is at least as new as the call. */
   async refresh() {
     if (this.eid === null) return;
-    const eid = this.eid;
+    let run = this.load(this.eid, ++this.drawn);
+    this.latest = run;
+    await run;
+    // A newer refresh took over (its answer is the one drawn): what the caller waits for is that one.
+    while (this.latest !== run) {
+      run = this.latest;
+      await run;
+    }
+  }
+
+  async load(eid, seq) {
+    // Only the latest refresh draws: an older answer landing later, or one read before the reader opened or
+    // closed a campaign's signatures, would show a list older than what is on screen.
     // A campaign reads as one entry (its first signature here, saying how many): thousands of identical letters
     // would bury the other comments, and fetching them all on each refresh would cost every reader dearly.
     const data = await apiPages(`/api/bills/${this.bill}/comments?eid=${encodeURIComponent(eid)}&campaigns=grouped`, ['comments', 'hidden']);
+    // A campaign that changed between two of the pages may come twice (docs/api-consultation.md): once is enough.
+    const seen = new Set();
+    data.comments = (data.comments ?? []).filter((comment) => {
+      if (!(comment.cluster?.grouped > 1)) return true;
+      if (seen.has(comment.cluster.id)) return false;
+      seen.add(comment.cluster.id);
+      return true;
+    });
     // The signatures being read are read again, as far as they were read: an answer or a hidden one shows.
     const signatures = new Map();
     for (const [cluster, pages] of this.expanded) signatures.set(cluster, await this.signatures(eid, cluster, pages));
-    if (eid !== this.eid) return;
+    if (eid !== this.eid || seq !== this.drawn) return;
+    // A campaign no longer grouped here has no signatures to open.
+    const grouped = new Set((data.comments ?? []).filter((c) => c.cluster?.grouped > 1).map((c) => c.cluster.id));
+    for (const cluster of this.expanded.keys()) if (!grouped.has(cluster)) this.expanded.delete(cluster);
     this.render(data.comments ?? [], data.hidden ?? [], signatures);
   }
 
@@ -135,22 +190,37 @@ export class CommentsPanel {
     if (!comments.length) parts.push(h('p', { class: 'no-comments' }, t('no_comments')));
     // Forms someone is filling in (a reply, an answer, a reason to hide) survive the re-render a live event
     // causes: the same nodes move into the new list, under the same comment, and the focus and caret come back.
-    const carried = [...this.body.querySelectorAll('.comment > form')]
-      .map((form) => [form.closest('.comment').dataset.comment, form]);
+    const carried = [...this.body.querySelectorAll('.comment > form')];
     const active = this.body.contains(document.activeElement) ? document.activeElement : null;
     const caret = typeof active?.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd] : null;
-    const place = active ? placeOf(active) : null;
-    for (const [id, form] of carried) {
-      // The comment left the list (hidden, withdrawn): what was typed for it has nowhere to go.
-      list.querySelector(`.comment[data-comment="${id}"]`)?.append(form);
+    const where = active ? placeOf(active) : null;
+    for (const form of carried) {
+      const host = list.querySelector(`.comment[data-comment="${form.dataset.for}"]`);
+      if (host) {
+        place(host, form);
+        continue;
+      }
+      // Its comment is now one of a campaign's signatures, read on demand: the form waits under the campaign's
+      // entry, which opens so that the next refresh puts it back under its comment. A comment that left the list
+      // (hidden, withdrawn) takes its form with it.
+      const cluster = form.dataset.cluster;
+      const campaign = cluster
+        && list.querySelector(`.comment[data-cluster="${cluster}"]:has(> .comment-campaign > .campaign-toggle)`);
+      if (campaign && [...form.querySelectorAll('textarea, input')].some((field) => field.value)) {
+        place(campaign, form);
+        if (!this.expanded.has(Number(cluster))) {
+          this.expanded.set(Number(cluster), 1);
+          this.refreshSoon();
+        }
+      }
     }
     parts.push(list, ...notices, this.form());
     this.body.replaceChildren(...parts);
     // A keyboard or screen-reader user keeps their place: the same node when it was carried over, else the
     // element at the same place in the same comment (a button, the answer just given).
-    const again = active?.isConnected ? active : place && find(list, place);
+    const again = active?.isConnected ? active : where && find(list, where);
     if (again && document.activeElement !== again) {
-      if (place?.tabindex !== null && place?.tabindex !== undefined) again.setAttribute('tabindex', place.tabindex);
+      if (where?.tabindex !== null && where?.tabindex !== undefined) again.setAttribute('tabindex', where.tabindex);
       again.focus({ preventScroll: true });
       if (caret && again === active) active.setSelectionRange(...caret);
     }
@@ -159,8 +229,8 @@ export class CommentsPanel {
   thread(comment, byParent, signatures = new Map()) {
     const replies = byParent.get(comment.id) ?? [];
     const cluster = comment.cluster;
-    const read = cluster?.grouped > 1 ? signatures.get(cluster.id) : undefined;
-    return h('li', { class: 'comment', dataset: { comment: comment.id } },
+    const read = cluster?.grouped > 1 && this.expanded.has(cluster.id) ? signatures.get(cluster.id) : undefined;
+    return h('li', { class: 'comment', dataset: { comment: comment.id, cluster: cluster?.id } },
       h('p', { class: 'comment-meta' }, `${comment.author?.name ?? ''} · ${comment.created_at.slice(0, 16).replace('T', ' ')}`),
       comment.quote ? h('blockquote', { class: 'comment-quote' }, comment.quote) : null,
       h('div', { class: 'comment-body' }, comment.body),
@@ -193,7 +263,8 @@ export class CommentsPanel {
   /** The other signatures of `comment`'s campaign read so far (`read`: `{comments, next}`), and a way to more. */
   members(comment, read) {
     const list = h('ol', { class: 'campaign-members', 'aria-label': t('campaign_members') },
-      read.comments.filter((member) => member.id !== comment.id).map((member) => this.thread(member, new Map())));
+      read.comments.filter((member) => member.id !== comment.id && member.reply_to === null)
+        .map((member) => this.thread(member, new Map())));
     if (read.error) list.append(h('li', { class: 'message' }, t('refused', { message: read.error.message })));
     if (read.next) {
       const more = h('button', { type: 'button', class: 'secondary' }, t('campaign_more'));
@@ -207,6 +278,7 @@ export class CommentsPanel {
   async toggleSignatures(comment, button) {
     const host = button.closest('.comment');
     const cluster = comment.cluster.id;
+    this.drawn += 1;
     if (this.expanded.has(cluster)) {
       this.expanded.delete(cluster);
       host.querySelector(':scope > .campaign-members')?.remove();
@@ -226,6 +298,7 @@ export class CommentsPanel {
   async moreSignatures(comment, item, cursor) {
     const read = await this.signatures(this.eid, comment.cluster.id, 1, cursor);
     if (!item.isConnected) return; // redrawn meanwhile, with as many pages as were asked for
+    this.drawn += 1;
     this.expanded.set(comment.cluster.id, (this.expanded.get(comment.cluster.id) ?? 1) + 1);
     const added = this.members(comment, read);
     const firstNew = added.firstElementChild;
@@ -256,23 +329,23 @@ export class CommentsPanel {
     const mine = comment.author?.id === this.user;
     if (this.isCitizen && this.open && !mine) {
       buttons.push(comment.endorsed || this.endorsed.has(comment.id)
-        ? h('button', { type: 'button', class: 'secondary', disabled: true }, t('endorsed'))
-        : h('button', { type: 'button', class: 'secondary', onclick: (event) => this.endorse(comment, event.target) }, t('endorse')));
+        ? h('button', { type: 'button', class: 'secondary', disabled: true, dataset: { action: 'endorse' } }, t('endorsed'))
+        : h('button', { type: 'button', class: 'secondary', dataset: { action: 'endorse' }, onclick: (event) => this.endorse(comment, event.target) }, t('endorse')));
     }
     if (this.isCitizen && this.open && comment.reply_to === null) {
-      buttons.push(h('button', { type: 'button', class: 'secondary', onclick: (event) => this.replyForm(comment, event.target) }, t('reply')));
+      buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'reply' }, onclick: (event) => this.replyForm(comment, event.target) }, t('reply')));
     }
     if (this.user && !mine) {
-      buttons.push(h('button', { type: 'button', class: 'secondary', onclick: (event) => this.flagForm(comment, event.target) }, t('flag')));
+      buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'flag' }, onclick: (event) => this.flagForm(comment, event.target) }, t('flag')));
     }
     if (this.isAnswerer) {
-      buttons.push(h('button', { type: 'button', class: 'secondary', onclick: (event) => this.answerForm(comment, event.target) }, t('answer_comment')));
+      buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'answer' }, onclick: (event) => this.answerForm(comment, event.target) }, t('answer_comment')));
       if (comment.cluster?.campaign) {
-        buttons.push(h('button', { type: 'button', class: 'secondary', onclick: (event) => this.answerForm(comment, event.target, comment.cluster) }, t('answer_campaign')));
+        buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'answer-campaign' }, onclick: (event) => this.answerForm(comment, event.target, comment.cluster) }, t('answer_campaign')));
       }
     }
     if (this.isModerator) {
-      buttons.push(h('button', { type: 'button', class: 'danger', onclick: (event) => this.hideForm(comment, event.target) }, t('hide')));
+      buttons.push(h('button', { type: 'button', class: 'danger', dataset: { action: 'hide' }, onclick: (event) => this.hideForm(comment, event.target) }, t('hide')));
     }
     return buttons.length ? h('div', { class: 'comment-actions' }, buttons) : null;
   }
@@ -327,7 +400,7 @@ export class CommentsPanel {
         await this.post({ eid: comment.eid, body: textarea.value, reply_to: comment.id }, message, event.target);
       },
     }, h('label', { for: id }, t('reply')), textarea, h('p', {}, h('button', { type: 'submit' }, t('send_reply'))), message);
-    host.append(form);
+    place(host, form);
     textarea.focus();
   }
 
@@ -350,7 +423,7 @@ export class CommentsPanel {
         }
       },
     }, h('label', { for: id }, t('flag_reason')), select, h('button', { type: 'submit' }, t('flag')), message);
-    host.append(form);
+    place(host, form);
     select.focus();
   }
 
@@ -413,7 +486,7 @@ export class CommentsPanel {
     h('label', { for: `${id}-version` }, t('answer_version_optional')), version,
     h('p', {}, h('button', { type: 'submit' }, t(cluster ? 'send_campaign_answer' : 'send_answer'))),
     message);
-    host.append(form);
+    place(host, form);
     textarea.focus();
   }
 
@@ -438,27 +511,40 @@ export class CommentsPanel {
         }
       },
     }, h('label', { for: id }, t('reason')), input, h('button', { type: 'submit', class: 'danger' }, t('hide')), message);
-    host.append(form);
+    place(host, form);
     input.focus();
   }
 
   async post(payload, message, form) {
+    const button = form.querySelector('button[type=submit]');
+    if (button.disabled) return; // already on its way
+    button.disabled = true;
+    let posted;
     try {
-      const posted = await api('POST', `/api/bills/${this.bill}/comments`, payload);
-      const note = posted.state === 'held' ? t('held') : t('posted');
-      this.notice = note;
-      // Done with: a reply's form goes, the comment form empties and says what became of the comment.
-      if (form === this.mainForm) {
-        form.reset();
-        form.querySelector('p.message').textContent = note;
-      } else {
-        form.remove();
-      }
-      await this.refresh();
-      this.onChange();
-      announce(note);
+      posted = await api('POST', `/api/bills/${this.bill}/comments`, payload);
     } catch (error) {
       message.textContent = t('refused', { message: error.message });
+      return;
+    } finally {
+      button.disabled = false;
+    }
+    const note = posted.state === 'held' ? t('held') : t('posted');
+    this.notice = note;
+    // Done with: a reply's form goes, the comment form empties (unless more was typed while it was on its way)
+    // and says what became of the comment.
+    if (form === this.mainForm) {
+      const text = form.querySelector('textarea');
+      if (text.value === payload.body) form.reset();
+      form.querySelector('p.message').textContent = note;
+    } else {
+      form.remove();
+    }
+    announce(note);
+    this.onChange();
+    try {
+      await this.refresh();
+    } catch {
+      this.refreshSoon(); // posted all the same: the list catches up at the next refresh
     }
   }
 

@@ -239,9 +239,17 @@ function setUpLazyChunks() {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 // A moment after the window's edge, so that the server's clock has passed it too.
 const EDGE_MARGIN_MS = 1000;
-// When the server does not yet say what the edge should have made of the window: ask again after this.
+// When the server does not yet say what the edge should have made of the window (or cannot be asked): ask again
+// after this, twice as long each time in a row, up to a minute.
 const RECHECK_MS = 2000;
+const MAX_RECHECK_MS = 60000;
+let recheck = RECHECK_MS;
 let windowTimer = null;
+
+function askAgainLater() {
+  atEdge(Date.now() + recheck, followConsultation);
+  recheck = Math.min(2 * recheck, MAX_RECHECK_MS);
+}
 
 /** The state of the consultation in the page's head, as the server writes it (a new window replaces it). */
 function showConsultation(consultation) {
@@ -283,8 +291,12 @@ function takeComments(open) {
 /** Checks the consultations again a moment after `edge` (an ISO time), or shortly when the server lags behind it. */
 function followEdge(edge) {
   const when = Date.parse(edge) + EDGE_MARGIN_MS;
-  // Still on the other side of an edge this clock has passed: the server's clock is behind this one.
-  atEdge(when > Date.now() ? when : Date.now() + RECHECK_MS, followConsultation);
+  if (when > Date.now()) {
+    recheck = RECHECK_MS;
+    atEdge(when, followConsultation);
+  } else {
+    askAgainLater(); // still on the other side of an edge this clock has passed: the server's clock is behind
+  }
 }
 
 /**
@@ -297,7 +309,7 @@ async function followConsultation() {
   try {
     data = await apiPages(`/api/bills/${bill}/consultations`, ['consultations']);
   } catch {
-    atEdge(Date.now() + RECHECK_MS, followConsultation);
+    askAgainLater();
     return;
   }
   const consultations = data.consultations ?? [];
