@@ -35,7 +35,8 @@ class Comment(Base):
 
     __tablename__ = "comments"
     __table_args__ = (
-        Index("ix_comments_bill_state", "bill_id", "state"),
+        # Also what grouping a bill's campaigns counts by (visible comments per cluster).
+        Index("ix_comments_bill_state_cluster", "bill_id", "state", "cluster_id"),
         Index("ix_comments_author_created", "author_id", "created_at"),
         Index("ix_comments_consultation_cluster", "consultation_id", "cluster_id"),
     )
