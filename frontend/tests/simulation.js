@@ -21,7 +21,8 @@ export function seeded(seed) {
 }
 
 // The same thresholds as server/domain/textpatch.py.
-const FUZZY = { matchThreshold: 0.35, patchDeleteThreshold: 0.35 };
+// The same thresholds as server/domain/textpatch.py.
+export const FUZZY = { matchThreshold: 0.35, patchDeleteThreshold: 0.35 };
 const MATCH_DISTANCE = 1000;
 
 // server/domain/textpatch.py's rule: a hunk that deletes must find its text verbatim (the nearest
@@ -45,7 +46,8 @@ function rebaseApply(current, patchText) {
   return text;
 }
 
-function nearest(text, needle, expected) {
+/** The start of the occurrence of `needle` nearest to `expected`, within the match distance; else -1. */
+export function nearest(text, needle, expected) {
   let best = -1;
   for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
     if (Math.abs(at - expected) > MATCH_DISTANCE) continue;
@@ -100,16 +102,14 @@ export class SimServer {
     const canonical = makePatch(provision.text, text);
     provision.text = text;
     provision.rev += 1;
-    const event = {
-      id: this.events.length + 1,
-      type: 'provision.edited',
-      bill: this.bill,
-      actor,
-      at: new Date(0).toISOString(),
-      data: { eid, rev: provision.rev, patch: canonical, op_id: opId },
-    };
+    return this.published(actor, opId, { eid, rev: provision.rev, patch: canonical, op_id: opId });
+  }
+
+  /** An applied op's event, appended to the log, and its ack, kept for the op's later copies. */
+  published(actor, opId, data) {
+    const event = { id: this.events.length + 1, type: 'provision.edited', bill: this.bill, actor, at: new Date(0).toISOString(), data };
     this.events.push(event);
-    const ack = { ok: true, rev: provision.rev, event_id: event.id };
+    const ack = { ok: true, rev: data.rev, event_id: event.id };
     this.acks.set(opId, ack);
     return { ack, event };
   }

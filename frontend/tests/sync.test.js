@@ -342,3 +342,28 @@ test('an edit refused because the sign-in ended is kept, not undone, and goes ou
   assert.equal(then.send.op_id, 'op-2');
   assert.equal(applyExact('one two three', then.send.patch), 'one two three four');
 });
+
+test('an edit whose answer never came is sent again, same op_id, while the line stays up', async () => {
+  const sent = [];
+  const timers = [];
+  let answered = 0;
+  const emit = async (name, payload) => {
+    if (name === 'join') return { ok: true, last_event_id: 0, events: [], provisions: { sec_1: { text: 'a', rev: 1 } } };
+    sent.push(payload.op_id);
+    answered += 1;
+    if (answered === 1) throw new Error('operation has timed out');
+    return { ok: true, rev: 2, event_id: 1 };
+  };
+  const bill = new BillSync({ bill: 1, emit, schedule: (run, seconds) => timers.push([run, seconds]) });
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  await bill.join();
+  bill.type('sec_1', 'a b');
+  await settle();
+  assert.equal(bill.settled, false);
+  assert.deepEqual(timers.map(([, seconds]) => seconds), [1]);
+  timers.shift()[0]();
+  await settle();
+  assert.equal(sent.length, 2);
+  assert.equal(sent[0], sent[1]);
+  assert.ok(bill.settled);
+});

@@ -145,8 +145,6 @@ class ProvisionSync:
             return Outcome()
         before = self.local
         if ack.get("ok"):
-            self.failures = 0
-            self.held = False
             self._accepted(int(ack["rev"]))
             return self._after(before, cursor)
         error = dict(ack.get("error") or {"code": "error", "message": "Refused."})
@@ -170,7 +168,7 @@ class ProvisionSync:
             # stays in flight, what is typed meanwhile waits, and the join after reconnecting sends it again.
             self.held = True
             return Outcome(error=error)
-        self.inflight = None
+        self._settled()
         if error.get("code") == EDIT_CONFLICT:
             # Nothing of the op was applied: merge all local edits onto the server's text, send anew.
             if not isinstance(ack.get("text"), str):
@@ -282,7 +280,15 @@ class ProvisionSync:
             self.local = merge3(self.inflight.expected, self.local, new)
         self.confirmed = new
         self.rev = rev
+        self._settled()
+
+    def _settled(self) -> None:
+        # The op in flight is decided (applied, refused): nothing holds back what was typed since, whatever made it
+        # wait (a rate limit, a failure, a sign-in that ended) and however its fate became known (its ack, its
+        # event, a join's snapshot).
         self.inflight = None
+        self.held = False
+        self.failures = 0
 
     def _accepted(self, ack_rev: int) -> None:
         sent, snapshot = self.inflight, self.snapshot

@@ -9,6 +9,8 @@ import { applyExact, makePatch, mapPosition, merge3 } from './textpatch.js';
 export const EDIT_CONFLICT = 'edit_conflict';
 export const RATE_LIMITED = 'rate_limited';
 export const INTERNAL_ERROR = 'internal_error';
+// An edit that got no answer (its ack timed out) is sent again after this many seconds.
+const UNANSWERED_RESEND_SECONDS = 1;
 // Refusals that say who is asking is no longer signed in, not that the edit is wrong.
 export const SIGNED_OUT_CODES = new Set(['signed_out', 'unauthenticated']);
 // After the server failed on an op: 1, 2, 4... seconds before sending it again, at most this long.
@@ -96,8 +98,6 @@ export class ProvisionSync {
     if (!this.inflight || this.inflight.op_id !== opId) return outcome();
     const before = this.local;
     if (ack.ok) {
-      this.failures = 0;
-      this.held = false;
       this.#accepted(ack.rev);
       const resync = this.#drain();
       return this.#shown(before, cursor, { resync, send: resync ? null : this.#flush() });
@@ -126,7 +126,7 @@ export class ProvisionSync {
       return outcome({ error: ack.error });
     }
     const sent = this.inflight;
-    this.inflight = null;
+    this.#settled();
     if (ack.error?.code === EDIT_CONFLICT) {
       // Nothing of the op was applied: merge all local edits onto the server's text and send them anew.
       if (typeof ack.text !== 'string') {
@@ -247,7 +247,16 @@ export class ProvisionSync {
     if (next !== this.inflight.expected) this.local = merge3(this.inflight.expected, this.local, next);
     this.confirmed = next;
     this.rev = rev;
+    this.#settled();
+  }
+
+  // The op in flight is decided (applied, refused): nothing holds back what was typed since, whatever made it
+  // wait (a rate limit, a failure, a sign-in that ended) and however its fate became known (its ack, its event,
+  // a join's snapshot).
+  #settled() {
     this.inflight = null;
+    this.held = false;
+    this.failures = 0;
   }
 
   #accepted(ackRev) {
@@ -274,6 +283,8 @@ export class ProvisionSync {
 export class BillSync {
   constructor({
     bill, emit, onText = () => {}, onError = () => {}, cursorOf = () => null, opId = newOpId,
+    // `schedule(run, seconds, purpose)`: purpose 'retry' (after a rate limit or a failure; one pending at most) or
+    // 'resend' (an edit that got no answer).
     schedule = (run, seconds) => setTimeout(run, seconds * 1000),
   }) {
     this.bill = bill;
@@ -387,7 +398,12 @@ export class BillSync {
   #send(provision, payload) {
     this.emit('edit', { bill: this.bill, ...payload }).then(
       (ack) => this.#act(provision, provision.onAck(payload.op_id, ack, this.cursorOf(provision.eid))),
-      () => {}, // unknown fate: the op stays in flight and join() sends it again
+      // No answer in time, or the line dropped: the op's fate is unknown and it stays in flight. It goes out again,
+      // same op_id (never applied twice), while it is still the one waiting and no join is under way: otherwise
+      // a lost answer on a line that stays up would hold back everything typed after it.
+      () => this.schedule(() => {
+        if (this.joined && provision.inflight?.op_id === payload.op_id) this.#send(provision, provision.pendingSend);
+      }, UNANSWERED_RESEND_SECONDS, 'resend'),
     );
   }
 }

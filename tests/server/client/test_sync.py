@@ -373,6 +373,24 @@ def test_an_edit_refused_because_the_sign_in_ended_is_kept_for_the_join_after_si
     assert apply_exact("one two three", rest["patch"]) == "one two three four"
 
 
+def test_typing_held_behind_an_op_refused_as_signed_out_goes_out_once_its_resent_copy_is_applied() -> None:
+    # The resent copy's event overtakes its ack: the op is settled by its event, and what was held must go out.
+    bill = BillSync(7, op_id=op_ids("h"))
+    bill.on_join_ack({"ok": True, "last_event_id": 0, "events": [],
+                      "provisions": {"sec_1": {"text": "one two", "rev": 1, "wid": "sec_1"}}})
+    (sent,) = bill.type("sec_1", "one two three").sends
+    bill.on_edit_ack(sent, {"ok": False, "error": {"code": "signed_out", "message": "sign in again"}})
+    assert bill.type("sec_1", "one two three four").sends == []
+    bill.join_request()
+    assert bill.on_join_ack({"ok": True, "last_event_id": 0, "events": [],
+                             "provisions": {"sec_1": {"text": "one two", "rev": 1, "wid": "sec_1"}}}).sends == [sent]
+    patch = make_patch("one two", "one two three")
+    applied = bill.on_event({"id": 1, "type": "provision.edited", "bill": 7, "data": {
+        "eid": "sec_1", "wid": "sec_1", "rev": 2, "patch": patch, "op_id": sent["op_id"]}})
+    (rest,) = applied.sends
+    assert apply_exact("one two three", rest["patch"]) == "one two three four"
+
+
 def test_after_an_edit_refused_for_good_what_was_typed_meanwhile_goes_out() -> None:
     provision = ProvisionSync("sec_1", "one two", 1, op_id=op_ids("g"))
     provision.local_change("one two three")
@@ -411,9 +429,8 @@ def test_a_copy_of_an_op_turned_away_by_the_rate_limit_while_another_copy_is_app
         sync.type("sec_1", "the clerk [b6] shall keep a register [b7]")
         _, event = server.edit(payload, "r")  # the other copy
         assert event is not None
-        if order == "event first":
-            sync.on_event(event)
-        sends = sync.retry().sends
+        sends = sync.on_event(event).sends if order == "event first" else []
+        sends += sync.retry().sends
         while sends:
             for sent in sends:
                 answer, broadcast = server.edit({k: v for k, v in sent.items() if k != "bill"}, "r")
