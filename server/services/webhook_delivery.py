@@ -187,10 +187,18 @@ def run_once(
     """Schedule new deliveries and attempt every due one; returns the number of attempts made."""
     with database.write() as session:
         schedule(session, now(), settings.batch)
+    claimed = now()
     with database.write() as session:
-        outgoing = claim_due(session, now(), settings)
+        outgoing = claim_due(session, claimed, settings)
     send = post or (lambda item, timeout: http_post(item, timeout, allow_private=settings.allow_private))
+    # The batch is leased for lease_seconds; a send started later than this could outlast the lease, and another
+    # worker would claim and send the same delivery meanwhile. What is left goes out once its lease has run out.
+    last_start = claimed + timedelta(seconds=settings.lease_seconds - settings.timeout_seconds * MAX_ADDRESSES_TRIED)
+    attempts = 0
     for item in outgoing:
+        if attempts and now() > last_start:
+            break
+        attempts += 1
         # Network calls happen outside any transaction, so a slow receiver never holds the write lock.
         outcome = send(item, settings.timeout_seconds)
         if not outcome.ok:
@@ -198,7 +206,7 @@ def run_once(
                      outcome.error)
         with database.write() as session:
             record_outcome(session, item.delivery_id, outcome, now(), settings)
-    return len(outgoing)
+    return attempts
 
 
 def settings_from_config(config: dict[str, object]) -> DeliverySettings:

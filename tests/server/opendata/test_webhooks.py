@@ -352,3 +352,26 @@ def test_an_address_literal_is_connected_to_as_given(receiver: Receiver) -> None
     outcome = webhook_delivery.http_post(outgoing(receiver.url), 5, allow_private=True)
     assert outcome == webhook_delivery.Outcome(True, 200)
     assert receiver.received[0]["headers"]["Host"] == f"127.0.0.1:{receiver.port}"
+
+
+def test_a_worker_stops_sending_before_its_lease_on_the_batch_could_run_out(scenario: Scenario, db: Database) -> None:
+    register(scenario, "http://hooks.example.test/hook", event_types=["bill.imported"])
+    for number in ("8", "9", "10", "11"):
+        import_bill(scenario.client, scenario.users, number, f"Bill {number}, 2026")
+    clock = Clock()
+    sent: list[int] = []
+
+    def slow_receiver(item: Outgoing, timeout: float) -> webhook_delivery.Outcome:
+        sent.append(item.delivery_id)
+        clock.now += timedelta(seconds=60)  # a receiver that takes a minute to answer
+        return webhook_delivery.Outcome(True, 200)
+
+    # Leased for 120 s, each send may take up to 4 x 5 s: none starts later than 100 s after the claim.
+    assert webhook_delivery.run_once(db, SETTINGS, now=clock, post=slow_receiver) == 2
+    # Until the lease runs out (120 s after the claim) the other two stay that worker's; then a run sends them,
+    # once each.
+    clock.now -= timedelta(seconds=1)
+    assert webhook_delivery.run_once(db, SETTINGS, now=clock, post=slow_receiver) == 0
+    clock.now += timedelta(seconds=1)
+    assert webhook_delivery.run_once(db, SETTINGS, now=clock, post=slow_receiver) == 2
+    assert len(sent) == len(set(sent)) == 4
