@@ -264,10 +264,11 @@ def test_the_comment_form_comes_and_goes_with_the_consultations_window_without_a
     pages: Pages, e2e_app: Flask
 ) -> None:
     bill = bill_without_consultation(e2e_app)
-    opens = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=4)
+    # Far enough ahead for the page to load before it opens, even on a loaded machine.
+    opens = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=10)
     with e2e_app.extensions["parley.db"].write() as session:
         clerk = accounts.principal_of(session.query(User).filter_by(username="clerk").one())
-        consultations.open_consultation(session, clerk, bill, opens_at=opens, closes_at=opens + timedelta(seconds=8))
+        consultations.open_consultation(session, clerk, bill, opens_at=opens, closes_at=opens + timedelta(seconds=10))
     reader = pages.new("citizen")
     reader.goto(f"/bills/{bill}")
     ready(reader)
@@ -277,14 +278,14 @@ def test_the_comment_form_comes_and_goes_with_the_consultations_window_without_a
     assert reader.get_by_label("Your comment").count() == 0
 
     # The opening time comes: the form appears in the panel already open, and the head says until when.
-    reader.locator(".consultation-state", has_text="Public consultation open until").wait_for(timeout=15_000)
+    reader.locator(".consultation-state", has_text="Public consultation open until").wait_for(timeout=20_000)
     reader.locator("#live-status", has_text="The public consultation is open").wait_for()
     reader.get_by_label("Your comment").fill("Posted in the first seconds of the window.")
     reader.get_by_role("button", name="Post comment").click()
     reader.locator("#comments-body .message", has_text="published").wait_for()
 
     # The closing time comes: the form goes, the comment stays, and the page says so.
-    reader.locator(".consultation-state", has_text="The public consultation has closed.").wait_for(timeout=15_000)
+    reader.locator(".consultation-state", has_text="The public consultation has closed.").wait_for(timeout=20_000)
     reader.locator("#comments-body", has_text="Comments are not open on this bill.").wait_for()
     assert reader.get_by_label("Your comment").count() == 0
     assert reader.locator('.comment:has-text("Posted in the first seconds")').count() == 1
