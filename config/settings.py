@@ -87,9 +87,11 @@ class BaseConfig:
     # address from anywhere (so nobody can fill someone's mailbox with reset links).
     PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10/hour")
     PASSWORD_RESET_LIMIT_PER_EMAIL = os.environ.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "3/hour")
-    # Citizens' writes (posts, endorsements, flags) one process lets wait for the write lock at once; more are
-    # answered 429 intake_busy with Retry-After, so a flood cannot stack up behind a long write or a busy database.
-    COMMENT_INTAKE_MAX_PENDING = _env_int("COMMENT_INTAKE_MAX_PENDING", 32)
+    # Citizens' posts one process lets wait for the write lock at once; more are answered 429 intake_busy with
+    # Retry-After, so a flood cannot stack up behind a long write or a busy database. Those waiting are committed
+    # together, up to COMMENT_INTAKE_BATCH in one transaction: two batches at most wait ahead of a post.
+    COMMENT_INTAKE_MAX_PENDING = _env_int("COMMENT_INTAKE_MAX_PENDING", 128)
+    COMMENT_INTAKE_BATCH = _env_int("COMMENT_INTAKE_BATCH", 64)
     COMMENT_EDIT_WINDOW_SECONDS = _env_int("COMMENT_EDIT_WINDOW_SECONDS", 15 * 60)
     ABUSE_LEXICON_LANGUAGES: list[str] = _env_list("ABUSE_LEXICON_LANGUAGES", ["en", "fr"])
     ABUSE_LEXICON_EXTRA: list[str] = _env_list("ABUSE_LEXICON_EXTRA", [])

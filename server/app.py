@@ -51,6 +51,9 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
     app.config.update(settings.as_dict())
     app.url_map.converters["int"] = IdConverter
     logging.basicConfig(level=logging.INFO)
+    # The limiter notes every refused request at INFO: a flood of posts would become a flood of log lines, each
+    # written while the posts that are let through wait. A 429 is the expected answer there, not news.
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)
 
     accounts.configure_password_hashing(
         time_cost=settings.PASSWORD_HASH_TIME_COST, memory_cost_kib=settings.PASSWORD_HASH_MEMORY_KIB

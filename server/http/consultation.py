@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, make_response, request
 from flask_limiter import HeaderNames, Limiter, RateLimitExceeded
+from sqlalchemy.orm import Session
 
 from server.domain.consultation import CommentState
 from server.domain.roles import Role
@@ -29,7 +30,7 @@ from server.http.context import (
     str_arg,
 )
 from server.http.errors import error_response
-from server.http.intake import intake_gate
+from server.http.intake import citizen_writes, intake_gate
 from server.http.pages_common import page
 from server.services import consultation as consultations
 from server.services import consultation_answers as answers
@@ -109,12 +110,16 @@ def list_consultations(bill_id: int) -> Response:
 def post_comment(bill_id: int) -> tuple[Response, int]:
     body = json_body()
     principal = current_principal()
-    with intake_gate().admit(), database().write() as session:
-        posted = comments.post_comment(
+    rules = settings()
+
+    def post(session: Session) -> dict[str, Any]:
+        return comment_dict(comments.post_comment(
             session, principal, bill_id, eid=body.get("eid"), body=body.get("body"), quote=body.get("quote"),
-            reply_to=body.get("reply_to"), settings=settings(),
-        )
-        reply = comment_dict(posted)
+            reply_to=body.get("reply_to"), settings=rules,
+        ))
+
+    with intake_gate().admit():
+        reply = citizen_writes().run(post)
     return jsonify(reply), 201
 
 
@@ -172,9 +177,13 @@ def delete_comment(comment_id: int) -> tuple[str, int]:
 @consultation.post("/comments/<int:comment_id>/endorsements")
 def endorse(comment_id: int) -> tuple[Response, int]:
     principal = current_principal()
-    with intake_gate().admit(), database().write() as session:
+
+    def endorse(session: Session) -> dict[str, Any]:
         endorsed = comments.endorse_comment(session, principal, comment_id)
-        reply = {"comment_id": endorsed.id, "endorsements": endorsed.endorsements}
+        return {"comment_id": endorsed.id, "endorsements": endorsed.endorsements}
+
+    with intake_gate().admit():
+        reply = citizen_writes().run(endorse)
     return jsonify(reply), 201
 
 
@@ -182,10 +191,14 @@ def endorse(comment_id: int) -> tuple[Response, int]:
 def flag(comment_id: int) -> tuple[Response, int]:
     body = json_body()
     principal = current_principal()
-    with intake_gate().admit(), database().write() as session:
+
+    def flag(session: Session) -> dict[str, Any]:
         flagged = moderation.flag_comment(session, principal, comment_id, reason=body.get("reason"),
                                           note=body.get("note"))
-        reply = {"comment_id": flagged.comment_id, "reason": flagged.reason}
+        return {"comment_id": flagged.comment_id, "reason": flagged.reason}
+
+    with intake_gate().admit():
+        reply = citizen_writes().run(flag)
     return jsonify(reply), 201
 
 

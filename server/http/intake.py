@@ -5,6 +5,9 @@ PostgreSQL): a drafter's keystroke waits behind every comment that arrived befor
 consolidation, an import) or a busy database, a flood of comments (a campaign, a bot) would line up there by the
 hundreds, each answered seconds later. Beyond a bound, a citizen's write is turned away at once with 429 and
 ``Retry-After``, before it costs anything more; nothing turned away was written.
+
+The writes admitted are run by the process's :class:`~server.store.group_commit.GroupCommit`: those that arrive
+together share one transaction and one commit (see that module).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from contextlib import contextmanager
 from flask import Flask, current_app
 
 from server.errors import IntakeBusy
+from server.store.group_commit import GroupCommit
 
 #: Seconds a client turned away is asked to wait before it tries again.
 RETRY_AFTER_SECONDS = 1
@@ -57,5 +61,13 @@ def intake_gate() -> IntakeGate:
     return gate
 
 
+def citizen_writes() -> GroupCommit:
+    """The group commit that runs citizens' writes in this process."""
+    writes: GroupCommit = current_app.extensions["parley.citizen_writes"]
+    return writes
+
+
 def init_intake(app: Flask) -> None:
-    app.extensions["parley.intake"] = IntakeGate(int(app.config.get("COMMENT_INTAKE_MAX_PENDING", 32)))
+    app.extensions["parley.intake"] = IntakeGate(int(app.config.get("COMMENT_INTAKE_MAX_PENDING", 128)))
+    app.extensions["parley.citizen_writes"] = GroupCommit(
+        app.extensions["parley.db"], max_batch=int(app.config.get("COMMENT_INTAKE_BATCH", 64)))

@@ -1,7 +1,8 @@
 """Publish committed events to Socket.IO rooms, and nothing that was rolled back.
 
 The event log appends records to ``session.info`` while a transaction runs; the hooks installed here hand them to
-Socket.IO only in ``after_commit`` and drop them on rollback. With a message queue configured, the emit goes
+Socket.IO only in ``after_commit`` and drop them on rollback; a savepoint rolled back drops only the events
+appended since it began (a batch of writes keeps the others'). With a message queue configured, the emit goes
 through Redis to every server process.
 """
 
@@ -13,10 +14,13 @@ from typing import Any
 
 from flask_socketio import SocketIO
 from sqlalchemy import event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from server.domain import opendata
 from server.store.eventlog import PENDING_KEY
+
+# How many events were pending when each open savepoint began, by the savepoint's id.
+_SAVEPOINT_MARKS = "parley.savepoint_marks"
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +59,23 @@ class Broadcaster:
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self.publishers: list[Publisher] = []
         event.listen(factory, "after_commit", self._after_commit)
-        event.listen(factory, "after_rollback", self._after_rollback)
+        event.listen(factory, "after_transaction_create", self._mark_savepoint)
+        # Not ``after_rollback``: it fires for a savepoint's rollback too, and cannot tell it from the whole.
+        event.listen(factory, "after_soft_rollback", self._after_rollback)
 
     def subscribe(self, publish: Publisher) -> None:
         self.publishers.append(publish)
 
+    @staticmethod
+    def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+        if transaction.nested:
+            marks = session.info.setdefault(_SAVEPOINT_MARKS, {})
+            marks[id(transaction)] = len(session.info.get(PENDING_KEY, ()))
+
     def _after_commit(self, session: Session) -> None:
+        if session.in_nested_transaction():
+            return  # a savepoint released, not yet committed: its events wait for the transaction's commit
+        session.info.pop(_SAVEPOINT_MARKS, None)
         pending = session.info.pop(PENDING_KEY, None)
         if not pending:
             return
@@ -73,5 +88,12 @@ class Broadcaster:
                 log.exception("broadcast of %d committed events failed", len(pending))
 
     @staticmethod
-    def _after_rollback(session: Session) -> None:
-        session.info.pop(PENDING_KEY, None)
+    def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+        if not previous.nested:
+            session.info.pop(_SAVEPOINT_MARKS, None)
+            session.info.pop(PENDING_KEY, None)
+            return
+        mark = session.info.get(_SAVEPOINT_MARKS, {}).pop(id(previous), None)
+        pending = session.info.get(PENDING_KEY)
+        if mark is not None and pending is not None:
+            del pending[mark:]

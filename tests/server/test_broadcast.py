@@ -47,3 +47,17 @@ def test_rolled_back_service_call_emits_nothing(app: Flask, db: Database) -> Non
     with db.write() as session:
         eventlog.append(session, EventDraft(stream="bill/1", type="test.happened", data={"n": 2}, bill_id=1))
     assert recorder.published == [(1, True)], "only the committed event, which took id 1, was published"
+
+
+def test_a_rolled_back_savepoint_drops_only_its_own_events(app: Flask, db: Database) -> None:
+    recorder = Recorder(db)
+    app.extensions["parley.broadcaster"].subscribe(recorder)
+    with db.write() as session:
+        with session.begin_nested():
+            eventlog.append(session, EventDraft(stream="bill/1", type="test.happened", data={"n": 1}, bill_id=1))
+        with pytest.raises(ValueError), session.begin_nested():
+            eventlog.append(session, EventDraft(stream="bill/1", type="test.happened", data={"n": 2}, bill_id=1))
+            raise ValueError("this one write is refused")
+        with session.begin_nested():
+            eventlog.append(session, EventDraft(stream="bill/1", type="test.happened", data={"n": 3}, bill_id=1))
+    assert recorder.published == [(1, True), (2, True)], "the first and third, which took ids 1 and 2"
