@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 ENGLISH: Final[frozenset[str]] = frozenset(
@@ -68,6 +68,14 @@ class Lexicon:
 
     words: frozenset[str]
     phrases: tuple[tuple[str, ...], ...]
+    # The phrases by their first word: a token starts at most those few, not all of them.
+    _openings: dict[str, tuple[tuple[str, ...], ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        openings: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in self.phrases:
+            openings.setdefault(phrase[0], []).append(phrase)
+        object.__setattr__(self, "_openings", {first: tuple(found) for first, found in openings.items()})
 
     @classmethod
     def of(cls, entries: Iterable[str]) -> Lexicon:
@@ -97,8 +105,8 @@ class Lexicon:
             word = self._word_of(token)
             if word is not None:
                 found.append(word)
-            for phrase in self.phrases:
-                if tokens[index : index + len(phrase)] == list(phrase):
+            for phrase in self._openings.get(token, ()):
+                if tuple(tokens[index : index + len(phrase)]) == phrase:
                     found.append(" ".join(phrase))
         return found
 
