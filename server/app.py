@@ -18,7 +18,7 @@ from server.errors import DatabaseNotMigrated
 from server.extensions import csrf, login_manager
 from server.http.amendments import amendments_api
 from server.http.api import api
-from server.http.consultation import register_consultation
+from server.http.consultation import CITIZEN_WRITES, register_consultation
 from server.http.context import SESSION_GENERATION, SessionUser, bearer_token, database
 from server.http.converters import IdConverter
 from server.http.errors import register_error_handlers
@@ -96,7 +96,7 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
     app.register_blueprint(resolver)
     app.register_blueprint(amendments_api)
     register_consultation(app)
-    init_intake(app)
+    init_intake(app, CITIZEN_WRITES)
     register_pages(app)
     limit_sign_in(app)
     register_opendata(app)

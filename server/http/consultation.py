@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 
 consultation = Blueprint("consultation", __name__, url_prefix="/api")
 
+#: The endpoints of citizens' writes, bounded and grouped by ``server.http.intake``.
+CITIZEN_WRITES = ("consultation.post_comment", "consultation.endorse", "consultation.flag")
+
 
 def settings() -> ConsultationSettings:
     return ConsultationSettings.from_config(current_app.config)

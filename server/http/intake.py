@@ -13,10 +13,10 @@ together share one transaction and one commit (see that module).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from server.errors import IntakeBusy
 from server.store.group_commit import GroupCommit
@@ -39,21 +39,27 @@ class IntakeGate:
     def pending(self) -> int:
         return self._pending
 
+    @property
+    def full(self) -> bool:
+        return self._pending >= self.limit
+
     @contextmanager
     def admit(self) -> Iterator[None]:
         """Hold a place while the write runs; :class:`IntakeBusy` when every place is taken."""
         with self._guard:
             if self._pending >= self.limit:
-                raise IntakeBusy(
-                    "many comments are arriving at once and yours was not taken; send it again in a moment",
-                    retry_after=RETRY_AFTER_SECONDS,
-                )
+                raise busy()
             self._pending += 1
         try:
             yield
         finally:
             with self._guard:
                 self._pending -= 1
+
+
+def busy() -> IntakeBusy:
+    return IntakeBusy("many comments are arriving at once and yours was not taken; send it again in a moment",
+                      retry_after=RETRY_AFTER_SECONDS)
 
 
 def intake_gate() -> IntakeGate:
@@ -67,7 +73,16 @@ def citizen_writes() -> GroupCommit:
     return writes
 
 
-def init_intake(app: Flask) -> None:
-    app.extensions["parley.intake"] = IntakeGate(int(app.config.get("COMMENT_INTAKE_MAX_PENDING", 128)))
+def init_intake(app: Flask, writes: Iterable[str]) -> None:
+    """Bound the citizens' write endpoints ``writes`` (their handlers also hold a place while they write)."""
+    gate = app.extensions["parley.intake"] = IntakeGate(int(app.config.get("COMMENT_INTAKE_MAX_PENDING", 128)))
+    endpoints = frozenset(writes)
+
+    @app.before_request
+    def _turn_away_when_full() -> None:
+        # Before the request is authenticated and checked against its schema (registered ahead of those): in a
+        # flood, turning a post away must cost next to nothing, or the refusals eat the time of those let in.
+        if gate.full and request.endpoint in endpoints:
+            raise busy()
     app.extensions["parley.citizen_writes"] = GroupCommit(
         app.extensions["parley.db"], max_batch=int(app.config.get("COMMENT_INTAKE_BATCH", 64)))

@@ -153,3 +153,39 @@ def test_a_flood_waits_in_a_bounded_line_and_the_rest_is_turned_away_at_once(
     listed = {c["body"] for c in api.comments(bill)}
     assert listed == {f"Flood comment {n}." for n in accepted}, "what was turned away was not written"
     assert api.comment("flood0", bill, DURATION, "The line is free again.").status_code == 201
+
+
+def test_a_full_line_turns_posts_away_before_reading_who_sent_them(
+    limited: Any, db: Database, users: Accounts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.http import context
+    from server.http.intake import IntakeGate
+
+    app = limited(COMMENT_INTAKE_MAX_PENDING=1)
+    api = Api(app.test_client(), users)
+    bill = _open_bill(api, db, users, "52")
+    gate: IntakeGate = app.extensions["parley.intake"]
+    looked_up: list[str] = []
+    original = context.current_principal
+
+    def counted() -> Any:
+        looked_up.append("principal")
+        return original()
+
+    with gate.admit():  # the one place is taken, as by a write waiting for its batch
+        monkeypatch.setattr(context, "current_principal", counted)
+        monkeypatch.setattr("server.http.validation.current_principal", counted)
+        monkeypatch.setattr("server.http.consultation.current_principal", counted)
+        signed_in = api.comment("citizen", bill, DURATION, "Turned away at the door.")
+        anonymous = api.client.post(f"/api/bills/{bill}/comments", json={"eid": DURATION, "body": "Nor me."})
+        endorsing = api.post("citizen", "/api/comments/1/endorsements")
+        assert looked_up == [], "no refused write looked its sender up"
+        # Reading is not a citizen's write: it goes on (and looks up who asks).
+        reading = api.get(f"/api/bills/{bill}/comments", who="citizen")
+        assert looked_up
+    for refused in (signed_in, anonymous, endorsing):
+        assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "intake_busy"
+        assert refused.headers["Retry-After"] == "1"
+    assert reading.status_code == 200 and reading.get_json()["comments"] == []
+    monkeypatch.undo()
+    assert api.comment("citizen", bill, DURATION, "The line is free again.").status_code == 201
