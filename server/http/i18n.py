@@ -136,6 +136,8 @@ def browser_strings() -> dict[str, str]:
         "confirm_delete": _("Delete %(label)s?", label="{label}"),
         "published": _("Version %(version)s published.", version="{version}"),
         "refused": _("Refused: %(message)s", message="{message}"),
+        "busy_retrying": _("Many comments are arriving at once: yours goes again in %(seconds)s s…",
+                           seconds="{seconds}"),
         "instruction": _("Instruction"),
         "tabled": _("Amendment %(number)s tabled.", number="{number}"),
         "no_change": _("Change the text first: the amendment must change something."),

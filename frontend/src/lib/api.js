@@ -2,10 +2,12 @@
 
 /** A refusal from the API, carrying its `code` and human `message`. */
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, retryAfter = null) {
     super(message);
     this.status = status;
     this.code = code;
+    /** Seconds the server asked to wait before trying again (its `Retry-After`), when it said. */
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -28,9 +30,37 @@ export async function api(method, url, body = undefined) {
   const data = await response.json().catch(() => null);
   if (!response.ok) {
     const error = data?.error ?? {};
-    throw new ApiError(response.status, error.code ?? 'error', error.message ?? response.statusText);
+    const wait = Number(error.retry_after ?? response.headers?.get?.('Retry-After'));
+    throw new ApiError(response.status, error.code ?? 'error', error.message ?? response.statusText,
+      Number.isFinite(wait) && wait > 0 ? wait : null);
   }
   return data;
+}
+
+/** Refusals that wrote nothing and pass by themselves: the server's intake line was full for a moment. */
+const PASSING = new Set(['intake_busy']);
+
+/**
+ * `api(method, url, body)`, sent again after the wait the server asks for when it turned the call away only
+ * because many were arriving at once (`intake_busy`: nothing was written), at most `attempts` times in all.
+ * `onWait(seconds, attempt)` is told before each wait, so the page can say why nothing has happened yet.
+ * Any other refusal (a rate limit of one's own, a closed window) is thrown at once, as by `api`.
+ */
+export async function apiPatiently(method, url, body = undefined, {
+  attempts = 4,
+  onWait = () => {},
+  sleep = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
+} = {}) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await api(method, url, body);
+    } catch (error) {
+      if (!(error instanceof ApiError) || !PASSING.has(error.code) || attempt >= attempts) throw error;
+      const seconds = error.retryAfter ?? 1;
+      onWait(seconds, attempt);
+      await sleep(seconds);
+    }
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 // The comment sidebar of the reader: threads on one provision, posting, replies, endorsements, reports,
 // a clerk's hide button, and the answer ("you said, we did") drafters and clerks give a comment, or at once to
 // every signatory of a campaign (a form letter's cluster).
-import { api, apiPages } from '../lib/api.js';
+import { api, apiPages, apiPatiently } from '../lib/api.js';
 import { announce, h, t } from '../lib/dom.js';
 import { coalesced } from '../lib/schedule.js';
 
@@ -415,7 +415,9 @@ export class CommentsPanel {
       onsubmit: async (event) => {
         event.preventDefault();
         try {
-          await api('POST', `/api/comments/${comment.id}/flags`, { reason: select.value });
+          await apiPatiently('POST', `/api/comments/${comment.id}/flags`, { reason: select.value }, {
+            onWait: (seconds) => { message.textContent = t('busy_retrying', { seconds }); },
+          });
           form.replaceWith(h('p', { class: 'message', role: 'status' }, t('flagged')));
           announce(t('flagged'));
         } catch (error) {
@@ -521,7 +523,9 @@ export class CommentsPanel {
     button.disabled = true;
     let posted;
     try {
-      posted = await api('POST', `/api/bills/${this.bill}/comments`, payload);
+      posted = await apiPatiently('POST', `/api/bills/${this.bill}/comments`, payload, {
+        onWait: (seconds) => { message.textContent = t('busy_retrying', { seconds }); },
+      });
     } catch (error) {
       message.textContent = t('refused', { message: error.message });
       return;
@@ -550,7 +554,7 @@ export class CommentsPanel {
 
   async endorse(comment, button) {
     try {
-      await api('POST', `/api/comments/${comment.id}/endorsements`);
+      await apiPatiently('POST', `/api/comments/${comment.id}/endorsements`);
       this.endorsed.add(comment.id);
       await this.refresh();
       announce(t('endorsed'));
