@@ -36,6 +36,7 @@ __all__ = [
     "frbr_problems",
     "is_iso639_2",
     "naming_problems",
+    "prepare",
     "schema_problems",
     "source_line",
 ]
@@ -227,6 +228,13 @@ def is_iso639_2(code: str) -> bool:
     if _languages is None:
         _languages = _language_codes()
     return len(code) == 3 and code in _languages
+
+
+def prepare() -> None:
+    """Load the schema and the language codes now (about half a second), not in the first request that checks a
+    document, which would keep every request behind it waiting as long; later calls cost nothing."""
+    content_schema()
+    is_iso639_2("eng")
 
 
 _SAME_DAY_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}\.\d+$")

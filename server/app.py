@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from akn import validation as akn_validation
 from config import BaseConfig, load_config
 from server import evented
 from server.errors import DatabaseNotMigrated
@@ -65,6 +66,7 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
             "current schema; run `parley db upgrade` first"
         )
     app.extensions["parley.db"] = db
+    akn_validation.prepare()
 
     # One SocketIO per application, so several apps (tests, two databases) can live in one process.
     socketio = SocketIO(

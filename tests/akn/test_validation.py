@@ -177,3 +177,12 @@ def test_other_vocabularies_are_left_out_as_the_strict_schema_leaves_them_out(bi
     assert _strict_accepts(root) and schema_problems(root) == []
     etree.SubElement(note, A + "p", eId="sec_1")
     assert _strict_accepts(root) == (schema_problems(root) == [])
+
+
+def test_prepare_loads_the_schema_and_language_codes_ahead_of_the_first_document() -> None:
+    from akn import validation
+
+    validation.prepare()
+    assert validation._content_schema is not None and validation._languages is not None
+    assert validation.content_schema() is validation._content_schema, "later calls reuse what was loaded"
+    assert validation.is_iso639_2("fre") and not validation.is_iso639_2("xx")
