@@ -30,7 +30,7 @@ from server.http.context import (
     str_arg,
 )
 from server.http.errors import error_response
-from server.http.intake import citizen_writes, intake_gate
+from server.http.intake import write_as_citizen
 from server.http.pages_common import page
 from server.services import consultation as consultations
 from server.services import consultation_answers as answers
@@ -121,8 +121,7 @@ def post_comment(bill_id: int) -> tuple[Response, int]:
             reply_to=body.get("reply_to"), settings=rules,
         ))
 
-    with intake_gate().admit():
-        reply = citizen_writes().run(post)
+    reply = write_as_citizen(post)
     return jsonify(reply), 201
 
 
@@ -185,8 +184,7 @@ def endorse(comment_id: int) -> tuple[Response, int]:
         endorsed = comments.endorse_comment(session, principal, comment_id)
         return {"comment_id": endorsed.id, "endorsements": endorsed.endorsements}
 
-    with intake_gate().admit():
-        reply = citizen_writes().run(endorse)
+    reply = write_as_citizen(endorse)
     return jsonify(reply), 201
 
 
@@ -200,8 +198,7 @@ def flag(comment_id: int) -> tuple[Response, int]:
                                           note=body.get("note"))
         return {"comment_id": flagged.comment_id, "reason": flagged.reason}
 
-    with intake_gate().admit():
-        reply = citizen_writes().run(flag)
+    reply = write_as_citizen(flag)
     return jsonify(reply), 201
 
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from flask import Flask, current_app, request
 
 from server.errors import IntakeBusy
-from server.store.group_commit import GroupCommit
+from server.store.group_commit import GroupCommit, T, Work
 
 #: Seconds a client turned away is asked to wait before it tries again.
 RETRY_AFTER_SECONDS = 1
@@ -73,6 +73,12 @@ def citizen_writes() -> GroupCommit:
     return writes
 
 
+def write_as_citizen(work: Work[T]) -> T:
+    """Run one citizen's write: a place in the intake line (or :class:`IntakeBusy`), then its batch."""
+    with intake_gate().admit():
+        return citizen_writes().run(work)
+
+
 def init_intake(app: Flask, writes: Iterable[str]) -> None:
     """Bound the citizens' write endpoints ``writes`` (their handlers also hold a place while they write)."""
     gate = app.extensions["parley.intake"] = IntakeGate(int(app.config.get("COMMENT_INTAKE_MAX_PENDING", 128)))
@@ -84,5 +90,6 @@ def init_intake(app: Flask, writes: Iterable[str]) -> None:
         # flood, turning a post away must cost next to nothing, or the refusals eat the time of those let in.
         if gate.full and request.endpoint in endpoints:
             raise busy()
+
     app.extensions["parley.citizen_writes"] = GroupCommit(
         app.extensions["parley.db"], max_batch=int(app.config.get("COMMENT_INTAKE_BATCH", 64)))

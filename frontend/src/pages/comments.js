@@ -56,6 +56,9 @@ function place(host, form) {
   else host.append(form);
 }
 
+/** Options for `apiPatiently` that say in `message` why a write turned away for a moment has not gone yet. */
+const busyIn = (message) => ({ onWait: (seconds) => { message.textContent = t('busy_retrying', { seconds }); } });
+
 export class CommentsPanel {
   constructor({ bill, root, layout, open, role, user, versions = [], labelOf, onChange }) {
     this.bill = bill;
@@ -415,9 +418,7 @@ export class CommentsPanel {
       onsubmit: async (event) => {
         event.preventDefault();
         try {
-          await apiPatiently('POST', `/api/comments/${comment.id}/flags`, { reason: select.value }, {
-            onWait: (seconds) => { message.textContent = t('busy_retrying', { seconds }); },
-          });
+          await apiPatiently('POST', `/api/comments/${comment.id}/flags`, { reason: select.value }, busyIn(message));
           form.replaceWith(h('p', { class: 'message', role: 'status' }, t('flagged')));
           announce(t('flagged'));
         } catch (error) {
@@ -523,9 +524,7 @@ export class CommentsPanel {
     button.disabled = true;
     let posted;
     try {
-      posted = await apiPatiently('POST', `/api/bills/${this.bill}/comments`, payload, {
-        onWait: (seconds) => { message.textContent = t('busy_retrying', { seconds }); },
-      });
+      posted = await apiPatiently('POST', `/api/bills/${this.bill}/comments`, payload, busyIn(message));
     } catch (error) {
       message.textContent = t('refused', { message: error.message });
       return;
