@@ -253,7 +253,17 @@ async function refreshLists() {
   numbers = new Map(all.amendments.filter((a) => a.number != null).map((a) => [a.id, a.number]));
   inPlay = new Set(all.amendments.filter(isInPlay).map((a) => a.id));
   const visible = all.amendments.filter((a) => a.state !== 'draft' || a.proposer_id === user);
-  document.getElementById('amendment-list').replaceChildren(table(visible, Boolean(role)));
+  const list = document.getElementById('amendment-list');
+  // A refresh (a colleague's amendment, this one's own event) must not wipe what the clerk is typing in a row:
+  // vote counts, a reason. Values and focus go over to the rebuilt rows by their ids.
+  const typed = new Map([...list.querySelectorAll('input[id]')].map((input) => [input.id, input.value]));
+  const focused = list.contains(document.activeElement) ? document.activeElement.id : '';
+  list.replaceChildren(table(visible, Boolean(role)));
+  for (const [id, value] of typed) {
+    const input = document.getElementById(id);
+    if (input && list.contains(input)) input.value = value;
+  }
+  if (focused) document.getElementById(focused)?.focus();
   const groups = marshalled.groups ?? [];
   document.getElementById('marshalled-list').replaceChildren(groups.length
     ? h('ol', { class: 'marshalled' }, groups.map((group) => h('li', { class: `marshalled-group${group.length > 1 ? ' conflicting' : ''}` },
