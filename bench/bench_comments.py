@@ -289,12 +289,72 @@ def present(database_url: str, ids: list[int]) -> int:
     return found
 
 
+def load_server(server: Server, bill: int, tokens: list[str], eids: list[str], args: argparse.Namespace, *,
+                duration: float | None = None, total_posts: int | None = None) -> tuple[Results, float, float]:
+    """Run the clients against ``server``, then stop it; the results, seconds taken and server CPU seconds."""
+    try:
+        cpu_before = server.cpu_seconds()
+        results, elapsed = run_clients(server.port, bill, tokens, eids, clients=args.clients, duration=duration,
+                                       total_posts=total_posts)
+        return results, elapsed, server.cpu_seconds() - cpu_before
+    finally:
+        server.stop()
+
+
+def measure_throughput(directory: Path, args: argparse.Namespace, full: float) -> bool:
+    """The floor, then CLIENTS clients posting for DURATION seconds; whether every accepted comment was kept."""
+    url = f"sqlite:///{directory / 'throughput.db'}"
+    bill, tokens, eids = prepare(url, args.clients)
+    if args.server == "parley-serve":
+        floor = Server(url, directory / "instance-floor", limits=False, kind="floor")
+        try:
+            results, elapsed = run_clients(floor.port, bill, tokens, eids, clients=args.clients,
+                                           duration=min(args.duration, 10.0))
+        finally:
+            floor.stop()
+        rate = results.statuses[201] / elapsed
+        print(f"floor: the same server stack answering each post with nothing behind it (no checks, no "
+              f"database): {rate:,.0f}/s, ratio to baseline {rate / full:.2f}; "
+              f"p99 {percentile(results.accepted_latencies, 0.99) * 1000:.0f} ms")
+    results, elapsed, server_cpu = load_server(Server(url, directory / "instance", limits=False, kind=args.server),
+                                               bill, tokens, eids, args, duration=args.duration)
+    accepted = results.statuses[201]
+    rate = accepted / elapsed
+    print(f"throughput: {args.clients} clients for {elapsed:.1f} s: {accepted} accepted, {rate:,.0f}/s; "
+          f"ratio to baseline {rate / full:.2f} (target >= 0.5); statuses {dict(results.statuses)}; "
+          f"p50 {percentile(results.accepted_latencies, 0.5) * 1000:.0f} ms, "
+          f"p99 {percentile(results.accepted_latencies, 0.99) * 1000:.0f} ms; server CPU "
+          f"{server_cpu / max(accepted, 1) * 1000:.1f} ms a post, {server_cpu / elapsed:.0%} of a core")
+    kept = present(url, results.accepted_ids)
+    print(f"throughput: {kept} of {accepted} accepted comments present afterwards")
+    return kept == accepted
+
+
+def measure_burst(directory: Path, args: argparse.Namespace) -> bool:
+    """BURST posts with the rate limits on; whether only 201 and 429 came back and every 201 was kept."""
+    url = f"sqlite:///{directory / 'burst.db'}"
+    bill, tokens, eids = prepare(url, args.clients)
+    burst, elapsed, burst_cpu = load_server(Server(url, directory / "instance-burst", limits=True, kind=args.server),
+                                            bill, tokens, eids, args, total_posts=args.burst)
+    sent = sum(burst.statuses.values())
+    only_expected = set(burst.statuses) <= {201, 429}
+    kept = present(url, burst.accepted_ids)
+    p99 = percentile(burst.accepted_latencies, 0.99) * 1000
+    print(f"burst: {sent} posts in {elapsed:.2f} s ({sent / elapsed:,.0f}/s offered) with limits on: "
+          f"statuses {dict(burst.statuses)}; only 201/429: {only_expected}; "
+          f"{kept} of {burst.statuses[201]} accepted present; p99 of accepted {p99:.0f} ms (target <= 250); "
+          f"server CPU {burst_cpu / max(sent, 1) * 1000:.1f} ms an answer")
+    return only_expected and kept == burst.statuses[201]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=5.0, help="seconds of sustained posting (issue: 30)")
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--burst", type=int, default=3000, help="posts sent as fast as possible, limits on")
     parser.add_argument("--baseline-seconds", type=float, default=3.0)
+    parser.add_argument("--parts", default="throughput,burst",
+                        help="the measurements to make after the baseline: throughput, burst, or both")
     parser.add_argument("--server", choices=("parley-serve", "threaded"), default="parley-serve",
                         help="parley serve (gevent's loop, as deployed) or werkzeug's threaded server")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
@@ -305,6 +365,9 @@ def main() -> int:
     if args.serve:
         serve(args.serve, Path(args.instance), args.port, args.limits == "on")
         return 0
+    parts = set(args.parts.split(","))
+    if not parts or parts - {"throughput", "burst"}:
+        parser.error(f"--parts takes throughput, burst or both; found {args.parts!r}")
 
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as scratch:
         directory = Path(scratch)
@@ -312,58 +375,12 @@ def main() -> int:
         normal = raw_insert_rate(directory, args.baseline_seconds, "NORMAL")
         print(f"baseline: raw single-row WAL inserts {full:,.0f}/s (synchronous=FULL, as the app); "
               f"{normal:,.0f}/s with synchronous=NORMAL")
-
-        url = f"sqlite:///{directory / 'throughput.db'}"
-        bill, tokens, eids = prepare(url, args.clients)
-        if args.server == "parley-serve":
-            floor = Server(url, directory / "instance-floor", limits=False, kind="floor")
-            try:
-                results, elapsed = run_clients(floor.port, bill, tokens, eids, clients=args.clients,
-                                               duration=min(args.duration, 10.0))
-            finally:
-                floor.stop()
-            rate = results.statuses[201] / elapsed
-            print(f"floor: the same server stack answering each post with nothing behind it (no checks, no "
-                  f"database): {rate:,.0f}/s, ratio to baseline {rate / full:.2f}; "
-                  f"p99 {percentile(results.accepted_latencies, 0.99) * 1000:.0f} ms")
-        server = Server(url, directory / "instance", limits=False, kind=args.server)
-        try:
-            cpu_before = server.cpu_seconds()
-            results, elapsed = run_clients(server.port, bill, tokens, eids, clients=args.clients,
-                                           duration=args.duration)
-            server_cpu = server.cpu_seconds() - cpu_before
-        finally:
-            server.stop()
-        accepted = results.statuses[201]
-        rate = accepted / elapsed
-        print(f"throughput: {args.clients} clients for {elapsed:.1f} s: {accepted} accepted, {rate:,.0f}/s; "
-              f"ratio to baseline {rate / full:.2f} (target >= 0.5); statuses {dict(results.statuses)}; "
-              f"p50 {percentile(results.accepted_latencies, 0.5) * 1000:.0f} ms, "
-              f"p99 {percentile(results.accepted_latencies, 0.99) * 1000:.0f} ms; server CPU "
-              f"{server_cpu / max(accepted, 1) * 1000:.1f} ms a post, {server_cpu / elapsed:.0%} of a core")
-        throughput_kept = present(url, results.accepted_ids)
-        print(f"throughput: {throughput_kept} of {accepted} accepted comments present afterwards")
-
-        url = f"sqlite:///{directory / 'burst.db'}"
-        bill, tokens, eids = prepare(url, args.clients)
-        server = Server(url, directory / "instance-burst", limits=True, kind=args.server)
-        try:
-            cpu_before = server.cpu_seconds()
-            burst, elapsed = run_clients(server.port, bill, tokens, eids, clients=args.clients,
-                                         total_posts=args.burst)
-            burst_cpu = server.cpu_seconds() - cpu_before
-        finally:
-            server.stop()
-        sent = sum(burst.statuses.values())
-        only_expected = set(burst.statuses) <= {201, 429}
-        kept = present(url, burst.accepted_ids)
-        p99 = percentile(burst.accepted_latencies, 0.99) * 1000
-        print(f"burst: {sent} posts in {elapsed:.2f} s ({sent / elapsed:,.0f}/s offered) with limits on: "
-              f"statuses {dict(burst.statuses)}; only 201/429: {only_expected}; "
-              f"{kept} of {burst.statuses[201]} accepted present; p99 of accepted {p99:.0f} ms (target <= 250); "
-              f"server CPU {burst_cpu / max(sent, 1) * 1000:.1f} ms an answer")
-        nothing_lost = throughput_kept == accepted and kept == burst.statuses[201]
-        return 0 if only_expected and nothing_lost else 1
+        kept = True
+        if "throughput" in parts:
+            kept = measure_throughput(directory, args, full) and kept
+        if "burst" in parts:
+            kept = measure_burst(directory, args) and kept
+        return 0 if kept else 1
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, make_response, request
 from flask_limiter import HeaderNames, Limiter, RateLimitExceeded
+from limits import parse as parse_limit
+from limits.errors import StorageError
 from sqlalchemy.orm import Session
 
 from server.domain.consultation import CommentState
@@ -369,6 +371,12 @@ def _account_key() -> str:
 def _rate_limited(limiter: Limiter, error: RateLimitExceeded) -> Response:
     limit = getattr(error, "limit", None)
     what = str(getattr(limit, "limit", "")) or error.description or "the rate limit"
+    breached = limiter.current_limit
+    return _too_many(what, breached.reset_at if breached is not None else time.time() + 60)
+
+
+def _too_many(what: str, reset_at: float) -> Response:
+    """The 429 of a spent budget ``what``, with the seconds until ``reset_at`` (epoch) in Retry-After."""
     message = f"too many requests: the limit is {what}; wait and try again"
     if request.path.startswith("/api/"):
         response = error_response(RateLimited.code, message, RateLimited.status)
@@ -376,10 +384,35 @@ def _rate_limited(limiter: Limiter, error: RateLimitExceeded) -> Response:
         # A form (signing in, signing up) was sent from a page: the answer is a page that says so, not JSON.
         sentence = message[:1].upper() + message[1:]
         response = make_response(page("error.html", RateLimited.status, error=RateLimited(sentence)))
-    breached = limiter.current_limit
-    wait = int(breached.reset_at - time.time()) if breached is not None else 60
-    response.headers["Retry-After"] = str(max(1, wait))
+    response.headers["Retry-After"] = str(max(1, int(reset_at - time.time())))
     return response
+
+
+def _refuse_spent_addresses(app: Flask, limiter: Limiter, plan: dict[str, list[tuple[str, Any, str]]]) -> None:
+    """Refuse a write from an address whose budget is spent before anything else is done for it.
+
+    The limiter counts a request only when its handler is about to run, after it has been authenticated and
+    checked against its schema: in a flood from one address, every refusal would pay for both, and take that time
+    from the writes let in before it. This looks at the address's budget first (without spending any of it); the
+    limiter still counts and refuses as before for all that passes.
+    """
+    prefix = str(app.config.get("RATELIMIT_KEY_PREFIX") or "")
+    budgets = {f"{consultation.name}.{name}": [(parse_limit(value), scope) for value, key, scope in limits
+                                               if key is address_key]
+               for name, limits in plan.items()}
+
+    @app.before_request
+    def _refuse_when_the_address_has_spent_its_budget() -> Response | None:
+        for item, scope in budgets.get(request.endpoint or "", ()):
+            identifiers = [part for part in (prefix, address_key(), scope) if part]
+            try:
+                if limiter.limiter.test(item, *identifiers):
+                    continue
+                reset_at = limiter.limiter.get_window_stats(item, *identifiers).reset_time
+            except StorageError:
+                return None  # the limiter's own check decides what an unreachable store means
+            return _too_many(str(item), reset_at)
+        return None
 
 
 def _storage_uri(config: dict[str, Any]) -> str:
@@ -425,3 +458,4 @@ def register_consultation(app: Flask) -> None:
             view = limiter.shared_limit(value, scope=scope, key_func=key_func)(view)
         app.view_functions[endpoint] = view
     app.register_error_handler(RateLimitExceeded, lambda error: _rate_limited(limiter, error))
+    _refuse_spent_addresses(app, limiter, plan)

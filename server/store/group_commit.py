@@ -78,9 +78,11 @@ class GroupCommit:
             if not ticket.leads:
                 return ticket.outcome()
         try:
-            # The writes whose requests are ready come in now: under gevent nothing else runs while this
-            # greenlet does, and with threads the others may be a few instructions from arriving.
-            time.sleep(0)
+            if leads:
+                # The writes whose requests are ready come in now: under gevent nothing else runs while this
+                # greenlet does, and with threads the others may be a few instructions from arriving. A write
+                # handed the lead has waited through a batch, and the writes behind it are already in line.
+                time.sleep(0)
             with self._guard:
                 batch = [self._waiting.popleft() for _ in range(min(self.max_batch, len(self._waiting)))]
             self._commit(batch)

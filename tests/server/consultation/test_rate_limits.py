@@ -71,6 +71,40 @@ def test_one_address_is_limited_across_accounts(limited: Any, db: Database, user
     assert other_address.status_code == 201
 
 
+def test_an_address_that_spent_its_budget_is_refused_before_reading_who_sent_it(
+    limited: Any, db: Database, users: Accounts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.http import context
+
+    api = Api(limited(COMMENT_LIMIT_PER_ADDRESS="2/minute").test_client(), users)
+    bill = _open_bill(api, db, users, "53")
+    assert [api.comment("citizen", bill, DURATION, f"Comment {n}.").status_code for n in range(2)] == [201, 201]
+    looked_up: list[str] = []
+    original = context.current_principal
+
+    def counted() -> Any:
+        looked_up.append("principal")
+        return original()
+
+    monkeypatch.setattr(context, "current_principal", counted)
+    monkeypatch.setattr("server.http.validation.current_principal", counted)
+    monkeypatch.setattr("server.http.consultation.current_principal", counted)
+    refused = [api.comment("citizen2", bill, DURATION, "A third from the same address."),
+               api.post("citizen2", "/api/comments/1/endorsements"),
+               api.client.post(f"/api/bills/{bill}/comments", json={"eid": DURATION, "body": "Nor me."})]
+    assert looked_up == [], "no refused write looked its sender up"
+    for answer in refused:
+        assert answer.status_code == 429
+        assert answer.get_json()["error"] == {
+            "code": "rate_limited", "message": "too many requests: the limit is 2 per 1 minute; wait and try again"}
+        assert 1 <= int(answer.headers["Retry-After"]) <= 60
+    monkeypatch.undo()
+    elsewhere = api.client.post(f"/api/bills/{bill}/comments", json={"eid": DURATION, "body": "From elsewhere."},
+                                headers=users.headers("citizen3"), environ_base={"REMOTE_ADDR": "192.0.2.11"})
+    assert elsewhere.status_code == 201
+    assert len(api.comments(bill)) == 3, "refused writes store nothing"
+
+
 def test_limits_are_off_when_disabled(limited: Any, database_url: str, tmp_path: Path, db: Database,
                                       users: Accounts) -> None:
     app = app_with(database_url, tmp_path, RATELIMIT_ENABLED=False)
