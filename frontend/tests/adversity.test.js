@@ -595,7 +595,7 @@ test('deletions on a server placing by context under a tight rate limit never du
   assertExercised(t, totals, 'deletions', 'turned away after another copy was applied', 'conflict', 'refused_again');
 });
 
-// Found by these runs: the cases that showed them, kept as regressions (and, for the one not fixed yet, as todo).
+// Found by these runs: the cases that showed them, kept as regressions.
 // `held` used to outlive the in-flight op when the op was settled by its own event, a snapshot or a conflict
 // instead of an ok ack, and only a retry timer cleared it; after signed_out there is no timer, so what was typed
 // meanwhile was never sent, not even by the next join.
@@ -643,11 +643,7 @@ test('an op refused for a lapsed sign-in, then applied from the copy the join re
   assert.equal(applyExact('one two three', next.patch), 'one two three four');
 });
 
-const MOVED_TOKEN = 'not fixed yet, in textpatch.js merge3 (mirrored by textpatch.py), not sync.js: when the server places an op away from where it ' +
-  'was typed (fuzzy match) and the drafter meanwhile deleted the word beside it, the word diff pairs the moved token ' +
-  'with its deleted neighbour as one-word replacements, and the merge keeps the token twice and a fragment of another';
-
-test('a token the server placed elsewhere is not doubled by a deletion typed next to it meanwhile', { todo: MOVED_TOKEN }, async () => {
+test('a token the server placed elsewhere is not doubled by a deletion typed next to it meanwhile', async () => {
   // Ours deleted "[a] " and "[d] " and typed "[x] "; theirs is the server moving "[c] " after "[b] ".
   assert.equal(merge3('[c] [a] T M [b] [d] m', '[x] [c] T M [b] m', '[a] T M [b] [c] [d] m'), '[x] T M [b] [c] m');
   // The run that found it (1 of 2,000 seeds with this bucket).

@@ -227,51 +227,81 @@ def _token_diff(old: str, new: str) -> list[tuple[int, str]]:
     attribute a deletion to the neighbouring copy; merged with another drafter's edit beside it, the
     pieces fuse words. Diffing words first keeps every deleted or inserted word whole; only where one word
     is replaced by another are the characters diffed, so two drafters typing in the same word still merge.
+    Words are aligned first and the spaces between them after: were spaces tokens of the same weight, a word
+    moved by one place ("[c] [a]" -> "[x] [c]") would tie with two one-word replacements, and a merge of those
+    with the other side's move of the same word keeps it twice.
     """
     codes: dict[str, str] = {}
-    words: list[str] = []
+    tokens: list[str] = []
 
-    def encode(text: str) -> str:
-        out = []
-        for token in _TOKEN.findall(text):
-            code = codes.get(token)
-            if code is None:
-                index = len(words) + 0x100
-                code = codes[token] = chr(index if index < 0xD800 else index + 0x800)
-                words.append(token)
-            out.append(code)
-        return "".join(out)
+    def encode(token: str) -> str:
+        code = codes.get(token)
+        if code is None:
+            index = len(tokens) + 0x100
+            code = codes[token] = chr(index if index < 0xD800 else index + 0x800)
+            tokens.append(token)
+        return code
 
     def decode(coded: str) -> str:
-        return "".join(words[(ord(c) if ord(c) < 0xD800 else ord(c) - 0x800) - 0x100] for c in coded)
+        return "".join(tokens[(ord(c) if ord(c) < 0xD800 else ord(c) - 0x800) - 0x100] for c in coded)
 
+    old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
+    old_codes, new_codes = [encode(t) for t in old_tokens], [encode(t) for t in new_tokens]
     dmp = _engine()
-    coarse: list[tuple[int, str]] = dmp.diff_main(encode(old), encode(new), False)
     out: list[tuple[int, str]] = []
-    deleted = inserted = ""
 
-    def flush() -> None:
-        nonlocal deleted, inserted
-        if deleted and inserted and len(_TOKEN.findall(deleted)) == len(_TOKEN.findall(inserted)) == 1:
-            out.extend(_minimal_diff(deleted, inserted))
-        elif deleted and inserted:
-            out.extend([(_DELETE, deleted), (_INSERT, inserted)])
-        elif deleted:
-            out.append((_DELETE, deleted))
-        elif inserted:
-            out.append((_INSERT, inserted))
+    def push(op: int, text: str) -> None:
+        if not text:
+            return
+        if out and out[-1][0] == op:
+            out[-1] = (op, out[-1][1] + text)
+        else:
+            out.append((op, text))
+
+    def gap(old_coded: str, new_coded: str) -> None:
+        """The tokens between two aligned words: their own diff, one word replacing another by character."""
         deleted = inserted = ""
 
-    for op, data in coarse:
-        text = decode(data)
-        if op == _DELETE:
-            deleted += text
-        elif op == _INSERT:
-            inserted += text
-        else:
-            flush()
-            out.append((_EQUAL, text))
-    flush()
+        def flush() -> None:
+            nonlocal deleted, inserted
+            if deleted and inserted and len(_TOKEN.findall(deleted)) == len(_TOKEN.findall(inserted)) == 1:
+                for op, text in _minimal_diff(deleted, inserted):
+                    push(op, text)
+            else:
+                push(_DELETE, deleted)
+                push(_INSERT, inserted)
+            deleted = inserted = ""
+
+        for op, data in dmp.diff_main(old_coded, new_coded, False):
+            text = decode(data)
+            if op == _DELETE:
+                deleted += text
+            elif op == _INSERT:
+                inserted += text
+            else:
+                flush()
+                push(_EQUAL, text)
+        flush()
+
+    old_words = [i for i, token in enumerate(old_tokens) if not token[0].isspace()]
+    new_words = [i for i, token in enumerate(new_tokens) if not token[0].isspace()]
+    anchors: list[tuple[int, int]] = []
+    old_at = new_at = 0
+    words_diff = dmp.diff_main("".join(old_codes[i] for i in old_words), "".join(new_codes[i] for i in new_words),
+                               False)
+    for op, data in words_diff:
+        if op == _EQUAL:
+            anchors.extend((old_words[old_at + k], new_words[new_at + k]) for k in range(len(data)))
+        if op != _INSERT:
+            old_at += len(data)
+        if op != _DELETE:
+            new_at += len(data)
+    old_from = new_from = 0
+    for old_index, new_index in [*anchors, (len(old_tokens), len(new_tokens))]:
+        gap("".join(old_codes[old_from:old_index]), "".join(new_codes[new_from:new_index]))
+        if old_index < len(old_tokens):
+            push(_EQUAL, old_tokens[old_index])
+        old_from, new_from = old_index + 1, new_index + 1
     # A word diff places an insertion among repeated words arbitrarily ("] [x" for "[x] "); slide each edit
     # to the boundary the character diff would choose, so both sides of a merge place alike edits alike.
     dmp.diff_cleanupSemanticLossless(out)

@@ -175,58 +175,91 @@ const wordAfter = (text, start) => start < text.length && WORD.test(String.fromC
 // A diff whose edits start and end on word boundaries, refined to characters inside replacements.
 // Character diffs of look-alike text ("section 134 or section 13") can cut a deleted word in two or name
 // the neighbouring copy; merged with another drafter's edit beside it, the pieces fuse words. Characters
-// are diffed only where one word replaces another, so drafters typing in the same word still merge. Mirrors
-// _token_diff in server/domain/textpatch.py.
+// are diffed only where one word replaces another, so drafters typing in the same word still merge. Words
+// are aligned first and the spaces between them after: were spaces tokens of the same weight, a word moved
+// by one place ("[c] [a]" -> "[x] [c]") would tie with two one-word replacements, and a merge of those with
+// the other side's move of the same word keeps it twice. Mirrors _token_diff in server/domain/textpatch.py.
 function tokenDiff(oldText, newText) {
   const codes = new Map();
-  const words = [];
-  const encode = (text) => {
-    let out = '';
-    for (const token of text.match(TOKEN) || []) {
-      let code = codes.get(token);
-      if (code === undefined) {
-        const index = words.length + 0x100;
-        code = String.fromCharCode(index < 0xd800 ? index : index + 0x800);
-        codes.set(token, code);
-        words.push(token);
-      }
-      out += code;
+  const tokens = [];
+  const encode = (token) => {
+    let code = codes.get(token);
+    if (code === undefined) {
+      const index = tokens.length + 0x100;
+      code = String.fromCharCode(index < 0xd800 ? index : index + 0x800);
+      codes.set(token, code);
+      tokens.push(token);
     }
-    return out;
+    return code;
   };
-  const oldCoded = encode(oldText);
-  const newCoded = encode(newText);
-  if (words.length > MAX_TOKENS) return minimalDiff(oldText, newText);
+  const oldTokens = oldText.match(TOKEN) || [];
+  const newTokens = newText.match(TOKEN) || [];
+  const oldCodes = oldTokens.map(encode);
+  const newCodes = newTokens.map(encode);
+  if (tokens.length > MAX_TOKENS) return minimalDiff(oldText, newText);
   const decode = (coded) => {
     let out = '';
     for (const unit of coded) {
       const point = unit.charCodeAt(0);
-      out += words[(point < 0xd800 ? point : point - 0x800) - 0x100];
+      out += tokens[(point < 0xd800 ? point : point - 0x800) - 0x100];
     }
     return out;
   };
   const out = [];
-  let deleted = '';
-  let inserted = '';
-  const flush = () => {
-    const single = (text) => (text.match(TOKEN) || []).length === 1;
-    if (deleted && inserted && single(deleted) && single(inserted)) out.push(...minimalDiff(deleted, inserted));
-    else if (deleted && inserted) out.push([DIFF_DELETE, deleted], [DIFF_INSERT, inserted]);
-    else if (deleted) out.push([DIFF_DELETE, deleted]);
-    else if (inserted) out.push([DIFF_INSERT, inserted]);
-    deleted = '';
-    inserted = '';
+  const push = (op, text) => {
+    if (!text) return;
+    const last = out[out.length - 1];
+    if (last && last[0] === op) last[1] += text;
+    else out.push([op, text]);
   };
-  for (const [op, data] of diffMain(oldCoded, newCoded, undefined, false)) {
-    const text = decode(data);
-    if (op === DIFF_DELETE) deleted += text;
-    else if (op === DIFF_INSERT) inserted += text;
-    else {
-      flush();
-      out.push([DIFF_EQUAL, text]);
+  // The tokens between two aligned words: their own token diff, one word replacing another diffed by character.
+  const gap = (oldCoded, newCoded) => {
+    let deleted = '';
+    let inserted = '';
+    const flush = () => {
+      const single = (text) => (text.match(TOKEN) || []).length === 1;
+      if (deleted && inserted && single(deleted) && single(inserted)) {
+        for (const [op, text] of minimalDiff(deleted, inserted)) push(op, text);
+      } else {
+        push(DIFF_DELETE, deleted);
+        push(DIFF_INSERT, inserted);
+      }
+      deleted = '';
+      inserted = '';
+    };
+    for (const [op, data] of diffMain(oldCoded, newCoded, undefined, false)) {
+      const text = decode(data);
+      if (op === DIFF_DELETE) deleted += text;
+      else if (op === DIFF_INSERT) inserted += text;
+      else {
+        flush();
+        push(DIFF_EQUAL, text);
+      }
     }
+    flush();
+  };
+  const isWord = (token) => !/^\s/.test(token);
+  const oldWords = oldTokens.flatMap((token, index) => (isWord(token) ? [index] : []));
+  const newWords = newTokens.flatMap((token, index) => (isWord(token) ? [index] : []));
+  const anchors = [];
+  let oldAt = 0;
+  let newAt = 0;
+  const wordsOf = (indexes, coded) => indexes.map((index) => coded[index]).join('');
+  for (const [op, data] of diffMain(wordsOf(oldWords, oldCodes), wordsOf(newWords, newCodes), undefined, false)) {
+    if (op === DIFF_EQUAL) {
+      for (let k = 0; k < data.length; k += 1) anchors.push([oldWords[oldAt + k], newWords[newAt + k]]);
+    }
+    if (op !== DIFF_INSERT) oldAt += data.length;
+    if (op !== DIFF_DELETE) newAt += data.length;
   }
-  flush();
+  let oldFrom = 0;
+  let newFrom = 0;
+  for (const [oldIndex, newIndex] of [...anchors, [oldTokens.length, newTokens.length]]) {
+    gap(oldCodes.slice(oldFrom, oldIndex).join(''), newCodes.slice(newFrom, newIndex).join(''));
+    if (oldIndex < oldTokens.length) push(DIFF_EQUAL, oldTokens[oldIndex]);
+    oldFrom = oldIndex + 1;
+    newFrom = newIndex + 1;
+  }
   // A word diff places an insertion among repeated words arbitrarily ("] [x" for "[x] "); slide each edit
   // to the boundary the character diff would choose, so both sides of a merge place alike edits alike.
   diffCleanupSemanticLossless(out);

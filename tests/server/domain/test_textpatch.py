@@ -271,6 +271,10 @@ def test_known_look_alike_merges() -> None:
     assert merge3("section 3 section 13 11", "section 3 and 3 section 13 11", "section 3 1, 13 11") == (
         "section 3 and 3 1, 13 11"
     )
+    # A word the other side moved is not kept twice when ours deleted the word beside it and typed another
+    # ("[c] [a]" -> "[x] [c]" is an insertion and a deletion, not two one-word replacements).
+    assert merge3("[c] [a] T M [b] [d] m", "[x] [c] T M [b] m", "[a] T M [b] [c] [d] m") == "[x] T M [b] [c] m"
+    assert merge3("c a T", "x c T", "a T c") == "x T c"
 
 
 def test_map_position_follows_the_text_around_the_cursor() -> None:
@@ -330,7 +334,7 @@ def merge_cases() -> list[tuple[str, str, str]]:
             out[at] = rng.choice(vocabulary)
         return " ".join(out)
 
-    cases = []
+    cases = [("[c] [a] T M [b] [d] m", "[x] [c] T M [b] m", "[a] T M [b] [c] [d] m"), ("c a T", "x c T", "a T c")]
     for _ in range(600):
         words = [rng.choice(vocabulary) for _ in range(rng.randint(3, 10))]
         cut = rng.randint(1, len(words) - 1)
