@@ -111,6 +111,7 @@ function makeEditor(node) {
           if (!eid) return;
           if (update.docChanged && !update.transactions.some((tr) => tr.annotation(remote))) {
             sync.type(eid, update.state.doc.toString());
+            showState();
           }
           if (update.selectionSet || update.focusChanged || update.docChanged) {
             if (view.hasFocus) announcePresence(eid, update.state.selection.main);
@@ -295,20 +296,26 @@ function findNode(eid, nodes = outline) {
   return null;
 }
 
-function watchState() {
+let shownState = '';
+
+/** Says whether everything typed is saved. Called on every keystroke as well as on a timer: a timer alone left
+ * "Saved" up for a moment after typing (for a second or more in a background tab, whose timers are slowed). */
+function showState() {
   const state = document.getElementById('sync-state');
-  let shown = '';
-  const signedOut = document.getElementById('signed-out');
+  let key = !socket.connected ? 'offline' : sync.settled ? 'saved' : 'saving';
+  // Not "Reconnecting…": nothing reconnects until the drafter has signed in again.
+  if (!document.getElementById('signed-out').hidden) key = 'signed_out';
+  const text = t(key === 'signed_out' ? 'signed_out_state' : key);
+  if (text !== shownState) {
+    state.textContent = text;
+    state.dataset.state = key;
+    shownState = text;
+  }
+}
+
+function watchState() {
   setInterval(() => {
-    let key = !socket.connected ? 'offline' : sync.settled ? 'saved' : 'saving';
-    // Not "Reconnecting…": nothing reconnects until the drafter has signed in again.
-    if (!signedOut.hidden) key = 'signed_out';
-    const text = t(key === 'signed_out' ? 'signed_out_state' : key);
-    if (text !== shown) {
-      state.textContent = text;
-      state.dataset.state = key;
-      shown = text;
-    }
+    showState();
     drawPeersIfStale();
   }, 250);
   setInterval(() => {
