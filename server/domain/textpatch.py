@@ -231,35 +231,32 @@ def _token_diff(old: str, new: str) -> list[tuple[int, str]]:
     moved by one place ("[c] [a]" -> "[x] [c]") would tie with two one-word replacements, and a merge of those
     with the other side's move of the same word keeps it twice.
     """
-    codes: dict[str, str] = {}
-    tokens: list[str] = []
-
-    def encode(token: str) -> str:
-        code = codes.get(token)
-        if code is None:
-            index = len(tokens) + 0x100
-            code = codes[token] = chr(index if index < 0xD800 else index + 0x800)
-            tokens.append(token)
-        return code
+    old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
+    # One character per distinct token (surrogates skipped), so the diff engine compares tokens.
+    tokens = list(dict.fromkeys(old_tokens + new_tokens))
+    codes = {token: chr(i + 0x100 if i + 0x100 < 0xD800 else i + 0x900) for i, token in enumerate(tokens)}
+    old_codes, new_codes = list(map(codes.__getitem__, old_tokens)), list(map(codes.__getitem__, new_tokens))
 
     def decode(coded: str) -> str:
         return "".join(tokens[(ord(c) if ord(c) < 0xD800 else ord(c) - 0x800) - 0x100] for c in coded)
 
-    old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
-    old_codes, new_codes = [encode(t) for t in old_tokens], [encode(t) for t in new_tokens]
     dmp = _engine()
-    out: list[tuple[int, str]] = []
+    # Each run of one operation as its pieces, joined once at the end: a long provision is thousands of pieces.
+    runs: list[tuple[int, list[str]]] = []
 
     def push(op: int, text: str) -> None:
         if not text:
             return
-        if out and out[-1][0] == op:
-            out[-1] = (op, out[-1][1] + text)
+        if runs and runs[-1][0] == op:
+            runs[-1][1].append(text)
         else:
-            out.append((op, text))
+            runs.append((op, [text]))
 
     def gap(old_coded: str, new_coded: str) -> None:
         """The tokens between two aligned words: their own diff, one word replacing another by character."""
+        if old_coded == new_coded:
+            push(_EQUAL, decode(old_coded))
+            return
         deleted = inserted = ""
 
         def flush() -> None:
@@ -283,25 +280,35 @@ def _token_diff(old: str, new: str) -> list[tuple[int, str]]:
                 push(_EQUAL, text)
         flush()
 
-    old_words = [i for i, token in enumerate(old_tokens) if not token[0].isspace()]
-    new_words = [i for i, token in enumerate(new_tokens) if not token[0].isspace()]
-    anchors: list[tuple[int, int]] = []
-    old_at = new_at = 0
-    words_diff = dmp.diff_main("".join(old_codes[i] for i in old_words), "".join(new_codes[i] for i in new_words),
+    # Words and spaces alternate: a text's words are its even tokens, or its odd ones when it starts with a space.
+    old_words = range(int(old[:1].isspace()), len(old_tokens), 2)
+    new_words = range(int(new[:1].isspace()), len(new_tokens), 2)
+    old_at = new_at = old_from = new_from = 0
+    words_diff = dmp.diff_main("".join(old_codes[old_words.start :: 2]), "".join(new_codes[new_words.start :: 2]),
                                False)
     for op, data in words_diff:
         if op == _EQUAL:
-            anchors.extend((old_words[old_at + k], new_words[new_at + k]) for k in range(len(data)))
+            # A run of aligned words: the tokens before it are a gap; the run itself is one equality unless a
+            # space inside it changed, when each space between its words is a gap of its own.
+            pairs = [(old_words[old_at + k], new_words[new_at + k]) for k in (0, len(data) - 1)]
+            (old_first, new_first), (old_last, new_last) = pairs
+            gap("".join(old_codes[old_from:old_first]), "".join(new_codes[new_from:new_first]))
+            if old_codes[old_first : old_last + 1] == new_codes[new_first : new_last + 1]:
+                push(_EQUAL, "".join(old_tokens[old_first : old_last + 1]))
+            else:
+                for k in range(len(data)):
+                    old_index, new_index = old_words[old_at + k], new_words[new_at + k]
+                    if k:
+                        gap("".join(old_codes[old_from:old_index]), "".join(new_codes[new_from:new_index]))
+                    push(_EQUAL, old_tokens[old_index])
+                    old_from, new_from = old_index + 1, new_index + 1
+            old_from, new_from = old_last + 1, new_last + 1
         if op != _INSERT:
             old_at += len(data)
         if op != _DELETE:
             new_at += len(data)
-    old_from = new_from = 0
-    for old_index, new_index in [*anchors, (len(old_tokens), len(new_tokens))]:
-        gap("".join(old_codes[old_from:old_index]), "".join(new_codes[new_from:new_index]))
-        if old_index < len(old_tokens):
-            push(_EQUAL, old_tokens[old_index])
-        old_from, new_from = old_index + 1, new_index + 1
+    gap("".join(old_codes[old_from:]), "".join(new_codes[new_from:]))
+    out = [(op, "".join(pieces)) for op, pieces in runs]
     # A word diff places an insertion among repeated words arbitrarily ("] [x" for "[x] "); slide each edit
     # to the boundary the character diff would choose, so both sides of a merge place alike edits alike.
     dmp.diff_cleanupSemanticLossless(out)

@@ -180,23 +180,14 @@ const wordAfter = (text, start) => start < text.length && WORD.test(String.fromC
 // by one place ("[c] [a]" -> "[x] [c]") would tie with two one-word replacements, and a merge of those with
 // the other side's move of the same word keeps it twice. Mirrors _token_diff in server/domain/textpatch.py.
 function tokenDiff(oldText, newText) {
-  const codes = new Map();
-  const tokens = [];
-  const encode = (token) => {
-    let code = codes.get(token);
-    if (code === undefined) {
-      const index = tokens.length + 0x100;
-      code = String.fromCharCode(index < 0xd800 ? index : index + 0x800);
-      codes.set(token, code);
-      tokens.push(token);
-    }
-    return code;
-  };
   const oldTokens = oldText.match(TOKEN) || [];
   const newTokens = newText.match(TOKEN) || [];
-  const oldCodes = oldTokens.map(encode);
-  const newCodes = newTokens.map(encode);
+  // One UTF-16 unit per distinct token (surrogates skipped), so the diff engine compares tokens.
+  const tokens = [...new Set([...oldTokens, ...newTokens])];
   if (tokens.length > MAX_TOKENS) return minimalDiff(oldText, newText);
+  const codes = new Map(tokens.map((token, i) => [token, String.fromCharCode(i + 0x100 < 0xd800 ? i + 0x100 : i + 0x900)]));
+  const oldCodes = oldTokens.map((token) => codes.get(token));
+  const newCodes = newTokens.map((token) => codes.get(token));
   const decode = (coded) => {
     let out = '';
     for (const unit of coded) {
@@ -205,15 +196,20 @@ function tokenDiff(oldText, newText) {
     }
     return out;
   };
-  const out = [];
+  // Each run of one operation as its pieces, joined once at the end: a long provision is thousands of pieces.
+  const runs = [];
   const push = (op, text) => {
     if (!text) return;
-    const last = out[out.length - 1];
-    if (last && last[0] === op) last[1] += text;
-    else out.push([op, text]);
+    const last = runs[runs.length - 1];
+    if (last && last[0] === op) last[1].push(text);
+    else runs.push([op, [text]]);
   };
-  // The tokens between two aligned words: their own token diff, one word replacing another diffed by character.
+  // The tokens between two aligned words: their own diff, one word replacing another diffed by character.
   const gap = (oldCoded, newCoded) => {
+    if (oldCoded === newCoded) {
+      push(DIFF_EQUAL, decode(oldCoded));
+      return;
+    }
     let deleted = '';
     let inserted = '';
     const flush = () => {
@@ -238,28 +234,46 @@ function tokenDiff(oldText, newText) {
     }
     flush();
   };
-  const isWord = (token) => !/^\s/.test(token);
-  const oldWords = oldTokens.flatMap((token, index) => (isWord(token) ? [index] : []));
-  const newWords = newTokens.flatMap((token, index) => (isWord(token) ? [index] : []));
-  const anchors = [];
+  // Words and spaces alternate: a text's words are its even tokens, or its odd ones when it starts with a space.
+  const oldStart = /^\s/.test(oldText) ? 1 : 0;
+  const newStart = /^\s/.test(newText) ? 1 : 0;
+  const everyOther = (coded, from) => coded.filter((_, i) => i >= from && (i - from) % 2 === 0).join('');
+  const oldWord = (k) => oldStart + 2 * k;
+  const newWord = (k) => newStart + 2 * k;
+  const sameCodes = (a, b, count) => {
+    for (let i = 0; i < count; i += 1) if (oldCodes[a + i] !== newCodes[b + i]) return false;
+    return true;
+  };
   let oldAt = 0;
   let newAt = 0;
-  const wordsOf = (indexes, coded) => indexes.map((index) => coded[index]).join('');
-  for (const [op, data] of diffMain(wordsOf(oldWords, oldCodes), wordsOf(newWords, newCodes), undefined, false)) {
+  let oldFrom = 0;
+  let newFrom = 0;
+  for (const [op, data] of diffMain(everyOther(oldCodes, oldStart), everyOther(newCodes, newStart), undefined, false)) {
     if (op === DIFF_EQUAL) {
-      for (let k = 0; k < data.length; k += 1) anchors.push([oldWords[oldAt + k], newWords[newAt + k]]);
+      // A run of aligned words: the tokens before it are a gap; the run itself is one equality unless a
+      // space inside it changed, when each space between its words is a gap of its own.
+      const [oldFirst, newFirst] = [oldWord(oldAt), newWord(newAt)];
+      const [oldLast, newLast] = [oldWord(oldAt + data.length - 1), newWord(newAt + data.length - 1)];
+      gap(oldCodes.slice(oldFrom, oldFirst).join(''), newCodes.slice(newFrom, newFirst).join(''));
+      if (sameCodes(oldFirst, newFirst, oldLast - oldFirst + 1)) {
+        push(DIFF_EQUAL, oldTokens.slice(oldFirst, oldLast + 1).join(''));
+      } else {
+        for (let k = 0; k < data.length; k += 1) {
+          const [oldIndex, newIndex] = [oldWord(oldAt + k), newWord(newAt + k)];
+          if (k) gap(oldCodes.slice(oldFrom, oldIndex).join(''), newCodes.slice(newFrom, newIndex).join(''));
+          push(DIFF_EQUAL, oldTokens[oldIndex]);
+          oldFrom = oldIndex + 1;
+          newFrom = newIndex + 1;
+        }
+      }
+      oldFrom = oldLast + 1;
+      newFrom = newLast + 1;
     }
     if (op !== DIFF_INSERT) oldAt += data.length;
     if (op !== DIFF_DELETE) newAt += data.length;
   }
-  let oldFrom = 0;
-  let newFrom = 0;
-  for (const [oldIndex, newIndex] of [...anchors, [oldTokens.length, newTokens.length]]) {
-    gap(oldCodes.slice(oldFrom, oldIndex).join(''), newCodes.slice(newFrom, newIndex).join(''));
-    if (oldIndex < oldTokens.length) push(DIFF_EQUAL, oldTokens[oldIndex]);
-    oldFrom = oldIndex + 1;
-    newFrom = newIndex + 1;
-  }
+  gap(oldCodes.slice(oldFrom).join(''), newCodes.slice(newFrom).join(''));
+  const out = runs.map(([op, pieces]) => [op, pieces.join('')]);
   // A word diff places an insertion among repeated words arbitrarily ("] [x" for "[x] "); slide each edit
   // to the boundary the character diff would choose, so both sides of a merge place alike edits alike.
   diffCleanupSemanticLossless(out);
