@@ -90,7 +90,12 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url, writer=True)
-        self.read_engine = make_engine(url, writer=False) if url.startswith("sqlite") else self.engine
+        # A read is several statements (a page and its counts, a bill and its provisions); each sees the database
+        # as of one moment: SQLite's WAL gives a reading transaction one snapshot, PostgreSQL's READ COMMITTED would
+        # take a new one per statement, so its reads run REPEATABLE READ (which never fails a transaction that
+        # only reads).
+        self.read_engine = (make_engine(url, writer=False) if url.startswith("sqlite")
+                            else self.engine.execution_options(isolation_level="REPEATABLE READ"))
         self.sessions = make_session_factory(self.engine)
         self.read_sessions = make_session_factory(self.read_engine)
         # PostgreSQL queues lock waiters itself (the event log's advisory lock); SQLite polls.
