@@ -217,7 +217,14 @@ def _minimal_diff(old: str, new: str) -> list[tuple[int, str]]:
     return diffs
 
 
-_TOKEN: Final = re.compile(r"\S+|\s+")
+# What separates words, exactly as JavaScript's \s reads it (Python's \s also takes U+001C-U+001F and U+0085, and
+# not U+FEFF): the browser and the server must cut a text into the same words to merge it alike.
+_SPACES: Final = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_TOKEN: Final = re.compile(f"[^{_SPACES}]+|[{_SPACES}]+")
+_SPACE: Final = re.compile(f"[{_SPACES}]")
+# Distinct tokens a word diff can name with one UTF-16 unit each, as the browser's (surrogates skipped); beyond,
+# both fall back to the character diff.
+_MAX_TOKENS: Final = 0xFFFF - 0x100 - 0x800
 
 
 def _token_diff(old: str, new: str) -> list[tuple[int, str]]:
@@ -234,6 +241,8 @@ def _token_diff(old: str, new: str) -> list[tuple[int, str]]:
     old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
     # One character per distinct token (surrogates skipped), so the diff engine compares tokens.
     tokens = list(dict.fromkeys(old_tokens + new_tokens))
+    if len(tokens) > _MAX_TOKENS:
+        return _minimal_diff(old, new)
     codes = {token: chr(i + 0x100 if i + 0x100 < 0xD800 else i + 0x900) for i, token in enumerate(tokens)}
     old_codes, new_codes = list(map(codes.__getitem__, old_tokens)), list(map(codes.__getitem__, new_tokens))
 
@@ -281,8 +290,8 @@ def _token_diff(old: str, new: str) -> list[tuple[int, str]]:
         flush()
 
     # Words and spaces alternate: a text's words are its even tokens, or its odd ones when it starts with a space.
-    old_words = range(int(old[:1].isspace()), len(old_tokens), 2)
-    new_words = range(int(new[:1].isspace()), len(new_tokens), 2)
+    old_words = range(int(bool(_SPACE.match(old))), len(old_tokens), 2)
+    new_words = range(int(bool(_SPACE.match(new))), len(new_tokens), 2)
     old_at = new_at = old_from = new_from = 0
     words_diff = dmp.diff_main("".join(old_codes[old_words.start :: 2]), "".join(new_codes[new_words.start :: 2]),
                                False)
@@ -574,7 +583,7 @@ def _settle(base: str, edit: _Edit) -> _Edit:
         return edit
 
     def typed(option: _Edit) -> bool:
-        return not _cuts_words(base, option) and not option.insert[0].isspace()
+        return not _cuts_words(base, option) and not _SPACE.match(option.insert)
 
     if typed(edit):
         return edit

@@ -335,6 +335,11 @@ def merge_cases() -> list[tuple[str, str, str]]:
         return " ".join(out)
 
     cases = [("[c] [a] T M [b] [d] m", "[x] [c] T M [b] m", "[a] T M [b] [c] [d] m"), ("c a T", "x c T", "a T c")]
+    # Characters Python's \s and JavaScript's disagree on: both sides cut words where JavaScript does.
+    cases += [("may\x85the", "may", "act"), ("may\ufeffthe", "may", "act"), ("a", "\x1cba", "")]
+    # More distinct words than the browser can code in one UTF-16 unit each: both fall back to characters.
+    filler = " ".join(f"w{n}" for n in range(63_300))
+    cases.append((f"{filler} [c] [a] T", f"{filler} [x] [c] T", f"{filler} [a] T [c]"))
     for _ in range(600):
         words = [rng.choice(vocabulary) for _ in range(rng.randint(3, 10))]
         cut = rng.randint(1, len(words) - 1)
