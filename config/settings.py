@@ -72,6 +72,9 @@ class BaseConfig:
     # Flask-Limiter storage; empty: the Redis of SOCKETIO_MESSAGE_QUEUE when there is one, else process memory.
     RATELIMIT_STORAGE_URI: str | None = os.environ.get("RATELIMIT_STORAGE_URI") or None
     RATELIMIT_STRATEGY = "moving-window"
+    # Redis unreachable: each process keeps counting in its own memory (budgets per process until Redis is back)
+    # rather than refusing every write it limits with a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Namespaces the counters, so deployments (or test runs) sharing one Redis do not share budgets.
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "parley")
     COMMENT_LIMIT_PER_ACCOUNT = os.environ.get("COMMENT_LIMIT_PER_ACCOUNT", "10/minute")
@@ -118,6 +121,8 @@ class BaseConfig:
         self.SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", self.SOCKETIO_CHANNEL)
         self.ALLOWED_ORIGINS = _env_list("ALLOWED_ORIGINS", self.default_origins())
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", self.RATELIMIT_ENABLED)
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = _env_bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED",
+                                                              self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED)
         self.EDIT_RATE_PER_SECOND = _env_int("EDIT_RATE_PER_SECOND", self.EDIT_RATE_PER_SECOND)
         self.MAX_PROVISION_CHARS = _env_int("MAX_PROVISION_CHARS", self.MAX_PROVISION_CHARS)
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.default_secret_key()

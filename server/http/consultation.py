@@ -15,7 +15,6 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, make_response, request
 from flask_limiter import HeaderNames, Limiter, RateLimitExceeded
 from limits import parse as parse_limit
-from limits.errors import StorageError
 from sqlalchemy.orm import Session
 
 from server.domain.consultation import CommentState
@@ -403,14 +402,18 @@ def _refuse_spent_addresses(app: Flask, limiter: Limiter, plan: dict[str, list[t
 
     @app.before_request
     def _refuse_when_the_address_has_spent_its_budget() -> Response | None:
+        if request.method == "OPTIONS":
+            return None  # Flask answers it without the view, which the limiter would not count either
         for item, scope in budgets.get(request.endpoint or "", ()):
             identifiers = [part for part in (prefix, address_key(), scope) if part]
             try:
                 if limiter.limiter.test(item, *identifiers):
                     continue
                 reset_at = limiter.limiter.get_window_stats(item, *identifiers).reset_time
-            except StorageError:
-                return None  # the limiter's own check decides what an unreachable store means
+            except Exception:
+                # An unreachable store (Redis down): the limiter's own check, which runs next, decides what that
+                # means (an error, or its in-memory fallback when configured).
+                return None
             return _too_many(str(item), reset_at)
         return None
 

@@ -99,10 +99,25 @@ def test_an_address_that_spent_its_budget_is_refused_before_reading_who_sent_it(
             "code": "rate_limited", "message": "too many requests: the limit is 2 per 1 minute; wait and try again"}
         assert 1 <= int(answer.headers["Retry-After"]) <= 60
     monkeypatch.undo()
+    # Asking which methods a path takes is not a write, and the limiter never counted it.
+    assert api.client.options(f"/api/bills/{bill}/comments").status_code == 200
     elsewhere = api.client.post(f"/api/bills/{bill}/comments", json={"eid": DURATION, "body": "From elsewhere."},
                                 headers=users.headers("citizen3"), environ_base={"REMOTE_ADDR": "192.0.2.11"})
     assert elsewhere.status_code == 201
     assert len(api.comments(bill)) == 3, "refused writes store nothing"
+
+
+def test_with_redis_unreachable_each_process_keeps_counting_in_memory(
+    limited: Any, db: Database, users: Accounts
+) -> None:
+    # Nothing listens on port 1: every look at the store fails. Neither the early check nor the limiter turns that
+    # into an error; the limits go on, counted in this process's memory.
+    app = limited(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", COMMENT_LIMIT_PER_ADDRESS="2/minute")
+    api = Api(app.test_client(), users)
+    bill = _open_bill(api, db, users, "54")
+    statuses = [api.comment(who, bill, DURATION, f"Taken though the store is down ({who}).").status_code
+                for who in ("citizen", "citizen2", "citizen3")]
+    assert statuses == [201, 201, 429]
 
 
 def test_limits_are_off_when_disabled(limited: Any, database_url: str, tmp_path: Path, db: Database,
