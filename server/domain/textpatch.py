@@ -299,8 +299,8 @@ def _token_diff(old: str, new: str) -> list[tuple[int, str]]:
         if op == _EQUAL:
             # A run of aligned words: the tokens before it are a gap; the run itself is one equality unless a
             # space inside it changed, when each space between its words is a gap of its own.
-            pairs = [(old_words[old_at + k], new_words[new_at + k]) for k in (0, len(data) - 1)]
-            (old_first, new_first), (old_last, new_last) = pairs
+            old_first, new_first = old_words[old_at], new_words[new_at]
+            old_last, new_last = old_words[old_at + len(data) - 1], new_words[new_at + len(data) - 1]
             gap("".join(old_codes[old_from:old_first]), "".join(new_codes[new_from:new_first]))
             if old_codes[old_first : old_last + 1] == new_codes[new_first : new_last + 1]:
                 push(_EQUAL, "".join(old_tokens[old_first : old_last + 1]))

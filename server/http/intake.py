@@ -47,7 +47,7 @@ class IntakeGate:
     def admit(self) -> Iterator[None]:
         """Hold a place while the write runs; :class:`IntakeBusy` when every place is taken."""
         with self._guard:
-            if self._pending >= self.limit:
+            if self.full:
                 raise busy()
             self._pending += 1
         try:

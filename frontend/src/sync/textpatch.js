@@ -237,7 +237,7 @@ function tokenDiff(oldText, newText) {
   // Words and spaces alternate: a text's words are its even tokens, or its odd ones when it starts with a space.
   const oldStart = /^\s/.test(oldText) ? 1 : 0;
   const newStart = /^\s/.test(newText) ? 1 : 0;
-  const everyOther = (coded, from) => coded.filter((_, i) => i >= from && (i - from) % 2 === 0).join('');
+  const everyOther = (coded, from) => coded.filter((_, i) => i % 2 === from).join('');
   const oldWord = (k) => oldStart + 2 * k;
   const newWord = (k) => newStart + 2 * k;
   const sameCodes = (a, b, count) => {
