@@ -208,6 +208,7 @@ class Results:
         self.statuses: Counter[int] = Counter()
         self.accepted_ids: list[int] = []
         self.accepted_latencies: list[float] = []
+        self.refused_latencies: list[float] = []
 
     def add(self, status: int, latency: float, comment_id: int | None) -> None:
         with self.lock:
@@ -215,6 +216,8 @@ class Results:
             if status == 201 and comment_id is not None:
                 self.accepted_ids.append(comment_id)
                 self.accepted_latencies.append(latency)
+            elif status == 429:
+                self.refused_latencies.append(latency)
 
 
 def client(port: int, bill: int, token: str, eids: list[str], seed: int, stop_at: list[float | None],
@@ -342,7 +345,10 @@ def measure_burst(directory: Path, args: argparse.Namespace) -> bool:
     p99 = percentile(burst.accepted_latencies, 0.99) * 1000
     print(f"burst: {sent} posts in {elapsed:.2f} s ({sent / elapsed:,.0f}/s offered) with limits on: "
           f"statuses {dict(burst.statuses)}; only 201/429: {only_expected}; "
-          f"{kept} of {burst.statuses[201]} accepted present; p99 of accepted {p99:.0f} ms (target <= 250); "
+          f"{kept} of {burst.statuses[201]} accepted present; p99 of accepted {p99:.0f} ms (target <= 250), "
+          f"p50 {percentile(burst.accepted_latencies, 0.5) * 1000:.0f} ms; refused p50 "
+          f"{percentile(burst.refused_latencies, 0.5) * 1000:.0f} ms, p99 "
+          f"{percentile(burst.refused_latencies, 0.99) * 1000:.0f} ms; "
           f"server CPU {burst_cpu / max(sent, 1) * 1000:.1f} ms an answer")
     return only_expected and kept == burst.statuses[201]
 

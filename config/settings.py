@@ -91,9 +91,12 @@ class BaseConfig:
     PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10/hour")
     PASSWORD_RESET_LIMIT_PER_EMAIL = os.environ.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "3/hour")
     # Citizens' posts one process lets wait for the write lock at once; more are answered 429 intake_busy with
-    # Retry-After, so a flood cannot stack up behind a long write or a busy database. Those waiting are committed
-    # together, up to COMMENT_INTAKE_BATCH in one transaction: two batches at most wait ahead of a post.
+    # Retry-After, so a flood cannot stack up behind a long write or a busy database. The bound follows the pace of
+    # the writes (as many as are answered within the target wait at the last second's pace), within MIN and MAX
+    # (server/http/intake.py). Those waiting are committed together, up to COMMENT_INTAKE_BATCH in one transaction.
     COMMENT_INTAKE_MAX_PENDING = _env_int("COMMENT_INTAKE_MAX_PENDING", 128)
+    COMMENT_INTAKE_MIN_PENDING = _env_int("COMMENT_INTAKE_MIN_PENDING", 16)
+    COMMENT_INTAKE_TARGET_WAIT_MS = _env_int("COMMENT_INTAKE_TARGET_WAIT_MS", 100)
     COMMENT_INTAKE_BATCH = _env_int("COMMENT_INTAKE_BATCH", 64)
     COMMENT_EDIT_WINDOW_SECONDS = _env_int("COMMENT_EDIT_WINDOW_SECONDS", 15 * 60)
     ABUSE_LEXICON_LANGUAGES: list[str] = _env_list("ABUSE_LEXICON_LANGUAGES", ["en", "fr"])

@@ -32,3 +32,10 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 # Applied by `parley db upgrade` before the processes start: two processes must not race to migrate.
 preload_app = False
+
+
+def post_worker_init(worker: object) -> None:
+    """The application is made: keep what starting made out of the collector's walks (server/evented.py)."""
+    from server.evented import settle_startup_heap
+
+    settle_startup_heap()

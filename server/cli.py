@@ -215,6 +215,7 @@ def serve(host: str, port: int, demo: bool) -> None:
                 click.echo(line)
     from server.realtime import transport
 
+    evented.settle_startup_heap()
     click.echo(f"Parley is serving on http://{host}:{port} ({evented.async_mode()})")
     if evented.is_evented():
         transport.serve_evented(app, host, port)

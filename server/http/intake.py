@@ -6,48 +6,91 @@ consolidation, an import) or a busy database, a flood of comments (a campaign, a
 hundreds, each answered seconds later. Beyond a bound, a citizen's write is turned away at once with 429 and
 ``Retry-After``, before it costs anything more; nothing turned away was written.
 
+The bound follows the pace of the writes. A write let in waits for those ahead of it: with ``rate`` writes answered
+a second, ``pending`` of them ahead mean a wait near ``pending / rate`` (Little's law). The gate lets in as many
+as the pace of the last second answers within ``COMMENT_INTAKE_TARGET_WAIT_MS``, never fewer than
+``COMMENT_INTAKE_MIN_PENDING`` (a quiet process has no pace yet; behind a long write it has none at all) nor more
+than ``COMMENT_INTAKE_MAX_PENDING``. A fixed bound either made a flood's accepted writes wait seconds on a slow
+machine, or refused writes a fast one would have answered in time.
+
+A refusal (any 429) waits for the loop to have nothing better to do before it is answered
+(:func:`server.evented.give_way`): in a flood most requests are refused, and each one answered at once took its
+turn of the loop from the writes already let in, which waited a turn of all the refusals at every step.
+
 The writes admitted are run by the process's :class:`~server.store.group_commit.GroupCommit`: those that arrive
 together share one transaction and one commit (see that module).
 """
 
 from __future__ import annotations
 
+import math
 import threading
-from collections.abc import Iterable, Iterator
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 
 from server.errors import IntakeBusy
+from server.evented import give_way
 from server.store.group_commit import GroupCommit, T, Work
 
 #: Seconds a client turned away is asked to wait before it tries again.
 RETRY_AFTER_SECONDS = 1
+#: The stretch of time over which the pace of the writes is taken.
+PACE_SECONDS = 1.0
 
 
 class IntakeGate:
-    """A count of the citizens' writes this process has admitted and not yet answered."""
+    """The citizens' writes this process has admitted and not yet answered, and how many it admits at once."""
 
-    def __init__(self, limit: int) -> None:
-        if limit < 1:
-            raise ValueError(f"the intake bound must be at least 1; found {limit}")
-        self.limit = limit
+    def __init__(self, ceiling: int, *, floor: int = 16, target_wait: float = 0.1,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if ceiling < 1 or floor < 1:
+            raise ValueError(f"the intake bounds must be at least 1; found {floor} and {ceiling}")
+        if not target_wait > 0:
+            raise ValueError(f"the intake's target wait must be more than 0 seconds; found {target_wait}")
+        self.ceiling = ceiling
+        self.floor = floor
+        self.target_wait = target_wait
+        self._clock = clock
         self._guard = threading.Lock()
         self._pending = 0
+        self._answered: deque[float] = deque()  # when each write of the last PACE_SECONDS was answered
 
     @property
     def pending(self) -> int:
         return self._pending
 
     @property
+    def pace(self) -> float:
+        """Writes answered a second, over the last :data:`PACE_SECONDS`."""
+        with self._guard:
+            self._forget_old_answers()
+            return len(self._answered) / PACE_SECONDS
+
+    @property
+    def limit(self) -> int:
+        """How many writes may be pending at once now."""
+        by_pace = math.ceil(self.target_wait * self.pace)
+        return min(self.ceiling, max(self.floor, by_pace))
+
+    @property
     def full(self) -> bool:
         return self._pending >= self.limit
+
+    def _forget_old_answers(self) -> None:
+        since = self._clock() - PACE_SECONDS
+        while self._answered and self._answered[0] < since:
+            self._answered.popleft()
 
     @contextmanager
     def admit(self) -> Iterator[None]:
         """Hold a place while the write runs; :class:`IntakeBusy` when every place is taken."""
+        limit = self.limit
         with self._guard:
-            if self.full:
+            if self._pending >= limit:
                 raise busy()
             self._pending += 1
         try:
@@ -55,6 +98,7 @@ class IntakeGate:
         finally:
             with self._guard:
                 self._pending -= 1
+                self._answered.append(self._clock())
 
 
 def busy() -> IntakeBusy:
@@ -81,15 +125,25 @@ def write_as_citizen(work: Work[T]) -> T:
 
 def init_intake(app: Flask, writes: Iterable[str]) -> None:
     """Bound the citizens' write endpoints ``writes`` (their handlers also hold a place while they write)."""
-    gate = app.extensions["parley.intake"] = IntakeGate(int(app.config.get("COMMENT_INTAKE_MAX_PENDING", 128)))
+    gate = app.extensions["parley.intake"] = IntakeGate(
+        int(app.config.get("COMMENT_INTAKE_MAX_PENDING", 128)),
+        floor=int(app.config.get("COMMENT_INTAKE_MIN_PENDING", 16)),
+        target_wait=int(app.config.get("COMMENT_INTAKE_TARGET_WAIT_MS", 100)) / 1000,
+    )
     endpoints = frozenset(writes)
 
     @app.before_request
     def _turn_away_when_full() -> None:
         # Before the request is authenticated and checked against its schema (registered ahead of those): in a
         # flood, turning a post away must cost next to nothing, or the refusals eat the time of those let in.
-        if gate.full and request.endpoint in endpoints:
+        if request.endpoint in endpoints and gate.full:
             raise busy()
+
+    @app.after_request
+    def _refusals_give_way(response: Response) -> Response:
+        if response.status_code == 429:
+            give_way()
+        return response
 
     app.extensions["parley.citizen_writes"] = GroupCommit(
         app.extensions["parley.db"], max_batch=int(app.config.get("COMMENT_INTAKE_BATCH", 64)))

@@ -238,3 +238,24 @@ def test_a_full_line_turns_posts_away_before_reading_who_sent_them(
     assert reading.status_code == 200 and reading.get_json()["comments"] == []
     monkeypatch.undo()
     assert api.comment("citizen", bill, DURATION, "The line is free again.").status_code == 201
+
+
+def test_every_refusal_gives_way_before_it_is_answered_and_nothing_else_does(
+    limited: Any, db: Database, users: Accounts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.http import intake
+
+    app = limited(COMMENT_INTAKE_MAX_PENDING=1)
+    api = Api(app.test_client(), users)
+    bill = _open_bill(api, db, users, "53")
+    gave_way: list[int] = []
+    monkeypatch.setattr(intake, "give_way", lambda: gave_way.append(1))
+    accepted = [api.comment("citizen", bill, DURATION, f"Comment {n}.").status_code for n in range(10)]
+    assert accepted == [201] * 10 and gave_way == [], "what is let in does not wait"
+    assert api.comment("citizen", bill, DURATION, "Over the account's budget.").status_code == 429
+    assert len(gave_way) == 1
+    with app.extensions["parley.intake"].admit():  # the one place is taken
+        assert api.comment("citizen2", bill, DURATION, "The line is full.").status_code == 429
+    assert len(gave_way) == 2
+    assert api.get(f"/api/bills/{bill}/comments", who="citizen").status_code == 200
+    assert len(gave_way) == 2
