@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 
 from server.errors import IntakeBusy
 from server.evented import give_way
@@ -85,20 +85,29 @@ class IntakeGate:
         while self._answered and self._answered[0] < since:
             self._answered.popleft()
 
-    @contextmanager
-    def admit(self) -> Iterator[None]:
-        """Hold a place while the write runs; :class:`IntakeBusy` when every place is taken."""
+    def enter(self) -> None:
+        """Take a place; :class:`IntakeBusy` when every place is taken."""
         limit = self.limit
         with self._guard:
             if self._pending >= limit:
                 raise busy()
             self._pending += 1
+
+    def leave(self, *, wrote: bool) -> None:
+        """Give the place back; a write that was run (whatever its outcome) counts toward the pace."""
+        with self._guard:
+            self._pending -= 1
+            if wrote:
+                self._answered.append(self._clock())
+
+    @contextmanager
+    def admit(self) -> Iterator[None]:
+        """Hold a place while the write runs; :class:`IntakeBusy` when every place is taken."""
+        self.enter()
         try:
             yield
         finally:
-            with self._guard:
-                self._pending -= 1
-                self._answered.append(self._clock())
+            self.leave(wrote=True)
 
 
 def busy() -> IntakeBusy:
@@ -118,13 +127,23 @@ def citizen_writes() -> GroupCommit:
 
 
 def write_as_citizen(work: Work[T]) -> T:
-    """Run one citizen's write: a place in the intake line (or :class:`IntakeBusy`), then its batch."""
+    """Run one citizen's write in its batch, in the place its request took at the door (or one taken now)."""
+    if g.get(_PLACE):
+        try:
+            return citizen_writes().run(work)
+        finally:
+            g.setdefault(_WROTE, True)
     with intake_gate().admit():
         return citizen_writes().run(work)
 
 
+# Set on a request to a citizens' write endpoint that holds a place in the line, and once its write has run.
+_PLACE = "parley_intake_place"
+_WROTE = "parley_intake_wrote"
+
+
 def init_intake(app: Flask, writes: Iterable[str]) -> None:
-    """Bound the citizens' write endpoints ``writes`` (their handlers also hold a place while they write)."""
+    """Bound the citizens' write endpoints ``writes``: each request to one holds a place from the door to its answer."""
     gate = app.extensions["parley.intake"] = IntakeGate(
         int(app.config.get("COMMENT_INTAKE_MAX_PENDING", 128)),
         floor=int(app.config.get("COMMENT_INTAKE_MIN_PENDING", 16)),
@@ -133,11 +152,18 @@ def init_intake(app: Flask, writes: Iterable[str]) -> None:
     endpoints = frozenset(writes)
 
     @app.before_request
-    def _turn_away_when_full() -> None:
+    def _admit_at_the_door() -> None:
         # Before the request is authenticated and checked against its schema (registered ahead of those): in a
-        # flood, turning a post away must cost next to nothing, or the refusals eat the time of those let in.
-        if request.endpoint in endpoints and gate.full:
-            raise busy()
+        # flood, turning a post away must cost next to nothing, or the refusals eat the time of those let in; and
+        # those let in count from here, so that the ones still being checked are not let in beyond the bound.
+        if request.endpoint in endpoints:
+            gate.enter()
+            g.setdefault(_PLACE, True)
+
+    @app.teardown_request
+    def _leave(_error: BaseException | None) -> None:
+        if g.pop(_PLACE, False):
+            gate.leave(wrote=g.pop(_WROTE, False))
 
     @app.after_request
     def _refusals_give_way(response: Response) -> Response:

@@ -76,3 +76,13 @@ def test_a_write_that_fails_gives_its_place_back_and_counts_as_answered() -> Non
 def test_bounds_that_admit_nothing_are_refused(ceiling: int, floor: int, target: float) -> None:
     with pytest.raises(ValueError):
         IntakeGate(ceiling, floor=floor, target_wait=target)
+
+
+def test_a_place_given_back_without_a_write_sets_no_pace() -> None:
+    gate = IntakeGate(4, floor=2, clock=Clock())
+    gate.enter()
+    gate.enter()
+    assert gate.pending == 2
+    gate.leave(wrote=False)  # refused by its schema, say, after it was let in
+    gate.leave(wrote=True)
+    assert gate.pending == 0 and gate.pace == 1

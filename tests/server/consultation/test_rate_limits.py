@@ -259,3 +259,32 @@ def test_every_refusal_gives_way_before_it_is_answered_and_nothing_else_does(
     assert len(gave_way) == 2
     assert api.get(f"/api/bills/{bill}/comments", who="citizen").status_code == 200
     assert len(gave_way) == 2
+
+
+def test_a_write_holds_its_place_from_the_door_and_only_a_write_that_ran_sets_the_pace(
+    limited: Any, db: Database, users: Accounts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.http import context
+    from server.http.intake import IntakeGate
+
+    app = limited()
+    api = Api(app.test_client(), users)
+    bill = _open_bill(api, db, users, "54")
+    gate: IntakeGate = app.extensions["parley.intake"]
+    pending_when_checked: list[int] = []
+    original = context.current_principal
+
+    def counted() -> Any:
+        pending_when_checked.append(gate.pending)
+        return original()
+
+    monkeypatch.setattr("server.http.validation.current_principal", counted)
+    monkeypatch.setattr("server.http.consultation.current_principal", counted)
+    assert api.comment("citizen", bill, DURATION, "Counted from the door.").status_code == 201
+    # While it was authenticated and checked, it already held its place: those being checked are not let in
+    # beyond the bound.
+    assert pending_when_checked and set(pending_when_checked) == {1}
+    assert gate.pending == 0 and gate.pace == 1
+    invalid = api.client.post(f"/api/bills/{bill}/comments", headers=users.headers("citizen"), json={"eid": DURATION})
+    assert invalid.status_code == 422
+    assert gate.pending == 0 and gate.pace == 1, "a post refused by its schema gave its place back and set no pace"
