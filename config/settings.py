@@ -90,8 +90,9 @@ class BaseConfig:
     # address from anywhere (so nobody can fill someone's mailbox with reset links).
     PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10/hour")
     PASSWORD_RESET_LIMIT_PER_EMAIL = os.environ.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "3/hour")
-    # Citizens' posts one process lets wait for the write lock at once; more are answered 429 intake_busy with
-    # Retry-After, so a flood cannot stack up behind a long write or a busy database. The bound follows the pace of
+    # Citizens' writes one process lets in at once (each from the door, before its token is looked up, to its
+    # answer); more are answered 429 intake_busy with Retry-After, so a flood cannot stack up behind a long write
+    # or a busy database, nor make those let in wait long on a busy event loop. The bound follows the pace of
     # the writes (as many as are answered within the target wait at the last second's pace), within MIN and MAX
     # (server/http/intake.py). Those waiting are committed together, up to COMMENT_INTAKE_BATCH in one transaction.
     COMMENT_INTAKE_MAX_PENDING = _env_int("COMMENT_INTAKE_MAX_PENDING", 128)

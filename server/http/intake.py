@@ -3,8 +3,9 @@
 Every write queues for one lock (``server.store.db.WriterQueue`` in a process on SQLite, the log's advisory lock on
 PostgreSQL): a drafter's keystroke waits behind every comment that arrived before it. Behind a long write (a
 consolidation, an import) or a busy database, a flood of comments (a campaign, a bot) would line up there by the
-hundreds, each answered seconds later. Beyond a bound, a citizen's write is turned away at once with 429 and
-``Retry-After``, before it costs anything more; nothing turned away was written.
+hundreds, each answered seconds later. Beyond a bound, a citizen's write is turned away with 429 and
+``Retry-After`` before it costs anything more (its token is not looked up, its body not checked); nothing turned
+away was written.
 
 The bound follows the pace of the writes. A write let in waits for those ahead of it: with ``rate`` writes answered
 a second, ``pending`` of them ahead mean a wait near ``pending / rate`` (Little's law). The gate lets in as many
@@ -153,23 +154,32 @@ def init_intake(app: Flask, writes: Iterable[str]) -> None:
 
     @app.before_request
     def _admit_at_the_door() -> None:
-        # Before the request is authenticated and checked against its schema (registered ahead of those): in a
-        # flood, turning a post away must cost next to nothing, or the refusals eat the time of those let in; and
-        # those let in count from here, so that the ones still being checked are not let in beyond the bound.
-        if request.endpoint in endpoints:
-            gate.enter()
-            g.setdefault(_PLACE, True)
+        # Before a bearer token is looked up and the body checked against its schema (registered ahead of those):
+        # in a flood, turning a post away must cost next to nothing, or the refusals eat the time of those let in;
+        # and those let in count from here, so that the ones still being checked are not let in beyond the bound.
+        # OPTIONS is answered by Flask without the view: it is no write.
+        if request.endpoint not in endpoints or request.method == "OPTIONS":
+            return
+        # The body is read first: a client that trickles it in must not hold a place while it does.
+        request.get_data(cache=True)
+        gate.enter()
+        g.setdefault(_PLACE, True)
 
-    @app.teardown_request
-    def _leave(_error: BaseException | None) -> None:
+    def give_place_back() -> None:
         if g.pop(_PLACE, False):
             gate.leave(wrote=g.pop(_WROTE, False))
 
     @app.after_request
     def _refusals_give_way(response: Response) -> Response:
         if response.status_code == 429:
+            # A request refused after the door (its account's budget spent) leaves the line before it waits.
+            give_place_back()
             give_way()
         return response
+
+    @app.teardown_request
+    def _leave(_error: BaseException | None) -> None:
+        give_place_back()
 
     app.extensions["parley.citizen_writes"] = GroupCommit(
         app.extensions["parley.db"], max_batch=int(app.config.get("COMMENT_INTAKE_BATCH", 64)))

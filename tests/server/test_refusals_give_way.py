@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 GIVE_WAY = """
@@ -79,11 +81,39 @@ def test_a_refusal_on_the_loop_waits_until_the_ready_work_is_done_and_no_longer_
     assert isinstance(waited, float) and 0.15 <= waited < 10
 
 
-def test_giving_way_on_threads_returns_at_once() -> None:
+def test_giving_way_on_threads_returns_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gevent
+
     from server import evented
 
+    waited: list[bool] = []
+    monkeypatch.setattr(gevent, "idle", lambda *args: waited.append(True))
     assert evented.is_evented() is False
-    evented.give_way(60)  # would wait a minute if it waited at all; the test's timeout catches that
+    evented.give_way(60)
+    assert waited == [], "threads are scheduled by the interpreter: nothing to wait for"
+
+
+def test_parley_serve_and_the_gunicorn_worker_settle_the_heap_once_the_application_is_made(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import runpy
+
+    from click.testing import CliRunner
+    from flask_socketio import SocketIO
+
+    from server import cli, evented
+
+    steps: list[str] = []
+    monkeypatch.setattr(evented, "settle_startup_heap", lambda: steps.append("settled"))
+    monkeypatch.setattr(SocketIO, "run", lambda *args, **kwargs: steps.append("served"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    monkeypatch.setenv("PARLEY_INSTANCE_PATH", str(tmp_path / "instance"))
+    result = CliRunner().invoke(cli.main, ["serve", "--port", "5999"])
+    assert result.exit_code == 0, result.output
+    assert steps == ["settled", "served"]
+    hooks = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    hooks["post_worker_init"](object())
+    assert steps == ["settled", "served", "settled"]
 
 
 def test_settling_the_heap_freezes_what_starting_made_and_the_collector_still_collects() -> None:

@@ -244,21 +244,29 @@ def test_every_refusal_gives_way_before_it_is_answered_and_nothing_else_does(
     limited: Any, db: Database, users: Accounts, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from server.http import intake
+    from server.http.intake import IntakeGate
 
     app = limited(COMMENT_INTAKE_MAX_PENDING=1)
     api = Api(app.test_client(), users)
     bill = _open_bill(api, db, users, "53")
+    gate: IntakeGate = app.extensions["parley.intake"]
+    # How many places were taken while each refusal waited.
     gave_way: list[int] = []
-    monkeypatch.setattr(intake, "give_way", lambda: gave_way.append(1))
+    monkeypatch.setattr(intake, "give_way", lambda: gave_way.append(gate.pending))
     accepted = [api.comment("citizen", bill, DURATION, f"Comment {n}.").status_code for n in range(10)]
     assert accepted == [201] * 10 and gave_way == [], "what is let in does not wait"
+    # Refused by the account's budget after it took its place at the door: it gives the place back first, or a
+    # few accounts over their budgets would hold the whole line while their refusals wait.
     assert api.comment("citizen", bill, DURATION, "Over the account's budget.").status_code == 429
-    assert len(gave_way) == 1
-    with app.extensions["parley.intake"].admit():  # the one place is taken
+    assert gave_way == [0] and gate.pending == 0
+    with gate.admit():  # the one place is taken
         assert api.comment("citizen2", bill, DURATION, "The line is full.").status_code == 429
-    assert len(gave_way) == 2
+        assert gave_way == [0, 1]
+        # OPTIONS is no write: it neither takes a place nor is refused.
+        assert api.client.options(f"/api/bills/{bill}/comments").status_code == 200
+        assert gave_way == [0, 1] and gate.pending == 1
     assert api.get(f"/api/bills/{bill}/comments", who="citizen").status_code == 200
-    assert len(gave_way) == 2
+    assert len(gave_way) == 2 and gate.pending == 0
 
 
 def test_a_write_holds_its_place_from_the_door_and_only_a_write_that_ran_sets_the_pace(
@@ -280,11 +288,48 @@ def test_a_write_holds_its_place_from_the_door_and_only_a_write_that_ran_sets_th
 
     monkeypatch.setattr("server.http.validation.current_principal", counted)
     monkeypatch.setattr("server.http.consultation.current_principal", counted)
+    # Writes answered in the last hour rather than second: a slow machine must not age the answer out.
+    monkeypatch.setattr("server.http.intake.PACE_SECONDS", 3600.0)
     assert api.comment("citizen", bill, DURATION, "Counted from the door.").status_code == 201
     # While it was authenticated and checked, it already held its place: those being checked are not let in
     # beyond the bound.
     assert pending_when_checked and set(pending_when_checked) == {1}
-    assert gate.pending == 0 and gate.pace == 1
+    assert gate.pending == 0 and gate.pace * 3600 == pytest.approx(1)
     invalid = api.client.post(f"/api/bills/{bill}/comments", headers=users.headers("citizen"), json={"eid": DURATION})
     assert invalid.status_code == 422
-    assert gate.pending == 0 and gate.pace == 1, "a post refused by its schema gave its place back and set no pace"
+    assert gate.pending == 0 and gate.pace * 3600 == pytest.approx(1), (
+        "a post refused by its schema gave its place back and set no pace")
+
+
+def test_a_post_whose_body_is_still_arriving_holds_no_place_in_the_line(
+    limited: Any, db: Database, users: Accounts
+) -> None:
+    import json
+    import time
+
+    from server.http.intake import IntakeGate
+    from tests.server.conftest import LiveServer
+
+    app = limited()
+    api = Api(app.test_client(), users)
+    bill = _open_bill(api, db, users, "55")
+    gate: IntakeGate = app.extensions["parley.intake"]
+    server = LiveServer(app).start()
+    body = json.dumps({"eid": DURATION, "body": "Sent a few bytes at a time."}).encode()
+    head = "".join(f"{name}: {value}\r\n" for name, value in users.headers("citizen").items())
+    request = (f"POST /api/bills/{bill}/comments HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}"
+               f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    try:
+        with socket.create_connection(("127.0.0.1", server.server.server_port), timeout=30) as connection:
+            connection.sendall(request.encode() + body[:12])
+            time.sleep(0.5)  # the server has the headers and waits for the rest of the body
+            # A client trickling its body in (or never finishing it) keeps no citizen out of the line.
+            assert gate.pending == 0
+            connection.sendall(body[12:])
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+    finally:
+        server.stop()
+    assert answer.startswith(b"HTTP/1.1 201"), answer[:200]
+    assert [c["body"] for c in api.comments(bill)] == ["Sent a few bytes at a time."]
