@@ -29,11 +29,18 @@ def render(
     http_listen: str = "80",
     certificate: str = "/etc/ssl/parley/fullchain.pem",
     certificate_key: str = "/etc/ssl/parley/privkey.pem",
+    citizen_writes_per_minute: int = 600,
     template: Path = TEMPLATE,
 ) -> str:
-    """The site configuration for ``upstreams`` (``host:port`` of each process), in the order given."""
+    """The site configuration for ``upstreams`` (``host:port`` of each process), in the order given.
+
+    ``citizen_writes_per_minute`` is the application's COMMENT_LIMIT_PER_ADDRESS, per minute: nginx refuses an
+    address's writes beyond it before they reach a process.
+    """
     if not upstreams:
         raise ValueError("name at least one process (--upstream HOST:PORT)")
+    if citizen_writes_per_minute < 1:
+        raise ValueError(f"an address's writes a minute must be at least 1; found {citizen_writes_per_minute}")
     for value in (server_name, https_listen, http_listen, certificate, certificate_key, *upstreams):
         # One token each: a space or a semicolon would end the directive and start another.
         if not value or re.search(r"[\s;{}'\"$]", value):
@@ -45,6 +52,10 @@ def render(
         "PARLEY_HTTP_LISTEN": http_listen,
         "PARLEY_TLS_CERTIFICATE": certificate,
         "PARLEY_TLS_CERTIFICATE_KEY": certificate_key,
+        "PARLEY_CITIZEN_WRITES_RATE": f"{citizen_writes_per_minute}r/m",
+        # nginx lets one request through beyond its burst: the bucket then holds exactly the budget.
+        "PARLEY_CITIZEN_WRITES_BURST": str(citizen_writes_per_minute - 1),
+        "PARLEY_CITIZEN_WRITES_PER_MINUTE": str(citizen_writes_per_minute),
     }
 
     def fill(match: re.Match[str]) -> str:
@@ -65,12 +76,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http-listen", default="80", help="`listen` of the redirect to HTTPS (default 80)")
     parser.add_argument("--certificate", default="/etc/ssl/parley/fullchain.pem", help="PEM chain")
     parser.add_argument("--certificate-key", default="/etc/ssl/parley/privkey.pem", help="PEM private key")
+    parser.add_argument("--citizen-writes-per-minute", type=int, default=600,
+                        help="the application's COMMENT_LIMIT_PER_ADDRESS a minute (default 600): an address's "
+                             "comments, endorsements and flags beyond it are refused by nginx")
     parser.add_argument("--output", type=Path, help="write here instead of standard output")
     args = parser.parse_args(argv)
     try:
         text = render(server_name=args.server_name, upstreams=args.upstream, https_listen=args.https_listen,
                       http_listen=args.http_listen, certificate=args.certificate,
-                      certificate_key=args.certificate_key)
+                      certificate_key=args.certificate_key,
+                      citizen_writes_per_minute=args.citizen_writes_per_minute)
     except ValueError as error:
         parser.error(str(error))
     if args.output:

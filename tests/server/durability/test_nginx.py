@@ -51,6 +51,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 EID = "part_1__sec_1"
 FIRST_TEXT = "This Act may be cited as the Test Act, 2026."
 SIGNUP_LIMIT = 3
+# An address's citizens' writes a minute, in the application (COMMENT_LIMIT_PER_ADDRESS) and in nginx alike.
+WRITES_PER_ADDRESS = 12
 # Each client's own address: the third octet differs, since ip_hash ignores the fourth.
 ADDRESSES = [f"127.0.{n}.1" for n in range(1, 5)]
 
@@ -104,7 +106,8 @@ def render_site(upstreams: list[str], https_port: int, http_port: int, cert: Pat
         [sys.executable, str(ROOT / "deploy" / "nginx_site.py"), "--server-name", "127.0.0.1",
          *[arg for upstream in upstreams for arg in ("--upstream", upstream)],
          "--https-listen", f"127.0.0.1:{https_port}", "--http-listen", f"127.0.0.1:{http_port}",
-         "--certificate", str(cert), "--certificate-key", str(key), "--output", str(out)],
+         "--certificate", str(cert), "--certificate-key", str(key),
+         "--citizen-writes-per-minute", str(WRITES_PER_ADDRESS), "--output", str(out)],
         check=True, cwd=ROOT,
     )
     return out.read_text()
@@ -222,6 +225,7 @@ class Site:
     tokens: dict[str, str]
     bill: int
     tmp: Path
+    database_url: str
     rev: list[int] = field(default_factory=lambda: [0])
     text: list[str] = field(default_factory=lambda: [FIRST_TEXT])
 
@@ -300,6 +304,7 @@ def site(postgres_schema_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         "RATELIMIT_ENABLED": "true",
         "RATELIMIT_KEY_PREFIX": f"parley-nginx-{run}",
         "SIGNUP_LIMIT_PER_ADDRESS": f"{SIGNUP_LIMIT}/hour",
+        "COMMENT_LIMIT_PER_ADDRESS": f"{WRITES_PER_ADDRESS}/minute",
         "GUNICORN_THREADS": "50",
     }
     processes = [GunicornProcess(env, tmp / f"gunicorn-{port}.log", port) for port in ports]
@@ -313,7 +318,7 @@ def site(postgres_schema_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
             process.wait_until_ready(timeout=90)
         nginx.start()
         yield Site(nginx, processes, f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}", cert,
-                   key, conf, tokens, bill, tmp)
+                   key, conf, tokens, bill, tmp, postgres_schema_url)
     finally:
         nginx.stop()
         for process in processes:
@@ -538,3 +543,64 @@ def test_nginx_limits_fit_the_application(site: Site) -> None:
     assert socket_block is not None
     for name in ("proxy_read_timeout", "proxy_send_timeout"):
         assert _seconds(_directive(socket_block.group(1), name)) > silence, name
+
+
+def _open_consultation(site: Site, citizens: int) -> list[str]:
+    """A consultation open on the site's bill, and the tokens of ``citizens`` citizens."""
+    from datetime import timedelta
+
+    from server.services import accounts
+    from server.services import consultation as consultations
+    from server.store import eventlog
+    from server.store.db import Database
+
+    database = Database(site.database_url)
+    tokens = []
+    try:
+        with database.write() as session:
+            clerk = accounts.register_user(session, "clerk-nginx", "clerk", "correct-horse")
+            now = eventlog.utcnow()
+            consultations.open_consultation(session, accounts.principal_of(clerk), site.bill,
+                                            opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=1))
+            for n in range(citizens):
+                citizen = accounts.register_user(session, f"citizen-nginx-{n}", "citizen", "correct-horse")
+                tokens.append(accounts.issue_token(session, accounts.principal_of(citizen)))
+    finally:
+        database.dispose()
+    return tokens
+
+
+def test_nginx_refuses_an_addresss_writes_beyond_its_budget_before_they_reach_a_process(site: Site) -> None:
+    tokens = _open_consultation(site, citizens=3)
+    flooding, other = "127.0.5.1", "127.0.6.1"
+    http = site.http(flooding)
+
+    def post(session: requests.Session, token: str, n: int) -> requests.Response:
+        return session.post(f"{site.url}/api/bills/{site.bill}/comments", headers={"Authorization": f"Bearer {token}"},
+                            json={"eid": EID, "body": f"Comment {n} through nginx."}, timeout=30)
+
+    # Two citizens behind one address (a library, a parliament's own network): the address's whole budget passes.
+    passed = [post(http, tokens[n % 2], n) for n in range(WRITES_PER_ADDRESS)]
+    assert [r.status_code for r in passed] == [201] * WRITES_PER_ADDRESS, passed[-1].text[:300]
+    assert all("X-RateLimit-Limit" in r.headers for r in passed), "the application answered these"
+    refused = [post(http, tokens[n % 2], n) for n in range(3)]
+    refused.append(http.post(f"{site.url}/api/comments/{passed[0].json()['id']}/endorsements",
+                             headers={"Authorization": f"Bearer {tokens[2]}"}, timeout=30))
+    for answer in refused:
+        assert answer.status_code == 429
+        assert answer.json()["error"] == {
+            "code": "rate_limited",
+            "message": f"too many requests from your address: the limit is {WRITES_PER_ADDRESS} per 1 minute; "
+                       "wait and try again"}
+        assert answer.headers["Retry-After"] == "1"
+        assert "X-RateLimit-Limit" not in answer.headers, "nginx answered, not the application"
+    log = site.nginx.wait_for_log(lambda lines: sum(line.address == flooding for line in lines) >= 16)
+    mine = [line for line in log if line.address == flooding]
+    assert [(line.status, line.upstream) for line in mine[-4:]] == [(429, "-")] * 4, "no process saw them"
+    # Reading is not limited, and another address has its own budget.
+    listed = http.get(f"{site.url}/api/bills/{site.bill}/comments?limit=100", timeout=30)
+    assert listed.status_code == 200
+    # New accounts posting fast have some held for a clerk (the burst rule); the rest are public.
+    visible = {r.json()["id"] for r in passed if r.json()["state"] == "visible"}
+    assert visible and {c["id"] for c in listed.json()["comments"]} == visible
+    assert post(site.http(other), tokens[2], 99).status_code == 201
