@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import http.client
 import json
 import logging
@@ -36,6 +37,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -276,7 +278,11 @@ def run_clients(port: int, bill: int, tokens: list[str], eids: list[str], *, cli
 
 async def _connection(port: int, bill: int, token: str, eids: list[str], seed: int, posts: int, results: Results,
                       start: asyncio.Event) -> None:
-    """One keep-alive connection sending its posts one after another, each as soon as the last is answered."""
+    """One keep-alive connection sending its posts one after another, each as soon as the last is answered.
+
+    HTTP/1.1 by hand on asyncio's streams, for the reason of ``wire_client``: a thousand connections of a general
+    client would cost the two cores more than the server being measured.
+    """
     rng = random.Random(seed)
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     await start.wait()
@@ -341,13 +347,11 @@ def present(database_url: str, ids: list[int]) -> int:
     return found
 
 
-def load_server(server: Server, bill: int, tokens: list[str], eids: list[str], args: argparse.Namespace, *,
-                duration: float | None = None, total_posts: int | None = None) -> tuple[Results, float, float]:
-    """Run the clients against ``server``, then stop it; the results, seconds taken and server CPU seconds."""
+def load_server(server: Server, run: Callable[[int], tuple[Results, float]]) -> tuple[Results, float, float]:
+    """``run(port)`` against ``server``, then stop it; the results, seconds taken and server CPU seconds."""
     try:
         cpu_before = server.cpu_seconds()
-        results, elapsed = run_clients(server.port, bill, tokens, eids, clients=args.clients, duration=duration,
-                                       total_posts=total_posts)
+        results, elapsed = run(server.port)
         return results, elapsed, server.cpu_seconds() - cpu_before
     finally:
         server.stop()
@@ -358,18 +362,18 @@ def measure_throughput(directory: Path, args: argparse.Namespace, full: float) -
     url = f"sqlite:///{directory / 'throughput.db'}"
     bill, tokens, eids = prepare(url, args.clients)
     if args.server == "parley-serve":
-        floor = Server(url, directory / "instance-floor", limits=False, kind="floor")
-        try:
-            results, elapsed = run_clients(floor.port, bill, tokens, eids, clients=args.clients,
-                                           duration=min(args.duration, 10.0))
-        finally:
-            floor.stop()
+        results, elapsed, _ = load_server(
+            Server(url, directory / "instance-floor", limits=False, kind="floor"),
+            functools.partial(run_clients, bill=bill, tokens=tokens, eids=eids, clients=args.clients,
+                              duration=min(args.duration, 10.0)))
         rate = results.statuses[201] / elapsed
         print(f"floor: the same server stack answering each post with nothing behind it (no checks, no "
               f"database): {rate:,.0f}/s, ratio to baseline {rate / full:.2f}; "
               f"p99 {percentile(results.accepted_latencies, 0.99) * 1000:.0f} ms")
-    results, elapsed, server_cpu = load_server(Server(url, directory / "instance", limits=False, kind=args.server),
-                                               bill, tokens, eids, args, duration=args.duration)
+    results, elapsed, server_cpu = load_server(
+        Server(url, directory / "instance", limits=False, kind=args.server),
+        functools.partial(run_clients, bill=bill, tokens=tokens, eids=eids, clients=args.clients,
+                          duration=args.duration))
     accepted = results.statuses[201]
     rate = accepted / elapsed
     print(f"throughput: {args.clients} clients for {elapsed:.1f} s: {accepted} accepted, {rate:,.0f}/s; "
@@ -387,17 +391,13 @@ def measure_burst(directory: Path, args: argparse.Namespace) -> bool:
     url = f"sqlite:///{directory / 'burst.db'}"
     bill, tokens, eids = prepare(url, args.clients)
     server = Server(url, directory / "instance-burst", limits=True, kind=args.server)
+    posting = dict(bill=bill, tokens=tokens, eids=eids, total_posts=args.burst)
     if args.connections:
-        try:
-            cpu_before = server.cpu_seconds()
-            burst, elapsed = run_connections(server.port, bill, tokens, eids, connections=args.connections,
-                                             total_posts=args.burst)
-            burst_cpu = server.cpu_seconds() - cpu_before
-        finally:
-            server.stop()
         print(f"burst: {args.connections} connections at once (asyncio), {len(tokens)} citizens")
+        run = functools.partial(run_connections, connections=args.connections, **posting)
     else:
-        burst, elapsed, burst_cpu = load_server(server, bill, tokens, eids, args, total_posts=args.burst)
+        run = functools.partial(run_clients, clients=args.clients, **posting)
+    burst, elapsed, burst_cpu = load_server(server, run)
     sent = sum(burst.statuses.values())
     only_expected = set(burst.statuses) <= {201, 429}
     kept = present(url, burst.accepted_ids)

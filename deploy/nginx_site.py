@@ -52,7 +52,6 @@ def render(
         "PARLEY_HTTP_LISTEN": http_listen,
         "PARLEY_TLS_CERTIFICATE": certificate,
         "PARLEY_TLS_CERTIFICATE_KEY": certificate_key,
-        "PARLEY_CITIZEN_WRITES_RATE": f"{citizen_writes_per_minute}r/m",
         # nginx lets one request through beyond its burst: the bucket then holds exactly the budget.
         "PARLEY_CITIZEN_WRITES_BURST": str(citizen_writes_per_minute - 1),
         "PARLEY_CITIZEN_WRITES_PER_MINUTE": str(citizen_writes_per_minute),

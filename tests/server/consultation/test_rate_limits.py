@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -204,10 +204,23 @@ def test_a_flood_waits_in_a_bounded_line_and_the_rest_is_turned_away_at_once(
     assert api.comment("flood0", bill, DURATION, "The line is free again.").status_code == 201
 
 
+def _on_sender_lookup(monkeypatch: pytest.MonkeyPatch, seen: Callable[[], object]) -> None:
+    """Call ``seen`` whenever a request looks up who sent it (the schema check's lookup and the views')."""
+    from server.http import context
+
+    original = context.current_principal
+
+    def watched() -> Any:
+        seen()
+        return original()
+
+    for where in ("server.http.context", "server.http.validation", "server.http.consultation"):
+        monkeypatch.setattr(f"{where}.current_principal", watched)
+
+
 def test_a_full_line_turns_posts_away_before_reading_who_sent_them(
     limited: Any, db: Database, users: Accounts, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from server.http import context
     from server.http.intake import IntakeGate
 
     app = limited(COMMENT_INTAKE_MAX_PENDING=1)
@@ -215,16 +228,8 @@ def test_a_full_line_turns_posts_away_before_reading_who_sent_them(
     bill = _open_bill(api, db, users, "52")
     gate: IntakeGate = app.extensions["parley.intake"]
     looked_up: list[str] = []
-    original = context.current_principal
-
-    def counted() -> Any:
-        looked_up.append("principal")
-        return original()
-
     with gate.admit():  # the one place is taken, as by a write waiting for its batch
-        monkeypatch.setattr(context, "current_principal", counted)
-        monkeypatch.setattr("server.http.validation.current_principal", counted)
-        monkeypatch.setattr("server.http.consultation.current_principal", counted)
+        _on_sender_lookup(monkeypatch, lambda: looked_up.append("principal"))
         signed_in = api.comment("citizen", bill, DURATION, "Turned away at the door.")
         anonymous = api.client.post(f"/api/bills/{bill}/comments", json={"eid": DURATION, "body": "Nor me."})
         endorsing = api.post("citizen", "/api/comments/1/endorsements")
@@ -272,7 +277,6 @@ def test_every_refusal_gives_way_before_it_is_answered_and_nothing_else_does(
 def test_a_write_holds_its_place_from_the_door_and_only_a_write_that_ran_sets_the_pace(
     limited: Any, db: Database, users: Accounts, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from server.http import context
     from server.http.intake import IntakeGate
 
     app = limited()
@@ -280,14 +284,7 @@ def test_a_write_holds_its_place_from_the_door_and_only_a_write_that_ran_sets_th
     bill = _open_bill(api, db, users, "54")
     gate: IntakeGate = app.extensions["parley.intake"]
     pending_when_checked: list[int] = []
-    original = context.current_principal
-
-    def counted() -> Any:
-        pending_when_checked.append(gate.pending)
-        return original()
-
-    monkeypatch.setattr("server.http.validation.current_principal", counted)
-    monkeypatch.setattr("server.http.consultation.current_principal", counted)
+    _on_sender_lookup(monkeypatch, lambda: pending_when_checked.append(gate.pending))
     # Writes answered in the last hour rather than second: a slow machine must not age the answer out.
     monkeypatch.setattr("server.http.intake.PACE_SECONDS", 3600.0)
     assert api.comment("citizen", bill, DURATION, "Counted from the door.").status_code == 201
