@@ -6,26 +6,38 @@ Cookie flags (Secure, HttpOnly, SameSite) are Flask settings read from the confi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Flask, Response
+
+
+def security_headers(config: Mapping[str, Any]) -> dict[str, str]:
+    """The headers every response of an application configured by ``config`` carries (none when disabled)."""
+    if not config.get("SECURITY_HEADERS_ENABLED", True):
+        return {}
+    headers = {
+        "Content-Security-Policy": str(config.get("CONTENT_SECURITY_POLICY",
+                                                  "default-src 'self'; frame-ancestors 'none'")),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": str(config.get("REFERRER_POLICY", "strict-origin-when-cross-origin")),
+        # For browsers that predate CSP's frame-ancestors.
+        "X-Frame-Options": "DENY",
+    }
+    if config.get("SESSION_COOKIE_SECURE"):
+        # Only where the deployment already insists on HTTPS: HSTS on a plain-HTTP site would lock users out.
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
 
 
 def init_security_headers(app: Flask) -> None:
     """Add the configured security headers to every response of ``app``."""
-    if not app.config.get("SECURITY_HEADERS_ENABLED", True):
+    headers = security_headers(app.config)
+    if not headers:
         return
-    policy = str(app.config.get("CONTENT_SECURITY_POLICY", "default-src 'self'; frame-ancestors 'none'"))
-    referrer = str(app.config.get("REFERRER_POLICY", "strict-origin-when-cross-origin"))
-    secure_transport = bool(app.config.get("SESSION_COOKIE_SECURE"))
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", policy)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", referrer)
-        # For browsers that predate CSP's frame-ancestors.
-        headers.setdefault("X-Frame-Options", "DENY")
-        if secure_transport:
-            # Only where the deployment already insists on HTTPS: HSTS on a plain-HTTP site would lock users out.
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
         return response

@@ -245,6 +245,68 @@ def test_a_full_line_turns_posts_away_before_reading_who_sent_them(
     assert api.comment("citizen", bill, DURATION, "The line is free again.").status_code == 201
 
 
+def test_a_full_line_refuses_writes_before_flask_makes_a_request_of_them_with_flasks_own_answer(
+    limited: Any, db: Database, users: Accounts
+) -> None:
+    from flask import request, request_started
+    from werkzeug.test import Client
+
+    from server.http.intake import CrowdedDoor, IntakeGate
+
+    app = limited(COMMENT_INTAKE_MAX_PENDING=1)
+    api = Api(app.test_client(), users)
+    bill = _open_bill(api, db, users, "56")
+    door = app.wsgi_app
+    assert isinstance(door, CrowdedDoor)
+    gate: IntakeGate = app.extensions["parley.intake"]
+    comment = {"eid": DURATION, "body": "Turned away."}
+    requests_made: list[str] = []
+
+    def made(_sender: Any, **_extra: Any) -> None:
+        requests_made.append(f"{request.method} {request.path}")
+
+    request_started.connect(made, app)
+    try:
+        with gate.admit():  # the one place is taken
+            at_the_door = api.client.post(f"/api/bills/{bill}/comments", json=comment,
+                                          headers=users.headers("citizen"))
+            assert requests_made == [], "Flask made no request of a write refused at the door"
+            # Flask's own door behind it, which refuses a write when the line fills after the first look.
+            in_flask = Client(door.app).post(f"/api/bills/{bill}/comments", json=comment,
+                                             headers=users.headers("citizen"))
+            assert requests_made == [f"POST /api/bills/{bill}/comments"]
+            # What is no citizen's write goes on to Flask: reads, OPTIONS, other writes, unknown and redirected
+            # paths.
+            assert api.get(f"/api/bills/{bill}/comments").status_code == 200
+            assert api.client.options(f"/api/bills/{bill}/comments").status_code == 200
+            signed_in = api.client.post("/api/session", json={"username": "citizen", "password": "wrong"})
+            assert signed_in.get_json()["error"]["code"] != "intake_busy"
+            assert api.client.post("/api/bills/nine/comments", json=comment).status_code == 404
+            assert api.client.post(f"/api/bills/{bill}/comments/", json=comment).status_code in (308, 404)
+            assert requests_made[1:] == [f"GET /api/bills/{bill}/comments", f"OPTIONS /api/bills/{bill}/comments",
+                                         "POST /api/session", "POST /api/bills/nine/comments",
+                                         f"POST /api/bills/{bill}/comments/"]
+    finally:
+        request_started.disconnect(made, app)
+    assert at_the_door.status_code == in_flask.status_code == 429
+    assert at_the_door.get_json() == in_flask.get_json()
+    assert at_the_door.get_json()["error"]["code"] == "intake_busy"
+    flask_headers = {name: value for name, value in in_flask.headers.items()
+                     if name not in {"Content-Length", "Vary", "Set-Cookie"}}
+    assert flask_headers and {name: at_the_door.headers.get(name) for name in flask_headers} == flask_headers
+    assert "Content-Security-Policy" in flask_headers and flask_headers["Retry-After"] == "1"
+    assert api.comments(bill) == [], "nothing turned away was written"
+    assert api.comment("citizen", bill, DURATION, "The line is free again.").status_code == 201
+
+
+def test_a_citizens_write_endpoint_without_a_route_is_a_mistake_found_at_start(limited: Any) -> None:
+    from server.http.intake import CrowdedDoor, IntakeGate
+
+    app = limited()
+    with pytest.raises(ValueError, match=r"consultation\.nowhere"):
+        CrowdedDoor(app.wsgi_app, app, IntakeGate(1), frozenset({"consultation.post_comment", "consultation.nowhere"}))
+
+
 def test_every_refusal_gives_way_before_it_is_answered_and_nothing_else_does(
     limited: Any, db: Database, users: Accounts, monkeypatch: pytest.MonkeyPatch
 ) -> None:
