@@ -20,7 +20,8 @@ __all__ = ["Reading", "Word", "read_words"]
 _TOGGLES: Final = ("**", "//", "__")
 # An opener: "{{" then a remark/sup/sub sign, a reference with its href, or a named inline with attributes.
 _OPENER = re.compile(r"\{\{(?:[*^_]|>[^\s}]*[ ]?|FOOTNOTE[ ][^}\n]*|[A-Za-z][\w]*(?:\{[^}\n]*\})?[ ]?)")
-_WORD = re.compile(r"\w+(?:['\u2019\-]\w+)*|[^\w\s]", re.UNICODE)
+# A number written with separators ("1,000", "2.5", "1,000,000") is one word: an amendment to a sum quotes it whole.
+_WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:['\u2019\-]\w+)*|[^\w\s]", re.UNICODE)
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,18 @@ def test_punctuation_at_the_start_takes_in_the_next_word() -> None:
     )
 
 
+def test_a_number_with_separators_is_quoted_whole() -> None:
+    fine = "A person who fails to publish is liable to a fine of 1,000 shillings, or 2.5 per cent of the levy."
+    assert wording(fine, fine.replace("1,000", "5,000")) == (
+        'In section 3(2), leave out "1,000" and insert "5,000".')
+    assert wording(fine, fine.replace("2.5", "3.5")) == 'In section 3(2), leave out "2.5" and insert "3.5".'
+    # A sum that holds another is still told apart from it, and a comma after a number is punctuation.
+    both = "a fine of 1,000 or 1,000,000 shillings, 3, or 4."
+    assert wording(both, both.replace("1,000,000", "2,000,000")) == (
+        'In section 3(2), leave out "1,000,000" and insert "2,000,000".')
+    assert wording(both, both.replace("3, or", "3 or")) == 'In section 3(2), leave out "3," and insert "3".'
+
+
 def test_neighbouring_changes_become_one_replacement() -> None:
     assert wording("thirty days after the date", "sixty days before the date") == (
         'In section 3(2), leave out "thirty days after" and insert "sixty days before".'
