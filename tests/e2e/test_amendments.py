@@ -73,6 +73,19 @@ def _table_ninety_days(pages: Pages) -> Any:
     return mp
 
 
+FIRST_ROW = "#amendment-list tr[data-amendment='1']"
+NINETY_DAYS_ROW = "#amendment-list tr[data-amendment='3']"
+
+
+def _ninety_days_before_the_clerk(pages: Pages) -> tuple[Any, Any]:
+    """The MP's page that tabled "ninety" days (row NINETY_DAYS_ROW), and a clerk's on the amendments."""
+    mp = _table_ninety_days(pages)
+    clerk = pages.new("clerk")
+    clerk.goto(f"/bills/{DEMO_BILL}/amendments")
+    ready(clerk)
+    return mp, clerk
+
+
 def test_conflicts_are_named_by_the_amendment_numbers_the_list_shows(pages: Pages) -> None:
     # The demo has amendment 1 tabled on section 5(2) and a draft (id 2) of its own: a second amendment of
     # section 5(2) gets id 3 but number 2, and the conflict must be told as "2", the number in the first column.
@@ -132,12 +145,8 @@ def test_the_page_follows_a_new_version_without_losing_a_members_draft(pages: Pa
 def test_conflicts_are_not_shown_for_amendments_ruled_out(pages: Pages) -> None:
     # Amendment 1 (tabled) and a new amendment to the same words conflict while both are in play; once the new
     # one is ruled inadmissible neither row may still name the other.
-    mp = _table_ninety_days(pages)
-
-    clerk = pages.new("clerk")
-    clerk.goto(f"/bills/{DEMO_BILL}/amendments")
-    ready(clerk)
-    first, ruled_out = "#amendment-list tr[data-amendment='1']", "#amendment-list tr[data-amendment='3']"
+    mp, clerk = _ninety_days_before_the_clerk(pages)
+    first, ruled_out = FIRST_ROW, NINETY_DAYS_ROW
     clerk.wait_for_selector(f"{ruled_out} .meta:has-text('Conflicts with 1')")
     clerk.fill(f"{ruled_out} input[id^='reason-']", "Out of scope")
     clerk.click(f"{ruled_out} button:has-text('Inadmissible')")
@@ -147,6 +156,53 @@ def test_conflicts_are_not_shown_for_amendments_ruled_out(pages: Pages) -> None:
         assert page.locator(f"{ruled_out} .meta", has_text="Conflicts with").count() == 0
         assert page.locator(f"{first} .meta", has_text="Conflicts with").count() == 0
         assert page.locator(f"{ruled_out} .meta", has_text="Out of scope").count() == 1
+
+
+def test_an_amendment_defeated_by_an_adopted_one_can_only_be_recorded_as_fallen(pages: Pages) -> None:
+    # Amendment 2 ("ninety") and the demo's amendment 1 ("sixty") change the same words; adopting 1 defeats 2.
+    mp, clerk = _ninety_days_before_the_clerk(pages)
+    first, defeated = FIRST_ROW, NINETY_DAYS_ROW
+    clerk.click(f"{defeated} button:has-text('Admissible')")
+    clerk.wait_for_selector(f"{defeated}[data-state='admissible']")
+    clerk.click(f"{first} button:has-text('Admissible')")
+    clerk.wait_for_selector(f"{first}[data-state='admissible']")
+    clerk.fill(f"{first} input[id^='for-']", "120")
+    clerk.click(f"{first} button:has-text('Adopted')")
+    clerk.wait_for_selector(f"{first}[data-state='adopted']")
+    for page in (clerk, mp):
+        page.wait_for_selector(f"{defeated} .meta:has-text('Defeated by adopted amendment 1')")
+    # Nothing the procedure would refuse is offered: no vote, no ruling; the member may still withdraw.
+    assert clerk.locator(f"{defeated} button").all_inner_texts() == ["Record as fallen"]
+    assert clerk.locator(f"{defeated} input").count() == 0
+    assert mp.locator(f"{defeated} button").all_inner_texts() == ["Withdraw"]
+    clerk.click(f"{defeated} button:has-text('Record as fallen')")
+    for page in (clerk, mp):
+        page.wait_for_selector(f"{defeated}[data-state='fallen']")
+        assert page.locator(f"{defeated} .meta", has_text="Defeated").count() == 0
+        assert page.locator(f"{defeated} button").count() == 0
+    assert clerk.inner_text("#amendments-message").startswith("Amendment 2: fallen")
+
+
+def test_a_composite_instruction_keeps_its_lines(pages: Pages) -> None:
+    mp = pages.new("mp")
+    mp.goto(f"/bills/{DEMO_BILL}/amendments")
+    ready(mp)
+    mp.select_option("#composer-eid", EID)
+    text = mp.input_value("#composer-text")
+    changed = text.replace("thirty", "sixty").replace("Gazette", "official journal")
+    assert changed.count("sixty") == 1 and "official journal" in changed
+    mp.fill("#composer-text", changed)
+    mp.click("#preview-instruction")
+    mp.wait_for_selector("#instruction:has-text('official journal')")
+    mp.click("#table-amendment")
+    mp.wait_for_selector("#amendments-message:has-text('tabled')")
+    row = mp.locator("#amendment-list tr", has_text="official journal")
+    lines = row.locator(".instruction").inner_text().splitlines()
+    # "In section 1(2)—", then "(a) leave out ..." and "(b) leave out ..." each on a line of its own.
+    assert [line[:3] for line in lines[1:]] == ["(a)", "(b)"], lines
+    row.locator("a").first.click()
+    mp.wait_for_selector("h1:has-text('Amendment')")
+    assert [line[:3] for line in mp.locator(".instruction").inner_text().splitlines()[1:]] == ["(a)", "(b)"]
 
 
 # Relative luminance and contrast ratio (WCAG 2), of a computed `rgb(...)` colour.

@@ -168,13 +168,20 @@ function actionsFor(amendment) {
   const cells = [];
   const button = (text, onclick, kind = 'secondary') => h('button', { type: 'button', class: kind, onclick }, text);
   const id = amendment.id;
+  // An amendment defeated by an adopted one can no longer be tabled or voted on: it is withdrawn, or the clerk
+  // records that it has fallen (server/services/amendments.py refuses anything else).
+  const defeated = amendment.defeated_by != null && OPEN_STATES.has(amendment.state);
   if (role === 'mp' && amendment.proposer_id === user) {
-    if (amendment.state === 'draft') cells.push(button(t('table'), () => transition(amendment, 'tabled'), ''));
+    if (amendment.state === 'draft' && !defeated) {
+      cells.push(button(t('table'), () => transition(amendment, 'tabled'), ''));
+    }
     if (['draft', 'tabled', 'admissible'].includes(amendment.state)) {
       cells.push(button(t('withdraw'), () => transition(amendment, 'withdrawn')));
     }
   }
-  if (role === 'clerk' || role === 'admin') {
+  if ((role === 'clerk' || role === 'admin') && defeated) {
+    if (amendment.state !== 'draft') cells.push(button(t('confirm_fallen'), () => transition(amendment, 'fallen'), ''));
+  } else if (role === 'clerk' || role === 'admin') {
     if (amendment.state === 'tabled') {
       const reason = h('input', { id: `reason-${id}`, autocomplete: 'off' });
       cells.push(button(t('admit'), () => transition(amendment, 'admissible'), ''));
@@ -221,9 +228,9 @@ function liveConflicts(amendment) {
   return (amendment.conflicts_with ?? []).filter((id) => inPlay.has(id));
 }
 
-/** How the list names amendment `id`: its number once tabled (as in the first column), else "(id)". */
+/** How the list names amendment `id`: its number once tabled (as in the first column), else as a draft. */
 function nameOf(id) {
-  return numbers.get(id) ?? `(${id})`;
+  return numbers.has(id) ? String(numbers.get(id)) : t('draft_ref', { id });
 }
 
 function table(amendments, withActions) {
@@ -232,14 +239,18 @@ function table(amendments, withActions) {
     const ids = liveConflicts(amendment);
     return ids.length ? h('p', { class: 'meta' }, t('conflicts_with', { ids: ids.map(nameOf).join(', ') })) : null;
   };
+  const defeat = (amendment) => (amendment.defeated_by != null && OPEN_STATES.has(amendment.state)
+    ? h('p', { class: 'meta defeated' }, t('defeated_by', { name: nameOf(amendment.defeated_by) }))
+    : null);
   return h('table', { class: 'amendment-table' },
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, t('number_short')), h('th', { scope: 'col' }, t('state')),
       h('th', { scope: 'col' }, t('instruction')), withActions ? h('th', { scope: 'col' }, t('actions')) : null)),
     h('tbody', {}, amendments.map((amendment) => h('tr', { dataset: { amendment: amendment.id, state: amendment.state } },
-      h('td', {}, h('a', { href: `/amendments/${amendment.id}` }, amendment.number ?? `(${amendment.id})`)),
+      h('td', {}, h('a', { href: `/amendments/${amendment.id}` }, amendment.number != null ? String(amendment.number) : t('draft_ref', { id: amendment.id }))),
       h('td', { class: 'state' }, stateText(amendment)),
       h('td', {}, h('span', { class: 'instruction' }, amendment.instruction),
+        defeat(amendment),
         conflicts(amendment),
         amendment.reason ? h('p', { class: 'meta' }, `${t('reason')}: ${amendment.reason}`) : null),
       withActions ? h('td', {}, actionsFor(amendment)) : null))));
