@@ -35,6 +35,11 @@ def bill_room(bill_id: int) -> str:
     return f"bill:{bill_id}"
 
 
+def drafting_room(bill_id: int) -> str:
+    """The drafters following a bill: where their cursors go (readers of the bill are not told who types where)."""
+    return f"bill:{bill_id}:drafting"
+
+
 def socketio_publisher(socketio: SocketIO) -> Publisher:
     """Emit each bill event to the bill's room and to the site-wide room of public events."""
 

@@ -11,14 +11,15 @@ from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room, leave_room
 from sqlalchemy.orm import Session
 
+from server.domain.roles import Role
 from server.errors import BadRequest, Forbidden, PayloadTooLarge, RateLimited, SignedOut
 from server.http.context import SESSION_GENERATION, database
 from server.realtime.acks import Ack, ok, socket_handler
-from server.realtime.broadcast import SITE_ROOM, bill_room
+from server.realtime.broadcast import SITE_ROOM, bill_room, drafting_room
 from server.realtime.limits import TokenBucket
 from server.realtime.revocation import SIGNED_OUT
 from server.services import accounts, bills, drafting, history, structure
-from server.services.principal import Principal
+from server.services.principal import Principal, require
 from server.store import eventlog
 from server.store.models import Provision
 
@@ -139,10 +140,10 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
 
     @staticmethod
     def _left(bill_id: int, principal: Principal | None, sid: str) -> None:
-        """Tell the bill's room that this connection is no longer there (its cursor goes at once)."""
-        if principal is not None:
+        """Tell the bill's drafters that this connection is no longer there (its cursor goes at once)."""
+        if principal is not None and principal.role is Role.DRAFTER:
             emit(PRESENCE, {"sid": sid, "bill": bill_id, "user": principal.user_id, "left": True},
-                 to=bill_room(bill_id), include_self=False)
+                 to=drafting_room(bill_id), include_self=False)
 
     @socket_handler
     def on_join(self, data: dict[str, Any]) -> Ack:
@@ -155,10 +156,14 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         previous = self.bills.get(sid)
         if previous is not None and previous != bill_id:
             leave_room(bill_room(previous))
+            leave_room(drafting_room(previous))
             self._left(previous, self.principal(), sid)
         # Join before reading, so an event committed meanwhile is either in the answer or broadcast to us
         # (or both: clients drop what they already have by event id).
         join_room(bill_room(bill_id))
+        principal = self.principal()
+        if principal is not None and principal.role is Role.DRAFTER:
+            join_room(drafting_room(bill_id))
         self.bills[sid] = bill_id
         with database().read() as session:
             records = (
@@ -193,6 +198,7 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         bill_id = self.bills.pop(sid, None)
         if bill_id is not None:
             leave_room(bill_room(bill_id))
+            leave_room(drafting_room(bill_id))
             self._left(bill_id, self.principal(), sid)
         return ok()
 
@@ -280,11 +286,10 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
 
     @socket_handler
     def on_presence(self, data: dict[str, Any]) -> Ack:
-        """Relay where a user is and what they select; ephemeral, never logged."""
-        principal = self.principal()
+        """Relay where a drafter is and what they select to the bill's other drafters; ephemeral, never logged."""
+        # Only those who may edit have a place in the text: a reader's cursor would show as someone editing.
+        principal = require(self.principal(), Role.DRAFTER)
         bill_id = self._joined_bill(data)
-        if principal is None:
-            raise Forbidden("sign in to show your presence")
         if not self.presence_bucket.allow(request.sid):  # type: ignore[attr-defined]
             raise RateLimited("presence updates are limited to ten a second")
         eid = data.get("eid")
@@ -306,7 +311,7 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
                 "eid": eid,
                 "cursor": {"anchor": cursor["anchor"], "head": cursor["head"]} if cursor else None,
             },
-            to=bill_room(bill_id),
+            to=drafting_room(bill_id),
             include_self=False,
         )
         return ok()

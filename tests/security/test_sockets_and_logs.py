@@ -49,7 +49,7 @@ SOCKET_MATRIX: dict[str, frozenset[str]] = {
     "leave": frozenset(ROLES),
     "edit": frozenset({"drafter"}),
     "structure": frozenset({"drafter"}),
-    "presence": frozenset(ROLES) - {"anonymous"},
+    "presence": frozenset({"drafter"}),
 }
 LIFECYCLE = {"connect", "disconnect"}
 

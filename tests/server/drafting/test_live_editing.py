@@ -249,6 +249,29 @@ def test_presence_is_relayed_and_cleared_on_disconnect(connect: Callable[..., Wa
     assert b.wait_for(lambda: any(p.get("left") for p in b.presence))
 
 
+def test_presence_is_the_drafters_own_readers_neither_send_nor_hear_it(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int
+) -> None:
+    drafter, colleague = connect(users.tokens["drafter"]), connect(users.tokens["drafter2"])
+    readers = {name: connect(users.tokens[name]) for name in ("mp", "citizen", "clerk")}
+    anonymous = connect()
+    for client in (drafter, colleague, anonymous, *readers.values()):
+        _join(client, bill_id)
+    # A reader's cursor would show in the drafters' editors as someone editing: refused.
+    for name, reader in readers.items():
+        refused = reader.call("presence", {"bill": bill_id, "eid": EID, "cursor": {"anchor": 0, "head": 999999}})
+        assert refused["ok"] is False and refused["error"]["code"] == "forbidden", (name, refused)
+    assert anonymous.call("presence", {"bill": bill_id, "eid": EID})["error"]["code"] == "unauthenticated"
+    assert drafter.call("presence", {"bill": bill_id, "eid": EID, "cursor": {"anchor": 3, "head": 7}})["ok"]
+    assert colleague.wait_for(lambda: any(p.get("eid") == EID for p in colleague.presence))
+    drafter.close()
+    assert colleague.wait_for(lambda: any(p.get("left") for p in colleague.presence))
+    # Everything sent to the drafters has arrived; none of it went to the bill's readers.
+    assert all(p["user"] == users.ids["drafter"] for p in colleague.presence)
+    for reader in (anonymous, *readers.values()):
+        assert reader.presence == []
+
+
 def test_the_public_stream_carries_public_events_without_actors(
     connect: Callable[..., Watcher], users: Accounts, bill_id: int, client: FlaskClient
 ) -> None:
