@@ -26,6 +26,7 @@ from server.http.errors import register_error_handlers
 from server.http.health import health
 from server.http.i18n import init_i18n
 from server.http.intake import init_intake
+from server.http.json_bodies import init_json_bodies
 from server.http.openapi import register_opendata
 from server.http.pages import pages, register_pages
 from server.http.resolver import resolver
@@ -51,6 +52,7 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
     )
     app.config.update(settings.as_dict())
     app.url_map.converters["int"] = IdConverter
+    init_json_bodies(app)
     logging.basicConfig(level=logging.INFO)
     # The limiter notes every refused request at INFO: a flood of posts would become a flood of log lines, each
     # written while the posts that are let through wait. A 429 is the expected answer there, not news.

@@ -10,6 +10,7 @@ from flask_login import UserMixin, current_user
 
 from server.domain.paging import DEFAULT_LIMIT, MAX_LIMIT, BadCursor, decode_cursor, encode_cursor
 from server.errors import BadRequest, ValidationFailed
+from server.http.json_bodies import refuse_undecodable_json
 from server.services import accounts
 from server.services.paging import Page, PageRequest
 from server.services.principal import Principal
@@ -66,6 +67,7 @@ def address_key() -> str:
 
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 400 that says what was wrong."""
+    refuse_undecodable_json()
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")

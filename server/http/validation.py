@@ -26,6 +26,7 @@ from akn.inline import NOT_XML
 from server.domain.api_schema import JSON, OPERATIONS, Auth, Operation, Schema
 from server.errors import BadRequest, ValidationFailed
 from server.http.context import current_principal
+from server.http.json_bodies import refuse_undecodable_json
 from server.services.principal import require
 
 
@@ -110,6 +111,7 @@ class OperationCheck:
             if required:
                 raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
             return None
+        refuse_undecodable_json()
         data = request.get_json(silent=True)
         if data is None and not required and not request.get_data(cache=True):
             return None

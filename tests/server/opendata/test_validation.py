@@ -126,6 +126,24 @@ def test_a_body_that_is_not_a_json_object_is_a_400(client: FlaskClient, data: by
     assert error["code"] == "bad_request" and "JSON object" in error["message"]
 
 
+@pytest.mark.parametrize("body", [
+    b'{"username": "x", "password": "y", "z": ' + b"[" * 33 + b"]" * 33 + b"}",
+    b'{"username": "x", "password": "y", "z": ' + b"[" * 950 + b"]" * 950 + b"}",
+    b"[" * 100_000,
+], ids=["33 levels", "950 levels", "100,000 levels"])
+def test_a_body_nested_deeper_than_any_of_the_apis_is_a_400_that_says_so(client: FlaskClient, body: bytes,
+                                                                         users: Accounts) -> None:
+    # Python's decoder recurses once a level: deep enough, it raised RecursionError, which Flask's silent
+    # get_json does not catch (a 500); less deep, the schema check went past the recursion limit instead.
+    for path, headers in (("/api/tokens", {}), ("/api/bills/1/comments", users.headers("citizen"))):
+        response = client.post(path, data=body, content_type="application/json", headers=headers)
+        assert response.status_code == 400, (path, response.get_json())
+        message = response.get_json()["error"]["message"]
+        assert "JSON object" in message and "nested" in message, message
+    shallow = {"username": "nobody", "password": "wrong", "z": [[[[[[[[[[[["deep enough"]]]]]]]]]]]]}
+    assert client.post("/api/tokens", json=shallow).status_code != 400
+
+
 def test_an_optional_body_may_be_left_out_but_not_malformed(scenario: Scenario) -> None:
     path = f"/api/comments/{scenario.visible_comment}/not-mine"
     assert scenario.call("POST", path, "citizen").status_code == 200

@@ -1,0 +1,66 @@
+"""Request bodies in JSON: what is nested deeper than any Parley body is refused as malformed.
+
+Python's JSON decoder recurses once a level: a body of a hundred thousand ``[`` raised ``RecursionError``,
+which Flask's ``get_json(silent=True)`` does not catch (it catches ``ValueError``), so the request failed with 500;
+one a few hundred levels deep parsed, then sent the schema validator past the interpreter's recursion limit. No
+Parley body is nested more than a few levels; :data:`MAX_DEPTH` leaves room and refuses the rest as not JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask.json.provider import DefaultJSONProvider
+
+from server.errors import BadRequest
+
+#: The deepest nesting of arrays and objects a request body may have.
+MAX_DEPTH = 32
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, whose ``loads`` refuses a document nested deeper than :data:`MAX_DEPTH` with ``ValueError``."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("the JSON is nested too deeply") from None
+        if depth_beyond(value, MAX_DEPTH):
+            raise ValueError(f"the JSON is nested more than {MAX_DEPTH} levels deep")
+        return value
+
+
+def depth_beyond(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests lists and dicts more than ``limit`` levels deep (without recursing itself)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def refuse_undecodable_json() -> None:
+    """When the request's body is sent as JSON but does not decode: the 400 that says why (Flask's own says only
+    that the request was not understood)."""
+    body = request.get_data(cache=True)
+    if not request.is_json or not body or request.get_json(silent=True) is not None:
+        return
+    try:
+        current_app.json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadRequest("the request body must be a JSON object (Content-Type: application/json); "
+                         f"it is not valid JSON: {error}") from None
+
+
+def init_json_bodies(app: Flask) -> None:
+    app.json = BoundedJSONProvider(app)
