@@ -362,6 +362,13 @@ def disown_sign_up() -> Response:
 # --- rate limits -------------------------------------------------------------------------------------------
 
 
+def _taken(response: Response) -> bool:
+    return response.status_code < 400
+
+
+_EVERY_ATTEMPT_COUNTS = frozenset({"sign_up", "verify", "disown_sign_up"})
+
+
 def _account_key() -> str:
     principal = current_principal()
     return f"user:{principal.user_id}" if principal is not None else address_key()
@@ -456,9 +463,13 @@ def register_consultation(app: Flask) -> None:
     for name, limits in plan.items():
         endpoint = f"{consultation.name}.{name}"
         view: Any = app.view_functions[endpoint]
+        # A citizen's comments, reactions and reports spend the budget when they are taken: a post refused by a rule
+        # (a quote not in the provision, a closed window) is not one of the "10 a minute" the contract promises.
+        # Sign-ups and confirmations spend it whatever the answer: their failures are what the budget is against.
+        counted = None if name in _EVERY_ATTEMPT_COUNTS else _taken
         for value, key_func, scope in limits:
             # A shared scope makes several endpoints draw on one budget (e.g. all writes of one address).
-            view = limiter.shared_limit(value, scope=scope, key_func=key_func)(view)
+            view = limiter.shared_limit(value, scope=scope, key_func=key_func, deduct_when=counted)(view)
         app.view_functions[endpoint] = view
     app.register_error_handler(RateLimitExceeded, lambda error: _rate_limited(limiter, error))
     _refuse_spent_addresses(app, limiter, plan)

@@ -58,6 +58,28 @@ def test_a_citizen_may_post_ten_comments_a_minute_and_then_gets_429(
     assert other.status_code == 201 and "Retry-After" not in other.headers
 
 
+def test_posts_refused_by_a_rule_spend_no_budget_but_failed_sign_ups_do(
+    limited: Any, db: Database, users: Accounts
+) -> None:
+    api = Api(limited(SIGNUP_LIMIT_PER_ADDRESS="3/minute").test_client(), users)
+    bill = _open_bill(api, db, users, "57")
+    refused = [api.comment("citizen", bill, DURATION, "Quoting words it does not hold.", quote="ninety years")
+               for _ in range(3)]
+    refused.append(api.comment("citizen", bill, "part_9__sec_99", "On no provision."))
+    assert [r.status_code for r in refused] == [422, 422, 422, 404]
+    # The contract's "at least 10 comments a minute" are comments taken.
+    statuses = [api.comment("citizen", bill, DURATION, f"Comment number {n}.").status_code for n in range(11)]
+    assert statuses == [201] * 10 + [429]
+    # Trying names and addresses is what the sign-up budget is against: a refused sign-up spends it.
+    for n in range(3):
+        answer = api.post(None, "/api/citizens", {"username": f"taken{n}", "email": "not-an-address",
+                                                  "password": "a long enough password"})
+        assert answer.status_code == 422
+    answer = api.post(None, "/api/citizens", {"username": "fourth", "email": "fourth@example.org",
+                                              "password": "a long enough password"})
+    assert answer.status_code == 429
+
+
 def test_one_address_is_limited_across_accounts(limited: Any, db: Database, users: Accounts) -> None:
     api = Api(limited(COMMENT_LIMIT_PER_ADDRESS="5/minute").test_client(), users)
     bill = _open_bill(api, db, users, "48")
