@@ -36,6 +36,11 @@ class ConsultationEvent:
     CITIZEN_SIGN_UP_DISOWNED: Final = "citizen.sign_up_disowned"
 
 
+#: Events published without their actor: who endorsed which comment is the citizen's own business (the count is
+#: public, and the comment's author is named on the comment itself).
+UNNAMED_ACTORS: Final = frozenset({ConsultationEvent.COMMENT_ENDORSED})
+
+
 def consultation_stream(consultation_id: int) -> str:
     return f"consultation/{consultation_id}"
 

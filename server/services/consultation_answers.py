@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from server.domain.consultation import MAX_BODY_CHARS, ConsultationEvent, Fate, answer_stream
+from server.domain.consultation import MAX_BODY_CHARS, CommentState, ConsultationEvent, Fate, answer_stream
 from server.domain.roles import Role
-from server.errors import NotFound, ValidationFailed
+from server.errors import Conflict, NotFound, ValidationFailed
 from server.services.consultation import draft, expression_of
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
@@ -64,6 +64,9 @@ def answer(
     if target is None or (cluster_id is not None and target.cluster_id != cluster_id):
         raise NotFound(f"there is no {'comment' if comment_id is not None else 'cluster'} "
                        f"{comment_id if comment_id is not None else cluster_id}")
+    if comment_id is not None and target.state != CommentState.VISIBLE.value:
+        # An answer is public: one to a held, hidden or withdrawn comment would tell the bill's history about it.
+        raise Conflict(f"comment {comment_id} is not public ({target.state}); only a visible comment is answered")
     if linked_version is not None:
         expression_of(session, target.bill_id, linked_version)
     if linked_amendment is not None:

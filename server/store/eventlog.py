@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from server.domain.consultation import UNNAMED_ACTORS
 from server.domain.events import GENESIS_HASH, EventDraft, event_hash
 from server.errors import StreamVersionConflict
 from server.store.models import EventRecord
@@ -187,12 +188,13 @@ def verify_chain(session: Session) -> ChainReport:
 
 
 def event_to_dict(record: EventRecord) -> dict[str, Any]:
-    """The public wire form of an event (contract: ``{id, type, bill, actor, at, data}``)."""
+    """The public wire form of an event (contract: ``{id, type, bill, actor, at, data}``; the actor is null for
+    system events and for those whose actor is not published)."""
     return {
         "id": record.id,
         "type": record.type,
         "bill": record.bill_id,
-        "actor": record.actor_id,
+        "actor": None if record.type in UNNAMED_ACTORS else record.actor_id,
         "at": record.occurred_at.isoformat(timespec="microseconds") + "Z",
         "data": record.data,
     }

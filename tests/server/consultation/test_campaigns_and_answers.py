@@ -97,6 +97,34 @@ def test_answers_give_comments_and_whole_clusters_their_fate(
         assert listed[member["id"]]["answers"][0]["cluster_id"] == members[0]["cluster_id"]
 
 
+def test_only_a_visible_comment_is_answered_and_endorsers_stay_unnamed_in_the_history(
+    api: Api, users: Accounts, consulted: int
+) -> None:
+    comment = api.comment("citizen", consulted, DURATION, "Thirty days is too short for rural counties.").get_json()
+    assert api.post("citizen2", f"/api/comments/{comment['id']}/endorsements").status_code in (200, 201)
+    history = api.get(f"/api/bills/{consulted}/events").get_json()["events"]
+    endorsed = [e for e in history if e["type"] == "comment.endorsed"]
+    posted = [e for e in history if e["type"] == "comment.posted"]
+    # The count is public, who endorsed is not; the author is named on the comment itself.
+    assert len(endorsed) == 1 and endorsed[0]["actor"] is None
+    assert endorsed[0]["data"]["comment_id"] == comment["id"]
+    assert posted[-1]["actor"] == users.ids["citizen"]
+    assert api.comments(consulted)[0]["endorsements"] == 1
+
+    hidden = api.post("clerk", f"/api/comments/{comment['id']}/moderation", {"action": "hide", "reason": "spam"})
+    assert hidden.status_code == 200
+    before = api.get(f"/api/bills/{consulted}/events").get_json()["last_event_id"]
+    # An answer is public: to a hidden (or held, or withdrawn) comment it would tell the history about it.
+    refused = api.post("drafter", f"/api/comments/{comment['id']}/answers", {"body": "Noted.", "fate": "noted"})
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "conflict"
+    assert "not public" in refused.get_json()["error"]["message"]
+    assert api.get(f"/api/bills/{consulted}/events").get_json()["last_event_id"] == before
+    assert api.post("clerk", f"/api/comments/{comment['id']}/moderation",
+                    {"action": "restore", "reason": "not spam"}).status_code == 200
+    assert api.post("drafter", f"/api/comments/{comment['id']}/answers",
+                    {"body": "Noted.", "fate": "noted"}).status_code == 201
+
+
 def test_a_large_campaign_indexes_only_its_first_members_and_keeps_growing(
     api: Api, users: Accounts, consulted: int, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
