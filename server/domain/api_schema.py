@@ -359,7 +359,8 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
     ),
     ("GET", "/api/bills/<int:bill_id>/amendments/marshalled"): Operation(
         "The marshalled list: amendments in the order of the bill, grouped by provision", "amendments",
-        response=obj(["groups"], groups=array(ANY_OBJECT)), errors=(404,),
+        # Each group: the amendments to one provision, conflicting ones together, in the order they are voted.
+        response=obj(["groups"], groups=array(array(AMENDMENT))), errors=(404,),
     ),
     ("GET", "/api/bills/<int:bill_id>/amendments/marshalled.pdf"): Operation(
         "The marshalled list as a print-ready PDF", "amendments", response=STRING, response_media="application/pdf",

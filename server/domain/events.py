@@ -50,6 +50,11 @@ class EventDraft:
     bill_id: int | None = None
 
 
+def wire_time(moment: datetime) -> str:
+    """When an event happened, as every public form of it says: ISO 8601 UTC to the microsecond, with a Z."""
+    return moment.isoformat(timespec="microseconds") + "Z"
+
+
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no insignificant whitespace, so equal values hash equally."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

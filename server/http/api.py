@@ -163,7 +163,7 @@ def publish_version(bill_id: int) -> tuple[Response, int]:
     body = request.get_json(silent=True) or {}
     if not isinstance(body, dict):
         raise BadRequest("the request body must be a JSON object")
-    source = body.get("source", "amendments")
+    source = body.get("source") or "amendments"  # an optional field sent as null is not sent
     if source not in {"working", "amendments"}:
         raise BadRequest(f"source must be 'working' or 'amendments'; found {source!r}")
     when = body.get("expression_date")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.consultation import CommentState
 from server.domain.roles import Role
-from server.errors import BadRequest, RateLimited
+from server.errors import BadRequest, RateLimited, ValidationFailed
 from server.http.context import (
     address_key,
     current_principal,
@@ -33,6 +33,7 @@ from server.http.context import (
 from server.http.errors import error_response
 from server.http.intake import write_as_citizen
 from server.http.pages_common import page
+from server.http.validation import Field, summary
 from server.services import consultation as consultations
 from server.services import consultation_answers as answers
 from server.services import consultation_comments as comments
@@ -64,7 +65,10 @@ def _timestamp(body: dict[str, Any], name: str) -> datetime:
     except (ValueError, OverflowError):
         utc = None
     if utc is None:
-        raise BadRequest(f"{name} must be an ISO 8601 time such as 2026-12-01T09:00:00Z; found {raw!r}")
+        # Told as the schema check tells a malformed time (the schema lets by one that is well formed but, in
+        # UTC, off the calendar).
+        problem = Field(f"body.{name}", f"{name} must be an ISO 8601 time such as 2026-12-01T09:00:00Z; found {raw!r}")
+        raise ValidationFailed(summary([problem]), fields=[problem.to_dict()])
     return utc
 
 

@@ -50,7 +50,13 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         if status == 413:
             code = "payload_too_large"
-        return error_response(code, error.description or error.name, status)
+        response = error_response(code, error.description or error.name, status)
+        # What the exception says beyond its body: the methods a 405 allows (RFC 9110 requires Allow), a 401's
+        # challenge.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

@@ -9,8 +9,8 @@ from feedgen.feed import FeedGenerator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.domain.events import canonical_json
-from server.domain.opendata import PUBLIC_EVENT_TYPES, public_data, public_title
+from server.domain.events import canonical_json, wire_time
+from server.domain.opendata import PUBLIC_EVENT_TYPES, public_event, public_title
 from server.services.bills import get_bill
 from server.store.models import Bill, EventRecord
 
@@ -54,13 +54,13 @@ def atom_feed(session: Session, public_url: str, *, bill_id: int | None = None, 
     for record in reversed(records):
         # feedgen prepends each added entry, so adding oldest first leaves the newest on top.
         entry = feed.add_entry()
-        data = public_data(record.type, record.data)
         entry.id(_tag(base, f"event/{record.id}"))
         entry.title(f"{titles.get(record.bill_id or 0, '')}: {public_title(record.type, record.data)}")
         entry.updated(record.occurred_at.replace(tzinfo=UTC))
         entry.published(record.occurred_at.replace(tzinfo=UTC))
         entry.link(href=f"{base}/bills/{record.bill_id}", rel="alternate")
         entry.category(term=record.type)
-        entry.content(canonical_json({"id": record.id, "type": record.type, "bill": record.bill_id, "data": data}),
-                      type="text")
+        # The same wire form as the webhooks and the room's public stream send.
+        entry.content(canonical_json(public_event(record.id, record.type, record.bill_id,
+                                                  wire_time(record.occurred_at), record.data)), type="text")
     return bytes(feed.atom_str(pretty=True))

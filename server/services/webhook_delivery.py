@@ -22,7 +22,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.domain.events import canonical_json
+from server.domain.events import canonical_json, wire_time
 from server.domain.opendata import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -119,8 +119,7 @@ def claim_due(session: Session, now: datetime, settings: DeliverySettings) -> li
             delivery.state, delivery.last_error = FAILED, "the webhook was removed"
             continue
         delivery.next_attempt_at = now + timedelta(seconds=settings.lease_seconds)
-        payload = public_event(record.id, record.type, record.bill_id,
-                               record.occurred_at.isoformat(timespec="microseconds") + "Z", record.data)
+        payload = public_event(record.id, record.type, record.bill_id, wire_time(record.occurred_at), record.data)
         outgoing.append(Outgoing(delivery.id, record.id, record.type, webhook.url, secret.secret,
                                  canonical_json(payload).encode("utf-8")))
     session.flush()

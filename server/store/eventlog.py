@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from server.domain.consultation import UNNAMED_ACTORS
-from server.domain.events import GENESIS_HASH, EventDraft, event_hash
+from server.domain.events import GENESIS_HASH, EventDraft, event_hash, wire_time
 from server.errors import StreamVersionConflict
 from server.store.models import EventRecord
 
@@ -195,6 +195,6 @@ def event_to_dict(record: EventRecord) -> dict[str, Any]:
         "type": record.type,
         "bill": record.bill_id,
         "actor": None if record.type in UNNAMED_ACTORS else record.actor_id,
-        "at": record.occurred_at.isoformat(timespec="microseconds") + "Z",
+        "at": wire_time(record.occurred_at),
         "data": record.data,
     }

@@ -26,6 +26,20 @@ def test_site_feed_lists_public_events_newest_first(scenario: Scenario) -> None:
     assert len({entry.id for entry in feed.entries}) == len(feed.entries)
 
 
+def test_an_entry_holds_the_events_public_wire_form_as_webhooks_send_it(scenario: Scenario) -> None:
+    import json
+
+    events = {e["id"]: e for e in scenario.client.get(f"/api/bills/{scenario.bill_id}/events").get_json()["events"]}
+    feed = feedparser.parse(scenario.client.get("/feed.atom").data)
+    assert feed.entries
+    for entry in feed.entries:
+        content = json.loads(entry.content[0].value)
+        assert set(content) == {"id", "type", "bill", "at", "data"}
+        event = events[content["id"]]
+        assert content["at"] == event["at"] and content["at"].endswith("Z")
+        assert (content["type"], content["bill"]) == (event["type"], event["bill"])
+
+
 def test_feeds_carry_no_personal_data_nor_comments(scenario: Scenario) -> None:
     body = scenario.client.get("/feed.atom").get_data(as_text=True)
     body += scenario.client.get(f"/api/bills/{scenario.bill_id}/feed.atom").get_data(as_text=True)

@@ -144,6 +144,32 @@ def test_a_body_nested_deeper_than_any_of_the_apis_is_a_400_that_says_so(client:
     assert client.post("/api/tokens", json=shallow).status_code != 400
 
 
+def test_a_time_beyond_the_calendar_in_utc_is_named_like_any_malformed_time(scenario: Scenario) -> None:
+    # Well-formed, so the schema lets it by; in UTC it falls after 9999-12-31, which the handler reads as malformed.
+    fields = problems(scenario.call("POST", f"/api/bills/{scenario.bill_id}/consultations", "clerk", json={
+        "opens_at": "9999-12-31T23:59:59-05:00", "closes_at": "9999-12-31T23:59:59-05:00"}))
+    assert fields.keys() == {"body.opens_at"}
+
+
+def test_an_optional_field_sent_as_null_is_not_sent(scenario: Scenario) -> None:
+    published = scenario.call("POST", f"/api/bills/{scenario.bill_id}/versions", "clerk",
+                              json={"source": None, "expression_date": None})
+    # As without "source": the adopted amendments, of which there are none here.
+    assert published.status_code == 409, published.get_json()
+    assert "no adopted amendments" in published.get_json()["error"]["message"]
+
+
+def test_a_method_not_allowed_says_which_are(scenario: Scenario) -> None:
+    for method, path in (("DELETE", "/api/bills"), ("TRACE", f"/api/amendments/{scenario.amendment_id}"),
+                         ("PUT", f"/api/bills/{scenario.bill_id}/comments")):
+        response = scenario.call(method, path)
+        assert response.status_code == 405, (method, path)
+        assert response.get_json()["error"]["code"] == "method_not_allowed"
+        allowed = {m.strip() for m in response.headers["Allow"].split(",")}
+        assert "GET" in allowed and method not in allowed, (method, path, allowed)
+        assert response.mimetype == "application/json"
+
+
 def test_an_optional_body_may_be_left_out_but_not_malformed(scenario: Scenario) -> None:
     path = f"/api/comments/{scenario.visible_comment}/not-mine"
     assert scenario.call("POST", path, "citizen").status_code == 200
@@ -205,3 +231,14 @@ def test_the_openapi_document_shows_the_field_errors(client: FlaskClient) -> Non
     assert "422" in proposal["responses"]
     schema = proposal["requestBody"]["content"]["application/json"]["schema"]
     assert schema["properties"]["eid"]["maxLength"] == 400 and schema["required"] == ["eid"]
+
+
+def test_the_marshalled_list_is_what_its_declared_schema_says(scenario: Scenario) -> None:
+    from server.domain.api_schema import OPERATIONS
+
+    tabled = scenario.call("POST", f"/api/amendments/{scenario.amendment_id}/transitions", "mp", json={"to": "tabled"})
+    assert tabled.status_code == 200, tabled.get_json()
+    body = scenario.call("GET", f"/api/bills/{scenario.bill_id}/amendments/marshalled").get_json()
+    assert body["groups"] and body["groups"][0][0]["id"] == scenario.amendment_id
+    declared = OPERATIONS[("GET", "/api/bills/<int:bill_id>/amendments/marshalled")].response
+    assert [error.message for error in Draft202012Validator(declared).iter_errors(body)] == []
