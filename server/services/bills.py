@@ -109,6 +109,9 @@ def import_bill(
 
 
 _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# What a URI given back to clients cannot hold as it is: "?" and "#" end a path, "%" would have to be written "%25",
+# and spaces and the rest must be escaped. A document whose URI holds one is served at a URI Parley makes.
+_NOT_IN_A_PATH = re.compile(r"[?#%\s\"<>\\^`{|}]")
 
 
 def addressable_uri(frbr: FrbrMetadata, bill_id: int) -> tuple[FrbrUri, bool]:
@@ -118,7 +121,8 @@ def addressable_uri(frbr: FrbrMetadata, bill_id: int) -> tuple[FrbrUri, bool]:
     values) get one made from their FRBR metadata, so every bill resolves under ``/akn/``.
     """
     own = frbr.uri
-    if own is not None and own.prefix == "akn" and own.language and own.expression_date:
+    if (own is not None and own.prefix == "akn" and own.language and own.expression_date
+            and not _NOT_IN_A_PATH.search(own.expression_uri)):
         return own, False
     place = [part for part in re.split(r"[^a-z0-9]+", (frbr.country or "").lower()) if part] or ["xx"]
     work_date = next((d[:10] for d in (frbr.date, frbr.expression_date) if d and _FULL_DATE.match(d)), None)

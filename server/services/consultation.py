@@ -10,7 +10,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -197,8 +197,9 @@ def open_consultation(
                 "bill_id": bill_id,
                 "version": expression.version,
                 "expression_uri": expression.expression_uri,
-                "opens_at": opens_at.isoformat(),
-                "closes_at": closes_at.isoformat(),
+                # Published in feeds and webhooks: UTC says so, as every other time of the API.
+                "opens_at": opens_at.isoformat() + "Z",
+                "closes_at": closes_at.isoformat() + "Z",
                 "questions": guiding,
             },
         ),
@@ -245,6 +246,12 @@ def consultation_dict(consultation: Consultation, now: datetime) -> dict[str, An
 
 
 @projections.projects(ConsultationEvent.CONSULTATION_OPENED)
+def _naive_utc(written: str) -> datetime:
+    """A time of an event's data as the database keeps times (naive UTC); earlier events wrote it without a Z."""
+    moment = datetime.fromisoformat(written)
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
 def _project_consultation_opened(session: Session, record: EventRecord) -> None:
     data = record.data
     session.add(
@@ -253,8 +260,8 @@ def _project_consultation_opened(session: Session, record: EventRecord) -> None:
             bill_id=data["bill_id"],
             version=data["version"],
             expression_uri=data["expression_uri"],
-            opens_at=datetime.fromisoformat(data["opens_at"]),
-            closes_at=datetime.fromisoformat(data["closes_at"]),
+            opens_at=_naive_utc(data["opens_at"]),
+            closes_at=_naive_utc(data["closes_at"]),
             questions=list(data["questions"]),
             opened_by=record.actor_id,
             created_at=record.occurred_at,

@@ -77,6 +77,22 @@ def test_a_second_import_of_the_same_work_is_a_conflict(client: FlaskClient, use
     assert again.status_code == 409 and "already exists" in again.get_json()["error"]["message"]
 
 
+@pytest.mark.parametrize("number", ["x?y=1#z", "202%2F..", "a b"])
+def test_a_uri_that_no_path_can_hold_as_it_is_is_replaced_by_one_that_resolves(
+    client: FlaskClient, users: Accounts, number: str
+) -> None:
+    document = small_bill_xml("13").replace(b"/13", f"/{number}".encode())
+    assert f"/ke/bill/2026-11-02/{number}/eng@".encode() in document
+    imported = _post(client, users, document)
+    assert imported.status_code == 201, imported.get_json()
+    body = imported.get_json()
+    assert "frbr_uri_assigned" in [w["code"] for w in body["warnings"]]
+    assert number not in body["expression_uri"] and body["expression_uri"].startswith("/akn/ke/bill/2026-11-02/")
+    # The URI given back resolves as it is given.
+    served = client.get(body["expression_uri"] + ".xml")
+    assert served.status_code == 200 and served.mimetype.endswith("xml")
+
+
 def test_wrong_content_type_is_415(client: FlaskClient, users: Accounts) -> None:
     response = client.post("/api/bills", data=small_bill_xml(), content_type="text/plain",
                            headers=users.headers("drafter"))

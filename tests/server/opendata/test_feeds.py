@@ -38,6 +38,12 @@ def test_an_entry_holds_the_events_public_wire_form_as_webhooks_send_it(scenario
         event = events[content["id"]]
         assert content["at"] == event["at"] and content["at"].endswith("Z")
         assert (content["type"], content["bill"]) == (event["type"], event["bill"])
+    opened = next(e for e in events.values() if e["type"] == "consultation.opened")
+    # Every time the API publishes is UTC and says so.
+    assert opened["data"]["opens_at"].endswith("Z") and opened["data"]["closes_at"].endswith("Z")
+    consultation = scenario.client.get(f"/api/bills/{scenario.bill_id}/consultations").get_json()["consultations"][0]
+    assert (opened["data"]["opens_at"], opened["data"]["closes_at"]) == (consultation["opens_at"],
+                                                                         consultation["closes_at"])
 
 
 def test_feeds_carry_no_personal_data_nor_comments(scenario: Scenario) -> None:
