@@ -245,13 +245,13 @@ def consultation_dict(consultation: Consultation, now: datetime) -> dict[str, An
     }
 
 
-@projections.projects(ConsultationEvent.CONSULTATION_OPENED)
 def _naive_utc(written: str) -> datetime:
     """A time of an event's data as the database keeps times (naive UTC); earlier events wrote it without a Z."""
     moment = datetime.fromisoformat(written)
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
+@projections.projects(ConsultationEvent.CONSULTATION_OPENED)
 def _project_consultation_opened(session: Session, record: EventRecord) -> None:
     data = record.data
     session.add(
