@@ -76,6 +76,11 @@ def test_bursts_are_counted_only_for_new_accounts() -> None:
         ("An assessment of Scunthorpe's cocktail bars", []),
         ("The Sexual Offences (Rape) Bill must define consent.", []),
         ("Le conseil constitutionnel a validé le texte.", []),
+        # Ordinary words of a consultation, in one language or the other, that fold like insults.
+        ("Les avis arrivent souvent en retard; ce délai retarde la participation.", []),
+        ("Je suis crevé après le travail et le pneu est crevé.", []),
+        ("Le texte s'attarde sur la collecte des ordures ménagères et la pourriture des récoltes.", []),
+        ("Tu vas crever, crevez tous.", ["crevez tous", "tu vas crever", "vas crever"]),
     ],
 )
 def test_the_lexicon_matches_whole_words_in_english_and_french(text: str, found: list[str]) -> None:
