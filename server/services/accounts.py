@@ -14,6 +14,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server import evented
+from server.domain.display_names import display_name_problem
 from server.domain.events import EventDraft, EventType, user_stream
 from server.domain.roles import Role
 from server.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed, WrongPassword
@@ -62,6 +63,9 @@ def _check_registration(
         raise ValidationFailed(f"a password has at most {MAX_PASSWORD_LENGTH} characters")
     if display_name is not None and len(display_name) > MAX_DISPLAY_NAME_LENGTH:
         raise ValidationFailed(f"a display name has at most {MAX_DISPLAY_NAME_LENGTH} characters")
+    problem = display_name_problem(display_name) if display_name is not None else None
+    if problem:
+        raise ValidationFailed(f"{problem}; found {display_name!r}", field="display_name")
     if not _USERNAME.match(username):
         raise ValidationFailed(
             "a username is 2 to 80 lower-case letters, digits, '.', '_' or '-', starting with a letter or "
@@ -90,6 +94,8 @@ def register_user(
 ) -> User:
     """Create an account; the password hash is stored beside the log, never in it."""
     username = username.strip().lower()
+    # A name left blank is no name: the username is shown instead.
+    display_name = (display_name or "").strip() or None
     parsed_role = _check_registration(session, username, role, password, display_name)
     eventlog.acquire_append_lock(session)
     user_id = (session.scalar(select(User.id).order_by(User.id.desc()).limit(1)) or 0) + 1

@@ -362,3 +362,27 @@ def test_disowning_shares_the_per_address_sign_up_limit(database_url: str, tmp_p
         assert statuses == [400, 400, 429]
     finally:
         app.extensions["parley.db"].dispose()
+
+
+def test_a_display_name_is_one_visible_line_and_a_blank_one_is_the_username(
+    smtp_app: Flask, inbox: tuple[Inbox, int], db: Database
+) -> None:
+    client = smtp_app.test_client()
+    account = {"email": "amina@example.org", "password": "long-enough-pw"}
+    reversed_date = client.post("/api/citizens", json={"username": "evil", "display_name": "\u202eeviL", **account})
+    assert reversed_date.status_code == 422
+    error = reversed_date.get_json()["error"]
+    assert error["fields"] == [{"field": "body.display_name", "message": error["message"]}]
+    assert "U+202E" in error["message"]
+    assert client.post("/api/citizens", json={"username": "split", "display_name": "Amina\nOduya",
+                                              **account}).status_code == 422
+    # Refused sign-ups wrote nothing: the address is still free.
+    blank = client.post("/api/citizens", json={"username": "amina", "display_name": "   ", **account})
+    assert blank.status_code == 201, blank.get_json()
+    named = client.post("/api/citizens", json={"username": "juma", "display_name": "  Juma Otieno ",
+                                               "email": "juma@example.org", "password": "long-enough-pw"})
+    assert named.status_code == 201
+    with db.read() as session:
+        names = dict(session.execute(select(User.username, User.display_name)
+                                     .where(User.username.in_(["amina", "juma", "evil", "split"]))).all())
+    assert names == {"amina": "amina", "juma": "Juma Otieno"}
