@@ -63,3 +63,27 @@ def test_the_app_refuses_an_unmigrated_database(fresh_url: str) -> None:
     config.DATABASE_URL = fresh_url
     with pytest.raises(DatabaseNotMigrated, match="parley db upgrade"):
         create_app(config)
+
+
+@pytest.mark.parametrize(("host", "public_url"), [("127.0.0.1", "http://127.0.0.1:5998"),
+                                                  ("0.0.0.0", "http://127.0.0.1:5998")])
+def test_serve_links_mail_back_to_its_own_port_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, host: str, public_url: str
+) -> None:
+    from click.testing import CliRunner
+    from flask_socketio import SocketIO
+
+    from server import cli
+
+    served: list[str] = []
+    monkeypatch.setattr(SocketIO, "run", lambda _self, app, **kwargs: served.append(app.config["PUBLIC_URL"]))
+    monkeypatch.setattr("server.evented.settle_startup_heap", lambda: None)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    monkeypatch.setenv("PARLEY_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    assert CliRunner().invoke(cli.main, ["serve", "--host", host, "--port", "5998"]).exit_code == 0
+    # As an operator sets it in the environment the process starts with (read when the settings are loaded).
+    monkeypatch.setenv("PUBLIC_URL", "https://parliament.example.org")
+    monkeypatch.setattr("config.settings.BaseConfig.PUBLIC_URL", "https://parliament.example.org")
+    assert CliRunner().invoke(cli.main, ["serve", "--host", host, "--port", "5998"]).exit_code == 0
+    assert served == [public_url, "https://parliament.example.org"]
