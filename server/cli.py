@@ -208,7 +208,8 @@ def serve(host: str, port: int, demo: bool) -> None:
         config.ALLOWED_ORIGINS = sorted({f"http://{host}:{port}", f"http://127.0.0.1:{port}", f"http://localhost:{port}"})
     if not os.environ.get("PUBLIC_URL"):
         # Links in mail (a sign-up's confirmation, an answer to a comment) lead back to this process.
-        config.PUBLIC_URL = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        every_interface = host in {"0.0.0.0", "::"}  # noqa: S104 (recognised, not bound: links name loopback)
+        config.PUBLIC_URL = f"http://{'127.0.0.1' if every_interface else host}:{port}"
     app = create_app(config)
     if demo:
         from server.demo import load_demo

@@ -144,6 +144,15 @@ def principal_of(user: User) -> Principal:
     return Principal(user.id, user.username, Role(user.role), user.display_name)
 
 
+def _password_matches(password_hash: str, password: str) -> bool:
+    # An answer rather than an exception: on the event loop this runs in gevent's thread pool, which prints the
+    # traceback of whatever its work raises, one for every wrong password.
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def authenticate(session: Session, username: str, password: str) -> Principal:
     """The principal for these credentials, or :class:`Unauthenticated` (same message either way)."""
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
@@ -153,10 +162,8 @@ def authenticate(session: Session, username: str, password: str) -> Principal:
         # Hash anyway so the answer takes as long as for a real account.
         _hash(password)
         raise refused
-    try:
-        evented.offload(_hasher.verify, credential.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        raise refused from None
+    if not evented.offload(_password_matches, credential.password_hash, password):
+        raise refused
     if user.suspended:
         raise Unauthenticated("this account is suspended")
     if _hasher.check_needs_rehash(credential.password_hash):
@@ -176,10 +183,8 @@ def change_password(
     credential = session.get(Credential, principal.user_id)
     if credential is None:
         raise Unauthenticated("this account has no password")
-    try:
-        evented.offload(_hasher.verify, credential.password_hash, current)
-    except (VerificationError, InvalidHashError):
-        raise WrongPassword("the current password is wrong") from None
+    if not evented.offload(_password_matches, credential.password_hash, current):
+        raise WrongPassword("the current password is wrong")
     check_password_rules(new)
     generation = set_password(session, principal.user_id, new, keep_token=keep_token)
     eventlog.append(

@@ -66,7 +66,7 @@ def test_the_app_refuses_an_unmigrated_database(fresh_url: str) -> None:
 
 
 @pytest.mark.parametrize(("host", "public_url"), [("127.0.0.1", "http://127.0.0.1:5998"),
-                                                  ("0.0.0.0", "http://127.0.0.1:5998")])
+                                                  ("0.0.0.0", "http://127.0.0.1:5998")])  # noqa: S104
 def test_serve_links_mail_back_to_its_own_port_unless_told_otherwise(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, host: str, public_url: str
 ) -> None:

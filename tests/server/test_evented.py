@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -150,3 +152,27 @@ def test_a_join_of_several_megabytes_arrives_whole(tmp_path: Path, kind: type[Se
     texts = [state["text"] for state in joined["provisions"].values()]
     assert sum(len(text) for text in texts) > 4_000_000
     assert sum(1 for text in texts if text.startswith("Notice ") and text.endswith("for inspection.")) == 400
+
+
+WRONG_PASSWORD = """
+from gevent import monkey
+monkey.patch_all()
+import gevent
+from argon2 import PasswordHasher
+from server import evented
+from server.services import accounts
+
+accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+stored = accounts._hasher.hash("the right one")
+answers = [evented.offload(accounts._password_matches, stored, guess) for guess in ("wrong", "the right one")]
+print(evented.is_evented(), answers)
+"""
+
+
+def test_a_wrong_password_on_the_event_loop_is_an_answer_not_a_printed_traceback() -> None:
+    # gevent's thread pool prints the traceback of whatever its work raises: argon2 raises on every wrong password.
+    done = subprocess.run([sys.executable, "-c", WRONG_PASSWORD], cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "[False,", "True]"]
+    assert "Traceback" not in done.stderr and "VerifyMismatchError" not in done.stderr, done.stderr
