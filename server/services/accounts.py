@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import cast
 
@@ -12,6 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from server import evented
 from server.domain.display_names import display_name_problem
@@ -44,15 +46,32 @@ MIN_PASSWORD_LENGTH = 8
 
 
 MAX_PASSWORD_LENGTH = 1024
+#: The least zxcvbn score a new password has: 3, "safely unguessable" (about 10^8 guesses and more).
+MIN_PASSWORD_SCORE = 3
 MAX_DISPLAY_NAME_LENGTH = 200
 
 
 def check_password_rules(password: str) -> None:
-    """The rules every new password meets, at sign-up, on a change and on a reset."""
+    """The rules every password meets, whoever sets it (an operator's command, the demo, a citizen)."""
     if len(password) > MAX_PASSWORD_LENGTH:
         raise ValidationFailed(f"a password has at most {MAX_PASSWORD_LENGTH} characters")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def check_password_strength(password: str, *, known: Iterable[str | None] = ()) -> None:
+    """What a password a person chooses for themselves (signing up, changing it, resetting it) also meets.
+
+    Length alone let "password" and "12345678" in. The strength estimate also counts what is ``known`` of the
+    account (its username, address, name): "amina6a1" for the user amina6a is guessed at once.
+    """
+    check_password_rules(password)
+    # The estimator reads at most 72 characters; a passphrase longer than that is strong by its length.
+    estimate = zxcvbn(password[:72], user_inputs=[value for value in known if value])
+    if estimate["score"] < MIN_PASSWORD_SCORE:
+        why = str(estimate["feedback"].get("warning") or "it would be guessed quickly").rstrip(".")
+        raise ValidationFailed(f"this password is too easy to guess ({why[:1].lower()}{why[1:]}); "
+                               "a few unusual words together make a strong one", field="password")
 
 
 def _check_registration(
@@ -185,7 +204,7 @@ def change_password(
         raise Unauthenticated("this account has no password")
     if not evented.offload(_password_matches, credential.password_hash, current):
         raise WrongPassword("the current password is wrong")
-    check_password_rules(new)
+    check_password_strength(new, known=(principal.username, principal.display_name, current))
     generation = set_password(session, principal.user_id, new, keep_token=keep_token)
     eventlog.append(
         session,

@@ -114,7 +114,7 @@ def reset_password(session: Session, token: object, password: str) -> User:
     user = session.get(User, row.user_id)
     if user is None or user.suspended:
         raise _refused()
-    accounts.check_password_rules(password)
+    accounts.check_password_strength(password, known=(user.username, user.display_name, user.email))
     for pending in session.scalars(select(PasswordReset).where(PasswordReset.user_id == user.id)):
         pending.used = True
     accounts.set_password(session, user.id, password)

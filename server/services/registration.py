@@ -53,6 +53,7 @@ def sign_up(
     """Create a citizen account that may comment once the address is verified."""
     eventlog.acquire_append_lock(session)
     address = _check_address(session, email)
+    accounts.check_password_strength(password, known=(username, display_name, address))
     user = accounts.register_user(session, username, "citizen", password, display_name=display_name, email=address)
     eventlog.append(
         session,

@@ -386,3 +386,17 @@ def test_a_display_name_is_one_visible_line_and_a_blank_one_is_the_username(
         names = dict(session.execute(select(User.username, User.display_name)
                                      .where(User.username.in_(["amina", "juma", "evil", "split"]))).all())
     assert names == {"amina": "amina", "juma": "Juma Otieno"}
+
+
+def test_a_citizen_chooses_a_password_that_is_not_guessed_at_once(smtp_app: Flask, inbox: tuple[Inbox, int]) -> None:
+    client = smtp_app.test_client()
+    for username, password in (("amina", "password"), ("amina", "12345678"), ("amina6a", "amina6a1"),
+                               ("juma", "qwertyuiop"), ("wanjiku", "wanjiku@example.org")):
+        refused = client.post("/api/citizens", json={"username": username, "password": password,
+                                                     "email": f"{username}@example.org"})
+        assert refused.status_code == 422, (username, password)
+        error = refused.get_json()["error"]
+        assert error["fields"] == [{"field": "body.password", "message": error["message"]}]
+        assert "too easy to guess" in error["message"]
+    assert client.post("/api/citizens", json={"username": "amina6a", "password": "tea kettle in a lighthouse",
+                                              "email": "amina6a@example.org"}).status_code == 201

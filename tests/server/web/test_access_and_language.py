@@ -88,4 +88,4 @@ def test_a_signed_in_browser_opens_its_socket_as_its_user(
     signed_in = presence_answer({"Cookie": f"session={cookie.value}", "User-Agent": "parley-test-browser"})
     assert signed_in == {"ok": True}
     anonymous = presence_answer({})
-    assert anonymous["ok"] is False and anonymous["error"]["code"] == "forbidden"  # type: ignore[index]
+    assert anonymous["ok"] is False and anonymous["error"]["code"] == "unauthenticated"  # type: ignore[index]

@@ -61,6 +61,13 @@ def test_the_api_changes_the_password_only_with_the_current_one_and_revokes_othe
     short = client.post("/api/account/password", headers=users.headers("citizen"),
                         json={"current_password": PASSWORD, "new_password": "short"})
     assert short.status_code == 422 and "at least 8" in short.get_json()["error"]["message"]
+    # Long enough, and guessed at once: a common password, or one made of the account's own name.
+    for guessed in ("password", "12345678", "citizen2026", PASSWORD):
+        weak = client.post("/api/account/password", headers=users.headers("citizen"),
+                           json={"current_password": PASSWORD, "new_password": guessed})
+        assert weak.status_code == 422, guessed
+        error = weak.get_json()["error"]
+        assert "too easy to guess" in error["message"] and error["fields"][0]["field"] == "body.password"
     assert _token_works(client, other) and _can_sign_in(client, "citizen", PASSWORD)
     assert client.post("/api/account/password",
                        json={"current_password": PASSWORD, "new_password": NEW}).status_code == 401
@@ -241,6 +248,7 @@ def test_the_reset_link_sets_a_new_password_once(app: Flask, client: FlaskClient
 
     assert press(token, csrf_token="") == 400 and _can_sign_in(client, "otieno", PASSWORD)
     assert press(token, "short") == 422 and _can_sign_in(client, "otieno", PASSWORD)
+    assert press(token, "otieno123") == 422 and _can_sign_in(client, "otieno", PASSWORD)
     assert press(token) == 200
     assert not _can_sign_in(client, "otieno", PASSWORD) and _can_sign_in(client, "otieno", NEW)
     # Every token and session of the account ended; the link cannot be used again, nor the other one mailed.
