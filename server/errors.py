@@ -234,6 +234,26 @@ class AmendmentsLeaveOutTheBody(Conflict):
     code = "amendments_leave_out_the_body"
 
 
+class AmendmentOutdated(Conflict):
+    """The version an amendment was made on has been followed by one where its provision is gone or reads
+    otherwise: it cannot be made as worded (its proposer proposes it again on the latest version)."""
+
+    code = "amendment_outdated"
+
+
+class AmendmentsIncompatible(Conflict):
+    """Adopted amendments that cannot all be made: one takes out the provision another amends or inserts, or two
+    insert provisions with the same number side by side."""
+
+    code = "amendments_incompatible"
+
+
+class AdoptedAmendmentsPending(Conflict):
+    """Publishing the working text would change what adopted amendments, not yet consolidated, were made on."""
+
+    code = "adopted_amendments_pending"
+
+
 # --- open data ---------------------------------------------------------------------------------------------
 
 

@@ -1,11 +1,16 @@
-"""Amendments: their procedure (a state machine), the events it records, and when two amendments conflict.
+"""Amendments: their procedure (a state machine), the events it records, when two amendments conflict, and how
+adopted amendments are made to a text.
 
 An amendment is drafted by a member, tabled while the bill's amendment window is open, ruled admissible or
 inadmissible by the clerk, then adopted or rejected on a vote; its proposer may withdraw it before the vote.
 Amendments that change the same words, insert at the same place, or amend a provision another leaves out
 conflict; adopting one defeats the others, which the clerk then confirms as fallen.
 
-Pure: no I/O, no Flask, no SQLAlchemy.
+An amendment is made to the published version it was proposed on. It stands on its provision's ``wId`` (which
+renumbering never changes), and it can still be made to a later version only while that provision is there
+and, for new words or an omission, still reads as it did (`standing_problem`).
+
+Pure: no I/O, no Flask, no SQLAlchemy; documents are read and changed through `akn` only.
 """
 
 from __future__ import annotations
@@ -16,6 +21,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from akn import AknDocument
+from akn.provisions import child_provisions, iter_tree
+from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
+from server.domain import textpatch
+
 __all__ = [
     "OPEN_STATES",
     "STATE_AFTER",
@@ -24,18 +34,26 @@ __all__ = [
     "AmendmentAction",
     "AmendmentEvent",
     "AmendmentState",
+    "AppliedChanges",
+    "BodyEmptied",
+    "Change",
     "Footprint",
     "Mover",
     "Placed",
     "amendment_stream",
+    "apply_changes",
     "conflict_graph",
     "conflicts",
+    "eids_by_wid",
     "event_for",
     "find_conflicts",
     "is_legal",
     "legal_targets",
     "marshal",
     "mover_of",
+    "num_key",
+    "numbered_sibling",
+    "standing_problem",
     "vote_problem",
 ]
 
@@ -140,7 +158,8 @@ class Footprint:
     """Where an amendment touches the bill.
 
     ``spans`` are word ranges of the provision's text ``base`` (an insertion is an empty range at its place;
-    ``anchored_after`` tells whether it follows the word before it, as ``after "x", insert`` does).
+    ``anchored_after`` tells whether it follows the word before it, as ``after "x", insert`` does). ``wid`` is
+    the provision's lasting identity: two amendments made on different versions may name it by different eIds.
     """
 
     amendment_id: int
@@ -148,6 +167,12 @@ class Footprint:
     action: AmendmentAction
     base: str = ""
     spans: tuple[tuple[int, int], ...] = ()
+    wid: str | None = None
+
+    @property
+    def provision(self) -> str:
+        """What tells this amendment's provision apart from others: its wId, else its eId."""
+        return self.wid or self.eid
 
     def within(self, eid: str) -> bool:
         """True when this amendment's provision is ``eid`` or inside it."""
@@ -176,7 +201,7 @@ def conflicts(a: Footprint, b: Footprint) -> bool:
     for first, second in ((a, b), (b, a)):
         if first.action is AmendmentAction.DELETE and second.within(first.eid):
             return True
-    if a.eid != b.eid or a.action is not b.action:
+    if a.provision != b.provision or a.action is not b.action:
         return False
     if a.action is AmendmentAction.INSERT_AFTER:
         return True
@@ -193,10 +218,10 @@ def _ancestors(eid: str) -> Iterable[str]:
 
 def conflict_graph(footprints: Sequence[Footprint]) -> dict[int, set[int]]:
     """Every amendment's conflicting amendments (links both ways); compares only amendments that can meet."""
-    by_eid: dict[str, list[Footprint]] = defaultdict(list)
+    by_provision: dict[str, list[Footprint]] = defaultdict(list)
     deletions: dict[str, list[Footprint]] = defaultdict(list)
     for footprint in footprints:
-        by_eid[footprint.eid].append(footprint)
+        by_provision[footprint.provision].append(footprint)
         if footprint.action is AmendmentAction.DELETE:
             deletions[footprint.eid].append(footprint)
     graph: dict[int, set[int]] = {f.amendment_id: set() for f in footprints}
@@ -206,7 +231,7 @@ def conflict_graph(footprints: Sequence[Footprint]) -> dict[int, set[int]]:
             graph[a.amendment_id].add(b.amendment_id)
             graph[b.amendment_id].add(a.amendment_id)
 
-    for group in by_eid.values():
+    for group in by_provision.values():
         for i, a in enumerate(group):
             for b in group[i + 1 :]:
                 link(a, b)
@@ -291,4 +316,189 @@ def vote_problem(target: AmendmentState, votes: Mapping[str, object] | None) -> 
     if target is AmendmentState.REJECTED and counts["for"] > counts["against"]:
         return f"an amendment with more votes for than against is adopted, not rejected; found " \
                f"{counts['for']} to {counts['against']}"
+    return None
+
+
+# --- making adopted amendments to a text --------------------------------------------------------------------
+
+_PROVISION_TAGS: Final = frozenset(f"{{{AKN_NS}}}{name}" for name in HIERARCHY_ELEMENTS)
+# What a number is written with around the number itself: "(2)", "2." and "2" are the same number.
+_NUM_PUNCTUATION: Final = " \t\n\u00a0()[]."
+
+
+@dataclass(frozen=True)
+class Change:
+    """An adopted amendment as it is made to one text.
+
+    ``eid`` is its provision's eId in that text (the eId its wId has there: renumbering since the amendment
+    was made may have changed it); for an insertion, the provision the new one follows.
+    """
+
+    amendment_id: int
+    number: int | None
+    action: AmendmentAction
+    eid: str
+    base_text: str = ""
+    new_text: str = ""
+    new_name: str | None = None
+    new_num: str | None = None
+    new_heading: str | None = None
+
+
+@dataclass(frozen=True)
+class AppliedChanges:
+    """What making the changes did, beyond the text itself. eIds are those before renumbering unless said."""
+
+    renames: dict[str, str]  # eIds renamed by renumbering (old → new)
+    placed: dict[int, str]  # each change's provision (for an insertion, the one it follows)
+    # Each deletion's provision as it left the text: its own eId, or that of the container it emptied.
+    left_out: dict[int, str]
+    removed_by: dict[int, frozenset[str]]  # every eId each deletion took out (descendants included)
+    inserted: dict[int, str]  # each insertion's new provision
+
+    @property
+    def removed(self) -> frozenset[str]:
+        """Every eId the deletions took out."""
+        return frozenset().union(*self.removed_by.values())
+
+    def renamed(self, eid: str) -> str:
+        """``eid`` after renumbering."""
+        return self.renames.get(eid, eid)
+
+
+class BodyEmptied(Exception):
+    """Deletions that together would leave out every provision of a body (the bill's, or a component's)."""
+
+    def __init__(self, deletions: Sequence[Change], holder: str) -> None:
+        super().__init__(f"deletions {[d.amendment_id for d in deletions]} leave out every provision of a {holder}")
+        self.deletions = list(deletions)
+        self.holder = holder
+
+
+def apply_changes(document: AknDocument, changes: Sequence[Change]) -> AppliedChanges:
+    """Make ``changes``, in the order they were taken, to ``document`` in place; see `AppliedChanges`.
+
+    New words first (several changes to one provision, all made against the text it has, are merged word by
+    word), then new provisions, then omissions; then eIds are regenerated from the nums, wIds kept. Leaving out
+    the last subdivision of a provision leaves out the provision too (see `_outermost_emptied`). Raises
+    `BodyEmptied`, and `akn.AknError` for a change the document refuses.
+    """
+    _reword(document, [c for c in changes if c.action is AmendmentAction.TEXT])
+    inserted = {
+        change.amendment_id: _insert(document, change)
+        for change in changes if change.action is AmendmentAction.INSERT_AFTER
+    }
+    left_out, removed_by = _leave_out(document, [c for c in changes if c.action is AmendmentAction.DELETE])
+    placed = {change.amendment_id: change.eid for change in changes}
+    return AppliedChanges(document.renumber(), placed, left_out, removed_by, inserted)
+
+
+def _reword(document: AknDocument, changes: Sequence[Change]) -> None:
+    texts: dict[str, str] = {}
+    for change in changes:
+        current = texts.get(change.eid)
+        if current is None:
+            current = document.provision_text(change.eid)
+        # Every change was made against the text the provision has here (`standing_problem` sees to it), so
+        # merging it into what earlier changes made of that text keeps both.
+        texts[change.eid] = textpatch.merge3(change.base_text, change.new_text, current)
+    for eid, text in texts.items():
+        document.set_provision_text(eid, text)
+
+
+def _insert(document: AknDocument, change: Change) -> str:
+    inserted = document.insert_provision(change.eid, "after", change.new_name or "section", change.new_num,
+                                         change.new_heading, change.new_text)
+    assert inserted.eid  # a new provision is always named
+    return inserted.eid
+
+
+def _leave_out(
+    document: AknDocument, deletions: Sequence[Change]
+) -> tuple[dict[int, str], dict[int, frozenset[str]]]:
+    left_out: dict[int, str] = {}
+    removed_by: dict[int, frozenset[str]] = {}
+    # Where each deletion took place (the body or component body above it), to name those that emptied one.
+    holders: dict[int, str] = {}
+    for deletion in deletions:
+        holders[deletion.amendment_id], holder = _holder(document, deletion.eid)
+        target = _outermost_emptied(document, deletion.eid)
+        if target is None:
+            raise BodyEmptied([d for d in deletions if holders.get(d.amendment_id) == holders[deletion.amendment_id]],
+                              holder)
+        removed_by[deletion.amendment_id] = frozenset(document.delete_provision(target))
+        left_out[deletion.amendment_id] = target
+    return left_out, removed_by
+
+
+def _holder(document: AknDocument, eid: str) -> tuple[str, str]:
+    """Where the provision tree ``eid`` is in is held (a ``<body>``, or a component's): its path and its name."""
+    for ancestor in document.provision_element(eid).iterancestors():
+        if ancestor.tag not in _PROVISION_TAGS:
+            return ancestor.getroottree().getpath(ancestor), str(ancestor.tag).rpartition("}")[2]
+    raise AssertionError(f"{eid} is in no body")  # a provision always sits in a body
+
+
+def _outermost_emptied(document: AknDocument, eid: str) -> str | None:
+    """What leaving out ``eid`` takes out of the text: ``eid``, or the outermost container that would be left
+    without any provision (a container holds no content of its own, and its intro or wrap-up only leads in to
+    or closes the subdivisions left out: a parliament leaves the whole provision out). None when that would be
+    every provision of the body.
+    """
+    element = document.provision_element(eid)
+    parent = element.getparent()
+    while parent is not None and len(child_provisions(parent)) == 1:
+        if parent.tag not in _PROVISION_TAGS:
+            return None
+        element, parent = parent, parent.getparent()
+    target = element.get("eId")
+    assert target  # every provision of an editable document is named
+    return target
+
+
+def eids_by_wid(document: AknDocument) -> dict[str, str]:
+    """Where each provision is in ``document``: its eId, by its wId (its eId while it has never been renumbered)."""
+    found: dict[str, str] = {}
+    for element in iter_tree(document.document):
+        eid = element.get("eId")
+        if eid:
+            found[element.get("wId") or eid] = eid
+    return found
+
+
+def num_key(num: str) -> str:
+    """A provision number as numbers are compared: "(2)", "2." and "2" are one number, "2A" another."""
+    return num.strip(_NUM_PUNCTUATION).casefold()
+
+
+def numbered_sibling(document: AknDocument, eid: str, num: str, *, other_than: str | None = None) -> str | None:
+    """The eId of a provision beside ``eid`` (``eid`` itself included, ``other_than`` not) numbered ``num``."""
+    parent = document.provision_element(eid).getparent()
+    if parent is None or not num_key(num):
+        return None
+    for sibling in child_provisions(parent):
+        sibling_eid = sibling.get("eId")
+        mark = sibling.find(f"{{{AKN_NS}}}num")
+        if sibling_eid != other_than and mark is not None \
+                and num_key("".join(str(t) for t in mark.itertext())) == num_key(num):
+            return sibling_eid or "an unnamed provision"
+    return None
+
+
+def standing_problem(document: AknDocument, eid: str | None, action: AmendmentAction, base_text: str,
+                     new_num: str | None = None) -> str | None:
+    """Why an amendment can no longer be made to ``document`` as worded, or None when it can.
+
+    ``eid`` is the eId its provision's wId has in ``document`` (None: no provision has it any more). New
+    words and omissions were worded against ``base_text``: once the provision reads otherwise, they would be
+    merged into words they were never meant for (or leave out words the House never saw).
+    """
+    if eid is None:
+        return "its provision is no longer in the bill"
+    if action is not AmendmentAction.INSERT_AFTER and document.provision_text(eid) != base_text:
+        return f"the text of {eid} has changed since"
+    if action is AmendmentAction.INSERT_AFTER and new_num:
+        taken = numbered_sibling(document, eid, new_num)
+        if taken is not None:
+            return f"{taken} is numbered {new_num} already"
     return None

@@ -17,11 +17,12 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from akn import AknError
+from akn import AknDocument, AknError, ProvisionNotFoundError, parse_akn
 from akn.amendment import AmendmentSpec, NewProvision, Proponent, Quote, amendment_uri, build_amendment
 from akn.amendment_list import ListedAmendment, build_amendment_list
 from akn.frbr import FrbrUri
 from akn.inline import from_markup, inline_from_markup
+from akn.provisions import Provision, child_provisions, is_component, to_provision
 from akn.vocabulary import HIERARCHY_ELEMENTS
 from server.domain.amendments import (
     OPEN_STATES,
@@ -29,15 +30,22 @@ from server.domain.amendments import (
     AmendmentAction,
     AmendmentEvent,
     AmendmentState,
+    AppliedChanges,
+    BodyEmptied,
+    Change,
     Footprint,
     Mover,
     Placed,
     amendment_stream,
+    apply_changes,
+    eids_by_wid,
     event_for,
     find_conflicts,
     is_legal,
     marshal,
     mover_of,
+    numbered_sibling,
+    standing_problem,
     vote_problem,
 )
 from server.domain.citation import Level
@@ -53,7 +61,11 @@ from server.domain.instructions import (
 )
 from server.domain.roles import Role
 from server.errors import (
+    AdoptedAmendmentsPending,
     AmendmentDefeated,
+    AmendmentOutdated,
+    AmendmentsIncompatible,
+    AmendmentsLeaveOutTheBody,
     AmendmentWindowClosed,
     BadRequest,
     Forbidden,
@@ -62,13 +74,12 @@ from server.errors import (
     ValidationFailed,
     from_akn_error,
 )
-from server.services.bills import get_bill, load_document
-from server.services.drafting import find_provision
+from server.services.bills import get_bill
 from server.services.paging import Page, PageRequest, keyset
 from server.services.principal import Principal, require
-from server.store import eventlog, projections
+from server.store import documents, eventlog, projections
 from server.store.amendment_models import Amendment, AmendmentConflict, AmendmentWindow
-from server.store.models import EventRecord, Expression, Provision, User
+from server.store.models import Bill, EventRecord, Expression, User
 
 PROPOSERS = (Role.MP,)
 CLERKS = (Role.CLERK, Role.ADMIN)
@@ -195,11 +206,14 @@ def page_for_bill(session: Session, bill_id: int, criteria: AmendmentFilter, pag
 # --- proposing ----------------------------------------------------------------------------------------------
 
 
-def _levels(session: Session, bill_id: int, row: Provision) -> list[Level]:
-    chain = [row]
-    while chain[-1].parent_eid:
-        chain.append(find_provision(session, bill_id, chain[-1].parent_eid))
-    return [Level(p.name, p.num) for p in reversed(chain)]
+@dataclass(frozen=True)
+class CitedProvision:
+    """The provision an amendment is made to, as the latest published version has it."""
+
+    provision: Provision  # without its children
+    levels: list[Level]  # from the top of the bill down to it, for the citation ("section 5(2)")
+    ordinal: int  # its place in that version, for the marshalled list
+    holds_provisions: bool  # its text is an intro to subdivisions, not its whole content
 
 
 def _published(session: Session, bill_id: int, version: int) -> Expression:
@@ -210,25 +224,50 @@ def _published(session: Session, bill_id: int, version: int) -> Expression:
     return expression
 
 
-def _base_text(session: Session, row: Provision, digest: str) -> str:
-    """The provision's text in the published version (amendments amend what members can cite)."""
-    if not row.edited:
-        return row.text
-    return load_document(session, digest).provision_text(row.eid)
+def published_version(session: Session, bill: Bill) -> Expression:
+    """The bill's latest published version: the text amendments amend (never the unpublished working text)."""
+    return _published(session, bill.id, bill.current_version)
 
 
-def _instruction(session: Session, bill_id: int, row: Provision, base: str, proposal: Proposal) -> Instruction:
-    levels = _levels(session, bill_id, row)
+def published_document(session: Session, bill: Bill) -> tuple[Expression, AknDocument]:
+    """The bill's latest published version and its document (a fresh copy, free to change)."""
+    expression = published_version(session, bill)
+    # Parsed only: it was strictly validated when it was stored, and validating it again would cost seconds
+    # on a large bill at every proposal and adoption.
+    return expression, AknDocument(parse_akn(documents.get(session, expression.document_sha256)))
+
+
+def _is_tree_node(element: etree._Element) -> bool:
+    return bool(element.get("eId")) and (etree.QName(element).localname in HIERARCHY_ELEMENTS
+                                         or is_component(element))
+
+
+def cited_provision(document: AknDocument, bill: Bill, eid: str) -> CitedProvision:
+    """Provision ``eid`` of the bill's latest published version (``document``), or 404."""
+    try:
+        element = document.provision_element(eid)
+    except ProvisionNotFoundError:
+        raise NotFound(f"version {bill.current_version} of bill {bill.id} has no provision {eid}: amendments are "
+                       f"made to the latest published version", eid=eid) from None
+    chain = [element, *(a for a in element.iterancestors() if _is_tree_node(a))]
+    provisions = [to_provision(e, recursive=False) for e in reversed(chain)]
+    return CitedProvision(provisions[-1], [Level(p.name, p.num) for p in provisions], document.eids().index(eid),
+                 bool(child_provisions(element)))
+
+
+def _instruction(cited: CitedProvision, proposal: Proposal) -> Instruction:
     style = DraftingStyle(name=proposal.style)
+    base = cited.provision.text
     if proposal.action is AmendmentAction.TEXT:
-        instruction = text_instruction(levels, base, proposal.text, style)
+        instruction = text_instruction(cited.levels, base, proposal.text, style)
         if not instruction.changes:
-            raise ValidationFailed(f"the proposed text of {row.eid} is the same as the bill's; change some words")
+            raise ValidationFailed(f"the proposed text of {cited.provision.eid} is the same as the bill's; change "
+                                   f"some words")
         return instruction
     if proposal.action is AmendmentAction.DELETE:
-        return omission_instruction(levels, style, text=base)
+        return omission_instruction(cited.levels, style, text=base)
     return insertion_instruction(
-        levels, proposal.name or row.name, proposal.num, proposal.heading, proposal.text, style
+        cited.levels, proposal.name or cited.provision.name, proposal.num, proposal.heading, proposal.text, style
     )
 
 
@@ -242,7 +281,7 @@ def check_may_propose(principal: Principal | None, session: Session, bill_id: in
 def _footprint(amendment: Amendment) -> Footprint:
     return Footprint(
         amendment.id, amendment.eid, AmendmentAction(amendment.action), amendment.base_text,
-        tuple((int(s), int(e)) for s, e in amendment.spans or []),
+        tuple((int(s), int(e)) for s, e in amendment.spans or []), amendment.wid,
     )
 
 
@@ -259,28 +298,72 @@ def _check_markup(proposal: Proposal) -> None:
         raise from_akn_error(refused) from refused
 
 
+def _reads_blank(markup: str) -> bool:
+    """True when the text has no word to read (only spaces, empty paragraphs or empty markup)."""
+    return not "".join(str(t) for t in from_markup(markup, "content", None).itertext()).strip()
+
+
+def _check_new_words(proposal: Proposal, cited: CitedProvision) -> None:
+    """A text amendment gives its provision new words, and nothing else."""
+    provision = cited.provision
+    if not cited.holds_provisions and _reads_blank(proposal.text):
+        # Leaving out every word would leave an empty provision in the bill, not take it out (an intro may go:
+        # the subdivisions it led in to stay).
+        raise ValidationFailed(f"the proposed text of {provision.eid} is blank: to leave out the whole provision, "
+                               f"propose its deletion (action 'delete')", field="text")
+    for field, asked, has in (("heading", proposal.heading, provision.heading),
+                              ("num", proposal.num, provision.num)):
+        if asked is not None and asked.strip() != (has or "").strip():
+            # A text amendment's instruction and its consolidation change the words only: a new heading or
+            # number sent with them would be stored and then silently dropped.
+            raise ValidationFailed(
+                f"a text amendment changes the words of {provision.eid} only: its {field} ({has or 'none'}) cannot "
+                f"be amended with the text; leave {field!r} out", field=field)
+
+
+def _check_new_provision(proposal: Proposal, cited: CitedProvision, document: AknDocument, bill: Bill) -> None:
+    """A new provision has text, an element that is a provision, and a number no neighbour has."""
+    if not proposal.text.strip():
+        raise ValidationFailed("a new provision needs its text", field="text")
+    if proposal.name is not None and proposal.name not in HIERARCHY_ELEMENTS:
+        # Checked now: an adopted amendment whose provision cannot be made would stop every consolidation.
+        raise ValidationFailed(f"name must be a provision element ({', '.join(sorted(HIERARCHY_ELEMENTS))}); "
+                               f"found {proposal.name!r}", field="name")
+    anchor = cited.provision.eid
+    assert anchor  # cited by its eId
+    taken = numbered_sibling(document, anchor, proposal.num) if proposal.num else None
+    if taken is not None:
+        # Two provisions with one number cannot be cited apart, and the newcomer would take the other's eId.
+        raise ValidationFailed(f"{taken} is numbered {proposal.num} already in version {bill.current_version} of "
+                               f"bill {bill.id}: give the new provision a number of its own", field="num")
+
+
+def _check_proposal(proposal: Proposal, cited: CitedProvision, document: AknDocument, bill: Bill) -> None:
+    _check_markup(proposal)
+    if proposal.action is AmendmentAction.TEXT:
+        _check_new_words(proposal, cited)
+    elif proposal.action is AmendmentAction.INSERT_AFTER:
+        _check_new_provision(proposal, cited, document, bill)
+
+
 def propose(session: Session, principal: Principal | None, bill_id: int, proposal: Proposal) -> Amendment:
-    """Draft an amendment from the provision as the member would have it; the instruction is generated."""
+    """Draft an amendment to the latest published version from the provision as the member would have it; the
+    instruction is generated."""
     if len(proposal.text) > MAX_TEXT or len(proposal.justification) > MAX_TEXT:
         raise ValidationFailed(f"the text and the justification hold at most {MAX_TEXT} characters each")
     eventlog.acquire_append_lock(session)
     bill = get_bill(session, bill_id)
     actor = check_may_propose(principal, session, bill_id)
-    row = find_provision(session, bill_id, proposal.eid)
-    expression = _published(session, bill_id, bill.current_version)
-    base = _base_text(session, row, expression.document_sha256)
-    instruction = _instruction(session, bill_id, row, base, proposal)
-    if proposal.action is AmendmentAction.INSERT_AFTER and not proposal.text.strip():
-        raise ValidationFailed("a new provision needs its text")
-    _check_markup(proposal)
-    if proposal.action is AmendmentAction.INSERT_AFTER and proposal.name is not None \
-            and proposal.name not in HIERARCHY_ELEMENTS:
-        # Checked now: an adopted amendment whose provision cannot be made would stop every consolidation.
-        raise ValidationFailed(f"name must be a provision element ({', '.join(sorted(HIERARCHY_ELEMENTS))}); "
-                               f"found {proposal.name!r}")
+    expression, document = published_document(session, bill)
+    cited = cited_provision(document, bill, proposal.eid)
+    _check_proposal(proposal, cited, document, bill)
+    instruction = _instruction(cited, proposal)
+    provision, base = cited.provision, cited.provision.text
+    assert provision.eid and provision.wid  # cited by its eId; the wId falls back on it
     amendment_id = (session.scalar(select(func.max(Amendment.id))) or 0) + 1
     spans = [list(change.span()) for change in instruction.changes]
-    footprint = Footprint(amendment_id, row.eid, proposal.action, base, tuple((s, e) for s, e in spans))
+    footprint = Footprint(amendment_id, provision.eid, proposal.action, base, tuple((s, e) for s, e in spans),
+                          provision.wid)
     # Adopted amendments not yet consolidated still stand between the version and the next: a new amendment
     # that conflicts with one of them is defeated by it from the start.
     others = list(session.scalars(
@@ -292,7 +375,7 @@ def propose(session: Session, principal: Principal | None, bill_id: int, proposa
     ))
     conflicts_with = find_conflicts(footprint, (_footprint(a) for a in others))
     adopted = sorted(a.id for a in others if a.id in conflicts_with and a.state == AmendmentState.ADOPTED.value)
-    new_text = proposal.text if proposal.action is not AmendmentAction.DELETE else ""
+    inserts = proposal.action is AmendmentAction.INSERT_AFTER
     eventlog.append(
         session,
         EventDraft(
@@ -303,17 +386,18 @@ def propose(session: Session, principal: Principal | None, bill_id: int, proposa
             data={
                 "amendment_id": amendment_id,
                 "action": proposal.action.value,
-                "eid": row.eid,
-                "wid": row.wid,
-                "ordinal": row.ordinal,
+                "eid": provision.eid,
+                "wid": provision.wid,
+                "ordinal": cited.ordinal,
                 "citation": instruction.citation,
                 "base_version": bill.current_version,
                 "base_expression_uri": expression.expression_uri,
                 "base_text": base,
-                "new_text": new_text,
-                "new_name": (proposal.name or row.name) if proposal.action is AmendmentAction.INSERT_AFTER else None,
-                "new_num": proposal.num,
-                "new_heading": proposal.heading,
+                "new_text": proposal.text if proposal.action is not AmendmentAction.DELETE else "",
+                "new_name": (proposal.name or provision.name) if inserts else None,
+                # Only a new provision is given a number and a heading (see _check_new_words).
+                "new_num": proposal.num if inserts else None,
+                "new_heading": proposal.heading if inserts else None,
                 "instruction": instruction.text,
                 "instruction_parts": [
                     ["quote", p.text] if isinstance(p, Quoted) else ["text", p] for p in instruction.parts
@@ -389,6 +473,7 @@ def transition(
         assert votes is not None
         data["votes"] = {k: int(votes.get(k, 0)) for k in ("for", "against", "abstentions")}
         if state is AmendmentState.ADOPTED:
+            check_adoptable(session, amendment)
             data["defeats"] = _defeated(session, amendment)
     elif state is AmendmentState.FALLEN:
         if amendment.defeated_by is None:
@@ -449,6 +534,159 @@ def set_window(session: Session, principal: Principal | None, bill_id: int, *, i
         projector=projections.apply,
     )
     return is_open
+
+
+# --- making adopted amendments ------------------------------------------------------------------------------
+
+
+def adopted_pending(session: Session, bill_id: int) -> list[Amendment]:
+    """Adopted amendments not yet in a published version, in the order they were taken."""
+    rows = list(session.scalars(
+        select(Amendment).where(
+            Amendment.bill_id == bill_id,
+            Amendment.state == AmendmentState.ADOPTED.value,
+            Amendment.consolidated_in.is_(None),
+        )
+    ))
+    return marshalled_order(session, rows)
+
+
+def _numbered(numbers: Sequence[int | None]) -> str:
+    """``Amendment 3``, or ``Amendments 3, 4 and 7``, by order-paper number."""
+    names = [str(n) for n in numbers]
+    if len(names) == 1:
+        return f"Amendment {names[0]}"
+    return f"Amendments {', '.join(names[:-1])} and {names[-1]}"
+
+
+def change_at(amendment: Amendment, eid: str) -> Change:
+    """``amendment`` as a change to a text in which its provision is ``eid``."""
+    return Change(amendment.id, amendment.number, AmendmentAction(amendment.action), eid, amendment.base_text,
+                  amendment.new_text, amendment.new_name, amendment.new_num, amendment.new_heading)
+
+
+@dataclass(frozen=True)
+class Occasion:
+    """Why adopted amendments are being made to a text, for what a refusal says."""
+
+    bill_id: int
+    version: int | None  # the version the text is (or is to be); None: the working text, not yet published
+    refused: str  # what the refusal means: "so nothing was consolidated"...
+
+    @property
+    def text(self) -> str:
+        return "the working text" if self.version is None else f"version {self.version}"
+
+
+def _placed(document: AknDocument, wids: dict[str, str], amendment: Amendment, occasion: Occasion) -> Change:
+    """``amendment`` made where its provision is in ``document``, or 409 when it no longer stands there."""
+    eid = wids.get(amendment.wid)
+    problem = standing_problem(document, eid, AmendmentAction(amendment.action), amendment.base_text,
+                               amendment.new_num)
+    if problem is None:
+        assert eid is not None
+        return change_at(amendment, eid)
+    advice = f" Its proposer may propose it again on {occasion.text}." if occasion.version is not None else ""
+    raise AmendmentOutdated(
+        f"{_numbered([amendment.number])} ({amendment.citation}) was made on version {amendment.base_version} of bill "
+        f"{occasion.bill_id}, and in {occasion.text} {problem}: it cannot be made as worded, "
+        f"{occasion.refused}.{advice}",
+        amendment_id=amendment.id, base_version=amendment.base_version, version=occasion.version,
+    )
+
+
+def make_adopted(document: AknDocument, amendments: Sequence[Amendment], occasion: Occasion) -> AppliedChanges:
+    """Make adopted ``amendments`` (in the order they were taken) to ``document`` in place.
+
+    Each is made where its provision's wId is in ``document``, and only while it still stands there (never
+    merged into a text it was not made on); together they may neither take out a provision one of them
+    amends or inserts, nor leave a body empty. Refused with 409 otherwise, nothing made.
+    """
+    wids = eids_by_wid(document)
+    changes = [_placed(document, wids, amendment, occasion) for amendment in amendments]
+    try:
+        applied = apply_changes(document, changes)
+    except BodyEmptied as emptied:
+        raise AmendmentsLeaveOutTheBody(
+            f"{_numbered([d.number for d in emptied.deletions])} together leave out every provision of the bill's "
+            f"{emptied.holder}; a version cannot be empty, {occasion.refused}",
+            amendment_ids=[d.amendment_id for d in emptied.deletions],
+        ) from None
+    except AknError as error:
+        raise from_akn_error(error) from error
+    _check_none_taken_out(changes, applied, occasion)
+    _check_new_numbers(document, changes, applied, occasion)
+    return applied
+
+
+def _check_none_taken_out(changes: Sequence[Change], applied: AppliedChanges, occasion: Occasion) -> None:
+    """A deletion that empties a container takes it out, and with it whatever another amendment gave it (new
+    words for its intro, say): that amendment would be lost without a word, so the two cannot both be made."""
+    deletions = [c for c in changes if c.action is AmendmentAction.DELETE]
+    removed = applied.removed
+    for change in changes:
+        subject = applied.inserted.get(change.amendment_id, change.eid)
+        if change.action is AmendmentAction.DELETE or subject not in removed:
+            continue
+        container = next(applied.left_out[d.amendment_id] for d in deletions
+                         if subject in applied.removed_by[d.amendment_id])
+        takers = [d for d in deletions if applied.left_out[d.amendment_id] == container
+                  or applied.left_out[d.amendment_id].startswith(container + "__")]
+        what = "gives new words to" if change.action is AmendmentAction.TEXT else "inserts a provision after"
+        leave = "leave" if len(takers) > 1 else "leaves"
+        raise AmendmentsIncompatible(
+            f"{_numbered([change.number])} {what} {change.eid}, and {_numbered([d.number for d in takers])} {leave} "
+            f"out every provision {container} holds, which takes {container} out of the bill: they cannot all be "
+            f"made, {occasion.refused}",
+            amendment_ids=[change.amendment_id, *(d.amendment_id for d in takers)],
+        )
+
+
+def _check_new_numbers(document: AknDocument, changes: Sequence[Change], applied: AppliedChanges,
+                       occasion: Occasion) -> None:
+    """Two adopted amendments may not insert provisions with one number side by side (each was checked against
+    the provisions already there when it was proposed)."""
+    by_id = {c.amendment_id: c for c in changes}
+    removed = applied.removed
+    new = {applied.renamed(eid): by_id[i] for i, eid in applied.inserted.items() if eid not in removed}
+    for eid, change in new.items():
+        twin = numbered_sibling(document, eid, change.new_num, other_than=eid) if change.new_num else None
+        if twin in new:
+            pair = sorted((change, new[twin]), key=lambda c: c.amendment_id)
+            raise AmendmentsIncompatible(
+                f"{_numbered([c.number for c in pair])} insert two provisions numbered {change.new_num} side by side: "
+                f"they cannot both be made, {occasion.refused}",
+                amendment_ids=[c.amendment_id for c in pair],
+            )
+
+
+def check_adoptable(session: Session, amendment: Amendment) -> None:
+    """Adopting ``amendment`` must leave every adopted amendment awaiting consolidation makeable, together, on the
+    latest published version; refused (409) otherwise, so a consolidation never meets what it cannot make."""
+    bill = get_bill(session, amendment.bill_id)
+    _expression, document = published_document(session, bill)
+    pending = marshalled_order(session, [*adopted_pending(session, bill.id), amendment])
+    make_adopted(document, pending, Occasion(bill.id, bill.current_version,
+                                             f"so {_numbered([amendment.number])} cannot be adopted"))
+
+
+def check_publishable(session: Session, bill: Bill, document: AknDocument) -> None:
+    """Publishing ``document`` (the working text) must leave every adopted amendment awaiting consolidation
+    makeable on it: they were voted on as worded against the version they were made on. ``document`` is
+    spent on the check (the amendments are made to it)."""
+    pending = adopted_pending(session, bill.id)
+    if not pending:
+        return
+    try:
+        make_adopted(document, pending, Occasion(bill.id, None, "so the working text cannot be published"))
+    except (AmendmentOutdated, AmendmentsIncompatible, AmendmentsLeaveOutTheBody) as refusal:
+        ids = refusal.details.get("amendment_ids") or [refusal.details["amendment_id"]]
+        raise AdoptedAmendmentsPending(
+            f"{refusal.message.rstrip('.')}. Adopted amendments await consolidation: give the provisions they "
+            f"amend back the text of version {bill.current_version}, publish, then consolidate them (source "
+            f"'amendments').",
+            amendment_ids=ids,
+        ) from refusal
 
 
 # --- projections --------------------------------------------------------------------------------------------

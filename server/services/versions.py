@@ -12,6 +12,7 @@ from akn import AknDocument, AknError
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_publish_version
 from server.errors import Forbidden, InvalidDocument, from_akn_error
+from server.services.amendments import check_publishable
 from server.services.bills import get_bill, load_document
 from server.services.principal import Principal, require
 from server.store import documents, eventlog, projections
@@ -59,7 +60,8 @@ def new_expression_of(
 def publish_working_text(
     session: Session, principal: Principal | None, bill_id: int, *, expression_date: date | None = None
 ) -> PublishedVersion:
-    """Freeze the working text into version n+1, or refuse with the list of schema problems."""
+    """Freeze the working text into version n+1, or refuse with the list of schema problems (or 409 when it would
+    change what adopted amendments awaiting consolidation were made on)."""
     actor = require(principal)
     if not may_publish_version(actor.role):
         raise Forbidden(f"only drafters and clerks publish versions; you are signed in as {actor.role.value}")
@@ -69,6 +71,8 @@ def publish_working_text(
     when = expression_date or eventlog.utcnow().date()
     version = bill.current_version + 1
     expression = new_expression_of(session, document, bill, when, version)
+    # The expression is a copy: the working document itself may be spent on the check.
+    check_publishable(session, bill, document)
     problems = expression.validate()
     if problems:
         raise InvalidDocument(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from lxml import etree
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from akn import AknDocument
 from server.demo import demo_bill_xml
 from server.domain import textpatch
+from server.domain.amendments import AmendmentAction, BodyEmptied, Change, apply_changes
 from server.domain.events import EventType
 from server.services import accounts, drafting
 from server.store import projections
@@ -230,24 +232,28 @@ def test_emptied_provisions_are_left_out_upwards(
                                                                           "part_2__sec_6")]
 
 
-def test_a_reworded_intro_goes_with_the_provision_whose_paragraphs_are_all_left_out(
+def test_a_reworded_intro_and_leaving_out_all_its_paragraphs_cannot_both_be_adopted(
     amending: Amending, client: FlaskClient, users: Accounts
 ) -> None:
+    # Leaving out paragraphs (a) to (c) would take section 3 out, and the new words of its intro with it.
     reworded = amending.replace("part_1__sec_3", "The objects", "The purposes")
     amending.adopt(reworded["id"])
-    for x in "abc":
-        amending.adopt(amending.propose(eid=f"part_1__sec_3__para_{x}", action="delete")["id"])
-    previous = _first_version(amending, client)
+    deletions = [amending.propose(eid=f"part_1__sec_3__para_{x}", action="delete") for x in "abc"]
+    for deletion in deletions[:2]:
+        amending.adopt(deletion["id"])
+    amending.to_vote(deletions[2]["id"])
+    refused = amending.move(deletions[2]["id"], "adopted", "clerk", expect=409,
+                            votes={"for": 120, "against": 40})["error"]
+    assert refused["code"] == "amendments_incompatible"
+    assert refused["amendment_ids"] == [reworded["id"], *(d["id"] for d in deletions)]
 
     response = _consolidate(amending, client, users)
     assert response.status_code == 201, response.get_json()
     consolidated = AknDocument.from_bytes(client.get(response.get_json()["expression_uri"]).data)
     assert consolidated.validate() == []
-    assert "part_1__sec_3" not in consolidated.eids() and "part_1__sec_4" in consolidated.eids()
-    # The rewording was made to a provision that is now only in the version it amended: it points there.
-    assert _destinations(consolidated, "substitution") == [f"{previous}/~part_1__sec_3"]
-    assert _destinations(consolidated) == [f"{previous}/~part_1__sec_3__para_{x}" for x in "ab"] + [
-        f"{previous}/~part_1__sec_3"]
+    assert consolidated.provision_text("part_1__sec_3").startswith("The purposes")
+    assert [p.num for p in consolidated.provision("part_1__sec_3").children] == ["(c)"]
+    assert _destinations(consolidated, "substitution") == ["#part_1__sec_3"]
 
 
 def test_deletions_that_would_leave_out_the_whole_body_are_refused(
@@ -255,27 +261,40 @@ def test_deletions_that_would_leave_out_the_whole_body_are_refused(
 ) -> None:
     # Parts 1 to 4, then every section of part 5 (whose last deletion would take part 5, the last part, along).
     eids = [f"part_{n}" for n in range(1, 5)] + [f"part_5__sec_{n}" for n in range(18, 23)]
-    ids = []
-    for eid in eids:
-        amendment = amending.propose(eid=eid, action="delete")
-        amending.adopt(amendment["id"])
-        ids.append(amendment["id"])
+    ids = [amending.propose(eid=eid, action="delete")["id"] for eid in eids]
+    for amendment_id in ids[:-1]:
+        amending.adopt(amendment_id)
+    amending.to_vote(ids[-1])
     listed = client.get(f"/api/bills/{amending.bill_id}/amendments").get_json()["amendments"]
     numbers = [next(a["number"] for a in listed if a["id"] == i) for i in ids]
     with db.write() as session:
         events_before = len(list(session.scalars(select(EventRecord.id))))
 
-    response = _consolidate(amending, client, users)
+    # Refused at adoption, so that no consolidation can ever meet it.
+    response = client.post(f"/api/amendments/{ids[-1]}/transitions",
+                           json={"to": "adopted", "votes": {"for": 120, "against": 40}},
+                           headers=users.headers("clerk"))
     assert response.status_code == 409, response.get_json()
     error = response.get_json()["error"]
     assert error["code"] == "amendments_leave_out_the_body"
     assert sorted(error["amendment_ids"]) == sorted(ids)
-    assert error["message"].startswith(f"Amendments {', '.join(map(str, numbers[:-1]))} and {numbers[-1]} together "
-                                       "leave out every provision of the bill's body")
-    # Nothing was written: no new version, no event, the amendments stay adopted and pending.
+    assert error["message"] == (f"Amendments {', '.join(map(str, numbers[:-1]))} and {numbers[-1]} together leave "
+                                "out every provision of the bill's body; a version cannot be empty, so Amendment "
+                                f"{numbers[-1]} cannot be adopted")
+    # Nothing was written: the amendment stays admissible, the others adopted and pending.
     with db.write() as session:
         assert len(list(session.scalars(select(EventRecord.id)))) == events_before
-    assert [v["version"] for v in client.get(f"/api/bills/{amending.bill_id}").get_json()["versions"]] == [1]
-    assert amending.text_of("part_1__sec_4")
-    assert all(a["consolidated_in"] is None and a["state"] == "adopted" for a in client.get(
-        f"/api/bills/{amending.bill_id}/amendments").get_json()["amendments"])
+    listed = client.get(f"/api/bills/{amending.bill_id}/amendments").get_json()["amendments"]
+    assert [a["state"] for a in listed] == ["adopted"] * 8 + ["admissible"]
+    assert all(a["consolidated_in"] is None for a in listed)
+
+
+def test_making_deletions_that_leave_out_the_whole_body_is_refused() -> None:
+    # What consolidation and adoption both run: the deletions are checked together, on the version amended.
+    document = AknDocument.from_bytes(demo_bill_xml())
+    parts = [p.eid or "" for p in document.provisions()]
+    deletions = [Change(n, n, AmendmentAction.DELETE, eid) for n, eid in enumerate(parts, start=1)]
+    with pytest.raises(BodyEmptied) as refused:
+        apply_changes(document, deletions)
+    assert refused.value.holder == "body"
+    assert [d.amendment_id for d in refused.value.deletions] == list(range(1, len(parts) + 1))
