@@ -249,7 +249,8 @@ class AmendmentsIncompatible(Conflict):
 
 
 class AdoptedAmendmentsPending(Conflict):
-    """Publishing the working text would change what adopted amendments, not yet consolidated, were made on."""
+    """Publishing the working text, or deleting from it, would change what adopted amendments, not yet
+    consolidated, were made on."""
 
     code = "adopted_amendments_pending"
 

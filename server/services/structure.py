@@ -16,14 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError
+from server.domain.amendments import AmendmentState
 from server.domain.events import EventDraft, EventType, bill_stream
-from server.errors import BadRequest, ProvisionTooLarge, from_akn_error
+from server.errors import AdoptedAmendmentsPending, BadRequest, ProvisionTooLarge, from_akn_error
 from server.services import accounts
 from server.services.bills import get_bill, load_document, provision_states, replace_provision_rows
 from server.services.drafting import check_may_edit, find_provision
 from server.services.principal import Principal
 from server.services.versions import working_document
 from server.store import documents, eventlog, projections
+from server.store.amendment_models import Amendment
 from server.store.models import Bill, EventRecord
 
 Position = Literal["before", "after"]
@@ -180,11 +182,29 @@ def delete_provision(
     eid, wid = row.eid, row.wid
 
     def change(document: AknDocument) -> tuple[str | None, dict[str, str]]:
+        before = _wids(document)
         document.delete_provision(eid)
+        _refuse_taking_out_adopted(session, bill_id, eid, set(before) - set(_wids(document)))
         return None, {}
 
     return _apply(session, principal, bill_id, EventType.PROVISION_DELETED, change,
                   {"deleted_eid": eid, "wid": wid})
+
+
+def _refuse_taking_out_adopted(session: Session, bill_id: int, eid: str, taken_out: set[str]) -> None:
+    """An adopted amendment waiting to be consolidated stands on its provision (by wId) in the next version: one
+    whose provision a deletion would take out of the working text could never be made, nor the bill consolidated."""
+    standing = list(session.scalars(
+        select(Amendment.number).where(
+            Amendment.bill_id == bill_id, Amendment.state == AmendmentState.ADOPTED.value,
+            Amendment.consolidated_in.is_(None), Amendment.wid.in_(sorted(taken_out)),
+        ).order_by(Amendment.number)
+    ))
+    if standing:
+        named = ", ".join(str(n) for n in standing)
+        raise AdoptedAmendmentsPending(
+            f"{eid} holds what adopted amendment{'s' if len(standing) > 1 else ''} {named} amend"
+            f"{'' if len(standing) > 1 else 's'}: consolidate the adopted amendments first, then delete it")
 
 
 def move_provision(

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from akn import AknDocument
 from server.domain import textpatch
+from server.errors import AdoptedAmendmentsPending
 from server.services import accounts, drafting, structure
 from server.store.db import Database
 from server.store.models import EventRecord
@@ -229,6 +230,28 @@ def test_the_working_text_is_not_published_over_what_an_adopted_amendment_was_ma
     assert drafter.publish()["version"] == 2
     document = _version(client, _consolidate(amending))
     assert "sixty" in document.provision_text(SUBSEC_5_2) and "ninety" not in document.provision_text(SUBSEC_5_2)
+
+
+def test_the_working_text_keeps_what_an_adopted_amendment_stands_on_until_it_is_consolidated(
+    amending: Amending, drafter: Drafting, client: FlaskClient, db: Database
+) -> None:
+    sixty = amending.replace(SUBSEC_5_2, "thirty", "sixty")
+    amending.adopt(sixty["id"])
+    events = _events(db)
+    # Its provision, or the section that holds it, taken out of the working text: the amendment could never be
+    # made and the bill never consolidated again.
+    for eid in (SUBSEC_5_2, "part_2__sec_5"):
+        with db.write() as session, pytest.raises(AdoptedAmendmentsPending, match="consolidate the adopted"):
+            principal = accounts.principal_for_user_id(session, amending.users.ids["drafter"])
+            structure.delete_provision(session, principal, amending.bill_id, eid=eid)
+    assert _events(db) == events
+    # What no adopted amendment stands on may go, and the amendment is then made to the next version.
+    with db.write() as session:
+        principal = accounts.principal_for_user_id(session, amending.users.ids["drafter"])
+        structure.delete_provision(session, principal, amending.bill_id, eid="part_2__sec_6")
+    assert drafter.publish()["version"] == 2
+    document = _version(client, _consolidate(amending))
+    assert "sixty" in document.provision_text(SUBSEC_5_2)
 
 
 # --- 5. a new provision may not take a number one beside it has ---------------------------------------------
