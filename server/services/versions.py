@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_publish_version
-from server.errors import Forbidden, InvalidDocument, from_akn_error
+from server.errors import Forbidden, InvalidDocument, ValidationFailed, from_akn_error
 from server.services.amendments import check_publishable
 from server.services.bills import get_bill, load_document
 from server.services.principal import Principal, require
@@ -45,6 +45,12 @@ def new_expression_of(
     session: Session, document: AknDocument, bill: Bill, when: date, version: int
 ) -> AknDocument:
     """``document`` as the bill's next expression dated ``when``; a second one that day gets ``.2``, ``.3``…"""
+    latest = session.scalar(select(func.max(Expression.expression_date)).where(Expression.bill_id == bill.id))
+    if latest is not None and when.isoformat() < latest:
+        # Versions are read, listed and compared in the order of their dates: a version dated before the one it
+        # follows would reorder the bill's history.
+        raise ValidationFailed(f"expression_date {when.isoformat()} is before {latest}, the date of the bill's "
+                               f"latest version; a new version is dated that day or later", field="expression_date")
     taken = set(session.scalars(select(Expression.expression_uri).where(Expression.bill_id == bill.id)))
     try:
         expression = document.new_expression(when, version_label=str(version))

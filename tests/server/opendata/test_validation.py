@@ -242,3 +242,23 @@ def test_the_marshalled_list_is_what_its_declared_schema_says(scenario: Scenario
     assert body["groups"] and body["groups"][0][0]["id"] == scenario.amendment_id
     declared = OPERATIONS[("GET", "/api/bills/<int:bill_id>/amendments/marshalled")].response
     assert [error.message for error in Draft202012Validator(declared).iter_errors(body)] == []
+
+
+def test_a_new_version_is_not_dated_before_the_one_it_follows(scenario: Scenario) -> None:
+    path = f"/api/bills/{scenario.bill_id}/versions"
+    def refused_date(answer: Any) -> str:
+        assert answer.status_code == 422, answer.get_json()
+        error = answer.get_json()["error"]
+        assert [f["field"] for f in error["fields"]] == ["body.expression_date"]
+        message: str = error["message"]
+        return message
+
+    earlier = scenario.call("POST", path, "clerk", json={"source": "working", "expression_date": "1900-01-01"})
+    assert "before 2026-11-02" in refused_date(earlier)
+    same_day = scenario.call("POST", path, "clerk", json={"source": "working", "expression_date": "2026-11-02"})
+    assert same_day.status_code == 201, same_day.get_json()
+    assert same_day.get_json()["expression_uri"].endswith("@2026-11-02.2")
+    later = scenario.call("POST", path, "clerk", json={"source": "working", "expression_date": "2027-01-15"})
+    assert later.status_code == 201 and later.get_json()["expression_uri"].endswith("@2027-01-15")
+    assert "before 2027-01-15" in refused_date(scenario.call("POST", path, "clerk", json={
+        "source": "working", "expression_date": "2026-12-31"}))
