@@ -1,6 +1,6 @@
 // The comment sidebar of the reader: threads on one provision, posting, replies, endorsements, reports,
-// a clerk's hide button, and the answer ("you said, we did") drafters and clerks give a comment, or at once to
-// every signatory of a campaign (a form letter's cluster).
+// changing, withdrawing or disowning one's own comment, a clerk's hide button, and the answer ("you said, we
+// did") drafters and clerks give a comment, or at once to every signatory of a campaign (a form letter's cluster).
 import { api, apiPages, apiPatiently } from '../lib/api.js';
 import { announce, h, t } from '../lib/dom.js';
 import { coalesced } from '../lib/schedule.js';
@@ -13,6 +13,52 @@ const ANSWERERS = new Set(['drafter', 'clerk', 'admin']);
 const REFRESH_GAP_MS = 1000;
 // A campaign's signatures are read this many at a time.
 const SIGNATURES_PAGE = 100;
+// Marks that open and close a quotation, as people type them around words they quote.
+const OPENING_MARKS = '"\'“‘„‚«‹';
+const CLOSING_MARKS = '"\'”’“‘»›';
+// Beyond this, setTimeout fires at once (its delay is a 32-bit count of milliseconds).
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/** How the panel shows a time of the API (ISO 8601 UTC): "2026-11-02 09:30". */
+const shown = (iso) => iso.slice(0, 16).replace('T', ' ');
+
+/**
+ * The quote as the API wants it: the words typed, without the spaces around them nor the quotation marks someone
+ * put around them ("…", “…”, « … », '…'), which the provision's text does not hold. Marks that do not surround
+ * the whole quote (`"a" and "b"`) stay.
+ */
+export function cleanQuote(typed) {
+  let quote = (typed ?? '').trim();
+  while (quote.length >= 2 && OPENING_MARKS.includes(quote[0]) && CLOSING_MARKS.includes(quote.at(-1))) {
+    const inner = quote.slice(1, -1);
+    if (inner.includes(quote[0]) || inner.includes(quote.at(-1))) break;
+    quote = inner.trim();
+  }
+  return quote;
+}
+
+/**
+ * The threads of a provision: its comments and the notices of its hidden comments (`{id, reply_to, reason}`),
+ * each notice where its comment stood, in the order of posting. `roots` are what the list shows at the top level
+ * (a reply whose comment is not shown at all comes there); `byParent` maps an id to the replies under it. Notices
+ * carry `notice: true`.
+ */
+export function threads(comments, hidden = []) {
+  const items = [...comments, ...hidden.map((notice) => ({ ...notice, notice: true }))].sort((a, b) => a.id - b.id);
+  const known = new Set(items.map((item) => item.id));
+  const roots = [];
+  const byParent = new Map();
+  for (const item of items) {
+    const parent = item.reply_to ?? null;
+    if (parent === null || !known.has(parent)) {
+      roots.push(item);
+      continue;
+    }
+    if (!byParent.has(parent)) byParent.set(parent, []);
+    byParent.get(parent).push(item);
+  }
+  return { roots, byParent };
+}
 
 /** Where `element` stands: its comment, its action if it is an action button, and the path of child positions
  * from that comment down to it. */
@@ -76,6 +122,19 @@ export class CommentsPanel {
     // Comments this reader endorsed while on the page (the list says `endorsed` for earlier visits, but a
     // refresh may race the endorsement): a second endorsement is refused, so the button must not invite one.
     this.endorsed = new Set();
+    this.endorsing = new Set(); // endorsements on their way: their buttons stay disabled across re-renders
+    // Comments this reader reported while on the page: a second report is refused (the list does not say).
+    this.flagged = new Set();
+    // How long after posting an author may change or withdraw a comment (COMMENT_EDIT_WINDOW_SECONDS, which the
+    // page says), in ms; null if the page does not say, and then the server's refusal tells.
+    const seconds = Number.parseInt(root.dataset.editWindow ?? '', 10);
+    this.editWindow = Number.isFinite(seconds) ? seconds * 1000 : null;
+    this.tooLate = new Set(); // comments the server said can no longer be changed, whatever the clocks say
+    this.windowEnd = null; // when the next of the author's edit windows shown closes, and its timer
+    this.windowTimer = null;
+    // What became of the author's change, withdrawal or report: it stays above the list across re-renders, since
+    // the comment it is about may have left the list.
+    this.status = h('p', { class: 'message panel-status', tabindex: '-1' });
     this.refreshSoon = coalesced(() => this.refresh(), REFRESH_GAP_MS);
     this.mainForm = null; // the comment form of the provision shown, kept across re-renders
     // Campaigns whose signatures are being read: cluster id -> how many pages of them are shown.
@@ -106,6 +165,8 @@ export class CommentsPanel {
     if (eid !== this.eid) this.expanded.clear();
     this.eid = eid;
     this.notice = '';
+    this.status.replaceChildren();
+    this.status.remove();
     this.opener = opener;
     this.root.hidden = false;
     this.layout.classList.add('with-comments');
@@ -122,6 +183,8 @@ export class CommentsPanel {
     this.root.hidden = true;
     this.layout.classList.remove('with-comments');
     this.eid = null;
+    clearTimeout(this.windowTimer);
+    this.windowEnd = null;
     this.opener?.focus();
   }
 
@@ -175,22 +238,11 @@ export class CommentsPanel {
   }
 
   render(comments, hidden, signatures = new Map()) {
-    const byParent = new Map();
-    for (const comment of comments) {
-      const key = comment.reply_to ?? null;
-      if (!byParent.has(key)) byParent.set(key, []);
-      byParent.get(key).push(comment);
-    }
-    const known = new Set(comments.map((comment) => comment.id));
-    // A reply whose parent is not shown (hidden) still appears, at the top level.
-    const roots = comments.filter((comment) => comment.reply_to === null || !known.has(comment.reply_to));
+    // A hidden comment's notice stands where the comment stood, with the replies it drew under it.
+    const { roots, byParent } = threads(comments, hidden);
     const list = h('ol', { class: 'comment-list' }, roots.map((comment) => this.thread(comment, byParent, signatures)));
-    // A hidden comment leaves the moderation queue, so its notice is where a moderator can restore it.
-    const notices = hidden.map((notice) => h('div', { class: 'comment-hidden', dataset: { comment: notice.id } },
-      h('p', {}, t('hidden', { reason: notice.reason ?? '' })),
-      this.isModerator ? h('button', { type: 'button', class: 'secondary', onclick: (event) => this.restore(notice.id, event.target) }, t('restore')) : null));
-    const parts = [];
-    if (!comments.length) parts.push(h('p', { class: 'no-comments' }, t('no_comments')));
+    const parts = this.status.textContent ? [this.status] : [];
+    if (!comments.length && !hidden.length) parts.push(h('p', { class: 'no-comments' }, t('no_comments')));
     // Forms someone is filling in (a reply, an answer, a reason to hide) survive the re-render a live event
     // causes: the same nodes move into the new list, under the same comment, and the focus and caret come back.
     const carried = [...this.body.querySelectorAll('.comment > form')];
@@ -217,7 +269,7 @@ export class CommentsPanel {
         }
       }
     }
-    parts.push(list, ...notices, this.form());
+    parts.push(list, this.form());
     this.body.replaceChildren(...parts);
     // A keyboard or screen-reader user keeps their place: the same node when it was carried over, else the
     // element at the same place in the same comment (a button, the answer just given).
@@ -230,12 +282,16 @@ export class CommentsPanel {
   }
 
   thread(comment, byParent, signatures = new Map()) {
+    if (comment.notice) return this.hiddenNotice(comment, byParent);
     const replies = byParent.get(comment.id) ?? [];
     const cluster = comment.cluster;
     const read = cluster?.grouped > 1 && this.expanded.has(cluster.id) ? signatures.get(cluster.id) : undefined;
     return h('li', { class: 'comment', dataset: { comment: comment.id, cluster: cluster?.id } },
-      h('p', { class: 'comment-meta' }, `${comment.author?.name ?? ''} · ${comment.created_at.slice(0, 16).replace('T', ' ')}`),
-      comment.quote ? h('blockquote', { class: 'comment-quote' }, comment.quote) : null,
+      this.meta(comment),
+      // The bill's words, set apart as a quotation of the bill; the comment itself is plain text.
+      comment.quote ? h('figure', { class: 'comment-quote' },
+        h('figcaption', { class: 'quote-label' }, t('quoting_bill')),
+        h('blockquote', {}, comment.quote)) : null,
       h('div', { class: 'comment-body' }, comment.body),
       this.campaign(comment, read !== undefined),
       h('p', { class: 'comment-meta' }, `${t('endorsements')}: `, h('span', { class: 'endorsement-count' }, comment.endorsements)),
@@ -243,6 +299,25 @@ export class CommentsPanel {
       this.actions(comment),
       replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null,
       read ? this.members(comment, read) : null);
+  }
+
+  /** Who wrote the comment, when, and when it was last changed. The name is isolated (`<bdi>`): one written
+   * right to left, or holding direction controls, must not turn the date beside it around. */
+  meta(comment) {
+    return h('p', { class: 'comment-meta' },
+      h('bdi', { class: 'comment-author' }, comment.author?.name ?? ''), ' · ',
+      h('time', { datetime: comment.created_at }, shown(comment.created_at)),
+      comment.edited_at ? [' · ', h('span', { class: 'comment-edited' }, t('edited', { time: shown(comment.edited_at) }))] : null);
+  }
+
+  /** Where a comment was hidden: the moderator's reason, the replies it drew, and for moderators a way back (a
+   * hidden comment leaves the moderation queue, so its notice is where it can be restored). */
+  hiddenNotice(notice, byParent) {
+    const replies = byParent.get(notice.id) ?? [];
+    return h('li', { class: 'comment-hidden', dataset: { comment: notice.id } },
+      h('p', { class: 'hidden-note' }, t('hidden', { reason: notice.reason ?? '' })),
+      this.isModerator ? h('button', { type: 'button', class: 'secondary', onclick: (event) => this.restore(notice.id, event.target) }, t('restore')) : null,
+      replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null);
   }
 
   /** A form letter's signature: the campaign's size, and the words this signatory wrote around its text. */
@@ -321,7 +396,7 @@ export class CommentsPanel {
       comment.fate ? h('p', { class: 'fate' }, h('strong', {}, `${t('fate')}: `), t(`fate_${comment.fate}`)) : null,
       answers.map((answer) => h('div', { class: 'comment-answer' },
         // The answer names no one (its `author` is an account id): it is the institution's answer.
-        h('p', { class: 'comment-meta' }, `${t(answer.cluster_id ? 'campaign_answer' : 'answer')} · ${answer.created_at.slice(0, 16).replace('T', ' ')}`),
+        h('p', { class: 'comment-meta' }, `${t(answer.cluster_id ? 'campaign_answer' : 'answer')} · ${shown(answer.created_at)}`),
         h('div', { class: 'answer-body' }, answer.body),
         answer.amendment_id ? h('p', {}, h('a', { href: `/amendments/${answer.amendment_id}` }, t('answer_amendment'))) : null,
         answer.version ? h('p', {}, h('a', { href: `/bills/${this.bill}?version=${answer.version}` }, t('answer_version', { version: answer.version }))) : null)));
@@ -329,17 +404,24 @@ export class CommentsPanel {
 
   actions(comment) {
     const buttons = [];
-    const mine = comment.author?.id === this.user;
+    const mine = this.isMine(comment);
     if (this.isCitizen && this.open && !mine) {
       buttons.push(comment.endorsed || this.endorsed.has(comment.id)
         ? h('button', { type: 'button', class: 'secondary', disabled: true, dataset: { action: 'endorse' } }, t('endorsed'))
-        : h('button', { type: 'button', class: 'secondary', dataset: { action: 'endorse' }, onclick: (event) => this.endorse(comment, event.target) }, t('endorse')));
+        : h('button', {
+          type: 'button', class: 'secondary', disabled: this.endorsing.has(comment.id), dataset: { action: 'endorse' },
+          onclick: (event) => this.endorse(comment, event.currentTarget),
+        }, t('endorse')));
     }
     if (this.isCitizen && this.open && comment.reply_to === null) {
       buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'reply' }, onclick: (event) => this.replyForm(comment, event.target) }, t('reply')));
     }
+    if (mine) buttons.push(...this.ownActions(comment));
     if (this.user && !mine) {
-      buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'flag' }, onclick: (event) => this.flagForm(comment, event.target) }, t('flag')));
+      // Reported already: saying so is all there is to do (a second report would be refused).
+      buttons.push(this.flagged.has(comment.id)
+        ? h('span', { class: 'comment-reported' }, t('reported'))
+        : h('button', { type: 'button', class: 'secondary', dataset: { action: 'flag' }, onclick: (event) => this.flagForm(comment, event.target) }, t('flag')));
     }
     if (this.isAnswerer) {
       buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'answer' }, onclick: (event) => this.answerForm(comment, event.target) }, t('answer_comment')));
@@ -351,6 +433,244 @@ export class CommentsPanel {
       buttons.push(h('button', { type: 'button', class: 'danger', dataset: { action: 'hide' }, onclick: (event) => this.hideForm(comment, event.target) }, t('hide')));
     }
     return buttons.length ? h('div', { class: 'comment-actions' }, buttons) : null;
+  }
+
+  isMine(comment) {
+    return this.user !== null && this.user !== undefined && comment.author?.id === this.user;
+  }
+
+  /** Whether the author may still change or withdraw `comment`, as far as the page can tell: within the edit
+   * window after posting (by this computer's clock; the server's refusal is shown when they disagree). */
+  changeable(comment) {
+    if (this.tooLate.has(comment.id)) return false;
+    if (this.editWindow === null) return true;
+    return Date.now() < Date.parse(comment.created_at) + this.editWindow;
+  }
+
+  /** The author's own buttons: change and withdraw while the edit window is open (changing also needs the
+   * consultation open), and "this was not me" for a comment someone else posted from the account. */
+  ownActions(comment) {
+    const buttons = [];
+    if (this.changeable(comment)) {
+      if (this.open) {
+        buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'edit' }, onclick: (event) => this.editForm(comment, event.target) }, t('edit')));
+      }
+      buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'withdraw' }, onclick: (event) => this.withdrawForm(comment, event.target) }, t('withdraw')));
+      if (this.editWindow !== null) this.watchWindow(Date.parse(comment.created_at) + this.editWindow);
+    }
+    buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'not-mine' }, onclick: (event) => this.notMineForm(comment, event.target) }, t('not_mine')));
+    return buttons;
+  }
+
+  /** Draws the thread again when an edit window shown closes at `end` (ms), so its buttons go. */
+  watchWindow(end) {
+    const now = Date.now();
+    if (this.windowEnd !== null && this.windowEnd > now && this.windowEnd <= end) return;
+    if (end - now > LONGEST_TIMER_MS) return;
+    clearTimeout(this.windowTimer);
+    this.windowEnd = end;
+    this.windowTimer = setTimeout(() => {
+      this.windowEnd = null;
+      this.refreshSoon();
+    }, Math.max(0, end - now) + 50);
+  }
+
+  /** Says `parts` (text and links) above the list, where it stays while the thread is redrawn. */
+  say(...parts) {
+    this.status.replaceChildren(...parts);
+    if (!this.status.isConnected) this.body.prepend(this.status);
+    announce(this.status.textContent);
+  }
+
+  /** A refusal of the API in the reader's words; the edit window's own, since the server's sentence is English. */
+  refusal(error) {
+    if (error.code === 'edit_window_closed' && this.editWindow !== null) {
+      return t('edit_too_late', { minutes: Math.max(1, Math.round(this.editWindow / 60000)) });
+    }
+    return t('refused', { message: error.message });
+  }
+
+  /** The server says `comment` can no longer be changed: its change and withdraw buttons go. */
+  closeWindow(comment, host) {
+    this.tooLate.add(comment.id);
+    for (const button of host?.querySelectorAll(':scope > .comment-actions > [data-action="edit"], :scope > .comment-actions > [data-action="withdraw"]') ?? []) {
+      button.remove();
+    }
+  }
+
+  /** The button of `action` under comment `id` in the thread shown now (it may have been redrawn). */
+  actionButton(id, action) {
+    return this.body.querySelector(`.comment[data-comment="${id}"] > .comment-actions > [data-action="${action}"]`);
+  }
+
+  /** Closes `form` (Cancel): the focus goes back to the button that opened it. */
+  dismiss(form, id, action) {
+    form.remove();
+    const button = this.actionButton(id, action);
+    if (button && !button.disabled) button.focus();
+  }
+
+  /** After a change that the thread now shows: the focus goes to `id`'s `action` button, else to the comment, else
+   * (the comment left the list) to the panel's message saying what became of it. */
+  focusAfter(id, action) {
+    const button = this.actionButton(id, action);
+    if (button && !button.disabled) {
+      button.focus();
+      return;
+    }
+    const host = this.body.querySelector(`.comment[data-comment="${id}"]`);
+    const target = host ?? (this.status.textContent ? this.status : null);
+    if (!target) return;
+    if (target === host) host.setAttribute('tabindex', '-1');
+    target.focus({ preventScroll: target === host });
+  }
+
+  async refreshQuietly() {
+    try {
+      await this.refresh();
+    } catch {
+      this.refreshSoon(); // done all the same: the list catches up at the next refresh
+    }
+  }
+
+  /** Changes one's own comment in place (the API's PATCH): the text as it is now, ready to be changed. */
+  editForm(comment, opener) {
+    const host = opener.closest('.comment');
+    const open = host.querySelector(':scope > .edit-form');
+    if (open) {
+      open.querySelector('textarea').focus();
+      return;
+    }
+    const id = `edit-${comment.id}`;
+    const textarea = h('textarea', { id, rows: 4, required: true });
+    textarea.value = comment.body;
+    const message = h('p', { class: 'message', role: 'status' });
+    const form = h('form', {
+      class: 'edit-form comment-form',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        await this.saveEdit(comment, textarea, message, form);
+      },
+    },
+    h('label', { for: id }, t('edit_label')), textarea,
+    h('p', { class: 'form-buttons' },
+      h('button', { type: 'submit' }, t('save_edit')),
+      h('button', { type: 'button', class: 'secondary', onclick: () => this.dismiss(form, comment.id, 'edit') }, t('cancel'))),
+    message);
+    place(host, form);
+    textarea.focus();
+  }
+
+  async saveEdit(comment, textarea, message, form) {
+    const button = form.querySelector('button[type=submit]');
+    if (button.disabled) return; // already on its way
+    button.disabled = true;
+    let edited;
+    try {
+      edited = await api('PATCH', `/api/comments/${comment.id}`, { body: textarea.value });
+    } catch (error) {
+      message.textContent = this.refusal(error);
+      if (error.code === 'edit_window_closed') this.closeWindow(comment, form.closest('.comment'));
+      announce(message.textContent);
+      return;
+    } finally {
+      button.disabled = false;
+    }
+    form.remove();
+    // An edit the lexicon holds takes the comment out of public view until a clerk has read it.
+    const held = edited?.state === 'held';
+    if (held) this.onChange();
+    // Said once the thread shows what it says (the comment changed, or gone from it).
+    await this.refreshQuietly();
+    this.say(held ? t('edit_held') : t('edit_saved'));
+    this.focusAfter(comment.id, 'edit');
+  }
+
+  /** Withdrawing one's own comment, once the author confirms: it cannot be undone. */
+  withdrawForm(comment, opener) {
+    const host = opener.closest('.comment');
+    const open = host.querySelector(':scope > .withdraw-form');
+    if (open) {
+      open.querySelector('button').focus();
+      return;
+    }
+    const message = h('p', { class: 'message', role: 'status' });
+    const keep = h('button', { type: 'button', class: 'secondary', onclick: () => this.dismiss(form, comment.id, 'withdraw') }, t('withdraw_no'));
+    const form = h('form', {
+      class: 'withdraw-form inline-form',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        const button = form.querySelector('button[type=submit]');
+        if (button.disabled) return;
+        button.disabled = true;
+        try {
+          await api('DELETE', `/api/comments/${comment.id}`);
+        } catch (error) {
+          message.textContent = this.refusal(error);
+          if (error.code === 'edit_window_closed') this.closeWindow(comment, form.closest('.comment'));
+          announce(message.textContent);
+          return;
+        } finally {
+          button.disabled = false;
+        }
+        form.remove();
+        this.onChange();
+        await this.refreshQuietly();
+        this.say(t('withdrawn_done'));
+        this.focusAfter(comment.id, 'withdraw');
+      },
+    },
+    h('p', {}, t('withdraw_confirm')),
+    h('button', { type: 'submit', class: 'danger' }, t('withdraw_yes')), keep,
+    message);
+    place(host, form);
+    // The harmless choice first: a second press of Enter keeps the comment.
+    keep.focus();
+  }
+
+  /** "This was not me": the account holder says someone else posted this from their account. */
+  notMineForm(comment, opener) {
+    const host = opener.closest('.comment');
+    const open = host.querySelector(':scope > .not-mine-form');
+    if (open) {
+      open.querySelector('textarea').focus();
+      return;
+    }
+    const id = `not-mine-${comment.id}`;
+    const note = h('textarea', { id, rows: 2 });
+    const message = h('p', { class: 'message', role: 'status' });
+    const form = h('form', {
+      class: 'not-mine-form comment-form',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        const button = form.querySelector('button[type=submit]');
+        if (button.disabled) return;
+        button.disabled = true;
+        try {
+          await api('POST', `/api/comments/${comment.id}/not-mine`, { note: note.value.trim() || undefined });
+        } catch (error) {
+          message.textContent = t('refused', { message: error.message });
+          announce(message.textContent);
+          return;
+        } finally {
+          button.disabled = false;
+        }
+        form.remove();
+        this.onChange();
+        await this.refreshQuietly();
+        // Someone else could post from the account: a new password keeps them out.
+        this.say(`${t('not_mine_done')} `, h('a', { href: '/account/password' }, t('change_password')));
+        this.focusAfter(comment.id, 'not-mine');
+      },
+    },
+    h('p', {}, t('not_mine_explain')),
+    h('label', { for: id }, t('not_mine_note')), note,
+    h('p', { class: 'form-buttons' },
+      h('button', { type: 'submit', class: 'danger' }, t('not_mine_send')),
+      h('button', { type: 'button', class: 'secondary', onclick: () => this.dismiss(form, comment.id, 'not-mine') }, t('cancel'))),
+    message);
+    place(host, form);
+    note.focus();
   }
 
   /** The provision's comment form: the same one across re-renders, so that what is being typed stays. */
@@ -374,18 +694,20 @@ export class CommentsPanel {
     if (!this.isCitizen) return h('p', { class: 'meta' }, h('a', { href: `/login?next=${encodeURIComponent(back)}` }, t('sign_in_to_comment')));
     const id = `comment-text-${this.eid}`;
     const textarea = h('textarea', { id, name: 'body', rows: 4, required: true });
-    const quote = h('input', { id: `${id}-quote`, name: 'quote', autocomplete: 'off' });
+    const hint = `${id}-quote-hint`;
+    const quote = h('input', { id: `${id}-quote`, name: 'quote', autocomplete: 'off', 'aria-describedby': hint });
     // The outcome of the last post stays shown across re-renders (a live event may re-render right after it).
     const message = h('p', { class: 'message', role: 'status' }, this.notice ?? '');
     return h('form', {
       class: 'comment-form',
       onsubmit: async (event) => {
         event.preventDefault();
-        await this.post({ eid: this.eid, body: textarea.value, quote: quote.value || undefined }, message, event.target);
+        await this.post({ eid: this.eid, body: textarea.value, quote: cleanQuote(quote.value) || undefined }, message, event.target);
       },
     },
     h('label', { for: id }, t('your_comment')), textarea,
-    h('label', { for: `${id}-quote` }, t('quote')), quote,
+    h('label', { for: `${id}-quote` }, t('quote')),
+    h('p', { id: hint, class: 'field-hint' }, t('quote_hint')), quote,
     h('p', {}, h('button', { type: 'submit' }, t('post'))),
     message);
   }
@@ -417,13 +739,30 @@ export class CommentsPanel {
       class: 'flag-form inline-form',
       onsubmit: async (event) => {
         event.preventDefault();
+        const button = form.querySelector('button[type=submit]');
+        if (button.disabled) return;
+        button.disabled = true;
+        let said;
         try {
           await apiPatiently('POST', `/api/comments/${comment.id}/flags`, { reason: select.value }, busyIn(message));
-          form.replaceWith(h('p', { class: 'message', role: 'status' }, t('flagged')));
-          announce(t('flagged'));
+          said = t('flagged');
         } catch (error) {
-          message.textContent = t('refused', { message: error.message });
+          button.disabled = false;
+          // Reported in an earlier visit (the list does not say who reported what): that is no refusal.
+          if (error.code !== 'already_done') {
+            message.textContent = t('refused', { message: error.message });
+            return;
+          }
+          said = t('already_reported');
         }
+        this.flagged.add(comment.id);
+        const done = h('p', { class: 'message', role: 'status', tabindex: '-1' }, said);
+        const host = form.closest('.comment');
+        form.replaceWith(done);
+        host?.querySelector(':scope > .comment-actions > [data-action="flag"]')
+          ?.replaceWith(h('span', { class: 'comment-reported' }, t('reported')));
+        done.focus();
+        announce(said);
       },
     }, h('label', { for: id }, t('flag_reason')), select, h('button', { type: 'submit' }, t('flag')), message);
     place(host, form);
@@ -533,6 +872,8 @@ export class CommentsPanel {
     }
     const note = posted.state === 'held' ? t('held') : t('posted');
     this.notice = note;
+    this.status.replaceChildren(); // what it said was about an earlier change
+    this.status.remove();
     // Done with: a reply's form goes, the comment form empties (unless more was typed while it was on its way)
     // and says what became of the comment.
     if (form === this.mainForm) {
@@ -552,23 +893,33 @@ export class CommentsPanel {
   }
 
   async endorse(comment, button) {
+    // One endorsement on its way at a time: a double click must not send a second, which would be refused.
+    if (this.endorsing.has(comment.id) || button.disabled) return;
+    const focused = document.activeElement === button;
+    this.endorsing.add(comment.id);
+    button.disabled = true;
     try {
       await apiPatiently('POST', `/api/comments/${comment.id}/endorsements`);
       this.endorsed.add(comment.id);
-      await this.refresh();
-      announce(t('endorsed'));
     } catch (error) {
       // 409: endorsed before (in another visit); say so where the reader looks, not only to screen readers.
       if (error.status === 409) this.endorsed.add(comment.id);
       const text = t('refused', { message: error.message });
-      button.closest('.comment')?.querySelector(':scope > .comment-actions')
+      // A live refresh may have drawn the thread again meanwhile: the button shown now is the one to mend.
+      const shownNow = button.isConnected ? button : this.actionButton(comment.id, 'endorse');
+      shownNow?.closest('.comment')?.querySelector(':scope > .comment-actions')
         ?.after(h('p', { class: 'message', role: 'status' }, text));
-      if (error.status === 409) {
-        button.disabled = true;
-        button.textContent = t('endorsed');
-      }
+      if (shownNow && error.status === 409) shownNow.textContent = t('endorsed');
+      else if (shownNow) shownNow.disabled = false;
       announce(text);
+      return;
+    } finally {
+      this.endorsing.delete(comment.id);
     }
+    announce(t('endorsed'));
+    await this.refreshQuietly();
+    // The pressed button is now "Endorsed" and disabled: keyboard users stay on its comment.
+    if (focused && !this.body.contains(document.activeElement)) this.focusAfter(comment.id, 'endorse');
   }
 
   async restore(id, button) {
