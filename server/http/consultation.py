@@ -143,7 +143,8 @@ def list_comments(bill_id: int) -> Response:
     # Only a citizen endorses, so only a citizen's list says which comments they endorsed.
     endorser = principal.user_id if principal is not None and principal.role is Role.CITIZEN else None
     with database().read() as session:
-        found = views.comment_page(session, bill_id, criteria, page, settings(), endorser_id=endorser)
+        found = views.comment_page(session, bill_id, criteria, page, settings(), endorser_id=endorser,
+                                   reader_id=principal.user_id if principal is not None else None)
         # The notices of hidden comments among this page's ids, so that each page shows where they were.
         hidden = views.hidden_notices(session, bill_id, eid=criteria.eid, after=page.after, up_to=found.next_after)
     return jsonify(page_reply("comments", found.items, found, hidden=hidden))

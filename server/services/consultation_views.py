@@ -9,6 +9,7 @@ import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import nh3
@@ -23,7 +24,7 @@ from server.services.consultation import ConsultationSettings, expression_of, ex
 from server.services.moderation import MODERATORS
 from server.services.paging import Page, PageRequest, cut, keyset
 from server.services.principal import Principal, require
-from server.store.consultation_models import Comment, CommentAnswer, CommentEndorsement, Consultation
+from server.store.consultation_models import Comment, CommentAnswer, CommentEndorsement, CommentFlag, Consultation
 from server.store.models import Bill, User
 
 _PARAGRAPH_BREAK = "\n\n"
@@ -180,11 +181,12 @@ def _standing_at(session: Session, bill_id: int, eid: str, texts: dict[str, tupl
 
 def comment_page(
     session: Session, bill_id: int, criteria: CommentFilter, page: PageRequest, settings: ConsultationSettings,
-    endorser_id: int | None = None,
+    endorser_id: int | None = None, reader_id: int | None = None,
 ) -> Page[dict[str, Any]]:
     """A bill's comments, oldest first, as the public reads them (followed into the current version), filtered
     and cut into keyset pages in the database. Who may read comments that are not visible is the caller's
-    business. With ``endorser_id`` (a signed-in citizen) each comment says whether that citizen endorsed it."""
+    business. With ``endorser_id`` (a signed-in citizen) each comment says whether that citizen endorsed it; with
+    ``reader_id`` (any signed-in account) whether that account reported it, and until when its own may be changed."""
     bill = get_bill(session, bill_id)
     texts = current_texts(session, bill)
     query = select(Comment).where(Comment.bill_id == bill_id, Comment.state == criteria.state)
@@ -206,6 +208,13 @@ def comment_page(
         mine = endorsed_by(session, endorser_id, [c.id for c in found.items])
         for item in described:
             item["endorsed"] = item["id"] in mine
+    if reader_id is not None:
+        reported = flagged_by(session, reader_id, [c.id for c in found.items])
+        window = timedelta(seconds=settings.edit_window_seconds)
+        for comment, item in zip(found.items, described, strict=True):
+            item["flagged"] = comment.id in reported
+            if comment.author_id == reader_id:
+                item["editable_until"] = (comment.created_at + window).isoformat() + "Z"
     return Page(described, found.next_after)
 
 
@@ -246,6 +255,15 @@ def endorsed_by(session: Session, user_id: int, comment_ids: list[int]) -> set[i
     rows = session.scalars(select(CommentEndorsement.comment_id).where(
         CommentEndorsement.user_id == user_id, CommentEndorsement.comment_id.in_(comment_ids)))
     return set(rows)
+
+
+def flagged_by(session: Session, user_id: int, comment_ids: list[int]) -> set[int]:
+    """Which of ``comment_ids`` the account reported (once per account and comment, so its client need not offer
+    a second report)."""
+    if not comment_ids:
+        return set()
+    return set(session.scalars(select(CommentFlag.comment_id).where(
+        CommentFlag.user_id == user_id, CommentFlag.comment_id.in_(comment_ids))))
 
 
 def _public_comments(session: Session, bill_id: int, comments: list[Comment], texts: dict[str, tuple[str, str]],

@@ -141,6 +141,27 @@ def test_the_list_tells_a_signed_in_citizen_which_comments_they_endorsed_in_one_
     assert all("endorsed" not in c for c in api.get(path).get_json()["comments"])
 
 
+def test_the_list_tells_an_account_what_it_reported_and_until_when_its_own_may_be_changed(
+        api: Api, consulted: int) -> None:
+    from datetime import datetime, timedelta
+
+    mine = api.comment("citizen", consulted, DURATION, "Sixty days, please.").get_json()
+    theirs = api.comment("citizen2", consulted, DURATION, "Ninety days, please.").get_json()
+    assert api.post("citizen", f"/api/comments/{theirs['id']}/flags", {"reason": "spam"}).status_code == 201
+    path = f"/api/bills/{consulted}/comments"
+    listed = {c["id"]: c for c in api.get(path, "citizen").get_json()["comments"]}
+    assert (listed[mine["id"]]["flagged"], listed[theirs["id"]]["flagged"]) == (False, True)
+    # The window a client offers changes in, from the server's clock: 15 minutes after posting by default.
+    until = datetime.fromisoformat(listed[mine["id"]]["editable_until"].removesuffix("Z"))
+    posted = datetime.fromisoformat(listed[mine["id"]]["created_at"].removesuffix("Z"))
+    assert until - posted == timedelta(minutes=15)
+    assert "editable_until" not in listed[theirs["id"]]
+    # Another account's list speaks of its own reports; a reader without an account gets neither.
+    other = {c["id"]: c for c in api.get(path, "clerk").get_json()["comments"]}
+    assert {c["flagged"] for c in other.values()} == {False} and all("editable_until" not in c for c in other.values())
+    assert all("flagged" not in c and "editable_until" not in c for c in api.get(path).get_json()["comments"])
+
+
 def test_authors_edit_and_delete_their_own_comments(api: Api, consulted: int) -> None:
     comment = api.comment("citizen", consulted, DURATION, "Thirty dayz is short.").get_json()
     path = f"/api/comments/{comment['id']}"
