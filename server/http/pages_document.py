@@ -19,7 +19,7 @@ from akn import AknDocument, parse_akn
 from akn.provisions import body_of
 from akn.render import HIERARCHICAL_ELEMENTS, TocEntry, local_name, render, render_element, render_provision
 from akn.render import toc as provision_toc
-from server.domain.citation import Level, cite
+from server.domain.citation import Level, cite, is_top_unit
 from server.store import documents
 
 # Documents with more hierarchy elements than this are rendered in chunks; smaller ones whole.
@@ -69,9 +69,14 @@ class ProvisionSummary:
     num: str
     heading: str
     text: str
+    # How the bill cites a provision inside another ("section 5(2)"): its own num, "(2)", says not which one.
+    citation: str = ""
 
     @property
     def label(self) -> str:
+        if self.citation:
+            cited = self.citation[:1].upper() + self.citation[1:]
+            return f"{cited} {self.heading}" if self.heading else cited
         return " ".join(part for part in (self.num, self.heading) if part) or self.eid
 
 
@@ -157,7 +162,9 @@ class RenderedDocument:
         for kid in element:
             if isinstance(kid.tag, str) and local_name(kid) not in {"num", "heading"}:
                 words.append(plain_text(kid))
-        return ProvisionSummary(eid, num, heading, " ".join(w for w in words if w))
+        levels = _levels(element)
+        citation = "" if is_top_unit(levels) else cite(levels)
+        return ProvisionSummary(eid, num, heading, " ".join(w for w in words if w), citation)
 
     def _contents(self, body: etree._Element | None) -> list[TocItem]:
         if body is None:

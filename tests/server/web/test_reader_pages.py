@@ -36,6 +36,13 @@ def test_a_provision_link_previews_its_number_heading_and_text(client: FlaskClie
         assert meta(page, "og:url").endswith(("?eid=part_2__sec_3", "/provisions/part_2__sec_3"))
 
 
+def test_a_provision_inside_another_is_named_by_its_citation(client: FlaskClient, bill_id: int) -> None:
+    # Its own num, "(2)", says not which subsection: the title and heading say "Section 3(2)", as amendments do.
+    page = parse(client.get(f"/bills/{bill_id}/provisions/part_2__sec_3__subsec_2").data)
+    assert meta(page, "og:title") == "Section 3(2) — Test Bill, 2026"
+    assert page.xpath("string(//h1)") == "Section 3(2)"
+
+
 def test_unknown_provisions_and_versions_answer_a_page_with_the_error(client: FlaskClient, bill_id: int) -> None:
     for path, status in ((f"/bills/{bill_id}?eid=part_9__sec_99", 404), (f"/bills/{bill_id}?version=7", 404),
                          (f"/bills/{bill_id}?compare=one..two", 400), ("/bills/999", 404)):
