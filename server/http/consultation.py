@@ -275,21 +275,18 @@ def _answer(comment_id: int | None, cluster_id: int | None) -> tuple[Response, i
                                   body=body.get("body"), fate=body.get("fate"), version=body.get("version"),
                                   amendment_id=body.get("amendment_id"))
         reply = views.answer_dict(answered.answer)
-        bill_id = answered.answer.bill_id
-    _notify(answered.recipients, bill_id, str(body.get("body")))
+    _notify(answered)
     return jsonify(reply), 201
 
 
-def _notify(recipients: list[str], bill_id: int, text: str) -> None:
+def _notify(answered: answers.Answered) -> None:
     sender = mail.sender_from_config(current_app.config)
-    link = f"{current_app.config.get('PUBLIC_URL', '').rstrip('/')}/bills/{bill_id}"
-    for address in recipients:
+    for address in answered.recipients:
         try:
-            sender.send(mail.Mail(address, "Your comment has been answered",
-                                  f"Your comment on a bill in consultation has an answer:\n\n{text}\n\n{link}\n"))
+            sender.send(answered.mail_to(address, str(current_app.config.get("PUBLIC_URL", ""))))
         except Exception:
             # The answer is committed and public; a mail server that fails must not turn it into an error.
-            log.exception("could not notify a commenter of an answer on bill %s", bill_id)
+            log.exception("could not notify a commenter of an answer on bill %s", answered.answer.bill_id)
 
 
 @consultation.post("/comments/<int:comment_id>/answers")

@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from server.domain.citation import cite, levels_from_eid
 from server.domain.consultation import MAX_BODY_CHARS, CommentState, ConsultationEvent, Fate, answer_stream
 from server.domain.roles import Role
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.services.consultation import draft, expression_of
+from server.services.mail import Mail
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
 from server.store.amendment_models import Amendment
 from server.store.consultation_models import CitizenSignup, Comment, CommentAnswer
-from server.store.models import EventRecord, User
+from server.store.models import Bill, EventRecord, User
 
 ANSWERERS = (Role.DRAFTER, Role.CLERK, Role.ADMIN)
 
@@ -26,6 +28,36 @@ class Answered:
     answer: CommentAnswer
     # Addresses of the commenters to tell; only verified addresses are ever written to.
     recipients: list[str]
+    bill_title: str
+    eid: str  # the provision commented on (the campaign's template's, for a whole cluster)
+
+    def mail_to(self, address: str, public_url: str) -> Mail:
+        """What tells a commenter that their comment has an answer: which bill and provision, what became of it,
+        the answer's words, and where to read it."""
+        answer = self.answer
+        link = f"{public_url.rstrip('/')}/bills/{answer.bill_id}?eid={self.eid}"
+        whose = "your comment and others like it" if answer.cluster_id is not None else "your comment"
+        taken_up = ""
+        if answer.amendment_id is not None:
+            taken_up += f"\nIt links amendment {answer.amendment_id}."
+        if answer.version is not None:
+            taken_up += f"\nIt links version {answer.version} of the bill."
+        where = cite(levels_from_eid(self.eid))
+        return Mail(
+            to=address,
+            subject=f"Your comment on {self.bill_title} has an answer",
+            text=(f"Parliament has answered {whose} on {where} of the {self.bill_title}.\n\n"
+                  f"What became of it: {_FATES[Fate(answer.fate)]}.{taken_up}\n\n{answer.body}\n\n"
+                  f"Read it beside the bill: {link}\n"),
+        )
+
+
+_FATES = {
+    Fate.TAKEN_UP: "taken up",
+    Fate.PARTLY_TAKEN_UP: "partly taken up",
+    Fate.NOT_TAKEN_UP: "not taken up",
+    Fate.NOTED: "noted",
+}
 
 
 def _optional_int(value: object, name: str) -> int | None:
@@ -85,8 +117,9 @@ def answer(
         projector=projections.apply,
     )
     row = session.get(CommentAnswer, answer_id)
-    assert row is not None
-    return Answered(row, _recipients(session, target, cluster_id is not None))
+    bill = session.get(Bill, target.bill_id)
+    assert row is not None and bill is not None
+    return Answered(row, _recipients(session, target, cluster_id is not None), bill.title, target.eid)
 
 
 def _recipients(session: Session, target: Comment, whole_cluster: bool) -> list[str]:

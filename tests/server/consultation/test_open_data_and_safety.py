@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import email
 import io
 import json
 from pathlib import Path
 
 import pytest
 
+from server.domain.citation import cite, levels_from_eid
 from server.services import accounts
 from server.services.consultation_views import body_html
 from server.store.db import Database
@@ -82,6 +84,14 @@ def test_answer_notifications_are_plain_text_mail(api: Api, consulted: int, tmp_
     raw = outbox[0].read_text()
     assert "Content-Type: text/plain" in raw and "To: w@example.org" in raw
     assert "text/html" not in raw
+    # It says which bill and provision, what became of the comment, and leads to the provision.
+    message = email.message_from_string(raw)
+    bill_title = api.get(f"/api/bills/{consulted}").get_json()["title"]
+    assert message["Subject"] == f"Your comment on {bill_title} has an answer"
+    text = message.get_payload(decode=True).decode("utf-8")
+    assert f"your comment on {cite(levels_from_eid(DURATION))} of the {bill_title}" in text
+    assert "What became of it: taken up." in text and answer in text
+    assert f"/bills/{consulted}?eid={DURATION}" in text
 
 
 def test_a_formula_after_leading_spaces_or_a_line_break_is_shown_as_text(api: Api, consulted: int) -> None:
