@@ -227,7 +227,20 @@ def moderate(comment_id: int) -> Response:
     with database().write() as session:
         moderated = moderation.moderate(session, principal, comment_id, action=body.get("action"),
                                         reason=body.get("reason"))
-        return jsonify(comment_dict(moderated) | {"reason": moderated.state_reason})
+        reply = comment_dict(moderated) | {"reason": moderated.state_reason}
+        told = moderation.decision_mail(session, moderated, str(current_app.config.get("PUBLIC_URL", "")))
+    _send(told, f"could not tell the author of comment {comment_id} of a moderator's decision")
+    return jsonify(reply)
+
+
+def _send(mails: list[mail.Mail], failure: str) -> None:
+    """Send what tells people of a decision already committed: a mail server that fails must not undo it."""
+    sender = mail.sender_from_config(current_app.config)
+    for message in mails:
+        try:
+            sender.send(message)
+        except Exception:
+            log.exception(failure)
 
 
 @consultation.get("/moderation/queue")
@@ -280,13 +293,9 @@ def _answer(comment_id: int | None, cluster_id: int | None) -> tuple[Response, i
 
 
 def _notify(answered: answers.Answered) -> None:
-    sender = mail.sender_from_config(current_app.config)
-    for address in answered.recipients:
-        try:
-            sender.send(answered.mail_to(address, str(current_app.config.get("PUBLIC_URL", ""))))
-        except Exception:
-            # The answer is committed and public; a mail server that fails must not turn it into an error.
-            log.exception("could not notify a commenter of an answer on bill %s", answered.answer.bill_id)
+    public_url = str(current_app.config.get("PUBLIC_URL", ""))
+    _send([answered.mail_to(address, public_url) for address in answered.recipients],
+          f"could not notify a commenter of an answer on bill {answered.answer.bill_id}")
 
 
 @consultation.post("/comments/<int:comment_id>/answers")

@@ -12,13 +12,14 @@ from server.domain.citation import cite, levels_from_eid
 from server.domain.consultation import MAX_BODY_CHARS, CommentState, ConsultationEvent, Fate, answer_stream
 from server.domain.roles import Role
 from server.errors import Conflict, NotFound, ValidationFailed
+from server.services.commenters import commenter_addresses
 from server.services.consultation import draft, expression_of
 from server.services.mail import Mail
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
 from server.store.amendment_models import Amendment
-from server.store.consultation_models import CitizenSignup, Comment, CommentAnswer
-from server.store.models import Bill, EventRecord, User
+from server.store.consultation_models import Comment, CommentAnswer
+from server.store.models import Bill, EventRecord
 
 ANSWERERS = (Role.DRAFTER, Role.CLERK, Role.ADMIN)
 
@@ -127,15 +128,7 @@ def _recipients(session: Session, target: Comment, whole_cluster: bool) -> list[
     authors = (authors.where(Comment.consultation_id == target.consultation_id,
                              Comment.cluster_id == target.cluster_id)
                if whole_cluster else authors.where(Comment.id == target.id))
-    verified = session.scalars(
-        select(CitizenSignup.verified_email).where(CitizenSignup.user_id.in_(authors),
-                                                   CitizenSignup.verified_email.is_not(None))
-    )
-    operator_made = session.scalars(
-        select(User.email).where(User.id.in_(authors), User.email.is_not(None),
-                                 User.id.not_in(select(CitizenSignup.user_id)))
-    )
-    return sorted({address for address in [*verified, *operator_made] if address})
+    return commenter_addresses(session, authors)
 
 
 @projections.projects(ConsultationEvent.COMMENT_ANSWERED)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from server.domain.citation import cite, levels_from_eid
 from server.domain.consultation import (
     CommentState,
     ConsultationEvent,
@@ -22,12 +23,14 @@ from server.domain.consultation import (
 from server.domain.events import user_stream
 from server.domain.roles import Role
 from server.errors import AlreadyDone, Conflict, Forbidden, NotFound, ValidationFailed
+from server.services.commenters import commenter_addresses
 from server.services.consultation import draft, rule_error
+from server.services.mail import Mail
 from server.services.paging import Page, PageRequest, keyset
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
 from server.store.consultation_models import Comment, CommentFlag, ModerationAct
-from server.store.models import EventRecord, User
+from server.store.models import Bill, EventRecord, User
 
 MODERATORS = (Role.CLERK, Role.ADMIN)
 
@@ -201,6 +204,24 @@ def moderate(
         projector=projections.apply,
     )
     return comment
+
+
+def decision_mail(session: Session, comment: Comment, public_url: str) -> list[Mail]:
+    """What tells a comment's author that a moderator hid or published it, and why (the reason readers see)."""
+    bill = session.get(Bill, comment.bill_id)
+    assert bill is not None
+    where = f"{cite(levels_from_eid(comment.eid))} of the {bill.title}"
+    link = f"{public_url.rstrip('/')}/bills/{comment.bill_id}?eid={comment.eid}"
+    if comment.state == CommentState.HIDDEN:
+        subject = f"Your comment on {bill.title} was hidden"
+        text = (f"A moderator hid your comment on {where}. Readers see in its place: "
+                f"\"hidden: {comment.state_reason}\".\n\nYour words were:\n\n{comment.body}\n\n"
+                "If you think this is a mistake, write to the clerks of the consultation.\n")
+    else:
+        subject = f"Your comment on {bill.title} is published"
+        text = f"A moderator published your comment on {where}.\n\nRead it beside the bill: {link}\n"
+    return [Mail(to=address, subject=subject, text=text)
+            for address in commenter_addresses(session, select(Comment.author_id).where(Comment.id == comment.id))]
 
 
 @projections.projects(ConsultationEvent.COMMENT_HIDDEN)

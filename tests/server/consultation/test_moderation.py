@@ -204,3 +204,26 @@ def test_hiding_a_comment_keeps_the_answer_it_was_given_on_the_public_record(api
     # The drafter's words are the parliament's answer, not the citizen's: they stay public.
     assert by_type[ConsultationEvent.COMMENT_ANSWERED]["body"] == "We extended the period to sixty days."
     assert "redacted" not in by_type[ConsultationEvent.COMMENT_ANSWERED]
+
+
+def test_the_author_is_told_of_a_moderators_decision_and_why(api: Api, consulted: int, tmp_path: Path) -> None:
+    import email
+
+    from server.services import accounts
+
+    database: Database = api.client.application.extensions["parley.db"]
+    with database.write() as session:
+        user = accounts.register_user(session, "told", "citizen", "long-enough-pw", email="told@example.org")
+        api.users.tokens["told"] = accounts.issue_token(session, accounts.principal_of(user))
+    comment = api.comment("told", consulted, DURATION, "Thirty days is far too short.").get_json()
+    outbox = tmp_path / "instance" / "outbox"
+    path = f"/api/comments/{comment['id']}/moderation"
+    assert api.post("clerk", path, {"action": "hide", "reason": "off topic"}).status_code == 200
+    assert api.post("clerk", path, {"action": "restore", "reason": "on topic after all"}).status_code == 200
+    sent = {m["Subject"]: m for m in (email.message_from_bytes(p.read_bytes()) for p in outbox.glob("*.eml"))}
+    title = api.get(f"/api/bills/{consulted}").get_json()["title"]
+    assert sorted(sent) == [f"Your comment on {title} is published", f"Your comment on {title} was hidden"]
+    assert {m["To"] for m in sent.values()} == {"told@example.org"}
+    published, hidden = (sent[subject].get_payload(decode=True).decode("utf-8") for subject in sorted(sent))
+    assert '"hidden: off topic"' in hidden and "Thirty days is far too short." in hidden
+    assert f"/bills/{consulted}?eid={DURATION}" in published
