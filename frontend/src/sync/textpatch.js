@@ -6,6 +6,8 @@ import {
   DIFF_EQUAL,
   DIFF_INSERT,
   diffCleanupSemanticLossless,
+  diffCommonPrefix,
+  diffCommonSuffix,
   diffMain,
   diffXIndex,
   patchFromText,
@@ -172,14 +174,117 @@ const wordBefore = (text, end) => end > 0 && WORD.test(String.fromCodePoint(text
   end > 1 && isLow(text[end - 1]) && isHigh(text[end - 2]) ? end - 2 : end - 1)));
 const wordAfter = (text, start) => start < text.length && WORD.test(String.fromCodePoint(text.codePointAt(start)));
 
-// A diff whose edits start and end on word boundaries, refined to characters inside replacements.
-// Character diffs of look-alike text ("section 134 or section 13") can cut a deleted word in two or name
-// the neighbouring copy; merged with another drafter's edit beside it, the pieces fuse words. Characters
-// are diffed only where one word replaces another, so drafters typing in the same word still merge. Words
-// are aligned first and the spaces between them after: were spaces tokens of the same weight, a word moved
-// by one place ("[c] [a]" -> "[x] [c]") would tie with two one-word replacements, and a merge of those with
-// the other side's move of the same word keeps it twice. Mirrors _token_diff in server/domain/textpatch.py.
+// Larger replacements (characters deleted times characters typed, past their common ends) are not diffed
+// by character: two unrelated passages share only letters by chance, and the diff would cost seconds.
+const REFINE_LIMIT = 40000;
+
+// Whether the equality at `index` is a letter shared by chance: no longer than the changes on either side of
+// it, and those changes both delete and type ("shall" -> "must" shares only its "s"). Between insertions
+// only, or deletions only, it is text the side kept.
+function byChance(diffs, index) {
+  const around = (step) => {
+    const count = { [DIFF_INSERT]: 0, [DIFF_DELETE]: 0 };
+    for (let i = index + step; i >= 0 && i < diffs.length && diffs[i][0] !== DIFF_EQUAL; i += step) {
+      count[diffs[i][0]] += diffs[i][1].length;
+    }
+    return count;
+  };
+  const [before, after] = [around(-1), around(1)];
+  const { length } = diffs[index][1];
+  return index > 0 && index < diffs.length - 1 && length <= Math.max(before[DIFF_INSERT], before[DIFF_DELETE]) &&
+    length <= Math.max(after[DIFF_INSERT], after[DIFF_DELETE]) && before[DIFF_INSERT] + after[DIFF_INSERT] > 0 &&
+    before[DIFF_DELETE] + after[DIFF_DELETE] > 0;
+}
+
+// The text between two aligned words by character: what both passages share is kept, except letters shared
+// by chance (byChance), which are read as deleted and typed again, one at a time until none is left. A merge
+// unites deletions and keeps insertions: reading kept text as retyped lets it come back or be doubled; reading
+// a chance letter as kept cuts the word typed around it when the other side deletes that letter.
+function refine(deleted, inserted) {
+  const head = diffCommonPrefix(deleted, inserted);
+  const tail = diffCommonSuffix(deleted.slice(head), inserted.slice(head));
+  if ((deleted.length - head - tail) * (inserted.length - head - tail) > REFINE_LIMIT) {
+    return [[DIFF_EQUAL, deleted.slice(0, head)], [DIFF_DELETE, deleted.slice(head, deleted.length - tail)],
+      [DIFF_INSERT, inserted.slice(head, inserted.length - tail)], [DIFF_EQUAL, deleted.slice(deleted.length - tail)]];
+  }
+  let diffs = diffMain(deleted, inserted, undefined, false);
+  for (;;) {
+    const index = diffs.findIndex((diff, i) => diff[0] === DIFF_EQUAL && byChance(diffs, i));
+    if (index < 0) break;
+    diffs.splice(index, 1, [DIFF_DELETE, diffs[index][1]], [DIFF_INSERT, diffs[index][1]]);
+    diffs = grouped(diffs);
+  }
+  diffCleanupSemanticLossless(diffs);
+  return diffs;
+}
+
+// Each run of edits between two equalities as one deletion and one insertion.
+function grouped(diffs) {
+  const out = [];
+  for (let i = 0; i < diffs.length;) {
+    if (diffs[i][0] === DIFF_EQUAL) {
+      out.push(diffs[i]);
+      i += 1;
+      continue;
+    }
+    const run = { [DIFF_DELETE]: '', [DIFF_INSERT]: '' };
+    for (; i < diffs.length && diffs[i][0] !== DIFF_EQUAL; i += 1) run[diffs[i][0]] += diffs[i][1];
+    for (const op of [DIFF_DELETE, DIFF_INSERT]) if (run[op]) out.push([op, run[op]]);
+  }
+  return out;
+}
+
+// Where two texts stop being worth tokenizing: the start of the first word after the last space both share at
+// their start, and the length of what both share at their end from a space after a word on (0: none). A long
+// provision is tokenized only around the edits.
+function commonEnds(oldText, newText) {
+  const space = (unit) => /\s/.test(unit);
+  let head = diffCommonPrefix(oldText, newText) - 1;
+  while (head > 0 && !(space(oldText[head - 1]) && !space(oldText[head]))) head -= 1;
+  head = Math.max(head, 0);
+  let tail = diffCommonSuffix(oldText.slice(head), newText.slice(head)) - 1;
+  const at = (n) => oldText.length - n;
+  while (tail > 0 && !(!space(oldText[at(tail) - 1]) && space(oldText[at(tail)]))) tail -= 1;
+  return [head, Math.max(tail, 0)];
+}
+
+// The diff a merge reads each side's edits from: edits on word boundaries, refined to characters inside
+// replacements. Character diffs of look-alike text ("section 134 or section 13") can cut a deleted word in two
+// or name the neighbouring copy; merged with another drafter's edit beside it, the pieces fuse words. So words
+// are aligned first (wordDiff), and characters are diffed only between aligned words (refine), where drafters
+// typing in the same word still merge letter by letter. Mirrors _token_diff in server/domain/textpatch.py.
 function tokenDiff(oldText, newText) {
+  const prefix = diffCommonPrefix(oldText, newText);
+  const suffix = diffCommonSuffix(oldText.slice(prefix), newText.slice(prefix));
+  if (prefix + suffix === oldText.length || prefix + suffix === newText.length) {
+    // One run typed or deleted: read as such, whole, though it holds words like those around it.
+    const typed = prefix + suffix === oldText.length;
+    const run = typed ? newText : oldText;
+    const diffs = [[DIFF_EQUAL, oldText.slice(0, prefix)], [typed ? DIFF_INSERT : DIFF_DELETE, run.slice(prefix, run.length - suffix)],
+      [DIFF_EQUAL, oldText.slice(oldText.length - suffix)]].filter((diff) => diff[1] !== '');
+    diffCleanupSemanticLossless(diffs);
+    return diffs;
+  }
+  const [head, tail] = commonEnds(oldText, newText);
+  const out = [[DIFF_EQUAL, oldText.slice(0, head)]];
+  for (const diff of wordDiff(oldText.slice(head, oldText.length - tail), newText.slice(head, newText.length - tail))) {
+    if (diff[0] === out[out.length - 1][0]) out[out.length - 1] = [diff[0], out[out.length - 1][1] + diff[1]];
+    else out.push(diff);
+  }
+  if (out[out.length - 1][0] === DIFF_EQUAL) out[out.length - 1][1] += oldText.slice(oldText.length - tail);
+  else out.push([DIFF_EQUAL, oldText.slice(oldText.length - tail)]);
+  const diffs = out.filter((diff) => diff[1] !== '');
+  // A word diff places an insertion among repeated words arbitrarily ("] [x" for "[x] "); slide each edit
+  // to the boundary the character diff would choose, so both sides of a merge place alike edits alike.
+  diffCleanupSemanticLossless(diffs);
+  return diffs;
+}
+
+// Tokens (words and runs of spaces) aligned, each gap between aligned words refined. Words are aligned first
+// and the spaces between them after: were spaces tokens of the same weight, a word moved by one place
+// ("[c] [a]" -> "[x] [c]") would tie with two one-word replacements, and a merge of those with the other
+// side's move of the same word keeps it twice.
+function wordDiff(oldText, newText) {
   const oldTokens = oldText.match(TOKEN) || [];
   const newTokens = newText.match(TOKEN) || [];
   // One UTF-16 unit per distinct token (surrogates skipped), so the diff engine compares tokens.
@@ -206,33 +311,8 @@ function tokenDiff(oldText, newText) {
   };
   // The tokens between two aligned words: their own diff, one word replacing another diffed by character.
   const gap = (oldCoded, newCoded) => {
-    if (oldCoded === newCoded) {
-      push(DIFF_EQUAL, decode(oldCoded));
-      return;
-    }
-    let deleted = '';
-    let inserted = '';
-    const flush = () => {
-      const single = (text) => (text.match(TOKEN) || []).length === 1;
-      if (deleted && inserted && single(deleted) && single(inserted)) {
-        for (const [op, text] of minimalDiff(deleted, inserted)) push(op, text);
-      } else {
-        push(DIFF_DELETE, deleted);
-        push(DIFF_INSERT, inserted);
-      }
-      deleted = '';
-      inserted = '';
-    };
-    for (const [op, data] of diffMain(oldCoded, newCoded, undefined, false)) {
-      const text = decode(data);
-      if (op === DIFF_DELETE) deleted += text;
-      else if (op === DIFF_INSERT) inserted += text;
-      else {
-        flush();
-        push(DIFF_EQUAL, text);
-      }
-    }
-    flush();
+    if (oldCoded === newCoded) push(DIFF_EQUAL, decode(oldCoded));
+    else for (const [op, text] of refine(decode(oldCoded), decode(newCoded))) push(op, text);
   };
   // Words and spaces alternate: a text's words are its even tokens, or its odd ones when it starts with a space.
   const oldStart = /^\s/.test(oldText) ? 1 : 0;
@@ -273,11 +353,7 @@ function tokenDiff(oldText, newText) {
     if (op !== DIFF_DELETE) newAt += data.length;
   }
   gap(oldCodes.slice(oldFrom).join(''), newCodes.slice(newFrom).join(''));
-  const out = runs.map(([op, pieces]) => [op, pieces.join('')]);
-  // A word diff places an insertion among repeated words arbitrarily ("] [x" for "[x] "); slide each edit
-  // to the boundary the character diff would choose, so both sides of a merge place alike edits alike.
-  diffCleanupSemanticLossless(out);
-  return out;
+  return runs.map(([op, pieces]) => [op, pieces.join('')]);
 }
 
 // The edits turning `base` into `other`, as replaced ranges of `base`.
@@ -371,13 +447,11 @@ function place(base, edit, others) {
   return free.reduce((best, option) => (score(option) < score(best) ? option : best));
 }
 
-// Both sides' insertions at one point: theirs first, unless that glues the two into one word.
+// Both sides' insertions at one point: theirs first, unless that glues the two into one token (a run without
+// spaces: a word, "3(2)(a)", "[a]") and ours first does not.
 function joinInsertions(theirs, ours) {
-  if (theirs && ours && wordBefore(theirs, theirs.length) && wordAfter(ours, 0) &&
-      !(wordBefore(ours, ours.length) && wordAfter(theirs, 0))) {
-    return ours + theirs;
-  }
-  return theirs + ours;
+  const glues = (first, second) => /\S$/.test(first) && /^\S/.test(second);
+  return theirs && ours && glues(theirs, ours) && !glues(ours, theirs) ? ours + theirs : theirs + ours;
 }
 
 // Places a pure insertion as words are typed: starting a word, its space after it ("x " not " x"), so
@@ -392,42 +466,56 @@ function settle(base, edit) {
     Math.abs(option.start - edit.start) < Math.abs(best.start - edit.start) ? option : best);
 }
 
-/**
- * Merges two texts edited from the same `base`; never fails and never drops an insertion. Where the
- * edits overlap (or insert at the same point) the union of what either deleted is deleted and both
- * insertions are kept, `theirs` (already on the server) first. Mirrors textpatch.merge3 in Python.
- */
-export function merge3(base, ours, theirs) {
+// Both sides' edits, each placed clear of the other's where the text allows.
+function aligned(base, ours, theirs) {
   let theirEdits = edits(base, theirs).map((edit) => settle(base, edit));
   const ourEdits = edits(base, ours).map((edit) => place(base, settle(base, edit), theirEdits));
   theirEdits = theirEdits.map((edit) => place(base, edit, ourEdits));
-  const all = [
-    ...theirEdits.map((edit) => ({ ...edit, side: 0 })),
-    ...ourEdits.map((edit) => ({ ...edit, side: 1 })),
-  ].sort((a, b) => a.start - b.start || a.side - b.side);
-  let out = '';
+  return [ourEdits, theirEdits];
+}
+
+// The edits of both sides applied to `base` in its order. Edits that share a character of `base`, or an
+// insertion strictly inside the other side's deleted passage, or two insertions at one point, make one
+// region: the union of their deletions is deleted and each side's insertions are kept whole, theirs first
+// (joinInsertions); where both sides made the very same change it is made once. Edits that only touch keep
+// their order in the text: an insertion where the other side's replacement begins stands before it, one
+// where it ends after it.
+function weave(base, ourEdits, theirEdits) {
+  const all = [...theirEdits.map((edit) => ({ ...edit, side: 0 })), ...ourEdits.map((edit) => ({ ...edit, side: 1 }))];
+  const deletes = (edit) => (edit.end > edit.start ? 1 : 0);
+  all.sort((a, b) => a.start - b.start || deletes(a) - deletes(b) || a.side - b.side);
+  const pieces = [];
   let position = 0;
-  let index = 0;
-  while (index < all.length) {
-    const { start } = all[index];
-    let { end } = all[index];
-    const cluster = [all[index]];
-    index += 1;
-    while (index < all.length && all[index].start >= start && all[index].start < Math.max(end, start + 1)) {
-      cluster.push(all[index]);
-      end = Math.max(end, all[index].end);
-      index += 1;
+  for (let i = 0; i < all.length;) {
+    const region = [all[i]];
+    const { start } = all[i];
+    let { end } = all[i];
+    for (i += 1; i < all.length && (end > start ? all[i].start < end : all[i].start === start && !deletes(all[i])); i += 1) {
+      region.push(all[i]);
+      end = Math.max(end, all[i].end);
     }
-    // Text inserted where the other side's replacement begins stands before the replacement.
-    const isLead = (edit) => edit.start === start && edit.end === start;
-    out += base.slice(position, start);
-    for (const part of [cluster.filter(isLead), cluster.filter((edit) => !isLead(edit))]) {
-      const side = (which) => part.filter((edit) => edit.side === which).map((edit) => edit.insert).join('');
-      out += joinInsertions(side(0), side(1));
-    }
+    const side = (which) => region.filter((edit) => edit.side === which);
+    const key = (list) => JSON.stringify(list.map((edit) => [edit.start, edit.end, edit.insert]));
+    const insert = (list) => list.map((edit) => edit.insert).join('');
+    pieces.push(base.slice(position, start));
+    pieces.push(key(side(0)) === key(side(1)) ? insert(side(0)) : joinInsertions(insert(side(0)), insert(side(1))));
     position = end;
   }
-  return out + base.slice(position);
+  pieces.push(base.slice(position));
+  return pieces.join('');
+}
+
+/**
+ * Merges two texts edited from the same `base`; never fails and never drops an insertion. Edits of
+ * passages apart apply as made. Where the edits overlap (or insert at the same point) the union of what
+ * either deleted is deleted and both insertions are kept whole, `theirs` (already on the server) first.
+ * Mirrors textpatch.merge3 in Python.
+ */
+export function merge3(base, ours, theirs) {
+  if (ours === theirs || theirs === base) return ours;
+  if (ours === base) return theirs;
+  const [ourEdits, theirEdits] = aligned(base, ours, theirs);
+  return weave(base, ourEdits, theirEdits);
 }
 
 /** Where `position` (a UTF-16 offset) in `oldText` lands in `newText`, never inside a character. */

@@ -27,6 +27,7 @@ from server.domain.textpatch import (
     merge_edit,
     rebase_apply,
 )
+from tests.server.domain.test_merge3 import apply, scripted_merge, typed_in_a_sentence
 
 ROOT = Path(__file__).resolve().parents[3]
 CORPUS = ROOT / ".." / "shared" / "akn-corpus"
@@ -249,6 +250,10 @@ def test_merges_of_look_alike_words_neither_fuse_nor_duplicate_nor_conflict(
     base, our_text, their_text = " ".join(base_words), " ".join(ours), " ".join(theirs)
 
     merged = merge3(base, our_text, their_text)
+    if our_text == their_text:
+        # Both made the same text ("section" added to "section section"): the same edit, made once.
+        assert merged == our_text
+        return
 
     expected = Counter(base_words)
     expected.subtract(our_removed + their_removed)
@@ -344,6 +349,20 @@ def merge_cases() -> list[tuple[str, str, str]]:
         words = [rng.choice(vocabulary) for _ in range(rng.randint(3, 10))]
         cut = rng.randint(1, len(words) - 1)
         cases.append((" ".join(words), edited(words, 0, cut), edited(words, cut, len(words))))
+    # The audited merges, and test_merge3's: scripted changes of distinct characters (astral ones too), runs typed
+    # anywhere in a sentence, a long provision.
+    audited = "YXXX ThisXYYY This Act may be cited as the"
+    cases += [("XYThis Act", "XYYY This Act", "YXXX This Act"),
+              (audited, audited[:10] + "REPL_B" + audited[30:], "REPL_A" + audited[20:]),
+              ("The Clerk shall open the consultation", "The Speaker open the consultation",
+               "The Clerk must open the consultation"),
+              ("the cat sat", "the fat cat sat down", "the fat cat sat")]
+    for n in range(600):
+        base, ours, theirs = scripted_merge(rng, astral=n % 3 == 0)
+        cases.append((base, apply(base, ours), apply(base, theirs)))
+    cases += [typed_in_a_sentence(rng) for _ in range(400)]
+    long = " ".join(rng.choice(vocabulary) for _ in range(20_000))
+    cases.append((long, long[:50_000] + "quickly " + long[50_000:], long[:1000] + long[1010:]))
     return cases
 
 
