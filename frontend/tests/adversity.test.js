@@ -395,6 +395,7 @@ class AdverseNetwork {
     client.inRoom = false;
     for (const reject of client.waiting) reject(new Error('disconnected'));
     client.waiting.clear();
+    client.sync.disconnected(); // the page's 'disconnect' handler
   }
 
   reconnect(client) {

@@ -118,13 +118,20 @@ export class SimServer {
 /**
  * Virtual time: every message is a task run at a random later moment, so acks overtake events, events
  * overtake each other, and a dropped connection loses whatever was on the wire.
+ *
+ * With `socketio`, the line behaves as socket.io-client's does: the client learns that it dropped a moment later
+ * (`BillSync.disconnected()`, the page's 'disconnect' handler), what is emitted meanwhile is held and sent first
+ * thing on the next connection, before the join, and the server refuses an edit from a connection that has not
+ * joined the bill (`forbidden`, as server/realtime/namespace.py does).
  */
 export class Network {
-  constructor(server, rng, { maxDelay = 20, dropRate = 0 } = {}) {
+  constructor(server, rng, { maxDelay = 20, dropRate = 0, socketio = false } = {}) {
     this.server = server;
     this.rng = rng;
     this.maxDelay = maxDelay;
     this.dropRate = dropRate;
+    this.socketio = socketio;
+    this.refusedUnjoined = 0;
     this.now = 0;
     this.tasks = [];
     this.seq = 0;
@@ -149,7 +156,7 @@ export class Network {
 
   /** A drafter whose BillSync talks to the server through this network. */
   client(name) {
-    const client = { name, epoch: 0, connected: true, inRoom: false, up: {}, down: {} };
+    const client = { name, epoch: 0, connected: true, noticed: true, inRoom: false, up: {}, down: {}, held: [] };
     client.sync = new BillSync({
       bill: this.server.bill,
       emit: (event, payload) => this.#emit(client, event, payload),
@@ -166,7 +173,8 @@ export class Network {
     return new Promise((resolve, reject) => {
       const epoch = client.epoch;
       if (!client.connected) {
-        reject(new Error('disconnected'));
+        if (this.socketio) client.held.push(() => this.#emit(client, name, payload).then(resolve, reject));
+        else reject(new Error('disconnected'));
         return;
       }
       client.rejects ??= new Set();
@@ -178,8 +186,11 @@ export class Network {
       this.inOrder(client.up, () => {
         // A message in flight when the line dropped may or may not have reached the server.
         if (client.epoch !== epoch && this.rng() < 0.5) return;
-        const { ack, event } =
-          name === 'join' ? { ack: this.server.join(payload), event: null } : this.server.edit(payload, client.name);
+        let answer;
+        if (name === 'join') answer = { ack: this.server.join(payload), event: null };
+        else if (this.socketio && !client.inRoom) answer = { ack: this.#notJoined(payload), event: null };
+        else answer = this.server.edit(payload, client.name);
+        const { ack, event } = answer;
         if (name === 'join' && client.epoch === epoch) client.inRoom = true;
         if (event) this.#broadcast(event);
         this.at(this.delay(), () => {
@@ -187,6 +198,11 @@ export class Network {
         });
       });
     });
+  }
+
+  #notJoined({ bill }) {
+    this.refusedUnjoined += 1;
+    return { ok: false, error: { code: 'forbidden', message: `join bill ${bill} before sending changes to it` } };
   }
 
   #broadcast(event) {
@@ -206,10 +222,26 @@ export class Network {
     client.inRoom = false;
     for (const reject of client.rejects ?? []) reject(new Error('disconnected'));
     client.rejects?.clear();
+    client.noticed = false;
+    if (!this.socketio) {
+      this.#notice(client);
+      return;
+    }
+    this.at(1 + this.rng.int(this.maxDelay), () => this.#notice(client));
+  }
+
+  // The page hears that the line dropped (socket.io-client's 'disconnect'), always before it is back.
+  #notice(client) {
+    if (client.noticed) return;
+    client.noticed = true;
+    client.sync.disconnected?.();
   }
 
   reconnect(client) {
+    this.#notice(client);
     client.connected = true;
+    // socket.io-client sends what it held before the page hears 'connect' and joins.
+    for (const send of client.held.splice(0)) send();
     client.sync.join().catch(() => {});
   }
 

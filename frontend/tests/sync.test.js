@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BillSync, ProvisionSync } from '../src/sync/sync.js';
-import { applyExact, makePatch } from '../src/sync/textpatch.js';
+import { BillSync, ProvisionSync, partway } from '../src/sync/sync.js';
+import { applyExact, isWellFormed, makePatch } from '../src/sync/textpatch.js';
 import { Network, SimServer, seeded } from './simulation.js';
 
 const PROVISIONS = {
@@ -20,10 +20,10 @@ function occurrences(text, token) {
   return text.split(token).length - 1;
 }
 
-async function simulate(seed, { clients: count = 3, edits = 12, deletes = false, disconnects = true }) {
+async function simulate(seed, { clients: count = 3, edits = 12, deletes = false, disconnects = true, socketio = false }) {
   const rng = seeded(seed);
   const server = new SimServer(7, PROVISIONS);
-  const network = new Network(server, rng);
+  const network = new Network(server, rng, { socketio });
   const clients = Array.from({ length: count }, (_, i) => network.client(String.fromCharCode(97 + i)));
   const inserted = [];
   const deleted = new Set();
@@ -55,7 +55,7 @@ async function simulate(seed, { clients: count = 3, edits = 12, deletes = false,
     }
   }
   await network.run();
-  return { server, clients, inserted, deleted };
+  return { server, network, clients, inserted, deleted };
 }
 
 // With `intact`, every token not deleted on purpose is there exactly once, character for character.
@@ -366,4 +366,194 @@ test('an edit whose answer never came is sent again, same op_id, while the line 
   assert.equal(sent.length, 2);
   assert.equal(sent[0], sent[1]);
   assert.ok(bill.settled);
+});
+
+test('edits socket.io-client held while the line was down and the server refused before the join are kept', async () => {
+  // The line drops unnoticed for a moment: what is emitted then is sent first thing on the next connection, before
+  // the join, and refused (forbidden: not joined). That refusal says nothing about the edit: it must not be undone.
+  let refused = 0;
+  for (let seed = 301; seed <= 340; seed += 1) {
+    const outcome = await simulate(seed, { socketio: true });
+    assertConverged(outcome, seed);
+    refused += outcome.network.refusedUnjoined;
+  }
+  assert.ok(refused > 0, 'no edit was ever sent before the join');
+});
+
+test('a refusal of a copy sent before the rejoin leaves the edit in flight, and the join\'s copy saves it', async () => {
+  let server = 'one';
+  let rev = 1;
+  const answers = [];
+  const emit = (name, payload) => new Promise((resolve) => {
+    if (name === 'join') {
+      resolve({ ok: true, last_event_id: 0, events: [], provisions: { sec_1: { text: server, rev, wid: 'sec_1' } } });
+      return;
+    }
+    answers.push({ payload, resolve });
+  });
+  const errors = [];
+  const bill = new BillSync({ bill: 1, emit, onError: (eid, error) => errors.push(error.code) });
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  await bill.join();
+  bill.type('sec_1', 'one two'); // emitted as the line dropped: held by socket.io-client
+  bill.disconnected();
+  bill.type('sec_1', 'one two three'); // typed offline: waits
+  assert.equal(answers.length, 1);
+  const rejoined = bill.join(); // back: the held copy went out first and is refused, as not joined
+  answers.shift().resolve({ ok: false, error: { code: 'forbidden', message: 'join bill 1 before sending changes to it' } });
+  await rejoined;
+  await settle();
+  assert.equal(bill.text('sec_1'), 'one two three');
+  assert.deepEqual(errors, []);
+  // The join sent the same op again; the server applies it, then what was typed offline.
+  while (answers.length) {
+    const { payload, resolve } = answers.shift();
+    server = applyExact(server, payload.patch);
+    rev += 1;
+    resolve({ ok: true, rev, event_id: rev });
+    await settle();
+  }
+  assert.equal(server, 'one two three');
+  assert.ok(bill.settled);
+});
+
+test('a rejoin matches provisions by wId: a renumbered one keeps its pending edits, a new one at its old eId is apart', async () => {
+  // While this drafter was offline another retitled subsection (1) as (1A), inserted a new (1) and typed in it.
+  const sent = [];
+  let joins = 0;
+  const missed = [
+    { id: 5, type: 'provision.retitled', bill: 1, data: { eid: 'sub_1A', renames: { sub_1: 'sub_1A' }, removed_wids: [] } },
+    { id: 6, type: 'provision.inserted', bill: 1, data: { eid: 'sub_1', renames: {}, removed_wids: [] } },
+    { id: 7, type: 'provision.edited', bill: 1, data: { eid: 'sub_1', wid: 'sub_1_2', rev: 1, base_rev: 0, patch: makePatch('', 'new'), op_id: 'b1' } },
+  ];
+  const emit = async (name, payload) => {
+    if (name === 'edit') {
+      sent.push(payload);
+      return new Promise(() => {}); // no answer: the op stays in flight
+    }
+    joins += 1;
+    if (joins === 1) {
+      return { ok: true, last_event_id: 4, events: [], provisions: {
+        sub_1: { text: 'old one', rev: 3, wid: 'sub_1' }, sub_2: { text: 'two', rev: 1, wid: 'sub_2' } } };
+    }
+    return { ok: true, last_event_id: 7, events: missed, provisions: {
+      sub_1A: { text: 'old one', rev: 3, wid: 'sub_1' },
+      sub_1: { text: 'new', rev: 1, wid: 'sub_1_2' },
+      sub_2: { text: 'two', rev: 1, wid: 'sub_2' } } };
+  };
+  const shown = [];
+  const bill = new BillSync({ bill: 1, emit, onText: (eid, text, cursor, wid) => shown.push({ eid, wid, text }) });
+  await bill.join();
+  bill.type('sub_1', 'old one typed'); // in flight when the line dropped
+  bill.disconnected();
+  bill.type('sub_1', 'old one typed offline');
+  await bill.join();
+  assert.equal(bill.text('sub_1A'), 'old one typed offline');
+  assert.equal(bill.text('sub_1'), 'new');
+  assert.equal(bill.eidOf('sub_1'), 'sub_1A');
+  assert.equal(bill.eidOf('sub_1_2'), 'sub_1');
+  const wids = [...bill.provisions.values()].map((provision) => provision.wid);
+  assert.deepEqual(wids.sort(), ['sub_1', 'sub_1_2', 'sub_2']);
+  // The pending op went out again for the provision it was typed in, under its new eId.
+  assert.deepEqual([sent.at(-1).eid, sent.at(-1).wid, sent.at(-1).op_id], ['sub_1A', 'sub_1', sent[0].op_id]);
+  assert.ok(shown.every(({ wid, text }) => wid !== 'sub_1' || text.startsWith('old one')));
+});
+
+test('structure events re-key provisions as they arrive, once each, and typing by wId never misses', async () => {
+  const insert = { id: 9, type: 'provision.inserted', bill: 1,
+    data: { eid: 'sec_2', renames: { sec_2: 'sec_3', sec_3: 'sec_4' }, removed_wids: [] } };
+  let joins = 0;
+  const emit = async (name) => {
+    if (name === 'edit') return new Promise(() => {});
+    joins += 1;
+    if (joins === 1) {
+      return { ok: true, last_event_id: 8, events: [], provisions: {
+        sec_1: { text: 'one', rev: 1, wid: 'sec_1' }, sec_2: { text: 'two', rev: 1, wid: 'sec_2' },
+        sec_3: { text: 'three', rev: 1, wid: 'sec_3' } } };
+    }
+    // A rejoin whose snapshot already holds the insertion; the event comes again among those broadcast meanwhile.
+    return { ok: true, last_event_id: 9, events: [insert], provisions: {
+      sec_1: { text: 'one', rev: 1, wid: 'sec_1' }, sec_2: { text: '', rev: 0, wid: 'sec_2_2' },
+      sec_3: { text: 'two', rev: 1, wid: 'sec_2' }, sec_4: { text: 'three', rev: 1, wid: 'sec_3' } } };
+  };
+  const bill = new BillSync({ bill: 1, emit });
+  await bill.join();
+  bill.handleEvent(insert);
+  // At once, before any rejoin: "three" is sec_4, and typing in it by wId or by its new eId reaches it.
+  assert.deepEqual([bill.text('sec_3'), bill.text('sec_4'), bill.text('sec_2')], ['two', 'three', undefined]);
+  assert.ok(bill.typeByWid('sec_3', 'three!'));
+  bill.type('sec_4', 'three!!');
+  bill.handleEvent(insert); // delivered twice: not applied twice
+  assert.equal(bill.text('sec_4'), 'three!!');
+  await bill.join();
+  bill.handleEvent(insert);
+  assert.deepEqual(
+    [...bill.provisions].map(([eid, provision]) => [eid, provision.wid, provision.text]).sort(),
+    [['sec_1', 'sec_1', 'one'], ['sec_2', 'sec_2_2', ''], ['sec_3', 'sec_2', 'two'], ['sec_4', 'sec_3', 'three!!']],
+  );
+  assert.equal(bill.typeByWid('gone', 'x'), false);
+});
+
+test('a paste too long for one message goes out in parts, each under the limit, and arrives whole', async () => {
+  const limits = { patchChars: 600, provisionChars: 20000 };
+  const rng = seeded(7);
+  const words = ['section ', 'é ', '😀 ', '中文 ', 'the Clerk shall ', '%; ', '𝔘'];
+  let paste = '';
+  while (paste.length < 6000) paste += rng.pick(words);
+  let server = 'Start. End.';
+  let rev = 1;
+  const patches = [];
+  const emit = async (name, payload) => {
+    if (name === 'join') return { ok: true, last_event_id: 0, events: [], provisions: { sec_1: { text: server, rev, wid: 'sec_1' } } };
+    patches.push(payload.patch.length);
+    if (payload.patch.length > limits.patchChars) return { ok: false, error: { code: 'payload_too_large', message: 'too long' } };
+    server = applyExact(server, payload.patch);
+    rev += 1;
+    return { ok: true, rev, event_id: rev };
+  };
+  const errors = [];
+  const bill = new BillSync({ bill: 1, emit, limits, onError: (eid, error) => errors.push(error) });
+  await bill.join();
+  const pasted = `Start. ${paste}End.`;
+  bill.type('sec_1', pasted);
+  for (let i = 0; i < 500 && !bill.settled; i += 1) await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(errors, []);
+  assert.equal(server, pasted);
+  assert.equal(bill.text('sec_1'), pasted);
+  assert.ok(patches.length > 5, `${patches.length} parts`);
+  assert.ok(Math.max(...patches) <= limits.patchChars);
+});
+
+test('a text longer than a provision may be is refused where it is typed, and what is typed next is saved', () => {
+  const provision = new ProvisionSync('sec_1', 'one two', 1, {
+    opId: (() => { let n = 0; return () => `op-${(n += 1)}`; })(), limits: { patchChars: 65536, provisionChars: 1000 },
+  });
+  const refused = provision.localChange(`one ${'x'.repeat(2000)} two`);
+  assert.equal(refused.error.code, 'provision_too_large');
+  assert.equal(refused.text, 'one two'); // shown again: the change was not kept
+  assert.equal(refused.send, null);
+  assert.equal(provision.text, 'one two');
+  assert.ok(provision.settled);
+  const next = provision.localChange('one two three');
+  assert.equal(applyExact('one two', next.send.patch), 'one two three');
+  // Astral characters count once, as the server counts them; shortening an over-long text is always allowed.
+  assert.equal(provision.localChange(`one two three ${'😀'.repeat(900)}`).error, null);
+});
+
+test('partway steps toward the new text, never splits a character and always changes something', () => {
+  const rng = seeded(11);
+  const alphabet = ['a', 'b', ' ', 'é', '😀', '😁', '𝔘', '中', '%'];
+  const random = (n) => Array.from({ length: n }, () => rng.pick(alphabet)).join('');
+  for (let run = 0; run < 300; run += 1) {
+    const from = random(rng.int(60));
+    const to = random(rng.int(60));
+    let current = from;
+    for (let steps = 0; current !== to; steps += 1) {
+      assert.ok(steps < 200, `no progress from ${JSON.stringify(from)} to ${JSON.stringify(to)}`);
+      const next = partway(current, to, 1 + rng.int(150));
+      assert.notEqual(next, current);
+      assert.ok(isWellFormed(next), JSON.stringify(next));
+      current = next;
+    }
+  }
 });

@@ -1,21 +1,21 @@
 // The live editor: one CodeMirror per provision, kept in step with the server by BillSync, other drafters'
 // presence and cursors, structure edits and publishing.
 import { minimalSetup } from 'codemirror';
-import { Annotation, EditorState } from '@codemirror/state';
+import { Annotation, Compartment, EditorState, Transaction } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
-import { BillSync, SIGNED_OUT_CODES } from '../sync/sync.js';
+import { BillSync, SIGNED_OUT_CODES, STRUCTURE_EVENTS } from '../sync/sync.js';
 import { api } from '../lib/api.js';
 import { announce, h, pageData, say, t } from '../lib/dom.js';
 import { ask, connect, followSignIn, signedInAs } from '../lib/socket.js';
-import { applyRenames, forgetMissing } from '../editor/rekey.js';
 import { peerClass, remoteCursors, setPeers } from '../editor/cursors.js';
+import { arrange, replaceKeepingFocus } from '../editor/layout.js';
+import { findByEid, findByWid, flatten, labelOf, siblingsOf, widOf } from '../editor/outline.js';
 
 const EDIT_INTERVAL_MS = 100; // at most ten edits a second leave this page (the server allows twenty)
 const PRESENCE_INTERVAL_MS = 250;
 const PRESENCE_REFRESH_MS = 5000;
 const PEER_TIMEOUT_MS = 10000;
 const STYLESHEET = document.querySelector('link[rel="stylesheet"]')?.href ?? '/static/css/parley.css';
-const STRUCTURE_EVENTS = new Set(['provision.inserted', 'provision.deleted', 'provision.moved', 'provision.retitled']);
 
 const remote = Annotation.define();
 
@@ -24,15 +24,32 @@ let socket;
 let sync;
 let container;
 let outline = [];
-const editors = new Map(); // eid -> EditorView
+// Editors and blocks are keyed by wId, which no structure edit changes: the editor a drafter types in stays the
+// same editor, in the same block, whatever renumbering happens around it (or to it).
+const editors = new Map(); // wid -> EditorView
+const blocks = new Map(); // wid -> the provision's <section>
+const headerKeys = new WeakMap(); // block -> what its header was drawn from
 const peers = new Map(); // sid -> {name, eid, cursor, seen}
+const ownStructure = new Set(); // ids of the structure events this page's own requests made (laid out already)
 let lastEdit = 0;
 let editGate = Promise.resolve();
-let lastPresence = { eid: null, anchor: -1, head: -1, at: 0 };
+let lastPresence = { wid: null, eid: null, anchor: -1, head: -1, at: 0 };
+// A refused or lost edit: the state says so (never "saved") until what the drafter typed after it is saved.
+let problem = null; // {message, typedSince}
+
+/**
+ * Sends now, or fails at once while the line is down: socket.io-client would hold the message and send it first
+ * thing on the next connection, before the join, where the server refuses it (forbidden: not joined). The sync
+ * keeps what is pending, and the join after reconnecting sends it.
+ */
+function send(name, payload) {
+  if (!socket.connected) return Promise.reject(new Error(t('offline')));
+  return ask(socket, name, payload);
+}
 
 /** Sends edits no faster than EDIT_INTERVAL_MS apart; keystrokes in between travel in the next one. */
 function emit(name, payload) {
-  if (name !== 'edit') return ask(socket, name, payload);
+  if (name !== 'edit') return send(name, payload);
   editGate = editGate.then(() => new Promise((resolve) => {
     const wait = Math.max(0, lastEdit + EDIT_INTERVAL_MS - Date.now());
     setTimeout(() => {
@@ -40,28 +57,7 @@ function emit(name, payload) {
       resolve();
     }, wait);
   }));
-  return editGate.then(() => ask(socket, name, payload));
-}
-
-function flatten(nodes, depth = 0, out = []) {
-  for (const node of nodes) {
-    out.push({ ...node, depth, hasChildren: node.children.length > 0 });
-    flatten(node.children, depth + 1, out);
-  }
-  return out;
-}
-
-function labelOf(node) {
-  return [node.num, node.heading].filter(Boolean).join(' ') || node.eid;
-}
-
-function siblingsOf(eid, nodes = outline) {
-  for (const node of nodes) if (node.eid === eid) return nodes;
-  for (const node of nodes) {
-    const found = siblingsOf(eid, node.children);
-    if (found) return found;
-  }
-  return null;
+  return editGate.then(() => send(name, payload));
 }
 
 /** Replaces the editor's text with `text`, changing only the differing middle so selections stay put. */
@@ -78,14 +74,31 @@ function showText(view, text) {
   }
   view.dispatch({
     changes: { from: start, to: endCurrent, insert: text.slice(start, endText) },
-    annotations: remote.of(true),
+    // Another drafter's change (or the sync's merge) is not the drafter's to undo: undo takes back only what was
+    // typed here, its positions mapped through the changes of others.
+    annotations: [remote.of(true), Transaction.addToHistory.of(false)],
   });
 }
 
-/** The eId of the provision block holding `view` (the block's, since structure edits rename provisions). */
-function eidOf(view) {
-  return view.dom.getRootNode().host?.closest('[data-eid]')?.dataset.eid ?? null;
+/** The drafter typed in provision `wid`. */
+function typed(wid, text) {
+  if (problem) problem.typedSince = true;
+  if (!sync.typeByWid(wid, text)) {
+    const node = findByWid(outline, wid);
+    report({ message: `${node ? labelOf(node) : wid}: this provision is no longer in the bill; what is typed in it is not saved` });
+  }
+  showState();
 }
+
+/** Says that an edit was refused or lost, in the message and in the state of the saving. */
+function report(error) {
+  const message = t('refused', { message: error?.message ?? '' });
+  say('editor-message', message);
+  problem = { message, typedSince: false };
+  showState();
+}
+
+const labelAttributes = (node) => EditorView.contentAttributes.of({ 'aria-label': `${t('provision_text')}: ${labelOf(node)}` });
 
 /**
  * A CodeMirror editor for provision `node`, inside a shadow root of its own: CodeMirror styles itself with
@@ -93,39 +106,45 @@ function eidOf(view) {
  * it would otherwise add <style> elements that the policy blocks.
  */
 function makeEditor(node) {
+  const wid = widOf(node);
   const host = h('div', { class: 'cm-host' });
   const shadow = host.attachShadow({ mode: 'open' });
   shadow.append(h('link', { rel: 'stylesheet', href: STYLESHEET }));
+  const label = new Compartment();
   const view = new EditorView({
     root: shadow,
     parent: shadow,
     state: EditorState.create({
-      doc: sync.text(node.eid) ?? '',
+      doc: sync.textByWid(wid) ?? '',
       extensions: [
         minimalSetup,
         EditorView.lineWrapping,
         remoteCursors,
-        EditorView.contentAttributes.of({ 'aria-label': `${t('provision_text')}: ${labelOf(node)}` }),
+        label.of(labelAttributes(node)),
         EditorView.updateListener.of((update) => {
-          const eid = eidOf(view);
-          if (!eid) return;
           if (update.docChanged && !update.transactions.some((tr) => tr.annotation(remote))) {
-            sync.type(eid, update.state.doc.toString());
-            showState();
+            typed(wid, update.state.doc.toString());
           }
           if (update.selectionSet || update.focusChanged || update.docChanged) {
-            if (view.hasFocus) announcePresence(eid, update.state.selection.main);
+            if (view.hasFocus) announcePresence(wid, update.state.selection.main);
           }
         }),
       ],
     }),
   });
-  view.host = host;
+  Object.assign(view, { host, wid, label, labelText: labelOf(node) });
   return view;
 }
 
+/** A renumbered or retitled provision's editor is named anew for screen readers. */
+function relabel(view, node) {
+  if (view.labelText === labelOf(node)) return;
+  view.labelText = labelOf(node);
+  view.dispatch({ effects: view.label.reconfigure(labelAttributes(node)) });
+}
+
 function structureButtons(node) {
-  const siblings = siblingsOf(node.eid) ?? [];
+  const siblings = siblingsOf(outline, node.eid) ?? [];
   const index = siblings.findIndex((sibling) => sibling.eid === node.eid);
   const label = labelOf(node);
   const button = (text, action, disabled = false) => h('button', {
@@ -167,59 +186,115 @@ function structureForm(node, action, opener) {
 }
 
 async function structure(payload) {
-  const ack = await ask(socket, 'structure', { bill, ...payload }).catch((error) => ({ ok: false, error }));
+  const ack = await send('structure', { bill, ...payload }).catch((error) => ({ ok: false, error }));
   if (!ack.ok) {
     say('editor-message', t('refused', { message: ack.error?.message ?? '' }));
     return false;
   }
   say('editor-message', '');
-  await reshape(ack.renames);
+  if (ack.event_id != null) ownStructure.add(ack.event_id);
+  await reshape();
   return true;
 }
 
 let reshaping = Promise.resolve();
+let reshapeWaiting = null;
 
-/** After a structure edit: re-key the sync, take a fresh snapshot and outline, and lay the editors out again. */
-function reshape(renames) {
-  reshaping = reshaping.then(async () => {
-    applyRenames(sync, renames);
-    const ack = await sync.join();
-    forgetMissing(sync, Object.keys(ack.provisions ?? {}));
+/**
+ * After a structure edit (this page's, another drafter's, or this drafter's in another tab) and after every
+ * reconnection: a fresh snapshot (the sync re-keys its provisions by wId) and outline, and the blocks laid out
+ * again. The sync has re-keyed already as each structure event arrived, and the editors are keyed by wId, so typing
+ * goes on meanwhile. Asked again while a layout waits to start, that one serves.
+ */
+function reshape() {
+  if (reshapeWaiting) return reshapeWaiting;
+  const run = reshaping.then(async () => {
+    reshapeWaiting = null;
+    await sync.join();
     const detail = await api('GET', `/api/bills/${bill}`);
     outline = detail.provisions;
     render();
-  }).catch((error) => say('editor-message', t('refused', { message: error.message ?? '' })));
-  return reshaping;
+  }).catch((error) => {
+    // Offline: the join after reconnecting lays the bill out again.
+    if (socket.connected) say('editor-message', t('refused', { message: error.message ?? '' }));
+  });
+  reshapeWaiting = run;
+  reshaping = run;
+  return run;
 }
 
-/** Lays out one block per provision, reusing the editors of provisions that are still there. */
+/**
+ * Lays out one block per provision of the outline. Blocks and editors are kept (by wId) and brought up to date in
+ * place, and the block holding the focus never leaves the document (see layout.js).
+ */
 function render() {
   const rows = flatten(outline);
-  const kept = new Map();
-  const blocks = rows.map((node) => {
-    const tag = node.depth === 0 ? 'h2' : 'h3';
-    const block = h('section', { class: `provision-editor depth-${Math.min(node.depth, 3)}`, dataset: { eid: node.eid }, 'aria-label': labelOf(node) },
-      h('header', {}, h(tag, {}, labelOf(node)), structureButtons(node)));
-    const editable = !node.hasChildren || (sync.text(node.eid) ?? '') !== '';
-    if (editable) {
-      const view = editors.get(node.eid);
-      if (view) {
-        block.append(view.host);
-        kept.set(node.eid, view);
-      } else {
-        block.append(placeholder(node));
-      }
-    }
-    return block;
-  });
-  for (const [eid, view] of editors) if (!kept.has(eid)) view.destroy();
-  editors.clear();
-  for (const [eid, view] of kept) {
-    editors.set(eid, view);
-    showText(view, sync.text(eid) ?? '');
+  const present = new Set(rows.map(widOf));
+  for (const [wid, block] of blocks) {
+    if (present.has(wid)) continue;
+    block.remove();
+    blocks.delete(wid);
   }
-  container.replaceChildren(...blocks);
+  for (const [wid, view] of editors) {
+    if (present.has(wid)) continue;
+    view.destroy();
+    editors.delete(wid);
+  }
+  arrange(container, rows.map(layOut));
   drawPeers();
+}
+
+/** The block of provision `node`, made or brought up to date: eId, label, buttons, editor (or its placeholder). */
+function layOut(node) {
+  const wid = widOf(node);
+  let block = blocks.get(wid);
+  if (!block) {
+    block = h('section', {});
+    blocks.set(wid, block);
+  }
+  block.className = `provision-editor depth-${Math.min(node.depth, 3)}`;
+  Object.assign(block.dataset, { eid: node.eid, wid });
+  block.setAttribute('aria-label', labelOf(node));
+  drawHeader(block, node);
+  const text = sync.textByWid(wid) ?? '';
+  const view = editors.get(wid);
+  const holder = block.querySelector(':scope > .cm-placeholder');
+  if (node.hasChildren && text === '' && !view?.hasFocus) {
+    // A provision with sub-provisions and no text of its own has nothing to edit.
+    if (view) {
+      view.destroy();
+      view.host.remove();
+      editors.delete(wid);
+    }
+    if (holder) {
+      upcoming.unobserve(holder);
+      holder.remove();
+    }
+  } else if (view) {
+    if (view.host.parentNode !== block) block.append(view.host);
+    relabel(view, node);
+    showText(view, text);
+  } else if (holder) {
+    holder.textContent = text;
+    holder.setAttribute('aria-label', `${t('provision_text')}: ${labelOf(node)}`);
+  } else {
+    block.append(placeholder(node));
+  }
+  return block;
+}
+
+/** The block's header (number, heading, structure buttons), drawn again only when something it shows changed. */
+function drawHeader(block, node) {
+  const siblings = siblingsOf(outline, node.eid) ?? [];
+  const index = siblings.findIndex((sibling) => sibling.eid === node.eid);
+  const key = JSON.stringify([labelOf(node), node.depth, node.eid, node.wid, node.name, node.num, node.heading,
+    siblings[index - 1]?.eid, siblings[index - 1]?.wid, siblings[index + 1]?.eid, siblings[index + 1]?.wid]);
+  const old = block.querySelector(':scope > header');
+  if (old && headerKeys.get(block) === key) return;
+  headerKeys.set(block, key);
+  const fresh = h('header', {}, h(node.depth === 0 ? 'h2' : 'h3', {}, labelOf(node)), structureButtons(node));
+  if (old) replaceKeepingFocus(old, fresh);
+  else block.prepend(fresh);
 }
 
 // Editors are made as their provision comes near the screen: a long bill has thousands of provisions.
@@ -229,7 +304,7 @@ const upcoming = new IntersectionObserver((entries) => {
 
 function placeholder(node) {
   const holder = h('div', { class: 'cm-placeholder', tabindex: 0, role: 'textbox', 'aria-label': `${t('provision_text')}: ${labelOf(node)}` },
-    sync.text(node.eid) ?? '');
+    sync.textByWid(widOf(node)) ?? '');
   holder.addEventListener('focus', () => upgrade(holder, true));
   upcoming.observe(holder);
   return holder;
@@ -237,28 +312,31 @@ function placeholder(node) {
 
 function upgrade(holder, focus = false) {
   upcoming.unobserve(holder);
-  const eid = holder.closest('[data-eid]')?.dataset.eid;
-  const node = eid && findNode(eid);
+  const wid = holder.closest('[data-wid]')?.dataset.wid;
+  const node = wid && findByWid(outline, wid);
   if (!holder.isConnected || !node) return;
-  const view = editors.get(eid) ?? makeEditor(node);
-  editors.set(eid, view);
+  const view = editors.get(wid) ?? makeEditor(node);
+  editors.set(wid, view);
   holder.replaceWith(view.host);
   drawPeers();
   if (focus) view.focus();
 }
 
-function announcePresence(eid, selection, force = false) {
+function announcePresence(wid, selection, force = false) {
+  const eid = sync.eidOf(wid);
+  if (!eid) return;
   const now = Date.now();
-  const same = lastPresence.eid === eid && lastPresence.anchor === selection.anchor && lastPresence.head === selection.head;
+  const same = lastPresence.wid === wid && lastPresence.eid === eid && lastPresence.anchor === selection.anchor
+    && lastPresence.head === selection.head;
   if (!force && (same || now - lastPresence.at < PRESENCE_INTERVAL_MS)) {
     if (!same) setTimeout(() => {
-      const view = editors.get(eid);
-      if (view?.hasFocus) announcePresence(eid, view.state.selection.main);
+      const view = editors.get(wid);
+      if (view?.hasFocus) announcePresence(wid, view.state.selection.main);
     }, PRESENCE_INTERVAL_MS);
     return;
   }
-  lastPresence = { eid, anchor: selection.anchor, head: selection.head, at: now };
-  ask(socket, 'presence', { bill, eid, cursor: { anchor: selection.anchor, head: selection.head } }).catch(() => {});
+  lastPresence = { wid, eid, anchor: selection.anchor, head: selection.head, at: now };
+  send('presence', { bill, eid, cursor: { anchor: selection.anchor, head: selection.head } }).catch(() => {});
 }
 
 function onPresence(message) {
@@ -277,9 +355,9 @@ function drawPeers() {
     if (!byEid.has(peer.eid)) byEid.set(peer.eid, []);
     byEid.get(peer.eid).push({ key: peer.user ?? sid, name: peer.name, anchor: peer.cursor.anchor, head: peer.cursor.head });
   }
-  for (const [eid, view] of editors) view.dispatch({ effects: setPeers.of(byEid.get(eid) ?? []) });
+  for (const [wid, view] of editors) view.dispatch({ effects: setPeers.of(byEid.get(sync.eidOf(wid)) ?? []) });
   const names = [...peers.values()].map((peer) => {
-    const where = peer.eid ? ` (${labelOf(findNode(peer.eid) ?? { eid: peer.eid })})` : '';
+    const where = peer.eid ? ` (${labelOf(findByEid(outline, peer.eid) ?? { eid: peer.eid })})` : '';
     return h('span', { class: `peer-tag ${peerClass(peer.user)}` }, `${peer.name}${where}`);
   });
   const holder = document.getElementById('presence');
@@ -287,25 +365,18 @@ function drawPeers() {
   else holder.replaceChildren(t('editing_here', { names: '' }), ...names);
 }
 
-function findNode(eid, nodes = outline) {
-  for (const node of nodes) {
-    if (node.eid === eid) return node;
-    const found = findNode(eid, node.children);
-    if (found) return found;
-  }
-  return null;
-}
-
 let shownState = '';
 
 /** Says whether everything typed is saved. Called on every keystroke as well as on a timer: a timer alone left
- * "Saved" up for a moment after typing (for a second or more in a background tab, whose timers are slowed). */
+ * "Saved" up for a moment after typing (for a second or more in a background tab, whose timers are slowed).
+ * After a refused or lost edit it says so until what was typed since is saved. */
 function showState() {
   const state = document.getElementById('sync-state');
-  let key = !socket.connected ? 'offline' : sync.settled ? 'saved' : 'saving';
+  if (problem?.typedSince && socket.connected && sync.settled) problem = null;
+  let key = problem ? 'error' : !socket.connected ? 'offline' : sync.settled ? 'saved' : 'saving';
   // Not "Reconnecting…": nothing reconnects until the drafter has signed in again.
   if (!document.getElementById('signed-out').hidden) key = 'signed_out';
-  const text = t(key === 'signed_out' ? 'signed_out_state' : key);
+  const text = key === 'error' ? problem.message : t(key === 'signed_out' ? 'signed_out_state' : key);
   if (text !== shownState) {
     state.textContent = text;
     state.dataset.state = key;
@@ -392,13 +463,17 @@ export async function start() {
   sync = new BillSync({
     bill,
     emit,
-    onText: (eid, text) => {
-      const view = editors.get(eid);
+    onText: (eid, text, cursor, wid) => {
+      const view = editors.get(wid);
       if (view) showText(view, text);
+      else {
+        const holder = blocks.get(wid)?.querySelector(':scope > .cm-placeholder');
+        if (holder) holder.textContent = text;
+      }
     },
     onError: (eid, error) => {
       if (!SIGNED_OUT_CODES.has(error?.code)) {
-        say('editor-message', t('refused', { message: error?.message ?? '' }));
+        report(error);
         return;
       }
       // Refused as signed out: the edits are kept (see sync.js). A browser still signed in as this drafter (it
@@ -411,6 +486,12 @@ export async function start() {
   let first = true;
   const joined = new Promise((resolve) => {
     socket.on('connect', () => {
+      if (!first) {
+        // Back after a cut: the structure may have changed meanwhile. The join's snapshot matches provisions by
+        // wId, and the bill is laid out as it is now; pending edits go out once the join is done.
+        reshape();
+        return;
+      }
       sync.join().then(() => {
         if (first) {
           first = false;
@@ -420,11 +501,15 @@ export async function start() {
       }, (error) => say('editor-message', t('refused', { message: error.message ?? '' })));
     });
   });
+  socket.on('disconnect', () => {
+    sync.disconnected();
+    showState();
+  });
   socket.on('event', (event) => {
     sync.handleEvent(event);
-    if (STRUCTURE_EVENTS.has(event.type) && event.actor !== Number(document.body.dataset.user)) {
-      reshape(event.data?.renames);
-    }
+    // Any structure edit but those this page made and laid out already: another drafter's, or this drafter's
+    // from another tab or client (the same user, so the actor cannot tell them apart).
+    if (STRUCTURE_EVENTS.has(event.type) && !ownStructure.delete(event.id)) reshape();
   });
   socket.on('presence', onPresence);
   setUpPublishing();

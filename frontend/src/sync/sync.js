@@ -4,6 +4,7 @@
 // telling the caller what to show and what to send. BillSync drives it over any transport given as
 // `emit(name, payload) => Promise<ack>` (socket.io-client's emitWithAck in the browser, a simulated
 // server in the tests). server/client/sync.py is the same algorithm in Python.
+import { DIFF_DELETE, DIFF_EQUAL, DIFF_INSERT, diffCleanupSemanticLossless, diffMain } from 'diff-match-patch-es';
 import { applyExact, makePatch, mapPosition, merge3 } from './textpatch.js';
 
 export const EDIT_CONFLICT = 'edit_conflict';
@@ -18,6 +19,15 @@ const MAX_FAILURE_WAIT = 30;
 // Seconds to wait when a rate_limited ack does not say.
 const DEFAULT_RETRY_AFTER = 0.1;
 export const PROVISION_EDITED = 'provision.edited';
+// Events that change the bill's structure; each carries `renames` (old eId → new eId) and `removed_wids`.
+export const STRUCTURE_EVENTS = new Set(['provision.inserted', 'provision.deleted', 'provision.moved', 'provision.retitled']);
+export const PROVISION_TOO_LARGE = 'provision_too_large';
+// What the server accepts (docs/protocol.md; config/settings.py): a patch longer than MAX_SOCKET_MESSAGE_BYTES
+// characters is refused (payload_too_large, and a frame four times that closes the connection), a text longer
+// than MAX_PROVISION_CHARS characters is refused (provision_too_large). A larger change goes out in steps.
+export const LIMITS = Object.freeze({ patchChars: 64 * 1024, provisionChars: 100_000 });
+// Refusals after which the op stays in flight (another copy may yet be applied, or the same one later).
+const KEPT_CODES = new Set([RATE_LIMITED, INTERNAL_ERROR, ...SIGNED_OUT_CODES]);
 
 /**
  * What a ProvisionSync call asks of its caller.
@@ -33,6 +43,64 @@ const outcome = (fields = {}) => ({
   text: null, cursor: null, send: null, resync: false, error: null, retryAfter: null, ...fields,
 });
 
+// What a patch spends on one UTF-16 unit: its percent-encoded UTF-8 (letters, digits and spaces go as they are;
+// other ASCII is counted as encoded, which overestimates the punctuation encodeURI leaves alone).
+function unitCost(code) {
+  if (code < 0x80) {
+    const letter = (code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a;
+    return letter || (code >= 0x30 && code <= 0x39) || code === 0x20 ? 1 : 3;
+  }
+  return code < 0x800 || (code >= 0xd800 && code <= 0xdfff) ? 6 : 9;
+}
+
+const isHigh = (code) => code >= 0xd800 && code <= 0xdbff;
+const isLow = (code) => code >= 0xdc00 && code <= 0xdfff;
+// A hunk's header and context (diff-match-patch keeps four characters each side), as a patch spends them.
+const HUNK_COST = 100;
+
+/**
+ * A text on the way from `from` to `to` whose patch from `from` spends about `budget` characters at most: the
+ * edits of their diff in order, the last one taken cut short. It is `to[0:q] + from[r:]` for the point (q, r)
+ * where the budget ran out, moved off any surrogate pair it would split; it always differs from `from`.
+ */
+export function partway(from, to, budget) {
+  const diffs = diffMain(from, to, undefined, false);
+  diffCleanupSemanticLossless(diffs);
+  let q = 0; // units of `to` taken
+  let r = 0; // units of `from` passed
+  let left = budget;
+  let taken = false;
+  for (const [op, text] of diffs) {
+    if (op === DIFF_EQUAL) {
+      q += text.length;
+      r += text.length;
+      continue;
+    }
+    left -= HUNK_COST;
+    let n = 0;
+    while (n < text.length && left >= unitCost(text.charCodeAt(n))) {
+      left -= unitCost(text.charCodeAt(n));
+      n += 1;
+    }
+    if (n > 0 && n < text.length && isHigh(text.charCodeAt(n - 1))) n -= 1;
+    if (n === 0 && !taken) n = isHigh(text.charCodeAt(0)) ? 2 : 1; // never a step that changes nothing
+    taken ||= n > 0;
+    if (op === DIFF_INSERT) q += n;
+    else if (op === DIFF_DELETE) r += n;
+    if (n < text.length) break;
+  }
+  if (q > 0 && q < to.length && isHigh(to.charCodeAt(q - 1))) q -= 1;
+  if (r > 0 && r < from.length && isLow(from.charCodeAt(r))) r += 1;
+  return to.slice(0, q) + from.slice(r);
+}
+
+/** The length of `text` as the server counts it: code points (an astral character is one, not two units). */
+function serverLength(text) {
+  let points = 0;
+  for (let i = 0; i < text.length; i += 1) if (!isLow(text.charCodeAt(i))) points += 1;
+  return points;
+}
+
 let opCounter = 0;
 const clientTag = Math.random().toString(36).slice(2, 10);
 
@@ -44,7 +112,7 @@ export function newOpId() {
 
 /** One provision's text: confirmed server text and revision, at most one op in flight, local edits. */
 export class ProvisionSync {
-  constructor(eid, text, rev, { opId = newOpId, wid = null } = {}) {
+  constructor(eid, text, rev, { opId = newOpId, wid = null, limits = LIMITS } = {}) {
     this.eid = eid;
     // The eId changes when a structure edit renumbers the provision; the wId never does, and every edit carries
     // it so that the server finds the provision even if the eId it was sent with now names another.
@@ -59,6 +127,7 @@ export class ProvisionSync {
     this.held = false; // rate limited (or the server failed): local edits wait for retry()
     this.failures = 0; // the server's failures on the op in flight, in a row
     this.opId = opId;
+    this.limits = limits;
   }
 
   /** The text the drafter sees. */
@@ -78,8 +147,25 @@ export class ProvisionSync {
     return { eid: this.eid, wid: this.wid, rev, patch, op_id: opId };
   }
 
-  /** The drafter typed: `newText` is the whole new local text. */
+  /**
+   * The drafter typed: `newText` is the whole new local text. A text longer than a provision may be is refused
+   * here, where it is typed (`text` is then the local text to show again, `error` says why): the server would
+   * refuse it and everything typed after it.
+   */
   localChange(newText) {
+    const limit = this.limits.provisionChars;
+    // Only a text that grows past the limit: one already over it (a lower limit since) may still be shortened.
+    const length = newText.length > limit && newText.length > this.local.length ? serverLength(newText) : 0;
+    if (length > limit) {
+      return outcome({
+        text: this.local,
+        error: {
+          code: PROVISION_TOO_LARGE,
+          message: `the text of ${this.eid} would be ${length} characters long; a provision holds at most ${limit}. `
+            + 'The change was not kept',
+        },
+      });
+    }
     this.local = newText;
     return outcome({ send: this.#flush() });
   }
@@ -202,13 +288,24 @@ export class ProvisionSync {
 
   #flush() {
     if (this.inflight || this.snapshot || this.held || this.local === this.confirmed) return null;
-    this.inflight = {
-      op_id: this.opId(),
-      rev: this.rev,
-      patch: makePatch(this.confirmed, this.local),
-      expected: this.local,
-    };
+    const { patch, text } = this.#step();
+    this.inflight = { op_id: this.opId(), rev: this.rev, patch, expected: text };
     return this.pendingSend;
+  }
+
+  // The next op: every local edit when its patch fits in one message; otherwise the first part of them (a large
+  // paste), the rest following op by op as what was typed after it, each under the server's limit.
+  #step() {
+    const limit = this.limits.patchChars;
+    const patch = makePatch(this.confirmed, this.local);
+    if (patch.length <= limit) return { patch, text: this.local };
+    let budget = limit;
+    for (;;) {
+      const text = partway(this.confirmed, this.local, budget);
+      const part = makePatch(this.confirmed, text);
+      if (part.length <= limit || budget < 2 * HUNK_COST) return { patch: part, text };
+      budget = Math.floor(budget / 2);
+    }
   }
 
   // Server text `text` at `rev` replaces the confirmed text; local edits are merged onto it.
@@ -279,6 +376,11 @@ export class ProvisionSync {
  * One bill's live provisions over a transport. `emit(name, payload)` returns a Promise of the ack and
  * rejects when the message may not have arrived (disconnect, timeout); such an edit stays in flight and
  * is sent again by `join()` after reconnecting.
+ *
+ * Provisions are held under their current eId (`provisions`) and found by their wId, which no structure edit
+ * changes: a page that keys its editors by wId (`typeByWid`, the `wid` given to `onText`) types into the right
+ * provision whatever renumbering happened meanwhile. Structure events re-key the eIds as they arrive, and every
+ * join re-keys them from its snapshot.
  */
 export class BillSync {
   constructor({
@@ -286,6 +388,7 @@ export class BillSync {
     // `schedule(run, seconds, purpose)`: purpose 'retry' (after a rate limit or a failure; one pending at most) or
     // 'resend' (an edit that got no answer).
     schedule = (run, seconds) => setTimeout(run, seconds * 1000),
+    limits = LIMITS,
   }) {
     this.bill = bill;
     this.emit = emit;
@@ -293,11 +396,19 @@ export class BillSync {
     this.onError = onError;
     this.cursorOf = cursorOf;
     this.opId = opId;
-    this.provisions = new Map();
+    this.limits = { ...LIMITS, ...limits };
+    this.provisions = new Map(); // eid -> ProvisionSync
+    this.wids = new Map(); // wid -> ProvisionSync
     this.since = null; // last event id up to which nothing is missing
     this.joined = false;
     this.backlog = []; // events broadcast while a join is under way, replayed after its snapshot
     this.catchingUp = false;
+    this.missed = false; // the join's missed events are going through; its snapshot follows and re-keys
+    this.shapeAt = null; // the last event whose structure the eIds held reflect
+    // Each join and each lost connection opens a new session. A refusal of an edit sent in an earlier one is
+    // not final: socket.io-client sends what was emitted while the line was down as soon as it is back, before
+    // the join, and the server refuses it for that (forbidden: not joined). The copy the join sends decides.
+    this.session = 0;
     this.schedule = schedule;
     this.retryPending = false; // a timer will send what a rate limit held back
   }
@@ -305,21 +416,21 @@ export class BillSync {
   /** Joins (or rejoins after a reconnect) the bill's room and catches up. */
   async join() {
     this.joined = false;
+    this.session += 1;
     const ack = await this.emit('join', { bill: this.bill, since: this.since });
     if (!ack.ok) throw Object.assign(new Error(ack.error?.message ?? 'join refused'), ack.error);
     // Missed events first, then the snapshot, then what was broadcast meanwhile; sends wait until the end.
     this.catchingUp = true;
     try {
+      this.missed = Boolean(ack.provisions);
       for (const event of ack.events ?? []) this.handleEvent(event);
-      for (const [eid, { text, rev, wid }] of Object.entries(ack.provisions ?? {})) {
-        const provision = this.provisions.get(eid);
-        if (provision) this.#act(provision, provision.onSnapshot(text, rev, this.cursorOf(eid)));
-        else this.provisions.set(eid, new ProvisionSync(eid, text, rev, { opId: this.opId, wid }));
-      }
+      this.missed = false;
+      if (ack.provisions) this.#adoptSnapshot(ack.provisions, ack.last_event_id);
       this.#advance(ack.last_event_id);
       for (const event of this.backlog.splice(0)) this.handleEvent(event);
     } finally {
       this.catchingUp = false;
+      this.missed = false;
     }
     this.joined = true;
     // More was missed than one answer holds: ask again from where this one stopped.
@@ -332,6 +443,12 @@ export class BillSync {
     return ack;
   }
 
+  /** The connection dropped: nothing goes out until the next join, which sends what is pending. */
+  disconnected() {
+    this.joined = false;
+    this.session += 1;
+  }
+
   /** The drafter changed provision `eid` to `newText`. */
   type(eid, newText) {
     const provision = this.provisions.get(eid);
@@ -339,9 +456,27 @@ export class BillSync {
     this.#act(provision, provision.localChange(newText));
   }
 
+  /** The drafter changed the provision whose wId is `wid` to `newText`; false when the bill has no such provision. */
+  typeByWid(wid, newText) {
+    const provision = this.#byWid(wid);
+    if (!provision) return false;
+    this.#act(provision, provision.localChange(newText));
+    return true;
+  }
+
   /** The local text of provision `eid`. */
   text(eid) {
     return this.provisions.get(eid)?.text;
+  }
+
+  /** The local text of the provision whose wId is `wid`. */
+  textByWid(wid) {
+    return this.#byWid(wid)?.text;
+  }
+
+  /** The current eId of the provision whose wId is `wid` (null when the bill has none). */
+  eidOf(wid) {
+    return this.#byWid(wid)?.eid ?? null;
   }
 
   /** True when every provision has its edits confirmed and nothing is waiting. */
@@ -359,17 +494,75 @@ export class BillSync {
     if (event.type === PROVISION_EDITED) {
       const provision = this.#find(event.data);
       if (provision) this.#act(provision, provision.onEvent(event, this.cursorOf(provision.eid)));
+    } else if (STRUCTURE_EVENTS.has(event.type)) {
+      this.#restructure(event);
     }
     this.#advance(event.id);
   }
 
   // By wId when the event has one: after a renumbering the same eId may name another provision.
   #find({ wid, eid }) {
-    if (wid) {
-      for (const provision of this.provisions.values()) if (provision.wid === wid) return provision;
-      return null;
-    }
+    if (wid) return this.#byWid(wid);
     return this.provisions.get(eid) ?? null;
+  }
+
+  #byWid(wid) {
+    const provision = this.wids.get(wid);
+    // Held under its current eId, or it is gone (deleted, or dropped by a snapshot).
+    return provision && this.provisions.get(provision.eid) === provision ? provision : null;
+  }
+
+  // Holds `provisions` (eid -> ProvisionSync) from now on; the ones left out are gone from the bill, and what was
+  // typed in them and not yet saved is reported lost.
+  #hold(provisions) {
+    const gone = [...this.provisions.values()].filter((provision) => provisions.get(provision.eid) !== provision);
+    this.provisions = provisions;
+    this.wids = new Map([...provisions.values()].map((provision) => [provision.wid, provision]));
+    for (const provision of gone) {
+      if (provision.settled) continue;
+      this.onError(provision.eid, {
+        code: 'not_found',
+        message: `${provision.eid} was deleted by another drafter; what was typed in it and not yet saved is lost`,
+      }, provision.wid);
+    }
+  }
+
+  // A structure event: eIds move (`renames`, old → new) and provisions go (`removed_wids`). Applied once, in the
+  // order of events, and only to eIds older than it: a join's snapshot already holds the eIds up to its last event.
+  #restructure(event) {
+    if (this.missed || (event.id != null && this.shapeAt != null && event.id <= this.shapeAt)) return;
+    if (event.id != null) this.shapeAt = event.id;
+    const renames = event.data?.renames ?? {};
+    const removed = new Set(event.data?.removed_wids ?? []);
+    const next = new Map();
+    for (const [eid, provision] of this.provisions) {
+      if (removed.has(provision.wid)) continue;
+      provision.eid = Object.hasOwn(renames, eid) ? renames[eid] : eid;
+      next.set(provision.eid, provision);
+    }
+    this.#hold(next);
+  }
+
+  // A join's `{eid: {text, rev, wid}}`: every provision is matched by wId, takes the eId it has now and adopts the
+  // server's text (local edits merged onto it); new ones are added, missing ones are gone.
+  #adoptSnapshot(snapshot, lastEventId) {
+    const next = new Map();
+    const adopted = [];
+    for (const [eid, { text, rev, wid }] of Object.entries(snapshot)) {
+      let provision = this.#byWid(wid ?? eid);
+      if (provision) {
+        provision.eid = eid;
+        adopted.push([provision, text, rev]);
+      } else {
+        provision = new ProvisionSync(eid, text, rev, { opId: this.opId, wid: wid ?? eid, limits: this.limits });
+      }
+      next.set(eid, provision);
+    }
+    this.#hold(next);
+    if (lastEventId != null && (this.shapeAt === null || lastEventId > this.shapeAt)) this.shapeAt = lastEventId;
+    for (const [provision, text, rev] of adopted) {
+      this.#act(provision, provision.onSnapshot(text, rev, this.cursorOf(provision.eid)));
+    }
   }
 
   #advance(eventId) {
@@ -378,8 +571,8 @@ export class BillSync {
   }
 
   #act(provision, result) {
-    if (result.text !== null) this.onText(provision.eid, result.text, result.cursor);
-    if (result.error) this.onError(provision.eid, result.error);
+    if (result.text !== null) this.onText(provision.eid, result.text, result.cursor, provision.wid);
+    if (result.error) this.onError(provision.eid, result.error, provision.wid);
     if (result.resync) this.join().catch(() => {}); // the snapshot repairs the provision
     if (result.send && this.joined) this.#send(provision, result.send);
     if (result.retryAfter !== null && !this.retryPending) {
@@ -396,8 +589,17 @@ export class BillSync {
   }
 
   #send(provision, payload) {
+    const { session } = this;
     this.emit('edit', { bill: this.bill, ...payload }).then(
-      (ack) => this.#act(provision, provision.onAck(payload.op_id, ack, this.cursorOf(provision.eid))),
+      (ack) => {
+        // Refused for good, but on a line that has since dropped or rejoined: the refusal may be the server's
+        // answer to a copy that arrived before the join (socket.io-client sends what it held as soon as the line
+        // is back). The op stays in flight; the join sends it again, and that copy's answer decides.
+        if (session !== this.session && !ack.ok && !KEPT_CODES.has(ack.error?.code) && ack.error?.code !== EDIT_CONFLICT) {
+          return;
+        }
+        this.#act(provision, provision.onAck(payload.op_id, ack, this.cursorOf(provision.eid)));
+      },
       // No answer in time, or the line dropped: the op's fate is unknown and it stays in flight. It goes out again,
       // same op_id (never applied twice), while it is still the one waiting and no join is under way: otherwise
       // a lost answer on a line that stays up would hold back everything typed after it.
