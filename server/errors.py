@@ -60,6 +60,13 @@ class Forbidden(ParleyError):
     status = 403
 
 
+class NotJoined(Forbidden):
+    """A socket message names a bill this connection has not joined (yet): after a reconnection, a client's buffered
+    edit can arrive before its join. Not final: join, then send it again."""
+
+    code = "not_joined"
+
+
 class WrongPassword(Forbidden):
     """The current password given to change it is wrong (the caller is signed in, so not 401)."""
 

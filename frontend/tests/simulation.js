@@ -202,7 +202,7 @@ export class Network {
 
   #notJoined({ bill }) {
     this.refusedUnjoined += 1;
-    return { ok: false, error: { code: 'forbidden', message: `join bill ${bill} before sending changes to it` } };
+    return { ok: false, error: { code: 'not_joined', message: `join bill ${bill} before sending changes to it` } };
   }
 
   #broadcast(event) {

@@ -400,7 +400,7 @@ test('a refusal of a copy sent before the rejoin leaves the edit in flight, and 
   bill.type('sec_1', 'one two three'); // typed offline: waits
   assert.equal(answers.length, 1);
   const rejoined = bill.join(); // back: the held copy went out first and is refused, as not joined
-  answers.shift().resolve({ ok: false, error: { code: 'forbidden', message: 'join bill 1 before sending changes to it' } });
+  answers.shift().resolve({ ok: false, error: { code: 'not_joined', message: 'join bill 1 before sending changes to it' } });
   await rejoined;
   await settle();
   assert.equal(bill.text('sec_1'), 'one two three');
@@ -522,6 +522,62 @@ test('a paste too long for one message goes out in parts, each under the limit, 
   assert.equal(bill.text('sec_1'), pasted);
   assert.ok(patches.length > 5, `${patches.length} parts`);
   assert.ok(Math.max(...patches) <= limits.patchChars);
+});
+
+test('the limits a join answers with are the ones a paste is split to fit', async () => {
+  let server = 'Start.';
+  let rev = 1;
+  const patches = [];
+  const emit = async (name, payload) => {
+    if (name === 'join') {
+      return { ok: true, last_event_id: 0, events: [], provisions: { sec_1: { text: server, rev, wid: 'sec_1' } },
+        limits: { patch_chars: 500, provision_chars: 3000 } };
+    }
+    patches.push(payload.patch.length);
+    server = applyExact(server, payload.patch);
+    rev += 1;
+    return { ok: true, rev, event_id: rev };
+  };
+  const errors = [];
+  const bill = new BillSync({ bill: 1, emit, onError: (eid, error) => errors.push(error.code) });
+  await bill.join();
+  const pasted = `Start. ${'the Clerk shall publish '.repeat(80)}`;
+  bill.type('sec_1', pasted);
+  for (let i = 0; i < 500 && !bill.settled; i += 1) await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(server, pasted);
+  assert.ok(patches.length > 3 && Math.max(...patches) <= 500, `${patches}`);
+  bill.type('sec_1', `${pasted}${'x'.repeat(3000)}`); // past this server's provision limit: refused here
+  assert.deepEqual(errors, ['provision_too_large']);
+  assert.equal(server, pasted);
+});
+
+test('an edit answered not_joined on a line this page thinks joined makes it join again, and is saved', async () => {
+  let server = 'one';
+  let rev = 1;
+  let joins = 0;
+  let refuse = true;
+  const emit = async (name, payload) => {
+    if (name === 'join') {
+      joins += 1;
+      return { ok: true, last_event_id: 0, events: [], provisions: { sec_1: { text: server, rev, wid: 'sec_1' } } };
+    }
+    if (refuse) {
+      refuse = false; // a server process that lost this connection's join (say, restarted behind a proxy)
+      return { ok: false, error: { code: 'not_joined', message: 'join bill 1 before sending changes to it' } };
+    }
+    server = applyExact(server, payload.patch);
+    rev += 1;
+    return { ok: true, rev, event_id: rev };
+  };
+  const errors = [];
+  const bill = new BillSync({ bill: 1, emit, onError: (eid, error) => errors.push(error.code) });
+  await bill.join();
+  bill.type('sec_1', 'one two');
+  for (let i = 0; i < 200 && !bill.settled; i += 1) await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(joins, 2);
+  assert.deepEqual(errors, []);
+  assert.equal(server, 'one two');
+  assert.equal(bill.text('sec_1'), 'one two');
 });
 
 test('a text longer than a provision may be is refused where it is typed, and what is typed next is saved', () => {

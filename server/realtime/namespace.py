@@ -12,7 +12,7 @@ from flask_socketio import Namespace, emit, join_room, leave_room
 from sqlalchemy.orm import Session
 
 from server.domain.roles import Role
-from server.errors import BadRequest, Forbidden, PayloadTooLarge, RateLimited, SignedOut
+from server.errors import BadRequest, NotJoined, PayloadTooLarge, RateLimited, SignedOut
 from server.http.context import SESSION_GENERATION, database
 from server.realtime.acks import Ack, ok, socket_handler
 from server.realtime.broadcast import SITE_ROOM, bill_room, drafting_room
@@ -183,7 +183,11 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
                 # asks again from there instead of taking the snapshot's id and never seeing the rest.
                 last = records[-1].id
             events = history.public_events(session, records)
-        return ok(bill=bill_id, last_event_id=last, events=events, provisions=provisions, more=more)
+        config = current_app.config
+        # What one edit may carry and a provision hold here, so a client splits a paste to fit (docs/protocol.md).
+        limits = {"patch_chars": int(config["MAX_SOCKET_MESSAGE_BYTES"]),
+                  "provision_chars": int(config["MAX_PROVISION_CHARS"])}
+        return ok(bill=bill_id, last_event_id=last, events=events, provisions=provisions, more=more, limits=limits)
 
     @socket_handler
     def on_follow_public(self, data: dict[str, Any]) -> Ack:
@@ -207,7 +211,7 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         bill_id = _int_field(data, "bill")
         assert bill_id is not None
         if self.bills.get(request.sid) != bill_id:  # type: ignore[attr-defined]
-            raise Forbidden(f"join bill {bill_id} before sending changes to it")
+            raise NotJoined(f"join bill {bill_id} before sending changes to it")
         return bill_id
 
     @socket_handler

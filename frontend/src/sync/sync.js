@@ -26,6 +26,7 @@ export const PROVISION_TOO_LARGE = 'provision_too_large';
 // characters is refused (payload_too_large, and a frame four times that closes the connection), a text longer
 // than MAX_PROVISION_CHARS characters is refused (provision_too_large). A larger change goes out in steps.
 export const LIMITS = Object.freeze({ patchChars: 64 * 1024, provisionChars: 100_000 });
+const NOT_JOINED = 'not_joined';
 // Refusals after which the op stays in flight (another copy may yet be applied, or the same one later).
 const KEPT_CODES = new Set([RATE_LIMITED, INTERNAL_ERROR, ...SIGNED_OUT_CODES]);
 
@@ -419,6 +420,12 @@ export class BillSync {
     this.session += 1;
     const ack = await this.emit('join', { bill: this.bill, since: this.since });
     if (!ack.ok) throw Object.assign(new Error(ack.error?.message ?? 'join refused'), ack.error);
+    // The server's own limits (a deployment may set them lower than the defaults): pastes are split to fit them.
+    // Changed in place: every provision holds this object.
+    if (ack.limits) {
+      this.limits.patchChars = ack.limits.patch_chars ?? this.limits.patchChars;
+      this.limits.provisionChars = ack.limits.provision_chars ?? this.limits.provisionChars;
+    }
     // Missed events first, then the snapshot, then what was broadcast meanwhile; sends wait until the end.
     this.catchingUp = true;
     try {
@@ -596,6 +603,12 @@ export class BillSync {
         // answer to a copy that arrived before the join (socket.io-client sends what it held as soon as the line
         // is back). The op stays in flight; the join sends it again, and that copy's answer decides.
         if (session !== this.session && !ack.ok && !KEPT_CODES.has(ack.error?.code) && ack.error?.code !== EDIT_CONFLICT) {
+          return;
+        }
+        // Not joined (the server has no join of this connection, whatever this page believes): join again; the
+        // join sends the op once more. Never a refusal of the edit itself.
+        if (ack.error?.code === NOT_JOINED) {
+          if (session === this.session && this.joined) this.join().catch(() => {});
           return;
         }
         this.#act(provision, provision.onAck(payload.op_id, ack, this.cursorOf(provision.eid)));
