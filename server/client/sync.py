@@ -33,6 +33,7 @@ RATE_LIMITED: Final = "rate_limited"
 INTERNAL_ERROR: Final = "internal_error"
 # Refusals that say who is asking is no longer signed in, not that the edit is wrong.
 SIGNED_OUT_CODES: Final = frozenset({"signed_out", "unauthenticated"})
+NOT_JOINED: Final = "not_joined"
 # After the server failed on an op: 1, 2, 4... seconds before sending it again, at most this long.
 MAX_FAILURE_WAIT: Final = 30.0
 NOT_FOUND: Final = "not_found"
@@ -163,6 +164,11 @@ class ProvisionSync:
                 wait = ack.get("retry_after")
                 retry_after = float(wait) if isinstance(wait, (int, float)) and wait > 0 else DEFAULT_RETRY_AFTER
             return self._shown(before, cursor, Outcome(resync=resync, retry_after=retry_after))
+        if error.get("code") == NOT_JOINED:
+            # The server has no join of this connection (an edit it held while reconnecting arrived first): the op
+            # stays in flight and the join, asked for here, sends it again.
+            self.held = True
+            return Outcome(resync=True)
         if error.get("code") in SIGNED_OUT_CODES:
             # The connection's sign-in ended: nothing is wrong with the edit, the drafter has to sign in again. It
             # stays in flight, what is typed meanwhile waits, and the join after reconnecting sends it again.

@@ -317,6 +317,14 @@ def test_a_refusal_other_than_a_conflict_undoes_the_refused_edit_and_reports_it(
     assert provision.text == "one two" and provision.settled
 
 
+def test_an_edit_answered_not_joined_is_kept_in_flight_and_asks_for_a_join() -> None:
+    provision = ProvisionSync("sec_1", "one two", 1, op_id=lambda: "op-1")
+    provision.local_change("one two three")
+    result = provision.on_ack("op-1", {"ok": False, "error": {"code": "not_joined", "message": "join bill 1 first"}})
+    assert result.resync and result.error is None
+    assert provision.text == "one two three" and not provision.settled
+
+
 def test_a_rate_limited_edit_is_kept_in_flight_and_sent_again_then_what_was_typed_meanwhile() -> None:
     provision = ProvisionSync("sec_1", "one two", 1, op_id=op_ids("t"))
     provision.local_change("one two three")
