@@ -295,6 +295,8 @@ def test_a_large_paste_is_saved_and_one_too_large_is_refused_without_losing_what
     amina.wait_for_selector("#sync-state[data-state='error']")
     assert "100000" in amina.text_content("#editor-message")
     assert "100000" in amina.text_content("#sync-state")
+    # Marked as an error, not only worded as one: in the danger colour.
+    assert amina.evaluate("getComputedStyle(document.getElementById('sync-state')).color") == "rgb(160, 0, 0)"
     assert stored(e2e_app, EID)[1] == before + paste
     amina.wait_for_timeout(1000)
     refused = states(amina)
