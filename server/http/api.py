@@ -21,6 +21,7 @@ from server.http.context import (
     time_arg,
 )
 from server.services import accounts, bills, consolidation, history, mail, password_resets, publication, versions
+from server.store import eventlog
 from server.store.models import Provision
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -150,12 +151,10 @@ def bill_events(bill_id: int) -> Response:
     limit = int_arg("limit", 1000, minimum=1, maximum=5000)
     with database().read() as session:
         records = bills.events_for_bill(session, bill_id, after, limit)
-        return jsonify(
-            {
-                "events": history.public_events(session, records),
-                "last_event_id": records[-1].id if records else max(after, 0),
-            }
-        )
+        # Nothing after ``after``: the client is up to date, at the log's head (not at an id beyond it, which it
+        # would keep asking from and so never see the events still to come below it).
+        last = records[-1].id if records else min(max(after, 0), eventlog.last_event_id(session))
+        return jsonify({"events": history.public_events(session, records), "last_event_id": last})
 
 
 @api.post("/bills/<int:bill_id>/versions")

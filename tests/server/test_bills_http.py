@@ -46,6 +46,11 @@ def test_import_then_read_the_bill_and_its_provision_tree(client: FlaskClient, u
     events = client.get(f"/api/bills/{body['id']}/events?after=0").get_json()
     assert [e["type"] for e in events["events"]] == ["bill.imported"]
     assert events["last_event_id"] == events["events"][0]["id"]
+    # Asked from beyond the log's head, the answer is up to date at the head, not at the id asked from.
+    beyond = client.get(f"/api/bills/{body['id']}/events?after=99999999999").get_json()
+    assert beyond == {"events": [], "last_event_id": _event_count(client)}
+    caught_up = client.get(f"/api/bills/{body['id']}/events?after={events['last_event_id']}").get_json()
+    assert caught_up == {"events": [], "last_event_id": events["last_event_id"]}
 
 
 def test_the_resolver_serves_work_expression_and_manifestation(client: FlaskClient, users: Accounts) -> None:
