@@ -1,15 +1,20 @@
 """Every error becomes ``{"error": {"code", "message"}}`` with its status; a failed validation (422) also says
-which fields were wrong: ``"fields": [{"field": "body.eid", "message"}, ...]`` (see ``server.http.validation``)."""
+which fields were wrong: ``"fields": [{"field": "body.eid", "message"}, ...]`` (see ``server.http.validation``).
+
+A failed CSRF check of a page's form (outside ``/api/``) is the exception: a person sent it, so it gets a page.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, make_response, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from server.errors import ParleyError, ValidationFailed
+from server.errors import BadRequest, ParleyError, ValidationFailed
+from server.http.pages_common import page_error
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +47,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> Response:
-        return error_response("csrf_failed", f"the CSRF token is missing or invalid: {error.description}", 400)
+        if request.path.startswith("/api/"):
+            return error_response("csrf_failed", f"the CSRF token is missing or invalid: {error.description}", 400)
+        # A form of a page (signing in, signing up, a confirmation): its token expired with the session, or the
+        # form was posted from another site. The person who sent it needs to know what to do, not read JSON; the
+        # page answered carries a fresh token, so reloading the form and sending it again works.
+        return make_response(page_error(BadRequest(_(
+            "This form has expired or was sent from another site. Reload the page and send it again."))))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:

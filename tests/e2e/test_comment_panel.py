@@ -4,7 +4,7 @@ reporting and endorsing once, the quote field, and the report reasons in words."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -163,6 +163,41 @@ def test_the_change_buttons_go_when_the_edit_window_closes(pages: Pages, e2e_app
     assert actions.get_by_role("button", name="This was not me").count() == 1
 
 
+def _utc(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.removesuffix("Z")).replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize("skew", [timedelta(hours=1), timedelta(hours=-1)], ids=["browser_ahead", "browser_behind"])
+def test_the_change_buttons_go_at_editable_until_by_the_servers_clock(
+    pages: Pages, e2e_app: Flask, skew: timedelta,
+) -> None:
+    e2e_app.config["COMMENT_EDIT_WINDOW_SECONDS"] = 6
+    citizen = pages.new("citizen")
+    # The browser's clock is an hour off the server's (which is this machine's): the window is the server's.
+    citizen.clock.install(time=datetime.now(UTC) + skew)
+    open_thread(citizen, QUIET)
+    browser_now = datetime.fromtimestamp(citizen.evaluate("Date.now()") / 1000, UTC)
+    assert abs(browser_now - datetime.now(UTC) - skew) < timedelta(minutes=1)
+    comment = post_in_panel(citizen, "Timed by the server, not by this computer.")
+    actions = actions_of(comment)
+    actions.get_by_role("button", name="Edit").wait_for()
+    assert actions.get_by_role("button", name="Withdraw").count() == 1
+    mine = next(c for c in listed(citizen, eid=QUIET) if c["body"].startswith("Timed by the server"))
+    until = _utc(mine["editable_until"])
+    assert until - _utc(mine["created_at"]) == timedelta(seconds=6)
+    assert datetime.now(UTC) < until - timedelta(seconds=2), "the test's assumptions hold"
+
+    actions.get_by_role("button", name="Edit").wait_for(state="detached", timeout=15_000)
+    gone = datetime.now(UTC)
+    assert actions.get_by_role("button", name="Withdraw").count() == 0
+    assert actions.get_by_role("button", name="This was not me").count() == 1
+    # At editable_until, as the server's Date header lets the page tell it (to the second; then a refresh of the
+    # list, at most one a second, draws it).
+    assert until - timedelta(seconds=1.5) <= gone <= until + timedelta(seconds=5), (until, gone)
+    # Only one's own comments come with a window.
+    assert "editable_until" not in next(c for c in listed(citizen, eid=DISCUSSED) if c["id"] == 3)
+
+
 def test_a_change_the_server_refuses_as_too_late_says_why(pages: Pages, e2e_app: Flask) -> None:
     citizen = pages.new("citizen")
     open_thread(citizen, QUIET)
@@ -314,6 +349,9 @@ def test_the_quote_reads_as_the_bills_words_and_the_comment_as_plain_text(pages:
 
 def test_a_reported_comment_says_reported_and_offers_no_second_report(pages: Pages, e2e_app: Flask) -> None:
     reporter = pages.new("citizen2")
+    # The same account on another device, its thread read before the report (reports are not broadcast).
+    elsewhere = pages.new("citizen2")
+    open_thread(elsewhere)
     open_thread(reporter)
     reporter.wait_for_selector("body[data-live='1']")
     first = reporter.locator('.comment[data-comment="1"]')
@@ -323,22 +361,31 @@ def test_a_reported_comment_says_reported_and_offers_no_second_report(pages: Pag
     actions_of(first).get_by_text("Reported", exact=True).wait_for()
     assert actions_of(first).get_by_role("button", name="Report").count() == 0
 
+    # The other device's list was read before: the server's "already" is taken as what it is.
+    stale = elsewhere.locator('.comment[data-comment="1"]')
+    actions_of(stale).get_by_role("button", name="Report").click()
+    stale.locator(".flag-form").get_by_role("button", name="Report").click()
+    stale.locator(".message", has_text="You have already reported this comment.").wait_for()
+    expected_refusal(pages, 409)
+    assert actions_of(stale).get_by_role("button", name="Report").count() == 0
+    assert actions_of(stale).get_by_text("Reported", exact=True).count() == 1
+    assert "Refused" not in stale.inner_text()
+
     # A live refresh draws the thread again: still reported, still no button.
     post_directly(e2e_app, principal(e2e_app, "citizen"), "Meanwhile, another comment.")
     reporter.locator(".comment", has_text="Meanwhile, another comment.").wait_for()
     assert actions_of(first).get_by_role("button", name="Report").count() == 0
     assert actions_of(first).get_by_text("Reported", exact=True).count() == 1
 
-    # Another visit: the list does not say who reported what, so the button is back; the server's "already"
-    # is taken as what it is.
+    # Another visit: the list says which comments this account reported.
     reporter.reload()
     open_thread(reporter)
-    actions_of(first).get_by_role("button", name="Report").click()
-    first.locator(".flag-form").get_by_role("button", name="Report").click()
-    first.locator(".message", has_text="You have already reported this comment.").wait_for()
-    expected_refusal(pages, 409)
+    actions_of(first).get_by_text("Reported", exact=True).wait_for()
     assert actions_of(first).get_by_role("button", name="Report").count() == 0
-    assert "Refused" not in first.inner_text()
+    assert [c["id"] for c in listed(reporter, eid=DISCUSSED) if c["flagged"]] == [1]
+    # Others' comments can still be reported.
+    others = reporter.locator(".comment", has=reporter.locator(":scope > .comment-body", has_text="Meanwhile"))
+    assert actions_of(others).get_by_role("button", name="Report").count() == 1
 
 
 def test_a_double_click_endorses_once(pages: Pages) -> None:
@@ -395,3 +442,18 @@ def test_report_reasons_read_as_words(pages: Pages, lang: str, expected: list[st
     options = first.locator(".flag-form select option").all_inner_texts()
     assert all(word in options for word in expected), options
     assert not [option for option in options if "_" in option]
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", ["Reported as personal data: my address", "Reported as off topic"]),
+    ("fr", ["Signalé pour : données personnelles: my address", "Signalé pour : hors sujet"]),
+])
+def test_the_moderation_queue_names_reasons_as_the_panel_does(pages: Pages, lang: str, expected: list[str]) -> None:
+    citizen, neighbour = pages.new("citizen"), pages.new("citizen2")
+    assert post_as(citizen, "/api/comments/3/flags", {"reason": "personal_data", "note": "my address"}) == 201
+    assert post_as(neighbour, "/api/comments/1/flags", {"reason": "off_topic"}) == 201
+    clerk = pages.new("clerk")
+    clerk.goto(f"/moderation?lang={lang}")
+    ready(clerk)
+    flags = [clerk.locator(f'.queued-comment[data-comment="{id_}"] .flags li').inner_text() for id_ in (3, 1)]
+    assert flags == expected

@@ -1,0 +1,135 @@
+// What the institution does in the panel: drafters, clerks and admins answer a comment or at once every signatory
+// of its campaign ("you said, we did"); clerks and admins hide a comment (with a public reason) or restore it.
+import { api, apiPages } from '../lib/api.js';
+import { announce, h, t } from '../lib/dom.js';
+import { place } from './forms.js';
+
+// The API's fates of a comment (docs/api-consultation.md, "Answers").
+const FATES = ['taken_up', 'partly_taken_up', 'not_taken_up', 'noted'];
+
+export class StaffTools {
+  constructor(panel) {
+    this.panel = panel;
+    this.amendments = null; // the bill's amendments, fetched once for the answer form
+  }
+
+  /** "Give an answer", and for a campaign's comment "Answer the whole campaign". */
+  answerButtons(comment) {
+    const buttons = [h('button', { type: 'button', class: 'secondary', dataset: { action: 'answer' }, onclick: (event) => this.answerForm(comment, event.target) }, t('answer_comment'))];
+    if (comment.cluster?.campaign) {
+      buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'answer-campaign' }, onclick: (event) => this.answerForm(comment, event.target, comment.cluster) }, t('answer_campaign')));
+    }
+    return buttons;
+  }
+
+  hideButton(comment) {
+    return h('button', { type: 'button', class: 'danger', dataset: { action: 'hide' }, onclick: (event) => this.hideForm(comment, event.target) }, t('hide'));
+  }
+
+  /** The bill's amendments an answer may name, fetched on the first answer form and kept for the page. */
+  amendmentsOfBill() {
+    this.amendments ??= apiPages(`/api/bills/${this.panel.bill}/amendments`, ['amendments'])
+      .then((data) => data.amendments ?? [])
+      .catch(() => {
+        this.amendments = null; // try again with the next form
+        return [];
+      });
+    return this.amendments;
+  }
+
+  /**
+   * "You said, we did": the answer, the comment's fate and, optionally, the amendment or version it led to. Given
+   * the comment's campaign `cluster`, the answer goes to every signatory of it at once.
+   */
+  answerForm(comment, opener, cluster = null) {
+    const panel = this.panel;
+    const host = opener.closest('.comment');
+    const id = cluster ? `answer-campaign-${comment.id}` : `answer-${comment.id}`;
+    const open = host.querySelector(`:scope > .answer-form[data-form="${id}"]`);
+    if (open) {
+      document.getElementById(id)?.focus();
+      return;
+    }
+    const textarea = h('textarea', { id, rows: 3, required: true });
+    const fate = h('select', { id: `${id}-fate` }, FATES.map((value) => h('option', { value }, t(`fate_${value}`))));
+    const amendment = h('select', { id: `${id}-amendment` }, h('option', { value: '' }, t('none')));
+    const version = h('select', { id: `${id}-version` }, h('option', { value: '' }, t('none')),
+      panel.versions.map((value) => h('option', { value }, t('answer_version', { version: value }))));
+    const message = h('p', { class: 'message', role: 'status' });
+    this.amendmentsOfBill().then((amendments) => amendment.append(...amendments.map((item) => h('option', { value: item.id },
+      `${t('amendment')} ${item.number ?? item.id} · ${item.citation ?? item.eid}`))));
+    const form = h('form', {
+      class: 'answer-form comment-form',
+      dataset: { form: id },
+      onsubmit: async (event) => {
+        event.preventDefault();
+        const payload = { body: textarea.value, fate: fate.value };
+        if (amendment.value) payload.amendment_id = Number(amendment.value);
+        if (version.value) payload.version = Number(version.value);
+        try {
+          await api('POST', cluster ? `/api/clusters/${cluster.id}/answers` : `/api/comments/${comment.id}/answers`, payload);
+          form.remove();
+          await panel.refresh();
+          // The form is gone: the focus goes to what it produced.
+          const fateShown = panel.body.querySelector(`.comment[data-comment="${comment.id}"] > .comment-fate`);
+          fateShown?.setAttribute('tabindex', '-1');
+          fateShown?.focus();
+          announce(cluster ? t('campaign_answered', { size: cluster.size }) : t('answered', { id: comment.id }));
+        } catch (error) {
+          message.textContent = t('refused', { message: error.message });
+        }
+      },
+    },
+    h('label', { for: id }, cluster ? t('campaign_your_answer', { size: cluster.size }) : t('your_answer')), textarea,
+    h('label', { for: `${id}-fate` }, t('fate')), fate,
+    h('label', { for: `${id}-amendment` }, t('answer_amendment_optional')), amendment,
+    h('label', { for: `${id}-version` }, t('answer_version_optional')), version,
+    h('p', {}, h('button', { type: 'submit' }, t(cluster ? 'send_campaign_answer' : 'send_answer'))),
+    message);
+    place(host, form);
+    textarea.focus();
+  }
+
+  hideForm(comment, opener) {
+    const panel = this.panel;
+    const host = opener.closest('.comment');
+    if (host.querySelector(':scope > .hide-form')) return;
+    const id = `hide-${comment.id}`;
+    const input = h('input', { id, required: true, autocomplete: 'off' });
+    const message = h('p', { class: 'message', role: 'status' });
+    const form = h('form', {
+      class: 'hide-form inline-form',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          await api('POST', `/api/comments/${comment.id}/moderation`, { action: 'hide', reason: input.value });
+          form.remove();
+          announce(t('hidden_done', { id: comment.id }));
+          await panel.refresh();
+          panel.onChange();
+        } catch (error) {
+          message.textContent = t('refused', { message: error.message });
+        }
+      },
+    }, h('label', { for: id }, t('reason')), input, h('button', { type: 'submit', class: 'danger' }, t('hide')), message);
+    place(host, form);
+    input.focus();
+  }
+
+  /** A hidden comment's "Restore": it leaves the moderation queue when hidden, so its notice is where it comes back. */
+  restoreButton(id) {
+    return h('button', { type: 'button', class: 'secondary', onclick: (event) => this.restore(id, event.target) }, t('restore'));
+  }
+
+  async restore(id, button) {
+    const panel = this.panel;
+    try {
+      await api('POST', `/api/comments/${id}/moderation`, { action: 'restore' });
+      announce(t('restored_done', { id }));
+      await panel.refresh();
+      panel.onChange();
+    } catch (error) {
+      button.after(h('p', { class: 'message', role: 'status' }, t('refused', { message: error.message })));
+    }
+  }
+}

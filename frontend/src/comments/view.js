@@ -1,0 +1,80 @@
+// How a thread is drawn: each comment with its author and time, the bill's words it quotes, its campaign, its
+// endorsements, what became of it, the buttons this reader may use on it, and its replies under it.
+import { h, t } from '../lib/dom.js';
+import { shown } from './threads.js';
+
+export class ThreadView {
+  constructor(panel) {
+    this.panel = panel;
+  }
+
+  /** `comment` (or a hidden comment's notice) with its replies (`byParent`, see threads) and, for a campaign's
+   * entry whose signatures are open, those read so far (`signatures`: cluster id -> `{comments, next}`). */
+  thread(comment, byParent, signatures = new Map()) {
+    if (comment.notice) return this.hiddenNotice(comment, byParent);
+    const { campaigns } = this.panel;
+    const replies = byParent.get(comment.id) ?? [];
+    const read = campaigns.readOf(comment, signatures);
+    return h('li', { class: 'comment', dataset: { comment: comment.id, cluster: comment.cluster?.id } },
+      this.meta(comment),
+      // The bill's words, set apart as a quotation of the bill; the comment itself is plain text.
+      comment.quote ? h('figure', { class: 'comment-quote' },
+        h('figcaption', { class: 'quote-label' }, t('quoting_bill')),
+        h('blockquote', {}, comment.quote)) : null,
+      h('div', { class: 'comment-body' }, comment.body),
+      campaigns.entry(comment, read !== undefined),
+      h('p', { class: 'comment-meta' }, `${t('endorsements')}: `, h('span', { class: 'endorsement-count' }, comment.endorsements)),
+      this.fate(comment),
+      this.actions(comment),
+      replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null,
+      read ? campaigns.members(comment, read) : null);
+  }
+
+  /** Who wrote the comment, when, and when it was last changed. The name is isolated (`<bdi>`): one written
+   * right to left, or holding direction controls, must not turn the date beside it around. */
+  meta(comment) {
+    return h('p', { class: 'comment-meta' },
+      h('bdi', { class: 'comment-author' }, comment.author?.name ?? ''), ' · ',
+      h('time', { datetime: comment.created_at }, shown(comment.created_at)),
+      comment.edited_at ? [' · ', h('span', { class: 'comment-edited' }, t('edited', { time: shown(comment.edited_at) }))] : null);
+  }
+
+  /** Where a comment was hidden: the moderator's reason, the replies it drew, and for moderators a way back (a
+   * hidden comment leaves the moderation queue, so its notice is where it can be restored). */
+  hiddenNotice(notice, byParent) {
+    const replies = byParent.get(notice.id) ?? [];
+    return h('li', { class: 'comment-hidden', dataset: { comment: notice.id } },
+      h('p', { class: 'hidden-note' }, t('hidden', { reason: notice.reason ?? '' })),
+      this.panel.isModerator ? this.panel.staff.restoreButton(notice.id) : null,
+      replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null);
+  }
+
+  /** What became of the comment ("you said, we did"): its fate and the answers it was given. */
+  fate(comment) {
+    const answers = comment.answers ?? [];
+    if (!comment.fate && !answers.length) return null;
+    return h('div', { class: 'comment-fate' },
+      comment.fate ? h('p', { class: 'fate' }, h('strong', {}, `${t('fate')}: `), t(`fate_${comment.fate}`)) : null,
+      answers.map((answer) => h('div', { class: 'comment-answer' },
+        // The answer names no one (its `author` is an account id): it is the institution's answer.
+        h('p', { class: 'comment-meta' }, `${t(answer.cluster_id ? 'campaign_answer' : 'answer')} · ${shown(answer.created_at)}`),
+        h('div', { class: 'answer-body' }, answer.body),
+        answer.amendment_id ? h('p', {}, h('a', { href: `/amendments/${answer.amendment_id}` }, t('answer_amendment'))) : null,
+        answer.version ? h('p', {}, h('a', { href: `/bills/${this.panel.bill}?version=${answer.version}` }, t('answer_version', { version: answer.version }))) : null)));
+  }
+
+  /** The buttons this reader may use on `comment`, in a fixed order (the focus finds them again by their action). */
+  actions(comment) {
+    const { own, posting, reactions, staff } = this.panel;
+    const panel = this.panel;
+    const buttons = [];
+    const mine = own.isMine(comment);
+    if (panel.isCitizen && panel.open && !mine) buttons.push(reactions.endorseButton(comment));
+    if (panel.isCitizen && panel.open && comment.reply_to === null) buttons.push(posting.replyButton(comment));
+    if (mine) buttons.push(...own.buttons(comment));
+    if (panel.user && !mine) buttons.push(reactions.reportButton(comment));
+    if (panel.isAnswerer) buttons.push(...staff.answerButtons(comment));
+    if (panel.isModerator) buttons.push(staff.hideButton(comment));
+    return buttons.length ? h('div', { class: 'comment-actions' }, buttons) : null;
+  }
+}
