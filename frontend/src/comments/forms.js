@@ -14,3 +14,18 @@ export function place(host, form) {
 
 /** Options for `apiPatiently` that say in `message` why a write turned away for a moment has not gone yet. */
 export const busyIn = (message) => ({ onWait: (seconds) => { message.textContent = t('busy_retrying', { seconds }); } });
+
+/** Runs `write` for `form` once at a time: while it is on its way the form's submit button is disabled, and a second
+ * press does nothing (`{ busy: true }`). Otherwise `{ value }`, or `{ error }` when the write was refused. */
+export async function submitting(form, write) {
+  const button = form.querySelector('button[type=submit]');
+  if (button.disabled) return { busy: true };
+  button.disabled = true;
+  try {
+    return { value: await write() };
+  } catch (error) {
+    return { error };
+  } finally {
+    button.disabled = false;
+  }
+}

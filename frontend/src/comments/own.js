@@ -2,7 +2,7 @@
 // `editable_until`), and "this was not me" for a comment someone else posted from the account.
 import { api } from '../lib/api.js';
 import { announce, h, t } from '../lib/dom.js';
-import { place } from './forms.js';
+import { place, submitting } from './forms.js';
 
 // Beyond this, setTimeout fires at once (its delay is a 32-bit count of milliseconds).
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
@@ -136,18 +136,13 @@ export class OwnComments {
 
   async saveEdit(comment, textarea, message, form) {
     const panel = this.panel;
-    const button = form.querySelector('button[type=submit]');
-    if (button.disabled) return; // already on its way
-    button.disabled = true;
-    let edited;
-    try {
-      edited = await api('PATCH', `/api/comments/${comment.id}`, { body: textarea.value });
-    } catch (error) {
-      this.refused(error, comment, message, form);
+    const sent = await submitting(form, () => api('PATCH', `/api/comments/${comment.id}`, { body: textarea.value }));
+    if (sent.busy) return;
+    if (sent.error) {
+      this.refused(sent.error, comment, message, form);
       return;
-    } finally {
-      button.disabled = false;
     }
+    const edited = sent.value;
     form.remove();
     // An edit the lexicon holds takes the comment out of public view until a clerk has read it.
     const held = edited?.state === 'held';
@@ -173,16 +168,11 @@ export class OwnComments {
       class: 'withdraw-form inline-form',
       onsubmit: async (event) => {
         event.preventDefault();
-        const button = form.querySelector('button[type=submit]');
-        if (button.disabled) return;
-        button.disabled = true;
-        try {
-          await api('DELETE', `/api/comments/${comment.id}`);
-        } catch (error) {
-          this.refused(error, comment, message, form);
+        const sent = await submitting(form, () => api('DELETE', `/api/comments/${comment.id}`));
+        if (sent.busy) return;
+        if (sent.error) {
+          this.refused(sent.error, comment, message, form);
           return;
-        } finally {
-          button.disabled = false;
         }
         form.remove();
         panel.onChange();
@@ -215,17 +205,13 @@ export class OwnComments {
       class: 'not-mine-form comment-form',
       onsubmit: async (event) => {
         event.preventDefault();
-        const button = form.querySelector('button[type=submit]');
-        if (button.disabled) return;
-        button.disabled = true;
-        try {
-          await api('POST', `/api/comments/${comment.id}/not-mine`, { note: note.value.trim() || undefined });
-        } catch (error) {
-          message.textContent = t('refused', { message: error.message });
+        const sent = await submitting(form, () => api('POST', `/api/comments/${comment.id}/not-mine`,
+          { note: note.value.trim() || undefined }));
+        if (sent.busy) return;
+        if (sent.error) {
+          message.textContent = t('refused', { message: sent.error.message });
           announce(message.textContent);
           return;
-        } finally {
-          button.disabled = false;
         }
         form.remove();
         panel.onChange();
