@@ -64,6 +64,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from synthetic import make_bill  # noqa: E402
 from wire_client import WireClient  # noqa: E402
 
+from server.client.connection import socketio_client  # noqa: E402
 from server.domain import textpatch  # noqa: E402
 from server.domain.events import EventType  # noqa: E402
 from server.realtime.transport import NoDelayRequestHandler  # noqa: E402
@@ -459,7 +460,7 @@ def edit_cost(workspace: Workspace, bill: int, eid: str, by_wid: bool, edits: in
 
 def socket_edit_cost(url: str, token: str, bill: int, eid: str, edits: int) -> list[float]:
     """Milliseconds from sending an edit to its ack, one at a time, for one provision of ``bill``."""
-    client = socketio.Client(reconnection=False)
+    client = socketio_client(reconnection=False)
     client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=30)
     try:
         joined = client.call("join", {"bill": bill, "since": None}, timeout=120)

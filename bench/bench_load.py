@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import requests
-import socketio
 from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
@@ -36,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from akn.plaintext import parse_bill_text  # noqa: E402
+from server.client.connection import socketio_client  # noqa: E402
 from server.domain import textpatch  # noqa: E402
 from server.services import accounts, bills  # noqa: E402
 from server.services import consultation as consultations  # noqa: E402
@@ -168,7 +168,7 @@ class Cluster:
 
 
 def watcher(url: str, bill: int, stats: Stats, stop: threading.Event, ready: threading.Barrier) -> None:
-    client = socketio.Client(reconnection=False)
+    client = socketio_client(reconnection=False)
 
     def on_event(data: dict[str, Any]) -> None:
         sent = data.get("data", {}).get("op_id", "")
@@ -200,7 +200,7 @@ def watcher(url: str, bill: int, stats: Stats, stop: threading.Event, ready: thr
 
 def drafter(url: str, token: str, bill: int, eid: str, stats: Stats, stop: threading.Event,
             ready: threading.Barrier) -> None:
-    client = socketio.Client(reconnection=False)
+    client = socketio_client(reconnection=False)
     try:
         client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=30)
         state = client.call("join", {"bill": bill, "since": None}, timeout=30)["provisions"][eid]

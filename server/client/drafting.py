@@ -19,6 +19,7 @@ from typing import Any
 
 import socketio
 
+from server.client.connection import socketio_client
 from server.client.sync import BillSync, Reaction
 
 __all__ = ["DraftingClient", "JoinRefused"]
@@ -74,7 +75,7 @@ class DraftingClient:
     """One drafter typing into one bill; reconnects by itself and catches up with ``since``."""
 
     def __init__(self, *, client: socketio.Client | None = None, ack_timeout: float = 10.0) -> None:
-        self._sio = client or socketio.Client(reconnection=True)
+        self._sio = client or socketio_client(reconnection=True)
         _InOrder(self._sio.eio)
         self._ack_timeout = ack_timeout
         self._lock = threading.RLock()

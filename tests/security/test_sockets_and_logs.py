@@ -14,6 +14,7 @@ import websocket
 from flask import Flask
 from flask.testing import FlaskClient
 
+from server.client.connection import socketio_client
 from server.domain import textpatch
 from server.realtime.namespace import ParleyNamespace
 from tests.security.conftest import ROLES, World
@@ -30,7 +31,7 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
 
 
 def connect(url: str, token: str | None, origin: str | None = None) -> socketio.Client:
-    client = socketio.Client(reconnection=False)
+    client = socketio_client(reconnection=False)
     headers = {"Origin": origin} if origin else {}
     client.connect(url, auth={"token": token} if token else None, transports=["websocket"], headers=headers,
                    wait_timeout=10)

@@ -6,8 +6,8 @@ import threading
 from typing import Any
 
 import requests
-import socketio
 
+from server.client.connection import socketio_client
 from server.domain.consultation import ConsultationEvent
 from server.services import registration
 from server.store import projections
@@ -67,7 +67,7 @@ class RoomWatcher:
     def __init__(self, url: str, bill: int) -> None:
         self.events: list[dict[str, Any]] = []
         self.changed = threading.Condition()
-        self.client = socketio.Client(reconnection=False)
+        self.client = socketio_client(reconnection=False)
         self.client.on("event", self._on_event)
         self.client.connect(url, transports=["websocket"], wait_timeout=10)
         assert self.client.call("join", {"bill": bill, "since": None}, timeout=10)["ok"] is True

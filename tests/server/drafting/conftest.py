@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import socketio
 
+from server.client.connection import socketio_client
 from tests.server.conftest import LiveServer
 
 
@@ -17,7 +18,7 @@ class Watcher:
     """A Socket.IO client that records every broadcast it receives."""
 
     def __init__(self, url: str, token: str | None = None, headers: dict[str, str] | None = None) -> None:
-        self._attach(socketio.Client(reconnection=False))
+        self._attach(socketio_client(reconnection=False))
         self.client.connect(url, auth={"token": token} if token else None, transports=["websocket"],
                             headers=headers or {}, wait_timeout=10)
 

@@ -32,6 +32,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from server.client.connection import socketio_client
 from server.client.drafting import DraftingClient
 from server.domain.events import EventType
 from server.domain.textpatch import apply_exact
@@ -97,7 +98,7 @@ def append_word(text: str, word: str) -> str:
 
 
 def open_drafter(url: str, token: str) -> tuple[DraftingClient, socketio.Client]:
-    sio = socketio.Client(reconnection=True, **QUICK_RECONNECT)
+    sio = socketio_client(reconnection=True, **QUICK_RECONNECT)
     drafter = DraftingClient(client=sio)
     drafter.connect(url, token)
     return drafter, sio

@@ -33,7 +33,6 @@ from typing import Any
 import pytest
 import redis
 import requests
-import socketio
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -41,6 +40,7 @@ from cryptography.x509.oid import NameOID
 from requests.adapters import HTTPAdapter
 
 from config.settings import BaseConfig
+from server.client.connection import socketio_client
 from server.domain import textpatch
 from tests.server.conftest import _truncate_postgres
 from tests.server.drafting.conftest import Watcher
@@ -259,7 +259,7 @@ class ProxiedClient(Watcher):
                                        source_address=(address, 0))
         self._websocket = ssl.create_default_context(cafile=str(site.ca)).wrap_socket(
             raw, server_hostname="127.0.0.1")
-        self._attach(socketio.Client(reconnection=False, http_session=site.http(address),
+        self._attach(socketio_client(reconnection=False, http_session=site.http(address),
                                      websocket_extra_options={"socket": self._websocket}))
         self.client.connect(site.url, auth={"token": token} if token else None, wait_timeout=15)
 

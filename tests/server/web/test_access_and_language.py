@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import socketio
 from flask import Flask
 from flask.testing import FlaskClient
 
+from server.client.connection import socketio_client
 from tests.server.conftest import Accounts, LiveServer
 from tests.server.web.conftest import parse, sign_in
 
@@ -75,7 +75,7 @@ def test_a_signed_in_browser_opens_its_socket_as_its_user(
     assert cookie is not None
 
     def presence_answer(headers: dict[str, str]) -> dict[str, object]:
-        client = socketio.Client(reconnection=False)
+        client = socketio_client(reconnection=False)
         client.connect(live_server.url, headers=headers, transports=["websocket"], wait_timeout=10)
         try:
             assert client.call("join", {"bill": bill_id, "since": None}, timeout=10)["ok"] is True
