@@ -41,22 +41,35 @@ class _InOrder:
     def __init__(self, eio: Any) -> None:
         self._eio = eio
         self._start = eio.start_background_task
-        self._inbox: queue.SimpleQueue[tuple[Callable[..., Any], tuple[Any, ...]]] = queue.SimpleQueue()
+        self._inbox: queue.SimpleQueue[tuple[Callable[..., Any], tuple[Any, ...]] | None] = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
+        self._guard = threading.Lock()
         eio.start_background_task = self.start_background_task
 
     def start_background_task(self, target: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if target is not self._eio.handlers.get("message") or kwargs:
             return self._start(target, *args, **kwargs)
-        self._inbox.put((target, args))
-        if self._worker is None:
-            self._worker = threading.Thread(target=self._handle, name="socketio-messages", daemon=True)
-            self._worker.start()
+        with self._guard:
+            self._inbox.put((target, args))
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._handle, name="socketio-messages", daemon=True)
+                self._worker.start()
         return None
+
+    def stop(self) -> None:
+        """Let the worker end once it has handled what came before; a later message starts another."""
+        self._inbox.put(None)
 
     def _handle(self) -> None:
         while True:
-            handler, args = self._inbox.get()
+            item = self._inbox.get()
+            if item is None:
+                with self._guard:
+                    if self._inbox.empty():
+                        self._worker = None
+                        return
+                continue
+            handler, args = item
             try:
                 handler(*args)
             except Exception:  # one bad message must not stop the handling of the next ones
@@ -76,7 +89,7 @@ class DraftingClient:
 
     def __init__(self, *, client: socketio.Client | None = None, ack_timeout: float = 10.0) -> None:
         self._sio = client or socketio_client(reconnection=True)
-        _InOrder(self._sio.eio)
+        self._in_order = _InOrder(self._sio.eio)
         self._ack_timeout = ack_timeout
         self._lock = threading.RLock()
         self._retry_pending = False  # a timer will send what a rate limit held back
@@ -189,6 +202,7 @@ class DraftingClient:
         """Close the connection (unsent edits stay and go out after ``connect`` + ``join``)."""
         self._closed.set()
         self._sio.disconnect()
+        self._in_order.stop()
 
     def _watch(self, generation: int) -> None:
         """Bring back a connection that python-socketio believes is up while its transport is gone.

@@ -29,13 +29,22 @@ def test_a_drafter_who_disconnects_leaves_without_waiting_out_the_close_handshak
     assert staying.wait_for(lambda: any(p.get("left") for p in staying.presence))
 
 
-def test_the_drafting_client_closes_its_websocket_briefly(live_server: LiveServer, users: Accounts,
-                                                          bill_id: int) -> None:
+def test_the_drafting_client_closes_its_websocket_briefly_and_ends_its_threads(
+    live_server: LiveServer, users: Accounts, bill_id: int
+) -> None:
     drafter = DraftingClient()
     drafter.connect(live_server.url, users.tokens["drafter"])
-    try:
-        assert isinstance(drafter._sio.eio.ws, BriefClose)
-    finally:
-        started = time.monotonic()
-        drafter.disconnect()
+    drafter.join(bill_id)
+    assert isinstance(drafter._sio.eio.ws, BriefClose)
+    worker = drafter._in_order._worker
+    assert worker is not None and worker.is_alive()  # the join's answer was handled there
+    started = time.monotonic()
+    drafter.disconnect()
     assert time.monotonic() - started < 3 * CLOSE_WAIT + 1
+    worker.join(timeout=5)
+    assert not worker.is_alive()
+    # Connected again, it handles the server's messages again.
+    drafter.connect(live_server.url, users.tokens["drafter"])
+    drafter.join(bill_id)
+    assert drafter.text(EID) == "This Act may be cited as the Test Act, 2026."
+    drafter.disconnect()
