@@ -18,7 +18,8 @@ class Watcher:
     """A Socket.IO client that records every broadcast it receives."""
 
     def __init__(self, url: str, token: str | None = None, headers: dict[str, str] | None = None) -> None:
-        self._attach(socketio_client(reconnection=False))
+        # A loaded machine may take more than the 5 s python-engineio allows an opening handshake by default.
+        self._attach(socketio_client(reconnection=False, request_timeout=15))
         self.client.connect(url, auth={"token": token} if token else None, transports=["websocket"],
                             headers=headers or {}, wait_timeout=10)
 
