@@ -82,6 +82,8 @@ class BaseConfig:
     # Endorsements, flags and other small writes of one account.
     REACTION_LIMIT_PER_ACCOUNT = os.environ.get("REACTION_LIMIT_PER_ACCOUNT", "60/minute")
     SIGNUP_LIMIT_PER_ADDRESS = os.environ.get("SIGNUP_LIMIT_PER_ADDRESS", "20/hour")
+    # Asking for another verification mail: per account, so nobody fills an inbox with them.
+    VERIFICATION_RESEND_LIMIT_PER_ACCOUNT = os.environ.get("VERIFICATION_RESEND_LIMIT_PER_ACCOUNT", "3/hour")
     # Signing in (the /login form and POST /api/tokens): every attempt from one address, and the failed ones on
     # one account name from anywhere (guesses spread over many addresses still meet this one).
     SIGNIN_LIMIT_PER_ADDRESS = os.environ.get("SIGNIN_LIMIT_PER_ADDRESS", "60/minute")

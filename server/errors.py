@@ -217,6 +217,12 @@ class AlreadyVerified(Conflict):
     code = "already_verified"
 
 
+class SignUpDisowned(Conflict):
+    """The address's owner said this sign-up was not theirs: the account has no address left to confirm."""
+
+    code = "sign_up_disowned"
+
+
 class AmendmentWindowClosed(Conflict):
     """The bill does not take amendments now (its amendment window is closed)."""
 

@@ -286,6 +286,14 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
         response=obj(["id", "username", "verified"], id=INTEGER, username=STRING, verified=BOOLEAN),
         errors=(400, 409, 422),
     ),
+    ("POST", "/api/citizens/verification/resend"): Operation(
+        "Mail another verification link to the address your citizen account signed up with", "identity",
+        Auth.REQUIRED,
+        response=obj(["verification_sent"], verification_sent=BOOLEAN), errors=(401, 403, 409, 429),
+        description="For a mail that never came or a link that expired; earlier links stay valid until they "
+                    "expire. An address already confirmed: 409 already_verified; a sign-up its address's owner "
+                    "disowned: 409 sign_up_disowned. At most VERIFICATION_RESEND_LIMIT_PER_ACCOUNT (3/hour).",
+    ),
     ("POST", "/api/citizens/verification/disowned"): Operation(
         "\"This wasn't me\": with the mailed token, cancel a sign-up made with your address", "identity",
         body=obj(["token"], token=text(500, 1)),

@@ -40,6 +40,7 @@ from server.services import consultation_comments as comments
 from server.services import consultation_views as views
 from server.services import mail, moderation, registration
 from server.services.consultation import ConsultationSettings
+from server.services.principal import require
 from server.store import eventlog
 from server.store.consultation_models import Comment
 
@@ -342,15 +343,30 @@ def sign_up() -> tuple[Response, int]:
                                       display_name=display_name,
                                       ttl_hours=int(current_app.config.get("VERIFICATION_TTL_HOURS", 48)))
         user_id, address, token = signed.user.id, signed.user.email or "", signed.token
-    sent = True
+    sent = send_verification_mail(address, token, user_id)
+    return jsonify({"id": user_id, "username": username.strip().lower(), "verification_sent": sent}), 201
+
+
+def send_verification_mail(address: str, token: str, user_id: int) -> bool:
+    """Mail a verification link; False when the mail server fails (the account stays, and may ask again)."""
     try:
         mail.sender_from_config(current_app.config).send(
             registration.verification_mail(address, token, str(current_app.config.get("PUBLIC_URL", "")))
         )
     except Exception:
         log.exception("could not send the verification mail of user %s", user_id)
-        sent = False
-    return jsonify({"id": user_id, "username": username.strip().lower(), "verification_sent": sent}), 201
+        return False
+    return True
+
+
+@consultation.post("/citizens/verification/resend")
+def resend_verification() -> Response:
+    """Another verification mail for the signed-in citizen, to the address the account signed up with."""
+    principal = require(current_principal(), Role.CITIZEN)
+    with database().write() as session:
+        address, token = registration.resend(session, principal,
+                                             ttl_hours=int(current_app.config.get("VERIFICATION_TTL_HOURS", 48)))
+    return jsonify({"verification_sent": send_verification_mail(address, token, principal.user_id)})
 
 
 @consultation.post("/citizens/verification")
@@ -377,10 +393,10 @@ def _taken(response: Response) -> bool:
     return response.status_code < 400
 
 
-_EVERY_ATTEMPT_COUNTS = frozenset({"sign_up", "verify", "disown_sign_up"})
+_EVERY_ATTEMPT_COUNTS = frozenset({"sign_up", "verify", "disown_sign_up", "resend_verification"})
 
 
-def _account_key() -> str:
+def account_key() -> str:
     principal = current_principal()
     return f"user:{principal.user_id}" if principal is not None else address_key()
 
@@ -461,15 +477,17 @@ def register_consultation(app: Flask) -> None:
     limiter.init_app(app)
     account, address = str(config["COMMENT_LIMIT_PER_ACCOUNT"]), str(config["COMMENT_LIMIT_PER_ADDRESS"])
     reactions, signups = str(config["REACTION_LIMIT_PER_ACCOUNT"]), str(config["SIGNUP_LIMIT_PER_ADDRESS"])
+    resends = str(config["VERIFICATION_RESEND_LIMIT_PER_ACCOUNT"])
     plan: dict[str, list[tuple[str, Any, str]]] = {
-        "post_comment": [(account, _account_key, "comment-account"), (address, address_key, "comment-address")],
-        "edit_comment": [(reactions, _account_key, "reaction-account")],
-        "endorse": [(reactions, _account_key, "reaction-account"), (address, address_key, "comment-address")],
-        "flag": [(reactions, _account_key, "reaction-account"), (address, address_key, "comment-address")],
-        "disown": [(reactions, _account_key, "reaction-account")],
+        "post_comment": [(account, account_key, "comment-account"), (address, address_key, "comment-address")],
+        "edit_comment": [(reactions, account_key, "reaction-account")],
+        "endorse": [(reactions, account_key, "reaction-account"), (address, address_key, "comment-address")],
+        "flag": [(reactions, account_key, "reaction-account"), (address, address_key, "comment-address")],
+        "disown": [(reactions, account_key, "reaction-account")],
         "sign_up": [(signups, address_key, "signup-address")],
         "verify": [(signups, address_key, "signup-address")],
         "disown_sign_up": [(signups, address_key, "signup-address")],
+        "resend_verification": [(resends, account_key, "resend-account"), (signups, address_key, "signup-address")],
     }
     for name, limits in plan.items():
         endpoint = f"{consultation.name}.{name}"

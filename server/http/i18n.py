@@ -161,6 +161,7 @@ def browser_strings() -> dict[str, str]:
         "confirm_delete": _("Delete %(label)s?", label="{label}"),
         "published": _("Version %(version)s published.", version="{version}"),
         "refused": _("Refused: %(message)s", message="{message}"),
+        "confirm_again": _("Ask for another confirmation mail"),
         "busy_retrying": _("Many comments are arriving at once: yours goes again in %(seconds)s s…",
                            seconds="{seconds}"),
         "instruction": _("Instruction"),

@@ -6,7 +6,6 @@ The other families live beside this module (``pages_reader``, ``pages_drafting``
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Mapping
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from flask_login import login_user, logout_user
 
 from server.errors import ParleyError, Unauthenticated, ValidationFailed
 from server.http.api import request_reset_mail
+from server.http.consultation import account_key, send_verification_mail
 from server.http.context import SESSION_GENERATION, SessionUser, address_key, current_principal, database
 from server.http.i18n import SESSION_KEY
 from server.http.pages_amendments import amendment_pages
@@ -25,11 +25,9 @@ from server.http.pages_common import page, page_error, require_page_role
 from server.http.pages_consultation import consultation_pages
 from server.http.pages_drafting import drafting_pages
 from server.http.pages_reader import reader_pages
-from server.services import accounts, bills, mail, password_resets, registration
+from server.services import accounts, bills, password_resets, registration
 from server.services import consultation as consultations
 from server.store import eventlog
-
-log = logging.getLogger(__name__)
 
 pages = Blueprint("pages", __name__)
 
@@ -110,19 +108,12 @@ def register() -> ResponseReturnValue:
                     display_name=form["display_name"] or None,
                     ttl_hours=int(current_app.config.get("VERIFICATION_TTL_HOURS", 48)),
                 )
-                address, token = signed.user.email or form["email"], signed.token
+                address, token, user_id = signed.user.email or form["email"], signed.token, signed.user.id
         except ParleyError as refused:
             error = refused.message
         else:
-            sent = True
-            try:
-                mail.sender_from_config(current_app.config).send(
-                    registration.verification_mail(address, token, str(current_app.config.get("PUBLIC_URL", "")))
-                )
-            except Exception:
-                # The account is committed; a mail server that fails must not turn sign-up into an error page.
-                log.exception("could not send the verification mail to a new citizen")
-                sent = False
+            # The account is committed; a mail server that fails must not turn sign-up into an error page.
+            sent = send_verification_mail(address, token, user_id)
             return page("registered.html", address=address, sent=sent)
     return page("register.html", 422 if error else 200, error=error, form=form)
 
@@ -147,6 +138,23 @@ def confirm_address() -> ResponseReturnValue:
     except ParleyError as refused:
         return page("verified.html", 400, error=refused.message, username=None, token="", next=after)
     return page("verified.html", error=None, username=username, token="", next=after)
+
+
+@pages.route("/verify/again", methods=["GET", "POST"])
+def verify_again() -> ResponseReturnValue:
+    """A citizen whose confirmation mail never came, or whose link expired, asks for another."""
+    principal = require_page_role(current_principal(), "citizen")
+    after = _next_kept(request.values)
+    if request.method == "GET":
+        return page("verify_again.html", error=None, sent=None, next=after)
+    try:
+        with database().write() as db_session:
+            address, token = registration.resend(db_session, principal,
+                                                 ttl_hours=int(current_app.config.get("VERIFICATION_TTL_HOURS", 48)))
+    except ParleyError as refused:
+        return page("verify_again.html", refused.status, error=refused.message, sent=None, next=after)
+    sent = send_verification_mail(address, token, principal.user_id)
+    return page("verify_again.html", error=None, sent=sent, address=address, next=after)
 
 
 @pages.get("/verify/not-me")
@@ -235,14 +243,16 @@ def _next_kept(values: Mapping[str, str]) -> str | None:
 def register_pages(app: Flask) -> None:
     """Register every page family but ``pages`` itself, which the application factory registers.
 
-    The sign-up form and the buttons that confirm or disown an address draw on the same per-address budget as
-    ``POST /api/citizens`` (call this after ``register_consultation``, which binds the limiter).
+    The sign-up form and the buttons that confirm or disown an address, or ask for another confirmation mail, draw
+    on the same per-address budget as ``POST /api/citizens`` (call this after ``register_consultation``, which
+    binds the limiter).
     """
     for blueprint in (reader_pages, drafting_pages, amendment_pages, consultation_pages):
         app.register_blueprint(blueprint)
     limiters = app.extensions.get("limiter") or set()
     # Confirming and disowning draw on the same budget as their API forms (POST /api/citizens/verification...).
-    for endpoint in (f"{pages.name}.register", f"{pages.name}.confirm_address", f"{pages.name}.disown_sign_up"):
+    for endpoint in (f"{pages.name}.register", f"{pages.name}.confirm_address", f"{pages.name}.disown_sign_up",
+                     f"{pages.name}.verify_again"):
         for limiter in limiters:
             view = app.view_functions[endpoint]
             app.view_functions[endpoint] = limiter.shared_limit(
@@ -250,6 +260,12 @@ def register_pages(app: Flask) -> None:
                 key_func=address_key,
                 exempt_when=lambda: request.method != "POST",
             )(view)
+    # Another confirmation mail: the account's budget is the API's (POST /api/citizens/verification/resend).
+    for limiter in limiters:
+        app.view_functions[f"{pages.name}.verify_again"] = limiter.shared_limit(
+            str(app.config["VERIFICATION_RESEND_LIMIT_PER_ACCOUNT"]), scope="resend-account", key_func=account_key,
+            exempt_when=lambda: request.method != "POST",
+        )(app.view_functions[f"{pages.name}.verify_again"])
 
 
 pages.register_error_handler(ParleyError, page_error)

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from server.domain.consultation import ConsultationEvent
 from server.domain.consultation_identity import AddressRefused, check_email
 from server.domain.events import user_stream
-from server.errors import AlreadyVerified, EmailRefused, EmailTaken, VerificationFailed
+from server.errors import AlreadyVerified, EmailRefused, EmailTaken, SignUpDisowned, VerificationFailed
 from server.services import accounts
 from server.services.consultation import draft
 from server.services.mail import Mail
+from server.services.principal import Principal
 from server.store import eventlog, projections
 from server.store.consultation_models import CitizenSignup, EmailVerification
 from server.store.models import EventRecord, User
@@ -72,6 +73,22 @@ def _new_token(session: Session, user_id: int, address: str, ttl_hours: int) -> 
     return token
 
 
+def resend(session: Session, principal: Principal, ttl_hours: int = 48) -> tuple[str, str]:
+    """A new verification link for a signed-in citizen whose address is not confirmed: (address, token).
+
+    The mail may never have come (a mail server that failed, a spam filter) or its link may have expired: without
+    this the account could never comment. Earlier links stay valid until they expire; any of them confirms.
+    """
+    eventlog.acquire_append_lock(session)
+    signup = session.get(CitizenSignup, principal.user_id)
+    if signup is None or signup.verified:
+        raise AlreadyVerified("this account's email address is already confirmed; there is nothing to resend")
+    if not signup.email:
+        raise SignUpDisowned("the owner of the address this account signed up with said the sign-up was not theirs; "
+                             "sign up again with your own address")
+    return signup.email, _new_token(session, principal.user_id, signup.email, ttl_hours)
+
+
 def verification_mail(address: str, token: str, public_url: str) -> Mail:
     base = public_url.rstrip("/")
     link = f"{base}/verify?token={token}"
@@ -98,7 +115,8 @@ def _project_citizen_signed_up(session: Session, record: EventRecord) -> None:
 
 
 def _refused() -> VerificationFailed:
-    return VerificationFailed("this verification link is unknown, already used or expired; sign up again")
+    return VerificationFailed("this verification link is unknown, already used or expired; sign in and ask for "
+                              "a new one")
 
 
 def _pending(session: Session, token: object) -> tuple[EmailVerification, CitizenSignup, User]:

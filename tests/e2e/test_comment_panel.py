@@ -17,7 +17,6 @@ from server.store.consultation_models import Comment
 from server.store.models import User
 from tests.e2e.conftest import DEMO_BILL, Pages, ready
 from tests.e2e.test_consultation import DISCUSSED, post_as
-from tests.e2e.test_consultation_tools import expected_refusal
 
 pytestmark = pytest.mark.browser
 
@@ -214,7 +213,7 @@ def test_a_change_the_server_refuses_as_too_late_says_why(pages: Pages, e2e_app:
     refusal = comment.locator(":scope > form .message")
     refusal.filter(has_text="Too late").wait_for()
     assert "15 min" in refusal.inner_text()
-    expected_refusal(pages, 409)
+    pages.expect_refusal(409)
     assert actions_of(comment).get_by_role("button", name="Edit").count() == 0
     assert actions_of(comment).get_by_role("button", name="Withdraw").count() == 0
     # What was typed is still there to copy.
@@ -366,7 +365,7 @@ def test_a_reported_comment_says_reported_and_offers_no_second_report(pages: Pag
     actions_of(stale).get_by_role("button", name="Report").click()
     stale.locator(".flag-form").get_by_role("button", name="Report").click()
     stale.locator(".message", has_text="You have already reported this comment.").wait_for()
-    expected_refusal(pages, 409)
+    pages.expect_refusal(409)
     assert actions_of(stale).get_by_role("button", name="Report").count() == 0
     assert actions_of(stale).get_by_text("Reported", exact=True).count() == 1
     assert "Refused" not in stale.inner_text()

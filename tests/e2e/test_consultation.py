@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from email import message_from_bytes
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -126,3 +129,42 @@ def test_signing_in_to_comment_comes_back_to_the_provision(pages: Pages) -> None
     reader.click("form.stacked button[type=submit]")
     reader.wait_for_url(f"**/bills/{DEMO_BILL}?eid={DISCUSSED}*")
     ready(reader)
+
+
+def _confirmation_codes(outbox: Path) -> list[str]:
+    mails = sorted(outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
+    return [re.findall(r"/verify\?token=([\w-]+)", message_from_bytes(m.read_bytes()).get_payload(decode=True)
+                       .decode("utf-8"))[0] for m in mails]
+
+
+def test_a_citizen_whose_address_is_unconfirmed_asks_for_another_mail_from_the_panel(pages: Pages,
+                                                                                      e2e_app: Any) -> None:
+    page = pages.new()
+    page.goto("/register")
+    page.fill("#username", "wanjiru")
+    page.fill("#email", "wanjiru@example.org")
+    page.fill("#password", "kettle-lantern-orchard-41")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("h1:has-text('Check your email')")
+    pages.sign_in(page, "wanjiru", "kettle-lantern-orchard-41")
+
+    open_comments(page)
+    page.fill("#comments-body textarea[name=body]", "Please count days abroad too.")
+    page.click("#comments-body button[type=submit]")
+    ask = page.locator("#comments-body .message a:has-text('Ask for another confirmation mail')")
+    ask.click()
+    pages.expect_refusal(403)
+    page.wait_for_url(re.compile(r".*/verify/again\?next=%2Fbills%2F"))
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("main p[role=status]:has-text('wanjiru@example.org')")
+    codes = _confirmation_codes(Path(e2e_app.instance_path) / "outbox")
+    assert len(codes) == 2 and codes[0] != codes[1]
+
+    page.click("main a:has-text('I have the code')")
+    page.fill("#token", codes[1])
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("main:has-text('your address is confirmed')")
+    open_comments(page)
+    page.fill("#comments-body textarea[name=body]", "Please count days abroad too.")
+    page.click("#comments-body button[type=submit]")
+    page.wait_for_selector("#comments-body .message:has-text('published')")

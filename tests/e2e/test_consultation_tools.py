@@ -22,11 +22,6 @@ pytestmark = pytest.mark.browser
 PRIVATE = "part_3__sec_11__subsec_2"  # the demo's comment 2, by "citizen", on section 11(2)
 
 
-def expected_refusal(pages: Pages, status: int) -> None:
-    """Forgets the console's note of a refusal the test provoked on purpose (Chromium logs every failed fetch)."""
-    pages.console_errors[:] = [line for line in pages.console_errors if f"status of {status}" not in line]
-
-
 def local(delta: timedelta) -> str:
     """Now plus ``delta`` as a datetime-local field takes it (the form reads it as UTC)."""
     return (datetime.now(UTC) + delta).strftime("%Y-%m-%dT%H:%M")
@@ -50,7 +45,7 @@ def test_a_clerk_opens_a_consultation_from_the_bill_page(pages: Pages) -> None:
     message.filter(has_text="Refused").wait_for()
     assert "overlap" in message.inner_text()
     clerk.wait_for_function("() => document.activeElement?.id === 'consultation-opens'")
-    expected_refusal(pages, 409)
+    pages.expect_refusal(409)
 
     clerk.get_by_label("Opens (UTC)").fill(local(timedelta(days=60)))
     clerk.get_by_label("Closes (UTC)").fill(local(timedelta(days=90)))

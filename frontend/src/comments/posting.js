@@ -103,6 +103,7 @@ export class Posting {
       posted = await apiPatiently('POST', `/api/bills/${panel.bill}/comments`, payload, busyIn(message));
     } catch (error) {
       message.textContent = t('refused', { message: error.message });
+      if (error.code === 'email_not_verified') message.append(' ', confirmAgainLink());
       return;
     } finally {
       button.disabled = false;
@@ -123,4 +124,10 @@ export class Posting {
     panel.onChange();
     await panel.refreshQuietly(); // posted all the same if the list cannot be read: it catches up at the next refresh
   }
+}
+
+/** Where a citizen whose address is not confirmed yet asks for another confirmation mail, and comes back here. */
+function confirmAgainLink() {
+  const back = `${window.location.pathname}${window.location.search}`;
+  return h('a', { href: `/verify/again?next=${encodeURIComponent(back)}` }, t('confirm_again'));
 }

@@ -400,3 +400,83 @@ def test_a_citizen_chooses_a_password_that_is_not_guessed_at_once(smtp_app: Flas
         assert "too easy to guess" in error["message"]
     assert client.post("/api/citizens", json={"username": "amina6a", "password": "tea kettle in a lighthouse",
                                               "email": "amina6a@example.org"}).status_code == 201
+
+
+def test_a_citizen_whose_link_expired_asks_for_another_and_then_comments(
+    smtp_app: Flask, inbox: tuple[Inbox, int], db: Database, users: Accounts
+) -> None:
+    client = smtp_app.test_client()
+    bill = import_bill(db, users, "48")
+    assert Api(client, users).open(bill).status_code == 201
+    assert _sign_up(client, "baraka", "baraka@example.org").status_code == 201
+    first = _token(inbox[0].delivered_to("baraka@example.org"))
+    with db.write() as session:
+        for row in session.scalars(select(EmailVerification)):
+            row.expires_at = eventlog.utcnow() - timedelta(minutes=1)
+    assert client.post("/api/citizens/verification", json={"token": first}).status_code == 400
+    baraka = _bearer(client, "baraka")
+
+    assert client.post("/api/citizens/verification/resend").status_code == 401
+    staff = client.post("/api/citizens/verification/resend", headers=users.headers("mp"))
+    assert staff.status_code == 403, "only a citizen's sign-up has an address to confirm"
+    resent = client.post("/api/citizens/verification/resend", headers=baraka)
+    assert resent.status_code == 200 and resent.get_json() == {"verification_sent": True}
+    with inbox[0].arrived:
+        assert inbox[0].arrived.wait_for(lambda: inbox[0].recipients.count(["baraka@example.org"]) == 2, timeout=10)
+    second = _token(inbox[0].delivered_to("baraka@example.org"))
+    assert second != first
+    assert client.post("/api/citizens/verification", json={"token": second}).status_code == 200
+    posted = client.post(f"/api/bills/{bill}/comments", json={"eid": DURATION, "body": "At last."}, headers=baraka)
+    assert posted.status_code == 201, posted.get_json()
+
+    again = client.post("/api/citizens/verification/resend", headers=baraka)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_verified"
+    assert inbox[0].recipients.count(["baraka@example.org"]) == 2, "nothing more was mailed"
+
+
+def test_a_citizen_asks_again_once_the_mail_server_that_failed_at_sign_up_is_back(
+    database_url: str, tmp_path: Path, inbox: tuple[Inbox, int]
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on: the mail server is down
+        probe.bind(("127.0.0.1", 0))
+        down = probe.getsockname()[1]
+    app = app_with(database_url, tmp_path, MAIL_BACKEND="smtp", MAIL_SMTP_HOST="127.0.0.1", MAIL_SMTP_PORT=down)
+    try:
+        client = app.test_client()
+        signed = _sign_up(client, "neema", "neema@example.org")
+        assert signed.status_code == 201 and signed.get_json()["verification_sent"] is False
+        neema = _bearer(client, "neema")
+        failed = client.post("/api/citizens/verification/resend", headers=neema)
+        assert failed.status_code == 200 and failed.get_json() == {"verification_sent": False}
+        app.config["MAIL_SMTP_PORT"] = inbox[1]
+        resent = client.post("/api/citizens/verification/resend", headers=neema)
+        assert resent.get_json() == {"verification_sent": True}
+        token = _token(inbox[0].delivered_to("neema@example.org"))
+        assert client.post("/api/citizens/verification", json={"token": token}).status_code == 200
+    finally:
+        app.extensions["parley.db"].dispose()
+
+
+def test_a_disowned_sign_up_gets_no_other_mail(smtp_app: Flask, inbox: tuple[Inbox, int]) -> None:
+    client = smtp_app.test_client()
+    assert _sign_up(client, "intruder", "victim@example.org").status_code == 201
+    token = _not_me_token(inbox[0].delivered_to("victim@example.org"))
+    assert client.post("/api/citizens/verification/disowned", json={"token": token}).status_code == 200
+    refused = client.post("/api/citizens/verification/resend", headers=_bearer(client, "intruder"))
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "sign_up_disowned"
+    assert inbox[0].recipients.count(["victim@example.org"]) == 1
+
+
+def test_asking_for_another_mail_is_limited_per_account(database_url: str, tmp_path: Path) -> None:
+    app = app_with(database_url, tmp_path, MAIL_BACKEND="outbox", RATELIMIT_ENABLED=True,
+                   VERIFICATION_RESEND_LIMIT_PER_ACCOUNT="2/hour", RATELIMIT_KEY_PREFIX=f"resend-{tmp_path.name}")
+    try:
+        client = app.test_client()
+        assert _sign_up(client, "pendo", "pendo@example.org").status_code == 201
+        pendo = _bearer(client, "pendo")
+        statuses = [client.post("/api/citizens/verification/resend", headers=pendo).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        outbox = list((tmp_path / "instance" / "outbox").glob("*.eml"))
+        assert len(outbox) == 3, "the sign-up's mail and two more, not a third"
+    finally:
+        app.extensions["parley.db"].dispose()

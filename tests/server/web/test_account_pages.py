@@ -237,3 +237,53 @@ def test_the_not_me_page_is_in_french(client: FlaskClient) -> None:
     page = parse(client.get("/verify/not-me?token=x", headers={"Accept-Language": "fr"}).data)
     assert page.xpath("string(//h1)") == "Ce n\u2019était pas moi"
     assert page.xpath("string(//form//button)") == "Annuler l\u2019inscription"
+
+
+def _mails(outbox: Path) -> list[str]:
+    """Each verification link mailed, oldest first."""
+    links = []
+    for path in sorted(outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
+        text = message_from_bytes(path.read_bytes()).get_payload(decode=True).decode("utf-8")
+        match = re.search(r"/verify\?token=[\w-]+", text)
+        assert match
+        links.append(match.group(0))
+    return links
+
+
+def test_a_citizen_asks_for_another_confirmation_mail_from_the_page(app: Flask, client: FlaskClient,
+                                                                    db: Database) -> None:
+    form = {"username": "subira", "email": "subira@example.org", "password": "a-long-enough-password",
+            "csrf_token": csrf_token(client, "/register")}
+    registered = parse(client.post("/register", data=form).data)
+    assert registered.xpath('//main//a[@href="/verify/again"]'), "the page says where to ask again"
+    outbox = Path(app.instance_path) / "outbox"
+    assert len(_mails(outbox)) == 1
+    # Asking needs the account: the page sends an anonymous reader to sign in and back.
+    anonymous = client.get("/verify/again")
+    assert anonymous.status_code == 302 and "/login?next=/verify/again" in anonymous.headers["Location"]
+    sign_in(client, "subira", "a-long-enough-password")
+    asked = client.get("/verify/again?next=/bills/1")
+    button = parse(asked.data).xpath('//form[@method="post"][@action="/verify/again"]')
+    assert asked.status_code == 200 and button and button[0].xpath('.//input[@name="next"]/@value') == ["/bills/1"]
+    sent = client.post("/verify/again", data={"csrf_token": csrf_token(client, "/verify/again"), "next": "/bills/1"})
+    page = parse(sent.data)
+    assert sent.status_code == 200 and "subira@example.org" in page.xpath('string(//p[@role="status"])')
+    links = _mails(outbox)
+    assert len(links) == 2 and links[0] != links[1]
+    assert page.xpath('//main//a/@href') == ["/verify?next=/bills/1"]
+    # Either link confirms; once confirmed, asking again says so.
+    assert _confirm(client, links[1].split("token=", 1)[1]).status_code == 200 and _verified(db, "subira")
+    done = client.post("/verify/again", data={"csrf_token": csrf_token(client, "/verify/again")})
+    assert done.status_code == 409 and "already confirmed" in parse(done.data).xpath('string(//p[@role="alert"])')
+    assert len(_mails(outbox)) == 2
+    # Without the page's CSRF token, a form elsewhere cannot send mails in the citizen's name.
+    assert client.post("/verify/again", data={}).status_code == 400
+
+
+def test_an_expired_link_offers_another_mail_and_the_page_is_in_french(client: FlaskClient, users: Accounts) -> None:
+    refused = parse(_confirm(client, "expired-or-unknown").data)
+    assert refused.xpath('//main//a[starts-with(@href, "/verify/again")]')
+    sign_in(client, "citizen")
+    page = parse(client.get("/verify/again", headers={"Accept-Language": "fr"}).data)
+    assert page.xpath("string(//h1)") == "Confirmez votre adresse électronique"
+    assert page.xpath("string(//main//form//button)") == "Renvoyer le message de confirmation"
