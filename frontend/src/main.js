@@ -4,7 +4,8 @@ import { io } from 'socket.io-client';
 import { BillSync } from './sync/sync.js';
 
 export { BillSync, ProvisionSync, EDIT_CONFLICT, PROVISION_EDITED } from './sync/sync.js';
-export { applyExact, makePatch, mapPosition, merge3 } from './sync/textpatch.js';
+export { merge3 } from './sync/merge3.js';
+export { applyExact, makePatch, mapPosition } from './sync/textpatch.js';
 
 const ACK_TIMEOUT_MS = 10000;
 

@@ -37,7 +37,8 @@ import {
   patchFromText,
 } from 'diff-match-patch-es';
 import { BillSync } from '../src/sync/sync.js';
-import { PatchConflict, applyExact, isWellFormed, makePatch, merge3 } from '../src/sync/textpatch.js';
+import { merge3 } from '../src/sync/merge3.js';
+import { PatchConflict, applyExact, isWellFormed, makePatch } from '../src/sync/textpatch.js';
 import { FUZZY, SimServer, nearest, seeded } from './simulation.js';
 
 const PROVISIONS = {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { patchMake, patchToText } from 'diff-match-patch-es';
-import { MalformedPatch, PatchConflict, applyExact, makePatch, mapPosition, merge3 } from '../src/sync/textpatch.js';
+import { merge3 } from '../src/sync/merge3.js';
+import { MalformedPatch, PatchConflict, applyExact, makePatch, mapPosition } from '../src/sync/textpatch.js';
 import { seeded } from './simulation.js';
 
 test('the plain library throws on an edit inside a surrogate pair; makePatch does not', () => {
@@ -111,7 +112,7 @@ test('merges of look-alike words neither fuse, nor duplicate, nor lose a word', 
 });
 
 // Three-way merges by their properties, against the edit scripts the texts were made by (as
-// tests/server/domain/test_merge3.py, which also runs these kinds of cases through this module and Python's
+// tests/server/domain/test_merge3.py, which also runs these kinds of cases through merge3.js and Python's
 // merge3 and expects the same texts). A script is a list of changes [start, end, typed] of base positions. The
 // texts are of distinct characters (the base's own, each side's typed ones from a pool of its own), so the script
 // a side was made by is the only reading of its text; a side's changes are more characters apart than they are long.

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from server.domain.events import EventType
-from server.domain.textpatch import TextPatchError, apply_exact, make_patch, map_position, merge3
+from server.domain.merge3 import merge3
+from server.domain.textpatch import TextPatchError, apply_exact, make_patch, map_position
 
 __all__ = [
     "EDIT_CONFLICT",

@@ -24,7 +24,7 @@ from typing import Final
 from akn import AknDocument
 from akn.provisions import child_provisions, iter_tree
 from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
-from server.domain import textpatch
+from server.domain.merge3 import merge3
 
 __all__ = [
     "OPEN_STATES",
@@ -401,7 +401,7 @@ def _reword(document: AknDocument, changes: Sequence[Change]) -> None:
             current = document.provision_text(change.eid)
         # Every change was made against the text the provision has here (`standing_problem` sees to it), so
         # merging it into what earlier changes made of that text keeps both.
-        texts[change.eid] = textpatch.merge3(change.base_text, change.new_text, current)
+        texts[change.eid] = merge3(change.base_text, change.new_text, current)
     for eid, text in texts.items():
         document.set_provision_text(eid, text)
 

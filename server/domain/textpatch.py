@@ -11,6 +11,8 @@ A patch is diff-match-patch ``patch_toText`` output. The wire rule, shared with 
 Python counts code points, so this module works on a *unit string*: the text with every astral
 character spelled as its two surrogate code points. diff-match-patch then counts exactly as JavaScript
 does, and only the edges (``patch_toText`` / ``patch_fromText``) convert back to real characters.
+The unit-string helpers and the diff operation codes are public because the three-way merge
+(``server.domain.merge3``) reads edits from the same unit strings; it imports them, never the reverse.
 
 Pure: no I/O, no Flask, no SQLAlchemy.
 """
@@ -18,7 +20,6 @@ Pure: no I/O, no Flask, no SQLAlchemy.
 from __future__ import annotations
 
 import re
-import unicodedata
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass
@@ -27,18 +28,23 @@ from typing import Any, Final
 from diff_match_patch import diff_match_patch
 
 __all__ = [
+    "DELETE",
+    "EQUAL",
+    "INSERT",
     "AppliedEdit",
     "MalformedPatch",
     "PatchConflict",
     "TextPatchError",
+    "align_diffs",
     "apply_edit",
     "apply_exact",
     "compose_check",
+    "is_high",
+    "is_low",
     "make_patch",
     "map_position",
-    "merge3",
-    "merge_edit",
     "rebase_apply",
+    "to_units",
 ]
 
 # Stricter than the library's 0.5: placing a drafter's words at the wrong spot of a statute is worse than
@@ -46,9 +52,9 @@ __all__ = [
 MATCH_THRESHOLD: Final = 0.35
 PATCH_DELETE_THRESHOLD: Final = 0.35
 
-_DELETE: Final = -1
-_INSERT: Final = 1
-_EQUAL: Final = 0
+DELETE: Final = -1
+INSERT: Final = 1
+EQUAL: Final = 0
 # Characters diff-match-patch leaves unescaped; JavaScript's encodeURI leaves the same ones.
 _SAFE: Final = "!~*'();/?:@&=+$,# "
 _ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")
@@ -93,7 +99,7 @@ def _split_pair(match: re.Match[str]) -> str:
     return chr(0xD800 + (point >> 10)) + chr(0xDC00 + (point & 0x3FF))
 
 
-def _to_units(text: str) -> str:
+def to_units(text: str) -> str:
     """Spell astral characters as surrogate pairs so that ``len`` counts UTF-16 code units."""
     return text if text.isascii() else _ASTRAL.sub(_split_pair, text)
 
@@ -105,11 +111,11 @@ def _from_units(units: str) -> str:
     return units.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
 
 
-def _is_high(unit: str) -> bool:
+def is_high(unit: str) -> bool:
     return "\ud800" <= unit <= "\udbff"
 
 
-def _is_low(unit: str) -> bool:
+def is_low(unit: str) -> bool:
     return "\udc00" <= unit <= "\udfff"
 
 
@@ -120,7 +126,7 @@ def _check_text(text: str) -> None:
         raise MalformedPatch("The text contains a lone surrogate; expected well-formed Unicode.") from error
 
 
-def _align_diffs(diffs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+def align_diffs(diffs: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Move edit boundaries that fall inside a surrogate pair out to the whole character.
 
     Diffing code units may keep the shared high surrogate of 😀→😁 as an equality; encodeURI then
@@ -131,11 +137,11 @@ def _align_diffs(diffs: list[tuple[int, str]]) -> list[tuple[int, str]]:
     i = 0
     while i < len(out):
         op, text = out[i]
-        if op == _EQUAL and text and i > 0 and _is_low(text[0]):
+        if op == EQUAL and text and i > 0 and is_low(text[0]):
             out[i][1] = text[1:]
             i += _widen_run(out, i - 1, text[0], at_end=True)
         op, text = out[i]
-        if op == _EQUAL and text and i + 1 < len(out) and _is_high(text[-1]):
+        if op == EQUAL and text and i + 1 < len(out) and is_high(text[-1]):
             out[i][1] = text[:-1]
             _widen_run(out, i + 1, text[-1], at_end=False)
         i += 1
@@ -148,18 +154,18 @@ def _widen_run(out: list[list[Any]], index: int, unit: str, *, at_end: bool) -> 
     Returns how many entries were inserted (a run may lack its delete or its insert).
     """
     start = end = index
-    while start > 0 and out[start - 1][0] != _EQUAL:
+    while start > 0 and out[start - 1][0] != EQUAL:
         start -= 1
-    while end + 1 < len(out) and out[end + 1][0] != _EQUAL:
+    while end + 1 < len(out) and out[end + 1][0] != EQUAL:
         end += 1
     ops = {entry[0]: entry for entry in out[start : end + 1]}
     added = 0
-    for op in (_DELETE, _INSERT):
+    for op in (DELETE, INSERT):
         if op not in ops:
             ops[op] = [op, ""]
-            out.insert(start + added if op == _DELETE else end + 1 + added, ops[op])
+            out.insert(start + added if op == DELETE else end + 1 + added, ops[op])
             added += 1
-    for op in (_DELETE, _INSERT):
+    for op in (DELETE, INSERT):
         ops[op][1] = ops[op][1] + unit if at_end else unit + ops[op][1]
     return added
 
@@ -168,19 +174,19 @@ def _trim_context(patches: list[Any]) -> None:
     """Shorten hunk context that begins or ends inside a surrogate pair by that half character.
 
     diff-match-patch cuts context at a fixed number of code units; the edits themselves are already
-    whole characters (``_align_diffs``), so only the outer context can hold half a pair.
+    whole characters (``align_diffs``), so only the outer context can hold half a pair.
     """
     for patch in patches:
         op, first = patch.diffs[0]
-        if op == _EQUAL and first and _is_low(first[0]):
-            patch.diffs[0] = (_EQUAL, first[1:])
+        if op == EQUAL and first and is_low(first[0]):
+            patch.diffs[0] = (EQUAL, first[1:])
             patch.start1 += 1
             patch.start2 += 1
             patch.length1 -= 1
             patch.length2 -= 1
         op, last = patch.diffs[-1]
-        if op == _EQUAL and last and _is_high(last[-1]):
-            patch.diffs[-1] = (_EQUAL, last[:-1])
+        if op == EQUAL and last and is_high(last[-1]):
+            patch.diffs[-1] = (EQUAL, last[:-1])
             patch.length1 -= 1
             patch.length2 -= 1
         patch.diffs = [(op, data) for op, data in patch.diffs if data]
@@ -190,7 +196,7 @@ def _hunk_text(patch: Any) -> str:
     """``patch_obj.__str__`` over whole characters (the library encodes the unit string itself)."""
     lines = [_header(patch)]
     for op, data in patch.diffs:
-        sign = {_INSERT: "+", _DELETE: "-", _EQUAL: " "}[op]
+        sign = {INSERT: "+", DELETE: "-", EQUAL: " "}[op]
         lines.append(sign + urllib.parse.quote(_from_units(data).encode("utf-8"), _SAFE) + "\n")
     return "".join(lines)
 
@@ -224,8 +230,8 @@ def make_patch(old: str, new: str) -> str:
     _check_text(new)
     if old == new:
         return ""
-    before = _to_units(old)
-    patches = _engine().patch_make(before, _align_diffs(_minimal_diff(before, _to_units(new))))
+    before = to_units(old)
+    patches = _engine().patch_make(before, align_diffs(_minimal_diff(before, to_units(new))))
     _trim_context(patches)
     return "".join(_hunk_text(patch) for patch in patches)
 
@@ -246,9 +252,9 @@ def _parse(patch_text: str) -> list[Any]:
     except ValueError as error:
         raise MalformedPatch(f"Expected diff-match-patch patch text: {error}") from error
     for patch in patches:
-        patch.diffs = [(op, _to_units(data)) for op, data in patch.diffs]
-        old = sum(len(data) for op, data in patch.diffs if op != _INSERT)
-        new = sum(len(data) for op, data in patch.diffs if op != _DELETE)
+        patch.diffs = [(op, to_units(data)) for op, data in patch.diffs]
+        old = sum(len(data) for op, data in patch.diffs if op != INSERT)
+        new = sum(len(data) for op, data in patch.diffs if op != DELETE)
         if (old, new) != (patch.length1, patch.length2):
             raise MalformedPatch(
                 f"Hunk header {_header(patch).strip()!r} counts {patch.length1},{patch.length2} UTF-16 "
@@ -267,16 +273,16 @@ def _checked_result(units: str) -> str:
 def apply_exact(current: str, patch_text: str) -> str:
     """Apply a patch made against exactly ``current``; every hunk's context must be where it says."""
     _check_text(current)
-    text = _to_units(current)
+    text = to_units(current)
     for number, patch in enumerate(_parse(patch_text), start=1):
-        expected = "".join(data for op, data in patch.diffs if op != _INSERT)
+        expected = "".join(data for op, data in patch.diffs if op != INSERT)
         found = text[patch.start2 : patch.start2 + patch.length1]
         if found != expected:
             raise PatchConflict(
                 f"Hunk {number} expected {_from_units(expected)[:60]!r} at offset {patch.start2}, "
                 f"found {_checked_result(found)[:60]!r}."
             )
-        replacement = "".join(data for op, data in patch.diffs if op != _DELETE)
+        replacement = "".join(data for op, data in patch.diffs if op != DELETE)
         text = text[: patch.start2] + replacement + text[patch.start2 + patch.length1 :]
     return _checked_result(text)
 
@@ -298,13 +304,13 @@ def rebase_apply(current: str, patch_text: str, *, exact: bool) -> str:
         return apply_exact(current, patch_text)
     _check_text(current)
     dmp = _engine()
-    text = _to_units(current)
+    text = to_units(current)
     for number, patch in enumerate(_parse(patch_text), start=1):
-        before = "".join(data for op, data in patch.diffs if op != _INSERT)
-        deletes = any(op == _DELETE for op, _ in patch.diffs)
+        before = "".join(data for op, data in patch.diffs if op != INSERT)
+        deletes = any(op == DELETE for op, _ in patch.diffs)
         at = _nearest(text, before, patch.start2, dmp.Match_Distance)
         if at >= 0:
-            after = "".join(data for op, data in patch.diffs if op != _DELETE)
+            after = "".join(data for op, data in patch.diffs if op != DELETE)
             placed = text[:at] + after + text[at + len(before) :]
         elif deletes:
             raise PatchConflict(f"Hunk {number} deletes text that is no longer there.")
@@ -327,8 +333,8 @@ def _glues_words(old: str, new: str, patch: Any) -> bool:
     word inside a copy of itself ("nenew w"): each changes the tokens of the text, which is what is compared. A
     drafter who typed inside a token (a letter added to a word) is not held to it.
     """
-    before = "".join(data for op, data in patch.diffs if op != _INSERT)
-    after = "".join(data for op, data in patch.diffs if op != _DELETE)
+    before = "".join(data for op, data in patch.diffs if op != INSERT)
+    after = "".join(data for op, data in patch.diffs if op != DELETE)
     added = Counter(after.split()) - Counter(before.split())
     if Counter(after.split()) != Counter(before.split()) + added:
         return False  # typed inside a token: its placement is the fuzzy match's
@@ -358,517 +364,6 @@ def apply_edit(current: str, patch_text: str, *, exact: bool) -> AppliedEdit:
     """Apply an edit and compute the canonical patch to broadcast: ``rebase_apply`` + ``compose_check``."""
     new = rebase_apply(current, patch_text, exact=exact)
     return AppliedEdit(text=new, patch=compose_check(current, new))
-
-
-# Three-way merge. It works on unit strings, as the browser's textpatch.js works on JavaScript strings, with the
-# same steps in the same order: the browser and the server must make the same text of the same edits.
-
-# What separates words, exactly as JavaScript's \s reads it (Python's \s also takes U+001C-U+001F and U+0085, and
-# not U+FEFF): the browser and the server must cut a text into the same words to merge it alike.
-_SPACES: Final = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_TOKEN: Final = re.compile(f"[^{_SPACES}]+|[{_SPACES}]+")
-_SPACE: Final = re.compile(f"[{_SPACES}]")
-_ALNUM: Final = re.compile("[A-Za-z0-9]")
-_LONE_SURROGATE: Final = re.compile("[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]")
-# Distinct tokens a word diff can name with one UTF-16 unit each, as the browser's (surrogates skipped); beyond,
-# both fall back to the character diff.
-_MAX_TOKENS: Final = 0xFFFF - 0x100 - 0x800
-# Larger replacements (characters deleted times characters typed, past their common ends) are not diffed by
-# character: two unrelated passages share only letters by chance, and the diff would cost seconds.
-_REFINE_LIMIT: Final = 40_000
-
-
-def _boundary_score(one: str, two: str) -> int:
-    """diff-match-patch's score of a boundary between ``one`` and ``two``, as its JavaScript port reads characters.
-
-    Each port scores by its own language's letters and spaces (Python's counts "é" as a letter, JavaScript's
-    ``[a-z0-9]`` does not); merges slide edits by this score, so the server scores as the browser does.
-    """
-    if not one or not two:
-        return 6
-    char1, char2 = one[-1], two[0]
-    other1, other2 = not _ALNUM.match(char1), not _ALNUM.match(char2)
-    space1, space2 = other1 and bool(_SPACE.match(char1)), other2 and bool(_SPACE.match(char2))
-    break1, break2 = space1 and char1 in "\r\n", space2 and char2 in "\r\n"
-    if (break1 and one.endswith(("\n\n", "\n\r\n"))) or (
-        break2 and two.startswith(("\n\n", "\n\r\n", "\r\n\n", "\r\n\r\n"))
-    ):
-        return 5
-    if break1 or break2:
-        return 4
-    if other1 and not space1 and space2:
-        return 3
-    if space1 or space2:
-        return 2
-    return 1 if other1 or other2 else 0
-
-
-class _BrowserDiff(diff_match_patch):  # type: ignore[misc]
-    """diff-match-patch sliding edits to word boundaries exactly as ``diff-match-patch-es`` does in the browser."""
-
-    def diff_cleanupSemanticLossless(self, diffs: list[tuple[int, str]]) -> None:
-        pointer = 1
-        while pointer < len(diffs) - 1:
-            if diffs[pointer - 1][0] == _EQUAL and diffs[pointer + 1][0] == _EQUAL:
-                equality1, edit, equality2 = diffs[pointer - 1][1], diffs[pointer][1], diffs[pointer + 1][1]
-                common = self.diff_commonSuffix(equality1, edit)
-                if common:
-                    shared = edit[-common:]
-                    equality1, edit, equality2 = equality1[:-common], shared + edit[:-common], shared + equality2
-                best = (equality1, edit, equality2)
-                best_score = _boundary_score(equality1, edit) + _boundary_score(edit, equality2)
-                while edit and equality2 and edit[0] == equality2[0]:
-                    equality1, edit, equality2 = equality1 + edit[0], edit[1:] + equality2[0], equality2[1:]
-                    score = _boundary_score(equality1, edit) + _boundary_score(edit, equality2)
-                    if score >= best_score:  # trailing rather than leading spaces on edits
-                        best_score, best = score, (equality1, edit, equality2)
-                if diffs[pointer - 1][1] != best[0]:
-                    if best[0]:
-                        diffs[pointer - 1] = (_EQUAL, best[0])
-                    else:
-                        del diffs[pointer - 1]
-                        pointer -= 1
-                    diffs[pointer] = (diffs[pointer][0], best[1])
-                    if best[2]:
-                        diffs[pointer + 1] = (_EQUAL, best[2])
-                    else:
-                        del diffs[pointer + 1]
-                        pointer -= 1
-            pointer += 1
-
-
-def _by_chance(diffs: list[tuple[int, str]], index: int) -> bool:
-    """Whether the equality at ``index`` is a letter shared by chance: no longer than the changes on either side
-    of it, and those changes both delete and type ("shall" → "must" shares only its "s").
-
-    Between insertions only, or deletions only, it is text the side kept.
-    """
-
-    def around(step: int) -> dict[int, int]:
-        count = {_INSERT: 0, _DELETE: 0}
-        i = index + step
-        while 0 <= i < len(diffs) and diffs[i][0] != _EQUAL:
-            count[diffs[i][0]] += len(diffs[i][1])
-            i += step
-        return count
-
-    before, after, length = around(-1), around(1), len(diffs[index][1])
-    return (
-        0 < index < len(diffs) - 1
-        and length <= max(before.values())
-        and length <= max(after.values())
-        and before[_INSERT] + after[_INSERT] > 0
-        and before[_DELETE] + after[_DELETE] > 0
-    )
-
-
-def _grouped(diffs: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Each run of edits between two equalities as one deletion and one insertion."""
-    out: list[tuple[int, str]] = []
-    i = 0
-    while i < len(diffs):
-        if diffs[i][0] == _EQUAL:
-            out.append(diffs[i])
-            i += 1
-            continue
-        run = {_DELETE: "", _INSERT: ""}
-        while i < len(diffs) and diffs[i][0] != _EQUAL:
-            run[diffs[i][0]] += diffs[i][1]
-            i += 1
-        out += [(op, run[op]) for op in (_DELETE, _INSERT) if run[op]]
-    return out
-
-
-def _refine(dmp: Any, deleted: str, inserted: str) -> list[tuple[int, str]]:
-    """The text between two aligned words by character: what both passages share is kept, except letters shared
-    by chance (``_by_chance``), which are read as deleted and typed again, one at a time until none is left.
-
-    A merge unites deletions and keeps insertions: reading kept text as retyped lets it come back or be doubled;
-    reading a chance letter as kept cuts the word typed around it when the other side deletes that letter.
-    """
-    head = dmp.diff_commonPrefix(deleted, inserted)
-    tail = dmp.diff_commonSuffix(deleted[head:], inserted[head:])
-    if (len(deleted) - head - tail) * (len(inserted) - head - tail) > _REFINE_LIMIT:
-        return [(_EQUAL, deleted[:head]), (_DELETE, deleted[head : len(deleted) - tail]),
-                (_INSERT, inserted[head : len(inserted) - tail]), (_EQUAL, deleted[len(deleted) - tail :])]
-    diffs: list[tuple[int, str]] = dmp.diff_main(deleted, inserted, False)
-    while chance := [i for i, (op, _) in enumerate(diffs) if op == _EQUAL and _by_chance(diffs, i)]:
-        index = chance[0]
-        diffs[index : index + 1] = [(_DELETE, diffs[index][1]), (_INSERT, diffs[index][1])]
-        diffs = _grouped(diffs)
-    dmp.diff_cleanupSemanticLossless(diffs)
-    return diffs
-
-
-def _common_ends(dmp: Any, old: str, new: str) -> tuple[int, int]:
-    """Where two texts stop being worth tokenizing: the start of the first word after the last space both share at
-    their start, and the length of what both share at their end from a space after a word on (0: none).
-
-    A long provision is tokenized only around the edits.
-    """
-    head = dmp.diff_commonPrefix(old, new) - 1
-    while head > 0 and not (_SPACE.match(old[head - 1]) and not _SPACE.match(old[head])):
-        head -= 1
-    head = max(head, 0)
-    tail = dmp.diff_commonSuffix(old[head:], new[head:]) - 1
-    while tail > 0 and not (not _SPACE.match(old[len(old) - tail - 1]) and _SPACE.match(old[len(old) - tail])):
-        tail -= 1
-    return head, max(tail, 0)
-
-
-def _token_diff(old: str, new: str) -> list[tuple[int, str]]:
-    """A diff whose edits start and end on word boundaries, refined to characters inside replacements.
-
-    Character diffs of look-alike text ("section 134 or section 13") can cut a deleted word in two or
-    attribute a deletion to the neighbouring copy; merged with another drafter's edit beside it, the
-    pieces fuse words. So words are aligned first, and characters are diffed only between aligned words
-    (``_refine``), where two drafters typing in the same word still merge letter by letter.
-    """
-    dmp = _BrowserDiff()
-    prefix = dmp.diff_commonPrefix(old, new)
-    suffix = dmp.diff_commonSuffix(old[prefix:], new[prefix:])
-    if prefix + suffix in (len(old), len(new)):
-        # One run typed or deleted: read as such, whole, though it holds words like those around it.
-        typed = prefix + suffix == len(old)
-        run = new if typed else old
-        diffs = [(_EQUAL, old[:prefix]), (_INSERT if typed else _DELETE, run[prefix : len(run) - suffix]),
-                 (_EQUAL, old[len(old) - suffix :])]
-        diffs = [diff for diff in diffs if diff[1]]
-        dmp.diff_cleanupSemanticLossless(diffs)
-        return diffs
-    head, tail = _common_ends(dmp, old, new)
-    out: list[tuple[int, str]] = [(_EQUAL, old[:head])]
-    for op, data in _word_diff(dmp, old[head : len(old) - tail], new[head : len(new) - tail]):
-        if op == out[-1][0]:
-            out[-1] = (op, out[-1][1] + data)
-        else:
-            out.append((op, data))
-    if out[-1][0] == _EQUAL:
-        out[-1] = (_EQUAL, out[-1][1] + old[len(old) - tail :])
-    else:
-        out.append((_EQUAL, old[len(old) - tail :]))
-    diffs = [(op, data) for op, data in out if data]
-    # A word diff places an insertion among repeated words arbitrarily ("] [x" for "[x] "); slide each edit
-    # to the boundary the character diff would choose, so both sides of a merge place alike edits alike.
-    dmp.diff_cleanupSemanticLossless(diffs)
-    return diffs
-
-
-def _word_diff(dmp: Any, old: str, new: str) -> list[tuple[int, str]]:
-    """Tokens (words and runs of spaces) aligned, each gap between aligned words refined (``_refine``).
-
-    Words are aligned first and the spaces between them after: were spaces tokens of the same weight, a word
-    moved by one place ("[c] [a]" -> "[x] [c]") would tie with two one-word replacements, and a merge of those
-    with the other side's move of the same word keeps it twice.
-    """
-    old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
-    # One character per distinct token (surrogates skipped), so the diff engine compares tokens.
-    tokens = list(dict.fromkeys(old_tokens + new_tokens))
-    if len(tokens) > _MAX_TOKENS:
-        diffs: list[tuple[int, str]] = dmp.diff_main(old, new, False)
-        dmp.diff_cleanupSemanticLossless(diffs)
-        return diffs
-    codes = {token: chr(i + 0x100 if i + 0x100 < 0xD800 else i + 0x900) for i, token in enumerate(tokens)}
-    old_codes, new_codes = list(map(codes.__getitem__, old_tokens)), list(map(codes.__getitem__, new_tokens))
-
-    def decode(coded: str) -> str:
-        return "".join(tokens[(ord(c) if ord(c) < 0xD800 else ord(c) - 0x800) - 0x100] for c in coded)
-
-    # Each run of one operation as its pieces, joined once at the end: a long provision is thousands of pieces.
-    runs: list[tuple[int, list[str]]] = []
-
-    def push(op: int, text: str) -> None:
-        if not text:
-            return
-        if runs and runs[-1][0] == op:
-            runs[-1][1].append(text)
-        else:
-            runs.append((op, [text]))
-
-    def gap(old_coded: str, new_coded: str) -> None:
-        """The tokens between two aligned words, by character (``_refine``)."""
-        if old_coded == new_coded:
-            push(_EQUAL, decode(old_coded))
-        else:
-            for op, text in _refine(dmp, decode(old_coded), decode(new_coded)):
-                push(op, text)
-
-    # Words and spaces alternate: a text's words are its even tokens, or its odd ones when it starts with a space.
-    old_words = range(int(bool(_SPACE.match(old))), len(old_tokens), 2)
-    new_words = range(int(bool(_SPACE.match(new))), len(new_tokens), 2)
-    old_at = new_at = old_from = new_from = 0
-    words_diff = dmp.diff_main("".join(old_codes[old_words.start :: 2]), "".join(new_codes[new_words.start :: 2]),
-                               False)
-    for op, data in words_diff:
-        if op == _EQUAL:
-            # A run of aligned words: the tokens before it are a gap; the run itself is one equality unless a
-            # space inside it changed, when each space between its words is a gap of its own.
-            old_first, new_first = old_words[old_at], new_words[new_at]
-            old_last, new_last = old_words[old_at + len(data) - 1], new_words[new_at + len(data) - 1]
-            gap("".join(old_codes[old_from:old_first]), "".join(new_codes[new_from:new_first]))
-            if old_codes[old_first : old_last + 1] == new_codes[new_first : new_last + 1]:
-                push(_EQUAL, "".join(old_tokens[old_first : old_last + 1]))
-            else:
-                for k in range(len(data)):
-                    old_index, new_index = old_words[old_at + k], new_words[new_at + k]
-                    if k:
-                        gap("".join(old_codes[old_from:old_index]), "".join(new_codes[new_from:new_index]))
-                    push(_EQUAL, old_tokens[old_index])
-                    old_from, new_from = old_index + 1, new_index + 1
-            old_from, new_from = old_last + 1, new_last + 1
-        if op != _INSERT:
-            old_at += len(data)
-        if op != _DELETE:
-            new_at += len(data)
-    gap("".join(old_codes[old_from:]), "".join(new_codes[new_from:]))
-    return [(op, "".join(pieces)) for op, pieces in runs]
-
-
-@dataclass(frozen=True)
-class _Edit:
-    start: int
-    end: int
-    insert: str
-
-
-def _edits(base: str, other: str) -> list[_Edit]:
-    """The edits that turn ``base`` into ``other`` (unit strings), as replaced ranges of ``base``."""
-    edits: list[_Edit] = []
-    position = 0
-    for op, data in _align_diffs(_token_diff(base, other)):
-        if op == _EQUAL:
-            position += len(data)
-            continue
-        end = position + len(data) if op == _DELETE else position
-        inserted = data if op == _INSERT else ""
-        if edits and edits[-1].end == position:
-            edits[-1] = _Edit(edits[-1].start, end, edits[-1].insert + inserted)
-        else:
-            edits.append(_Edit(position, end, inserted))
-        position = end
-    return edits
-
-
-def _splits_pair(text: str, at: int) -> bool:
-    return 0 < at < len(text) and _is_high(text[at - 1]) and _is_low(text[at])
-
-
-def _placements(base: str, edit: _Edit) -> list[_Edit]:
-    """Every placement of a pure insertion or deletion that leaves the same text, the diff's own first.
-
-    Deleting one "11 " of "11 11 11" or inserting "or " before "or " reads the same wherever the run
-    is cut; which copy a diff names is arbitrary, and the choice matters only against the other side's edits.
-    """
-    found = [edit]
-    if edit.insert and edit.start == edit.end:
-        for step in (1, -1):
-            start, insert = edit.start, edit.insert
-            while True:
-                at = start if step > 0 else start - 1
-                if not 0 <= at < len(base) or base[at] != (insert[0] if step > 0 else insert[-1]):
-                    break
-                insert = insert[1:] + base[at] if step > 0 else base[at] + insert[:-1]
-                start += step
-                if not _splits_pair(base, start) and not _LONE_SURROGATE.search(insert):
-                    found.append(_Edit(start, start, insert))
-    elif not edit.insert:
-        for step in (1, -1):
-            start, end = edit.start, edit.end
-            while (end < len(base) and base[end] == base[start]) if step > 0 else (
-                start > 0 and base[start - 1] == base[end - 1]
-            ):
-                start, end = start + step, end + step
-                if not _splits_pair(base, start) and not _splits_pair(base, end):
-                    found.append(_Edit(start, end, ""))
-    return found
-
-
-def _clashes(base: str, edit: _Edit, others: list[_Edit]) -> bool:
-    """Whether ``edit`` overlaps another side's deletion, or an insertion is wedged into one (``_wedged``)."""
-    for other in others:
-        if edit.start == edit.end:
-            if other.start < other.end and _wedged(base, edit, other):
-                return True
-        elif other.start == other.end:
-            if _wedged(base, other, edit):
-                return True
-        elif max(edit.start, other.start) < min(edit.end, other.end):
-            return True
-    return False
-
-
-def _wedged(base: str, insertion: _Edit, deletion: _Edit) -> bool:
-    """Whether an insertion falls inside a deleted passage, or is glued to a word at its edge."""
-    at = insertion.start
-    if deletion.start < at < deletion.end:
-        return True
-    if at == deletion.start:
-        return _word_before(insertion.insert, len(insertion.insert)) and _word_after(base, at)
-    if at == deletion.end:
-        return _word_after(insertion.insert, 0) and _word_before(base, at)
-    return False
-
-
-def _code_point_at(text: str, at: int) -> str:
-    """The character at ``at`` of a unit string (both halves of a surrogate pair), as JavaScript's codePointAt."""
-    if _is_high(text[at]) and at + 1 < len(text) and _is_low(text[at + 1]):
-        return chr(0x10000 + ((ord(text[at]) - 0xD800) << 10) + ord(text[at + 1]) - 0xDC00)
-    return text[at]
-
-
-def _is_word(char: str) -> bool:
-    """A letter, digit or "_", as the browser's ``[\\p{L}\\p{N}_]``."""
-    return char == "_" or unicodedata.category(char)[0] in "LN"
-
-
-def _word_before(text: str, end: int) -> bool:
-    """Whether the character that ends at ``end`` of a unit string is a word character."""
-    if end <= 0:
-        return False
-    return _is_word(_code_point_at(text, end - 2 if end > 1 and _is_low(text[end - 1]) and _is_high(text[end - 2])
-                                   else end - 1))
-
-
-def _word_after(text: str, start: int) -> bool:
-    """Whether the character that starts at ``start`` of a unit string is a word character."""
-    return start < len(text) and _is_word(_code_point_at(text, start))
-
-
-def _cuts_words(base: str, edit: _Edit) -> bool:
-    """Whether the edit splits a word of ``base`` or glues an inserted word to one."""
-    left, right = _word_before(base, edit.start), _word_after(base, edit.end)
-    if edit.insert:
-        return (left and _word_after(edit.insert, 0)) or (_word_before(edit.insert, len(edit.insert)) and right)
-    return (left and _word_after(base, edit.start)) or (_word_before(base, edit.end) and right)
-
-
-def _place(base: str, edit: _Edit, others: list[_Edit]) -> _Edit:
-    """Move an edit that clashes with the other side's to an equivalent placement that does not.
-
-    Among the placements that clash with nothing, those that keep words whole come first, then the
-    nearest to where the diff put it; with none free, the diff's own placement stays (and ``merge_edit``
-    reports a conflict where deletions overlap).
-    """
-    if not _clashes(base, edit, others):
-        return edit
-    free = [option for option in _placements(base, edit) if not _clashes(base, option, others)]
-    if not free:
-        return edit
-    return min(free, key=lambda option: (_cuts_words(base, option), abs(option.start - edit.start)))
-
-
-def _settle(base: str, edit: _Edit) -> _Edit:
-    """Place a pure insertion as words are typed: starting a word, its space after it ("x " not " x").
-
-    Two sides that inserted at one spot then meet at the same point, and a word typed before another
-    drafter's word is not read as glued to the end of the one before.
-    """
-    if edit.start != edit.end:
-        return edit
-
-    def typed(option: _Edit) -> bool:
-        return not _cuts_words(base, option) and not _SPACE.match(option.insert)
-
-    if typed(edit):
-        return edit
-    options = [option for option in _placements(base, edit) if typed(option)]
-    return min(options, key=lambda option: abs(option.start - edit.start)) if options else edit
-
-
-def _aligned(base: str, ours: str, theirs: str) -> tuple[list[_Edit], list[_Edit]]:
-    """Both sides' edits from ``base`` (unit strings), each placed clear of the other's where the text allows."""
-    their_edits = [_settle(base, edit) for edit in _edits(base, theirs)]
-    our_edits = [_place(base, _settle(base, edit), their_edits) for edit in _edits(base, ours)]
-    their_edits = [_place(base, edit, our_edits) for edit in their_edits]
-    return our_edits, their_edits
-
-
-def _join_insertions(theirs: str, ours: str) -> str:
-    """Both sides' insertions at one point: theirs first, unless that glues the two into one token (a run without
-    spaces: a word, "3(2)(a)", "[a]") and ours first does not.
-
-    "1" typed before "3" (making "134") and "section 3 " typed at the same point read "section 3 134"
-    with ours first but "1section 3 134" with theirs first.
-    """
-
-    def glues(first: str, second: str) -> bool:
-        return not _SPACE.match(first[-1]) and not _SPACE.match(second[0])
-
-    return ours + theirs if theirs and ours and glues(theirs, ours) and not glues(ours, theirs) else theirs + ours
-
-
-def _weave(base: str, our_edits: list[_Edit], their_edits: list[_Edit]) -> str:
-    """The edits of both sides applied to ``base`` in its order.
-
-    Edits that share a character of ``base``, an insertion strictly inside the other side's deleted passage, or
-    two insertions at one point make one region: the union of their deletions is deleted and each side's
-    insertions are kept whole, theirs first (``_join_insertions``); where both sides made the very same change it
-    is made once. Edits that only touch keep their order in the text: an insertion where the other side's
-    replacement begins stands before it, one where it ends after it.
-    """
-    edits = sorted(
-        [(edit, 0) for edit in their_edits] + [(edit, 1) for edit in our_edits],
-        key=lambda item: (item[0].start, item[0].end > item[0].start, item[1]),
-    )
-    pieces: list[str] = []
-    position = index = 0
-    while index < len(edits):
-        region = [edits[index]]
-        start, end = edits[index][0].start, edits[index][0].end
-        index += 1
-        while index < len(edits) and (
-            edits[index][0].start < end if end > start else edits[index][0].start == edits[index][0].end == start
-        ):
-            region.append(edits[index])
-            end = max(end, edits[index][0].end)
-            index += 1
-        theirs = [edit for edit, side in region if side == 0]
-        ours = [edit for edit, side in region if side == 1]
-        pieces.append(base[position:start])
-        if theirs == ours:
-            pieces.append("".join(edit.insert for edit in theirs))
-        else:
-            pieces.append(_join_insertions("".join(edit.insert for edit in theirs), "".join(e.insert for e in ours)))
-        position = end
-    pieces.append(base[position:])
-    return "".join(pieces)
-
-
-def _from_unit_text(units: str) -> str:
-    """A unit string as text; a lone surrogate (never made from well-formed input) stays, as in JavaScript."""
-    return units if units.isascii() else units.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
-
-
-def merge3(base: str, ours: str, theirs: str) -> str:
-    """Merge two texts edited from the same ``base``; never fails and never drops an insertion.
-
-    Edits of passages apart apply as made. Where they overlap (or insert at the same point), the union
-    of what either deleted is deleted and both insertions are kept whole, ``theirs`` (already on the server)
-    first; the same change made by both is made once. Mirrors ``merge3`` in ``frontend/src/sync/textpatch.js``.
-    """
-    if ours == theirs or theirs == base:
-        return ours
-    if ours == base:
-        return theirs
-    units = _to_units(base)
-    return _from_unit_text(_weave(units, *_aligned(units, _to_units(ours), _to_units(theirs))))
-
-
-def merge_edit(base: str, current: str, patch_text: str) -> AppliedEdit:
-    """Rebase an edit made against ``base`` onto ``current`` by a three-way merge.
-
-    The patch applies exactly to its own base; the other drafters' changes since are the edits from ``base`` to
-    ``current``. Where both sides deleted or replaced overlapping passages the edit is a conflict; otherwise both
-    apply, and every insertion is kept whole (``merge3``).
-    """
-    ours = apply_exact(base, patch_text)
-    our_edits, their_edits = _aligned(_to_units(base), _to_units(ours), _to_units(current))
-    theirs = [e for e in their_edits if e.end > e.start]
-    for edit in our_edits:
-        if edit.end > edit.start and any(max(edit.start, t.start) < min(edit.end, t.end) for t in theirs):
-            raise PatchConflict("The edit changes words another drafter changed meanwhile.")
-    merged = merge3(base, ours, current)
-    return AppliedEdit(text=merged, patch=compose_check(current, merged))
 
 
 def map_position(old: str, new: str, position: int) -> int:

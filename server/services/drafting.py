@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from akn.errors import InvalidMarkupError
 from akn.inline import check_characters
-from server.domain import textpatch
+from server.domain import merge3, textpatch
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import Role
 from server.errors import BadRequest, EditConflict, Forbidden, NotFound, ProvisionTooLarge
@@ -168,7 +168,7 @@ def apply_edit(
     )
     try:
         if base is not None:
-            outcome = textpatch.merge_edit(base, row.text, patch)
+            outcome = merge3.merge_edit(base, row.text, patch)
         else:
             # The base text is no longer kept (or this is the current revision): place the hunks by context.
             outcome = textpatch.apply_edit(row.text, patch, exact=rev == row.rev)

@@ -5,7 +5,8 @@
 // `emit(name, payload) => Promise<ack>` (socket.io-client's emitWithAck in the browser, a simulated
 // server in the tests). server/client/sync.py is the same algorithm in Python.
 import { DIFF_DELETE, DIFF_EQUAL, DIFF_INSERT, diffCleanupSemanticLossless, diffMain } from 'diff-match-patch-es';
-import { applyExact, makePatch, mapPosition, merge3 } from './textpatch.js';
+import { merge3 } from './merge3.js';
+import { applyExact, makePatch, mapPosition } from './textpatch.js';
 
 export const EDIT_CONFLICT = 'edit_conflict';
 export const RATE_LIMITED = 'rate_limited';

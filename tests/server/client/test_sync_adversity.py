@@ -38,13 +38,13 @@ from typing import Any
 import pytest
 
 from server.client.sync import ProvisionSync, Reaction
+from server.domain.merge3 import merge_edit
 from server.domain.textpatch import (
     PatchConflict,
     TextPatchError,
     apply_edit,
     apply_exact,
     make_patch,
-    merge_edit,
     rebase_apply,
 )
 from tests.server.client.test_sync import (

@@ -17,7 +17,8 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.domain.textpatch import make_patch, merge3, merge_edit
+from server.domain.merge3 import merge3, merge_edit
+from server.domain.textpatch import make_patch
 
 Change = tuple[int, int, str]
 

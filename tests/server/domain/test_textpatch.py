@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from server.domain.merge3 import merge3, merge_edit
 from server.domain.textpatch import (
     MalformedPatch,
     PatchConflict,
@@ -23,8 +24,6 @@ from server.domain.textpatch import (
     compose_check,
     make_patch,
     map_position,
-    merge3,
-    merge_edit,
     rebase_apply,
 )
 from tests.server.domain.test_merge3 import apply, scripted_merge, typed_in_a_sentence
@@ -290,8 +289,9 @@ def test_map_position_follows_the_text_around_the_cursor() -> None:
 
 NODE_SCRIPT = """
 import { readFileSync } from 'node:fs';
-const [textpatchUrl, dmpUrl] = process.argv.slice(2);
+const [textpatchUrl, merge3Url, dmpUrl] = process.argv.slice(2);
 const tp = await import(textpatchUrl);
+const m3 = await import(merge3Url);
 const dmp = await import(dmpUrl);
 const input = JSON.parse(readFileSync(0, 'utf8'));
 const plain = (a, b) => { try { return dmp.patchToText(dmp.patchMake(a, b)); } catch { return null; } };
@@ -302,7 +302,7 @@ console.log(JSON.stringify({
     exact: guard(() => tp.applyExact(a, patch)),
     plain: guard(() => dmp.patchApply(dmp.patchFromText(patch), a)),
   })),
-  merged: input.merges.map(([base, ours, theirs]) => tp.merge3(base, ours, theirs)),
+  merged: input.merges.map(([base, ours, theirs]) => m3.merge3(base, ours, theirs)),
 }));
 """
 
@@ -367,7 +367,8 @@ def merge_cases() -> list[tuple[str, str, str]]:
 
 
 def test_patches_cross_between_the_browser_module_and_the_server(tmp_path: Path) -> None:
-    """Real node runs frontend/src/sync/textpatch.js and diff-match-patch-es; Python applies theirs and vice versa."""
+    """Real node runs frontend/src/sync/textpatch.js, merge3.js and diff-match-patch-es; Python applies theirs and
+    vice versa."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
@@ -380,7 +381,8 @@ def test_patches_cross_between_the_browser_module_and_the_server(tmp_path: Path)
     script = tmp_path / "cross.mjs"
     script.write_text(NODE_SCRIPT, encoding="utf-8")
     run = subprocess.run(
-        [node, str(script), (FRONTEND / "src" / "sync" / "textpatch.js").as_uri(), dmp_entry.as_uri()],
+        [node, str(script), (FRONTEND / "src" / "sync" / "textpatch.js").as_uri(),
+         (FRONTEND / "src" / "sync" / "merge3.js").as_uri(), dmp_entry.as_uri()],
         input=json.dumps({"pairs": pairs, "python": python, "merges": merges}),
         capture_output=True,
         text=True,
