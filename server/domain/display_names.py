@@ -13,19 +13,21 @@ from __future__ import annotations
 import unicodedata
 from typing import Final
 
+from server.domain.wording import Wording, wording
+
 #: Format characters a name may hold: the zero-width non-joiner and joiner.
 _JOINERS: Final = frozenset({"\u200c", "\u200d"})
 
 
-def display_name_problem(name: str) -> str | None:
+def display_name_problem(name: str) -> Wording | None:
     """Why ``name`` cannot be shown as a display name, or None when it can."""
     for character in name:
         category = unicodedata.category(character)
         if category in {"Cc", "Zl", "Zp"}:
-            return "a display name is one line without control characters"
+            return wording("a display name is one line without control characters")
         if category in {"Cf", "Co", "Cn", "Cs"} and character not in _JOINERS:
-            return (f"a display name cannot hold the invisible or formatting character "
-                    f"U+{ord(character):04X} ({unicodedata.name(character, 'unassigned')})")
+            return wording("a display name cannot hold the invisible or formatting character %(code)s (%(name)s)",
+                           code=f"U+{ord(character):04X}", name=unicodedata.name(character, "unassigned"))
     if not any(unicodedata.category(c)[0] in "LNS" for c in name):
-        return "a display name needs a letter, digit or sign that can be seen"
+        return wording("a display name needs a letter, digit or sign that can be seen")
     return None

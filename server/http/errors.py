@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from server.errors import BadRequest, ParleyError, ValidationFailed
+from server.http.i18n import localized
 from server.http.pages_common import page_error
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,8 @@ def field_details(error: ValidationFailed) -> dict[str, object]:
     details = dict(error.details)
     if "fields" not in details:
         named = details.get("field")
-        details["fields"] = [{"field": f"body.{named}", "message": error.message}] if isinstance(named, str) else []
+        details["fields"] = ([{"field": f"body.{named}", "message": localized(error.message)}]
+                             if isinstance(named, str) else [])
     return details
 
 
@@ -40,7 +42,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ParleyError)
     def _parley_error(error: ParleyError) -> Response:
         details = field_details(error) if isinstance(error, ValidationFailed) else error.details
-        response = error_response(error.code, error.message, error.status, **details)
+        response = error_response(error.code, localized(error.message), error.status, **details)
         if isinstance(details.get("retry_after"), int):
             response.headers["Retry-After"] = str(details["retry_after"])
         return response

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
+
+from server.domain.wording import Wording
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 LANGUAGES = ("en", "fr")
@@ -60,6 +62,18 @@ def select_locale() -> str:
 def current_language() -> str:
     locale = get_locale()
     return locale.language if locale is not None else "en"
+
+
+def localized(text: str) -> str:
+    """``text`` in the reader's language: a :class:`Wording` (a service's refusal) is looked up in the catalogue and
+    its values put into the translation; other text, and anything outside a request, stays as it is."""
+    if not isinstance(text, Wording) or not has_request_context() or current_language() == "en":
+        return str(text)
+    if not text.values:
+        return str(_(text.template))
+    # A sentence may carry another (a display name's problem inside "…; found …"): both are translated.
+    return str(_(text.template, **{name: localized(value) if isinstance(value, Wording) else value
+                                   for name, value in text.values.items()}))
 
 
 def language_url(code: str) -> str:
@@ -264,6 +278,7 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     app.config.setdefault("LANGUAGES", list(LANGUAGES))
     babel.init_app(app, locale_selector=select_locale)
+    app.add_template_filter(localized, "localized")
 
     @app.before_request
     def _remember_language() -> None:

@@ -8,14 +8,17 @@ from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from server.domain.wording import Wording
 from server.errors import Forbidden, ParleyError, Unauthenticated
 from server.http.context import current_principal
-from server.http.i18n import browser_strings
+from server.http.i18n import browser_strings, localized
 from server.services.principal import Principal
 
 
 def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     """Render a page with what every page shows: the signed-in principal and the browser's strings."""
+    # A service's refusal handed over as text (``error=refused.message``) is shown in the reader's language.
+    context = {key: localized(value) if isinstance(value, Wording) else value for key, value in context.items()}
     context.setdefault("principal", current_principal())
     context.setdefault("strings", browser_strings())
     return render_template(template, **context), status

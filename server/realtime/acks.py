@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from server.errors import BadRequest, ParleyError
+from server.http.i18n import localized
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ def ok(**fields: Any) -> Ack:
 
 
 def refused(error: ParleyError) -> Ack:
-    return {"ok": False, "error": {"code": error.code, "message": error.message}, **error.details}
+    return {"ok": False, "error": {"code": error.code, "message": localized(error.message)}, **error.details}
 
 
 def socket_handler(handler: Callable[..., Ack]) -> Callable[..., Ack]:

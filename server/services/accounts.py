@@ -19,6 +19,7 @@ from server import evented
 from server.domain.display_names import display_name_problem
 from server.domain.events import EventDraft, EventType, user_stream
 from server.domain.roles import Role
+from server.domain.wording import wording
 from server.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed, WrongPassword
 from server.services.principal import Principal
 from server.store import eventlog, projections
@@ -54,9 +55,9 @@ MAX_DISPLAY_NAME_LENGTH = 200
 def check_password_rules(password: str) -> None:
     """The rules every password meets, whoever sets it (an operator's command, the demo, a citizen)."""
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise ValidationFailed(f"a password has at most {MAX_PASSWORD_LENGTH} characters")
+        raise ValidationFailed(wording("a password has at most %(most)d characters", most=MAX_PASSWORD_LENGTH))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise ValidationFailed(wording("a password needs at least %(least)d characters", least=MIN_PASSWORD_LENGTH))
 
 
 def check_password_strength(password: str, *, known: Iterable[str | None] = ()) -> None:
@@ -70,8 +71,8 @@ def check_password_strength(password: str, *, known: Iterable[str | None] = ()) 
     estimate = zxcvbn(password[:72], user_inputs=[value for value in known if value])
     if estimate["score"] < MIN_PASSWORD_SCORE:
         why = str(estimate["feedback"].get("warning") or "it would be guessed quickly").rstrip(".")
-        raise ValidationFailed(f"this password is too easy to guess ({why[:1].lower()}{why[1:]}); "
-                               "a few unusual words together make a strong one", field="password")
+        raise ValidationFailed(wording("this password is too easy to guess (%(why)s); a few unusual words together "
+                                       "make a strong one", why=f"{why[:1].lower()}{why[1:]}"), field="password")
 
 
 def _check_registration(
@@ -79,17 +80,18 @@ def _check_registration(
 ) -> Role:
     # The same limits whichever way an account is made (API, sign-up form, command line).
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise ValidationFailed(f"a password has at most {MAX_PASSWORD_LENGTH} characters")
+        raise ValidationFailed(wording("a password has at most %(most)d characters", most=MAX_PASSWORD_LENGTH))
     if display_name is not None and len(display_name) > MAX_DISPLAY_NAME_LENGTH:
-        raise ValidationFailed(f"a display name has at most {MAX_DISPLAY_NAME_LENGTH} characters")
+        raise ValidationFailed(wording("a display name has at most %(most)d characters",
+                                       most=MAX_DISPLAY_NAME_LENGTH))
     problem = display_name_problem(display_name) if display_name is not None else None
     if problem:
-        raise ValidationFailed(f"{problem}; found {display_name!r}", field="display_name")
+        raise ValidationFailed(wording("%(problem)s; found %(found)r", problem=problem, found=display_name),
+                               field="display_name")
     if not _USERNAME.match(username):
-        raise ValidationFailed(
+        raise ValidationFailed(wording(
             "a username is 2 to 80 lower-case letters, digits, '.', '_' or '-', starting with a letter or "
-            f"digit; found {username!r}"
-        )
+            "digit; found %(found)r", found=username))
     try:
         parsed_role = Role(role)
     except ValueError:
@@ -98,7 +100,7 @@ def _check_registration(
         ) from None
     check_password_rules(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"the username {username!r} is taken")
+        raise Conflict(wording("the username %(username)r is taken", username=username))
     return parsed_role
 
 
@@ -184,7 +186,7 @@ def authenticate(session: Session, username: str, password: str) -> Principal:
     if not evented.offload(_password_matches, credential.password_hash, password):
         raise refused
     if user.suspended:
-        raise Unauthenticated("this account is suspended")
+        raise Unauthenticated(wording("this account is suspended"))
     if _hasher.check_needs_rehash(credential.password_hash):
         credential.password_hash = _hash(password)
     return principal_of(user)
@@ -201,9 +203,9 @@ def change_password(
     eventlog.acquire_append_lock(session)
     credential = session.get(Credential, principal.user_id)
     if credential is None:
-        raise Unauthenticated("this account has no password")
+        raise Unauthenticated(wording("this account has no password"))
     if not evented.offload(_password_matches, credential.password_hash, current):
-        raise WrongPassword("the current password is wrong")
+        raise WrongPassword(wording("the current password is wrong"))
     check_password_strength(new, known=(principal.username, principal.display_name, current))
     generation = set_password(session, principal.user_id, new, keep_token=keep_token)
     eventlog.append(
@@ -307,7 +309,7 @@ def standing(session: Session, principal: Principal | None) -> Principal | None:
         return principal
     row = session.connection().execute(_STANDING, {"user_id": principal.user_id}).first()
     if row is None or row.suspended:
-        raise Forbidden("this account is suspended; it can no longer make changes")
+        raise Forbidden(wording("this account is suspended; it can no longer make changes"))
     if row.role != principal.role.value:
         return Principal(principal.user_id, principal.username, Role(row.role), principal.display_name)
     return principal

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from server.domain.consultation import ConsultationEvent
 from server.domain.consultation_identity import AddressRefused, check_email
 from server.domain.events import user_stream
+from server.domain.wording import wording
 from server.errors import AlreadyVerified, EmailRefused, EmailTaken, SignUpDisowned, VerificationFailed
 from server.services import accounts
 from server.services.consultation import draft
@@ -43,7 +44,7 @@ def _check_address(session: Session, email: object) -> str:
     except AddressRefused as refused:
         raise EmailRefused(refused.message, reason=refused.kind) from refused
     if session.scalar(select(CitizenSignup.user_id).where(CitizenSignup.verified_email == address)) is not None:
-        raise EmailTaken("an account with this email address exists already; sign in to it instead")
+        raise EmailTaken(wording("an account with this email address exists already; sign in to it instead"))
     return address
 
 
@@ -82,10 +83,11 @@ def resend(session: Session, principal: Principal, ttl_hours: int = 48) -> tuple
     eventlog.acquire_append_lock(session)
     signup = session.get(CitizenSignup, principal.user_id)
     if signup is None or signup.verified:
-        raise AlreadyVerified("this account's email address is already confirmed; there is nothing to resend")
+        raise AlreadyVerified(wording("this account's email address is already confirmed; there is nothing to "
+                                      "resend"))
     if not signup.email:
-        raise SignUpDisowned("the owner of the address this account signed up with said the sign-up was not theirs; "
-                             "sign up again with your own address")
+        raise SignUpDisowned(wording("the owner of the address this account signed up with said the sign-up was not "
+                                     "theirs; sign up again with your own address"))
     return signup.email, _new_token(session, principal.user_id, signup.email, ttl_hours)
 
 
@@ -115,8 +117,8 @@ def _project_citizen_signed_up(session: Session, record: EventRecord) -> None:
 
 
 def _refused() -> VerificationFailed:
-    return VerificationFailed("this verification link is unknown, already used or expired; sign in and ask for "
-                              "a new one")
+    return VerificationFailed(wording("this verification link is unknown, already used or expired; sign in and "
+                                      "ask for a new one"))
 
 
 def _pending(session: Session, token: object) -> tuple[EmailVerification, CitizenSignup, User]:
@@ -142,7 +144,7 @@ def verify(session: Session, token: object) -> User:
         raise _refused()
     taken = session.scalar(select(CitizenSignup.user_id).where(CitizenSignup.verified_email == row.email))
     if taken is not None and taken != row.user_id:
-        raise EmailTaken("another account verified this email address first; one account per address")
+        raise EmailTaken(wording("another account verified this email address first; one account per address"))
     row.used = True
     if not signup.verified:
         eventlog.append(
@@ -174,7 +176,8 @@ def disown(session: Session, token: object) -> User:
     """
     row, signup, user = _pending(session, token)
     if signup.verified:
-        raise AlreadyVerified("this link has already confirmed the address; it can no longer cancel the sign-up")
+        raise AlreadyVerified(wording("this link has already confirmed the address; it can no longer cancel the "
+                                      "sign-up"))
     if row.used:
         if signup.email != row.email:
             return user  # disowned already: a second press (or the API after the page) changes nothing

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from flask.testing import FlaskClient
 
 from server.http.i18n import TRANSLATIONS
+from tests.server.web.conftest import csrf_token, parse
 
 ROOT = Path(__file__).resolve().parents[3]
 CATALOGUE = TRANSLATIONS / "fr" / "LC_MESSAGES"
 KEYWORDS = {"_": None, "gettext": None, "N_": None}
+PLACE = re.compile(r"%\((\w+)\)[sdr]")
 
 
 def _messages(directory: Path, method: str, pattern: str) -> set[str]:
@@ -21,14 +25,33 @@ def _messages(directory: Path, method: str, pattern: str) -> set[str]:
             for _file, _line, message, _comments, _context in found}
 
 
+def _catalogue() -> dict[str, str]:
+    with (CATALOGUE / "messages.po").open("rb") as handle:
+        return {message.id: message.string for message in read_po(handle, locale="fr")
+                if isinstance(message.id, str) and message.id and message.string}
+
+
+def _refusals() -> set[str]:
+    """The sentences services refuse with (``wording("...")`` anywhere in ``server``)."""
+    found = extract_from_dir(str(ROOT / "server"), method_map=[("**.py", "python")], keywords={"wording": None})
+    return {message if isinstance(message, str) else message[0] for _file, _line, message, _c, _ctx in found}
+
+
 def test_every_message_of_the_pages_and_the_browser_is_translated() -> None:
     used = _messages(ROOT / "frontend" / "templates", "jinja2", "**.html")
     used |= _messages(ROOT / "server" / "http", "python", "**.py")
-    with (CATALOGUE / "messages.po").open("rb") as handle:
-        catalogue = read_po(handle, locale="fr")
-    translated = {message.id for message in catalogue if message.id and message.string}
     assert used, "the extractor found the interface's messages"
-    assert sorted(used - translated) == []
+    assert sorted(used - set(_catalogue())) == []
+
+
+def test_every_refusal_is_translated_with_the_same_places_for_its_values() -> None:
+    refusals, catalogue = _refusals(), _catalogue()
+    assert len(refusals) > 10, "the extractor found the services' refusals"
+    assert sorted(refusals - set(catalogue)) == []
+    # A translation that named a value the sentence does not give would fail where it is shown.
+    differing = {sentence: catalogue[sentence] for sentence in refusals
+                 if sorted(PLACE.findall(sentence)) != sorted(PLACE.findall(catalogue[sentence]))}
+    assert differing == {}
 
 
 def test_the_compiled_catalogue_matches_its_source() -> None:
@@ -37,3 +60,24 @@ def test_the_compiled_catalogue_matches_its_source() -> None:
     with (CATALOGUE / "messages.mo").open("rb") as handle:
         compiled = {m.id: m.string for m in read_mo(handle) if m.id}
     assert compiled == source, "run: pybabel compile -d server/translations"
+
+
+def test_a_refusal_reads_in_the_language_of_whoever_asked(client: FlaskClient) -> None:
+    short = {"username": "amina", "email": "amina@example.org", "password": "short"}
+    english = client.post("/api/citizens", json=short)
+    french = client.post("/api/citizens", json=short, headers={"Accept-Language": "fr"})
+    assert english.status_code == french.status_code == 422
+    assert english.get_json()["error"]["message"] == "a password needs at least 8 characters"
+    assert french.get_json()["error"]["message"] == "un mot de passe a besoin d\u2019au moins 8 caractères"
+    assert english.get_json()["error"]["code"] == french.get_json()["error"]["code"] == "validation_failed"
+
+
+def test_a_refusal_inside_a_refusal_is_translated_too_on_a_french_page(client: FlaskClient) -> None:
+    form = {"username": "amina", "email": "amina@example.org", "password": "kettle-lantern-orchard-41",
+            "display_name": "Amina\u200b", "csrf_token": csrf_token(client, "/register")}
+    answer = client.post("/register?lang=fr", data=form)
+    assert answer.status_code == 422
+    alert = parse(answer.data).xpath('string(//p[@role="alert"])')
+    assert alert.startswith("Un nom affiché ne peut pas contenir le caractère invisible ou de mise en forme "
+                            "U+200B"), alert
+    assert alert.endswith(" ; reçu 'Amina\\u200b'"), alert

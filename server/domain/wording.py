@@ -1,0 +1,35 @@
+"""``wording``: a sentence for people, written in English, that a page or answer in another language translates.
+
+Services refuse in English (logs, tests and API clients read that), but a citizen reading the French pages should
+read the refusal in French too. A :class:`Wording` is the English text itself, a ``str`` like any message, that also
+keeps the sentence it was made from and the values put into it: where it is shown, ``server.http.i18n.localized``
+looks the sentence up in the reader's catalogue and puts the same values into the translation. Anything done to it
+as a string (slicing, joining) gives plain English text.
+
+Pure: no Flask; the catalogue extracts ``wording("...")`` calls from every module of ``server``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["Wording", "wording"]
+
+
+class Wording(str):
+    """English text that remembers its sentence (``template``) and the ``values`` put into it."""
+
+    template: str
+    values: Mapping[str, object]
+
+    def __new__(cls, template: str, values: Mapping[str, object]) -> Wording:
+        text = super().__new__(cls, template % values if values else template)
+        text.template = template
+        text.values = values
+        return text
+
+
+def wording(template: str, /, **values: object) -> Wording:
+    """The sentence ``template`` with ``values`` put into its ``%(name)s`` places (a literal % is written %%
+    only when there are values)."""
+    return Wording(template, values)
