@@ -25,6 +25,7 @@ from akn import AknDocument
 from akn.provisions import child_provisions, iter_tree
 from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
 from server.domain.merge3 import merge3
+from server.domain.wording import Wording, wording
 
 __all__ = [
     "OPEN_STATES",
@@ -300,22 +301,22 @@ def marshal(items: Sequence[Placed], graph: Mapping[int, Iterable[int]]) -> list
 VOTE_KEYS: Final = ("for", "against", "abstentions")
 
 
-def vote_problem(target: AmendmentState, votes: Mapping[str, object] | None) -> str | None:
+def vote_problem(target: AmendmentState, votes: Mapping[str, object] | None) -> Wording | None:
     """What is wrong with the vote recorded for adopting or rejecting an amendment (None when it is sound)."""
     if votes is None:
-        return "record the vote: {\"for\": <count>, \"against\": <count>, \"abstentions\": <count>}"
+        return wording("record the vote: {\"for\": <count>, \"against\": <count>, \"abstentions\": <count>}")
     counts: dict[str, int] = {}
     for key in VOTE_KEYS:
         value = votes.get(key, 0)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            return f"vote counts are whole numbers of at least 0; {key!r} is {value!r}"
+            return wording("vote counts are whole numbers of at least 0; %(key)r is %(value)r", key=key, value=value)
         counts[key] = value
     if target is AmendmentState.ADOPTED and counts["for"] <= counts["against"]:
-        return f"an amendment is adopted with more votes for than against; found {counts['for']} to " \
-               f"{counts['against']}"
+        return wording("an amendment is adopted with more votes for than against; found %(ayes)d to %(noes)d",
+                       ayes=counts["for"], noes=counts["against"])
     if target is AmendmentState.REJECTED and counts["for"] > counts["against"]:
-        return f"an amendment with more votes for than against is adopted, not rejected; found " \
-               f"{counts['for']} to {counts['against']}"
+        return wording("an amendment with more votes for than against is adopted, not rejected; found %(ayes)d to "
+                       "%(noes)d", ayes=counts["for"], noes=counts["against"])
     return None
 
 
@@ -481,12 +482,12 @@ def numbered_sibling(document: AknDocument, eid: str, num: str, *, other_than: s
         mark = sibling.find(f"{{{AKN_NS}}}num")
         if sibling_eid != other_than and mark is not None \
                 and num_key("".join(str(t) for t in mark.itertext())) == num_key(num):
-            return sibling_eid or "an unnamed provision"
+            return sibling_eid or wording("an unnamed provision")
     return None
 
 
 def standing_problem(document: AknDocument, eid: str | None, action: AmendmentAction, base_text: str,
-                     new_num: str | None = None) -> str | None:
+                     new_num: str | None = None) -> Wording | None:
     """Why an amendment can no longer be made to ``document`` as worded, or None when it can.
 
     ``eid`` is the eId its provision's wId has in ``document`` (None: no provision has it any more). New
@@ -494,11 +495,11 @@ def standing_problem(document: AknDocument, eid: str | None, action: AmendmentAc
     merged into words they were never meant for (or leave out words the House never saw).
     """
     if eid is None:
-        return "its provision is no longer in the bill"
+        return wording("its provision is no longer in the bill")
     if action is not AmendmentAction.INSERT_AFTER and document.provision_text(eid) != base_text:
-        return f"the text of {eid} has changed since"
+        return wording("the text of %(eid)s has changed since", eid=eid)
     if action is AmendmentAction.INSERT_AFTER and new_num:
         taken = numbered_sibling(document, eid, new_num)
         if taken is not None:
-            return f"{taken} is numbered {new_num} already"
+            return wording("%(taken)s is numbered %(num)s already", taken=taken, num=new_num)
     return None

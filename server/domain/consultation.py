@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from server.domain.wording import Wording, wording
+
 
 class ConsultationEvent:
     """Every event type of the consultation feature, named once."""
@@ -116,20 +118,25 @@ def window_state(opens_at: datetime, closes_at: datetime, now: datetime) -> Wind
 
 def check_window(opens_at: datetime, closes_at: datetime) -> None:
     if closes_at <= opens_at:
-        raise RuleBroken(
-            "invalid", f"closes_at ({closes_at.isoformat()}Z) must be after opens_at ({opens_at.isoformat()}Z)"
-        )
+        raise RuleBroken("invalid", wording("closes_at (%(closes)s) must be after opens_at (%(opens)s)",
+                                            closes=closes_at.isoformat() + "Z", opens=opens_at.isoformat() + "Z"))
 
 
 def windows_overlap(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def closed_window_message(state: WindowState, opens_at: datetime, closes_at: datetime) -> str:
-    """The sentence a citizen reads when the consultation does not take comments now."""
+def closed_window_message(state: WindowState, opens_at: datetime, closes_at: datetime, *,
+                          changing: bool = False) -> Wording:
+    """The sentence a citizen reads when the consultation does not take comments now (``changing``: when they try to
+    change one they posted)."""
     if state is WindowState.UPCOMING:
-        return f"the consultation opens at {opens_at.isoformat(timespec='minutes')}Z; comments are not open yet"
-    return f"the consultation closed at {closes_at.isoformat(timespec='minutes')}Z; comments are no longer taken"
+        return wording("the consultation opens at %(opens)s; comments are not open yet",
+                       opens=opens_at.isoformat(timespec="minutes") + "Z")
+    closes = closes_at.isoformat(timespec="minutes") + "Z"
+    if changing:
+        return wording("the consultation closed at %(closes)s; comments can no longer be changed", closes=closes)
+    return wording("the consultation closed at %(closes)s; comments are no longer taken", closes=closes)
 
 
 def check_questions(questions: object) -> list[str]:
@@ -137,20 +144,23 @@ def check_questions(questions: object) -> list[str]:
     if questions is None:
         return []
     if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
-        raise RuleBroken("invalid", "questions must be a list of non-empty strings")
+        raise RuleBroken("invalid", wording("questions must be a list of non-empty strings"))
     if len(questions) > MAX_QUESTIONS:
-        raise RuleBroken("invalid", f"at most {MAX_QUESTIONS} guiding questions; found {len(questions)}")
+        raise RuleBroken("invalid", wording("at most %(most)d guiding questions; found %(found)d",
+                                            most=MAX_QUESTIONS, found=len(questions)))
     if any(len(q) > MAX_QUESTION_CHARS for q in questions):
-        raise RuleBroken("invalid", f"a guiding question has at most {MAX_QUESTION_CHARS} characters")
+        raise RuleBroken("invalid", wording("a guiding question has at most %(most)d characters",
+                                            most=MAX_QUESTION_CHARS))
     return [q.strip() for q in questions]
 
 
 def check_body(body: object) -> str:
     """A comment body: non-blank text of bounded length, kept exactly as written."""
     if not isinstance(body, str) or not body.strip():
-        raise RuleBroken("invalid", "body must be a non-empty string")
+        raise RuleBroken("invalid", wording("body must be a non-empty string"))
     if len(body) > MAX_BODY_CHARS:
-        raise RuleBroken("too_large", f"body is {len(body)} characters long; the limit is {MAX_BODY_CHARS}")
+        raise RuleBroken("too_large", wording("body is %(length)d characters long; the limit is %(limit)d",
+                                              length=len(body), limit=MAX_BODY_CHARS))
     return body
 
 
@@ -158,9 +168,9 @@ def check_reason(reason: object, *, required: bool) -> str:
     if reason is None and not required:
         return ""
     if not isinstance(reason, str) or (required and not reason.strip()):
-        raise RuleBroken("invalid", "reason must be a non-empty string")
+        raise RuleBroken("invalid", wording("reason must be a non-empty string"))
     if len(reason) > MAX_REASON_CHARS:
-        raise RuleBroken("invalid", f"reason has at most {MAX_REASON_CHARS} characters")
+        raise RuleBroken("invalid", wording("reason has at most %(most)d characters", most=MAX_REASON_CHARS))
     return reason.strip()
 
 
@@ -189,11 +199,12 @@ def check_quote(quote: object, provision_text: str, eid: str) -> str | None:
     if quote is None or quote == "":
         return None
     if not isinstance(quote, str):
-        raise RuleBroken("invalid", "quote must be a string")
+        raise RuleBroken("invalid", wording("quote must be a string"))
     if len(quote) > MAX_QUOTE_CHARS:
-        raise RuleBroken("invalid", f"quote has at most {MAX_QUOTE_CHARS} characters")
+        raise RuleBroken("invalid", wording("quote has at most %(most)d characters", most=MAX_QUOTE_CHARS))
     if not quote_occurs(quote, provision_text):
-        raise RuleBroken("quote_not_found", f"the quoted words do not occur in the text of provision {eid}")
+        raise RuleBroken("quote_not_found", wording("the quoted words do not occur in the text of provision %(eid)s",
+                                                    eid=eid))
     return quote
 
 

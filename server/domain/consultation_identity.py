@@ -6,6 +6,8 @@ import re
 import unicodedata
 from typing import Final
 
+from server.domain.wording import wording
+
 # Throw-away inbox providers: an address there proves nothing about a person, and bulk fake sign-ups use them.
 DISPOSABLE_DOMAINS: Final[frozenset[str]] = frozenset(
     {
@@ -67,16 +69,17 @@ def is_disposable(domain: str) -> bool:
 def check_email(address: object) -> str:
     """A normalised address a citizen may sign up with, or :class:`AddressRefused`."""
     if not isinstance(address, str) or len(address) > MAX_EMAIL_LENGTH:
-        raise AddressRefused("invalid", "email must be an address of at most 254 characters")
+        raise AddressRefused("invalid", wording("email must be an address of at most 254 characters"))
     normalised = normalise_email(address)
     if len(normalised) > MAX_EMAIL_LENGTH:  # lower case and NFC may lengthen a few characters ("İ" → "i̇")
-        raise AddressRefused("invalid", "email must be an address of at most 254 characters")
+        raise AddressRefused("invalid", wording("email must be an address of at most 254 characters"))
     match = _EMAIL.match(normalised)
     # Invisible characters would make look-alike copies of one address ("ju\u200bma@…" beside "juma@…").
     if match is None or _has_invisible(normalised):
-        raise AddressRefused("invalid", f"{address!r} is not an email address")
+        raise AddressRefused("invalid", wording("%(address)r is not an email address", address=address))
     if is_disposable(match.group(1)):
         raise AddressRefused(
-            "disposable", f"addresses at {match.group(1)} are disposable; sign up with a lasting address"
+            "disposable", wording("addresses at %(domain)s are disposable; sign up with a lasting address",
+                                  domain=match.group(1))
         )
     return normalised

@@ -14,6 +14,8 @@ import binascii
 import re
 from typing import Final
 
+from server.domain.wording import wording
+
 DEFAULT_LIMIT: Final = 500
 MAX_LIMIT: Final = 1000
 MAX_CURSOR_LENGTH: Final = 64
@@ -25,7 +27,8 @@ _POSITION: Final = re.compile(r"(0|[1-9]\d{0,18})")
 
 
 class BadCursor(ValueError):
-    """The cursor is not one this API gave out."""
+    """The cursor is not one this API gave out; its one argument says why, as a sentence (a
+    :class:`~server.domain.wording.Wording`)."""
 
 
 def encode_cursor(position: int) -> str:
@@ -38,14 +41,14 @@ def encode_cursor(position: int) -> str:
 def decode_cursor(cursor: str) -> int:
     """The position a cursor continues after, or :class:`BadCursor`."""
     if not cursor or len(cursor) > MAX_CURSOR_LENGTH or not re.fullmatch(CURSOR_PATTERN, cursor):
-        raise BadCursor("a cursor is the \"next\" value of a previous page")
+        raise BadCursor(wording("a cursor is the \"next\" value of a previous page"))
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadCursor("a cursor is the \"next\" value of a previous page") from None
+        raise BadCursor(wording("a cursor is the \"next\" value of a previous page")) from None
     if not text.startswith(_PREFIX) or not _POSITION.fullmatch(text[len(_PREFIX):]):
-        raise BadCursor("a cursor is the \"next\" value of a previous page")
+        raise BadCursor(wording("a cursor is the \"next\" value of a previous page"))
     position = int(text[len(_PREFIX):])
     if position >= MAX_POSITION:  # 19 digits reach past what a 64-bit key holds
-        raise BadCursor("a cursor is the \"next\" value of a previous page")
+        raise BadCursor(wording("a cursor is the \"next\" value of a previous page"))
     return position

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify
 
 from server.domain.amendments import AmendmentAction
 from server.domain.instructions import StyleName
+from server.domain.wording import wording
 from server.errors import BadRequest
 from server.http.context import current_principal, database, int_arg, json_body, page_reply, page_request, str_arg
 from server.services import amendments
@@ -23,10 +24,10 @@ def _string(body: dict[str, Any], key: str, *, required: bool = False) -> str | 
     value = body.get(key)
     if value is None:
         if required:
-            raise BadRequest(f"send {key!r} as a string")
+            raise BadRequest(wording("send %(key)r as a string", key=key))
         return None
     if not isinstance(value, str):
-        raise BadRequest(f"{key!r} must be a string; found {type(value).__name__}")
+        raise BadRequest(wording("%(key)r must be a string; found %(type)s", key=key, type=type(value).__name__))
     return value
 
 
@@ -34,11 +35,11 @@ def _proposal(body: dict[str, Any]) -> amendments.Proposal:
     try:
         action = AmendmentAction(body.get("action") or AmendmentAction.TEXT.value)
     except ValueError:
-        raise BadRequest("'action' must be 'text' (the default), 'insert_after' or 'delete'") from None
+        raise BadRequest(wording("'action' must be 'text' (the default), 'insert_after' or 'delete'")) from None
     try:
         style = StyleName(body.get("style") or StyleName.WESTMINSTER.value)
     except ValueError:
-        raise BadRequest("'style' must be 'westminster' (the default) or 'eu'") from None
+        raise BadRequest(wording("'style' must be 'westminster' (the default) or 'eu'")) from None
     text = _string(body, "text", required=action is not AmendmentAction.DELETE) or ""
     return amendments.Proposal(
         eid=_string(body, "eid", required=True) or "",
@@ -98,7 +99,7 @@ def amendment_window(bill_id: int) -> Response:
     body = json_body()
     is_open = body.get("open")
     if not isinstance(is_open, bool):
-        raise BadRequest("send {\"open\": true} or {\"open\": false}")
+        raise BadRequest(wording("send {\"open\": true} or {\"open\": false}"))
     principal = current_principal()
     with database().write() as session:
         state = amendments.set_window(session, principal, bill_id, is_open=is_open)
@@ -124,7 +125,7 @@ def transition(amendment_id: int) -> Response:
     target = _string(body, "to", required=True) or ""
     votes = body.get("votes")
     if votes is not None and not isinstance(votes, dict):
-        raise BadRequest("'votes' must be an object: {\"for\": n, \"against\": n, \"abstentions\": n}")
+        raise BadRequest(wording("'votes' must be an object: {\"for\": n, \"against\": n, \"abstentions\": n}"))
     principal = current_principal()
     with database().write() as session:
         amendment = amendments.transition(

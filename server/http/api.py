@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask import session as flask_session
 
+from server.domain.wording import wording
 from server.errors import BadRequest, NotFound, Unauthenticated, UnsupportedMediaType
 from server.http.context import (
     SESSION_GENERATION,
@@ -20,6 +21,7 @@ from server.http.context import (
     str_arg,
     time_arg,
 )
+from server.http.i18n import current_language
 from server.services import accounts, bills, consolidation, history, mail, password_resets, publication, versions
 from server.store import eventlog
 from server.store.models import Provision
@@ -34,7 +36,7 @@ def create_token() -> tuple[Response, int]:
     body = json_body()
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
-        raise BadRequest("send {\"username\": <string>, \"password\": <string>}")
+        raise BadRequest(wording("send {\"username\": <string>, \"password\": <string>}"))
     with database().write() as session:
         principal = accounts.authenticate(session, username, password)
         token = accounts.issue_token(session, principal, current_app.config["TOKEN_TTL_DAYS"])
@@ -47,10 +49,10 @@ def change_password() -> Response:
     body = json_body()
     current, new = body.get("current_password"), body.get("new_password")
     if not isinstance(current, str) or not isinstance(new, str):
-        raise BadRequest('send {"current_password": <string>, "new_password": <string>}')
+        raise BadRequest(wording('send {"current_password": <string>, "new_password": <string>}'))
     principal = current_principal()
     if principal is None or not principal.user_id:
-        raise Unauthenticated("sign in to change your password")
+        raise Unauthenticated(wording("sign in to change your password"))
     token = bearer_token()
     with database().write() as session:
         generation = accounts.change_password(session, principal, current, new, keep_token=token)
@@ -91,8 +93,9 @@ def request_reset_mail(email: object) -> None:
     with database().write() as db_session:
         links = password_resets.request_reset(db_session, email, ttl_minutes=ttl)
     public_url = str(current_app.config.get("PUBLIC_URL", ""))
+    language = current_language()
     password_resets.send_in_background(mail.sender_from_config(current_app.config),
-                                       [password_resets.reset_mail(link, public_url, ttl) for link in links])
+                                       [password_resets.reset_mail(link, public_url, ttl, language) for link in links])
 
 
 @api.get("/bills")
@@ -110,7 +113,8 @@ def import_bill() -> tuple[Response, int]:
     media_type = (request.mimetype or "").lower()
     if media_type not in AKN_MEDIA_TYPES:
         raise UnsupportedMediaType(
-            f"send the AKN document with Content-Type: application/akn+xml; found {media_type or 'none'}"
+            wording("send the AKN document with Content-Type: application/akn+xml; found %(found)s", found=media_type)
+            if media_type else wording("send the AKN document with Content-Type: application/akn+xml; found none")
         )
     principal = current_principal()
     content = request.get_data(cache=False)
@@ -140,7 +144,7 @@ def get_provision(bill_id: int, eid: str) -> Response:
         bills.get_bill(session, bill_id)
         row = session.query(Provision).filter_by(bill_id=bill_id, eid=eid).one_or_none()
         if row is None:
-            raise NotFound(f"bill {bill_id} has no provision {eid}")
+            raise NotFound(wording("bill %(bill)d has no provision %(eid)s", bill=bill_id, eid=eid))
         return jsonify({"eid": row.eid, "wid": row.wid, "num": row.num, "heading": row.heading,
                         "text": row.text, "rev": row.rev})
 
@@ -161,15 +165,16 @@ def bill_events(bill_id: int) -> Response:
 def publish_version(bill_id: int) -> tuple[Response, int]:
     body = request.get_json(silent=True) or {}
     if not isinstance(body, dict):
-        raise BadRequest("the request body must be a JSON object")
+        raise BadRequest(wording("the request body must be a JSON object"))
     source = body.get("source") or "amendments"  # an optional field sent as null is not sent
     if source not in {"working", "amendments"}:
-        raise BadRequest(f"source must be 'working' or 'amendments'; found {source!r}")
+        raise BadRequest(wording("source must be 'working' or 'amendments'; found %(found)r", found=source))
     when = body.get("expression_date")
     try:
         expression_date = date.fromisoformat(when) if when else None
     except (TypeError, ValueError):
-        raise BadRequest(f"expression_date must be a date like 2026-11-21; found {when!r}") from None
+        raise BadRequest(wording("expression_date must be a date like 2026-11-21; found %(found)r",
+                                 found=when)) from None
     principal = current_principal()
     with database().write() as session:
         if source == "amendments":
@@ -185,6 +190,6 @@ def compare_versions(bill_id: int) -> Response:
     old = int_arg("from", 0, minimum=1)
     new = int_arg("to", 0, minimum=1)
     if not old or not new:
-        raise BadRequest("name the two versions to compare: ?from=<version>&to=<version>")
+        raise BadRequest(wording("name the two versions to compare: ?from=<version>&to=<version>"))
     with database().read() as session:
         return jsonify(publication.compare(session, bill_id, old, new))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.consultation import CommentState
 from server.domain.roles import Role
+from server.domain.wording import wording
 from server.errors import BadRequest, RateLimited, ValidationFailed
 from server.http.context import (
     address_key,
@@ -31,6 +32,7 @@ from server.http.context import (
     str_arg,
 )
 from server.http.errors import error_response
+from server.http.i18n import current_language, localized
 from server.http.intake import write_as_citizen
 from server.http.pages_common import page
 from server.http.validation import Field, summary
@@ -68,7 +70,8 @@ def _timestamp(body: dict[str, Any], name: str) -> datetime:
     if utc is None:
         # Told as the schema check tells a malformed time (the schema lets by one that is well formed but, in
         # UTC, off the calendar).
-        problem = Field(f"body.{name}", f"{name} must be an ISO 8601 time such as 2026-12-01T09:00:00Z; found {raw!r}")
+        problem = Field(f"body.{name}", wording("%(name)s must be an ISO 8601 time such as 2026-12-01T09:00:00Z; "
+                                                "found %(found)r", name=name, found=raw))
         raise ValidationFailed(summary([problem]), fields=[problem.to_dict()])
     return utc
 
@@ -295,7 +298,7 @@ def _answer(comment_id: int | None, cluster_id: int | None) -> tuple[Response, i
 
 def _notify(answered: answers.Answered) -> None:
     public_url = str(current_app.config.get("PUBLIC_URL", ""))
-    _send([answered.mail_to(address, public_url) for address in answered.recipients],
+    _send([answered.mail_to(recipient, public_url) for recipient in answered.recipients],
           f"could not notify a commenter of an answer on bill {answered.answer.bill_id}")
 
 
@@ -336,11 +339,12 @@ def sign_up() -> tuple[Response, int]:
     body = json_body()
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
-        raise BadRequest('send {"username": <string>, "email": <string>, "password": <string>}')
+        raise BadRequest(wording("send %(shape)s", shape='{"username": <string>, "email": <string>, "password": '
+                                                         '<string>}'))
     display_name = body.get("display_name") if isinstance(body.get("display_name"), str) else None
     with database().write() as session:
         signed = registration.sign_up(session, username=username, email=body.get("email"), password=password,
-                                      display_name=display_name,
+                                      display_name=display_name, language=current_language(),
                                       ttl_hours=int(current_app.config.get("VERIFICATION_TTL_HOURS", 48)))
         user_id, address, token = signed.user.id, signed.user.email or "", signed.token
     sent = send_verification_mail(address, token, user_id)
@@ -348,11 +352,11 @@ def sign_up() -> tuple[Response, int]:
 
 
 def send_verification_mail(address: str, token: str, user_id: int) -> bool:
-    """Mail a verification link; False when the mail server fails (the account stays, and may ask again)."""
+    """Mail a verification link, in the language of the page or client asking; False when the mail server fails
+    (the account stays, and may ask again)."""
     try:
-        mail.sender_from_config(current_app.config).send(
-            registration.verification_mail(address, token, str(current_app.config.get("PUBLIC_URL", "")))
-        )
+        mail.sender_from_config(current_app.config).send(registration.verification_mail(
+            address, token, str(current_app.config.get("PUBLIC_URL", "")), current_language()))
     except Exception:
         log.exception("could not send the verification mail of user %s", user_id)
         return False
@@ -403,14 +407,14 @@ def account_key() -> str:
 
 def _rate_limited(limiter: Limiter, error: RateLimitExceeded) -> Response:
     limit = getattr(error, "limit", None)
-    what = str(getattr(limit, "limit", "")) or error.description or "the rate limit"
+    what = str(getattr(limit, "limit", "")) or error.description or wording("the rate limit")
     breached = limiter.current_limit
     return _too_many(what, breached.reset_at if breached is not None else time.time() + 60)
 
 
 def _too_many(what: str, reset_at: float) -> Response:
     """The 429 of a spent budget ``what``, with the seconds until ``reset_at`` (epoch) in Retry-After."""
-    message = f"too many requests: the limit is {what}; wait and try again"
+    message = localized(wording("too many requests: the limit is %(limit)s; wait and try again", limit=what))
     if request.path.startswith("/api/"):
         response = error_response(RateLimited.code, message, RateLimited.status)
     else:

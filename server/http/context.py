@@ -9,6 +9,7 @@ from flask import current_app, g, request
 from flask_login import UserMixin, current_user
 
 from server.domain.paging import DEFAULT_LIMIT, MAX_LIMIT, BadCursor, decode_cursor, encode_cursor
+from server.domain.wording import wording
 from server.errors import BadRequest, ValidationFailed
 from server.http.json_bodies import refuse_undecodable_json
 from server.services import accounts
@@ -70,7 +71,7 @@ def json_body() -> dict[str, Any]:
     refuse_undecodable_json()
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
+        raise BadRequest(wording("the request body must be a JSON object (Content-Type: application/json)"))
     return data
 
 
@@ -81,17 +82,19 @@ def int_arg(name: str, default: int, *, minimum: int = 0, maximum: int | None = 
     try:
         value = int(raw)
     except ValueError:
-        raise BadRequest(f"the query parameter {name} must be an integer; found {raw!r}") from None
+        raise BadRequest(wording("the query parameter %(name)s must be an integer; found %(found)r",
+                                 name=name, found=raw)) from None
     maximum = min(maximum, 2**63 - 1) if maximum is not None else 2**63 - 1  # what a 64-bit column holds
     if value < minimum or value > maximum:
-        bound = f" and at most {maximum}"
-        raise BadRequest(f"the query parameter {name} must be at least {minimum}{bound}; found {value}")
+        raise BadRequest(wording("the query parameter %(name)s must be at least %(least)d and at most %(most)d; "
+                                 "found %(found)d", name=name, least=minimum, most=maximum, found=value))
     return value
 
 
 def query_error(name: str, message: str) -> ValidationFailed:
     """A 422 about one query parameter, in the shape of every failed validation."""
-    return ValidationFailed(f"query.{name}: {message}", fields=[{"field": f"query.{name}", "message": message}])
+    return ValidationFailed(wording("%(field)s: %(message)s", field=f"query.{name}", message=message),
+                            fields=[{"field": f"query.{name}", "message": message}])
 
 
 def str_arg(name: str) -> str | None:
@@ -109,7 +112,8 @@ def time_arg(name: str) -> datetime | None:
         # At the edge of the calendar a time with an offset falls outside it in UTC.
         return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
     except (ValueError, OverflowError):
-        raise query_error(name, f"{name} must be a time like 2026-12-01T09:00:00Z; found {raw[:60]!r}") from None
+        raise query_error(name, wording("%(name)s must be a time like 2026-12-01T09:00:00Z; found %(found)r",
+                                        name=name, found=raw[:60])) from None
 
 
 def page_request(default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> PageRequest:
@@ -121,7 +125,9 @@ def page_request(default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> Page
     try:
         return PageRequest(limit=limit, after=decode_cursor(cursor))
     except BadCursor as bad:
-        raise query_error("cursor", f"cursor is not one this API gave out: {bad}") from None
+        # The cursor's problem is a sentence of its own (a Wording, translated with this one).
+        why = bad.args[0] if bad.args and isinstance(bad.args[0], str) else str(bad)
+        raise query_error("cursor", wording("cursor is not one this API gave out: %(why)s", why=why)) from None
 
 
 def page_reply(key: str, items: list[Any], page: Page[Any], **extra: Any) -> dict[str, Any]:

@@ -29,12 +29,17 @@ def error_response(code: str, message: str, status: int, **details: object) -> R
 
 def field_details(error: ValidationFailed) -> dict[str, object]:
     """The details of a failed validation with ``fields`` always present: a service that names the one body field
-    it refused (``field=``) gets it listed; one that names none, an empty list."""
+    it refused (``field=``) gets it listed; one that names none, an empty list. Each field's message reads in the
+    reader's language, like the error's."""
     details = dict(error.details)
     if "fields" not in details:
         named = details.get("field")
         details["fields"] = ([{"field": f"body.{named}", "message": localized(error.message)}]
                              if isinstance(named, str) else [])
+    elif isinstance(details["fields"], list):
+        details["fields"] = [{**item, "message": localized(item["message"])}
+                             if isinstance(item, dict) and isinstance(item.get("message"), str) else item
+                             for item in details["fields"]]
     return details
 
 

@@ -6,7 +6,6 @@ shows are handed to it as one JSON object per page (:func:`browser_strings`).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,9 +13,8 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
 
-from server.domain.wording import Wording
+from server.services.translation import TRANSLATIONS, translated
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 LANGUAGES = ("en", "fr")
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 SESSION_KEY = "lang"
@@ -67,13 +65,7 @@ def current_language() -> str:
 def localized(text: str) -> str:
     """``text`` in the reader's language: a :class:`Wording` (a service's refusal) is looked up in the catalogue and
     its values put into the translation; other text, and anything outside a request, stays as it is."""
-    if not isinstance(text, Wording) or not has_request_context() or current_language() == "en":
-        return str(text)
-    if not text.values:
-        return str(_(text.template))
-    # A sentence may carry another (a display name's problem inside "…; found …"): both are translated.
-    return str(_(text.template, **{name: localized(value) if isinstance(value, Wording) else value
-                                   for name, value in text.values.items()}))
+    return translated(text, current_language() if has_request_context() else None)
 
 
 def language_url(code: str) -> str:

@@ -43,8 +43,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Map, MapAdapter, Rule
 
+from server.domain.wording import wording
 from server.errors import IntakeBusy
 from server.evented import give_way
+from server.http.i18n import LANGUAGES, SESSION_KEY, localized
 from server.http.security import security_headers
 from server.store.group_commit import GroupCommit, T, Work
 
@@ -126,36 +128,73 @@ class IntakeGate:
 
 
 def busy() -> IntakeBusy:
-    return IntakeBusy("many comments are arriving at once and yours was not taken; send it again in a moment",
-                      retry_after=RETRY_AFTER_SECONDS)
+    return IntakeBusy(wording("many comments are arriving at once and yours was not taken; send it again in a "
+                              "moment"), retry_after=RETRY_AFTER_SECONDS)
 
 
 class CrowdedDoor:
     """WSGI, around the application: while every place is taken, a citizen's write is refused before Flask sees it.
 
-    What it answers is what the door in Flask answers (``intake_busy``, ``Retry-After``, the security headers),
-    made once; its cost is a look at the gate and, for a write while the line is full, a match of the path among
-    the citizens' write endpoints. The door in Flask stays the one that takes places: between this look and that
-    one the line may fill, and then Flask refuses the write.
+    What it answers is what the door in Flask answers (``intake_busy``, ``Retry-After``, the security headers), in
+    the language Flask would answer in, each language's answer made once, the first time it is needed; its cost is
+    a look at the gate and, for a write while the line is full, a match of the path among the citizens' write
+    endpoints and a look at what chooses the language. The door in Flask stays the one that takes places: between
+    this look and that one the line may fill, and then Flask refuses the write.
     """
 
     def __init__(self, app: WSGIApplication, flask_app: Flask, gate: IntakeGate, endpoints: frozenset[str]) -> None:
         self.app = app
+        self.flask_app = flask_app
         self.gate = gate
         self.writes = _write_rules(flask_app, endpoints)
-        refusal = busy()
-        self.body = json.dumps({"error": refusal.to_dict()}).encode("utf-8")
-        self.headers = [("Content-Type", "application/json"), ("Content-Length", str(len(self.body))),
-                        ("Retry-After", str(RETRY_AFTER_SECONDS)), *security_headers(flask_app.config).items()]
-        self.status = f"{refusal.status} {HTTP_STATUS_CODES[refusal.status].upper()}"
+        self.headers = [("Retry-After", str(RETRY_AFTER_SECONDS)), *security_headers(flask_app.config).items()]
+        self.status = f"{IntakeBusy.status} {HTTP_STATUS_CODES[IntakeBusy.status].upper()}"
+        self._answers: dict[str, tuple[bytes, list[tuple[str, str]]]] = {}
+        self._preferred: dict[str, str] = {}  # Accept-Language → the language it chooses ("": none)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "")
         if method in _WRITE_METHODS and self.gate.full and self._is_citizen_write(environ.get("PATH_INFO", ""), method):
             give_way()
-            start_response(self.status, list(self.headers))
-            return [self.body]
+            body, headers = self._answer(self._language(environ))
+            start_response(self.status, list(headers))
+            return [body]
         return self.app(environ, start_response)
+
+    def _language(self, environ: WSGIEnvironment) -> str:
+        """The language Flask answers this request in, chosen as :func:`server.http.i18n.select_locale` chooses it
+        (``?lang=``, else the session's, else the browser's preference), without Flask's request context."""
+        flask_app = self.flask_app
+        request = flask_app.request_class(environ)
+        languages = tuple(flask_app.config.get("LANGUAGES") or LANGUAGES)
+        # Each source is read only when the request has it: most writes of a flood carry none of them.
+        chosen: object = (request.args.get("lang") or "").strip().lower() if environ.get("QUERY_STRING") else None
+        if chosen not in languages and environ.get("HTTP_COOKIE"):
+            session = flask_app.session_interface.open_session(flask_app, request)
+            chosen = session.get(SESSION_KEY) if session is not None else None
+        if chosen in languages:
+            return str(chosen)
+        accepted = environ.get("HTTP_ACCEPT_LANGUAGE")
+        preferred = self._preferred.get(accepted) if accepted else None
+        if accepted and preferred is None:
+            # A flood's requests carry few distinct headers: each is parsed once (while few are seen).
+            preferred = request.accept_languages.best_match(languages) or ""
+            if len(self._preferred) < _PREFERENCES_KEPT:
+                self._preferred[accepted] = preferred
+        return preferred or str(flask_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
+
+    def _answer(self, language: str) -> tuple[bytes, list[tuple[str, str]]]:
+        """The refusal's body and headers in ``language``: worded by Flask's own translation, in a request of that
+        language, the first time (two threads that both make it make the same)."""
+        answer = self._answers.get(language)
+        if answer is None:
+            with self.flask_app.test_request_context(headers={"Accept-Language": language}):
+                refusal = busy()
+                body = json.dumps({"error": {**refusal.to_dict(), "message": localized(refusal.message)}})
+            encoded = body.encode("utf-8")
+            answer = self._answers[language] = (
+                encoded, [("Content-Type", "application/json"), ("Content-Length", str(len(encoded))), *self.headers])
+        return answer
 
     def _is_citizen_write(self, path: str, method: str) -> bool:
         try:
@@ -166,6 +205,8 @@ class CrowdedDoor:
 
 
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: How many Accept-Language headers the door keeps the choice of.
+_PREFERENCES_KEPT = 256
 
 
 def _write_rules(app: Flask, endpoints: frozenset[str]) -> MapAdapter:

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 
+from server.domain.wording import Wording, wording
 from server.errors import BadRequest
 
 #: The deepest nesting of arrays and objects a request body may have.
@@ -26,9 +27,9 @@ class BoundedJSONProvider(DefaultJSONProvider):
         try:
             value = super().loads(s, **kwargs)
         except RecursionError:
-            raise ValueError("the JSON is nested too deeply") from None
+            raise ValueError(wording("the JSON is nested too deeply")) from None
         if depth_beyond(value, MAX_DEPTH):
-            raise ValueError(f"the JSON is nested more than {MAX_DEPTH} levels deep")
+            raise ValueError(wording("the JSON is nested more than %(most)d levels deep", most=MAX_DEPTH))
         return value
 
 
@@ -58,8 +59,10 @@ def refuse_undecodable_json() -> None:
     try:
         current_app.json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
-        raise BadRequest("the request body must be a JSON object (Content-Type: application/json); "
-                         f"it is not valid JSON: {error}") from None
+        # The decoder's own words stay as they are; the depth limit's are a sentence of ours, translated too.
+        why = error.args[0] if error.args and isinstance(error.args[0], Wording) else str(error)
+        raise BadRequest(wording("the request body must be a JSON object (Content-Type: application/json); "
+                                 "it is not valid JSON: %(why)s", why=why)) from None
 
 
 def init_json_bodies(app: Flask) -> None:

@@ -19,7 +19,7 @@ from server.errors import ParleyError, Unauthenticated, ValidationFailed
 from server.http.api import request_reset_mail
 from server.http.consultation import account_key, send_verification_mail
 from server.http.context import SESSION_GENERATION, SessionUser, address_key, current_principal, database
-from server.http.i18n import SESSION_KEY
+from server.http.i18n import SESSION_KEY, current_language
 from server.http.pages_amendments import amendment_pages
 from server.http.pages_common import page, page_error, require_page_role
 from server.http.pages_consultation import consultation_pages
@@ -106,7 +106,7 @@ def register() -> ResponseReturnValue:
                 signed = registration.sign_up(
                     db_session, username=form["username"], email=form["email"], password=password,
                     display_name=form["display_name"] or None,
-                    ttl_hours=int(current_app.config.get("VERIFICATION_TTL_HOURS", 48)),
+                    ttl_hours=int(current_app.config.get("VERIFICATION_TTL_HOURS", 48)), language=current_language(),
                 )
                 address, token, user_id = signed.user.email or form["email"], signed.token, signed.user.id
         except ParleyError as refused:

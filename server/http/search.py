@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from server.domain.wording import wording
 from server.errors import BadRequest
 from server.http.context import database, int_arg
 from server.services import search as search_service
@@ -19,7 +20,8 @@ def search() -> Response:
         kind = search_service.Kind(kind_name) if kind_name else None
     except ValueError:
         allowed = ", ".join(k.value for k in search_service.Kind)
-        raise BadRequest(f"type must be one of {allowed}; found {kind_name!r}") from None
+        raise BadRequest(wording("type must be one of %(allowed)s; found %(found)r", allowed=allowed,
+                                 found=kind_name)) from None
     bill = int_arg("bill", 0, minimum=0) or None
     query = search_service.SearchQuery(
         text=text, kind=kind, bill_id=bill, limit=int_arg("limit", 20, minimum=1, maximum=100),

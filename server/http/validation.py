@@ -24,6 +24,7 @@ from jsonschema.exceptions import ValidationError
 
 from akn.inline import NOT_XML
 from server.domain.api_schema import JSON, OPERATIONS, Auth, Operation, Schema
+from server.domain.wording import Wording, wording
 from server.errors import BadRequest, ValidationFailed
 from server.http.context import current_principal
 from server.http.json_bodies import refuse_undecodable_json
@@ -90,8 +91,8 @@ class OperationCheck:
     def problems(self) -> list[Field]:
         query = self._query_values()
         found = list(describe_all(self.query.iter_errors(query), "query"))
-        found += [Field(f"query.{name}", "must be below 2**63 in magnitude") for name, value in query.items()
-                  if isinstance(value, int) and not -_MAX_INT <= value < _MAX_INT]
+        found += [Field(f"query.{name}", wording("must be below 2**63 in magnitude"))
+                  for name, value in query.items() if isinstance(value, int) and not -_MAX_INT <= value < _MAX_INT]
         found += unstorable_characters(dict(request.args), "query")
         if self.body is not None:
             body = self._json_body()
@@ -109,14 +110,14 @@ class OperationCheck:
         required = self.operation.body_required
         if not request.is_json:
             if required:
-                raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
+                raise BadRequest(wording("the request body must be a JSON object (Content-Type: application/json)"))
             return None
         refuse_undecodable_json()
         data = request.get_json(silent=True)
         if data is None and not required and not request.get_data(cache=True):
             return None
         if not isinstance(data, dict):
-            raise BadRequest("the request body must be a JSON object (Content-Type: application/json)")
+            raise BadRequest(wording("the request body must be a JSON object (Content-Type: application/json)"))
         return data
 
 
@@ -151,7 +152,8 @@ def unstorable_characters(value: object, where: str) -> Iterator[Field]:
     if isinstance(value, str):
         bad = NOT_XML.search(value)
         if bad:
-            yield Field(where, f"must not contain the control character U+{ord(bad.group()):04X}")
+            yield Field(where, wording("must not contain the control character %(code)s",
+                                       code=f"U+{ord(bad.group()):04X}"))
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from unstorable_characters(item, f"{where}.{key}")
@@ -173,7 +175,7 @@ def describe(error: ValidationError, prefix: str) -> Iterator[Field]:
         instance = error.instance if isinstance(error.instance, dict) else {}
         for name in error.validator_value:
             if name not in instance:
-                yield Field(field_name(prefix, [*path, name]), f"{name} is required")
+                yield Field(field_name(prefix, [*path, name]), wording("%(name)s is required", name=name))
         return
     if error.validator in {"anyOf", "oneOf"} and error.context:
         # A nullable value: report what the one non-null alternative found wrong.
@@ -183,27 +185,30 @@ def describe(error: ValidationError, prefix: str) -> Iterator[Field]:
             for inner in relevant:
                 yield from describe(inner, prefix)
             return
-    yield Field(field_name(prefix, path), f"{leaf} {_expectation(error)}")
+    yield Field(field_name(prefix, path), _expectation(leaf, error))
 
 
-_ARTICLE = {"integer": "an integer", "string": "a string", "boolean": "true or false", "object": "an object",
-            "array": "a list", "number": "a number", "null": "null"}
+# What a JSON type is called in a sentence ("null" is the JSON word itself, the same in every language).
+_ARTICLE: dict[str, str] = {
+    "integer": wording("an integer"), "string": wording("a string"), "boolean": wording("true or false"),
+    "object": wording("an object"), "array": wording("a list"), "number": wording("a number"), "null": "null",
+}
 
 
 def _kind(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "a boolean"
+        return wording("a boolean")
     if isinstance(value, int):
-        return "an integer"
+        return wording("an integer")
     if isinstance(value, float):
-        return "a number"
+        return wording("a number")
     if isinstance(value, str):
-        return "a string"
+        return wording("a string")
     if isinstance(value, list):
-        return "a list"
-    return "an object"
+        return wording("a list")
+    return wording("an object")
 
 
 def _shown(value: object) -> str:
@@ -211,43 +216,76 @@ def _shown(value: object) -> str:
     return text if len(text) <= 60 else _kind(value)
 
 
-def _expectation(error: ValidationError) -> str:
+def _either(kinds: list[str]) -> str:
+    """``a or b or c``, each kind still translatable."""
+    if len(kinds) == 1:
+        return kinds[0]
+    return wording("%(first)s or %(rest)s", first=kinds[0], rest=_either(kinds[1:]))
+
+
+def _expectation(leaf: str, error: ValidationError) -> Wording:
+    """What the value named ``leaf`` must be, and what was found instead."""
     rule, expected, found = error.validator, error.validator_value, error.instance
     if rule == "type":
         kinds = expected if isinstance(expected, list) else [expected]
-        return f"must be {' or '.join(_ARTICLE.get(str(k), str(k)) for k in kinds)}; found {_kind(found)}"
+        return wording("%(name)s must be %(expected)s; found %(found)s", name=leaf,
+                       expected=_either([_ARTICLE.get(str(k), str(k)) for k in kinds]), found=_kind(found))
     if rule == "enum":
-        return f"must be one of {', '.join(json.dumps(v) for v in expected)}; found {_shown(found)}"
+        return wording("%(name)s must be one of %(allowed)s; found %(found)s", name=leaf,
+                       allowed=", ".join(json.dumps(v) for v in expected), found=_shown(found))
     if rule == "const":
-        return f"must be {json.dumps(expected)}; found {_shown(found)}"
+        return wording("%(name)s must be %(expected)s; found %(found)s", name=leaf, expected=json.dumps(expected),
+                       found=_shown(found))
     if rule == "minLength":
-        return f"must have at least {expected} characters; found {len(found)}"
+        return wording("%(name)s must have at least %(least)s characters; found %(found)d", name=leaf,
+                       least=expected, found=len(found))
     if rule == "maxLength":
-        return f"must have at most {expected} characters; found {len(found)}"
+        return wording("%(name)s must have at most %(most)s characters; found %(found)d", name=leaf,
+                       most=expected, found=len(found))
     if rule == "minimum":
-        return f"must be at least {expected}; found {_shown(found)}"
+        return wording("%(name)s must be at least %(least)s; found %(found)s", name=leaf, least=expected,
+                       found=_shown(found))
     if rule == "maximum":
-        return f"must be at most {expected}; found {_shown(found)}"
+        return wording("%(name)s must be at most %(most)s; found %(found)s", name=leaf, most=expected,
+                       found=_shown(found))
     if rule == "minItems":
-        return f"must hold at least {expected} items; found {len(found)}"
+        return wording("%(name)s must hold at least %(least)s items; found %(found)d", name=leaf, least=expected,
+                       found=len(found))
     if rule == "maxItems":
-        return f"must hold at most {expected} items; found {len(found)}"
+        return wording("%(name)s must hold at most %(most)s items; found %(found)d", name=leaf, most=expected,
+                       found=len(found))
     if rule == "uniqueItems":
-        return "must not repeat an item"
+        return wording("%(name)s must not repeat an item", name=leaf)
     if rule == "pattern":
-        return f"must match {expected}; found {_shown(found)}"
+        return wording("%(name)s must match %(pattern)s; found %(found)s", name=leaf, pattern=expected,
+                       found=_shown(found))
     if rule == "format":
-        examples = {"date": "a date like 2026-11-21", "date-time": "a time like 2026-12-01T09:00:00Z",
-                    "uri": "an absolute URL like https://example.org/hook"}
-        return f"must be {examples.get(str(expected), str(expected))}; found {_shown(found)}"
-    return f"is not valid: {error.message}"
+        examples = {"date": wording("a date like 2026-11-21"),
+                    "date-time": wording("a time like 2026-12-01T09:00:00Z"),
+                    "uri": wording("an absolute URL like https://example.org/hook")}
+        return wording("%(name)s must be %(expected)s; found %(found)s", name=leaf,
+                       expected=examples.get(str(expected), str(expected)), found=_shown(found))
+    return wording("%(name)s is not valid: %(why)s", name=leaf, why=error.message)
 
 
-def summary(problems: list[Field]) -> str:
-    listed = "; ".join(f"{p.field}: {p.message}" for p in problems[:10])
-    more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
-    count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
-    return f"the request has {count}: {listed}{more}"
+def _listed(problems: list[Field]) -> str:
+    """The problems one after the other, separated by "; " (each still translatable)."""
+    if not problems:
+        return ""
+    first = wording("%(field)s: %(message)s", field=problems[0].field, message=problems[0].message)
+    if len(problems) == 1:
+        return first
+    return wording("%(first)s; %(rest)s", first=first, rest=_listed(problems[1:]))
+
+
+def summary(problems: list[Field]) -> Wording:
+    listed = _listed(problems[:10])
+    if len(problems) == 1:
+        return wording("the request has 1 problem: %(listed)s", listed=listed)
+    if len(problems) > 10:
+        return wording("the request has %(count)d problems: %(listed)s (and %(more)d more)", count=len(problems),
+                       listed=listed, more=len(problems) - 10)
+    return wording("the request has %(count)d problems: %(listed)s", count=len(problems), listed=listed)
 
 
 def init_request_validation(app: Flask) -> None:
@@ -260,7 +298,8 @@ def init_request_validation(app: Flask) -> None:
         # would reach PostgreSQL, which refuses it with an error rather than an empty answer.
         bad = NOT_XML.search(request.path)
         if bad:
-            raise BadRequest(f"the path holds the control character U+{ord(bad.group()):04X}")
+            raise BadRequest(wording("the path holds the control character %(code)s",
+                                     code=f"U+{ord(bad.group()):04X}"))
 
     @app.before_request
     def _validate_api_request() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
 
+from server.domain.wording import wording
 from server.errors import ValidationFailed
 from server.http.context import current_principal, database, json_body, page_reply, page_request, str_arg
 from server.services import webhooks
@@ -16,10 +17,10 @@ def register_webhook() -> tuple[Response, int]:
     body = json_body()
     url = body.get("url")
     if not isinstance(url, str):
-        raise ValidationFailed("send the receiver's address as \"url\"", field="url")
+        raise ValidationFailed(wording("send the receiver's address as \"url\""), field="url")
     bill_id = body.get("bill_id")
     if bill_id is not None and (not isinstance(bill_id, int) or isinstance(bill_id, bool)):
-        raise ValidationFailed("bill_id must be an integer", field="bill_id")
+        raise ValidationFailed(wording("bill_id must be an integer"), field="bill_id")
     principal = current_principal()
     with database().write() as session:
         webhook, secret = webhooks.register(

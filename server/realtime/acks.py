@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from server.domain.wording import wording
 from server.errors import BadRequest, ParleyError
 from server.http.i18n import localized
 
@@ -30,7 +31,7 @@ def socket_handler(handler: Callable[..., Ack]) -> Callable[..., Ack]:
     def wrapper(self: Any, data: Any = None) -> Ack:
         try:
             if data is not None and not isinstance(data, dict):
-                raise BadRequest("the message must be a JSON object")
+                raise BadRequest(wording("the message must be a JSON object"))
             return handler(self, data or {})
         except ParleyError as error:
             return refused(error)

@@ -12,6 +12,7 @@ from flask_socketio import Namespace, emit, join_room, leave_room
 from sqlalchemy.orm import Session
 
 from server.domain.roles import Role
+from server.domain.wording import wording
 from server.errors import BadRequest, NotJoined, PayloadTooLarge, RateLimited, SignedOut
 from server.http.context import SESSION_GENERATION, database
 from server.realtime.acks import Ack, ok, socket_handler
@@ -31,9 +32,11 @@ _MAX_INT = 2**63
 def _str_field(data: dict[str, Any], name: str, max_length: int) -> str:
     value = data.get(name)
     if not isinstance(value, str):
-        raise BadRequest(f"{name} must be a string; found {type(value).__name__}")
+        raise BadRequest(wording("%(name)s must be a string; found %(found)s", name=name,
+                                 found=type(value).__name__))
     if len(value) > max_length:
-        raise PayloadTooLarge(f"{name} is {len(value)} characters long; the limit is {max_length}")
+        raise PayloadTooLarge(wording("%(name)s is %(length)d characters long; the limit is %(limit)d", name=name,
+                                      length=len(value), limit=max_length))
     return value
 
 
@@ -42,10 +45,11 @@ def _int_field(data: dict[str, Any], name: str, *, optional: bool = False) -> in
     if value is None and optional:
         return None
     if not isinstance(value, int) or isinstance(value, bool):
-        raise BadRequest(f"{name} must be an integer; found {value!r}")
+        raise BadRequest(wording("%(name)s must be an integer; found %(found)r", name=name, found=value))
     if not -_MAX_INT <= value < _MAX_INT:
         # Beyond 64 bits no database column can hold it: a clear refusal, not a driver's overflow.
-        raise BadRequest(f"{name} must be an integer below 2**63; found one of {value.bit_length()} bits")
+        raise BadRequest(wording("%(name)s must be an integer below 2**63; found one of %(bits)d bits", name=name,
+                                 bits=value.bit_length()))
     return value
 
 
@@ -107,8 +111,8 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         if accounts.connection_principal(session, held.user_id, digest=held.digest,
                                          generation=held.generation) is None:
             accounts.standing(session, principal)  # a suspension is refused as such (forbidden), as before
-            raise SignedOut("this connection's sign-in has ended (the password was changed or reset, or the token "
-                            "revoked); sign in again and reconnect")
+            raise SignedOut(wording("this connection's sign-in has ended (the password was changed or reset, or the "
+                                    "token revoked); sign in again and reconnect"))
 
     def sign_out_ended(self, app: Flask, user_id: int, reason: str) -> None:
         """Disconnect this process's sockets of ``user_id`` whose sign-in no longer holds.
@@ -211,7 +215,7 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         bill_id = _int_field(data, "bill")
         assert bill_id is not None
         if self.bills.get(request.sid) != bill_id:  # type: ignore[attr-defined]
-            raise NotJoined(f"join bill {bill_id} before sending changes to it")
+            raise NotJoined(wording("join bill %(bill)d before sending changes to it", bill=bill_id))
         return bill_id
 
     @socket_handler
@@ -229,7 +233,8 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         if principal is not None and not self.edit_bucket.allow(principal.user_id):
             # Nothing is applied: the client keeps the edit and sends it again after ``retry_after`` seconds.
             raise RateLimited(
-                f"more than {current_app.config['EDIT_RATE_PER_SECOND']} edits a second; slow down and resend",
+                wording("more than %(rate)s edits a second; slow down and resend",
+                        rate=current_app.config["EDIT_RATE_PER_SECOND"]),
                 retry_after=max(0.001, round(self.edit_bucket.retry_after(principal.user_id), 3)),
             )
         with database().write() as session:
@@ -252,7 +257,7 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         eid = _str_field(data, "eid", 400)
         if principal is not None and not self.edit_bucket.allow(principal.user_id):
             raise RateLimited(
-                "too many changes a second; slow down and resend",
+                wording("too many changes a second; slow down and resend"),
                 retry_after=max(0.001, round(self.edit_bucket.retry_after(principal.user_id), 3)),
             )
 
@@ -285,7 +290,8 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
                     wid=wid,
                 )
             else:
-                raise BadRequest(f"action must be insert, delete, move or retitle; found {action!r}")
+                raise BadRequest(wording("action must be insert, delete, move or retitle; found %(found)r",
+                                         found=action))
         return ok(event_id=outcome.event_id, eid=outcome.eid, renames=outcome.renames)
 
     @socket_handler
@@ -295,15 +301,15 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         principal = require(self.principal(), Role.DRAFTER)
         bill_id = self._joined_bill(data)
         if not self.presence_bucket.allow(request.sid):  # type: ignore[attr-defined]
-            raise RateLimited("presence updates are limited to ten a second")
+            raise RateLimited(wording("presence updates are limited to ten a second"))
         eid = data.get("eid")
         cursor = data.get("cursor")
         if eid is not None and (not isinstance(eid, str) or len(eid) > 400):
-            raise BadRequest("eid must be a string of at most 400 characters or null")
+            raise BadRequest(wording("eid must be a string of at most 400 characters or null"))
         if cursor is not None and not (
             isinstance(cursor, dict) and all(_offset(cursor.get(k)) for k in ("anchor", "head"))
         ):
-            raise BadRequest("cursor must be {\"anchor\": int, \"head\": int} or null")
+            raise BadRequest(wording("cursor must be {\"anchor\": int, \"head\": int} or null"))
         emit(
             PRESENCE,
             {

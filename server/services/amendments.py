@@ -60,6 +60,7 @@ from server.domain.instructions import (
     text_instruction,
 )
 from server.domain.roles import Role
+from server.domain.wording import Wording, wording
 from server.errors import (
     AdoptedAmendmentsPending,
     AmendmentDefeated,
@@ -106,7 +107,7 @@ class Proposal:
 def get_amendment(session: Session, amendment_id: int) -> Amendment:
     amendment = session.get(Amendment, amendment_id)
     if amendment is None:
-        raise NotFound(f"there is no amendment {amendment_id}")
+        raise NotFound(wording("there is no amendment %(amendment)s", amendment=amendment_id))
     return amendment
 
 
@@ -247,8 +248,9 @@ def cited_provision(document: AknDocument, bill: Bill, eid: str) -> CitedProvisi
     try:
         element = document.provision_element(eid)
     except ProvisionNotFoundError:
-        raise NotFound(f"version {bill.current_version} of bill {bill.id} has no provision {eid}: amendments are "
-                       f"made to the latest published version", eid=eid) from None
+        raise NotFound(wording("version %(version)s of bill %(bill)s has no provision %(eid)s: amendments are made "
+                               "to the latest published version", version=bill.current_version, bill=bill.id, eid=eid),
+                       eid=eid) from None
     chain = [element, *(a for a in element.iterancestors() if _is_tree_node(a))]
     provisions = [to_provision(e, recursive=False) for e in reversed(chain)]
     return CitedProvision(provisions[-1], [Level(p.name, p.num) for p in provisions], document.eids().index(eid),
@@ -261,8 +263,8 @@ def _instruction(cited: CitedProvision, proposal: Proposal) -> Instruction:
     if proposal.action is AmendmentAction.TEXT:
         instruction = text_instruction(cited.levels, base, proposal.text, style)
         if not instruction.changes:
-            raise ValidationFailed(f"the proposed text of {cited.provision.eid} is the same as the bill's; change "
-                                   f"some words")
+            raise ValidationFailed(wording("the proposed text of %(eid)s is the same as the bill's; change some "
+                                           "words", eid=cited.provision.eid))
         return instruction
     if proposal.action is AmendmentAction.DELETE:
         return omission_instruction(cited.levels, style, text=base)
@@ -274,7 +276,8 @@ def _instruction(cited: CitedProvision, proposal: Proposal) -> Instruction:
 def check_may_propose(principal: Principal | None, session: Session, bill_id: int) -> Principal:
     actor = require(principal, *PROPOSERS)
     if not window_is_open(session, bill_id):
-        raise AmendmentWindowClosed(f"bill {bill_id} does not take amendments now: its amendment window is closed")
+        raise AmendmentWindowClosed(wording("bill %(bill)s does not take amendments now: its amendment window is "
+                                            "closed", bill=bill_id))
     return actor
 
 
@@ -309,33 +312,41 @@ def _check_new_words(proposal: Proposal, cited: CitedProvision) -> None:
     if not cited.holds_provisions and _reads_blank(proposal.text):
         # Leaving out every word would leave an empty provision in the bill, not take it out (an intro may go:
         # the subdivisions it led in to stay).
-        raise ValidationFailed(f"the proposed text of {provision.eid} is blank: to leave out the whole provision, "
-                               f"propose its deletion (action 'delete')", field="text")
+        raise ValidationFailed(wording("the proposed text of %(eid)s is blank: to leave out the whole provision, "
+                                       "propose its deletion (action 'delete')", eid=provision.eid), field="text")
     for field, asked, has in (("heading", proposal.heading, provision.heading),
                               ("num", proposal.num, provision.num)):
         if asked is not None and asked.strip() != (has or "").strip():
             # A text amendment's instruction and its consolidation change the words only: a new heading or
             # number sent with them would be stored and then silently dropped.
-            raise ValidationFailed(
-                f"a text amendment changes the words of {provision.eid} only: its {field} ({has or 'none'}) cannot "
-                f"be amended with the text; leave {field!r} out", field=field)
+            if has:
+                refusal = wording("a text amendment changes the words of %(eid)s only: its %(field)s (%(has)s) "
+                                  "cannot be amended with the text; leave %(left_out)r out",
+                                  eid=provision.eid, field=field, has=has, left_out=field)
+            else:
+                refusal = wording("a text amendment changes the words of %(eid)s only: its %(field)s (none) cannot "
+                                  "be amended with the text; leave %(left_out)r out", eid=provision.eid, field=field,
+                                  left_out=field)
+            raise ValidationFailed(refusal, field=field)
 
 
 def _check_new_provision(proposal: Proposal, cited: CitedProvision, document: AknDocument, bill: Bill) -> None:
     """A new provision has text, an element that is a provision, and a number no neighbour has."""
     if not proposal.text.strip():
-        raise ValidationFailed("a new provision needs its text", field="text")
+        raise ValidationFailed(wording("a new provision needs its text"), field="text")
     if proposal.name is not None and proposal.name not in HIERARCHY_ELEMENTS:
         # Checked now: an adopted amendment whose provision cannot be made would stop every consolidation.
-        raise ValidationFailed(f"name must be a provision element ({', '.join(sorted(HIERARCHY_ELEMENTS))}); "
-                               f"found {proposal.name!r}", field="name")
+        raise ValidationFailed(wording("name must be a provision element (%(names)s); found %(found)r",
+                                       names=", ".join(sorted(HIERARCHY_ELEMENTS)), found=proposal.name),
+                               field="name")
     anchor = cited.provision.eid
     assert anchor  # cited by its eId
     taken = numbered_sibling(document, anchor, proposal.num) if proposal.num else None
     if taken is not None:
         # Two provisions with one number cannot be cited apart, and the newcomer would take the other's eId.
-        raise ValidationFailed(f"{taken} is numbered {proposal.num} already in version {bill.current_version} of "
-                               f"bill {bill.id}: give the new provision a number of its own", field="num")
+        raise ValidationFailed(wording("%(taken)s is numbered %(num)s already in version %(version)s of bill "
+                                       "%(bill)s: give the new provision a number of its own", taken=taken,
+                                       num=proposal.num, version=bill.current_version, bill=bill.id), field="num")
 
 
 def _check_proposal(proposal: Proposal, cited: CitedProvision, document: AknDocument, bill: Bill) -> None:
@@ -350,7 +361,8 @@ def propose(session: Session, principal: Principal | None, bill_id: int, proposa
     """Draft an amendment to the latest published version from the provision as the member would have it; the
     instruction is generated."""
     if len(proposal.text) > MAX_TEXT or len(proposal.justification) > MAX_TEXT:
-        raise ValidationFailed(f"the text and the justification hold at most {MAX_TEXT} characters each")
+        raise ValidationFailed(wording("the text and the justification hold at most %(most)d characters each",
+                                       most=MAX_TEXT))
     eventlog.acquire_append_lock(session)
     bill = get_bill(session, bill_id)
     actor = check_may_propose(principal, session, bill_id)
@@ -423,12 +435,14 @@ def check_transition(principal: Principal | None, amendment: Amendment, target: 
     if mover_of(target) is Mover.PROPOSER:
         actor = require(principal)
         if actor.user_id != amendment.proposer_id:
-            raise Forbidden(f"only the proposer of amendment {amendment.id} may move it to {target.value}")
+            raise Forbidden(wording("only the proposer of amendment %(amendment)s may move it to %(state)s",
+                                    amendment=amendment.id, state=target.value))
     else:
         actor = require(principal, *CLERKS)
     if not is_legal(current, target):
         raise IllegalTransition(
-            f"amendment {amendment.id} is {current.value}; it cannot become {target.value}",
+            wording("amendment %(amendment)s is %(state)s; it cannot become %(target)s",
+                    amendment=amendment.id, state=current.value, target=target.value),
             state=current.value,
         )
     return actor
@@ -447,24 +461,26 @@ def transition(
     try:
         state = AmendmentState(target)
     except ValueError:
-        raise BadRequest(f"'to' must be one of {', '.join(s.value for s in AmendmentState)}; found {target!r}") \
-            from None
+        raise BadRequest(wording("'to' must be one of %(states)s; found %(found)r",
+                                 states=", ".join(s.value for s in AmendmentState), found=target)) from None
     eventlog.acquire_append_lock(session)
     amendment = get_amendment(session, amendment_id)
     actor = check_transition(principal, amendment, state)
     data: dict[str, Any] = {"amendment_id": amendment.id, "from": amendment.state, "to": state.value}
     if amendment.defeated_by is not None and state not in (AmendmentState.FALLEN, AmendmentState.WITHDRAWN):
         # Once a conflicting amendment is adopted, this one can only fall (or be withdrawn by its proposer).
-        raise AmendmentDefeated(f"amendment {amendment.id} is defeated by adopted amendment "
-                                f"{amendment.defeated_by}; it cannot become {state.value}")
+        raise AmendmentDefeated(wording("amendment %(amendment)s is defeated by adopted amendment %(adopted)s; it "
+                                        "cannot become %(state)s", amendment=amendment.id,
+                                        adopted=amendment.defeated_by, state=state.value))
     if state is AmendmentState.TABLED:
         if not window_is_open(session, amendment.bill_id):
-            raise AmendmentWindowClosed(f"bill {amendment.bill_id}'s amendment window is closed")
+            raise AmendmentWindowClosed(wording("bill %(bill)s's amendment window is closed",
+                                                bill=amendment.bill_id))
         number = session.scalar(select(func.max(Amendment.number)).where(Amendment.bill_id == amendment.bill_id))
         data["number"] = (number or 0) + 1
     elif state is AmendmentState.INADMISSIBLE:
         if not reason or not reason.strip():
-            raise ValidationFailed("say why the amendment is inadmissible: send a 'reason'")
+            raise ValidationFailed(wording("say why the amendment is inadmissible: send a 'reason'"))
         data["reason"] = reason.strip()
     elif state in (AmendmentState.ADOPTED, AmendmentState.REJECTED):
         problem = vote_problem(state, votes)
@@ -477,7 +493,8 @@ def transition(
             data["defeats"] = _defeated(session, amendment)
     elif state is AmendmentState.FALLEN:
         if amendment.defeated_by is None:
-            raise IllegalTransition(f"amendment {amendment.id} is not defeated by any adopted amendment")
+            raise IllegalTransition(wording("amendment %(amendment)s is not defeated by any adopted amendment",
+                                            amendment=amendment.id))
         data["defeated_by"] = amendment.defeated_by
     if reason and "reason" not in data:
         data["reason"] = reason.strip()
@@ -507,7 +524,8 @@ def add_cosponsor(session: Session, principal: Principal | None, amendment_id: i
     eventlog.acquire_append_lock(session)
     amendment = get_amendment(session, amendment_id)
     if AmendmentState(amendment.state) not in OPEN_STATES:
-        raise IllegalTransition(f"amendment {amendment.id} is {amendment.state}: it takes no more co-sponsors")
+        raise IllegalTransition(wording("amendment %(amendment)s is %(state)s: it takes no more co-sponsors",
+                                        amendment=amendment.id, state=amendment.state))
     if actor.user_id == amendment.proposer_id or actor.user_id in (amendment.cosponsor_ids or []):
         return amendment
     eventlog.append(
@@ -551,12 +569,11 @@ def adopted_pending(session: Session, bill_id: int) -> list[Amendment]:
     return marshalled_order(session, rows)
 
 
-def _numbered(numbers: Sequence[int | None]) -> str:
-    """``Amendment 3``, or ``Amendments 3, 4 and 7``, by order-paper number."""
+def _several(numbers: Sequence[int | None]) -> dict[str, str]:
+    """The order-paper numbers of two or more amendments, for ``Amendments %(numbers)s and %(last)s``
+    (``Amendments 3, 4 and 7``)."""
     names = [str(n) for n in numbers]
-    if len(names) == 1:
-        return f"Amendment {names[0]}"
-    return f"Amendments {', '.join(names[:-1])} and {names[-1]}"
+    return {"numbers": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def change_at(amendment: Amendment, eid: str) -> Change:
@@ -571,11 +588,7 @@ class Occasion:
 
     bill_id: int
     version: int | None  # the version the text is (or is to be); None: the working text, not yet published
-    refused: str  # what the refusal means: "so nothing was consolidated"...
-
-    @property
-    def text(self) -> str:
-        return "the working text" if self.version is None else f"version {self.version}"
+    refused: Wording  # what the refusal means: "so nothing was consolidated"...
 
 
 def _placed(document: AknDocument, wids: dict[str, str], amendment: Amendment, occasion: Occasion) -> Change:
@@ -586,12 +599,17 @@ def _placed(document: AknDocument, wids: dict[str, str], amendment: Amendment, o
     if problem is None:
         assert eid is not None
         return change_at(amendment, eid)
-    advice = f" Its proposer may propose it again on {occasion.text}." if occasion.version is not None else ""
+    values = {"number": amendment.number, "citation": amendment.citation, "base": amendment.base_version,
+              "bill": occasion.bill_id, "problem": problem, "refused": occasion.refused}
+    if occasion.version is None:
+        refusal = wording("Amendment %(number)s (%(citation)s) was made on version %(base)s of bill %(bill)s, and in "
+                          "the working text %(problem)s: it cannot be made as worded, %(refused)s.", **values)
+    else:
+        refusal = wording("Amendment %(number)s (%(citation)s) was made on version %(base)s of bill %(bill)s, and in "
+                          "version %(version)s %(problem)s: it cannot be made as worded, %(refused)s. Its proposer "
+                          "may propose it again on version %(version)s.", version=occasion.version, **values)
     raise AmendmentOutdated(
-        f"{_numbered([amendment.number])} ({amendment.citation}) was made on version {amendment.base_version} of bill "
-        f"{occasion.bill_id}, and in {occasion.text} {problem}: it cannot be made as worded, "
-        f"{occasion.refused}.{advice}",
-        amendment_id=amendment.id, base_version=amendment.base_version, version=occasion.version,
+        refusal, amendment_id=amendment.id, base_version=amendment.base_version, version=occasion.version,
     )
 
 
@@ -607,10 +625,17 @@ def make_adopted(document: AknDocument, amendments: Sequence[Amendment], occasio
     try:
         applied = apply_changes(document, changes)
     except BodyEmptied as emptied:
+        numbers = [d.number for d in emptied.deletions]
+        if len(numbers) == 1:
+            refusal = wording("Amendment %(number)s together leave out every provision of the bill's %(holder)s; a "
+                              "version cannot be empty, %(refused)s", number=numbers[0], holder=emptied.holder,
+                              refused=occasion.refused)
+        else:
+            refusal = wording("Amendments %(numbers)s and %(last)s together leave out every provision of the bill's "
+                              "%(holder)s; a version cannot be empty, %(refused)s", **_several(numbers),
+                              holder=emptied.holder, refused=occasion.refused)
         raise AmendmentsLeaveOutTheBody(
-            f"{_numbered([d.number for d in emptied.deletions])} together leave out every provision of the bill's "
-            f"{emptied.holder}; a version cannot be empty, {occasion.refused}",
-            amendment_ids=[d.amendment_id for d in emptied.deletions],
+            refusal, amendment_ids=[d.amendment_id for d in emptied.deletions],
         ) from None
     except AknError as error:
         raise from_akn_error(error) from error
@@ -632,14 +657,30 @@ def _check_none_taken_out(changes: Sequence[Change], applied: AppliedChanges, oc
                          if subject in applied.removed_by[d.amendment_id])
         takers = [d for d in deletions if applied.left_out[d.amendment_id] == container
                   or applied.left_out[d.amendment_id].startswith(container + "__")]
-        what = "gives new words to" if change.action is AmendmentAction.TEXT else "inserts a provision after"
-        leave = "leave" if len(takers) > 1 else "leaves"
         raise AmendmentsIncompatible(
-            f"{_numbered([change.number])} {what} {change.eid}, and {_numbered([d.number for d in takers])} {leave} "
-            f"out every provision {container} holds, which takes {container} out of the bill: they cannot all be "
-            f"made, {occasion.refused}",
+            _taken_out(change, [d.number for d in takers], container, occasion),
             amendment_ids=[change.amendment_id, *(d.amendment_id for d in takers)],
         )
+
+
+def _taken_out(change: Change, takers: Sequence[int | None], container: str, occasion: Occasion) -> Wording:
+    """Why ``change`` cannot be made with the deletions (by number, ``takers``) that take ``container`` out."""
+    values = {"number": change.number, "eid": change.eid, "container": container, "refused": occasion.refused}
+    if change.action is AmendmentAction.TEXT:
+        if len(takers) == 1:
+            return wording("Amendment %(number)s gives new words to %(eid)s, and Amendment %(taker)s leaves out every "
+                           "provision %(container)s holds, which takes %(container)s out of the bill: they cannot "
+                           "all be made, %(refused)s", taker=takers[0], **values)
+        return wording("Amendment %(number)s gives new words to %(eid)s, and Amendments %(numbers)s and %(last)s "
+                       "leave out every provision %(container)s holds, which takes %(container)s out of the bill: "
+                       "they cannot all be made, %(refused)s", **_several(takers), **values)
+    if len(takers) == 1:
+        return wording("Amendment %(number)s inserts a provision after %(eid)s, and Amendment %(taker)s leaves out "
+                       "every provision %(container)s holds, which takes %(container)s out of the bill: they cannot "
+                       "all be made, %(refused)s", taker=takers[0], **values)
+    return wording("Amendment %(number)s inserts a provision after %(eid)s, and Amendments %(numbers)s and %(last)s "
+                   "leave out every provision %(container)s holds, which takes %(container)s out of the bill: they "
+                   "cannot all be made, %(refused)s", **_several(takers), **values)
 
 
 def _check_new_numbers(document: AknDocument, changes: Sequence[Change], applied: AppliedChanges,
@@ -654,8 +695,9 @@ def _check_new_numbers(document: AknDocument, changes: Sequence[Change], applied
         if twin in new:
             pair = sorted((change, new[twin]), key=lambda c: c.amendment_id)
             raise AmendmentsIncompatible(
-                f"{_numbered([c.number for c in pair])} insert two provisions numbered {change.new_num} side by side: "
-                f"they cannot both be made, {occasion.refused}",
+                wording("Amendments %(first)s and %(second)s insert two provisions numbered %(num)s side by side: "
+                        "they cannot both be made, %(refused)s", first=pair[0].number, second=pair[1].number,
+                        num=change.new_num, refused=occasion.refused),
                 amendment_ids=[c.amendment_id for c in pair],
             )
 
@@ -667,7 +709,8 @@ def check_adoptable(session: Session, amendment: Amendment) -> None:
     _expression, document = published_document(session, bill)
     pending = marshalled_order(session, [*adopted_pending(session, bill.id), amendment])
     make_adopted(document, pending, Occasion(bill.id, bill.current_version,
-                                             f"so {_numbered([amendment.number])} cannot be adopted"))
+                                             wording("so Amendment %(number)s cannot be adopted",
+                                                     number=amendment.number)))
 
 
 def check_publishable(session: Session, bill: Bill, document: AknDocument) -> None:
@@ -678,15 +721,18 @@ def check_publishable(session: Session, bill: Bill, document: AknDocument) -> No
     if not pending:
         return
     try:
-        make_adopted(document, pending, Occasion(bill.id, None, "so the working text cannot be published"))
+        make_adopted(document, pending, Occasion(bill.id, None, wording("so the working text cannot be published")))
     except (AmendmentOutdated, AmendmentsIncompatible, AmendmentsLeaveOutTheBody) as refusal:
         ids = refusal.details.get("amendment_ids") or [refusal.details["amendment_id"]]
-        raise AdoptedAmendmentsPending(
-            f"{refusal.message.rstrip('.')}. Adopted amendments await consolidation: give the provisions they "
-            f"amend back the text of version {bill.current_version}, publish, then consolidate them (source "
-            f"'amendments').",
-            amendment_ids=ids,
-        ) from refusal
+        if refusal.message.endswith("."):
+            pending_refusal = wording("%(refusal)s Adopted amendments await consolidation: give the provisions they "
+                                      "amend back the text of version %(version)s, publish, then consolidate them "
+                                      "(source 'amendments').", refusal=refusal.message, version=bill.current_version)
+        else:
+            pending_refusal = wording("%(refusal)s. Adopted amendments await consolidation: give the provisions they "
+                                      "amend back the text of version %(version)s, publish, then consolidate them "
+                                      "(source 'amendments').", refusal=refusal.message, version=bill.current_version)
+        raise AdoptedAmendmentsPending(pending_refusal, amendment_ids=ids) from refusal
 
 
 # --- projections --------------------------------------------------------------------------------------------
@@ -820,19 +866,20 @@ def by_uri(session: Session, uri: str) -> Amendment:
     try:
         parsed = FrbrUri.parse(uri)
     except AknError:
-        raise NotFound(f"{uri} is not an amendment URI") from None
+        raise NotFound(wording("%(uri)s is not an amendment URI", uri=uri)) from None
     if parsed.format not in (None, "xml", "akn"):
         # An amendment is published as AKN XML only: an .html or .pdf URI names nothing (not the XML).
-        raise NotFound(f"amendment documents are published as AKN XML (.xml, .akn); {uri} names none")
+        raise NotFound(wording("amendment documents are published as AKN XML (.xml, .akn); %(uri)s names none",
+                               uri=uri))
     # ASCII digits of a 64-bit id only: "²".isdigit() is true, and a 25-digit number overflows the column.
     if not re.fullmatch(r"[0-9]{1,18}", parsed.number):
-        raise NotFound(f"no amendment has the URI {uri}")
+        raise NotFound(wording("no amendment has the URI %(uri)s", uri=uri))
     amendment = get_amendment(session, int(parsed.number))
     own = FrbrUri.parse(akn_uri(amendment))
     if own.work_uri != parsed.work_uri or (parsed.language is not None and (
             parsed.language, parsed.expression_date) != (own.language, own.expression_date)):
         # An amendment has one expression: another language or date names nothing.
-        raise NotFound(f"no amendment has the URI {uri}")
+        raise NotFound(wording("no amendment has the URI %(uri)s", uri=uri))
     return amendment
 
 
@@ -885,7 +932,7 @@ def member_record(session: Session, user_id: int) -> dict[str, Any]:
     """An MP's amendments, co-sponsorships and their outcomes."""
     user = session.get(User, user_id)
     if user is None or user.role != Role.MP.value:
-        raise NotFound(f"there is no member of parliament {user_id}")
+        raise NotFound(wording("there is no member of parliament %(user)s", user=user_id))
     proposed = list(session.scalars(select(Amendment).where(Amendment.proposer_id == user_id)
                                     .order_by(Amendment.id)))
     supported = [

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from akn import AknDocument, AknError, FrbrMetadata, FrbrUri
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_import_bill
+from server.domain.wording import wording
 from server.errors import Conflict, Forbidden, NotFound, from_akn_error
 from server.services.paging import Page, PageRequest, keyset
 from server.services.principal import Principal, require
@@ -51,14 +52,15 @@ def import_bill(
     """Store a strictly valid AKN bill or act as a new bill in drafting, at version 1."""
     actor = require(principal)
     if not may_import_bill(actor.role):
-        raise Forbidden(f"only drafters and clerks may import bills; you are signed in as {actor.role.value}")
+        raise Forbidden(wording("only drafters and clerks may import bills; you are signed in as %(role)s",
+                                role=actor.role.value))
     document = parse_document(content, max_bytes)
     frbr = document.frbr
     eventlog.acquire_append_lock(session)
     bill_id = (session.scalar(select(Bill.id).order_by(Bill.id.desc()).limit(1)) or 0) + 1
     uri, assigned = addressable_uri(frbr, bill_id)
     if session.scalar(select(Bill.id).where(Bill.work_uri == uri.work_uri)) is not None:
-        raise Conflict(f"a bill with the work URI {uri.work_uri} already exists")
+        raise Conflict(wording("a bill with the work URI %(uri)s already exists", uri=uri.work_uri))
     sha = documents.put(session, content)
     warnings = [
         {"code": w.code, "message": w.message, "path": w.path} for w in document.warnings
@@ -252,7 +254,7 @@ def _project_bill_imported(session: Session, record: EventRecord) -> None:
 def get_bill(session: Session, bill_id: int) -> Bill:
     bill = session.get(Bill, bill_id)
     if bill is None:
-        raise NotFound(f"there is no bill {bill_id}")
+        raise NotFound(wording("there is no bill %(bill)s", bill=bill_id))
     return bill
 
 

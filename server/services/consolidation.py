@@ -24,6 +24,7 @@ from akn import AknDocument
 from akn.amendment import AppliedAmendment, destination_href, record_consolidation
 from server.domain.amendments import AmendmentAction, AmendmentEvent, AppliedChanges, apply_changes
 from server.domain.events import EventDraft, EventType, bill_stream
+from server.domain.wording import wording
 from server.errors import Conflict, InvalidDocument, UnconsolidatedEdits
 from server.services.amendments import (
     CLERKS,
@@ -66,10 +67,11 @@ def _check_working_text_is_published(session: Session, bill: Bill, published: Ex
     reworded = session.scalar(select(Provision.id).where(Provision.bill_id == bill.id, Provision.edited.is_(True))
                               .limit(1)) is not None
     if restructured or reworded:
-        raise UnconsolidatedEdits(
-            f"bill {bill.id}'s working text has unpublished edits (of {'structure' if restructured else 'words'}); "
-            f"publish them (source 'working') first, then consolidate"
-        )
+        if restructured:
+            raise UnconsolidatedEdits(wording("bill %(bill)s's working text has unpublished edits (of structure); "
+                                              "publish them (source 'working') first, then consolidate", bill=bill.id))
+        raise UnconsolidatedEdits(wording("bill %(bill)s's working text has unpublished edits (of words); publish them "
+                                          "(source 'working') first, then consolidate", bill=bill.id))
 
 
 def _destination(amendment: Amendment, changes: AppliedChanges, previous: Expression) -> str:
@@ -93,12 +95,12 @@ def consolidate(
     _check_working_text_is_published(session, bill, published_version(session, bill))
     amendments = adopted_pending(session, bill_id)
     if not amendments:
-        raise Conflict(f"bill {bill_id} has no adopted amendments to consolidate")
+        raise Conflict(wording("bill %(bill)s has no adopted amendments to consolidate", bill=bill_id))
     previous, document = published_document(session, bill)
     when = expression_date or eventlog.utcnow().date()
     version = bill.current_version + 1
     changes = make_adopted(document, amendments,
-                           Occasion(bill_id, bill.current_version, "so nothing was consolidated"))
+                           Occasion(bill_id, bill.current_version, wording("so nothing was consolidated")))
     renames = changes.renames
     expression = new_expression_of(session, document, bill, when, version)
     applied = [
@@ -112,7 +114,7 @@ def consolidate(
     problems = expression.validate()
     if problems:
         raise InvalidDocument(
-            f"the consolidated text is not valid AKN: {problems[0].message}",
+            wording("the consolidated text is not valid AKN: %(problem)s", problem=problems[0].message),
             problems=[{"message": p.message, "path": p.path, "line": p.line} for p in problems[:50]],
         )
     sha = documents.put(session, expression.to_bytes())

@@ -34,6 +34,7 @@ from server.domain.consultation import (
 from server.domain.consultation_lexicon import Lexicon, build_lexicon
 from server.domain.events import EventDraft
 from server.domain.roles import Role
+from server.domain.wording import wording
 from server.errors import (
     ConsultationClosed,
     ConsultationOverlap,
@@ -155,7 +156,7 @@ def expression_of(session: Session, bill_id: int, version: int) -> Expression:
         select(Expression).where(Expression.bill_id == bill_id, Expression.version == version)
     )
     if expression is None:
-        raise NotFound(f"bill {bill_id} has no version {version}")
+        raise NotFound(wording("bill %(bill)d has no version %(version)d", bill=bill_id, version=version))
     return expression
 
 
@@ -182,10 +183,10 @@ def open_consultation(
     bill = get_bill(session, bill_id)
     for other in session.scalars(select(Consultation).where(Consultation.bill_id == bill_id)):
         if windows_overlap((opens_at, closes_at), (other.opens_at, other.closes_at)):
-            raise ConsultationOverlap(
-                f"consultation {other.id} of bill {bill_id} already runs from {other.opens_at.isoformat()}Z to "
-                f"{other.closes_at.isoformat()}Z; windows of one bill may not overlap"
-            )
+            raise ConsultationOverlap(wording(
+                "consultation %(consultation)d of bill %(bill)d already runs from %(opens)s to %(closes)s; windows "
+                "of one bill may not overlap", consultation=other.id, bill=bill_id,
+                opens=other.opens_at.isoformat() + "Z", closes=other.closes_at.isoformat() + "Z"))
     expression = expression_of(session, bill_id, bill.current_version)
     consultation_id = (session.scalar(select(func.max(Consultation.id))) or 0) + 1
     eventlog.append(
@@ -229,7 +230,7 @@ def open_consultation_of(session: Session, bill_id: int, now: datetime) -> Consu
         last = every[-1]
         raise ConsultationClosed(closed_window_message(WindowState.CLOSED, last.opens_at, last.closes_at))
     get_bill(session, bill_id)  # a bill that does not exist is not found, rather than closed
-    raise ConsultationClosed(f"bill {bill_id} has no public consultation; comments are not open")
+    raise ConsultationClosed(wording("bill %(bill)d has no public consultation; comments are not open", bill=bill_id))
 
 
 def consultation_dict(consultation: Consultation, now: datetime) -> dict[str, Any]:

@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 from server.domain.citation import cite, levels_from_eid
 from server.domain.consultation import MAX_BODY_CHARS, CommentState, ConsultationEvent, Fate, answer_stream
 from server.domain.roles import Role
+from server.domain.wording import Wording, wording
 from server.errors import Conflict, NotFound, ValidationFailed
-from server.services.commenters import commenter_addresses
+from server.services.commenters import Recipient, commenter_recipients
 from server.services.consultation import draft, expression_of
 from server.services.mail import Mail
 from server.services.principal import Principal, require
+from server.services.translation import translated
 from server.store import eventlog, projections
 from server.store.amendment_models import Amendment
 from server.store.consultation_models import Comment, CommentAnswer
@@ -27,37 +29,43 @@ ANSWERERS = (Role.DRAFTER, Role.CLERK, Role.ADMIN)
 @dataclass(frozen=True)
 class Answered:
     answer: CommentAnswer
-    # Addresses of the commenters to tell; only verified addresses are ever written to.
-    recipients: list[str]
+    # The commenters to tell; only verified addresses are ever written to.
+    recipients: list[Recipient]
     bill_title: str
     eid: str  # the provision commented on (the campaign's template's, for a whole cluster)
 
-    def mail_to(self, address: str, public_url: str) -> Mail:
-        """What tells a commenter that their comment has an answer: which bill and provision, what became of it,
-        the answer's words, and where to read it."""
+    def mail_to(self, recipient: Recipient, public_url: str) -> Mail:
+        """What tells a commenter that their comment has an answer, in their language: which bill and provision,
+        what became of it, the answer's words (as written), and where to read it."""
         answer = self.answer
         link = f"{public_url.rstrip('/')}/bills/{answer.bill_id}?eid={self.eid}"
-        whose = "your comment and others like it" if answer.cluster_id is not None else "your comment"
+
+        def say(sentence: Wording) -> str:
+            return translated(sentence, recipient.language)
+
+        whose = (wording("your comment and others like it") if answer.cluster_id is not None
+                 else wording("your comment"))
         taken_up = ""
         if answer.amendment_id is not None:
-            taken_up += f"\nIt links amendment {answer.amendment_id}."
+            taken_up += "\n" + say(wording("It links amendment %(amendment)s.", amendment=answer.amendment_id))
         if answer.version is not None:
-            taken_up += f"\nIt links version {answer.version} of the bill."
+            taken_up += "\n" + say(wording("It links version %(version)s of the bill.", version=answer.version))
         where = cite(levels_from_eid(self.eid))
         return Mail(
-            to=address,
-            subject=f"Your comment on {self.bill_title} has an answer",
-            text=(f"Parliament has answered {whose} on {where} of the {self.bill_title}.\n\n"
-                  f"What became of it: {_FATES[Fate(answer.fate)]}.{taken_up}\n\n{answer.body}\n\n"
-                  f"Read it beside the bill: {link}\n"),
+            to=recipient.address,
+            subject=say(wording("Your comment on %(bill)s has an answer", bill=self.bill_title)),
+            text=(say(wording("Parliament has answered %(whose)s on %(where)s of the %(bill)s.", whose=whose,
+                              where=where, bill=self.bill_title)) + "\n\n"
+                  + say(wording("What became of it: %(fate)s.", fate=_FATES[Fate(answer.fate)])) + taken_up
+                  + f"\n\n{answer.body}\n\n" + say(wording("Read it beside the bill: %(link)s", link=link)) + "\n"),
         )
 
 
 _FATES = {
-    Fate.TAKEN_UP: "taken up",
-    Fate.PARTLY_TAKEN_UP: "partly taken up",
-    Fate.NOT_TAKEN_UP: "not taken up",
-    Fate.NOTED: "noted",
+    Fate.TAKEN_UP: wording("taken up"),
+    Fate.PARTLY_TAKEN_UP: wording("partly taken up"),
+    Fate.NOT_TAKEN_UP: wording("not taken up"),
+    Fate.NOTED: wording("noted"),
 }
 
 
@@ -65,7 +73,7 @@ def _optional_int(value: object, name: str) -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValidationFailed(f"{name} must be a positive integer; found {value!r}")
+        raise ValidationFailed(wording("%(name)s must be a positive integer; found %(found)r", name=name, found=value))
     return value
 
 
@@ -83,30 +91,34 @@ def answer(
     """Answer one comment, or every comment of the cluster whose template is ``cluster_id``."""
     actor = require(principal, *ANSWERERS)
     if (comment_id is None) == (cluster_id is None):
-        raise ValidationFailed("answer either one comment or one cluster")
+        raise ValidationFailed(wording("answer either one comment or one cluster"))
     if not isinstance(body, str) or not body.strip() or len(body) > MAX_BODY_CHARS:
-        raise ValidationFailed(f"body must be a non-empty string of at most {MAX_BODY_CHARS} characters")
+        raise ValidationFailed(wording("body must be a non-empty string of at most %(most)d characters",
+                                       most=MAX_BODY_CHARS))
     try:
         parsed_fate = Fate(str(fate))
     except ValueError:
-        raise ValidationFailed(f"fate must be one of {', '.join(f.value for f in Fate)}; found {fate!r}") from None
+        raise ValidationFailed(wording("fate must be one of %(fates)s; found %(found)r",
+                                       fates=", ".join(f.value for f in Fate), found=fate)) from None
     linked_version = _optional_int(version, "version")
     linked_amendment = _optional_int(amendment_id, "amendment_id")
     eventlog.acquire_append_lock(session)
     target = session.get(Comment, comment_id if comment_id is not None else cluster_id)
     if target is None or (cluster_id is not None and target.cluster_id != cluster_id):
-        raise NotFound(f"there is no {'comment' if comment_id is not None else 'cluster'} "
-                       f"{comment_id if comment_id is not None else cluster_id}")
+        raise NotFound(wording("there is no comment %(comment)d", comment=comment_id) if comment_id is not None
+                       else wording("there is no cluster %(cluster)d", cluster=cluster_id))
     if comment_id is not None and target.state != CommentState.VISIBLE.value:
         # An answer is public: one to a held, hidden or withdrawn comment would tell the bill's history about it.
-        raise Conflict(f"comment {comment_id} is not public ({target.state}); only a visible comment is answered")
+        raise Conflict(wording("comment %(comment)d is not public (%(state)s); only a visible comment is answered",
+                                comment=comment_id, state=target.state))
     if linked_version is not None:
         expression_of(session, target.bill_id, linked_version)
     if linked_amendment is not None:
         # The fate page links it: an amendment of another bill, or none at all, would be a false "we did".
         amendment = session.get(Amendment, linked_amendment)
         if amendment is None or amendment.bill_id != target.bill_id:
-            raise NotFound(f"bill {target.bill_id} has no amendment {linked_amendment}")
+            raise NotFound(wording("bill %(bill)d has no amendment %(amendment)d", bill=target.bill_id,
+                                   amendment=linked_amendment))
     answer_id = (session.scalar(select(func.max(CommentAnswer.id))) or 0) + 1
     eventlog.append(
         session,
@@ -123,12 +135,12 @@ def answer(
     return Answered(row, _recipients(session, target, cluster_id is not None), bill.title, target.eid)
 
 
-def _recipients(session: Session, target: Comment, whole_cluster: bool) -> list[str]:
+def _recipients(session: Session, target: Comment, whole_cluster: bool) -> list[Recipient]:
     authors = select(Comment.author_id).where(Comment.state == "visible")
     authors = (authors.where(Comment.consultation_id == target.consultation_id,
                              Comment.cluster_id == target.cluster_id)
                if whole_cluster else authors.where(Comment.id == target.id))
-    return commenter_addresses(session, authors)
+    return commenter_recipients(session, authors)
 
 
 @projections.projects(ConsultationEvent.COMMENT_ANSWERED)

@@ -28,6 +28,7 @@ from server.domain.consultation import (
     within_edit_window,
 )
 from server.domain.roles import Role
+from server.domain.wording import wording
 from server.errors import (
     AlreadyDone,
     ConsultationClosed,
@@ -105,9 +106,10 @@ def _author_since(session: Session, actor: Principal) -> datetime:
     """When the citizen's account was made; refuses an unverified address or a suspended account."""
     row = session.connection().execute(_AUTHOR, {"user_id": actor.user_id}).first()
     if row is None or row.suspended:
-        raise Forbidden("this account is suspended; it can no longer make changes")
+        raise Forbidden(wording("this account is suspended; it can no longer make changes"))
     if row.verified is not None and not row.verified:
-        raise EmailNotVerified("confirm your email address first: follow the link in the message we sent you")
+        raise EmailNotVerified(wording("confirm your email address first: follow the link in the message we sent "
+                                       "you"))
     created_at: datetime = row.created_at
     return created_at
 
@@ -187,22 +189,26 @@ def post_comment(
     parent: Comment | None = None
     if reply_to is not None:
         if not isinstance(reply_to, int) or isinstance(reply_to, bool):
-            raise ValidationFailed(f"reply_to must be a comment id; found {reply_to!r}")
+            raise ValidationFailed(wording("reply_to must be a comment id; found %(found)r", found=reply_to))
         parent = session.get(Comment, reply_to)
         if parent is None or parent.bill_id != bill_id or parent.state != CommentState.VISIBLE:
-            raise NotFound(f"bill {bill_id} has no visible comment {reply_to} to reply to")
+            raise NotFound(wording("bill %(bill)d has no visible comment %(comment)d to reply to", bill=bill_id,
+                                       comment=reply_to))
         if parent.consultation_id != consultation.id:
-            raise ConsultationClosed(f"comment {reply_to} belongs to a consultation that has closed")
+            raise ConsultationClosed(wording("comment %(comment)d belongs to a consultation that has closed",
+                                             comment=reply_to))
         if eid is None:
             eid = parent.eid
     if not isinstance(eid, str) or not eid:
-        raise ValidationFailed("eid must name a provision of the bill, e.g. \"sec_1\"")
+        raise ValidationFailed(wording("eid must name a provision of the bill, e.g. \"sec_1\""))
     if parent is not None and eid != parent.eid:
-        raise ValidationFailed(f"a reply is about the provision of its comment ({parent.eid}), not {eid}")
+        raise ValidationFailed(wording("a reply is about the provision of its comment (%(parent)s), not %(eid)s",
+                                       parent=parent.eid, eid=eid))
     texts = expression_text(session, consultation.document_sha256)
     provision = texts.by_eid.get(eid)
     if provision is None:
-        raise NotFound(f"version {consultation.version} of bill {bill_id} has no provision {eid}", eid=eid)
+        raise NotFound(wording("version %(version)d of bill %(bill)d has no provision %(eid)s",
+                               version=consultation.version, bill=bill_id, eid=eid), eid=eid)
     wid, provision_text = provision
     try:
         checked_quote = check_quote(quote, provision_text, eid)
@@ -272,14 +278,16 @@ def _own_comment(session: Session, principal: Principal | None, comment_id: int,
     actor = require(principal)
     comment = session.get(Comment, comment_id)
     if comment is None or comment.state == CommentState.DELETED:
-        raise NotFound(f"there is no comment {comment_id}")
+        raise NotFound(wording("there is no comment %(comment)d", comment=comment_id))
     if comment.author_id != actor.user_id:
-        raise Forbidden("only its author may change a comment")
+        raise Forbidden(wording("only its author may change a comment"))
     if comment.state == CommentState.HIDDEN:
-        raise Forbidden(f"comment {comment_id} was hidden by a moderator and cannot be changed")
+        raise Forbidden(wording("comment %(comment)d was hidden by a moderator and cannot be changed",
+                                comment=comment_id))
     if not within_edit_window(comment.created_at, now, settings.edit_window_seconds):
         minutes = settings.edit_window_seconds // 60
-        raise EditWindowClosed(f"a comment can be changed only in the {minutes} minutes after it was posted")
+        raise EditWindowClosed(wording("a comment can be changed only in the %(minutes)d minutes after it was posted",
+                                       minutes=minutes))
     return actor, comment
 
 
@@ -295,8 +303,8 @@ def edit_comment(
     if consultation is not None:
         window = window_state(consultation.opens_at, consultation.closes_at, now)
         if window is not WindowState.OPEN:
-            raise ConsultationClosed(closed_window_message(window, consultation.opens_at, consultation.closes_at)
-                                     .replace("comments are no longer taken", "comments can no longer be changed"))
+            raise ConsultationClosed(closed_window_message(window, consultation.opens_at, consultation.closes_at,
+                                                           changing=True))
     try:
         text = check_body(body)
     except RuleBroken as broken:
@@ -367,7 +375,7 @@ def _project_comment_deleted(session: Session, record: EventRecord) -> None:
 def visible_comment(session: Session, comment_id: int) -> Comment:
     comment = session.get(Comment, comment_id)
     if comment is None or comment.state != CommentState.VISIBLE:
-        raise NotFound(f"there is no visible comment {comment_id}")
+        raise NotFound(wording("there is no visible comment %(comment)d", comment=comment_id))
     return comment
 
 
@@ -377,7 +385,7 @@ def endorse_comment(session: Session, principal: Principal | None, comment_id: i
     actor = check_may_comment(session, principal)
     comment = visible_comment(session, comment_id)
     if comment.author_id == actor.user_id:
-        raise Forbidden("you cannot endorse your own comment")
+        raise Forbidden(wording("you cannot endorse your own comment"))
     consultation = session.get(Consultation, comment.consultation_id)
     assert consultation is not None
     state = window_state(consultation.opens_at, consultation.closes_at, eventlog.utcnow())
@@ -389,7 +397,7 @@ def endorse_comment(session: Session, principal: Principal | None, comment_id: i
         )
     )
     if already is not None:
-        raise AlreadyDone(f"you have already endorsed comment {comment_id}")
+        raise AlreadyDone(wording("you have already endorsed comment %(comment)d", comment=comment_id))
     eventlog.append(
         session,
         draft(comment_stream(comment_id), ConsultationEvent.COMMENT_ENDORSED, actor, comment.bill_id,

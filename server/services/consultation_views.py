@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from server.domain import consultation_clustering as clustering
 from server.domain.consultation import CommentState, locate
+from server.domain.wording import wording
 from server.errors import Forbidden, NotFound
 from server.services.bills import get_bill
 from server.services.consultation import ConsultationSettings, expression_of, expression_text
@@ -165,7 +166,8 @@ def check_reader(principal: Principal | None, criteria: CommentFilter) -> None:
     actor = require(principal)
     if actor.role in MODERATORS or (criteria.author_id is not None and criteria.author_id == actor.user_id):
         return
-    raise Forbidden(f"only clerks read {criteria.state} comments, and authors their own (author={actor.user_id})")
+    raise Forbidden(wording("only clerks read %(state)s comments, and authors their own (author=%(author)d)",
+                            state=criteria.state, author=actor.user_id))
 
 
 def _standing_at(session: Session, bill_id: int, eid: str, texts: dict[str, tuple[str, str]]) -> ColumnElement[bool]:
@@ -412,7 +414,7 @@ def export_rows(session: Session, consultation_id: int, settings: ConsultationSe
     """Every visible comment of a consultation, without its author or anything else that identifies a person."""
     consultation = session.get(Consultation, consultation_id)
     if consultation is None:
-        raise NotFound(f"there is no consultation {consultation_id}")
+        raise NotFound(wording("there is no consultation %(consultation)d", consultation=consultation_id))
     comments = [c for c in _visible(session, consultation.bill_id) if c.consultation_id == consultation_id]
     clusters = ClusterIndex.of(session, comments, settings.campaign_size)
     return [

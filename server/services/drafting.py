@@ -19,6 +19,7 @@ from akn.inline import check_characters
 from server.domain import merge3, textpatch
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import Role
+from server.domain.wording import wording
 from server.errors import BadRequest, EditConflict, Forbidden, NotFound, ProvisionTooLarge
 from server.services import accounts
 from server.services.bills import BILL_STATUS_DRAFTING
@@ -96,9 +97,10 @@ def check_may_edit(principal: Principal | None, bill: EditableBill) -> Principal
     """Only drafters edit, only bills in drafting, and only the bill's own drafters when it names them."""
     actor = require(principal, Role.DRAFTER)
     if bill.status != BILL_STATUS_DRAFTING:
-        raise Forbidden(f"bill {bill.id} is {bill.status}, not in drafting: its text is frozen")
+        raise Forbidden(wording("bill %(bill)s is %(status)s, not in drafting: its text is frozen",
+                                bill=bill.id, status=bill.status))
     if bill.drafter_ids and actor.user_id not in bill.drafter_ids:
-        raise Forbidden(f"bill {bill.id} names its own drafters and you are not one of them")
+        raise Forbidden(wording("bill %(bill)s names its own drafters and you are not one of them", bill=bill.id))
     return actor
 
 
@@ -112,7 +114,7 @@ def find_provision(
         query = query.with_for_update()
     row = session.scalar(query)
     if row is None:
-        raise NotFound(f"bill {bill_id} has no provision {wid or eid}", eid=eid)
+        raise NotFound(wording("bill %(bill)s has no provision %(eid)s", bill=bill_id, eid=wid or eid), eid=eid)
     return row
 
 
@@ -137,30 +139,33 @@ def apply_edit(
     another connection) must not be applied on top.
     """
     if not op_id or len(op_id) > MAX_OP_ID_LENGTH:
-        raise BadRequest(f"op_id must be a non-empty string of at most {MAX_OP_ID_LENGTH} characters")
+        raise BadRequest(wording("op_id must be a non-empty string of at most %(most)d characters",
+                                 most=MAX_OP_ID_LENGTH))
     # Every write is serialized by the log's append lock; taking it first makes read-modify-write safe.
     eventlog.acquire_append_lock(session)
     bill = session.connection().execute(_BILL_GATE, {"bill_id": bill_id}).first()
     if bill is None:
-        raise NotFound(f"there is no bill {bill_id}")
+        raise NotFound(wording("there is no bill %(bill)s", bill=bill_id))
     actor = check_may_edit(accounts.standing(session, principal), bill)
 
     applied = session.connection().execute(_APPLIED_OP, {"bill_id": bill_id, "op_id": op_id}).first()
     if applied is not None:
         if applied.actor_id != actor.actor_id:
             # Another drafter's op: answering "duplicate" would drop this edit without a word.
-            raise BadRequest(f"op_id {op_id!r} is already the id of another drafter's edit; "
-                             "op_ids must be unique (a random one per operation)")
+            raise BadRequest(wording("op_id %(op_id)r is already the id of another drafter's edit; op_ids must be "
+                                     "unique (a random one per operation)", op_id=op_id))
         return EditOutcome(applied.rev, applied.event_id, duplicate=True)
 
     # Every writer already holds the write lock (BEGIN IMMEDIATE / the append lock), so no row lock is needed.
     row = _provision_row(session, bill_id, eid, wid=wid)
     eid = row.eid
     if rev > row.rev or rev < 0:
-        raise BadRequest(f"provision {eid} is at revision {row.rev}; an edit cannot be based on revision {rev}")
+        raise BadRequest(wording("provision %(eid)s is at revision %(rev)s; an edit cannot be based on revision "
+                                 "%(base)s", eid=eid, rev=row.rev, base=rev))
     if session.connection().execute(_REFUSED_OP, {"bill_id": bill_id, "op_id": op_id}).first() is not None:
         return _refusal(
-            f"edit {op_id} was already refused as conflicting; merge its changes and send them as a new edit",
+            wording("edit %(op_id)s was already refused as conflicting; merge its changes and send them as a new "
+                    "edit", op_id=op_id),
             eid, row,
         )
     base = None if rev == row.rev else session.connection().scalar(
@@ -178,16 +183,16 @@ def apply_edit(
         )
         return _refusal(str(conflict), eid, row)
     except textpatch.MalformedPatch as malformed:
-        raise BadRequest(f"the patch is not diff-match-patch text: {malformed}") from malformed
+        raise BadRequest(wording("the patch is not diff-match-patch text: %(problem)s", problem=str(malformed))) \
+            from malformed
     try:
         # The working text becomes AKN when a version is published; what XML cannot hold never gets in.
         check_characters(outcome.text)
     except InvalidMarkupError as refused:
-        raise BadRequest(f"provision {eid}: {refused.message}") from refused
+        raise BadRequest(wording("provision %(eid)s: %(problem)s", eid=eid, problem=refused.message)) from refused
     if len(outcome.text) > max_chars:
-        raise ProvisionTooLarge(
-            f"provision {eid} would grow to {len(outcome.text)} characters; the limit is {max_chars}"
-        )
+        raise ProvisionTooLarge(wording("provision %(eid)s would grow to %(length)d characters; the limit is "
+                                        "%(limit)s", eid=eid, length=len(outcome.text), limit=max_chars))
     record = eventlog.append(
         session,
         EventDraft(
@@ -238,7 +243,7 @@ def _provision_row(session: Session, bill_id: int, eid: str, *, wid: str | None 
     statement = _PROVISION_BY_WID if wid else _PROVISION_BY_EID
     row = session.connection().execute(statement, {"bill_id": bill_id, "key": wid or eid}).first()
     if row is None:
-        raise NotFound(f"bill {bill_id} has no provision {wid or eid}", eid=eid)
+        raise NotFound(wording("bill %(bill)s has no provision %(eid)s", bill=bill_id, eid=wid or eid), eid=eid)
     return row
 
 

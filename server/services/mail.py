@@ -8,13 +8,15 @@ from __future__ import annotations
 import smtplib
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import Policy, default
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
+
+from server.services.translation import translated
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,10 @@ class Mail:
     text: str
     # Extra header fields (name, value), e.g. List-Unsubscribe; values are put in as given.
     headers: tuple[tuple[str, str], ...] = ()
+
+    def in_language(self, language: str | None) -> Mail:
+        """This mail with its subject and text in ``language`` (worded ones are translated; others stay)."""
+        return replace(self, subject=translated(self.subject, language), text=translated(self.text, language))
 
 
 def one_line(value: str) -> str:

@@ -22,8 +22,9 @@ from server.domain.consultation import (
 )
 from server.domain.events import user_stream
 from server.domain.roles import Role
+from server.domain.wording import wording
 from server.errors import AlreadyDone, Conflict, Forbidden, NotFound, ValidationFailed
-from server.services.commenters import commenter_addresses
+from server.services.commenters import commenter_recipients
 from server.services.consultation import draft, rule_error
 from server.services.mail import Mail
 from server.services.paging import Page, PageRequest, keyset
@@ -64,21 +65,20 @@ def flag_comment(
     try:
         parsed = FlagReason(str(reason))
     except ValueError:
-        raise ValidationFailed(
-            f"reason must be one of {', '.join(r.value for r in FlagReason)}; found {reason!r}"
-        ) from None
+        raise ValidationFailed(wording("reason must be one of %(reasons)s; found %(found)r",
+                                       reasons=", ".join(r.value for r in FlagReason), found=reason)) from None
     text = _reason(note, required=False)
     eventlog.acquire_append_lock(session)
     comment = session.get(Comment, comment_id)
     if comment is None or comment.state != CommentState.VISIBLE:
-        raise NotFound(f"there is no visible comment {comment_id}")
+        raise NotFound(wording("there is no visible comment %(comment)d", comment=comment_id))
     if comment.author_id == actor.user_id:
-        raise Forbidden("you cannot flag your own comment; withdraw it or report it as not yours")
+        raise Forbidden(wording("you cannot flag your own comment; withdraw it or report it as not yours"))
     existing = session.scalar(
         select(CommentFlag).where(CommentFlag.comment_id == comment_id, CommentFlag.user_id == actor.user_id)
     )
     if existing is not None:
-        raise AlreadyDone(f"you have already flagged comment {comment_id}")
+        raise AlreadyDone(wording("you have already flagged comment %(comment)d", comment=comment_id))
     eventlog.append(
         session,
         draft(comment_stream(comment_id), ConsultationEvent.COMMENT_FLAGGED, actor, None,
@@ -118,12 +118,13 @@ def disown_comment(session: Session, principal: Principal | None, comment_id: in
     eventlog.acquire_append_lock(session)
     comment = session.get(Comment, comment_id)
     if comment is None or comment.author_id != actor.user_id:
-        raise NotFound(f"you have no comment {comment_id}")
+        raise NotFound(wording("you have no comment %(comment)d", comment=comment_id))
     if comment.state in {CommentState.DELETED, CommentState.HIDDEN}:
-        raise Conflict(f"comment {comment_id} is already out of view")
+        raise Conflict(wording("comment %(comment)d is already out of view", comment=comment_id))
     if comment.state == CommentState.HELD and comment.state_reason == DISOWNED_REASON:
         # Each report would count again in the clerks' queue and log another act for the same fact.
-        raise AlreadyDone(f"comment {comment_id} is already reported as not yours and waits for a clerk")
+        raise AlreadyDone(wording("comment %(comment)d is already reported as not yours and waits for a clerk",
+                                  comment=comment_id))
     eventlog.append(
         session,
         draft(comment_stream(comment_id), ConsultationEvent.COMMENT_DISOWNED, actor,
@@ -184,16 +185,16 @@ def moderate(
     """Hide a comment with a public reason, or restore (publish) a hidden, held or flagged one."""
     actor = require(principal, *MODERATORS)
     if action not in {ModerationAction.HIDE, ModerationAction.RESTORE}:
-        raise ValidationFailed(f"action must be 'hide' or 'restore'; found {action!r}")
+        raise ValidationFailed(wording("action must be 'hide' or 'restore'; found %(found)r", found=action))
     text = _reason(reason, required=action == ModerationAction.HIDE)
     eventlog.acquire_append_lock(session)
     comment = session.get(Comment, comment_id)
     if comment is None or comment.state == CommentState.DELETED:
-        raise NotFound(f"there is no comment {comment_id}")
+        raise NotFound(wording("there is no comment %(comment)d", comment=comment_id))
     if action == ModerationAction.HIDE and comment.state == CommentState.HIDDEN:
-        raise Conflict(f"comment {comment_id} is already hidden")
+        raise Conflict(wording("comment %(comment)d is already hidden", comment=comment_id))
     if action == ModerationAction.RESTORE and comment.state == CommentState.VISIBLE and not comment.flags_pending:
-        raise Conflict(f"comment {comment_id} is visible and waits for no decision")
+        raise Conflict(wording("comment %(comment)d is visible and waits for no decision", comment=comment_id))
     event_type = ConsultationEvent.COMMENT_HIDDEN if action == ModerationAction.HIDE else (
         ConsultationEvent.COMMENT_RESTORED
     )
@@ -207,21 +208,25 @@ def moderate(
 
 
 def decision_mail(session: Session, comment: Comment, public_url: str) -> list[Mail]:
-    """What tells a comment's author that a moderator hid or published it, and why (the reason readers see)."""
+    """What tells a comment's author, in their language, that a moderator hid or published it, and why (the reason
+    readers see, as the moderator wrote it)."""
     bill = session.get(Bill, comment.bill_id)
     assert bill is not None
-    where = f"{cite(levels_from_eid(comment.eid))} of the {bill.title}"
+    where = cite(levels_from_eid(comment.eid))
     link = f"{public_url.rstrip('/')}/bills/{comment.bill_id}?eid={comment.eid}"
     if comment.state == CommentState.HIDDEN:
-        subject = f"Your comment on {bill.title} was hidden"
-        text = (f"A moderator hid your comment on {where}. Readers see in its place: "
-                f"\"hidden: {comment.state_reason}\".\n\nYour words were:\n\n{comment.body}\n\n"
-                "If you think this is a mistake, write to the clerks of the consultation.\n")
+        subject = wording("Your comment on %(bill)s was hidden", bill=bill.title)
+        text = wording("A moderator hid your comment on %(where)s of the %(bill)s. Readers see in its place: "
+                       "\"hidden: %(reason)s\".\n\nYour words were:\n\n%(body)s\n\n"
+                       "If you think this is a mistake, write to the clerks of the consultation.\n",
+                       where=where, bill=bill.title, reason=comment.state_reason, body=comment.body)
     else:
-        subject = f"Your comment on {bill.title} is published"
-        text = f"A moderator published your comment on {where}.\n\nRead it beside the bill: {link}\n"
-    return [Mail(to=address, subject=subject, text=text)
-            for address in commenter_addresses(session, select(Comment.author_id).where(Comment.id == comment.id))]
+        subject = wording("Your comment on %(bill)s is published", bill=bill.title)
+        text = wording("A moderator published your comment on %(where)s of the %(bill)s.\n\n"
+                       "Read it beside the bill: %(link)s\n", where=where, bill=bill.title, link=link)
+    authors = select(Comment.author_id).where(Comment.id == comment.id)
+    return [Mail(to=recipient.address, subject=subject, text=text).in_language(recipient.language)
+            for recipient in commenter_recipients(session, authors)]
 
 
 @projections.projects(ConsultationEvent.COMMENT_HIDDEN)
@@ -258,13 +263,14 @@ def set_suspended(
     eventlog.acquire_append_lock(session)
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"there is no user {user_id}")
+        raise NotFound(wording("there is no user %(user)d", user=user_id))
     if user.id == actor.user_id:
-        raise Forbidden("you cannot suspend or reinstate your own account")
+        raise Forbidden(wording("you cannot suspend or reinstate your own account"))
     if user.role in {Role.CLERK.value, Role.ADMIN.value} and actor.role is not Role.ADMIN:
-        raise Forbidden("only an admin may suspend a clerk or an admin")
+        raise Forbidden(wording("only an admin may suspend a clerk or an admin"))
     if user.suspended == suspended:
-        raise Conflict(f"user {user_id} is already {'suspended' if suspended else 'active'}")
+        raise Conflict(wording("user %(user)d is already suspended", user=user_id) if suspended
+                       else wording("user %(user)d is already active", user=user_id))
     eventlog.append(
         session,
         draft(user_stream(user_id),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from server.domain.events import EventDraft
 from server.domain.opendata import Frequency, OpenDataEvent, SubscriptionTarget
 from server.domain.roles import Role
+from server.domain.wording import wording
 from server.errors import Conflict, Forbidden, NoEmailAddress, NotFound, UnsubscribeFailed, ValidationFailed
 from server.services.paging import Page, PageRequest, keyset
 from server.services.principal import Principal, require
@@ -43,13 +44,15 @@ def mail_address(session: Session, user_id: int) -> str | None:
 def _check_choice(value: Any, kind: type[SubscriptionTarget] | type[Frequency], field: str) -> str:
     allowed = [item.value for item in kind]
     if value not in allowed:
-        raise ValidationFailed(f"{field} must be one of {', '.join(allowed)}; found {value!r}", field=field)
+        raise ValidationFailed(wording("%(name)s must be one of %(allowed)s; found %(found)r", name=field,
+                                       allowed=", ".join(allowed), found=value), field=field)
     return str(value)
 
 
 def _check_id(value: Any, field: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValidationFailed(f"{field} must be a positive integer; found {value!r}", field=field)
+        raise ValidationFailed(wording("%(name)s must be a positive integer; found %(found)r", name=field,
+                                       found=value), field=field)
     return value
 
 
@@ -60,20 +63,20 @@ def check_target(session: Session, target: SubscriptionTarget, body: dict[str, A
         member_id = _check_id(body.get("member_id"), "member_id")
         member = session.get(User, member_id)
         if member is None or member.role != Role.MP.value:
-            raise NotFound(f"there is no member (an account with the role mp) {member_id}")
+            raise NotFound(wording("there is no member (an account with the role mp) %(id)d", id=member_id))
         chosen["member_id"] = member_id
         return chosen
     bill_id = _check_id(body.get("bill_id"), "bill_id")
     if session.get(Bill, bill_id) is None:
-        raise NotFound(f"there is no bill {bill_id}")
+        raise NotFound(wording("there is no bill %(bill)d", bill=bill_id))
     chosen["bill_id"] = bill_id
     if target is SubscriptionTarget.PROVISION:
         eid = body.get("eid")
         if not isinstance(eid, str) or not eid:
-            raise ValidationFailed("a provision subscription needs the provision's \"eid\"", field="eid")
+            raise ValidationFailed(wording("a provision subscription needs the provision's \"eid\""), field="eid")
         found = session.scalar(select(Provision.id).where(Provision.bill_id == bill_id, Provision.eid == eid))
         if found is None:
-            raise NotFound(f"bill {bill_id} has no provision {eid!r}")
+            raise NotFound(wording("bill %(bill)d has no provision %(eid)r", bill=bill_id, eid=eid))
         chosen["eid"] = eid
     return chosen
 
@@ -85,7 +88,7 @@ def subscribe(session: Session, principal: Principal | None, body: dict[str, Any
     frequency = _check_choice(body.get("frequency", Frequency.IMMEDIATE.value), Frequency, "frequency")
     eventlog.acquire_append_lock(session)
     if mail_address(session, actor.user_id) is None:
-        raise NoEmailAddress("notifications need a (verified) email address on your account; add one first")
+        raise NoEmailAddress(wording("notifications need a (verified) email address on your account; add one first"))
     chosen = check_target(session, target, body)
     existing = session.scalar(select(Subscription.id).where(
         Subscription.user_id == actor.user_id, Subscription.active.is_(True), Subscription.target == target.value,
@@ -95,7 +98,8 @@ def subscribe(session: Session, principal: Principal | None, body: dict[str, Any
         else Subscription.member_id == chosen["member_id"],
     ))
     if existing is not None:
-        raise Conflict(f"you already follow this as subscription {existing}", subscription_id=existing)
+        raise Conflict(wording("you already follow this as subscription %(id)d", id=existing),
+                       subscription_id=existing)
     subscription_id = int(session.scalar(select(func.max(Subscription.id))) or 0) + 1
     start_after = eventlog.last_event_id(session)
     eventlog.append(
@@ -120,9 +124,9 @@ def get_own(session: Session, principal: Principal | None, subscription_id: int)
     actor = require(principal)
     subscription = session.get(Subscription, subscription_id)
     if subscription is None or not subscription.active:
-        raise NotFound(f"there is no subscription {subscription_id}")
+        raise NotFound(wording("there is no subscription %(id)d", id=subscription_id))
     if subscription.user_id != actor.user_id and actor.role is not Role.ADMIN:
-        raise Forbidden("only the subscriber may see or cancel a subscription")
+        raise Forbidden(wording("only the subscriber may see or cancel a subscription"))
     return subscription
 
 
@@ -172,15 +176,16 @@ def unsubscribe_token(secret_key: str, subscription_id: int) -> str:
 def subscription_of_token(session: Session, secret_key: str, token: Any) -> Subscription:
     """The subscription an unsubscribe token was signed for, or :class:`UnsubscribeFailed`."""
     if not isinstance(token, str) or not token or len(token) > 500:
-        raise UnsubscribeFailed("the unsubscribe link carries no token")
+        raise UnsubscribeFailed(wording("the unsubscribe link carries no token"))
     try:
         payload = URLSafeSerializer(secret_key, salt=_UNSUBSCRIBE_SALT).loads(token)
     except BadSignature:
-        raise UnsubscribeFailed("this unsubscribe link was not issued by this Parley, or was altered") from None
+        raise UnsubscribeFailed(wording("this unsubscribe link was not issued by this Parley, or was "
+                                        "altered")) from None
     subscription_id = payload.get("s") if isinstance(payload, dict) else None
     subscription = session.get(Subscription, subscription_id) if isinstance(subscription_id, int) else None
     if subscription is None:
-        raise UnsubscribeFailed("this unsubscribe link names no subscription")
+        raise UnsubscribeFailed(wording("this unsubscribe link names no subscription"))
     return subscription
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.consultation_identity import MAX_EMAIL_LENGTH, normalise_email
 from server.domain.events import EventDraft, EventType, user_stream
+from server.domain.wording import wording
 from server.errors import VerificationFailed
 from server.services import accounts
 from server.services.mail import Mail, MailSender
@@ -68,17 +69,18 @@ def request_reset(session: Session, email: object, *, ttl_minutes: int = 60) -> 
     return links
 
 
-def reset_mail(link: ResetLink, public_url: str, ttl_minutes: int) -> Mail:
+def reset_mail(link: ResetLink, public_url: str, ttl_minutes: int, language: str | None = None) -> Mail:
+    """The mail with a reset link, in ``language`` (the one of the page or client that asked for it)."""
     url = f"{public_url.rstrip('/')}/password/reset?token={link.token}"
     return Mail(
         to=link.address,
-        subject="Reset your Parley password",
-        text=(
-            f"Someone (we hope you) asked to reset the password of the Parley account {link.username}.\n\n"
-            f"To choose a new password, open this link within {ttl_minutes} minutes:\n{url}\n\n"
-            "It works once. If you did not ask, ignore this message: your password stays as it is.\n"
-        ),
-    )
+        subject=wording("Reset your Parley password"),
+        text=wording(
+            "Someone (we hope you) asked to reset the password of the Parley account %(username)s.\n\n"
+            "To choose a new password, open this link within %(minutes)d minutes:\n%(link)s\n\n"
+            "It works once. If you did not ask, ignore this message: your password stays as it is.\n",
+            username=link.username, minutes=ttl_minutes, link=url),
+    ).in_language(language)
 
 
 def send_in_background(sender: MailSender, mails: list[Mail]) -> None:
@@ -97,7 +99,7 @@ def send_in_background(sender: MailSender, mails: list[Mail]) -> None:
 
 
 def _refused() -> VerificationFailed:
-    return VerificationFailed("this reset link is unknown, already used or expired; ask for a new one")
+    return VerificationFailed(wording("this reset link is unknown, already used or expired; ask for a new one"))
 
 
 def reset_password(session: Session, token: object, password: str) -> User:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.domain.roles import Role
+from server.domain.wording import wording
 from server.errors import Forbidden, Unauthenticated
 
 
@@ -32,8 +33,9 @@ SYSTEM = Principal(0, "system", Role.ADMIN, "Parley operator")
 def require(principal: Principal | None, *roles: Role) -> Principal:
     """The principal, when signed in with one of ``roles`` (any role when none is given)."""
     if principal is None:
-        raise Unauthenticated("sign in first: this action needs an account")
+        raise Unauthenticated(wording("sign in first: this action needs an account"))
     if roles and principal.role not in roles:
         allowed = ", ".join(sorted(r.value for r in roles))
-        raise Forbidden(f"this action needs the role {allowed}; you are signed in as {principal.role.value}")
+        raise Forbidden(wording("this action needs the role %(allowed)s; you are signed in as %(role)s",
+                                allowed=allowed, role=principal.role.value))
     return principal

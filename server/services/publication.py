@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from akn.redline import redline, redline_html
+from server.domain.wording import wording
 from server.errors import BadRequest, NotFound
 from server.services.bills import get_bill, load_document
 from server.store import documents
@@ -44,11 +45,11 @@ def resolve(session: Session, uri: str) -> ResolvedUri:
     if "@" in base.rsplit("/", 1)[-1]:
         expression = session.scalar(select(Expression).where(Expression.expression_uri == base))
         if expression is None:
-            raise NotFound(f"no published expression has the URI {base}")
+            raise NotFound(wording("no published expression has the URI %(uri)s", uri=base))
         return ResolvedUri(get_bill(session, expression.bill_id), expression, fmt)
     bill = session.scalar(select(Bill).where(Bill.work_uri == base))
     if bill is None:
-        raise NotFound(f"no work has the URI {base}")
+        raise NotFound(wording("no work has the URI %(uri)s", uri=base))
     latest = session.scalar(
         select(Expression).where(Expression.bill_id == bill.id).order_by(Expression.version.desc()).limit(1)
     )
@@ -65,7 +66,7 @@ def version_of(session: Session, bill_id: int, version: int) -> Expression:
         select(Expression).where(Expression.bill_id == bill_id, Expression.version == version)
     )
     if expression is None:
-        raise NotFound(f"bill {bill_id} has no version {version}")
+        raise NotFound(wording("bill %(bill)s has no version %(version)s", bill=bill_id, version=version))
     return expression
 
 
@@ -73,7 +74,7 @@ def compare(session: Session, bill_id: int, old_version: int, new_version: int) 
     """The redline between two published versions: JSON changes and the HTML with ins/del marks."""
     get_bill(session, bill_id)
     if old_version == new_version:
-        raise BadRequest("compare two different versions")
+        raise BadRequest(wording("compare two different versions"))
     old = load_document(session, version_of(session, bill_id, old_version).document_sha256)
     new = load_document(session, version_of(session, bill_id, new_version).document_sha256)
     result: dict[str, Any] = dict(redline(old.root, new.root))

@@ -50,9 +50,9 @@ def _check_address(session: Session, email: object) -> str:
 
 def sign_up(
     session: Session, *, username: str, email: object, password: str, display_name: str | None = None,
-    ttl_hours: int = 48,
+    ttl_hours: int = 48, language: str | None = None,
 ) -> SignedUp:
-    """Create a citizen account that may comment once the address is verified."""
+    """Create a citizen account that may comment once the address is verified; mail to it is in ``language``."""
     eventlog.acquire_append_lock(session)
     address = _check_address(session, email)
     accounts.check_password_strength(password, known=(username, display_name, address))
@@ -60,7 +60,7 @@ def sign_up(
     eventlog.append(
         session,
         draft(user_stream(user.id), ConsultationEvent.CITIZEN_SIGNED_UP, None, None,
-              {"user_id": user.id, "email": address}),
+              {"user_id": user.id, "email": address, **({"language": language} if language else {})}),
         projector=projections.apply,
     )
     return SignedUp(user, _new_token(session, user.id, address, ttl_hours))
@@ -91,28 +91,33 @@ def resend(session: Session, principal: Principal, ttl_hours: int = 48) -> tuple
     return signup.email, _new_token(session, principal.user_id, signup.email, ttl_hours)
 
 
-def verification_mail(address: str, token: str, public_url: str) -> Mail:
+def mail_language(session: Session, user_id: int) -> str | None:
+    """The language mail to this account is written in: the one its citizen signed up in (None: English)."""
+    return session.scalar(select(CitizenSignup.language).where(CitizenSignup.user_id == user_id))
+
+
+def verification_mail(address: str, token: str, public_url: str, language: str | None = None) -> Mail:
+    """The mail that confirms ``address``, in ``language`` (the one its reader signed up in)."""
     base = public_url.rstrip("/")
-    link = f"{base}/verify?token={token}"
-    not_me = f"{base}/verify/not-me?token={token}"
     return Mail(
         to=address,
-        subject="Confirm your email address for Parley",
-        text=(
+        subject=wording("Confirm your email address for Parley"),
+        text=wording(
             "Someone (we hope you) signed up to comment on bills in Parley with this address.\n\n"
-            f"To confirm it, open this link:\n{link}\n\n"
-            f"or send this code to the verification page: {token}\n\n"
+            "To confirm it, open this link:\n%(link)s\n\n"
+            "or send this code to the verification page: %(token)s\n\n"
             "If you did not sign up, ignore this message (the account stays unusable), or tell us it was not you,\n"
             "which cancels that sign-up and frees your address for your own use:\n"
-            f"{not_me}\n"
-        ),
-    )
+            "%(not_me)s\n",
+            link=f"{base}/verify?token={token}", token=token, not_me=f"{base}/verify/not-me?token={token}"),
+    ).in_language(language)
 
 
 @projections.projects(ConsultationEvent.CITIZEN_SIGNED_UP)
 def _project_citizen_signed_up(session: Session, record: EventRecord) -> None:
     session.add(CitizenSignup(user_id=record.data["user_id"], email=record.data["email"], verified_email=None,
-                              verified=False, created_at=record.occurred_at, verified_at=None))
+                              verified=False, created_at=record.occurred_at, verified_at=None,
+                              language=record.data.get("language")))
     session.flush()
 
 

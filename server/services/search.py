@@ -26,6 +26,7 @@ from server.domain.amendments import STATE_AFTER, AmendmentEvent
 from server.domain.consultation import CommentState, ConsultationEvent
 from server.domain.events import EventType
 from server.domain.opendata import OpenDataEvent
+from server.domain.wording import wording
 from server.errors import BadRequest, ValidationFailed
 from server.services.bills import load_document
 from server.store import eventlog
@@ -74,10 +75,12 @@ def words(query: str) -> list[str]:
     """
     found = list(dict.fromkeys(_WORD.findall(query.lower())))
     if not found:
-        raise BadRequest("the search query q must contain at least one word")
+        raise BadRequest(wording("the search query q must contain at least one word"))
     if len(found) > MAX_QUERY_WORDS:
-        message = f"q may hold at most {MAX_QUERY_WORDS} different words; found {len(found)}"
-        raise ValidationFailed(f"query.q: {message}", fields=[{"field": "query.q", "message": message}])
+        message = wording("q may hold at most %(most)d different words; found %(found)d", most=MAX_QUERY_WORDS,
+                          found=len(found))
+        raise ValidationFailed(wording("%(field)s: %(message)s", field="query.q", message=message),
+                               fields=[{"field": "query.q", "message": message}])
     return found
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from akn import AknDocument, AknError
 from server.domain.amendments import AmendmentState
 from server.domain.events import EventDraft, EventType, bill_stream
+from server.domain.wording import wording
 from server.errors import AdoptedAmendmentsPending, BadRequest, ProvisionTooLarge, from_akn_error
 from server.services import accounts
 from server.services.bills import get_bill, load_document, provision_states, replace_provision_rows
@@ -49,7 +50,7 @@ def _position(value: Any) -> Position:
     for position in POSITIONS:
         if value == position:
             return position
-    raise BadRequest(f"position must be 'before' or 'after'; found {value!r}")
+    raise BadRequest(wording("position must be 'before' or 'after'; found %(found)r", found=value))
 
 
 Change = Callable[[AknDocument], tuple[str | None, dict[str, str]]]
@@ -103,7 +104,8 @@ def _apply(
     except AknError as error:
         raise from_akn_error(error) from error
     if problems:
-        raise BadRequest(f"the change would make the bill invalid AKN: {problems[0].message}")
+        raise BadRequest(wording("the change would make the bill invalid AKN: %(problem)s",
+                                 problem=problems[0].message))
     # The eIds clients hold are those from before the change: compose the edit's renames with renumbering's.
     renames = {}
     for eid in before.values():
@@ -162,7 +164,8 @@ def insert_provision(
     """Insert a new provision before or after ``ref_eid`` (or the provision whose wId is ``ref_wid``)."""
     where = _position(position)
     if max_chars is not None and len(text) > max_chars:
-        raise ProvisionTooLarge(f"the new provision has {len(text)} characters; the limit is {max_chars}")
+        raise ProvisionTooLarge(wording("the new provision has %(length)d characters; the limit is %(limit)s",
+                                        length=len(text), limit=max_chars))
     ref_eid = find_provision(session, bill_id, ref_eid, wid=ref_wid).eid
 
     def change(document: AknDocument) -> tuple[str | None, dict[str, str]]:
@@ -202,9 +205,12 @@ def _refuse_taking_out_adopted(session: Session, bill_id: int, eid: str, taken_o
     ))
     if standing:
         named = ", ".join(str(n) for n in standing)
-        raise AdoptedAmendmentsPending(
-            f"{eid} holds what adopted amendment{'s' if len(standing) > 1 else ''} {named} amend"
-            f"{'' if len(standing) > 1 else 's'}: consolidate the adopted amendments first, then delete it")
+        if len(standing) > 1:
+            raise AdoptedAmendmentsPending(wording("%(eid)s holds what adopted amendments %(numbers)s amend: "
+                                                   "consolidate the adopted amendments first, then delete it",
+                                                   eid=eid, numbers=named))
+        raise AdoptedAmendmentsPending(wording("%(eid)s holds what adopted amendment %(number)s amends: consolidate "
+                                               "the adopted amendments first, then delete it", eid=eid, number=named))
 
 
 def move_provision(
@@ -228,7 +234,7 @@ def retitle_provision(
 ) -> StructureOutcome:
     """Change a provision's number and/or heading (eIds follow the new number)."""
     if num is None and heading is None:
-        raise BadRequest("give a new num, a new heading, or both")
+        raise BadRequest(wording("give a new num, a new heading, or both"))
     eid = find_provision(session, bill_id, eid, wid=wid).eid
 
     def change(document: AknDocument) -> tuple[str | None, dict[str, str]]:

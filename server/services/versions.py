@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from akn import AknDocument, AknError
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_publish_version
+from server.domain.wording import wording
 from server.errors import Forbidden, InvalidDocument, ValidationFailed, from_akn_error
 from server.services.amendments import check_publishable
 from server.services.bills import get_bill, load_document
@@ -49,8 +50,9 @@ def new_expression_of(
     if latest is not None and when.isoformat() < latest:
         # Versions are read, listed and compared in the order of their dates: a version dated before the one it
         # follows would reorder the bill's history.
-        raise ValidationFailed(f"expression_date {when.isoformat()} is before {latest}, the date of the bill's "
-                               f"latest version; a new version is dated that day or later", field="expression_date")
+        raise ValidationFailed(wording("expression_date %(date)s is before %(latest)s, the date of the bill's latest "
+                                       "version; a new version is dated that day or later", date=when.isoformat(),
+                                       latest=latest), field="expression_date")
     taken = set(session.scalars(select(Expression.expression_uri).where(Expression.bill_id == bill.id)))
     try:
         expression = document.new_expression(when, version_label=str(version))
@@ -70,7 +72,8 @@ def publish_working_text(
     change what adopted amendments awaiting consolidation were made on)."""
     actor = require(principal)
     if not may_publish_version(actor.role):
-        raise Forbidden(f"only drafters and clerks publish versions; you are signed in as {actor.role.value}")
+        raise Forbidden(wording("only drafters and clerks publish versions; you are signed in as %(role)s",
+                                role=actor.role.value))
     eventlog.acquire_append_lock(session)
     bill = get_bill(session, bill_id)
     document = working_document(session, bill)
@@ -82,7 +85,7 @@ def publish_working_text(
     problems = expression.validate()
     if problems:
         raise InvalidDocument(
-            f"the working text is not valid AKN: {problems[0].message}",
+            wording("the working text is not valid AKN: %(problem)s", problem=problems[0].message),
             problems=[{"message": p.message, "path": p.path, "line": p.line} for p in problems[:50]],
         )
     content = expression.to_bytes()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from server.domain.events import EventDraft
 from server.domain.opendata import PUBLIC_EVENT_TYPES, OpenDataEvent, is_public_address
 from server.domain.roles import Role
+from server.domain.wording import wording
 from server.errors import Forbidden, NotFound, ValidationFailed, WebhookTargetRefused
 from server.services.paging import Page, PageRequest, keyset
 from server.services.principal import Principal, require
@@ -52,22 +53,23 @@ def checked_addresses(url: str, *, allow_private: bool) -> list[str]:
     if not allow_private:
         for address in addresses:
             if not is_public_address(address):
-                raise WebhookTargetRefused(
-                    f"{host} resolves to {address}, an internal address; webhooks may only call public hosts"
-                )
+                raise WebhookTargetRefused(wording(
+                    "%(host)s resolves to %(address)s, an internal address; webhooks may only call public hosts",
+                    host=host, address=address,
+                ))
     return addresses
 
 
 def _split(url: str) -> SplitResult:
     if not isinstance(url, str) or len(url) > MAX_URL_LENGTH:
-        raise ValidationFailed(f"url must be a string of at most {MAX_URL_LENGTH} characters")
+        raise ValidationFailed(wording("url must be a string of at most %(most)d characters", most=MAX_URL_LENGTH))
     parts = urlsplit(url)
     try:
         parts.port  # noqa: B018  # raises on a port that is not a number from 0 to 65535
     except ValueError:
-        raise ValidationFailed(f"url has an invalid port; found {url!r}") from None
+        raise ValidationFailed(wording("url has an invalid port; found %(found)r", found=url)) from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ValidationFailed(f"url must be an absolute http:// or https:// URL; found {url!r}")
+        raise ValidationFailed(wording("url must be an absolute http:// or https:// URL; found %(found)r", found=url))
     return parts
 
 
@@ -79,7 +81,7 @@ def resolve(host: str, port: int | None) -> list[str]:
     except (socket.gaierror, UnicodeError):
         infos = []
     if not infos:
-        raise WebhookTargetRefused(f"the host {host!r} does not resolve")
+        raise WebhookTargetRefused(wording("the host %(host)r does not resolve", host=host))
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
@@ -87,10 +89,10 @@ def check_event_types(event_types: Any) -> list[str]:
     if event_types is None or event_types == []:
         return []
     if not isinstance(event_types, list) or not all(isinstance(t, str) for t in event_types):
-        raise ValidationFailed("event_types must be a list of event type names")
+        raise ValidationFailed(wording("event_types must be a list of event type names"))
     unknown = sorted(set(event_types) - PUBLIC_EVENT_TYPES)
     if unknown:
-        raise ValidationFailed(f"these are not public event types: {', '.join(unknown)}",
+        raise ValidationFailed(wording("these are not public event types: %(types)s", types=", ".join(unknown)),
                                field="event_types", allowed=sorted(PUBLIC_EVENT_TYPES))
     return sorted(set(event_types))
 
@@ -129,9 +131,9 @@ def get_own(session: Session, principal: Principal | None, webhook_id: int) -> W
     actor = require(principal)
     webhook = session.get(Webhook, webhook_id)
     if webhook is None or not webhook.active:
-        raise NotFound(f"there is no webhook {webhook_id}")
+        raise NotFound(wording("there is no webhook %(id)d", id=webhook_id))
     if webhook.owner_id != actor.user_id and actor.role is not Role.ADMIN:
-        raise Forbidden("only the owner of a webhook may see or remove it")
+        raise Forbidden(wording("only the owner of a webhook may see or remove it"))
     return webhook
 
 

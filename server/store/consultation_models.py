@@ -156,6 +156,8 @@ class CitizenSignup(Base):
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    # The interface language the citizen signed up in (None: English); mail to them is written in it.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class EmailVerification(Base):

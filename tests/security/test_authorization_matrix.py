@@ -61,6 +61,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("pages.confirm_address", "POST"): Access(PUBLIC, form={"token": "unknown"}),
     ("pages.not_me", "GET"): Access(PUBLIC),
     ("pages.disown_sign_up", "POST"): Access(PUBLIC, form={"token": "unknown"}),
+    ("pages.verify_again", "GET"): Access(frozenset({"citizen"})),
+    # Anonymous meets CSRF (400) first, as on the password page; with a token, only a citizen asks.
+    ("pages.verify_again", "POST"): Access(frozenset({"citizen", "anonymous"}), form={}),
     ("pages.change_password", "GET"): Access(SIGNED_IN),
     # Anonymous meets CSRF (400) first; with a token it is refused (tests/server/web/test_passwords.py).
     ("pages.change_password", "POST"): Access(PUBLIC, form={
@@ -94,6 +97,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("consultation.sign_up", "POST"): Access(PUBLIC),
     ("consultation.verify", "POST"): Access(PUBLIC),
     ("consultation.disown_sign_up", "POST"): Access(PUBLIC),
+    ("consultation.resend_verification", "POST"): Access(frozenset({"citizen"}), body=lambda w: None),
     ("webhooks_api.list_webhooks", "GET"): Access(SIGNED_IN),
     ("webhooks_api.register_webhook", "POST"): Access(SIGNED_IN, body=lambda w: {"url": "https://example.org/h"}),
     ("webhooks_api.remove_webhook", "DELETE"): Access(SIGNED_IN),

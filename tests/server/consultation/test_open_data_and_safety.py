@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import email
+import email.policy
 import io
 import json
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from server.domain.citation import cite, levels_from_eid
-from server.services import accounts
+from server.services import accounts, registration
 from server.services.consultation_views import body_html
 from server.store.db import Database
 from tests.server.consultation.conftest import DURATION, REGISTER, Api
@@ -92,6 +93,32 @@ def test_answer_notifications_are_plain_text_mail(api: Api, consulted: int, tmp_
     assert f"your comment on {cite(levels_from_eid(DURATION))} of the {bill_title}" in text
     assert "What became of it: taken up." in text and answer in text
     assert f"/bills/{consulted}?eid={DURATION}" in text
+
+
+def test_a_citizen_who_signed_up_in_french_is_written_to_in_french(api: Api, consulted: int, tmp_path: Path) -> None:
+    database: Database = api.client.application.extensions["parley.db"]
+    with database.write() as session:
+        signed = registration.sign_up(session, username="celine", email="celine@example.org",
+                                      password="kettle-lantern-orchard-41", language="fr")
+    with database.write() as session:
+        user = registration.verify(session, signed.token)
+        api.users.tokens["celine"] = accounts.issue_token(session, accounts.principal_of(user))
+    comment = api.comment("celine", consulted, DURATION, "Trente jours, c'est trop court.").get_json()
+    assert api.post("drafter", f"/api/comments/{comment['id']}/answers",
+                    {"body": "Nous avons porté le délai à soixante jours.", "fate": "taken_up"}).status_code == 201
+    assert api.post("clerk", f"/api/comments/{comment['id']}/moderation",
+                    {"action": "hide", "reason": "hors sujet"}).status_code == 200
+    outbox = sorted((tmp_path / "instance" / "outbox").glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
+    mails = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in outbox]
+    title = api.get(f"/api/bills/{consulted}").get_json()["title"]
+    answered, hidden = [m for m in mails if m["To"] == "celine@example.org"][-2:]
+    assert answered["Subject"] == f"Votre commentaire sur « {title} » a reçu une réponse"
+    text = answered.get_content()
+    where = cite(levels_from_eid(DURATION))
+    assert f"Le Parlement a répondu à votre commentaire sur {where} du texte « {title} »." in text
+    assert "Ce qu\u2019il en est advenu : retenu." in text and "soixante jours" in text
+    assert hidden["Subject"] == f"Votre commentaire sur « {title} » a été masqué"
+    assert "Les lecteurs voient à sa place : « masqué : hors sujet »." in hidden.get_content()
 
 
 def test_a_formula_after_leading_spaces_or_a_line_break_is_shown_as_text(api: Api, consulted: int) -> None:

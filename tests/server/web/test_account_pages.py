@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -287,3 +287,18 @@ def test_an_expired_link_offers_another_mail_and_the_page_is_in_french(client: F
     page = parse(client.get("/verify/again", headers={"Accept-Language": "fr"}).data)
     assert page.xpath("string(//h1)") == "Confirmez votre adresse électronique"
     assert page.xpath("string(//main//form//button)") == "Renvoyer le message de confirmation"
+
+
+def test_a_citizen_who_signs_up_in_french_gets_the_mail_in_french(app: Flask, client: FlaskClient,
+                                                                   db: Database) -> None:
+    form = {"username": "amadou", "email": "amadou@example.org", "password": "a-long-enough-password",
+            "csrf_token": csrf_token(client, "/register?lang=fr")}
+    assert client.post("/register", data=form).status_code == 200
+    mails = sorted((Path(app.instance_path) / "outbox").glob("*.eml"))
+    message = message_from_bytes(mails[0].read_bytes(), policy=policy.default)
+    assert message["Subject"] == "Confirmez votre adresse électronique pour Parley"
+    text = message.get_content()
+    assert "Pour la confirmer, ouvrez ce lien :\nhttp" in text and "/verify?token=" in text
+    with db.read() as session:
+        assert session.scalar(select(CitizenSignup.language).join(User, User.id == CitizenSignup.user_id)
+                              .where(User.username == "amadou")) == "fr"

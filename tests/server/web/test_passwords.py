@@ -277,6 +277,20 @@ def test_an_expired_reset_link_is_refused(app: Flask, client: FlaskClient, db: D
     assert _can_sign_in(client, "kamau", PASSWORD)
 
 
+def test_a_reset_asked_for_from_the_french_page_is_mailed_in_french(app: Flask, client: FlaskClient,
+                                                                    db: Database) -> None:
+    _verified_citizen(db, "aicha", "aicha@example.org")
+    outbox = Path(app.instance_path) / "outbox"
+    for stale in outbox.glob("*.eml"):
+        stale.unlink()
+    asked = client.post("/password/forgotten?lang=fr", data={"email": "aicha@example.org",
+                                                             "csrf_token": csrf_token(client, "/login")})
+    assert asked.status_code == 200
+    [text] = _mails(outbox, 1)
+    assert "a demandé à réinitialiser le mot de passe du compte Parley aicha." in text
+    assert "ouvrez ce lien dans les 60 minutes :\nhttp" in text and _reset_link(text)
+
+
 def test_reset_requests_are_limited_per_address_mailed_and_per_client(
     database_url: str, tmp_path: Path
 ) -> None:

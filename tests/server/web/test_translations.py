@@ -81,3 +81,19 @@ def test_a_refusal_inside_a_refusal_is_translated_too_on_a_french_page(client: F
     assert alert.startswith("Un nom affiché ne peut pas contenir le caractère invisible ou de mise en forme "
                             "U+200B"), alert
     assert alert.endswith(" ; reçu 'Amina\\u200b'"), alert
+
+
+def test_each_field_of_a_failed_validation_reads_in_the_language_of_whoever_asked(client: FlaskClient) -> None:
+    wrong = {"username": 7, "email": "amina@example.org", "password": "kettle-lantern-orchard-41"}
+    english = client.post("/api/citizens", json=wrong)
+    french = client.post("/api/citizens", json=wrong, headers={"Accept-Language": "fr"})
+    assert english.status_code == french.status_code == 422
+    assert english.get_json()["error"]["fields"] == [
+        {"field": "body.username", "message": "username must be a string; found an integer"}]
+    assert english.get_json()["error"]["message"] == ("the request has 1 problem: body.username: username must be "
+                                                      "a string; found an integer")
+    # The field's name is the API's (a value), the sentence around it French, as is the summary that lists it.
+    assert french.get_json()["error"]["fields"] == [
+        {"field": "body.username", "message": "username doit être une chaîne de caractères ; reçu un entier"}]
+    assert french.get_json()["error"]["message"] == ("la requête comporte 1 problème : body.username : username "
+                                                     "doit être une chaîne de caractères ; reçu un entier")
