@@ -314,3 +314,20 @@ def test_every_amendment_step_reaches_the_bill_room(connect: Callable[..., Watch
     assert reader.wait_for(lambda: [e["type"] for e in reader.events if e["type"].startswith("amendment.")]
                            == expected), [e["type"] for e in reader.events]
     assert all(e["data"]["amendment_id"] == amendment for e in reader.events if e["type"] in expected)
+
+
+def test_a_refusal_on_the_socket_reads_in_the_language_the_connection_asked_for(
+    live_server: LiveServer, users: Accounts, bill_id: int
+) -> None:
+    french = Watcher(live_server.url, users.tokens["drafter"], headers={"Accept-Language": "fr"})
+    english = Watcher(live_server.url, users.tokens["drafter"])
+    try:
+        edit = {"bill": bill_id, "eid": EID, "rev": 0, "patch": "", "op_id": uuid.uuid4().hex}
+        refused = french.call("edit", edit)
+        assert refused["error"] == {"code": "not_joined", "message": f"rejoignez le projet de loi {bill_id} avant "
+                                                                      "de lui envoyer des modifications"}
+        assert english.call("edit", edit)["error"] == {"code": "not_joined", "message": f"join bill {bill_id} before "
+                                                                                       "sending changes to it"}
+    finally:
+        french.close()
+        english.close()
