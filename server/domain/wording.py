@@ -11,9 +11,9 @@ Pure: no Flask; the catalogue extracts ``wording("...")`` calls from every modul
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
-__all__ = ["Wording", "wording"]
+__all__ = ["Wording", "word", "wording", "words"]
 
 
 class Wording(str):
@@ -33,3 +33,17 @@ def wording(template: str, /, **values: object) -> Wording:
     """The sentence ``template`` with ``values`` put into its ``%(name)s`` places (a literal % is written %%
     only when there are values)."""
     return Wording(template, values)
+
+
+def word(value: str) -> Wording:
+    """A word that is data (a role, a state: ``tabled``) put into a sentence: shown as it is in English, and as
+    the catalogue translates it (when it does) in another language."""
+    return Wording(value, {})
+
+
+def words(values: Iterable[str], separator: str = ", ") -> Wording:
+    """Data words joined by ``separator`` (``clerk, admin``), each translated where shown, as :func:`word`."""
+    listed = list(values)
+    # The joined places are not a sentence of the catalogue: looked up, it stays itself, and each word is translated.
+    return Wording(separator.join(f"%(w{i})s" for i in range(len(listed))),
+                   {f"w{i}": word(value) for i, value in enumerate(listed)})

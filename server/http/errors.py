@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from server.errors import BadRequest, ParleyError, ValidationFailed
-from server.http.i18n import localized
+from server.http.i18n import N_, localized
 from server.http.pages_common import page_error
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,20 @@ def field_details(error: ValidationFailed) -> dict[str, object]:
     return details
 
 
+# What a page says for the HTTP errors a reader may meet by following a link or typing an address.
+_PAGE_SENTENCES = {
+    404: N_("There is nothing at this address. The link may be mistyped, or what it led to has moved."),
+    405: N_("This address cannot be opened this way."),
+}
+
+
+def _wants_a_page() -> bool:
+    """A browser's request for a page: not the API, the AKN documents or the live connection, and HTML preferred."""
+    if request.path.startswith(("/api/", "/akn/", "/socket.io/")):
+        return False
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ParleyError)
     def _parley_error(error: ParleyError) -> Response:
@@ -66,6 +80,11 @@ def register_error_handlers(app: Flask) -> None:
     def _http_error(error: HTTPException) -> Response:
         code = (error.name or "error").lower().replace(" ", "_")
         status = error.code or 500
+        if status in _PAGE_SENTENCES and _wants_a_page():
+            # A person followed a link or typed an address: a page in their language, not Werkzeug's JSON.
+            refusal = ParleyError(_(_PAGE_SENTENCES[status]))
+            refusal.status = status
+            return make_response(page_error(refusal))
         if status == 413:
             code = "payload_too_large"
         response = error_response(code, error.description or error.name, status)

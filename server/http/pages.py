@@ -129,7 +129,7 @@ def verify() -> ResponseReturnValue:
 def confirm_address() -> ResponseReturnValue:
     token, after = _code(request.form), _next_kept(request.form)
     if not token:
-        return page("verified.html", 400, error="enter the code from the confirmation email", username=None,
+        return page("verified.html", 400, error=_("enter the code from the confirmation email"), username=None,
                     token="", next=after)
     try:
         with database().write() as db_session:
@@ -167,7 +167,7 @@ def not_me() -> ResponseReturnValue:
 def disown_sign_up() -> ResponseReturnValue:
     token = _code(request.form)
     if not token:
-        return page("not_me.html", 400, error="enter the code from the confirmation email", done=False, token="")
+        return page("not_me.html", 400, error=_("enter the code from the confirmation email"), done=False, token="")
     try:
         with database().write() as db_session:
             registration.disown(db_session, token)

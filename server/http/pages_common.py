@@ -37,5 +37,5 @@ def require_page_role(principal: Principal | None, *roles: str) -> Principal:
         raise Unauthenticated(_("Sign in to open this page."))
     if roles and principal.role.value not in roles:
         raise Forbidden(_("This page is for %(roles)s; you are signed in as %(role)s.",
-                          roles=", ".join(roles), role=principal.role.value))
+                          roles=", ".join(_(role) for role in roles), role=_(principal.role.value)))
     return principal

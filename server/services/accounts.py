@@ -178,7 +178,7 @@ def authenticate(session: Session, username: str, password: str) -> Principal:
     """The principal for these credentials, or :class:`Unauthenticated` (same message either way)."""
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     credential = session.get(Credential, user.id) if user else None
-    refused = Unauthenticated("the username or password is wrong")
+    refused = Unauthenticated(wording("the username or password is wrong"))
     if user is None or credential is None:
         # Hash anyway so the answer takes as long as for a real account.
         _hash(password)

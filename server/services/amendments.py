@@ -60,7 +60,7 @@ from server.domain.instructions import (
     text_instruction,
 )
 from server.domain.roles import Role
-from server.domain.wording import Wording, wording
+from server.domain.wording import Wording, word, wording
 from server.errors import (
     AdoptedAmendmentsPending,
     AmendmentDefeated,
@@ -436,13 +436,13 @@ def check_transition(principal: Principal | None, amendment: Amendment, target: 
         actor = require(principal)
         if actor.user_id != amendment.proposer_id:
             raise Forbidden(wording("only the proposer of amendment %(amendment)s may move it to %(state)s",
-                                    amendment=amendment.id, state=target.value))
+                                    amendment=amendment.id, state=word(target.value)))
     else:
         actor = require(principal, *CLERKS)
     if not is_legal(current, target):
         raise IllegalTransition(
             wording("amendment %(amendment)s is %(state)s; it cannot become %(target)s",
-                    amendment=amendment.id, state=current.value, target=target.value),
+                    amendment=amendment.id, state=word(current.value), target=word(target.value)),
             state=current.value,
         )
     return actor
@@ -471,7 +471,7 @@ def transition(
         # Once a conflicting amendment is adopted, this one can only fall (or be withdrawn by its proposer).
         raise AmendmentDefeated(wording("amendment %(amendment)s is defeated by adopted amendment %(adopted)s; it "
                                         "cannot become %(state)s", amendment=amendment.id,
-                                        adopted=amendment.defeated_by, state=state.value))
+                                        adopted=amendment.defeated_by, state=word(state.value)))
     if state is AmendmentState.TABLED:
         if not window_is_open(session, amendment.bill_id):
             raise AmendmentWindowClosed(wording("bill %(bill)s's amendment window is closed",

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from akn import AknDocument, AknError, FrbrMetadata, FrbrUri
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_import_bill
-from server.domain.wording import wording
+from server.domain.wording import word, wording
 from server.errors import Conflict, Forbidden, NotFound, from_akn_error
 from server.services.paging import Page, PageRequest, keyset
 from server.services.principal import Principal, require
@@ -53,7 +53,7 @@ def import_bill(
     actor = require(principal)
     if not may_import_bill(actor.role):
         raise Forbidden(wording("only drafters and clerks may import bills; you are signed in as %(role)s",
-                                role=actor.role.value))
+                                role=word(actor.role.value)))
     document = parse_document(content, max_bytes)
     frbr = document.frbr
     eventlog.acquire_append_lock(session)
@@ -282,8 +282,8 @@ def page_of_bills(session: Session, criteria: BillFilter, page: PageRequest) -> 
     query = select(Bill)
     if criteria.status is not None:
         query = query.where(Bill.status == criteria.status)
-    for word in (criteria.title or "").split():
-        query = query.where(Bill.title.ilike(_like_pattern(word), escape="\\"))
+    for term in (criteria.title or "").split():
+        query = query.where(Bill.title.ilike(_like_pattern(term), escape="\\"))
     if criteria.updated_since is not None:
         query = query.where(Bill.updated_at >= criteria.updated_since)
     if criteria.updated_before is not None:

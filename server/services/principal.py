@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.domain.roles import Role
-from server.domain.wording import wording
+from server.domain.wording import word, wording, words
 from server.errors import Forbidden, Unauthenticated
 
 
@@ -35,7 +35,6 @@ def require(principal: Principal | None, *roles: Role) -> Principal:
     if principal is None:
         raise Unauthenticated(wording("sign in first: this action needs an account"))
     if roles and principal.role not in roles:
-        allowed = ", ".join(sorted(r.value for r in roles))
         raise Forbidden(wording("this action needs the role %(allowed)s; you are signed in as %(role)s",
-                                allowed=allowed, role=principal.role.value))
+                                allowed=words(sorted(r.value for r in roles)), role=word(principal.role.value)))
     return principal

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from akn import AknDocument, AknError
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_publish_version
-from server.domain.wording import wording
+from server.domain.wording import word, wording
 from server.errors import Forbidden, InvalidDocument, ValidationFailed, from_akn_error
 from server.services.amendments import check_publishable
 from server.services.bills import get_bill, load_document
@@ -73,7 +73,7 @@ def publish_working_text(
     actor = require(principal)
     if not may_publish_version(actor.role):
         raise Forbidden(wording("only drafters and clerks publish versions; you are signed in as %(role)s",
-                                role=actor.role.value))
+                                role=word(actor.role.value)))
     eventlog.acquire_append_lock(session)
     bill = get_bill(session, bill_id)
     document = working_document(session, bill)

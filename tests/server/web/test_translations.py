@@ -11,6 +11,7 @@ from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
 from server.http.i18n import TRANSLATIONS
+from tests.server.conftest import Accounts
 from tests.server.web.conftest import csrf_token, parse
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -97,3 +98,30 @@ def test_each_field_of_a_failed_validation_reads_in_the_language_of_whoever_aske
         {"field": "body.username", "message": "username doit être une chaîne de caractères ; reçu un entier"}]
     assert french.get_json()["error"]["message"] == ("la requête comporte 1 problème : body.username : username "
                                                      "doit être une chaîne de caractères ; reçu un entier")
+
+
+def test_roles_and_states_inside_a_french_refusal_are_french_words(client: FlaskClient, users: Accounts,
+                                                                    bill_id: int) -> None:
+    french = {"Accept-Language": "fr"}
+    refused = client.post(f"/api/bills/{bill_id}/versions", json={"source": "working"},
+                          headers={**users.headers("mp"), **french})
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["message"].endswith("; vous êtes connecté avec le rôle député")
+    english = client.post(f"/api/bills/{bill_id}/versions", json={"source": "working"}, headers=users.headers("mp"))
+    assert english.get_json()["error"]["message"].endswith("; you are signed in as mp")
+    wrong = client.post("/api/tokens", json={"username": "mp", "password": "not-it"}, headers=french)
+    assert wrong.get_json()["error"]["message"] == "le nom d\u2019utilisateur ou le mot de passe est erroné"
+    page = parse(client.get("/moderation?lang=fr", headers=users.headers("mp")).data)
+    assert "greffier, administrateur" in page.xpath('string(//p[@role="alert"])')
+
+
+def test_an_unknown_address_opened_in_a_browser_is_a_page_in_its_language(client: FlaskClient) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "fr"}
+    opened = client.get("/nothing-here", headers=browser)
+    assert opened.status_code == 404 and opened.mimetype == "text/html"
+    page = parse(opened.data)
+    assert page.xpath("string(//h1)") == "Introuvable"
+    assert page.xpath('string(//p[@role="alert"])').startswith("Il n\u2019y a rien à cette adresse.")
+    # Programs asking for the same address, and any address under /api/, still get the JSON error.
+    assert client.get("/nothing-here").get_json()["error"]["code"] == "not_found"
+    assert client.get("/api/nothing-here", headers=browser).get_json()["error"]["code"] == "not_found"
