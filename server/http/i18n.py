@@ -168,6 +168,10 @@ def browser_strings() -> dict[str, str]:
         "published": _("Version %(version)s published.", version="{version}"),
         "refused": _("Refused: %(message)s", message="{message}"),
         "confirm_again": _("Ask for another confirmation mail"),
+        "provision_too_large": _("this provision would be %(length)s characters long; a provision holds at most "
+                                 "%(limit)s. The change was not kept", length="{length}", limit="{limit}"),
+        "provision_gone": _("%(label)s: this provision is no longer in the bill; what is typed in it is not saved",
+                            label="{label}"),
         "busy_retrying": _("Many comments are arriving at once: yours goes again in %(seconds)s s…",
                            seconds="{seconds}"),
         "instruction": _("Instruction"),

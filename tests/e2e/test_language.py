@@ -42,3 +42,22 @@ def test_signed_in_pages_speak_french(pages: Pages) -> None:
     clerk.goto("/moderation?lang=fr")
     ready(clerk)
     assert clerk.inner_text("h1") == "File de modération"
+
+
+def test_a_refusal_the_editor_makes_itself_is_in_french(pages: Pages, e2e_app: Any) -> None:
+    drafter = pages.new("drafter")
+    drafter.goto(f"/bills/{DEMO_BILL}/edit?lang=fr")
+    ready(drafter)
+    editor = '[data-eid="part_1__sec_1__subsec_1"] .cm-content'
+    drafter.wait_for_selector(editor)
+    length = len(drafter.inner_text(editor))
+    # Limits come with the join: a small one, then a fresh join, makes the next words too many.
+    e2e_app.config["MAX_PROVISION_CHARS"] = length + 3
+    drafter.reload()
+    ready(drafter)
+    drafter.click(editor)
+    drafter.keyboard.press("End")
+    drafter.keyboard.type(" et encore des mots", delay=5)
+    message = drafter.locator("#editor-message")
+    message.filter(has_text="cette disposition compterait").wait_for()
+    assert f"une disposition en compte au plus {length + 3}" in message.inner_text()

@@ -3,7 +3,7 @@
 import { minimalSetup } from 'codemirror';
 import { Annotation, Compartment, EditorState, Transaction } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
-import { BillSync, SIGNED_OUT_CODES, STRUCTURE_EVENTS } from '../sync/sync.js';
+import { BillSync, PROVISION_TOO_LARGE, SIGNED_OUT_CODES, STRUCTURE_EVENTS } from '../sync/sync.js';
 import { api } from '../lib/api.js';
 import { announce, h, pageData, say, t } from '../lib/dom.js';
 import { ask, connect, followSignIn, signedInAs } from '../lib/socket.js';
@@ -85,14 +85,17 @@ function typed(wid, text) {
   if (problem) problem.typedSince = true;
   if (!sync.typeByWid(wid, text)) {
     const node = findByWid(outline, wid);
-    report({ message: `${node ? labelOf(node) : wid}: this provision is no longer in the bill; what is typed in it is not saved` });
+    report({ message: t('provision_gone', { label: node ? labelOf(node) : wid }) });
   }
   showState();
 }
 
 /** Says that an edit was refused or lost, in the message and in the state of the saving. */
 function report(error) {
-  const message = t('refused', { message: error?.message ?? '' });
+  // Refusals made in the browser are worded here, in the page's language; the server's come worded in it.
+  const said = error?.code === PROVISION_TOO_LARGE
+    ? t('provision_too_large', { length: error.length, limit: error.limit }) : error?.message;
+  const message = t('refused', { message: said ?? '' });
   say('editor-message', message);
   problem = { message, typedSince: false };
   showState();

@@ -165,6 +165,8 @@ export class ProvisionSync {
           code: PROVISION_TOO_LARGE,
           message: `the text of ${this.eid} would be ${length} characters long; a provision holds at most ${limit}. `
             + 'The change was not kept',
+          length,
+          limit,
         },
       });
     }
