@@ -184,7 +184,8 @@ class EditWindowClosed(Conflict):
 
 
 class AlreadyDone(Conflict):
-    """The same citizen endorsed or flagged the same comment before."""
+    """Done before by the same person: a comment endorsed or flagged again, an amendment co-sponsored by its own
+    proposer."""
 
     code = "already_done"
 

@@ -63,6 +63,7 @@ from server.domain.roles import Role
 from server.domain.wording import Wording, word, wording
 from server.errors import (
     AdoptedAmendmentsPending,
+    AlreadyDone,
     AmendmentDefeated,
     AmendmentOutdated,
     AmendmentsIncompatible,
@@ -526,8 +527,12 @@ def add_cosponsor(session: Session, principal: Principal | None, amendment_id: i
     if AmendmentState(amendment.state) not in OPEN_STATES:
         raise IllegalTransition(wording("amendment %(amendment)s is %(state)s: it takes no more co-sponsors",
                                         amendment=amendment.id, state=amendment.state))
-    if actor.user_id == amendment.proposer_id or actor.user_id in (amendment.cosponsor_ids or []):
-        return amendment
+    if actor.user_id == amendment.proposer_id:
+        # A 200 that changed nothing would let the proposer believe their name now stands twice on it.
+        raise AlreadyDone(wording("you proposed amendment %(amendment)s: your name stands on it as its proposer",
+                                  amendment=amendment.id))
+    if actor.user_id in (amendment.cosponsor_ids or []):
+        return amendment  # pressed twice: named once
     eventlog.append(
         session,
         EventDraft(amendment_stream(amendment.id), AmendmentEvent.COSPONSOR_ADDED,

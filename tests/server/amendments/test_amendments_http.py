@@ -132,6 +132,11 @@ def test_cosponsors(amending: Amending, client: FlaskClient, users: Accounts) ->
     assert response.get_json()["cosponsor_ids"] == [users.ids["mp2"]]
     assert client.post(f"/api/amendments/{created['id']}/cosponsors",
                        headers=users.headers("citizen")).status_code == 403
+    again = client.post(f"/api/amendments/{created['id']}/cosponsors", headers=users.headers("mp2"))
+    assert again.status_code == 200 and again.get_json()["cosponsor_ids"] == [users.ids["mp2"]], "named once"
+    own = client.post(f"/api/amendments/{created['id']}/cosponsors", headers=users.headers("mp"))
+    assert own.status_code == 409 and own.get_json()["error"]["code"] == "already_done"
+    assert f"you proposed amendment {created['id']}" in own.get_json()["error"]["message"]
 
 
 def test_amendment_document_is_strictly_valid_akn(amending: Amending, client: FlaskClient, users: Accounts) -> None:
