@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from akn import Provision
@@ -75,6 +76,7 @@ def amendment_page(amendment_id: int) -> ResponseReturnValue:
         bill = bills.get_bill(session, amendment["bill_id"])
     url = request.url_root.rstrip("/") + url_for("amendment_pages.amendment_page", amendment_id=amendment_id)
     number = amendment["number"] or amendment["id"]
-    preview = SharePreview(f"{bill.title} — amendment {number}", amendment["instruction"] or "", url)
+    preview = SharePreview(f"{bill.title} — {_('Amendment %(number)s', number=number)}", amendment["instruction"] or "",
+                           url)
     return page("amendment.html", bill=bill, amendment=amendment, preview=preview,
                 principal=current_principal())
