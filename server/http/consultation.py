@@ -14,12 +14,13 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, make_response, request
 from flask_limiter import HeaderNames, Limiter, RateLimitExceeded
+from limits import RateLimitItem
 from limits import parse as parse_limit
 from sqlalchemy.orm import Session
 
 from server.domain.consultation import CommentState
 from server.domain.roles import Role
-from server.domain.wording import wording
+from server.domain.wording import Wording, word, wording
 from server.errors import BadRequest, RateLimited, ValidationFailed
 from server.http.context import (
     address_key,
@@ -405,9 +406,16 @@ def account_key() -> str:
     return f"user:{principal.user_id}" if principal is not None else address_key()
 
 
+def limit_wording(item: RateLimitItem) -> Wording:
+    """A budget as the limits library writes it ("10 per 15 minute"), its unit translated where it is shown."""
+    return wording("%(amount)d per %(multiples)d %(unit)s", amount=item.amount, multiples=item.multiples,
+                   unit=word(item.GRANULARITY.name))
+
+
 def _rate_limited(limiter: Limiter, error: RateLimitExceeded) -> Response:
-    limit = getattr(error, "limit", None)
-    what = str(getattr(limit, "limit", "")) or error.description or wording("the rate limit")
+    limit = getattr(getattr(error, "limit", None), "limit", None)
+    what: str = (limit_wording(limit) if isinstance(limit, RateLimitItem)
+                 else error.description or wording("the rate limit"))
     breached = limiter.current_limit
     return _too_many(what, breached.reset_at if breached is not None else time.time() + 60)
 
@@ -452,7 +460,7 @@ def _refuse_spent_addresses(app: Flask, limiter: Limiter, plan: dict[str, list[t
                 # An unreachable store (Redis down): the limiter's own check, which runs next, decides what that
                 # means (an error, or its in-memory fallback when configured).
                 return None
-            return _too_many(str(item), reset_at)
+            return _too_many(limit_wording(item), reset_at)
         return None
 
 

@@ -34,6 +34,8 @@ VOCABULARY = (
     N_("rejected"), N_("withdrawn"), N_("fallen"), N_("visible"), N_("held"), N_("hidden"),
     N_("changed"), N_("added"), N_("removed"), N_("moved"), N_("renumbered"),
     N_("upcoming"), N_("open"), N_("closed"),
+    # The units of a rate limit ("10 per 15 minute"): limits names them so.
+    N_("second"), N_("minute"), N_("hour"), N_("day"), N_("month"), N_("year"),
 )
 
 

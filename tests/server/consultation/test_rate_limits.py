@@ -51,6 +51,10 @@ def test_a_citizen_may_post_ten_comments_a_minute_and_then_gets_429(
     assert refused.status_code == 429
     assert refused.get_json()["error"]["code"] == "rate_limited"
     assert "10 per 1 minute" in refused.get_json()["error"]["message"]
+    french = api.client.post(f"/api/bills/{bill}/comments", json={"eid": DURATION, "body": "Encore un."},
+                             headers={**api.users.headers("citizen"), "Accept-Language": "fr"})
+    assert french.status_code == 429
+    assert "(limite : 10 par 1 min)" in french.get_json()["error"]["message"], french.get_json()
     # Seconds until the oldest post of the minute leaves the window; an accepted post is told no such thing.
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert len(api.comments(bill)) == 10, "refused posts store nothing"
