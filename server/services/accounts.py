@@ -70,9 +70,32 @@ def check_password_strength(password: str, *, known: Iterable[str | None] = ()) 
     # The estimator reads at most 72 characters; a passphrase longer than that is strong by its length.
     estimate = zxcvbn(password[:72], user_inputs=[value for value in known if value])
     if estimate["score"] < MIN_PASSWORD_SCORE:
-        why = str(estimate["feedback"].get("warning") or "it would be guessed quickly").rstrip(".")
+        warning = str(estimate["feedback"].get("warning") or "").rstrip(".")
+        told = f"{warning[:1].lower()}{warning[1:]}"
+        why = _STRENGTH_WARNINGS.get(told, told) if warning else _GUESSED_QUICKLY
         raise ValidationFailed(wording("this password is too easy to guess (%(why)s); a few unusual words together "
-                                       "make a strong one", why=f"{why[:1].lower()}{why[1:]}"), field="password")
+                                       "make a strong one", why=why), field="password")
+
+
+_GUESSED_QUICKLY = wording("it would be guessed quickly")
+# The estimator's warnings as they are put into the refusal (zxcvbn 4.5 words them in English only): worded here,
+# they are translated with it. One it adds later is shown as it words it.
+_STRENGTH_WARNINGS = {str(warning): warning for warning in (
+    wording("straight rows of keys are easy to guess"),
+    wording("short keyboard patterns are easy to guess"),
+    wording('repeats like "aaa" are easy to guess'),
+    wording('repeats like "abcabcabc" are only slightly harder to guess than "abc"'),
+    wording('sequences like "abc" or "6543" are easy to guess'),
+    wording("recent years are easy to guess"),
+    wording("dates are often easy to guess"),
+    wording("this is a top-10 common password"),
+    wording("this is a top-100 common password"),
+    wording("this is a very common password"),
+    wording("this is similar to a commonly used password"),
+    wording("a word by itself is easy to guess"),
+    wording("names and surnames by themselves are easy to guess"),
+    wording("common names and surnames are easy to guess"),
+)}
 
 
 def _check_registration(

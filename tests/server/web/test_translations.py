@@ -125,3 +125,13 @@ def test_an_unknown_address_opened_in_a_browser_is_a_page_in_its_language(client
     # Programs asking for the same address, and any address under /api/, still get the JSON error.
     assert client.get("/nothing-here").get_json()["error"]["code"] == "not_found"
     assert client.get("/api/nothing-here", headers=browser).get_json()["error"]["code"] == "not_found"
+
+
+def test_the_password_estimators_own_warning_is_translated_with_the_refusal(client: FlaskClient) -> None:
+    common = {"username": "amina", "email": "amina@example.org", "password": "password"}
+    french = client.post("/api/citizens", json=common, headers={"Accept-Language": "fr"}).get_json()["error"]
+    assert french["message"] == ("ce mot de passe est trop facile à deviner (c\u2019est l\u2019un des 10 mots de passe "
+                                 "les plus courants) ; quelques mots inhabituels mis ensemble en font un solide")
+    english = client.post("/api/citizens", json=common).get_json()["error"]
+    assert english["message"] == ("this password is too easy to guess (this is a top-10 common password); a few "
+                                  "unusual words together make a strong one")
