@@ -15,12 +15,27 @@ from akn.inline import from_markup, inline_from_markup
 from akn.naming import renumber_tree
 from akn.validation import convention_problems, is_iso639_2, schema_problems
 from akn.vocabulary import AKN_NS
+from akn.wording import wording
 
-__all__ = ["SectionDraft", "new_bill"]
+__all__ = ["SectionDraft", "check_bill_names", "new_bill"]
 
 _A = f"{{{AKN_NS}}}"
 _COUNTRY = re.compile(r"^[a-z]{2}(-[a-z0-9]+)?$")
 _NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def check_bill_names(country: str, number: str, language: str) -> None:
+    """Raise `InvalidFrbrUriError` unless the country, number and language can name a bill in an FRBR URI."""
+    if not _COUNTRY.match(country):
+        raise InvalidFrbrUriError(wording("expected a lowercase country code such as 'ke' or 'za-cpt', found "
+                                          "%(country)r", country=country))
+    if not _NUMBER.match(number):
+        raise InvalidFrbrUriError(wording("expected a bill number of letters, digits, '.', '_' or '-', found "
+                                          "%(number)r", number=number))
+    if not is_iso639_2(language):
+        raise InvalidFrbrUriError(wording("expected a three-letter ISO 639-2 language code, found %(language)r",
+                                          language=language))
+
 
 # (num, heading, text): num and heading are inline markup (None for none), text is block markup.
 SectionDraft = tuple[str | None, str | None, str]
@@ -44,12 +59,7 @@ def new_bill(
     empty section numbered 1. eIds and wIds follow the naming convention. Raises `InvalidFrbrUriError` for
     a malformed country, number or language, `InvalidMarkupError` or `SchemaInvalidError` for bad sections.
     """
-    if not _COUNTRY.match(country):
-        raise InvalidFrbrUriError(f"expected a lowercase country code such as 'ke' or 'za-cpt', found {country!r}")
-    if not _NUMBER.match(number):
-        raise InvalidFrbrUriError(f"expected a bill number of letters, digits, '.', '_' or '-', found {number!r}")
-    if not is_iso639_2(language):
-        raise InvalidFrbrUriError(f"expected a three-letter ISO 639-2 language code, found {language!r}")
+    check_bill_names(country, number, language)
     place, _, locality = country.partition("-")
     day = date.isoformat()
     uri = FrbrUri(

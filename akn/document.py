@@ -55,6 +55,7 @@ from akn.provisions import (
 from akn.references import internal_references, rewrite_references
 from akn.validation import Problem, convention_problems, element_path, schema_problems, source_line
 from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
+from akn.wording import wording
 
 __all__ = ["EDITABLE_TYPES", "AknDocument", "TextChange"]
 
@@ -233,7 +234,8 @@ class AknDocument:
         reference = self._editable(ref_eid)
         if name not in HIERARCHY_ELEMENTS:
             raise InvalidStructureError(
-                f"expected a provision element ({', '.join(sorted(HIERARCHY_ELEMENTS))}), found {name!r}"
+                wording("expected a provision element (%(elements)s), found %(name)r",
+                        elements=", ".join(sorted(HIERARCHY_ELEMENTS)), name=name)
             )
         nsmap = reference.nsmap
         element = etree.Element(_A + name, nsmap=nsmap)  # type: ignore[arg-type]
@@ -259,8 +261,8 @@ class AknDocument:
         assert parent is not None
         if len(child_provisions(parent)) == 1:
             raise InvalidStructureError(
-                f"cannot delete {eid!r}: it is the only provision of its {etree.QName(parent).localname}; "
-                "delete or change that instead"
+                wording("cannot delete %(eid)r: it is the only provision of its %(parent)s; delete or change that "
+                        "instead", eid=eid, parent=etree.QName(parent).localname)
             )
         removed = [eid, *(e.get("eId") or "" for e in iter_provisions(element))]
         self._forget(_named_in(element))
@@ -277,12 +279,14 @@ class AknDocument:
         element = self._editable(eid)
         reference = self._editable(ref_eid)
         if element is reference or any(ancestor is element for ancestor in reference.iterancestors()):
-            raise InvalidStructureError(f"cannot move {eid!r} next to {ref_eid!r}, which is inside it")
+            raise InvalidStructureError(wording("cannot move %(eid)r next to %(reference)r, which is inside it",
+                                                eid=eid, reference=ref_eid))
         parent = element.getparent()
         assert parent is not None
         if parent is not reference.getparent() and len(child_provisions(parent)) == 1:
             raise InvalidStructureError(
-                f"cannot move {eid!r}: it is the only provision of its {etree.QName(parent).localname}"
+                wording("cannot move %(eid)r: it is the only provision of its %(parent)s", eid=eid,
+                        parent=etree.QName(parent).localname)
             )
         scopes = _Scopes.of(self.root, self.document)
         # Read before the move: the references that addressed it are read in the document it leaves.
@@ -348,8 +352,8 @@ class AknDocument:
                 uri = replace(FrbrUri.parse(self.frbr.work_uri), language=self.frbr.language or None)
             except InvalidFrbrUriError:
                 raise InvalidFrbrUriError(
-                    f"expected FRBR URIs following the naming convention to make a new expression, found "
-                    f"{self.frbr.expression_uri!r}"
+                    wording("expected FRBR URIs following the naming convention to make a new expression, found "
+                            "%(uri)r", uri=self.frbr.expression_uri)
                 ) from None
         tree = copy.deepcopy(self.tree)
         document = next(child for child in tree.getroot() if isinstance(child.tag, str))
@@ -412,8 +416,9 @@ class AknDocument:
         problems = [
             Problem(
                 "eid_ambiguous",
-                f"<{etree.QName(element).localname}> eId {element.get('eId')!r} is also the eId of an earlier "
-                "provision of another document of this file; only that one can be addressed by it",
+                wording("<%(name)s> eId %(eid)r is also the eId of an earlier provision of another document of this "
+                        "file; only that one can be addressed by it", name=etree.QName(element).localname,
+                        eid=element.get("eId")),
                 element_path(element),
                 source_line(element),
                 "warning",
@@ -459,7 +464,8 @@ class AknDocument:
     def _require_editable(self) -> None:
         if not self.editable:
             raise InvalidStructureError(
-                f"expected a bill or an act to edit, found a {self.doctype}, which is read-only"
+                wording("expected a bill or an act to edit, found a %(doctype)s, which is read-only",
+                        doctype=self.doctype)
             )
 
     def _editable(self, eid: str) -> etree._Element:
@@ -467,15 +473,16 @@ class AknDocument:
         element = self.provision_element(eid)
         if is_component(element):
             raise InvalidStructureError(
-                f"{eid!r} is a {etree.QName(element).localname} holding a document of its own; edit its "
-                "provisions instead"
+                wording("%(eid)r is a %(element)s holding a document of its own; edit its provisions instead",
+                        eid=eid, element=etree.QName(element).localname)
             )
         return element
 
     def _check_new_eids(self, added: list[str], replaced: set[str]) -> None:
         for eid in added:
             if eid in self._eids and eid not in replaced:
-                raise InvalidMarkupError(f"expected a new eId, found {eid!r}, which the document already uses")
+                raise InvalidMarkupError(wording("expected a new eId, found %(eid)r, which the document already uses",
+                                                 eid=eid))
 
     def _check_fragment(self, fragment: etree._Element) -> None:
         # The check moves the fragment into a scratch document; it is moved again when spliced in.
@@ -606,7 +613,8 @@ def _place(reference: etree._Element, element: etree._Element, position: Positio
     elif position == "before":
         reference.addprevious(element)
     else:
-        raise InvalidStructureError(f"expected position 'before' or 'after', found {position!r}")
+        raise InvalidStructureError(wording("expected position 'before' or 'after', found %(position)r",
+                                        position=position))
 
 
 def _remove_keeping_text(element: etree._Element) -> None:

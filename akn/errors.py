@@ -1,13 +1,16 @@
 """The errors `akn` raises: one class per failure, each with a stable snake_case `code`.
 
 Callers map the classes (or their `code`) to responses; the message always says what was expected and
-what was found, so it can be shown to the person who sent the document or the markup.
+what was found, so it can be shown to the person who sent the document or the markup. Messages are
+`akn.wording.Wording`s: English text that an application can also show in its reader's language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from akn.wording import wording
 
 if TYPE_CHECKING:
     from akn.validation import Problem
@@ -40,10 +43,13 @@ class _Located(AknError):
     """An error tied to a place in the input (1-based line and column, when known)."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
-        where = ""
-        if line is not None:
-            where = f" (line {line}" + (f", column {column})" if column is not None else ")")
-        super().__init__(message + where)
+        if line is None:
+            super().__init__(message)
+        elif column is None:
+            super().__init__(wording("%(message)s (line %(line)s)", message=message, line=line))
+        else:
+            super().__init__(wording("%(message)s (line %(line)s, column %(column)s)", message=message, line=line,
+                                     column=column))
         self.line = line
         self.column = column
 
@@ -60,7 +66,8 @@ class DocumentTooLargeError(AknError):
     code = "document_too_large"
 
     def __init__(self, size: int, limit: int) -> None:
-        super().__init__(f"expected a document of at most {limit:,} bytes, found {size:,} bytes")
+        super().__init__(wording("expected a document of at most %(limit)s bytes, found %(size)s bytes",
+                                 limit=f"{limit:,}", size=f"{size:,}"))
         self.size = size
         self.limit = limit
 
@@ -85,11 +92,13 @@ class SchemaInvalidError(AknError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         first = problems[0] if problems else None
         if first is None:
-            message = "the document is not valid against the Akoma Ntoso 3.0 schema"
+            message = wording("the document is not valid against the Akoma Ntoso 3.0 schema")
         else:
-            line = f"line {first.line}: " if first.line else ""
-            more = f" ({len(problems) - 1} more)" if len(problems) > 1 else ""
-            message = f"not valid Akoma Ntoso 3.0: {line}{first.message}{more}"
+            found = (wording("line %(line)s: %(problem)s", line=first.line, problem=first.message) if first.line
+                     else first.message)
+            message = wording("not valid Akoma Ntoso 3.0: %(problem)s", problem=found)
+            if len(problems) > 1:
+                message = wording("%(message)s (%(count)s more)", message=message, count=len(problems) - 1)
         super().__init__(message)
         self.problems = list(problems)
 
@@ -112,7 +121,8 @@ class ProvisionNotFoundError(AknError):
     code = "provision_not_found"
 
     def __init__(self, eid: str) -> None:
-        super().__init__(f"expected the eId of a provision of this document, found {eid!r}, which is not one")
+        super().__init__(wording("expected the eId of a provision of this document, found %(eid)r, which is not one",
+                                 eid=eid))
         self.eid = eid
 
 

@@ -15,6 +15,7 @@ from lxml import etree
 
 from akn.errors import InvalidFrbrUriError
 from akn.vocabulary import AKN_NS
+from akn.wording import wording
 
 __all__ = [
     "FrbrMetadata",
@@ -58,7 +59,7 @@ class FrbrUri:
         match = FRBR_URI_RE.match(uri.rstrip("/")) if isinstance(uri, str) else None
         if match is None:
             raise InvalidFrbrUriError(
-                f"expected an FRBR URI like /akn/ke/act/2026-11-21/12/eng@2026-11-21, found {uri!r}"
+                wording("expected an FRBR URI like /akn/ke/act/2026-11-21/12/eng@2026-11-21, found %(uri)r", uri=uri)
             )
         parts = match.groupdict()
         expression = parts["expression_date"]
@@ -87,7 +88,8 @@ class FrbrUri:
     def __post_init__(self) -> None:
         if self.actor and not self.subtype:
             # The URI places the actor after the subtype: without one it could not be written, nor read back.
-            raise InvalidFrbrUriError(f"expected a subtype with the actor {self.actor!r}, found none")
+            raise InvalidFrbrUriError(wording("expected a subtype with the actor %(actor)r, found none",
+                                              actor=self.actor))
 
     @property
     def place(self) -> str:
@@ -110,7 +112,8 @@ class FrbrUri:
     def expression_uri(self) -> str:
         """`/akn/ke/act/2026-11-21/12/eng@2026-11-21` (no component); needs a language."""
         if not self.language:
-            raise InvalidFrbrUriError(f"expected a language to form an expression URI of {self.work_uri}")
+            raise InvalidFrbrUriError(wording("expected a language to form an expression URI of %(uri)s",
+                                              uri=self.work_uri))
         version = f"{self.version_separator}{self.expression_date}" if self.expression_date is not None else ""
         return f"{self.work_uri}/{self.language}{version}"
 
@@ -229,7 +232,8 @@ def write_identification(
     expression date). The manifestation URI is the expression URI with `.xml`.
     """
     if not uri.language or not uri.expression_date or not _FULL_DATE.match(uri.expression_date):
-        raise InvalidFrbrUriError(f"expected an expression URI with a language and a date, found {uri}")
+        raise InvalidFrbrUriError(wording("expected an expression URI with a language and a date, found %(uri)s",
+                                          uri=uri))
     old = meta.find(_A + "identification")
     identification = etree.Element(_A + "identification", source=source)
     if old is not None:
@@ -273,11 +277,12 @@ def set_expression(document: etree._Element, uri: FrbrUri, version_number: str |
     Manifestation FRBRdate take the expression date; `version_number` replaces any FRBRversionNumber.
     """
     if not uri.language or not uri.expression_date:
-        raise InvalidFrbrUriError(f"expected an expression URI with a language and a date, found {uri}")
+        raise InvalidFrbrUriError(wording("expected an expression URI with a language and a date, found %(uri)s",
+                                          uri=uri))
     identification = document.find(f"{_A}meta/{_A}identification")
     expression = None if identification is None else identification.find(_A + "FRBRExpression")
     if identification is None or expression is None:
-        raise InvalidFrbrUriError("expected an <identification> block with an <FRBRExpression>, found none")
+        raise InvalidFrbrUriError(wording("expected an <identification> block with an <FRBRExpression>, found none"))
     base = uri.expression()
     for block, formatted in ((expression, False), (identification.find(_A + "FRBRManifestation"), True)):
         if block is None:
@@ -323,7 +328,8 @@ def _parse_or_none(value: str) -> FrbrUri | None:
 
 def _full(date: str) -> str:
     if not _FULL_DATE.match(date):
-        raise InvalidFrbrUriError(f"expected a full date (YYYY-MM-DD) in the work URI, found {date!r}")
+        raise InvalidFrbrUriError(wording("expected a full date (YYYY-MM-DD) in the work URI, found %(date)r",
+                                          date=date))
     return date
 
 

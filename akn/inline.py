@@ -25,6 +25,7 @@ from lxml import etree
 from akn.errors import InvalidMarkupError
 from akn.parsing import XINCLUDE_NS
 from akn.vocabulary import AKN_ELEMENTS, AKN_NS, BLOCK_ELEMENTS, XML_NS, is_element_only
+from akn.wording import wording
 
 __all__ = [
     "escape_text",
@@ -147,7 +148,7 @@ def _local(element: etree._Element) -> tuple[str, str | None]:
     if prefix:
         return f"{prefix}:{qname.localname}", None
     if not qname.namespace:
-        raise InvalidMarkupError(f"expected elements of a namespace, found {tag}")
+        raise InvalidMarkupError(wording("expected elements of a namespace, found %(tag)s", tag=tag))
     # An element of the default namespace of its own (MathML's <math xmlns=...>) has no prefix to name it by.
     return qname.localname, qname.namespace
 
@@ -248,7 +249,7 @@ def _attribute_name(element: etree._Element, key: str) -> str:
     for prefix, uri in element.nsmap.items():
         if uri == namespace and prefix:
             return f"{prefix}:{local}"
-    raise InvalidMarkupError(f"expected attributes of namespaces with a prefix, found {key}")
+    raise InvalidMarkupError(wording("expected attributes of namespaces with a prefix, found %(key)s", key=key))
 
 
 def _escape_value(value: str) -> str:
@@ -314,7 +315,7 @@ class _Reader:
                 if closer is None:
                     break
                 if closer == "}}":
-                    raise self.error("expected }} to close the {{ opened here before the line ends", opened_at)
+                    raise self.error(wording("expected }} to close the {{ opened here before the line ends"), opened_at)
                 raise _Failed
             if closer is not None and closer != "}}" and s.startswith(closer, pos):
                 if not items and not text:
@@ -325,7 +326,7 @@ class _Reader:
                     break
                 if closer is not None:
                     raise _Failed
-                raise self.error("found }} that closes nothing; write \\}\\} for the characters", pos)
+                raise self.error(wording("found }} that closes nothing; write \\}\\} for the characters"), pos)
             if ch == "\\":
                 if pos + 1 < n:
                     text.append(s[pos + 1])
@@ -362,7 +363,7 @@ class _Reader:
                 pos += 1
         else:
             if closer == "}}":
-                raise self.error("expected }} to close the {{ opened here", opened_at)
+                raise self.error(wording("expected }} to close the {{ opened here"), opened_at)
             if closer is not None:
                 raise _Failed
         if text:
@@ -416,7 +417,7 @@ class _Reader:
                 # after a backslash: `{{\_ns:x}}`.
                 match = _NAME.match(s, pos + 1 if s.startswith("\\_", pos) else pos)
                 if match is None:
-                    raise self.error("expected an element name, >, ^, _, *, + or - after {{", pos)
+                    raise self.error(wording("expected an element name, >, ^, _, *, + or - after {{"), pos)
                 name, pos = match.group(), match.end()
             node = _Node(name)
             if s.startswith("{", pos):
@@ -425,17 +426,18 @@ class _Reader:
             namespace = node.namespace()
             if namespace is not None:
                 if shorthand or ":" in name or not namespace:
-                    raise self.error(f"expected xmlns to give a namespace to a bare element name, found it on {name!r}",
-                                     start)
+                    raise self.error(wording("expected xmlns to give a namespace to a bare element name, found it on "
+                                             "%(name)r", name=name), start)
             elif name == "em":
                 node.name = "inline"
                 node.attributes.insert(0, ("name", "em"))
             elif ":" not in name and name not in AKN_ELEMENTS:
-                raise self.error(f"expected the name of an Akoma Ntoso element after {{{{, found {name!r}", start)
+                raise self.error(wording("expected the name of an Akoma Ntoso element after {{, found %(name)r",
+                                         name=name), start)
             if s.startswith(" ", pos):
                 pos += 1
             elif pos < self.n and s[pos] != "\n" and not s.startswith("}}", pos):
-                raise self.error(f"expected a space, {{attributes}} or }}}} after {{{{{name}", pos)
+                raise self.error(wording("expected a space, {attributes} or }} after {{%(name)s", name=name), pos)
         node.children, pos = self.sequence(pos, "}}", start)
         return node, pos
 
@@ -447,12 +449,12 @@ class _Reader:
             while pos < n and s[pos] == " ":
                 pos += 1
             if pos >= n or s[pos] == "\n":
-                raise self.error("expected } to close the attributes opened here", opened)
+                raise self.error(wording("expected } to close the attributes opened here"), opened)
             if s[pos] == "}":
                 return pos + 1
             match = _ATTR_NAME.match(s, pos)
             if match is None:
-                raise self.error("expected an attribute name", pos)
+                raise self.error(wording("expected an attribute name"), pos)
             name, pos = match.group(), match.end()
             value: list[str] = []
             if pos < n and s[pos] == " ":
@@ -460,7 +462,7 @@ class _Reader:
                 while pos < n and s[pos] not in "|}":
                     ch = s[pos]
                     if ch == "\n":
-                        raise self.error("expected } to close the attributes opened here", opened)
+                        raise self.error(wording("expected } to close the attributes opened here"), opened)
                     if ch == "\\" and pos + 1 < n:
                         value.append(s[pos + 1])
                         pos += 2
@@ -469,13 +471,13 @@ class _Reader:
                     pos += 1
             into.append((name, "".join(value)))
             if pos >= n:
-                raise self.error("expected } to close the attributes opened here", opened)
+                raise self.error(wording("expected } to close the attributes opened here"), opened)
             if s[pos] == "|":
                 pos += 1
             elif s[pos] == "}":
                 return pos + 1
             else:
-                raise self.error("expected | or } after an attribute", pos)
+                raise self.error(wording("expected | or } after an attribute"), pos)
 
     # the whole text ------------------------------------------------------------------------------------
 
@@ -498,7 +500,8 @@ def check_characters(text: str) -> None:
         line = text.count("\n", 0, pos) + 1
         column = pos - (text.rfind("\n", 0, pos) + 1) + 1
         raise InvalidMarkupError(
-            f"expected characters XML can hold, found U+{ord(bad.group()):04X}", line, column
+            wording("expected characters XML can hold, found %(character)s", character=f"U+{ord(bad.group()):04X}"),
+            line, column
         )
 
 
@@ -534,7 +537,7 @@ def inline_from_markup(
     reader = _Reader(markup)
     items, end = reader.sequence(0, None)
     if end < len(markup):
-        raise reader.error("expected one line; write \\ before a line break to keep it in the text", end)
+        raise reader.error(wording("expected one line; write \\ before a line break to keep it in the text"), end)
     namespaces = _namespaces(nsmap)
     element = etree.Element(_A + tag, nsmap=namespaces)  # type: ignore[arg-type]
     _fill(element, items, namespaces)
@@ -557,7 +560,8 @@ def _qualify(name: str, namespaces: Mapping[str | None, str], attribute: bool) -
         return f"{{{XML_NS}}}{local}"
     uri = namespaces.get(prefix)
     if uri is None:
-        raise InvalidMarkupError(f"expected a known namespace prefix, found {prefix!r} in {name!r}")
+        raise InvalidMarkupError(wording("expected a known namespace prefix, found %(prefix)r in %(name)r",
+                                         prefix=prefix, name=name))
     return f"{{{uri}}}{local}"
 
 
@@ -569,20 +573,22 @@ def _build(node: _Node, parent: etree._Element, namespaces: Mapping[str | None, 
     }
     for prefix, uri in declared.items():
         if prefix in (_XML_PREFIX, "xmlns") or not uri or uri in _RESERVED_NAMESPACES:
-            raise InvalidMarkupError(f"expected a prefix and namespace a prefix may be declared for, found "
-                                     f"xmlns:{prefix} {uri!r}")
+            raise InvalidMarkupError(wording("expected a prefix and namespace a prefix may be declared for, found "
+                                             "xmlns:%(prefix)s %(uri)r", prefix=prefix, uri=uri))
     if declared:
         namespaces = {**namespaces, **declared}
     tag = _qualify(node.name, namespaces, attribute=False) if namespace is None else f"{{{namespace}}}{node.name}"
     if tag.startswith("{") and tag[1:].partition("}")[0] in _FORBIDDEN_NAMESPACES:
-        raise InvalidMarkupError(f"expected an element of a namespace a document may hold, found {tag}")
+        raise InvalidMarkupError(wording("expected an element of a namespace a document may hold, found %(tag)s",
+                                         tag=tag))
     try:
         # Declared on the element itself, as the markup does: the default namespace, so that it is written out
         # without a prefix, and the prefixes, so that they are written out where the markup declares them.
         nsmap = declared if namespace is None else {None: namespace, **declared}
         element = etree.SubElement(parent, tag, nsmap=nsmap or None)  # type: ignore[arg-type]
     except ValueError as error:  # a namespace URI lxml refuses ("a b")
-        raise InvalidMarkupError(f"expected an element name and namespace XML can hold, found {tag}: {error}") from None
+        raise InvalidMarkupError(wording("expected an element name and namespace XML can hold, found %(tag)s: "
+                                         "%(problem)s", tag=tag, problem=str(error))) from None
     for name, value in node.attributes:
         if name == "xmlns" or name.startswith(_XMLNS_PREFIX):
             continue  # a namespace declaration, never an attribute: lxml would write it out as one

@@ -15,6 +15,7 @@ from lxml import etree
 
 from akn.errors import DocumentTooLargeError, NotAknError, UnsafeXmlError, XmlSyntaxError
 from akn.vocabulary import AKN_NS, OLDER_NAMESPACES
+from akn.wording import wording
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -74,9 +75,9 @@ def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
     tree = root.getroottree()
     if getattr(tree.docinfo, "doctype", ""):
         # The prolog scan should have caught this already; never let a DTD through whatever happened.
-        raise UnsafeXmlError("expected a document without a DOCTYPE declaration, found one")
+        raise UnsafeXmlError(wording("expected a document without a DOCTYPE declaration, found one"))
     if _has_xinclude(root):
-        raise UnsafeXmlError("expected a document without XInclude, found an XInclude element")
+        raise UnsafeXmlError(wording("expected a document without XInclude, found an XInclude element"))
     return tree
 
 
@@ -92,16 +93,21 @@ def check_akn_root(root: etree._Element) -> None:
     qname = etree.QName(root)
     if qname.namespace in OLDER_NAMESPACES:
         raise NotAknError(
-            f"expected an Akoma Ntoso 3.0 document (namespace {AKN_NS}), found "
-            f"{OLDER_NAMESPACES[qname.namespace]} (namespace {qname.namespace}); convert it to AKN 3.0 first"
+            wording("expected an Akoma Ntoso 3.0 document (namespace %(namespace)s), found %(found)s (namespace "
+                    "%(found_namespace)s); convert it to AKN 3.0 first", namespace=AKN_NS,
+                    found=OLDER_NAMESPACES[qname.namespace], found_namespace=qname.namespace)
         )
     if qname.localname != "akomaNtoso" or qname.namespace != AKN_NS:
-        found = f"<{qname.localname}>" + (f" in namespace {qname.namespace}" if qname.namespace else "")
+        element = f"<{qname.localname}>"
         raise NotAknError(
-            f"expected an <akomaNtoso> root element in namespace {AKN_NS}, found {found}"
+            wording("expected an <akomaNtoso> root element in namespace %(namespace)s, found %(found)s in namespace "
+                    "%(found_namespace)s", namespace=AKN_NS, found=element, found_namespace=qname.namespace)
+            if qname.namespace else
+            wording("expected an <akomaNtoso> root element in namespace %(namespace)s, found %(found)s",
+                    namespace=AKN_NS, found=element)
         )
     if not any(isinstance(child.tag, str) for child in root):
-        raise NotAknError("expected a document (act, bill, debate...) inside <akomaNtoso>, found none")
+        raise NotAknError(wording("expected a document (act, bill, debate...) inside <akomaNtoso>, found none"))
 
 
 def _syntax_error(exc: etree.XMLSyntaxError) -> XmlSyntaxError | UnsafeXmlError:
@@ -109,12 +115,13 @@ def _syntax_error(exc: etree.XMLSyntaxError) -> XmlSyntaxError | UnsafeXmlError:
     line, column = exc.position if exc.position else (None, None)
     if "Excessive depth" in message:
         return UnsafeXmlError(
-            f"expected elements nested at most {MAX_DEPTH} deep, found deeper nesting (line {line})"
+            wording("expected elements nested at most %(depth)s deep, found deeper nesting (line %(line)s)",
+                    depth=MAX_DEPTH, line=line)
         )
     # lxml repeats the position in the message; the error adds it back in one consistent form.
     for suffix in (f", line {line}, column {column}",):
         message = message.removesuffix(suffix)
-    return XmlSyntaxError(f"not well-formed XML: {message}", line, column)
+    return XmlSyntaxError(wording("not well-formed XML: %(problem)s", problem=message), line, column)
 
 
 def _refuse_doctype(data: bytes) -> None:
@@ -138,8 +145,8 @@ def _refuse_doctype(data: bytes) -> None:
             i = end + 3
         elif text[i : i + 9].upper() == "<!DOCTYPE":
             raise UnsafeXmlError(
-                "expected a document without a DOCTYPE declaration, found one; DTDs and entity "
-                "declarations are never accepted"
+                wording("expected a document without a DOCTYPE declaration, found one; DTDs and entity "
+                        "declarations are never accepted")
             )
         else:
             # The root element (or garbage the parser will report) starts here.
@@ -147,8 +154,8 @@ def _refuse_doctype(data: bytes) -> None:
     if len(data) > _PROLOG_LIMIT:
         # A DOCTYPE could hide past what was scanned: refuse rather than let the parser reach it.
         raise UnsafeXmlError(
-            f"expected the root element within the first {_PROLOG_LIMIT // 1024} KiB, found only "
-            "comments and processing instructions there"
+            wording("expected the root element within the first %(size)s KiB, found only comments and processing "
+                    "instructions there", size=_PROLOG_LIMIT // 1024)
         )
 
 

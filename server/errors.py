@@ -145,7 +145,9 @@ _AKN_STATUS = {
 def from_akn_error(error: Exception) -> ParleyError:
     """Translate an ``akn.AknError`` (anything with ``code`` and a message) into a ParleyError."""
     code = str(getattr(error, "code", "invalid_document"))
-    translated = ParleyError(str(error))
+    # The library's message is a Wording: kept as it is, the reader gets it in their language.
+    message = getattr(error, "message", None)
+    translated = ParleyError(message if isinstance(message, str) else str(error))
     translated.code = code
     translated.status = _AKN_STATUS.get(code, 422)
     problems = getattr(error, "problems", None)

@@ -6,33 +6,18 @@ keeps the sentence it was made from and the values put into it: where it is show
 looks the sentence up in the reader's catalogue and puts the same values into the translation. Anything done to it
 as a string (slicing, joining) gives plain English text.
 
-Pure: no Flask; the catalogue extracts ``wording("...")`` calls from every module of ``server``.
+Pure: no Flask. :class:`Wording` itself comes from ``akn.wording``, so that the library's refusals (markup that
+cannot be read, a document that is not AKN) are translated the same way; the catalogue extracts ``wording("...")``
+calls from every module of ``server`` and ``akn``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+
+from akn.wording import Wording, wording
 
 __all__ = ["Wording", "word", "wording", "words"]
-
-
-class Wording(str):
-    """English text that remembers its sentence (``template``) and the ``values`` put into it."""
-
-    template: str
-    values: Mapping[str, object]
-
-    def __new__(cls, template: str, values: Mapping[str, object]) -> Wording:
-        text = super().__new__(cls, template % values if values else template)
-        text.template = template
-        text.values = values
-        return text
-
-
-def wording(template: str, /, **values: object) -> Wording:
-    """The sentence ``template`` with ``values`` put into its ``%(name)s`` places (a literal % is written %%
-    only when there are values)."""
-    return Wording(template, values)
 
 
 def word(value: str) -> Wording:

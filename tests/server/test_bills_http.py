@@ -201,3 +201,35 @@ def test_published_xml_is_strictly_valid(client: FlaskClient, users: Accounts) -
     assert again.get_json()["expression_uri"] != published.get_json()["expression_uri"]
     compare = client.get(f"/api/bills/{created['id']}/compare?from=1&to=2").get_json()
     assert compare["changes"] == [] and "html" in compare
+
+
+@pytest.mark.parametrize(
+    ("body", "english", "french"),
+    [
+        (NOT_AKN, "expected an <akomaNtoso> root element in namespace", "l’élément racine doit être <akomaNtoso>"),
+        (WRONG_NAMESPACE, "convert it to AKN 3.0 first", "convertissez-le d’abord en AKN 3.0"),
+        (BROKEN_UTF8, "not well-formed XML: ", "XML mal formé : "),
+        (NOT_VALID, "not valid Akoma Ntoso 3.0: line 1: ", "Akoma Ntoso 3.0 non valide : ligne 1 : "),
+        (EXTERNAL_DTD, "DTDs and entity declarations are never accepted",
+         "Les DTD et les déclarations d’entités ne sont jamais acceptées"),
+    ],
+    ids=["not-akn", "wrong-namespace", "broken-utf8", "schema-invalid", "doctype"],
+)
+def test_a_refused_document_is_explained_in_the_language_of_whoever_sent_it(
+    client: FlaskClient, users: Accounts, body: bytes, english: str, french: str
+) -> None:
+    in_english = _post(client, users, body).get_json()["error"]
+    in_french = client.post("/api/bills", data=body, content_type=AKN,
+                            headers={**users.headers("drafter"), "Accept-Language": "fr"})
+    assert in_french.status_code in (400, 422)
+    error = in_french.get_json()["error"]
+    assert english in in_english["message"] and english not in error["message"]
+    assert french in error["message"], error
+    assert error["code"] == in_english["code"], "the code does not depend on the language"
+    # What the parser or the schema said stays as they said it, in both languages; the place is translated.
+    if body == BROKEN_UTF8:
+        assert "Invalid bytes in character encoding (line 1, column " in in_english["message"]
+        assert "Invalid bytes in character encoding (ligne 1, colonne " in error["message"]
+    if body == NOT_VALID:
+        said = in_english["message"].split("line 1: ")[1].rsplit(" (", 1)[0]
+        assert said and error["message"].split("ligne 1 : ")[1].startswith(said)

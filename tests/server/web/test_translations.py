@@ -33,8 +33,10 @@ def _catalogue() -> dict[str, str]:
 
 
 def _refusals() -> set[str]:
-    """The sentences services refuse with (``wording("...")`` anywhere in ``server``)."""
-    found = extract_from_dir(str(ROOT / "server"), method_map=[("**.py", "python")], keywords={"wording": None})
+    """The sentences services and the AKN library refuse with (``wording("...")`` anywhere in ``server`` or
+    ``akn``)."""
+    found = [*extract_from_dir(str(ROOT / "server"), method_map=[("**.py", "python")], keywords={"wording": None}),
+             *extract_from_dir(str(ROOT / "akn"), method_map=[("**.py", "python")], keywords={"wording": None})]
     return {message if isinstance(message, str) else message[0] for _file, _line, message, _c, _ctx in found}
 
 
