@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -99,12 +100,14 @@ MAX_QUESTION_CHARS: Final = 1_000
 
 
 class RuleBroken(Exception):
-    """A consultation rule refuses the request; ``kind`` says which family of failure it is."""
+    """A consultation rule refuses the request; ``kind`` says which family of failure it is, ``field`` (when one
+    is to blame) which value of the request to fix."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.field = field
 
 
 def window_state(opens_at: datetime, closes_at: datetime, now: datetime) -> WindowState:
@@ -116,10 +119,20 @@ def window_state(opens_at: datetime, closes_at: datetime, now: datetime) -> Wind
     return WindowState.OPEN
 
 
-def check_window(opens_at: datetime, closes_at: datetime) -> None:
+def check_window(opens_at: datetime, closes_at: datetime, now: datetime) -> None:
+    """A window someone can comment in: it closes after it opens, and after ``now``. It may open in the past (a
+    consultation opened at once); one that has already closed could never take a comment, and is almost always a
+    mistyped year or month."""
     if closes_at <= opens_at:
         raise RuleBroken("invalid", wording("closes_at (%(closes)s) must be after opens_at (%(opens)s)",
-                                            closes=closes_at.isoformat() + "Z", opens=opens_at.isoformat() + "Z"))
+                                            closes=closes_at.isoformat() + "Z", opens=opens_at.isoformat() + "Z"),
+                         field="closes_at")
+    if closes_at <= now:
+        raise RuleBroken("invalid", wording("closes_at (%(closes)s) must be in the future (it is now %(now)s): a "
+                                            "consultation that has already closed cannot take any comment",
+                                            closes=closes_at.isoformat() + "Z",
+                                            now=now.isoformat(timespec="seconds") + "Z"),
+                         field="closes_at")
 
 
 def windows_overlap(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> bool:
@@ -225,6 +238,35 @@ class BurstRule:
         """``recent_posts``: the author's comments in the last ``window_seconds``, this one excluded."""
         is_new = now - account_created_at < timedelta(seconds=self.new_account_seconds)
         return is_new and recent_posts >= self.max_posts
+
+
+# --- why a comment is held ---------------------------------------------------------------------------------
+# A reason is recorded in English in the comment's events (``held_because``), which are never rewritten; it is
+# shown in the reader's language by reading it back into its sentence (:func:`hold_reason`).
+
+HELD_FOR_BURST: Final = wording("many comments in a short time from a new account")
+HELD_AS_DISOWNED: Final = wording("reported by the account holder as not written by them")
+
+
+def _abusive(listed: str) -> Wording:
+    return wording("abusive language: %(words)s", words=listed)
+
+
+def abusive_language(matched: Iterable[str]) -> str:
+    """Why a comment holding words of the abuse lexicon is held, as recorded: the words, each once, in order."""
+    return str(_abusive(", ".join(sorted(set(matched)))))
+
+
+_ABUSIVE_PREFIX: Final = str(_abusive(""))
+_FIXED_REASONS: Final = {str(reason): reason for reason in (HELD_FOR_BURST, HELD_AS_DISOWNED)}
+
+
+def hold_reason(recorded: str) -> str:
+    """A recorded reason as the sentence it was made from, so that it is shown translated; the English text is
+    unchanged, and a reason not made here stays as it is. The lexicon's words are data: they stay as matched."""
+    if recorded.startswith(_ABUSIVE_PREFIX):
+        return _abusive(recorded[len(_ABUSIVE_PREFIX):])
+    return _FIXED_REASONS.get(recorded, recorded)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any, Final
 from server.domain.amendments import AmendmentEvent
 from server.domain.consultation import ConsultationEvent
 from server.domain.events import EventType
+from server.domain.wording import Wording, wording
 
 
 class OpenDataEvent:
@@ -57,27 +58,28 @@ PUBLIC_EVENT_TYPES: Final = frozenset(PUBLIC_FIELDS)
 # member means following these.
 MEMBER_EVENT_TYPES: Final = frozenset({AmendmentEvent.DRAFTED, AmendmentEvent.COSPONSOR_ADDED})
 
-_TITLES: Final[dict[str, str]] = {
-    EventType.BILL_IMPORTED: "Bill introduced",
-    EventType.VERSION_PUBLISHED: "Version {version} published",
-    EventType.PROVISION_EDITED: "Provision {eid} edited",
-    EventType.PROVISION_INSERTED: "Provision {eid} inserted",
-    EventType.PROVISION_DELETED: "Provision {eid} deleted",
-    EventType.PROVISION_MOVED: "Provision {eid} moved",
-    EventType.PROVISION_RETITLED: "Provision {eid} retitled",
-    AmendmentEvent.DRAFTED: "Amendment {amendment_id} proposed to {eid}",
-    AmendmentEvent.TABLED: "Amendment {amendment_id} tabled",
-    AmendmentEvent.WITHDRAWN: "Amendment {amendment_id} withdrawn",
-    AmendmentEvent.ADMITTED: "Amendment {amendment_id} admitted",
-    AmendmentEvent.RULED_INADMISSIBLE: "Amendment {amendment_id} ruled inadmissible",
-    AmendmentEvent.ADOPTED: "Amendment {amendment_id} adopted",
-    AmendmentEvent.REJECTED: "Amendment {amendment_id} rejected",
-    AmendmentEvent.FELL: "Amendment {amendment_id} fell",
-    AmendmentEvent.COSPONSOR_ADDED: "Amendment {amendment_id} gained a co-sponsor",
-    AmendmentEvent.CONSOLIDATED: "Amendments consolidated into version {version}",
-    AmendmentEvent.WINDOW_OPENED: "Amendments open",
-    AmendmentEvent.WINDOW_CLOSED: "Amendments closed",
-    ConsultationEvent.CONSULTATION_OPENED: "Public consultation opened",
+# Sentences: public_title puts the event's values into them.
+_TITLES: Final[dict[str, Wording]] = {
+    EventType.BILL_IMPORTED: wording("Bill introduced"),
+    EventType.VERSION_PUBLISHED: wording("Version %(version)s published"),
+    EventType.PROVISION_EDITED: wording("Provision %(eid)s edited"),
+    EventType.PROVISION_INSERTED: wording("Provision %(eid)s inserted"),
+    EventType.PROVISION_DELETED: wording("Provision %(eid)s deleted"),
+    EventType.PROVISION_MOVED: wording("Provision %(eid)s moved"),
+    EventType.PROVISION_RETITLED: wording("Provision %(eid)s retitled"),
+    AmendmentEvent.DRAFTED: wording("Amendment %(amendment_id)s proposed to %(eid)s"),
+    AmendmentEvent.TABLED: wording("Amendment %(amendment_id)s tabled"),
+    AmendmentEvent.WITHDRAWN: wording("Amendment %(amendment_id)s withdrawn"),
+    AmendmentEvent.ADMITTED: wording("Amendment %(amendment_id)s admitted"),
+    AmendmentEvent.RULED_INADMISSIBLE: wording("Amendment %(amendment_id)s ruled inadmissible"),
+    AmendmentEvent.ADOPTED: wording("Amendment %(amendment_id)s adopted"),
+    AmendmentEvent.REJECTED: wording("Amendment %(amendment_id)s rejected"),
+    AmendmentEvent.FELL: wording("Amendment %(amendment_id)s fell"),
+    AmendmentEvent.COSPONSOR_ADDED: wording("Amendment %(amendment_id)s gained a co-sponsor"),
+    AmendmentEvent.CONSOLIDATED: wording("Amendments consolidated into version %(version)s"),
+    AmendmentEvent.WINDOW_OPENED: wording("Amendments open"),
+    AmendmentEvent.WINDOW_CLOSED: wording("Amendments closed"),
+    ConsultationEvent.CONSULTATION_OPENED: wording("Public consultation opened"),
 }
 
 
@@ -92,10 +94,12 @@ def public_data(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def public_title(event_type: str, data: dict[str, Any]) -> str:
-    """A one-line English description of a public event, for feed entries and mail subjects."""
-    template = _TITLES.get(event_type, event_type)
-    values = {key: data.get(key, "?") for key in ("version", "eid", "amendment_id")}
-    return template.format(**values)
+    """A one-line description of a public event, for feed entries and mail subjects: English, and a
+    :class:`Wording` that is shown translated where the reader's language is known."""
+    sentence = _TITLES.get(event_type)
+    if sentence is None:
+        return event_type
+    return Wording(sentence.template, {key: data.get(key, "?") for key in ("version", "eid", "amendment_id")})
 
 
 def public_event(

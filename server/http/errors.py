@@ -13,8 +13,10 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from server.domain.wording import wording
 from server.errors import BadRequest, ParleyError, ValidationFailed
 from server.http.i18n import N_, localized
+from server.http.library_wording import csrf_reason, http_description
 from server.http.pages_common import page_error
 
 log = logging.getLogger(__name__)
@@ -69,7 +71,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> Response:
         if request.path.startswith("/api/"):
-            return error_response("csrf_failed", f"the CSRF token is missing or invalid: {error.description}", 400)
+            return error_response("csrf_failed", localized(wording("the CSRF token is missing or invalid: %(why)s",
+                                                                   why=csrf_reason(error.description))), 400)
         # A form of a page (signing in, signing up, a confirmation): its token expired with the session, or the
         # form was posted from another site. The person who sent it needs to know what to do, not read JSON; the
         # page answered carries a fresh token, so reloading the form and sending it again works.
@@ -87,7 +90,7 @@ def register_error_handlers(app: Flask) -> None:
             return make_response(page_error(refusal))
         if status == 413:
             code = "payload_too_large"
-        response = error_response(code, error.description or error.name, status)
+        response = error_response(code, localized(http_description(error)), status)
         # What the exception says beyond its body: the methods a 405 allows (RFC 9110 requires Allow), a 401's
         # challenge.
         for name, value in error.get_headers():
@@ -98,4 +101,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.path)
-        return error_response("internal_error", "the server failed to handle this request", 500)
+        failed = wording("the server failed to handle this request")
+        try:
+            message = localized(failed)
+        except Exception:
+            # What failed may be what chooses the language (the session, the catalogue): the answer must still go.
+            message = str(failed)
+        return error_response("internal_error", message, 500)

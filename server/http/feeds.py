@@ -8,6 +8,7 @@ import tempfile
 from flask import Blueprint, Response, current_app, request, send_file
 
 from server.http.context import database
+from server.http.i18n import current_language
 from server.services import export
 from server.services.consultation import ConsultationSettings
 from server.services.feeds import atom_feed
@@ -19,6 +20,8 @@ ATOM_MEDIA_TYPE = "application/atom+xml"
 
 def _reply(content: bytes) -> Response:
     response = Response(content, mimetype=ATOM_MEDIA_TYPE)
+    # Written in the language the reader asks for, as pages are (the session's choice already varies by Cookie).
+    response.vary.add("Accept-Language")
     response.add_etag()
     response.make_conditional(request)
     return response
@@ -27,7 +30,8 @@ def _reply(content: bytes) -> Response:
 @feeds.get("/feed.atom")
 def site_feed() -> Response:
     with database().read() as session:
-        content = atom_feed(session, current_app.config["PUBLIC_URL"], limit=current_app.config["FEED_ENTRIES"])
+        content = atom_feed(session, current_app.config["PUBLIC_URL"], limit=current_app.config["FEED_ENTRIES"],
+                            language=current_language())
     return _reply(content)
 
 
@@ -35,7 +39,7 @@ def site_feed() -> Response:
 def bill_feed(bill_id: int) -> Response:
     with database().read() as session:
         content = atom_feed(session, current_app.config["PUBLIC_URL"], bill_id=bill_id,
-                            limit=current_app.config["FEED_ENTRIES"])
+                            limit=current_app.config["FEED_ENTRIES"], language=current_language())
     return _reply(content)
 
 

@@ -15,6 +15,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from server.domain.wording import Wording, wording
 from server.errors import BadRequest
+from server.http.library_wording import undecodable
 
 #: The deepest nesting of arrays and objects a request body may have.
 MAX_DEPTH = 32
@@ -58,9 +59,9 @@ def refuse_undecodable_json() -> None:
         return
     try:
         current_app.json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
-        # The decoder's own words stay as they are; the depth limit's are a sentence of ours, translated too.
-        why = error.args[0] if error.args and isinstance(error.args[0], Wording) else str(error)
+    except ValueError as error:  # UnicodeDecodeError among them
+        # The depth limit's words are a sentence of ours already; the decoder's are read into ours.
+        why = error.args[0] if error.args and isinstance(error.args[0], Wording) else undecodable(error)
         raise BadRequest(wording("the request body must be a JSON object (Content-Type: application/json); "
                                  "it is not valid JSON: %(why)s", why=why)) from None
 

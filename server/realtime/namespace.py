@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, current_app, request
 from flask import session as flask_session
 from flask_login import current_user
+from flask_socketio import ConnectionRefusedError as ConnectionRefused
 from flask_socketio import Namespace, emit, join_room, leave_room
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from server.domain.roles import Role
 from server.domain.wording import wording
 from server.errors import BadRequest, NotJoined, PayloadTooLarge, RateLimited, SignedOut
 from server.http.context import SESSION_GENERATION, database
+from server.http.i18n import localized
 from server.realtime.acks import Ack, ok, socket_handler
 from server.realtime.broadcast import SITE_ROOM, bill_room, drafting_room
 from server.realtime.limits import TokenBucket
@@ -89,8 +91,11 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
             with database().read() as session:
                 principal = accounts.principal_for_token(session, str(token))
             if principal is None:
-                # A wrong token is refused rather than silently downgraded to anonymous reading.
-                raise ConnectionRefusedError("the token is unknown, expired or revoked")
+                # A wrong token is refused rather than silently downgraded to anonymous reading, in the language
+                # the handshake asks for (its ?lang=, the session's, its Accept-Language), as an ack would be.
+                # python-socketio's exception, not the builtin one: that reaches the client as "Connection refused
+                # by server", without the reason.
+                raise ConnectionRefused(localized(wording("the token is unknown, expired or revoked")))
             self.sign_ins[sid] = SignIn(principal.user_id, accounts.token_digest(str(token)), None)
         elif current_user.is_authenticated:
             # A signed-in browser connects with its session cookie, as the same user as its pages.

@@ -64,8 +64,9 @@ def draft(stream: str, type_: str, actor: Principal | None, bill_id: int | None,
 
 
 def rule_error(error: RuleBroken) -> ParleyError:
-    """The client-facing error of a broken domain rule."""
-    return _RULE_ERRORS.get(error.kind, ValidationFailed)(error.message)
+    """The client-facing error of a broken domain rule, naming the field to fix when the rule does."""
+    details = {"field": error.field} if error.field else {}
+    return _RULE_ERRORS.get(error.kind, ValidationFailed)(error.message, **details)
 
 
 @dataclass(frozen=True)
@@ -172,10 +173,10 @@ def open_consultation(
     closes_at: datetime,
     questions: object = None,
 ) -> Consultation:
-    """Open a comment window on the bill's current published version (clerks only)."""
+    """Open a comment window on the bill's current published version (clerks only); it must close in the future."""
     actor = require(principal, Role.CLERK, Role.ADMIN)
     try:
-        check_window(opens_at, closes_at)
+        check_window(opens_at, closes_at, eventlog.utcnow())
         guiding = check_questions(questions)
     except RuleBroken as broken:
         raise rule_error(broken) from broken

@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 
 from server.domain import consultation_clustering as clustering
 from server.domain.consultation import (
+    HELD_FOR_BURST,
     CommentState,
     ConsultationEvent,
     RuleBroken,
     WindowState,
+    abusive_language,
     check_body,
     check_quote,
     closed_window_message,
@@ -128,13 +130,13 @@ def _hold_reason(
     """Why a new comment waits for a clerk before it is published, if it must."""
     matched = settings.lexicon.matches(body)
     if matched:
-        return "abusive language: " + ", ".join(sorted(set(matched)))
+        return abusive_language(matched)
     if now - account_since >= timedelta(seconds=settings.burst.new_account_seconds):
         return None  # established accounts are not counted
     since = now - timedelta(seconds=settings.burst.window_seconds)
     recent = session.connection().scalar(_RECENT_POSTS, {"author_id": actor.user_id, "since": since})
     if settings.burst.is_burst(account_since, int(recent or 0), now):
-        return "many comments in a short time from a new account"
+        return str(HELD_FOR_BURST)
     return None
 
 
@@ -311,7 +313,7 @@ def edit_comment(
         raise rule_error(broken) from broken
     matched = settings.lexicon.matches(text)
     state = CommentState.HELD if matched or comment.state == CommentState.HELD else CommentState.VISIBLE
-    reason = "abusive language: " + ", ".join(sorted(set(matched))) if matched else comment.state_reason
+    reason = abusive_language(matched) if matched else comment.state_reason
     was_visible = comment.state == CommentState.VISIBLE
     public = was_visible and state is CommentState.VISIBLE
     eventlog.append(

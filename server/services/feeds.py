@@ -1,4 +1,7 @@
-"""Atom feeds of public events, site-wide and per bill (feedgen); no actor and no personal data in them."""
+"""Atom feeds of public events, site-wide and per bill (feedgen); no actor and no personal data in them.
+
+A feed is written in its reader's language: the titles Parley makes are translated, the bills' titles (data) are not.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from server.domain.events import canonical_json, wire_time
 from server.domain.opendata import PUBLIC_EVENT_TYPES, public_event, public_title
+from server.domain.wording import wording
 from server.services.bills import get_bill
+from server.services.translation import DEFAULT_LANGUAGE, translated
 from server.store.models import Bill, EventRecord
 
 
@@ -29,8 +34,9 @@ def _tag(public_url: str, path: str) -> str:
     return f"tag:{urlsplit(public_url).hostname or 'parley.invalid'},2026:{path}"
 
 
-def atom_feed(session: Session, public_url: str, *, bill_id: int | None = None, limit: int = 50) -> bytes:
-    """The Atom document of the site's (or one bill's) latest public events."""
+def atom_feed(session: Session, public_url: str, *, bill_id: int | None = None, limit: int = 50,
+              language: str = DEFAULT_LANGUAGE) -> bytes:
+    """The Atom document of the site's (or one bill's) latest public events, in ``language``."""
     base = public_url.rstrip("/")
     bill = get_bill(session, bill_id) if bill_id is not None else None
     records = public_events(session, bill_id, limit)
@@ -39,23 +45,24 @@ def atom_feed(session: Session, public_url: str, *, bill_id: int | None = None, 
     feed = FeedGenerator()
     if bill is None:
         feed.id(_tag(base, "events"))
-        feed.title("Parley: public activity")
+        feed.title(translated(wording("Parley: public activity"), language))
         feed.link(href=f"{base}/feed.atom", rel="self")
         feed.link(href=f"{base}/", rel="alternate")
     else:
         feed.id(_tag(base, f"bill/{bill.id}/events"))
-        feed.title(f"Parley: {bill.title}")
+        feed.title(translated(wording("Parley: %(bill)s", bill=bill.title), language))
         feed.link(href=f"{base}/api/bills/{bill.id}/feed.atom", rel="self")
         feed.link(href=f"{base}/bills/{bill.id}", rel="alternate")
     feed.author({"name": "Parley"})
-    feed.language("en")
+    feed.language(language)
     if records:
         feed.updated(records[0].occurred_at.replace(tzinfo=UTC))
     for record in reversed(records):
         # feedgen prepends each added entry, so adding oldest first leaves the newest on top.
         entry = feed.add_entry()
         entry.id(_tag(base, f"event/{record.id}"))
-        entry.title(f"{titles.get(record.bill_id or 0, '')}: {public_title(record.type, record.data)}")
+        entry.title(translated(wording("%(bill)s: %(event)s", bill=titles.get(record.bill_id or 0, ""),
+                                       event=public_title(record.type, record.data)), language))
         entry.updated(record.occurred_at.replace(tzinfo=UTC))
         entry.published(record.occurred_at.replace(tzinfo=UTC))
         entry.link(href=f"{base}/bills/{record.bill_id}", rel="alternate")

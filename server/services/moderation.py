@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 
 from server.domain.citation import cite, levels_from_eid
 from server.domain.consultation import (
+    HELD_AS_DISOWNED,
     CommentState,
     ConsultationEvent,
     FlagReason,
     RuleBroken,
     check_reason,
     comment_stream,
+    hold_reason,
 )
 from server.domain.events import user_stream
 from server.domain.roles import Role
@@ -104,7 +106,7 @@ def _project_comment_flagged(session: Session, record: EventRecord) -> None:
     session.flush()
 
 
-DISOWNED_REASON = "reported by the account holder as not written by them"
+DISOWNED_REASON = str(HELD_AS_DISOWNED)
 
 
 def disown_comment(session: Session, principal: Principal | None, comment_id: int, *, note: object = None) -> None:
@@ -171,7 +173,10 @@ def queue_page(session: Session, principal: Principal | None, page: PageRequest)
     items = [
         {
             "id": c.id, "bill_id": c.bill_id, "eid": c.eid, "body": c.body, "author": c.author_id,
-            "state": c.state, "held_because": c.state_reason if c.state == CommentState.HELD else None,
+            "state": c.state,
+            # English in the API, as recorded; a page shows it in its reader's language.
+            "held_because": (hold_reason(c.state_reason) if c.state == CommentState.HELD and c.state_reason is not None
+                             else None),
             "flags": flags.get(c.id, []), "created_at": c.created_at.isoformat() + "Z",
         }
         for c in rows

@@ -2,12 +2,14 @@
 
 /** A refusal from the API, carrying its `code` and human `message`. */
 export class ApiError extends Error {
-  constructor(status, code, message, retryAfter = null) {
+  constructor(status, code, message, retryAfter = null, fields = []) {
     super(message);
     this.status = status;
     this.code = code;
     /** Seconds the server asked to wait before trying again (its `Retry-After`), when it said. */
     this.retryAfter = retryAfter;
+    /** What a failed validation blames, `[{ field: 'body.closes_at', message }]`, for a form to point at. */
+    this.fields = fields;
   }
 }
 
@@ -32,7 +34,7 @@ export async function api(method, url, body = undefined) {
     const error = data?.error ?? {};
     const wait = Number(error.retry_after ?? response.headers?.get?.('Retry-After'));
     throw new ApiError(response.status, error.code ?? 'error', error.message ?? response.statusText,
-      Number.isFinite(wait) && wait > 0 ? wait : null);
+      Number.isFinite(wait) && wait > 0 ? wait : null, Array.isArray(error.fields) ? error.fields : []);
   }
   return data;
 }

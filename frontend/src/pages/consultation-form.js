@@ -13,6 +13,16 @@ export function questionsOf(text) {
   return text.split('\n').map((line) => line.trim()).filter(Boolean);
 }
 
+/** The control of `form` that a refusal blames first (`body.closes_at` is `closes_at`), else the opening time. */
+export function fieldToFix(form, error) {
+  for (const { field } of error?.fields ?? []) {
+    const name = String(field ?? '').replace(/^body\./, '').replace(/\[.*$/, '');
+    const control = name ? form.elements.namedItem(name) : null;
+    if (control) return control;
+  }
+  return form.elements.namedItem('opens_at');
+}
+
 function shown(iso) {
   return iso.slice(0, 16).replace('T', ' ');
 }
@@ -36,9 +46,10 @@ export function start(form, bill, onOpened = () => {}) {
       form.reset();
       onOpened(opened);
     } catch (error) {
-      // The API says what is wrong (overlap, closing before opening); keep the focus where it can be fixed.
+      // The API says what is wrong (overlap, closing before opening or already past); keep the focus where it
+      // can be fixed.
       say('consultation-message', t('refused', { message: error.message }));
-      form.querySelector('[name=opens_at]').focus();
+      fieldToFix(form, error)?.focus();
     }
   });
 }

@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from server.store import eventlog
+from server.store.consultation_models import Consultation
 from server.store.db import Database
+from server.store.models import EventRecord
 from tests.server.conftest import Accounts
 from tests.server.consultation.conftest import DURATION, REGISTER, SHORT_TITLE, Api, app_with, import_bill
 
@@ -22,6 +24,7 @@ def test_only_a_clerk_opens_a_consultation_on_the_current_version(api: Api, bill
     bad = api.open(bill, opens=timedelta(days=2), closes=timedelta(days=1))
     assert bad.status_code == 422
     assert "must be after" in bad.get_json()["error"]["message"]
+    assert [f["field"] for f in bad.get_json()["error"]["fields"]] == ["body.closes_at"]
     opened = api.open(bill, questions=["Is thirty days enough?"])
     assert opened.status_code == 201
     body = opened.get_json()
@@ -34,12 +37,50 @@ def test_only_a_clerk_opens_a_consultation_on_the_current_version(api: Api, bill
     assert [c["id"] for c in listed] == [body["id"]]
 
 
-def test_comments_are_refused_outside_the_window_with_a_clear_message(api: Api, bill: int) -> None:
+def counts(db: Database) -> tuple[int, int]:
+    """How many events the log holds, and how many consultations."""
+    with db.read() as session:
+        return (session.scalar(select(func.count()).select_from(EventRecord)) or 0,
+                session.scalar(select(func.count()).select_from(Consultation)) or 0)
+
+
+def test_a_consultation_that_would_already_be_closed_is_refused_and_nothing_is_written(
+    api: Api, bill: int, db: Database
+) -> None:
+    before = counts(db)
+    # The year mistyped: the window as typed ended eleven months ago.
+    refused = api.open(bill, opens=timedelta(days=-365), closes=timedelta(days=-335))
+    assert refused.status_code == 422
+    error = refused.get_json()["error"]
+    assert error["code"] == "validation_failed"
+    assert "closes_at" in error["message"] and "must be in the future" in error["message"]
+    assert error["fields"] == [{"field": "body.closes_at", "message": error["message"]}]
+    # Closing at the very moment of opening leaves nobody the time to comment either.
+    at_once = api.open(bill, opens=timedelta(hours=-1), closes=timedelta(0))
+    assert at_once.status_code == 422
+    assert [f["field"] for f in at_once.get_json()["error"]["fields"]] == ["body.closes_at"]
+    assert counts(db) == before
+    assert api.get(f"/api/bills/{bill}/consultations").get_json()["consultations"] == []
+
+
+def test_a_consultation_may_open_in_the_past_if_it_closes_in_the_future(api: Api, bill: int) -> None:
+    opened = api.open(bill, opens=timedelta(days=-20), closes=timedelta(minutes=10))
+    assert opened.status_code == 201, opened.get_json()
+    assert opened.get_json()["state"] == "open"
+    assert api.comment("citizen", bill, SHORT_TITLE, "Just in time.").status_code == 201
+
+
+def test_comments_are_refused_outside_the_window_with_a_clear_message(
+    api: Api, bill: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     none_yet = api.comment("citizen", bill, SHORT_TITLE, "Good title.")
     assert none_yet.status_code == 409
     assert "no public consultation" in none_yet.get_json()["error"]["message"]
 
-    assert api.open(bill, opens=timedelta(days=-3), closes=timedelta(days=-2)).status_code == 201
+    # A window cannot be opened already closed: open one, then let two days pass.
+    assert api.open(bill, opens=timedelta(days=-3), closes=timedelta(hours=1)).status_code == 201
+    real = eventlog.utcnow
+    monkeypatch.setattr(eventlog, "utcnow", lambda: real() + timedelta(days=2))
     closed = api.comment("citizen", bill, SHORT_TITLE, "Too late?")
     assert closed.status_code == 409
     assert closed.get_json()["error"] == {

@@ -8,10 +8,15 @@ import pytest
 
 from server.domain import consultation_clustering as clustering
 from server.domain.consultation import (
+    HELD_AS_DISOWNED,
+    HELD_FOR_BURST,
     BurstRule,
     RuleBroken,
     WindowState,
+    abusive_language,
     check_quote,
+    check_window,
+    hold_reason,
     locate,
     quote_occurs,
     window_state,
@@ -19,6 +24,7 @@ from server.domain.consultation import (
 )
 from server.domain.consultation_identity import AddressRefused, check_email, is_disposable
 from server.domain.consultation_lexicon import build_lexicon
+from server.domain.wording import Wording
 from tests.server.consultation.labelled import labelled_comments
 
 T0 = datetime(2026, 12, 1, 9, 0)
@@ -32,6 +38,21 @@ def test_the_window_includes_its_opening_instant_and_excludes_its_closing_one() 
     assert window_state(T0, closes, closes) is WindowState.CLOSED
     assert windows_overlap((T0, closes), (closes - timedelta(seconds=1), closes + timedelta(days=1)))
     assert not windows_overlap((T0, closes), (closes, closes + timedelta(days=1)))
+
+
+def test_a_window_must_close_after_it_opens_and_after_now_but_may_open_in_the_past() -> None:
+    check_window(T0 - timedelta(days=30), T0 + timedelta(microseconds=1), T0)
+    check_window(T0, T0 + timedelta(days=30), T0)
+    for opens, closes in ((T0 - timedelta(days=30), T0), (T0 - timedelta(days=3), T0 - timedelta(days=2))):
+        with pytest.raises(RuleBroken) as refused:
+            check_window(opens, closes, T0)
+        assert (refused.value.kind, refused.value.field) == ("invalid", "closes_at")
+        assert refused.value.message == (f"closes_at ({closes.isoformat()}Z) must be in the future (it is now "
+                                         "2026-12-01T09:00:00Z): a consultation that has already closed cannot "
+                                         "take any comment")
+    with pytest.raises(RuleBroken) as backwards:
+        check_window(T0 + timedelta(days=2), T0 + timedelta(days=1), T0)
+    assert backwards.value.field == "closes_at" and "must be after opens_at" in backwards.value.message
 
 
 def test_quotes_ignore_spacing_and_typography_but_not_words() -> None:
@@ -61,6 +82,23 @@ def test_bursts_are_counted_only_for_new_accounts() -> None:
     assert rule.is_burst(T0, recent_posts=3, now=T0 + timedelta(minutes=5))
     assert not rule.is_burst(T0, recent_posts=2, now=T0 + timedelta(minutes=5))
     assert not rule.is_burst(T0, recent_posts=50, now=T0 + timedelta(hours=2)), "an established account"
+
+
+def test_a_recorded_hold_reason_reads_back_into_the_sentence_it_was_made_from() -> None:
+    # Events keep the English they always kept; only what is shown is the sentence, with the same English text.
+    recorded = abusive_language(["moron", "idiot", "idiot"])
+    assert recorded == "abusive language: idiot, moron" and type(recorded) is str
+    shown = hold_reason(recorded)
+    assert shown == recorded
+    assert isinstance(shown, Wording) and shown.template == "abusive language: %(words)s"
+    assert shown.values == {"words": "idiot, moron"}, "the lexicon's words are data, kept as matched"
+    for fixed in ("many comments in a short time from a new account",
+                  "reported by the account holder as not written by them"):
+        assert hold_reason(fixed) == fixed and isinstance(hold_reason(fixed), Wording)
+    assert {str(HELD_FOR_BURST), str(HELD_AS_DISOWNED)} == {
+        "many comments in a short time from a new account", "reported by the account holder as not written by them"}
+    unknown = hold_reason("held by an older rule")
+    assert unknown == "held by an older rule" and not isinstance(unknown, Wording)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from server.store.db import Database
 from server.store.models import EventRecord
 from tests.server.conftest import Accounts
 from tests.server.consultation.conftest import DURATION, REGISTER, Api, app_with, import_bill
+from tests.server.web.conftest import parse
 
 
 def _queue(api: Api) -> list[dict[str, Any]]:
@@ -124,6 +125,47 @@ def test_new_accounts_posting_in_bursts_are_held(database_url: str, tmp_path: Pa
         assert states == ["visible", "visible", "held", "held"]
         assert len(api.comments(bill)) == 2
         assert all("new account" in str(c["held_because"]) for c in _queue(api))
+    finally:
+        app.extensions["parley.db"].dispose()
+
+
+def test_the_clerks_page_says_why_a_comment_is_held_in_its_readers_language(api: Api, consulted: int,
+                                                                            users: Accounts) -> None:
+    abusive = api.comment("citizen", consulted, DURATION, "You are all idiots and morons.").get_json()
+    disowned = api.comment("citizen2", consulted, REGISTER, "Keep the register online.").get_json()
+    assert api.post("citizen2", f"/api/comments/{disowned['id']}/not-mine").status_code == 200
+    recorded = {abusive["id"]: "abusive language: idiot, moron",
+                disowned["id"]: "reported by the account holder as not written by them"}
+    # API clients read the reason as it was recorded, whatever language they read messages in.
+    for language in ("en", "fr"):
+        queue = api.client.get("/api/moderation/queue", headers={**users.headers("clerk"), "Accept-Language": language})
+        assert {c["id"]: c["held_because"] for c in queue.get_json()["comments"]} == recorded
+
+    def shown(language: str) -> dict[int, str]:
+        page = parse(api.client.get(f"/moderation?lang={language}", headers=users.headers("clerk")).data)
+        return {int(item.get("data-comment")): item.xpath('string(.//p[@class="meta"])')
+                for item in page.xpath('//li[@class="queued-comment"]')}
+
+    assert shown("en") == {number: f"held · {reason}" for number, reason in recorded.items()}
+    assert shown("fr") == {abusive["id"]: "retenu · propos injurieux : idiot, moron",
+                           disowned["id"]: "retenu · signalé par le titulaire du compte, qui dit ne pas l\u2019avoir "
+                                           "écrit"}
+
+
+def test_the_reason_a_new_accounts_burst_is_held_is_french_on_a_french_page(
+    database_url: str, tmp_path: Path, db: Database, users: Accounts
+) -> None:
+    app = app_with(database_url, tmp_path, BURST_MAX_POSTS=1, BURST_WINDOW_SECONDS=600)
+    try:
+        api = Api(app.test_client(), users)
+        bill = import_bill(db, users, "46")
+        assert api.open(bill).status_code == 201
+        states = [api.comment("citizen", bill, DURATION, f"Point {n} on the duration.").get_json()["state"]
+                  for n in range(2)]
+        assert states == ["visible", "held"]
+        page = parse(api.client.get("/moderation?lang=fr", headers=users.headers("clerk")).data)
+        assert page.xpath('string(//li[@class="queued-comment"]//p[@class="meta"])') == (
+            "retenu · nombreux commentaires en peu de temps depuis un compte récent")
     finally:
         app.extensions["parley.db"].dispose()
 

@@ -12,6 +12,7 @@ import socketio
 from flask.testing import FlaskClient
 from lxml import etree
 
+from server.client.connection import socketio_client
 from server.domain import textpatch
 from tests.server.conftest import Accounts, LiveServer
 from tests.server.drafting.conftest import Watcher
@@ -154,9 +155,30 @@ def test_anonymous_readers_watch_but_cannot_edit(connect: Callable[..., Watcher]
     assert refused["ok"] is False and refused["error"]["code"] == "unauthenticated"
 
 
+def _connect_refusal(url: str, headers: dict[str, str] | None = None) -> list[object]:
+    """What a client connecting to ``url`` with a wrong token is told (its ``connect_error`` data)."""
+    client = socketio_client(reconnection=False, request_timeout=15)
+    told: list[object] = []
+    client.on("connect_error", lambda *data: told.extend(data))
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(url, auth={"token": "not-a-token"}, transports=["websocket"], headers=headers or {},
+                       wait_timeout=10)
+    return told
+
+
 def test_a_wrong_token_is_refused_at_connect(live_server: LiveServer) -> None:
     with pytest.raises(socketio.exceptions.ConnectionError):
         Watcher(live_server.url, "not-a-token")
+    # The reason, as docs/protocol.md gives it.
+    assert _connect_refusal(live_server.url) == [{"message": "the token is unknown, expired or revoked"}]
+
+
+def test_a_wrong_token_is_refused_in_the_language_the_handshake_asks_for(live_server: LiveServer) -> None:
+    french = [{"message": "le jeton est inconnu, expiré ou révoqué"}]
+    assert _connect_refusal(live_server.url + "?lang=fr") == french
+    assert _connect_refusal(live_server.url, {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}) == french
+    english = [{"message": "the token is unknown, expired or revoked"}]
+    assert _connect_refusal(live_server.url + "?lang=en", {"Accept-Language": "fr"}) == english
 
 
 def test_an_edit_for_another_bill_than_the_joined_one_touches_nothing(

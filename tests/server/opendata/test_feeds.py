@@ -7,7 +7,7 @@ import re
 import feedparser
 
 from server.domain.opendata import PUBLIC_EVENT_TYPES
-from tests.server.opendata.conftest import HIDDEN_WORDS, VISIBLE_WORDS, Scenario, import_bill
+from tests.server.opendata.conftest import DUTY, HIDDEN_WORDS, VISIBLE_WORDS, Scenario, import_bill
 
 
 def test_site_feed_lists_public_events_newest_first(scenario: Scenario) -> None:
@@ -75,3 +75,31 @@ def test_unchanged_feed_answers_304(scenario: Scenario) -> None:
     first = scenario.client.get("/feed.atom")
     again = scenario.client.get("/feed.atom", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_a_feed_reads_in_english_unless_its_reader_asks_for_another_language(scenario: Scenario) -> None:
+    response = scenario.client.get("/feed.atom", headers={"Accept-Language": "en"})
+    assert "Accept-Language" in response.headers["Vary"]
+    feed = feedparser.parse(response.data)
+    assert (feed.feed.title, feed.feed.language) == ("Parley: public activity", "en")
+    assert feed.entries[0].title == "Consultation Duty Bill, 2026: Public consultation opened"
+    bill = feedparser.parse(scenario.client.get(f"/api/bills/{scenario.bill_id}/feed.atom").data)
+    assert bill.feed.title == "Parley: Consultation Duty Bill, 2026" and bill.feed.language == "en"
+    assert f"Consultation Duty Bill, 2026: Amendment {scenario.amendment_id} proposed to {DUTY}" in {
+        entry.title for entry in bill.entries}
+
+
+def test_a_feed_reads_in_french_when_its_reader_asks_for_it(scenario: Scenario) -> None:
+    english = scenario.client.get("/feed.atom")
+    asked = scenario.client.get("/feed.atom", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert asked.headers["ETag"] != english.headers["ETag"], "a cache must not answer one language with the other"
+    for response in (asked, scenario.client.get(f"/api/bills/{scenario.bill_id}/feed.atom?lang=fr")):
+        feed = feedparser.parse(response.data)
+        assert not feed.bozo, feed.bozo_exception
+        assert feed.feed.language == "fr"
+        # Parley's words are French; the bill's title is the bill's, as it was tabled.
+        assert feed.feed.title in {"Parley : activité publique", "Parley : Consultation Duty Bill, 2026"}
+        titles = [entry.title for entry in feed.entries]
+        assert titles[0] == "Consultation Duty Bill, 2026 : Consultation publique ouverte"
+        assert titles[-1] == "Consultation Duty Bill, 2026 : Projet de loi déposé"
+        assert f"Consultation Duty Bill, 2026 : Amendement {scenario.amendment_id} proposé à {DUTY}" in titles

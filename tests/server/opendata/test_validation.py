@@ -7,12 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
+from werkzeug.exceptions import BadRequest, InternalServerError, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from server.domain.api_schema import ERROR
+from server.domain.wording import Wording
 from server.errors import ValidationFailed
 from server.http.errors import field_details
+from server.http.library_wording import http_description
 from tests.server.conftest import Accounts
 from tests.server.opendata.conftest import DUTY, Scenario, import_bill
 
@@ -262,3 +266,70 @@ def test_a_new_version_is_not_dated_before_the_one_it_follows(scenario: Scenario
     assert later.status_code == 201 and later.get_json()["expression_uri"].endswith("@2027-01-15")
     assert "before 2027-01-15" in refused_date(scenario.call("POST", path, "clerk", json={
         "source": "working", "expression_date": "2026-12-31"}))
+
+
+# --- what the libraries under the API say, in the reader's language ---------------------------------------
+
+NOT_JSON = "the request body must be a JSON object (Content-Type: application/json); it is not valid JSON: "
+PAS_JSON = ("le corps de la requête doit être un objet JSON (Content-Type: application/json) ; ce n\u2019est pas du "
+            "JSON valide : ")
+
+
+def _refusals(client: FlaskClient, headers: dict[str, str]) -> list[tuple[int, str, str]]:
+    """The status, code and message of malformed bodies, bodies not in their encoding, a method without a route, an
+    address without one, and a body past the size limit."""
+    sent = [
+        client.post("/api/tokens", data=b'{"username": ', content_type="application/json", headers=headers),
+        client.post("/api/tokens", data=b'{"username" "x"}', content_type="application/json", headers=headers),
+        client.post("/api/tokens", data=b'{"username": "\xff"}', content_type="application/json", headers=headers),
+        client.post("/api/tokens", data=b"\xff\xfe{", content_type="application/json", headers=headers),
+        client.delete("/api/tokens", headers=headers),
+        client.get("/api/nothing-here", headers=headers),
+        client.post("/api/tokens", data=b'{"username": "' + b"x" * 2048 + b'"}', content_type="application/json",
+                    headers=headers),
+    ]
+    return [(r.status_code, r.get_json()["error"]["code"], r.get_json()["error"]["message"]) for r in sent]
+
+
+def test_the_words_of_werkzeug_and_of_the_json_decoder_reach_english_clients_as_they_always_did(
+    app: Flask, client: FlaskClient
+) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    assert _refusals(client, {"Accept-Language": "en"}) == [
+        (400, "bad_request", NOT_JSON + "Expecting value: line 1 column 14 (char 13)"),
+        (400, "bad_request", NOT_JSON + "Expecting ':' delimiter: line 1 column 13 (char 12)"),
+        (400, "bad_request", NOT_JSON + "'utf-8' codec can't decode byte 0xff in position 14: invalid start byte"),
+        (400, "bad_request", NOT_JSON + "'utf-16-le' codec can't decode byte 0x7b in position 2: truncated data"),
+        (405, "method_not_allowed", "The method is not allowed for the requested URL."),
+        (404, "not_found", "The requested URL was not found on the server. If you entered the URL manually please "
+                           "check your spelling and try again."),
+        (413, "payload_too_large", "The data value transmitted exceeds the capacity limit."),
+    ]
+
+
+def test_the_words_of_werkzeug_and_of_the_json_decoder_reach_french_clients_in_french(
+    app: Flask, client: FlaskClient
+) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    # The same codes and statuses; the place the decoder stopped at is kept.
+    assert _refusals(client, {"Accept-Language": "fr"}) == [
+        (400, "bad_request", PAS_JSON + "valeur attendue : ligne 1, colonne 14 (caractère 13)"),
+        (400, "bad_request", PAS_JSON + "séparateur ':' attendu : ligne 1, colonne 13 (caractère 12)"),
+        (400, "bad_request", PAS_JSON + "le codec 'utf-8' ne peut pas décoder l\u2019octet 0xff à la position 14 : "
+                                        "octet de début invalide"),
+        (400, "bad_request", PAS_JSON + "le codec 'utf-16-le' ne peut pas décoder l\u2019octet 0x7b à la position 2 : "
+                                        "données tronquées"),
+        (405, "method_not_allowed", "Cette méthode n\u2019est pas autorisée pour l\u2019URL demandée."),
+        (404, "not_found", "L\u2019URL demandée n\u2019existe pas sur ce serveur. Si vous l\u2019avez saisie à la "
+                           "main, vérifiez son orthographe et réessayez."),
+        (413, "payload_too_large", "Les données transmises dépassent la taille maximale acceptée."),
+    ]
+
+
+def test_werkzeugs_descriptions_are_read_into_sentences_only_when_they_are_its_own() -> None:
+    for error in (BadRequest(), NotFound(), MethodNotAllowed(["GET"]), RequestEntityTooLarge(),
+                  InternalServerError()):
+        said = http_description(error)
+        assert said == error.description and isinstance(said, Wording), type(error).__name__
+    # A description a view gave is its own words, shown as they are.
+    assert not isinstance(http_description(NotFound("there is no bill 9")), Wording)

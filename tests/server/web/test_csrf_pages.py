@@ -53,4 +53,14 @@ def test_the_api_keeps_its_json_error(client: FlaskClient, users: Accounts, bill
     assert answer.mimetype == "application/json"
     error = answer.get_json()["error"]
     assert error["code"] == "csrf_failed"
-    assert "CSRF token" in error["message"]
+    assert error["message"] == "the CSRF token is missing or invalid: The CSRF token is missing."
+
+
+def test_the_apis_csrf_error_reads_in_the_language_of_whoever_asked(client: FlaskClient, users: Accounts,
+                                                                   bill_id: int) -> None:
+    sign_in(client, "clerk")
+    answer = client.post(f"/api/bills/{bill_id}/consultations", headers={"Accept-Language": "fr"},
+                         json={"opens_at": "2030-01-01T00:00:00Z", "closes_at": "2030-02-01T00:00:00Z"})
+    assert answer.status_code == 400
+    assert answer.get_json()["error"] == {"code": "csrf_failed",
+                                          "message": "le jeton CSRF est absent ou invalide : Le jeton CSRF est absent."}
