@@ -40,6 +40,7 @@ from server.errors import (
     NotFound,
     ValidationFailed,
 )
+from server.services import publication
 from server.services.consultation import (
     ConsultationSettings,
     draft,
@@ -50,7 +51,7 @@ from server.services.consultation import (
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
 from server.store.consultation_models import CitizenSignup, Comment, CommentEndorsement, CommentKey, Consultation
-from server.store.models import EventRecord, Expression, User
+from server.store.models import Bill, EventRecord, Expression, User
 
 # --- posting -----------------------------------------------------------------------------------------------
 
@@ -71,11 +72,16 @@ _comments = cast(Table, Comment.__table__)
 _keys = cast(Table, CommentKey.__table__)
 _consultations = cast(Table, Consultation.__table__)
 _expressions = cast(Table, Expression.__table__)
+_bills = cast(Table, Bill.__table__)
+# A comment is on the text the public reads: the latest published version, which is the one the consultation was
+# opened on until a new version is published while it is open. Each comment keeps the version it was made on.
 _WINDOWS = (
-    select(_consultations.c.id, _consultations.c.version, _consultations.c.opens_at, _consultations.c.closes_at,
-           _expressions.c.document_sha256)
-    .select_from(_consultations.join(_expressions, (_expressions.c.bill_id == _consultations.c.bill_id)
-                                     & (_expressions.c.version == _consultations.c.version)))
+    select(_consultations.c.id, _bills.c.current_version.label("version"), _consultations.c.opens_at,
+           _consultations.c.closes_at, _expressions.c.document_sha256)
+    .select_from(_consultations
+                 .join(_bills, _bills.c.id == _consultations.c.bill_id)
+                 .join(_expressions, (_expressions.c.bill_id == _bills.c.id)
+                       & (_expressions.c.version == _bills.c.current_version)))
     .where(_consultations.c.bill_id == bindparam("bill_id"))
     .order_by(_consultations.c.id)
 )
@@ -159,7 +165,8 @@ def _cluster_of(session: Session, consultation_id: int, keys: list[str], body: s
 
 
 def _open_window(session: Session, bill_id: int, now: datetime) -> Row[int, int, datetime, datetime, str]:
-    """The open consultation of the bill, with the document it consults; else the 409 that says when one opens."""
+    """The open consultation of the bill, with the version comments are made on now (the latest published) and its
+    document; else the 409 that says when one opens."""
     for window in session.connection().execute(_WINDOWS, {"bill_id": bill_id}):
         if window_state(window.opens_at, window.closes_at, now) is WindowState.OPEN:
             return window
@@ -178,7 +185,7 @@ def post_comment(
     reply_to: object = None,
     settings: ConsultationSettings,
 ) -> Comment:
-    """Post a citizen's comment, or a reply in a thread, on a provision of the consulted version."""
+    """Post a citizen's comment, or a reply in a thread, on a provision of the latest published version."""
     eventlog.acquire_append_lock(session)
     actor = require(principal, Role.CITIZEN)
     account_since = _author_since(session, actor)
@@ -203,14 +210,22 @@ def post_comment(
             eid = parent.eid
     if not isinstance(eid, str) or not eid:
         raise ValidationFailed(wording("eid must name a provision of the bill, e.g. \"sec_1\""))
-    if parent is not None and eid != parent.eid:
-        raise ValidationFailed(wording("a reply is about the provision of its comment (%(parent)s), not %(eid)s",
-                                       parent=parent.eid, eid=eid))
     texts = expression_text(session, consultation.document_sha256)
+    version = consultation.version
+    if parent is not None:
+        # A reply is made where its comment was made, and follows it into later versions with it; its client may
+        # name that provision as it was then or as it stands in the version published since.
+        standing = texts.by_wid.get(parent.wid)
+        if eid != parent.eid and (standing is None or eid != standing[0]):
+            raise ValidationFailed(wording("a reply is about the provision of its comment (%(parent)s), not %(eid)s",
+                                           parent=parent.eid if standing is None else standing[0], eid=eid))
+        eid, version = parent.eid, parent.version
+        if version != consultation.version:
+            texts = expression_text(session, publication.version_of(session, bill_id, version).document_sha256)
     provision = texts.by_eid.get(eid)
     if provision is None:
         raise NotFound(wording("version %(version)d of bill %(bill)d has no provision %(eid)s",
-                               version=consultation.version, bill=bill_id, eid=eid), eid=eid)
+                               version=version, bill=bill_id, eid=eid), eid=eid)
     wid, provision_text = provision
     try:
         checked_quote = check_quote(quote, provision_text, eid)
@@ -229,7 +244,7 @@ def post_comment(
             bill_id if state is CommentState.VISIBLE else None,
             {
                 "comment_id": comment_id, "consultation_id": consultation.id, "bill_id": bill_id, "eid": eid,
-                "wid": wid, "version": consultation.version, "quote": checked_quote, "body": text,
+                "wid": wid, "version": version, "quote": checked_quote, "body": text,
                 "reply_to": parent.id if parent else None, "state": state.value, "held_because": held,
                 "cluster_id": cluster if cluster is not None else comment_id, "indexed": indexed,
             },

@@ -103,3 +103,39 @@ def test_after_provisions_move_and_go_notices_and_counts_stand_where_their_comme
     assert api.get(f"/api/bills/{consulted}/comments?eid={section_4}").get_json()["hidden"] == []
     counts = {p["eid"]: p for p in api.get(f"/api/bills/{consulted}/comments/counts").get_json()["provisions"]}
     assert counts[section_3]["comments"] == 2 and counts[section_3]["gone"] is False
+
+
+def test_a_version_published_while_the_consultation_is_open_is_the_text_commented_on(
+    api: Api, consulted: int, db: Database, users: Accounts
+) -> None:
+    earlier = api.comment("citizen", consulted, DURATION, "Thirty is too short.",
+                          quote="not less than thirty days").get_json()
+    _edit(db, users, consulted, DURATION, "thirty days", "sixty days")
+    with db.write() as session:
+        drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
+        added = structure.insert_provision(session, drafter, consulted, ref_eid=REGISTER, position="after",
+                                           name="section", num="4A.", heading="Summary",
+                                           text="The clerk shall publish a summary of the comments received.")
+        published = versions.publish_working_text(
+            session, accounts.principal_for_user_id(session, users.ids["clerk"]), consulted)
+    assert published.version == 2 and added.eid
+
+    # What the reader shows is the latest version: its words and its new provision take comments.
+    on_new_words = api.comment("citizen2", consulted, DURATION, "Sixty is better.", quote="sixty days")
+    assert on_new_words.status_code == 201, on_new_words.get_json()
+    on_new_section = api.comment("citizen2", consulted, added.eid, "Who writes the summary?")
+    assert on_new_section.status_code == 201, on_new_section.get_json()
+    gone = api.comment("citizen3", consulted, DURATION, "Thirty?", quote="not less than thirty days")
+    assert gone.status_code == 422 and gone.get_json()["error"]["code"] == "quote_not_found"
+
+    # A reply is made where its comment was made, and follows it.
+    reply = api.comment("citizen2", consulted, DURATION, "I agree.", reply_to=earlier["id"])
+    assert reply.status_code == 201, reply.get_json()
+
+    by_id = {c["id"]: c for c in api.comments(consulted)}
+    assert by_id[on_new_words.get_json()["id"]]["made_on"]["version"] == 2
+    assert by_id[on_new_words.get_json()["id"]]["outdated"] is False
+    assert by_id[on_new_section.get_json()["id"]]["eid"] == added.eid
+    assert by_id[reply.get_json()["id"]]["made_on"]["version"] == 1
+    assert by_id[reply.get_json()["id"]]["reply_to"] == earlier["id"]
+    assert by_id[earlier["id"]]["outdated"] is True
