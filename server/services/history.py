@@ -28,8 +28,14 @@ def _carries_comment_words(record: EventRecord) -> bool:
     return record.type in _COMMENT_WORDS and record.data.get("comment_id") is not None
 
 
+# What a "this was not me" report says is for the clerks. Reports are no longer bill events; those recorded while
+# they were keep the note in the log, and it is left out wherever the bill's events are served.
+_PRIVATE_FIELDS = {ConsultationEvent.COMMENT_DISOWNED: ("note",)}
+
+
 def public_events(session: Session, records: Sequence[EventRecord]) -> list[dict[str, Any]]:
-    """The wire form of ``records``, with the words of comments that are no longer visible left out."""
+    """The wire form of ``records``, with the words of comments that are no longer visible left out, and what
+    only the clerks may read."""
     mentioned = {int(r.data["comment_id"]) for r in records if _carries_comment_words(r)}
     withdrawn: set[int] = set()
     if mentioned:
@@ -43,5 +49,8 @@ def public_events(session: Session, records: Sequence[EventRecord]) -> list[dict
         event = event_to_dict(record)
         if _carries_comment_words(record) and int(record.data["comment_id"]) in withdrawn:
             event["data"] = {**record.data, **{k: None for k in _WORDS if k in record.data}, "redacted": True}
+        private = _PRIVATE_FIELDS.get(record.type)
+        if private:
+            event["data"] = {key: value for key, value in event["data"].items() if key not in private}
         events.append(event)
     return events

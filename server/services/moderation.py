@@ -127,13 +127,21 @@ def disown_comment(session: Session, principal: Principal | None, comment_id: in
         # Each report would count again in the clerks' queue and log another act for the same fact.
         raise AlreadyDone(wording("comment %(comment)d is already reported as not yours and waits for a clerk",
                                   comment=comment_id))
+    was_visible = comment.state == CommentState.VISIBLE
+    # The note is for the clerks (it may name who took the account over): the report is not a bill event, which
+    # anyone following the bill receives. The bill's room learns only that the comment left view.
     eventlog.append(
         session,
-        draft(comment_stream(comment_id), ConsultationEvent.COMMENT_DISOWNED, actor,
-              comment.bill_id if comment.state == CommentState.VISIBLE else None,
+        draft(comment_stream(comment_id), ConsultationEvent.COMMENT_DISOWNED, actor, None,
               {"comment_id": comment_id, "note": text}),
         projector=projections.apply,
     )
+    if was_visible:
+        eventlog.append(
+            session,
+            draft(comment_stream(comment_id), ConsultationEvent.COMMENT_HELD, actor, comment.bill_id,
+                  {"comment_id": comment_id}),
+        )
 
 
 @projections.projects(ConsultationEvent.COMMENT_DISOWNED)
@@ -164,12 +172,19 @@ def queue_page(session: Session, principal: Principal | None, page: PageRequest)
     found = keyset(session, query, Comment.id, page)
     rows: list[Comment] = found.items
     flags: dict[int, list[dict[str, Any]]] = {}
+    disowned: dict[int, dict[str, Any]] = {}
     if rows:
-        for flag in session.scalars(select(CommentFlag).where(CommentFlag.comment_id.in_([c.id for c in rows]))):
+        ids = [c.id for c in rows]
+        for flag in session.scalars(select(CommentFlag).where(CommentFlag.comment_id.in_(ids))):
             flags.setdefault(flag.comment_id, []).append(
                 {"reason": flag.reason, "note": flag.note, "by": flag.user_id,
                  "at": flag.created_at.isoformat() + "Z"}
             )
+        # What the account holder said when reporting the comment as not theirs: the latest report.
+        for act in session.scalars(select(ModerationAct).where(ModerationAct.comment_id.in_(ids),
+                                                               ModerationAct.action == "disowned")
+                                   .order_by(ModerationAct.event_id)):
+            disowned[act.comment_id or 0] = {"note": act.reason or None, "at": act.created_at.isoformat() + "Z"}
     items = [
         {
             "id": c.id, "bill_id": c.bill_id, "eid": c.eid, "body": c.body, "author": c.author_id,
@@ -177,7 +192,8 @@ def queue_page(session: Session, principal: Principal | None, page: PageRequest)
             # English in the API, as recorded; a page shows it in its reader's language.
             "held_because": (hold_reason(c.state_reason) if c.state == CommentState.HELD and c.state_reason is not None
                              else None),
-            "flags": flags.get(c.id, []), "created_at": c.created_at.isoformat() + "Z",
+            "flags": flags.get(c.id, []), "disowned": disowned.get(c.id) if c.state == CommentState.HELD else None,
+            "created_at": c.created_at.isoformat() + "Z",
         }
         for c in rows
     ]

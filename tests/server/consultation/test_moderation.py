@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.domain.consultation import ConsultationEvent
+from server.domain.consultation import ConsultationEvent, comment_stream
+from server.domain.events import EventDraft
+from server.store import eventlog, projections
 from server.store.db import Database
 from server.store.models import EventRecord
 from tests.server.conftest import Accounts
@@ -269,3 +271,31 @@ def test_the_author_is_told_of_a_moderators_decision_and_why(api: Api, consulted
     published, hidden = (sent[subject].get_payload(decode=True).decode("utf-8") for subject in sorted(sent))
     assert '"hidden: off topic"' in hidden and "Thirty days is far too short." in hidden
     assert f"/bills/{consulted}?eid={DURATION}" in published
+
+
+def test_a_not_mine_report_recorded_as_a_bill_event_is_served_without_its_note(
+    api: Api, consulted: int, db: Database
+) -> None:
+    """Reports were once bill events: their notes stay in the log, and out of everything served from it."""
+    comment = api.comment("citizen", consulted, DURATION, "Scrap the whole bill!").get_json()
+    with db.write() as session:
+        eventlog.append(session, EventDraft(stream=comment_stream(comment["id"]),
+                                            type=ConsultationEvent.COMMENT_DISOWNED, bill_id=consulted,
+                                            data={"comment_id": comment["id"], "note": "her name is Jane Doe"}),
+                        projector=projections.apply)
+    served = api.get(f"/api/bills/{consulted}/events?after=0").get_json()["events"]
+    reports = [event for event in served if event["type"] == ConsultationEvent.COMMENT_DISOWNED]
+    assert reports == [{**reports[0], "data": {"comment_id": comment["id"]}}]
+    assert "Jane Doe" in str(_queue(api)), "the clerks still read it"
+
+
+def test_the_clerks_page_shows_what_the_account_holder_said_escaped(api: Api, consulted: int,
+                                                                   users: Accounts) -> None:
+    comment = api.comment("citizen", consulted, DURATION, "Scrap the whole bill!").get_json()
+    note = "<script>alert(1)</script> my brother used my laptop"
+    assert api.post("citizen", f"/api/comments/{comment['id']}/not-mine", {"note": note}).status_code == 200
+    html = api.client.get("/moderation", headers=users.headers("clerk")).data.decode()
+    page = parse(html.encode())
+    said = page.xpath('string(//li[@class="queued-comment"]//p[@class="disowned-note"])')
+    assert said == f"The account holder says: {note}"
+    assert "<script>alert(1)</script>" not in html

@@ -106,3 +106,37 @@ def test_visible_comments_reach_the_room_and_held_ones_do_not(
         assert watcher.wait_for_types(2) == [ConsultationEvent.COMMENT_POSTED, ConsultationEvent.COMMENT_RESTORED]
     finally:
         watcher.client.disconnect()
+
+
+def test_what_an_account_holder_says_of_a_comment_not_theirs_reaches_the_clerks_only(
+    live_server: LiveServer, api: Api, consulted: int
+) -> None:
+    secret = "my ex has my password, her name is Jane Doe"
+    posted = requests.post(f"{live_server.url}/api/bills/{consulted}/comments",
+                           json={"eid": DURATION, "body": "Scrap the whole bill!"},
+                           headers=api.users.headers("citizen"), timeout=10).json()
+    watcher = RoomWatcher(live_server.url, consulted)
+    try:
+        reported = requests.post(f"{live_server.url}/api/comments/{posted['id']}/not-mine", json={"note": secret},
+                                 headers=api.users.headers("citizen"), timeout=10)
+        assert reported.status_code == 200, reported.text
+        # The room learns that the comment left view, and nothing of the report.
+        assert watcher.wait_for_types(1) == [ConsultationEvent.COMMENT_HELD]
+        assert watcher.events[0]["data"] == {"comment_id": posted["id"]}
+    finally:
+        watcher.client.disconnect()
+    history = requests.get(f"{live_server.url}/api/bills/{consulted}/events?after=0", timeout=10).json()["events"]
+    assert secret not in str(history)
+    assert ConsultationEvent.COMMENT_DISOWNED not in [event["type"] for event in history]
+    # A reader joining later and catching up from the start hears none of it either.
+    late = socketio_client(reconnection=False)
+    late.connect(live_server.url, transports=["websocket"], wait_timeout=10)
+    try:
+        joined = late.call("join", {"bill": consulted, "since": 0}, timeout=10)
+        assert joined["ok"] is True and secret not in str(joined["events"])
+    finally:
+        late.disconnect()
+    # The clerks read it beside the comment, in the queue and on its page.
+    queued = requests.get(f"{live_server.url}/api/moderation/queue", headers=api.users.headers("clerk"),
+                          timeout=10).json()["comments"]
+    assert [(c["id"], c["disowned"]["note"]) for c in queued] == [(posted["id"], secret)]
