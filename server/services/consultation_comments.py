@@ -110,7 +110,7 @@ _INSERT_COMMENT = insert(_comments)
 _INSERT_KEYS = insert(_keys)
 
 
-def _author_since(session: Session, actor: Principal) -> datetime:
+def author_since(session: Session, actor: Principal) -> datetime:
     """When the citizen's account was made; refuses an unverified address or a suspended account."""
     row = session.connection().execute(_AUTHOR, {"user_id": actor.user_id}).first()
     if row is None or row.suspended:
@@ -125,7 +125,7 @@ def _author_since(session: Session, actor: Principal) -> datetime:
 def check_may_comment(session: Session, principal: Principal | None) -> Principal:
     """Citizens comment; those who signed up themselves only once their address is verified."""
     actor = require(principal, Role.CITIZEN)
-    _author_since(session, actor)
+    author_since(session, actor)
     return actor
 
 
@@ -188,7 +188,7 @@ def post_comment(
     """Post a citizen's comment, or a reply in a thread, on a provision of the latest published version."""
     eventlog.acquire_append_lock(session)
     actor = require(principal, Role.CITIZEN)
-    account_since = _author_since(session, actor)
+    account_since = author_since(session, actor)
     now = eventlog.utcnow()
     consultation = _open_window(session, bill_id, now)
     try:

@@ -28,6 +28,7 @@ from server.domain.wording import wording
 from server.errors import AlreadyDone, Conflict, Forbidden, NotFound, ValidationFailed
 from server.services.commenters import commenter_recipients
 from server.services.consultation import draft, rule_error
+from server.services.consultation_comments import author_since
 from server.services.mail import Mail
 from server.services.paging import Page, PageRequest, keyset
 from server.services.principal import Principal, require
@@ -62,7 +63,8 @@ def _record_act(session: Session, record: EventRecord, action: str, *, comment_i
 def flag_comment(
     session: Session, principal: Principal | None, comment_id: int, *, reason: object, note: object = None
 ) -> CommentFlag:
-    """Report a visible comment to the clerks, once per account and comment."""
+    """Report a visible comment to the clerks, once per account and comment; a citizen who signed up only once
+    their address is confirmed, as for commenting (each report reaches a clerk's queue)."""
     actor = require(principal)
     try:
         parsed = FlagReason(str(reason))
@@ -71,6 +73,7 @@ def flag_comment(
                                        reasons=", ".join(r.value for r in FlagReason), found=reason)) from None
     text = _reason(note, required=False)
     eventlog.acquire_append_lock(session)
+    author_since(session, actor)
     comment = session.get(Comment, comment_id)
     if comment is None or comment.state != CommentState.VISIBLE:
         raise NotFound(wording("there is no visible comment %(comment)d", comment=comment_id))

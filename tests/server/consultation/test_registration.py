@@ -124,6 +124,11 @@ def test_a_citizen_signs_up_verifies_by_mail_and_then_comments(
     headers = {"Authorization": f"Bearer {login.get_json()['token']}"}
     early = client.post(f"/api/bills/{bill}/comments", json={"eid": DURATION, "body": "Hello"}, headers=headers)
     assert early.status_code == 403 and early.get_json()["error"]["code"] == "email_not_verified"
+    # Nor may an unconfirmed account report others' comments to the clerks, nor endorse them.
+    other = api.comment("citizen", bill, DURATION, "A comment of someone else.").get_json()
+    for action, body in (("flags", {"reason": "spam"}), ("endorsements", None)):
+        refused = client.post(f"/api/comments/{other['id']}/{action}", json=body, headers=headers)
+        assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "email_not_verified", action
 
     assert client.post("/api/citizens/verification", json={"token": "forged"}).status_code == 400
     verified = client.post("/api/citizens/verification", json={"token": token})
