@@ -1,21 +1,58 @@
-"""The ``/akn/<FRBR URI>`` resolver: AKN XML, rendered HTML or a PDF for Work, Expression and Manifestation URIs."""
+"""The ``/akn/<FRBR URI>`` resolver: AKN XML, rendered HTML or a PDF for Work, Expression and Manifestation URIs.
+
+Besides the URIs Parley stores, the forms of the naming convention (AKN-NC 1.0, 4.6 and 4.8.4) that name one of
+them without spelling it: ``.../eng@`` (the original expression in that language), ``.../eng`` (the latest one),
+and a portion ``/~<eId>`` (or ``/!main~<eId>``) after any of these, after a dated expression or after the Work.
+Each is served where it is asked for, as the Work URI is, with ``Content-Location`` naming the dated expression.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from datetime import UTC
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, make_response, render_template, request
+from flask.typing import ResponseReturnValue
+from lxml import etree
+from sqlalchemy.orm import Session
+from werkzeug.urls import iri_to_uri
 
+from akn import AknDocument, FrbrUri, InvalidFrbrUriError, ProvisionNotFoundError
+from akn.portion import portion_document, portion_element
 from akn.render import render, toc
+from server.domain.wording import wording
+from server.errors import BadRequest, NotFound, ParleyError
 from server.http.context import current_principal, database
+from server.http.pages_common import page_error
 from server.services import pdf as pdf_service
-from server.services.bills import load_document
+from server.services.bills import load_document, versions
 from server.services.pdf import PDF_MEDIA_TYPE, BillPdfJob
-from server.services.publication import expression_bytes, resolve, split_manifestation
+from server.services.publication import (
+    MANIFESTATION_FORMATS,
+    ResolvedUri,
+    expression_bytes,
+    resolve,
+    split_manifestation,
+)
+from server.store.models import Expression
 
 resolver = Blueprint("resolver", __name__)
 
 AKN_MEDIA_TYPE = "application/akn+xml"
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a URI names: a published expression, or one provision (``portion``) of it."""
+
+    resolved: ResolvedUri
+    portion: str | None
+    # The URI names this expression and no other, ever (a dated or original expression); a Work URI or a
+    # language alone follows the latest version.
+    pinned: bool
+    # The expression's own URI when the URI asked for named it some other way (Content-Location), else None.
+    location: str | None
 
 
 def _laid_out_pdf(job: BillPdfJob) -> bytes:
@@ -36,14 +73,97 @@ def _negotiated_format() -> str:
     return "html" if best == "text/html" else "xml"
 
 
+def _target(session: Session, uri: str) -> _Target:
+    try:
+        resolved = resolve(session, uri)
+    except NotFound as unknown:
+        return _convention_target(session, uri, unknown)
+    # A URI Parley stores (or one of its manifestations) answers exactly as it always has.
+    names_expression = split_manifestation(uri)[0] == resolved.expression.expression_uri
+    return _Target(resolved, None, names_expression,
+                   None if names_expression else resolved.expression.expression_uri)
+
+
+def _convention_target(session: Session, uri: str, unknown: NotFound) -> _Target:
+    """The naming convention's forms that no stored URI spells; ``unknown`` when the URI uses none of them."""
+    try:
+        frbr = FrbrUri.parse(uri)
+    except InvalidFrbrUriError as malformed:
+        raise BadRequest(malformed.message) from None
+    original = frbr.expression_date == ""
+    latest = frbr.language is not None and frbr.expression_date is None
+    if (
+        not (original or latest or frbr.portion)
+        or frbr.version_separator != "@"  # `:` names a virtual expression, which Parley does not resolve
+        or frbr.component not in (None, "main")
+        or (frbr.format is not None and frbr.format not in MANIFESTATION_FORMATS)
+    ):
+        raise unknown
+    fmt = MANIFESTATION_FORMATS[frbr.format] if frbr.format else None
+    if frbr.expression_date:
+        # A dated expression with a portion: the expression is found as it always was.
+        resolved = resolve(session, frbr.expression_uri)
+        return _Target(ResolvedUri(resolved.bill, resolved.expression, fmt), frbr.portion, True, None)
+    work = resolve(session, frbr.work_uri)
+    expression = work.expression
+    if frbr.language is not None:
+        expression = _in_language(session, work, frbr.language, original)
+    return _Target(ResolvedUri(work.bill, expression, fmt), frbr.portion, original, expression.expression_uri)
+
+
+def _in_language(session: Session, work: ResolvedUri, language: str, original: bool) -> Expression:
+    """The first (``original``) or the latest published expression of the work in ``language``."""
+    expressions = [e for e in versions(session, work.bill.id) if e.language == language]
+    if not expressions:
+        raise NotFound(wording("the work %(uri)s has no published expression in the language %(language)s",
+                               uri=work.bill.work_uri, language=language))
+    return expressions[0] if original else expressions[-1]
+
+
+def _asks_for_html(uri: str) -> bool:
+    fmt = split_manifestation(uri)[1]
+    return fmt == "html" or (fmt is None and _negotiated_format() == "html")
+
+
+@resolver.after_request
+def _varies_by_accept(response: Response) -> Response:
+    # Refusals too: the same address answers a browser with a page and a program with JSON.
+    response.vary.add("Accept")
+    return response
+
+
 @resolver.get("/akn/<path:uri>")
-def resolve_uri(uri: str) -> Response:
+def resolve_uri(uri: str) -> ResponseReturnValue:
+    try:
+        return _answer("/akn/" + uri)
+    except ParleyError as refused:
+        if not _asks_for_html("/akn/" + uri):
+            raise
+        # A person followed a link or typed an address in a browser: a page in their language, not JSON.
+        return make_response(page_error(refused))
+
+
+def _answer(uri: str) -> Response:
     job: BillPdfJob | None = None
     with database().read() as session:
-        resolved = resolve(session, "/akn/" + uri)
+        target = _target(session, uri)
+        resolved = target.resolved
         fmt = resolved.format or _negotiated_format()
-        content = expression_bytes(session, resolved.expression)
         etag = resolved.expression.document_sha256
+        document: AknDocument | None = None
+        element: etree._Element | None = None  # the provision a portion URI names
+        if target.portion is not None:
+            if fmt == "pdf":
+                asked = resolved.expression.expression_uri + "/~" + target.portion
+                raise NotFound(wording("expected .xml, .akn or .html for the portion %(uri)s, found .pdf", uri=asked))
+            document = load_document(session, resolved.expression.document_sha256)
+            try:
+                element = portion_element(document, target.portion)
+            except ProvisionNotFoundError:
+                raise NotFound(wording("the expression %(uri)s has no provision %(eid)s",
+                                       uri=resolved.expression.expression_uri, eid=target.portion)) from None
+            # Each provision is its own representation: an eId may hold any character, its digest none to quote.
+            etag = f"{etag}~{hashlib.sha256(target.portion.encode()).hexdigest()[:16]}"
         if fmt == "pdf":
             # A PDF depends on its layout too: a new template or renderer makes a new representation, which a
             # client holding the old one must get rather than a 304.
@@ -56,13 +176,16 @@ def resolve_uri(uri: str) -> Response:
         since = request.if_modified_since
         # A work URI follows the latest version, and Last-Modified counts whole seconds: a version published in
         # the same second as the one a client holds must not be answered 304 on the date alone.
-        names_expression = split_manifestation("/akn/" + uri)[0] == resolved.expression.expression_uri
-        unchanged_since = since is not None and (modified <= since if names_expression else modified < since)
+        unchanged_since = since is not None and (modified <= since if target.pinned else modified < since)
         if request.if_none_match.contains_weak(etag) or (not request.if_none_match and unchanged_since):
             not_modified = Response(status=304, headers={"ETag": f'"{etag}"', "Vary": "Accept"})
             not_modified.last_modified = modified
             return not_modified
         if fmt == "xml":
+            if document is not None and target.portion is not None:
+                content = portion_document(document, target.portion).to_bytes()
+            else:
+                content = expression_bytes(session, resolved.expression)
             response = Response(content, mimetype=AKN_MEDIA_TYPE)
         elif fmt == "pdf":
             kept = pdf_service.kept_pdf(session, pdf_service.pdf_key(resolved.expression))
@@ -70,13 +193,15 @@ def resolve_uri(uri: str) -> Response:
                 job = pdf_service.bill_pdf_job(session, resolved.expression)
             response = Response(kept or b"", mimetype=PDF_MEDIA_TYPE)
         else:
-            document = load_document(session, resolved.expression.document_sha256)
+            shown = element
+            if shown is None:
+                shown = load_document(session, resolved.expression.document_sha256).root
             html = render_template(
                 "document.html",
                 bill=resolved.bill,
                 expression=resolved.expression,
-                body=render(document.root),
-                contents=toc(document.root),
+                body=render(shown),
+                contents=toc(shown),
                 principal=current_principal(),
             )
             response = Response(html, mimetype="text/html")
@@ -85,4 +210,7 @@ def resolve_uri(uri: str) -> Response:
     response.set_etag(etag)
     response.last_modified = modified
     response.headers["Vary"] = "Accept"
+    if target.location is not None:
+        portion = f"/~{target.portion}" if target.portion is not None else ""
+        response.headers["Content-Location"] = iri_to_uri(f"{target.location}{portion}.{fmt}")
     return response
