@@ -107,6 +107,7 @@ _SPACE = re.compile(r"\s")
 _INNER = re.compile(rf"[{_PUNCT}]+")
 
 _NUM = f"{{{AKN_NS}}}num"
+_PORTION_BODY = f"{{{AKN_NS}}}portionBody"
 _HIERARCHY_TAGS = frozenset(f"{{{AKN_NS}}}{name}" for name in HIERARCHY_ELEMENTS)
 _NOTES = (f"{{{AKN_NS}}}authorialNote", f"{{{AKN_NS}}}noteRef")
 
@@ -304,6 +305,12 @@ def eid_mismatches(root: etree._Element) -> Iterator[EidMismatch]:
         if not name:
             continue
         parent = element.getparent()
+        if actual and parent is not None and parent.tag == _PORTION_BODY:
+            # A portion holds a provision of another document under its eId there, which references to it use:
+            # that eId is the context of what it holds, not judged against the portion's own structure.
+            del scopes[1:]
+            scopes.append([element, actual, None])
+            continue
         # Document order: a context not in this element's ancestry is finished and never seen again.
         for depth in range(len(scopes) - 1, 0, -1):
             if scopes[depth][0] is parent:

@@ -269,10 +269,12 @@ def frbr_problems(document: etree._Element) -> list[Problem]:
                                  uri=meta.work_uri))
         return problems
     expected = {
-        wording("document type"): (work.doctype, meta.doctype),
         wording("country"): (work.place, meta.country),
         wording("date"): (work.date, meta.date),
     }
+    # A portion is part of a document of another type, which its Work URI names (AKN-NC 4.8.4).
+    if meta.doctype != "portion":
+        expected = {wording("document type"): (work.doctype, meta.doctype), **expected}
     if meta.number:
         expected[wording("number")] = (work.number, meta.number)
     for what, (in_uri, in_metadata) in expected.items():

@@ -8,8 +8,9 @@ import pytest
 from lxml import etree
 
 from akn import AknDocument, ProvisionNotFoundError
+from akn.plaintext import parse_bill_text
 from akn.portion import portion_document, portion_element
-from akn.validation import schema_problems
+from akn.validation import convention_problems, schema_problems
 from akn.vocabulary import AKN_NS
 
 A = f"{{{AKN_NS}}}"
@@ -78,3 +79,43 @@ def test_an_eid_inside_a_provision_is_not_a_provision(bill: AknDocument) -> None
     named = AknDocument.from_bytes(etree.tostring(root))
     with pytest.raises(ProvisionNotFoundError):
         portion_document(named, "sec_1__p_1")
+
+
+PARTED = """\
+PART 1 - Preliminary
+
+  SEC 1. - Short title
+
+    SUBSEC (1)
+
+      This Act may be cited as the Levies Act.
+
+    SUBSEC (2)
+
+      It comes into force on assent.
+
+PART 2 - Levies
+
+  SEC 2. - Rate
+
+    The levy is ten per cent.
+"""
+
+
+def test_a_portion_follows_the_naming_convention(bill: AknDocument) -> None:
+    """The provision keeps the eIds it has in its document (references to it use them), and the Work URI keeps
+    the document type of the whole: neither is a departure from the convention in a portion."""
+    parted = AknDocument.from_bytes(parse_bill_text(PARTED, country="ke", number="12", date="2026-11-21",
+                                                    title="The Levies Bill"))
+    assert "part_1__sec_1__subsec_2" in parted.eids()
+    for document in (bill, parted):
+        for eid in document.eids():
+            assert convention_problems(portion_document(document, eid).tree) == [], eid
+    # A wrong eId inside the provision is still reported.
+    portion = portion_document(parted, "part_1__sec_1")
+    portion.root.xpath('//a:portionBody//*[@eId="part_1__sec_1__subsec_2"]', namespaces=NS)[0].set(
+        "eId", "part_1__sec_1__subsec_9")
+    problems = convention_problems(portion.tree)
+    assert problems and problems[0].code == "eid_convention"
+    assert "'part_1__sec_1__subsec_9'" in problems[0].message
+    assert "gives 'part_1__sec_1__subsec_2'" in problems[0].message

@@ -9,7 +9,7 @@ from diff_match_patch import diff_match_patch
 from flask.testing import FlaskClient
 from lxml import etree
 
-from akn.validation import schema_problems
+from akn.validation import convention_problems, schema_problems
 from akn.vocabulary import AKN_NS
 from server.services import accounts, bills, drafting
 from server.store.db import Database
@@ -54,6 +54,7 @@ def two_versions(client: FlaskClient, db: Database, users: Accounts) -> TwoVersi
 def _portion(response_data: bytes) -> etree._Element:
     root = etree.fromstring(response_data)
     assert schema_problems(root) == []
+    assert convention_problems(root) == [], "Parley's own output follows the naming convention"
     assert etree.QName(root[0]).localname == "portion"
     return root
 
