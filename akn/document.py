@@ -138,7 +138,8 @@ class AknDocument:
 
     @property
     def title(self) -> str:
-        """The title: the work's title alias, else the first docTitle, shortTitle or longTitle."""
+        """The title: the work's title alias, else the first docTitle, shortTitle or longTitle, else a name made
+        of the work's type, number and year ("Act 29 of 1998"), so that a document is never listed untitled."""
         if self.frbr.title:
             return self.frbr.title
         for tag in ("docTitle", "shortTitle", "longTitle"):
@@ -146,7 +147,7 @@ class AknDocument:
                 text = " ".join("".join(str(t) for t in element.itertext()).split())
                 if text:
                     return text
-        return ""
+        return _named_from_work(self.frbr.work_uri)
 
     @property
     def editable(self) -> bool:
@@ -615,6 +616,17 @@ def _place(reference: etree._Element, element: etree._Element, position: Positio
     else:
         raise InvalidStructureError(wording("expected position 'before' or 'after', found %(position)r",
                                         position=position))
+
+
+def _named_from_work(work_uri: str) -> str:
+    # The title is data in the document's language, not the interface's: these few words stay English, as the
+    # citations of provisions do.
+    try:
+        work = FrbrUri.parse(work_uri)
+    except InvalidFrbrUriError:
+        return work_uri
+    kind = (work.subtype or work.doctype).replace("_", " ")
+    return f"{kind[:1].upper()}{kind[1:]} {work.number} of {work.date[:4]}"
 
 
 def _remove_keeping_text(element: etree._Element) -> None:

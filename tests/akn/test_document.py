@@ -305,3 +305,21 @@ def test_documents_without_eids_in_text_get_none_added(bill: AknDocument) -> Non
     content = bill.provision_element("sec_3").find(A + "content")
     assert content is not None
     assert [e.get("eId") for e in content.iter()] == [None, None, None, None]
+
+
+def test_a_document_without_any_title_is_named_after_its_work() -> None:
+    untitled = (
+        f'<akomaNtoso xmlns="{AKN_NS}"><act name="act"><meta><identification source="#x">'
+        '<FRBRWork><FRBRthis value="/akn/za/act/1998/29/!main"/><FRBRuri value="/akn/za/act/1998/29"/>'
+        '<FRBRdate date="1998-03-01" name="Generation"/><FRBRauthor href="#x"/><FRBRcountry value="za"/>'
+        '<FRBRnumber value="29"/></FRBRWork>'
+        '<FRBRExpression><FRBRthis value="/akn/za/act/1998/29/eng@1998-03-01/!main"/>'
+        '<FRBRuri value="/akn/za/act/1998/29/eng@1998-03-01"/><FRBRdate date="1998-03-01" name="Generation"/>'
+        '<FRBRauthor href="#x"/><FRBRlanguage language="eng"/></FRBRExpression>'
+        '<FRBRManifestation><FRBRthis value="/akn/za/act/1998/29/eng@1998-03-01/!main.xml"/>'
+        '<FRBRuri value="/akn/za/act/1998/29/eng@1998-03-01.akn"/><FRBRdate date="1998-03-01" name="Generation"/>'
+        '<FRBRauthor href="#x"/></FRBRManifestation></identification></meta>'
+        '<body><section eId="sec_1"><num>1.</num><content><p>Text.</p></content></section></body></act></akomaNtoso>'
+    )
+    document = AknDocument.from_bytes(untitled.encode())
+    assert document.title == "Act 29 of 1998"

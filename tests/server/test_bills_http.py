@@ -206,12 +206,12 @@ def test_published_xml_is_strictly_valid(client: FlaskClient, users: Accounts) -
 @pytest.mark.parametrize(
     ("body", "english", "french"),
     [
-        (NOT_AKN, "expected an <akomaNtoso> root element in namespace", "l’élément racine doit être <akomaNtoso>"),
-        (WRONG_NAMESPACE, "convert it to AKN 3.0 first", "convertissez-le d’abord en AKN 3.0"),
+        (NOT_AKN, "expected an <akomaNtoso> root element in namespace", "l\u2019élément racine doit être <akomaNtoso>"),
+        (WRONG_NAMESPACE, "convert it to AKN 3.0 first", "convertissez-le d\u2019abord en AKN 3.0"),
         (BROKEN_UTF8, "not well-formed XML: ", "XML mal formé : "),
         (NOT_VALID, "not valid Akoma Ntoso 3.0: line 1: ", "Akoma Ntoso 3.0 non valide : ligne 1 : "),
         (EXTERNAL_DTD, "DTDs and entity declarations are never accepted",
-         "Les DTD et les déclarations d’entités ne sont jamais acceptées"),
+         "Les DTD et les déclarations d\u2019entités ne sont jamais acceptées"),
     ],
     ids=["not-akn", "wrong-namespace", "broken-utf8", "schema-invalid", "doctype"],
 )
