@@ -96,7 +96,7 @@ def browser_strings() -> dict[str, str]:
         "fate_not_taken_up": _("not taken up"),
         "fate_noted": _("noted"),
         "answer": _("Answer"),
-        "answer_amendment": _("The amendment made"),
+        "answer_amendment": _("The amendment it led to"),
         "answer_version": _("Version %(version)s", version="{version}"),
         "citizens_comment": _("Citizens comment here; your account is not a citizen's."),
         "flag": _("Report"),

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from server.domain.amendments import AmendmentState
 from server.domain.citation import cite, levels_from_eid
 from server.domain.consultation import MAX_BODY_CHARS, CommentState, ConsultationEvent, Fate, answer_stream
 from server.domain.roles import Role
-from server.domain.wording import Wording, wording
+from server.domain.wording import Wording, word, wording
 from server.errors import Conflict, NotFound, ValidationFailed
 from server.services.commenters import Recipient, commenter_recipients
 from server.services.consultation import draft, expression_of
@@ -77,6 +78,27 @@ def _optional_int(value: object, name: str) -> int | None:
     return value
 
 
+# An amendment that was voted down, withdrawn, ruled out of order or fell took nothing up.
+_TOOK_NOTHING_UP = frozenset({AmendmentState.REJECTED, AmendmentState.WITHDRAWN, AmendmentState.INADMISSIBLE,
+                              AmendmentState.FALLEN})
+
+
+def _check_amendment_claim(fate: Fate, amendment: Amendment, version: int | None) -> None:
+    """Refuse an answer whose link to an amendment would tell the public something untrue."""
+    name = amendment.number if amendment.number is not None else amendment.id
+    if fate in (Fate.TAKEN_UP, Fate.PARTLY_TAKEN_UP) and amendment.state in _TOOK_NOTHING_UP:
+        raise Conflict(wording("amendment %(amendment)s is %(state)s: it took nothing up", amendment=name,
+                               state=word(amendment.state)))
+    # Linked together, the two say the amendment made that version.
+    if version is not None and amendment.consolidated_in is None:
+        raise Conflict(wording("amendment %(amendment)s is %(state)s and in no version yet; link version "
+                               "%(version)d once it is made there", amendment=name, state=word(amendment.state),
+                               version=version))
+    if version is not None and amendment.consolidated_in != version:
+        raise Conflict(wording("amendment %(amendment)s was made in version %(made)s, not version %(version)d",
+                               amendment=name, made=amendment.consolidated_in, version=version))
+
+
 def answer(
     session: Session,
     principal: Principal | None,
@@ -119,6 +141,7 @@ def answer(
         if amendment is None or amendment.bill_id != target.bill_id:
             raise NotFound(wording("bill %(bill)d has no amendment %(amendment)d", bill=target.bill_id,
                                    amendment=linked_amendment))
+        _check_amendment_claim(parsed_fate, amendment, linked_version)
     answer_id = (session.scalar(select(func.max(CommentAnswer.id))) or 0) + 1
     eventlog.append(
         session,

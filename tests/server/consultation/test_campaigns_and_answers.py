@@ -229,3 +229,35 @@ def test_a_campaign_reads_as_one_entry_that_says_how_many_and_its_signatures_on_
 
     wrong = api.get(f"/api/bills/{consulted}/comments?campaigns=folded")
     assert wrong.status_code == 422 and "campaigns" in str(wrong.get_json()["error"])
+
+
+def test_an_answer_cannot_claim_what_an_amendment_did_not_do(api: Api, consulted: int) -> None:
+    def transition(amendment: int, to: str, who: str) -> None:
+        moved = api.post(who, f"/api/amendments/{amendment}/transitions", {"to": to})
+        assert moved.status_code == 200, moved.get_json()
+
+    def proposed() -> int:
+        made = api.post("mp", f"/api/bills/{consulted}/amendments",
+                        {"eid": DURATION, "text": "A consultation shall remain open for not less than sixty days."})
+        assert made.status_code == 201, made.get_json()
+        return int(made.get_json()["id"])
+
+    comment = api.comment("citizen", consulted, DURATION, "Sixty days, please.").get_json()
+    path = f"/api/comments/{comment['id']}/answers"
+    withdrawn = proposed()
+    transition(withdrawn, "tabled", "mp")
+    transition(withdrawn, "withdrawn", "mp")
+    refused = api.post("drafter", path, {"body": "Done.", "fate": "taken_up", "amendment_id": withdrawn})
+    assert refused.status_code == 409 and "withdrawn" in refused.get_json()["error"]["message"]
+    # Saying it was not taken up, and which amendment tried, is true.
+    assert api.post("drafter", path, {"body": "The amendment was withdrawn.", "fate": "not_taken_up",
+                                      "amendment_id": withdrawn}).status_code == 201
+
+    tabled = proposed()
+    transition(tabled, "tabled", "mp")
+    in_version = api.post("drafter", path, {"body": "Done.", "fate": "taken_up", "amendment_id": tabled,
+                                            "version": 1})
+    assert in_version.status_code == 409, in_version.get_json()
+    assert "in no version yet" in in_version.get_json()["error"]["message"]
+    assert api.post("drafter", path, {"body": "An amendment was tabled.", "fate": "taken_up",
+                                      "amendment_id": tabled}).status_code == 201
