@@ -6,6 +6,13 @@ smallest changes are worded the way a reader finds them: ``In section 3(2), leav
 by widening the quote until it is unique, as the style asks). Two drafting styles are supported: Westminster
 instructions and the EU two-column form (``Text proposed`` / ``Amendment`` with the changed words marked).
 
+The words of a provision with subdivisions are its opening words (AKN ``<intro>``) or closing words
+(``<wrapUp>``), and an instruction says which (:class:`TextPlace`): the end of section 3 is after its last
+paragraph, not after the words that lead in to its first. Quoted words that hold the style's quotation marks are
+quoted with the other kind, so that the quote's end cannot be mistaken. A change of formatting or markup alone
+(``**bold**`` taken off) is no change of words, and is not worded (``server.domain.instruction_rules`` says why
+an amendment made of nothing else is refused).
+
 Pure: no I/O, no Flask, no SQLAlchemy.
 """
 
@@ -18,7 +25,7 @@ from difflib import SequenceMatcher
 from enum import StrEnum
 from typing import Final, Literal
 
-from server.domain.citation import Level, cite, is_top_unit, unit_name, unit_phrase
+from server.domain.citation import Level, bare_number, cite, is_top_unit, unit_name, unit_phrase
 from server.domain.words import Reading, read_words
 
 __all__ = [
@@ -29,6 +36,7 @@ __all__ = [
     "Segment",
     "StyleName",
     "TextChange",
+    "TextPlace",
     "change_parts",
     "compare_texts",
     "insertion_instruction",
@@ -45,6 +53,24 @@ MAX_WIDENING: Final = 4
 _ORDINALS: Final = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
                     "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
                     "seventeenth", "eighteenth", "nineteenth", "twentieth")
+
+
+# Quotation marks, as (opening, closing): the straight and curly kinds, double then single.
+_STRAIGHT: Final = (('"', '"'), ("'", "'"))
+_CURLY: Final = (("\u201c", "\u201d"), ("\u2018", "\u2019"))
+_APOSTROPHES: Final = frozenset("'\u2019")
+
+
+def _holds_marks(text: str, marks: tuple[str, str]) -> bool:
+    """True when ``text`` holds either mark as a quotation mark (an apostrophe inside a word, as in "person's",
+    is not one)."""
+    for k, ch in enumerate(text):
+        if ch not in marks:
+            continue
+        inside_a_word = 0 < k < len(text) - 1 and text[k - 1].isalnum() and text[k + 1].isalnum()
+        if not (ch in _APOSTROPHES and inside_a_word):
+            return True
+    return False
 
 
 class StyleName(StrEnum):
@@ -68,8 +94,21 @@ class DraftingStyle:
     # Where the change is, when known ("Page 2, line 14"), put before the provision's citation.
     location: str | None = None
 
+    def quote_marks(self, text: str) -> tuple[str, str]:
+        """The marks that quote ``text`` without ambiguity: the style's own, unless the text holds them (``insert
+        '"'``, ``leave out '"Clerk" means'``); then the other kind of the same family (single for double, double
+        for single), then the other family (curly for straight, straight for curly)."""
+        own = (self.open_quote, self.close_quote)
+        families = (_CURLY, _STRAIGHT) if own in _CURLY else (_STRAIGHT, _CURLY)
+        candidates = [own, *(pair for family in families for pair in family if pair != own)]
+        for marks in candidates:
+            if not _holds_marks(text, marks):
+                return marks
+        return own  # the text holds every kind of quotation mark: nothing would do better
+
     def quoted(self, text: str) -> str:
-        return f"{self.open_quote}{text}{self.close_quote}"
+        opening, closing = self.quote_marks(text)
+        return f"{opening}{text}{closing}"
 
 
 WESTMINSTER: Final = DraftingStyle()
@@ -89,10 +128,44 @@ class TextChange:
     anchor: str | None = None  # for an insertion: the words it follows, or None at the beginning/end
     position: Literal["after", "beginning", "end"] | None = None
     occurrence: int | None = None  # set when the quote (or anchor) occurs more than once
+    # True for a replacement whose words read the same before and after: only their formatting or markup (bold,
+    # a reference, a term) changes, which no instruction can say ("leave out "x" and insert "x"").
+    markup_only: bool = False
 
     def span(self) -> tuple[int, int]:
         """The old words this change touches, as a half-open word range (empty for an insertion)."""
         return (self.old_start, self.old_end)
+
+
+@dataclass(frozen=True)
+class TextPlace:
+    """Which words of a provision with subdivisions its text is: the opening words (AKN ``<intro>``), before its
+    first subdivision, or the closing words (``<wrapUp>``), after its last.
+
+    ``subdivision`` is that first or last subdivision (``paragraph (a)``), by which the words are named the way
+    drafters name them: ``In section 3, in the words before paragraph (a), at the end, insert "x".`` Without a
+    number, they are "the opening words" or "the closing words".
+    """
+
+    element: Literal["intro", "wrapUp"]
+    subdivision: Level | None = None
+
+    def edge(self) -> str | None:
+        """Where the words stand, by their subdivision (``before paragraph (a)``), or None when it has no number."""
+        if self.subdivision is None or bare_number(self.subdivision.num) is None:
+            return None
+        return f"{'before' if self.element == 'intro' else 'after'} {unit_phrase(self.subdivision)}"
+
+    def words(self) -> str:
+        """``the words before paragraph (a)``, or ``the opening words``."""
+        edge = self.edge()
+        if edge is not None:
+            return f"the words {edge}"
+        return "the opening words" if self.element == "intro" else "the closing words"
+
+    def eu_part(self) -> str:
+        """The words' place in a European Parliament citation (``Article 3 \u2013 introductory part``)."""
+        return "introductory part" if self.element == "intro" else "final part"
 
 
 @dataclass(frozen=True)
@@ -272,7 +345,9 @@ def compare_texts(old_markup: str, new_markup: str, style: DraftingStyle = WESTM
             continue
         kind: ChangeKind = "replace" if j2 > j1 else "delete"
         inserted = new.quote(j1, j2) if j2 > j1 else ""
-        result.append(TextChange(kind, i1, i2, j1, j2, old.quote(i1, i2), inserted, occurrence=occurrence))
+        same_words = [w.text for w in old.words[i1:i2]] == [w.text for w in new.words[j1:j2]]
+        result.append(TextChange(kind, i1, i2, j1, j2, old.quote(i1, i2), inserted, occurrence=occurrence,
+                                 markup_only=kind == "replace" and same_words))
     return result
 
 
@@ -339,25 +414,64 @@ def render_columns(citation: str, proposed: Sequence[Segment], amendment: Sequen
     return f"{heading}\n\nText proposed\n{show(proposed)}\n\nAmendment\n{show(amendment)}"
 
 
+def _whole_words(place: TextPlace, change: TextChange, old: Reading) -> list[Part] | None:
+    """The words of ``place`` given, left out or replaced whole, as drafters word it; None for any other change.
+
+    Opening words that were not there go ``before subsection (1)``, not "at the beginning" of the provision; words
+    left out whole are named, not quoted: ``leave out the words before paragraph (a)``.
+    """
+    if not old.words:
+        edge = place.edge()
+        if edge is None:
+            return [f", insert the {'opening' if place.element == 'intro' else 'closing'} words ",
+                    Quoted(change.inserted), "."]
+        return [f", {edge}, insert ", Quoted(change.inserted), "."]
+    if change.kind == "insert" or (change.old_start, change.old_end) != (0, len(old.words)):
+        return None
+    if change.kind == "delete":
+        return [f", leave out {place.words()}."]
+    return [f", leave out {place.words()} and insert ", Quoted(change.inserted), "."]
+
+
 def text_instruction(
-    levels: Sequence[Level], old_markup: str, new_markup: str, style: DraftingStyle = WESTMINSTER
+    levels: Sequence[Level],
+    old_markup: str,
+    new_markup: str,
+    style: DraftingStyle = WESTMINSTER,
+    place: TextPlace | None = None,
 ) -> Instruction:
-    """The instruction that turns a provision's text ``old_markup`` into ``new_markup``."""
+    """The instruction that turns a provision's text ``old_markup`` into ``new_markup``.
+
+    ``place`` says which words of a provision with subdivisions the text is (its opening or closing words); None
+    for a provision whose text is all its content.
+
+    Changes of formatting or markup alone (:attr:`TextChange.markup_only`) are not worded: no instruction can
+    say them (``leave out "x" and insert "x"``), and they are an editorial matter. They stay in ``changes``, as
+    the words the amendment touches (what it conflicts with), and in the EU form's columns.
+    """
     citation = cite(levels)
     changes = compare_texts(old_markup, new_markup, style)
+    worded = [change for change in changes if not change.markup_only]
     old, new = read_words(old_markup), read_words(new_markup)
     proposed, amendment = _columns(old, new, changes)
     parts: list[Part] = [_lead(style, citation)]
+    within = f", in {place.words()}" if place is not None else ""
+    whole = _whole_words(place, worded[0], old) if place is not None and len(worded) == 1 else None
     if not changes:
         parts.append(", no change.")
-    elif len(changes) == 1:
-        parts += [", ", *change_parts(changes[0]), "."]
+    elif not worded:
+        parts.append(", no change of words.")
+    elif whole is not None:
+        parts += whole
+    elif len(worded) == 1:
+        parts += [within, ", ", *change_parts(worded[0]), "."]
     else:
-        parts.append("—")
-        for k, change in enumerate(changes):
-            parts += [f"\n({_letter(k)}) ", *change_parts(change), ";" if k < len(changes) - 1 else "."]
+        parts.append(f"{within}—")
+        for k, change in enumerate(worded):
+            parts += [f"\n({_letter(k)}) ", *change_parts(change), ";" if k < len(worded) - 1 else "."]
     if style.name is StyleName.EU:
-        text = render_columns(citation, proposed, amendment)
+        heading = f"{citation} \u2013 {place.eu_part()}" if place is not None else citation
+        text = render_columns(heading, proposed, amendment)
     else:
         text = join_parts(parts, style)
     return Instruction(text, citation, tuple(parts), tuple(changes), proposed, amendment, style.name)

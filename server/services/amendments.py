@@ -50,11 +50,13 @@ from server.domain.amendments import (
 )
 from server.domain.citation import Level
 from server.domain.events import EventDraft, bill_stream
+from server.domain.instruction_rules import formatting_problem, numbering_problem
 from server.domain.instructions import (
     DraftingStyle,
     Instruction,
     Quoted,
     StyleName,
+    TextPlace,
     insertion_instruction,
     omission_instruction,
     text_instruction,
@@ -216,6 +218,7 @@ class CitedProvision:
     levels: list[Level]  # from the top of the bill down to it, for the citation ("section 5(2)")
     ordinal: int  # its place in that version, for the marshalled list
     holds_provisions: bool  # its text is an intro to subdivisions, not its whole content
+    place: TextPlace | None = None  # for such an intro: its words, named by the first subdivision
 
 
 def _published(session: Session, bill_id: int, version: int) -> Expression:
@@ -254,18 +257,26 @@ def cited_provision(document: AknDocument, bill: Bill, eid: str) -> CitedProvisi
                        eid=eid) from None
     chain = [element, *(a for a in element.iterancestors() if _is_tree_node(a))]
     provisions = [to_provision(e, recursive=False) for e in reversed(chain)]
+    children = child_provisions(element)
+    place = None
+    if children:
+        first = to_provision(children[0], recursive=False)
+        place = TextPlace("intro", Level(first.name, first.num))
     return CitedProvision(provisions[-1], [Level(p.name, p.num) for p in provisions], document.eids().index(eid),
-                 bool(child_provisions(element)))
+                          bool(children), place)
 
 
 def _instruction(cited: CitedProvision, proposal: Proposal) -> Instruction:
     style = DraftingStyle(name=proposal.style)
     base = cited.provision.text
     if proposal.action is AmendmentAction.TEXT:
-        instruction = text_instruction(cited.levels, base, proposal.text, style)
+        instruction = text_instruction(cited.levels, base, proposal.text, style, cited.place)
         if not instruction.changes:
             raise ValidationFailed(wording("the proposed text of %(eid)s is the same as the bill's; change some "
                                            "words", eid=cited.provision.eid))
+        problem = formatting_problem(proposal.eid, instruction.changes)
+        if problem is not None:
+            raise ValidationFailed(problem, field="text")
         return instruction
     if proposal.action is AmendmentAction.DELETE:
         return omission_instruction(cited.levels, style, text=base)
@@ -340,6 +351,9 @@ def _check_new_provision(proposal: Proposal, cited: CitedProvision, document: Ak
         raise ValidationFailed(wording("name must be a provision element (%(names)s); found %(found)r",
                                        names=", ".join(sorted(HIERARCHY_ELEMENTS)), found=proposal.name),
                                field="name")
+    problem = numbering_problem(proposal.name or cited.provision.name, proposal.num)
+    if problem is not None:
+        raise ValidationFailed(problem, field="num")
     anchor = cited.provision.eid
     assert anchor  # cited by its eId
     taken = numbered_sibling(document, anchor, proposal.num) if proposal.num else None

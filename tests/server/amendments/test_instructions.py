@@ -96,8 +96,9 @@ def test_punctuation_change_quotes_the_word_it_follows() -> None:
 
 
 def test_punctuation_at_the_start_takes_in_the_next_word() -> None:
+    # The quote holds quotation marks: it is quoted with the other kind (see test_instruction_quotes.py).
     assert wording('"Clerk" means the Clerk', "Clerk means the Clerk") == (
-        'In section 3(2), leave out ""Clerk"" and insert "Clerk".'
+        'In section 3(2), leave out \'"Clerk"\' and insert "Clerk".'
     )
 
 
