@@ -349,8 +349,10 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
         response=ANY_OBJECT, errors=(404, 422),
     ),
     ("GET", "/api/bills/<int:bill_id>/feed.atom"): Operation(
-        "The bill's public events as an Atom feed", "open data", response=STRING,
-        response_media="application/atom+xml", errors=(404,),
+        "The bill's public events as an Atom feed", "open data",
+        params=(Param("cursor", CURSOR, "Where to continue: the feed's rel=\"next\" link gives it (leave out for "
+                      "the newest entries)."),),
+        response=STRING, response_media="application/atom+xml", errors=(404, 422),
     ),
     # --- amendments
     ("POST", "/api/bills/<int:bill_id>/amendments"): Operation(

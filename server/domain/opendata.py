@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from server.domain.amendments import AmendmentEvent
 from server.domain.consultation import ConsultationEvent
@@ -58,6 +59,13 @@ PUBLIC_EVENT_TYPES: Final = frozenset(PUBLIC_FIELDS)
 # member means following these.
 MEMBER_EVENT_TYPES: Final = frozenset({AmendmentEvent.DRAFTED, AmendmentEvent.COSPONSOR_ADDED})
 
+# What the Atom feeds list: public events, but not each edit of the working text. An edit is a keystroke's worth
+# (one operation of the live editor) of a text that is not official until a version is published, and its entry
+# would say no more than "provision edited": a short editing session would push every amendment and version out of
+# a feed's latest entries. Versions and structural changes stay. Webhooks, mail and the live stream still carry
+# edits: their subscribers choose what they follow.
+FEED_EVENT_TYPES: Final = PUBLIC_EVENT_TYPES - {EventType.PROVISION_EDITED}
+
 # Sentences: public_title puts the event's values into them.
 _TITLES: Final[dict[str, Wording]] = {
     EventType.BILL_IMPORTED: wording("Bill introduced"),
@@ -67,20 +75,70 @@ _TITLES: Final[dict[str, Wording]] = {
     EventType.PROVISION_DELETED: wording("Provision %(eid)s deleted"),
     EventType.PROVISION_MOVED: wording("Provision %(eid)s moved"),
     EventType.PROVISION_RETITLED: wording("Provision %(eid)s retitled"),
-    AmendmentEvent.DRAFTED: wording("Amendment %(amendment_id)s proposed to %(eid)s"),
-    AmendmentEvent.TABLED: wording("Amendment %(amendment_id)s tabled"),
-    AmendmentEvent.WITHDRAWN: wording("Amendment %(amendment_id)s withdrawn"),
-    AmendmentEvent.ADMITTED: wording("Amendment %(amendment_id)s admitted"),
-    AmendmentEvent.RULED_INADMISSIBLE: wording("Amendment %(amendment_id)s ruled inadmissible"),
-    AmendmentEvent.ADOPTED: wording("Amendment %(amendment_id)s adopted"),
-    AmendmentEvent.REJECTED: wording("Amendment %(amendment_id)s rejected"),
-    AmendmentEvent.FELL: wording("Amendment %(amendment_id)s fell"),
-    AmendmentEvent.COSPONSOR_ADDED: wording("Amendment %(amendment_id)s gained a co-sponsor"),
     AmendmentEvent.CONSOLIDATED: wording("Amendments consolidated into version %(version)s"),
     AmendmentEvent.WINDOW_OPENED: wording("Amendments open"),
     AmendmentEvent.WINDOW_CLOSED: wording("Amendments closed"),
     ConsultationEvent.CONSULTATION_OPENED: wording("Public consultation opened"),
 }
+
+# Steps of one amendment's procedure: %(amendment)s is how the amendment was called then (see AmendmentName).
+_STEP_TITLES: Final[dict[str, Wording]] = {
+    AmendmentEvent.TABLED: wording("%(amendment)s tabled"),
+    AmendmentEvent.WITHDRAWN: wording("%(amendment)s withdrawn"),
+    AmendmentEvent.ADMITTED: wording("%(amendment)s admitted"),
+    AmendmentEvent.RULED_INADMISSIBLE: wording("%(amendment)s ruled inadmissible"),
+    AmendmentEvent.ADOPTED: wording("%(amendment)s adopted"),
+    AmendmentEvent.REJECTED: wording("%(amendment)s rejected"),
+    AmendmentEvent.FELL: wording("%(amendment)s fell"),
+    AmendmentEvent.COSPONSOR_ADDED: wording("%(amendment)s gained a co-sponsor"),
+}
+
+
+@dataclass(frozen=True)
+class AmendmentName:
+    """How a public title names an amendment, as it stood when an event happened: by its order-paper number once
+    it was tabled (never by its database id, which the order paper does not show), else by the provision it amends
+    (its citation, "section 3(2)")."""
+
+    number: int | None = None
+    citation: str | None = None
+
+    def spoken(self) -> Wording:
+        """The name in a sentence: "Amendment 4 (section 3(2))", "Draft amendment to section 3(2)"."""
+        if self.number is not None and self.citation:
+            return wording("Amendment %(number)s (%(citation)s)", number=self.number, citation=self.citation)
+        if self.number is not None:
+            return wording("Amendment %(number)s", number=self.number)
+        if self.citation:
+            return wording("Draft amendment to %(citation)s", citation=self.citation)
+        return wording("Amendment")
+
+
+def amendment_named(event_type: str, data: dict[str, Any]) -> int | None:
+    """The id of the amendment an event's title names, when the title needs more than the event says (its
+    number, given by another event): the procedure's steps; ``amendment.drafted`` carries its citation."""
+    if event_type not in _STEP_TITLES:
+        return None
+    try:
+        return int(data["amendment_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+class Tabling(NamedTuple):
+    """When an amendment was tabled (the id of the ``amendment.tabled`` event) and the number it was given."""
+
+    event_id: int
+    number: int
+
+
+def amendment_name(event_id: int, citation: str | None, tabling: Tabling | None) -> AmendmentName:
+    """What event ``event_id`` calls an amendment with this citation and tabling (None: never tabled): its number
+    only from its tabling on, so that an entry reads the same whenever it is fetched (a draft's co-sponsor came
+    before there was a number)."""
+    if tabling is not None and tabling.event_id <= event_id:
+        return AmendmentName(tabling.number, citation)
+    return AmendmentName(None, citation)
 
 
 def is_public(event_type: str, bill_id: int | None) -> bool:
@@ -93,13 +151,25 @@ def public_data(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     return {key: data[key] for key in PUBLIC_FIELDS.get(event_type, ()) if key in data}
 
 
-def public_title(event_type: str, data: dict[str, Any]) -> str:
+def public_title(event_type: str, data: dict[str, Any], amendment: AmendmentName | None = None) -> str:
     """A one-line description of a public event, for feed entries and mail subjects: English, and a
-    :class:`Wording` that is shown translated where the reader's language is known."""
+    :class:`Wording` that is shown translated where the reader's language is known.
+
+    An amendment is named by its order-paper number: ``amendment.tabled`` gives it, and for the later steps the
+    caller looks it up (``amendment``, see :func:`amendment_named` and :func:`amendment_name`); without it a step
+    says "Amendment admitted", never the amendment's database id."""
+    if event_type == AmendmentEvent.DRAFTED:
+        return wording("Amendment proposed to %(citation)s", citation=data.get("citation") or data.get("eid", "?"))
+    step = _STEP_TITLES.get(event_type)
+    if step is not None:
+        name = amendment or AmendmentName()
+        if event_type == AmendmentEvent.TABLED and "number" in data:
+            name = AmendmentName(data["number"], name.citation)
+        return Wording(step.template, {"amendment": name.spoken()})
     sentence = _TITLES.get(event_type)
     if sentence is None:
         return event_type
-    return Wording(sentence.template, {key: data.get(key, "?") for key in ("version", "eid", "amendment_id")})
+    return Wording(sentence.template, {key: data.get(key, "?") for key in ("version", "eid")})
 
 
 def public_event(

@@ -23,8 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.domain.events import EventType
-from server.domain.opendata import Frequency, SubscriptionTarget, concerns, public_title
+from server.domain.opendata import Frequency, SubscriptionTarget, concerns
 from server.services import notifications
+from server.services.feeds import public_titles
 from server.services.mail import Mail, MailSender, one_line
 from server.store import eventlog
 from server.store.amendment_models import Amendment
@@ -115,9 +116,11 @@ def _lines(session: Session, records: list[EventRecord], with_bill: bool) -> lis
         else:
             entries.append((record, 1))
     titles: dict[int, str] = {}
+    # Amendments named by their order-paper numbers, looked up once for the whole mail.
+    events = public_titles(session, [record for record, _count in entries[:MAX_LINES]])
     lines: list[str] = []
     for record, count in entries[:MAX_LINES]:
-        line = f"{record.occurred_at:%Y-%m-%d %H:%M} UTC  {one_line(public_title(record.type, record.data))}"
+        line = f"{record.occurred_at:%Y-%m-%d %H:%M} UTC  {one_line(events[record.id])}"
         if count > 1:
             line += f" ({count} edits)"
         if with_bill and record.bill_id is not None:
@@ -142,7 +145,7 @@ def compose(session: Session, subscription: Subscription, records: list[EventRec
     if daily:
         subject = f"Parley daily digest: {len(records)} update{'s' if len(records) != 1 else ''} on {about}"
     elif len(records) == 1:
-        subject = f"Parley: {public_title(records[0].type, records[0].data)} ({about})"
+        subject = f"Parley: {public_titles(session, records[:1])[records[0].id]} ({about})"
     else:
         subject = f"Parley: {len(records)} updates on {about}"
     body = [f"News on {about}:", "", *_lines(session, records, member), ""]
