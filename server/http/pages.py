@@ -7,7 +7,7 @@ The other families live beside this module (``pages_reader``, ``pages_drafting``
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
@@ -231,6 +231,29 @@ def reset_password() -> ResponseReturnValue:
 def _code(values: Mapping[str, str]) -> str:
     # The mail offers its code to paste here as well as the link: a pasted code may carry spaces around it.
     return values.get("token", "").strip()
+
+
+# The pages of signing in, signing up, confirming an address and resetting a password: signing in never leads
+# back to them, and their addresses may carry a code from a mail, which a link must not pass on.
+_SIGN_IN_ENDPOINTS = frozenset(f"{pages.name}.{view}" for view in (
+    "login", "register", "verify", "confirm_address", "verify_again", "not_me", "disown_sign_up",
+    "forgotten_password", "reset_form", "reset_password",
+))
+
+
+def sign_in_url() -> str:
+    """The header's Sign-in link: back to this page once signed in; from a page of signing in, up or confirming,
+    to where that page itself was going (its ``next``, kept as it is rather than nested), else home."""
+    if request.endpoint in _SIGN_IN_ENDPOINTS:
+        after = _next_kept(request.values)
+    else:
+        after = request.full_path.rstrip("?")
+    return url_for("pages.login", next=after) if after else url_for("pages.login")
+
+
+@pages.app_context_processor
+def _sign_in_link() -> dict[str, Callable[[], str]]:
+    return {"sign_in_url": sign_in_url}
 
 
 def _next_kept(values: Mapping[str, str]) -> str | None:

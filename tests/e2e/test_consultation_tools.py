@@ -94,7 +94,7 @@ def test_a_drafter_answers_a_comment_from_the_panel(pages: Pages) -> None:
     fate.wait_for()
     assert "What became of it: partly taken up" in fate.inner_text()
     assert "The committee proposes sixty days." in fate.inner_text()
-    assert fate.get_by_role("link", name="The amendment made").get_attribute("href") == "/amendments/1"
+    assert fate.get_by_role("link", name="The amendment it led to").get_attribute("href") == "/amendments/1"
     drafter.wait_for_function("() => document.activeElement?.classList.contains('comment-fate')")
     # A citizen is offered no answer.
     citizen = pages.new("citizen")

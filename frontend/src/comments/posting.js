@@ -97,6 +97,9 @@ export class Posting {
     const panel = this.panel;
     const button = form.querySelector('button[type=submit]');
     if (button.disabled) return; // already on its way
+    // What sent it (the button, or a field where Enter was pressed): disabling the button, or taking the reply's
+    // form away, drops the focus on the page's body, so it is put somewhere useful once the thread shows the post.
+    const sender = document.activeElement;
     button.disabled = true;
     let posted;
     try {
@@ -104,9 +107,13 @@ export class Posting {
     } catch (error) {
       message.textContent = t('refused', { message: error.message });
       if (error.code === 'email_not_verified') message.append(' ', confirmAgainLink());
-      return;
     } finally {
       button.disabled = false;
+    }
+    if (!posted) {
+      // Refused: the form stays as it was, and so does the focus (the text can be changed and sent again).
+      if (document.activeElement === document.body && sender?.isConnected) sender.focus();
+      return;
     }
     const note = posted.state === 'held' ? t('held') : t('posted');
     this.notice = note;
@@ -123,6 +130,26 @@ export class Posting {
     announce(note);
     panel.onChange();
     await panel.refreshQuietly(); // posted all the same if the list cannot be read: it catches up at the next refresh
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (lost || (document.activeElement === sender && form.contains(sender))) this.focusPosted(posted, payload, form);
+  }
+
+  /**
+   * After a post, the focus goes to the comment just posted (focusable by script only, so Tab does not stop on
+   * every comment): a screen reader reads it out, and its own buttons (edit, withdraw) come next. A comment the
+   * thread does not show (held for a clerk, or the list could not be read) leaves it where the reader was: on the
+   * comment form's button, or on the Reply button whose form is gone.
+   */
+  focusPosted(posted, payload, form) {
+    const panel = this.panel;
+    const shown = panel.body.querySelector(`.comment[data-comment="${posted.id}"]`);
+    if (shown) {
+      shown.setAttribute('tabindex', '-1');
+      shown.focus();
+      return;
+    }
+    const back = form.isConnected ? form.querySelector('button[type=submit]') : panel.actionButton(payload.reply_to, 'reply');
+    if (back && !back.disabled) back.focus();
   }
 }
 

@@ -1,7 +1,7 @@
 // The moderation queue: a clerk hides (with a public reason) or restores each waiting comment, and suspends or
 // reinstates the account that wrote it.
 import { api } from '../lib/api.js';
-import { announce, say, t } from '../lib/dom.js';
+import { announce, h, say, t } from '../lib/dom.js';
 
 /** Shows every form of account `user` (one per queued comment) as `suspended` or not. */
 function showAccount(user, suspended) {
@@ -42,6 +42,25 @@ function setUpAccountForms() {
   }
 }
 
+/**
+ * Takes a decided `item` out of the queue. The focus, which was on the item's button, goes to the next item's
+ * reason (or the previous one's, for the last item); when none is left, the queue says so where it stood, as the
+ * page does when loaded with nothing queued, and that message takes the focus: never the page's body, from where a
+ * keyboard or screen-reader user would start again at the top.
+ */
+function leave(item) {
+  const next = item.nextElementSibling ?? item.previousElementSibling;
+  const queue = item.parentElement;
+  item.remove();
+  if (next) {
+    next.querySelector('input')?.focus();
+    return;
+  }
+  const empty = h('p', { class: 'queue-empty', tabindex: '-1' }, t('queue_empty'));
+  queue.replaceWith(empty);
+  empty.focus();
+}
+
 export async function start() {
   setUpAccountForms();
   for (const form of document.querySelectorAll('.moderation-form')) {
@@ -61,10 +80,7 @@ export async function start() {
         const done = t(action === 'hide' ? 'hidden_done' : 'restored_done', { id });
         say('moderation-message', done);
         announce(done);
-        const next = item.nextElementSibling ?? item.previousElementSibling;
-        item.remove();
-        next?.querySelector('input')?.focus();
-        if (!document.querySelector('.queued-comment')) say('moderation-message', `${done} ${t('queue_empty')}`);
+        leave(item);
       } catch (error) {
         say('moderation-message', t('refused', { message: error.message }));
       }
