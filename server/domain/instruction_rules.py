@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from typing import Final
 
 from server.domain.citation import bare_number
-from server.domain.instructions import WESTMINSTER, TextChange
+from server.domain.drafting_style import WESTMINSTER
+from server.domain.text_changes import TextChange
 from server.domain.wording import Wording, wording
 
 __all__ = ["NUMBERED_UNITS", "formatting_problem", "numbering_problem"]
