@@ -32,6 +32,7 @@ from markupsafe import Markup
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from weasyprint.urls import URLFetcher, URLFetchingError
 
 import akn.render
 from akn.document import AknDocument
@@ -147,12 +148,18 @@ def layout_version() -> str:
     return _layout(TEMPLATES).version
 
 
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:
-    raise ValueError(f"PDF rendering fetches no resources; refused {url}")
+class _NoFetching(URLFetcher):  # type: ignore[misc]
+    """Fetches nothing: a bill's text may name any address (an image, a stylesheet), and laying out a PDF must
+    neither reach the network or the disk nor wait on them. What cannot be fetched is left out of the page."""
+
+    def fetch(self, url: str, headers: Any = None) -> NoReturn:
+        raise URLFetchingError(f"PDF rendering fetches no resources; refused {url}")
 
 
 def _html(html: str) -> weasyprint.HTML:
-    return weasyprint.HTML(string=html, url_fetcher=_refuse_fetch)
+    # An instance of WeasyPrint's own fetcher class: its error path reads the fetcher's settings, which a plain
+    # function lacks (every PDF of a text holding an image failed with an AttributeError).
+    return weasyprint.HTML(string=html, url_fetcher=_NoFetching())
 
 
 def _write_pdf(html: str) -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import socket
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -23,9 +24,11 @@ pytest.importorskip("weasyprint", reason="WeasyPrint (and the system's pango) is
 pytest.importorskip("pypdf", reason="pypdf reads the produced PDFs back")
 
 import weasyprint
+from lxml import etree
 from pypdf import PageObject, PdfReader
 
 from akn.plaintext import parse_bill_text
+from akn.vocabulary import AKN_NS
 from server.app import create_app
 from server.demo import load_demo
 from server.services import accounts, bills
@@ -418,3 +421,26 @@ def test_kept_pdfs_are_no_projection_and_outlive_a_rebuild(
     assert pdf_service.bill_renders.value == before, "the rebuilt expression has the same URI and text"
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(PdfManifestation)) == 1
+
+
+def test_an_image_in_the_text_is_left_out_of_the_pdf_and_never_fetched(
+    client: FlaskClient, db: Database, users: Accounts
+) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    try:
+        root = etree.fromstring(_long_bill_xml(number="77", sections=3))
+        paragraph = root.find(".//{*}section//{*}p")
+        assert paragraph is not None
+        etree.SubElement(paragraph, f"{{{AKN_NS}}}img", src=f"http://127.0.0.1:{port}/seal.png", alt="The seal")
+        uri = _import(db, users, etree.tostring(root))
+        answer = client.get(f"{uri}.pdf")
+        assert answer.status_code == 200, answer.get_data()[:300]
+        assert "Notice Act" in _reader(answer.data).pages[0].extract_text()
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    finally:
+        listener.close()
