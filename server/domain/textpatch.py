@@ -245,7 +245,7 @@ def _parse(patch_text: str) -> list[Any]:
             continue
         try:
             urllib.parse.unquote_to_bytes(line[1:]).decode("utf-8")
-        except UnicodeDecodeError as error:
+        except UnicodeError as error:  # undecodable bytes, or a raw lone surrogate that no encoding holds
             raise MalformedPatch(f"A hunk line is not percent-encoded UTF-8: {line[:80]!r}.") from error
     try:
         patches: list[Any] = _engine().patch_fromText(patch_text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,9 @@ PRESENCE = "presence"
 _MAX_INT = 2**63
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _str_field(data: dict[str, Any], name: str, max_length: int) -> str:
     value = data.get(name)
     if not isinstance(value, str):
@@ -39,6 +43,12 @@ def _str_field(data: dict[str, Any], name: str, max_length: int) -> str:
     if len(value) > max_length:
         raise PayloadTooLarge(wording("%(name)s is %(length)d characters long; the limit is %(limit)d", name=name,
                                       length=len(value), limit=max_length))
+    lone = _SURROGATE.search(value)
+    if lone is not None:
+        # Half of a UTF-16 pair is no character: no database or encoder takes it, and a client told the server
+        # failed would send it again for ever.
+        raise BadRequest(wording("%(name)s must not contain the lone surrogate %(code)s", name=name,
+                                 code=f"U+{ord(lone.group()):04X}"))
     return value
 
 
@@ -311,6 +321,8 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         cursor = data.get("cursor")
         if eid is not None and (not isinstance(eid, str) or len(eid) > 400):
             raise BadRequest(wording("eid must be a string of at most 400 characters or null"))
+        if eid is not None:
+            _str_field(data, "eid", 400)  # no lone surrogate passed on to the other drafters
         if cursor is not None and not (
             isinstance(cursor, dict) and all(_offset(cursor.get(k)) for k in ("anchor", "head"))
         ):

@@ -159,6 +159,7 @@ def test_a_hunk_that_no_longer_matches_refuses_the_whole_edit() -> None:
         "@@ -1,2 +1,4 @@\n ab\n+X\n c\n",  # header counts disagree with the lines
         "@@ -1,3 +1,4 @@\n ab\n+%E0%A4\n c\n",  # truncated UTF-8
         "@@ -1,3 +1,4 @@\n ab\n*X\n c\n",  # unknown line kind
+        "@@ -0,0 +1,1 @@\n+\ud800\n",  # a raw lone surrogate, which no encoding holds
     ],
 )
 def test_malformed_patch_text_is_refused_with_its_own_code(patch_text: str) -> None:

@@ -312,3 +312,26 @@ def test_a_cursor_is_two_offsets_not_booleans_or_huge_numbers(
         answer = watcher.call("presence", {"bill": bill_id, "eid": SEC_1, "cursor": cursor})
         assert answer["ok"] is False and answer["error"]["code"] == "bad_request", (cursor, answer)
     assert watcher.call("presence", {"bill": bill_id, "eid": SEC_1, "cursor": {"anchor": 0, "head": 3}})["ok"]
+
+
+def test_a_lone_surrogate_is_a_bad_request_never_a_failure_to_retry(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int
+) -> None:
+    """Half of a UTF-16 pair is no character; the server must refuse it rather than fail, since a client resends
+    what failed."""
+    watcher = connect(users.tokens["drafter"])
+    _join(watcher, bill_id)
+    good = textpatch.make_patch(TEXT, TEXT + " more")
+    answers = {
+        "patch": watcher.call("edit", {"bill": bill_id, "eid": SEC_1, "rev": 0,
+                                       "patch": "@@ -0,0 +1,1 @@\n+\ud800\n", "op_id": "s1"}),
+        "op_id": watcher.call("edit", {"bill": bill_id, "eid": SEC_1, "rev": 0, "patch": good, "op_id": "op\ud800"}),
+        "eid": watcher.call("edit", {"bill": bill_id, "eid": "x\ud800", "rev": 0, "patch": good, "op_id": "s2"}),
+        "wid": watcher.call("edit", {"bill": bill_id, "eid": SEC_1, "wid": "x\udc00", "rev": 0, "patch": good,
+                                     "op_id": "s3"}),
+        "presence": watcher.call("presence", {"bill": bill_id, "eid": "\ud800", "cursor": None}),
+    }
+    codes = {name: answer["ok"] or answer["error"]["code"] for name, answer in answers.items()}
+    assert codes == dict.fromkeys(answers, "bad_request"), answers
+    # Nothing was applied: the provision still takes the first edit at revision 0.
+    assert _edit(watcher, bill_id, 0, TEXT, TEXT + " more")["ok"]
