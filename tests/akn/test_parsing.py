@@ -19,7 +19,7 @@ from akn import (
     parse_akn,
     parse_xml,
 )
-from akn.parsing import MAX_DEPTH, safe_parser
+from akn.parsing import MAX_DEPTH, MAX_ELEMENTS, safe_parser
 from akn.vocabulary import AKN_NS
 from tests.akn.corpus import read
 
@@ -135,6 +135,15 @@ def test_nesting_ten_thousand_deep_is_refused() -> None:
     data = b"<a>" * 10_000 + b"</a>" * 10_000
     error = refuse(data, UnsafeXmlError)
     assert str(MAX_DEPTH) in error.message
+
+
+def test_a_tree_of_more_elements_than_any_act_holds_is_refused_fast() -> None:
+    data = b"<a>" + b"<b>x</b>" * (MAX_ELEMENTS + 1) + b"</a>"  # 8 MB, under the size limit
+    started = time.perf_counter()
+    error = refuse(data, UnsafeXmlError)
+    assert time.perf_counter() - started < 10, "refused after a parse, before anything reads the tree"
+    assert f"{MAX_ELEMENTS:,} elements" in error.message
+    assert len(parse_xml(b"<a>" + b"<b>x</b>" * (MAX_ELEMENTS - 1) + b"</a>").getroot()) == MAX_ELEMENTS - 1
 
 
 def test_nesting_within_the_limit_parses() -> None:
