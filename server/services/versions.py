@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError
+from server.domain.citation import cite, levels_from_eid
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_publish_version
 from server.domain.wording import word, wording
@@ -34,11 +35,18 @@ def working_document(session: Session, bill: Bill) -> AknDocument:
     edited = session.execute(
         select(Provision.eid, Provision.text).where(Provision.bill_id == bill.id, Provision.edited.is_(True))
     )
-    try:
-        for eid, text in edited:
+    for eid, text in edited:
+        try:
             document.set_provision_text(eid, text)
-    except AknError as error:
-        raise from_akn_error(error) from error
+        except AknError as error:
+            # Markup left unfinished in one provision holds up every change to the bill's structure and every
+            # publication until it is put right: say which provision it is.
+            refusal = from_akn_error(error)
+            refusal.message = wording("%(provision)s (%(eid)s) cannot be read: %(problem)s",
+                                      provision=cite(levels_from_eid(eid)), eid=eid, problem=refusal.message)
+            refusal.args = (refusal.message,)
+            refusal.details["eid"] = eid
+            raise refusal from error
     return document
 
 

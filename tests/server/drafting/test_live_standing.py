@@ -335,3 +335,27 @@ def test_a_lone_surrogate_is_a_bad_request_never_a_failure_to_retry(
     assert codes == dict.fromkeys(answers, "bad_request"), answers
     # Nothing was applied: the provision still takes the first edit at revision 0.
     assert _edit(watcher, bill_id, 0, TEXT, TEXT + " more")["ok"]
+
+
+def test_unfinished_markup_names_its_provision_when_it_holds_up_the_bill(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, client: FlaskClient
+) -> None:
+    """An edit may leave markup half typed; a structure change or a publication then cannot read the bill, and the
+    drafter must learn which provision to put right."""
+    author = connect(users.tokens["drafter"])
+    _join(author, bill_id)
+    assert _edit(author, bill_id, 0, TEXT, TEXT + " {{ref{href")["ok"]
+    moved = author.call("structure", {"bill": bill_id, "action": "insert", "eid": SEC_4, "position": "after",
+                                      "name": "section", "num": "5.", "heading": "Bell", "text": "Text."})
+    assert moved["ok"] is False and moved["error"]["code"] == "invalid_markup", moved
+    assert moved["error"]["message"].startswith(f"section 1 ({SEC_1}) cannot be read: expected }}"), moved
+    assert moved["eid"] == SEC_1
+    published = client.post(f"/api/bills/{bill_id}/versions", json={"source": "working"},
+                            headers=users.headers("clerk"))
+    assert published.status_code == 422
+    assert published.get_json()["error"]["eid"] == SEC_1
+    # Put right, the bill moves on.
+    assert _edit(author, bill_id, 1, TEXT + " {{ref{href", TEXT)["ok"]
+    again = author.call("structure", {"bill": bill_id, "action": "insert", "eid": SEC_4, "position": "after",
+                                      "name": "section", "num": "5.", "heading": "Bell", "text": "Text."})
+    assert again["ok"] is True, again
