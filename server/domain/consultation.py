@@ -167,9 +167,20 @@ def check_questions(questions: object) -> list[str]:
     return [q.strip() for q in questions]
 
 
+# A character a reader sees: neither white space nor one of the characters drawn as nothing (zero-width spaces and
+# joiners, direction marks and overrides, fillers, variation selectors). The first one found ends the search.
+_VISIBLE = re.compile("[^\\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                      "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+
+
+def has_visible_text(text: str) -> bool:
+    """Whether ``text`` shows anything: a body of zero-width spaces alone would publish an empty comment."""
+    return _VISIBLE.search(text) is not None
+
+
 def check_body(body: object) -> str:
-    """A comment body: non-blank text of bounded length, kept exactly as written."""
-    if not isinstance(body, str) or not body.strip():
+    """A comment body: text a reader can see, of bounded length, kept exactly as written."""
+    if not isinstance(body, str) or not has_visible_text(body):
         raise RuleBroken("invalid", wording("body must be a non-empty string"))
     if len(body) > MAX_BODY_CHARS:
         raise RuleBroken("too_large", wording("body is %(length)d characters long; the limit is %(limit)d",

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from server.domain.amendments import AmendmentState
 from server.domain.citation import cite, levels_from_eid
-from server.domain.consultation import MAX_BODY_CHARS, CommentState, ConsultationEvent, Fate, answer_stream
+from server.domain.consultation import (
+    MAX_BODY_CHARS,
+    CommentState,
+    ConsultationEvent,
+    Fate,
+    answer_stream,
+    has_visible_text,
+)
 from server.domain.roles import Role
 from server.domain.wording import Wording, word, wording
 from server.errors import Conflict, NotFound, ValidationFailed
@@ -114,7 +121,7 @@ def answer(
     actor = require(principal, *ANSWERERS)
     if (comment_id is None) == (cluster_id is None):
         raise ValidationFailed(wording("answer either one comment or one cluster"))
-    if not isinstance(body, str) or not body.strip() or len(body) > MAX_BODY_CHARS:
+    if not isinstance(body, str) or not has_visible_text(body) or len(body) > MAX_BODY_CHARS:
         raise ValidationFailed(wording("body must be a non-empty string of at most %(most)d characters",
                                        most=MAX_BODY_CHARS))
     try:

@@ -14,6 +14,7 @@ from server.domain.consultation import (
     RuleBroken,
     WindowState,
     abusive_language,
+    check_body,
     check_quote,
     check_window,
     hold_reason,
@@ -169,3 +170,14 @@ def test_additions_show_what_a_signatory_wrote_around_the_letter() -> None:
     assert clustering.resemblance(signed, template) == 1.0
     assert clustering.resemblance("Short and sweet.", "short AND sweet") == 1.0, "exact words, any case"
     assert clustering.resemblance("Short and sweet.", "Short but sweet.") == 0.0
+
+
+@pytest.mark.parametrize("body", ["\u200b", " \u200b\u200d\ufeff ", "\u202e\u202c", "\u3164", "\n\t"])
+def test_a_body_that_shows_nothing_is_refused(body: str) -> None:
+    with pytest.raises(RuleBroken):
+        check_body(body)
+
+
+@pytest.mark.parametrize("body", ["a", "\u202eabc", ".", "\U0001f600", "Ça\u200b va"])
+def test_a_body_that_shows_something_is_kept_exactly_as_written(body: str) -> None:
+    assert check_body(body) == body
