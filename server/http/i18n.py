@@ -209,6 +209,8 @@ def browser_strings() -> dict[str, str]:
         "defeated_by": _("Defeated by adopted amendment %(name)s: it can no longer be voted on.", name="{name}"),
         "confirm_fallen": _("Record as fallen"),
         "draft_ref": _("draft (%(id)s)", id="{id}"),
+        "draft_amendment_to": _("Draft amendment to %(citation)s", citation="{citation}"),
+        "cosponsored": _("You co-sponsor this amendment."),
         "no_amendments": _("No amendments yet."),
         "empty_group": _("Nothing to marshal yet."),
         "queue_empty": _("Nothing waits for moderation."),

@@ -1,25 +1,60 @@
-"""Amendments in the browser: the MPs' composer, the list, the marshalled list and the clerk's decisions."""
+"""Amendments in the browser: the MPs' composer, the list, the marshalled list and the clerk's decisions; one
+amendment's page, with who proposed and co-sponsored it and how the House voted."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from akn import Provision
+from server.domain.amendments import OPEN_STATES, AmendmentState
+from server.domain.roles import Role
 from server.errors import ParleyError
 from server.http.context import current_principal, database
 from server.http.pages_common import page, page_error
 from server.http.pages_document import rendered
 from server.http.pages_reader import SharePreview
 from server.services import amendments, bills, publication
-from server.store.models import Bill, Expression
+from server.services.principal import Principal
+from server.store.models import Bill, Expression, User
 
 amendment_pages = Blueprint("amendment_pages", __name__)
 amendment_pages.register_error_handler(ParleyError, page_error)
+
+
+@amendment_pages.app_template_global()
+def amendment_name(amendment: Mapping[str, Any]) -> str:
+    """How pages name an amendment: by its order-paper number once tabled. Before that it has none, and its id
+    would read as another amendment's number ("Amendment 4" for draft 4 beside the tabled Amendment 4)."""
+    if amendment["number"] is not None:
+        return str(_("Amendment %(number)s", number=amendment["number"]))
+    return str(_("Draft amendment to %(citation)s", citation=amendment["citation"]))
+
+
+def member_names(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
+    """The names members go by on the pages, by user id."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(wanted)))
+    return {row.id: row.display_name or row.username for row in rows}
+
+
+def cosponsoring(principal: Principal | None, amendment: Mapping[str, Any]) -> str | None:
+    """What the page offers ``principal`` about co-sponsoring: "done" when their name already stands on the
+    amendment as a co-sponsor, "offered" when they may add it (as ``amendments.add_cosponsor`` allows: a member of
+    parliament other than its proposer, while the amendment is still open), else None."""
+    if principal is None or principal.role is not Role.MP or principal.user_id == amendment["proposer_id"]:
+        return None
+    if principal.user_id in amendment["cosponsor_ids"]:
+        return "done"
+    return "offered" if AmendmentState(amendment["state"]) in OPEN_STATES else None
 
 
 def flatten(provisions: list[Provision], depth: int = 0, within: str = "") -> list[dict[str, Any]]:
@@ -70,13 +105,14 @@ def amendment_base(bill_id: int) -> ResponseReturnValue:
 
 @amendment_pages.get("/amendments/<int:amendment_id>")
 def amendment_page(amendment_id: int) -> ResponseReturnValue:
-    """One amendment, with link-preview metadata showing its instruction."""
+    """One amendment: its instruction, its proposer and co-sponsors, the votes once recorded, the offer to
+    co-sponsor it, and link-preview metadata showing its instruction."""
+    principal = current_principal()
     with database().read() as session:
         amendment = amendments.describe(session, amendments.get_amendment(session, amendment_id))
         bill = bills.get_bill(session, amendment["bill_id"])
+        names = member_names(session, [amendment["proposer_id"], *amendment["cosponsor_ids"]])
     url = request.url_root.rstrip("/") + url_for("amendment_pages.amendment_page", amendment_id=amendment_id)
-    number = amendment["number"] or amendment["id"]
-    preview = SharePreview(f"{bill.title} — {_('Amendment %(number)s', number=number)}", amendment["instruction"] or "",
-                           url)
-    return page("amendment.html", bill=bill, amendment=amendment, preview=preview,
-                principal=current_principal())
+    preview = SharePreview(f"{bill.title} — {amendment_name(amendment)}", amendment["instruction"] or "", url)
+    return page("amendment.html", bill=bill, amendment=amendment, preview=preview, principal=principal,
+                names=names, cosponsoring=cosponsoring(principal, amendment))

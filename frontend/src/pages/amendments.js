@@ -1,8 +1,10 @@
 // Amendments: the member's composer (track changes, instruction preview, tabling), the list with each role's
-// actions, the marshalled list and the clerk's consolidation.
+// actions, the marshalled list and the clerk's consolidation; and on one amendment's page, co-sponsoring it.
 import { api, apiPages } from '../lib/api.js';
 import { announce, h, pageData, say, t } from '../lib/dom.js';
 import { connect, followBill } from '../lib/socket.js';
+import { proposal } from '../amendments/composer.js';
+import { setUpCosponsoring } from '../amendments/cosponsor.js';
 import { changes, renderPieces, wordDiff } from '../amendments/trackchanges.js';
 
 let bill;
@@ -10,7 +12,7 @@ let role;
 let user;
 let version; // the version amendments are made to, as far as this page knows
 let provisions = new Map();
-let draft = null; // {id, key}: the draft made by the last preview, and what it was made from
+let draft = null; // {id, key, instruction}: the draft made by the last preview, what it was made from, its wording
 let composer = null; // the member's composer, told when a new version replaces the text it amends
 
 function message(text) {
@@ -19,14 +21,37 @@ function message(text) {
 }
 
 function composerValues(form) {
-  return {
+  return proposal({
     eid: form.eid.value,
     action: form.action.value,
     text: form.text.value,
     justification: form.justification.value,
-    num: form.num.value || undefined,
-    heading: form.heading.value || undefined,
-  };
+    num: form.num.value,
+    heading: form.heading.value,
+  });
+}
+
+/** How the page names an amendment: by its order-paper number once tabled; before that it has none, and an id
+ * would read as another amendment's number ("Amendment 4" for draft 4 beside the tabled Amendment 4). */
+function titleOf(amendment) {
+  return amendment.number != null
+    ? `${t('amendment')} ${amendment.number}`
+    : t('draft_amendment_to', { citation: amendment.citation });
+}
+
+function rowId(amendmentId) {
+  return `amendment-row-${amendmentId}`;
+}
+
+/**
+ * Gives the focus to amendment `id`'s row of the list, after an action whose button went away or was disabled
+ * (as a posted comment takes it on the reader): never to the page's body, from where a keyboard or screen-reader
+ * user would start again at the top. The message saying what was done has it when the row is not shown.
+ */
+function focusRow(id) {
+  const target = document.getElementById(rowId(id)) ?? document.getElementById('amendments-message');
+  target.setAttribute('tabindex', '-1');
+  target.focus();
 }
 
 /** What a preview was made from: the values and the version, so a preview of an older version cannot be tabled. */
@@ -45,6 +70,7 @@ function setUpComposer() {
   const track = document.getElementById('track-changes');
   const tableButton = document.getElementById('table-amendment');
   const instruction = document.getElementById('instruction');
+  const noInstruction = instruction.textContent; // "Preview the instruction to see the formal wording."
   const label = document.getElementById('composer-text-label');
   const stale = document.getElementById('composer-stale');
   const base = () => (form.action.value === 'text' ? provisions.get(form.eid.value)?.text ?? '' : '');
@@ -56,7 +82,15 @@ function setUpComposer() {
     } else {
       track.replaceChildren(...renderPieces(wordDiff(base(), form.text.value)));
     }
-    tableButton.disabled = !draft || draft.key !== draftKey(composerValues(form));
+    const previewed = Boolean(draft) && draft.key === draftKey(composerValues(form));
+    tableButton.disabled = !previewed;
+    // Back at the values of the last preview (after a refused one): its instruction is the one to table.
+    if (previewed) instruction.textContent = draft.instruction;
+  };
+  /** A preview refused: the instruction shown was made from other values, so it is not left on show as if it
+   * were this one's. */
+  const forgetPreview = () => {
+    instruction.textContent = noInstruction;
   };
   const reset = () => {
     const action = form.action.value;
@@ -64,6 +98,9 @@ function setUpComposer() {
     for (const field of form.querySelectorAll('.new-provision')) field.hidden = action !== 'insert_after';
     form.text.disabled = action === 'delete';
     form.text.value = action === 'text' ? provisions.get(form.eid.value)?.text ?? '' : '';
+    // A new provision's number and heading belong to the new provision typed: another kind has none.
+    form.num.value = '';
+    form.heading.value = '';
     label.textContent = action === 'insert_after' ? t('new_text') : t('text_wanted');
     showChanges();
   };
@@ -77,13 +114,14 @@ function setUpComposer() {
   document.getElementById('preview-instruction').addEventListener('click', async () => {
     const values = composerValues(form);
     if (values.action === 'text' && !changes(wordDiff(base(), values.text))) {
+      forgetPreview();
       message(t('no_change'));
       return;
     }
     try {
       const previous = draft;
       const made = await api('POST', `/api/bills/${bill}/amendments`, values);
-      draft = { id: made.id, key: draftKey(values) };
+      draft = { id: made.id, key: draftKey(values), instruction: made.instruction };
       instruction.textContent = made.instruction;
       if (previous && previous.id !== made.id) {
         // The earlier preview was superseded: withdraw its draft so the list keeps only what is meant.
@@ -93,6 +131,7 @@ function setUpComposer() {
       announce(`${t('instruction')}: ${made.instruction}`);
       await refreshLists();
     } catch (error) {
+      forgetPreview();
       message(t('refused', { message: error.message }));
     }
   });
@@ -145,8 +184,9 @@ function setUpComposer() {
       const tabled = await api('POST', `/api/amendments/${draft.id}/transitions`, { to: 'tabled' });
       draft = null;
       message(t('tabled', { number: tabled.number }));
-      showChanges();
+      showChanges(); // disables this button, which had the focus
       await refreshLists();
+      focusRow(tabled.id);
     } catch (error) {
       message(t('refused', { message: error.message }));
     }
@@ -156,9 +196,10 @@ function setUpComposer() {
 
 async function transition(amendment, to, extra = {}) {
   try {
-    await api('POST', `/api/amendments/${amendment.id}/transitions`, { to, ...extra });
-    message(`${t('amendment')} ${amendment.number ?? amendment.id}: ${t(`state_${to}`)}`);
-    await refreshLists();
+    const changed = await api('POST', `/api/amendments/${amendment.id}/transitions`, { to, ...extra });
+    message(`${titleOf(changed)}: ${t(`state_${to}`)}`);
+    await refreshLists(); // the row is rebuilt with the actions of its new state: the button pressed is gone
+    focusRow(amendment.id);
   } catch (error) {
     message(t('refused', { message: error.message }));
   }
@@ -233,7 +274,12 @@ function nameOf(id) {
   return numbers.has(id) ? String(numbers.get(id)) : t('draft_ref', { id });
 }
 
-function table(amendments, withActions) {
+/**
+ * The amendments as a table; `list` is the page's list of all amendments (its rows have ids, for the focus), else
+ * the marshalled list. Under 40rem the style sheet stacks each row as a card, its cells named by their column
+ * (`data-label`): the explicit roles keep it a table for assistive technology once its display is changed.
+ */
+function table(amendments, { withActions = false, list = false } = {}) {
   if (!amendments.length) return h('p', {}, t('no_amendments'));
   const conflicts = (amendment) => {
     const ids = liveConflicts(amendment);
@@ -242,18 +288,22 @@ function table(amendments, withActions) {
   const defeat = (amendment) => (amendment.defeated_by != null && OPEN_STATES.has(amendment.state)
     ? h('p', { class: 'meta defeated' }, t('defeated_by', { name: nameOf(amendment.defeated_by) }))
     : null);
-  return h('table', { class: 'amendment-table' },
-    h('thead', {}, h('tr', {},
-      h('th', { scope: 'col' }, t('number_short')), h('th', { scope: 'col' }, t('state')),
-      h('th', { scope: 'col' }, t('instruction')), withActions ? h('th', { scope: 'col' }, t('actions')) : null)),
-    h('tbody', {}, amendments.map((amendment) => h('tr', { dataset: { amendment: amendment.id, state: amendment.state } },
-      h('td', {}, h('a', { href: `/amendments/${amendment.id}` }, amendment.number != null ? String(amendment.number) : t('draft_ref', { id: amendment.id }))),
-      h('td', { class: 'state' }, stateText(amendment)),
-      h('td', {}, h('span', { class: 'instruction' }, amendment.instruction),
-        defeat(amendment),
-        conflicts(amendment),
-        amendment.reason ? h('p', { class: 'meta' }, `${t('reason')}: ${amendment.reason}`) : null),
-      withActions ? h('td', {}, actionsFor(amendment)) : null))));
+  const column = (key) => h('th', { scope: 'col', role: 'columnheader' }, t(key));
+  const cell = (key, attributes, ...content) => h('td', { role: 'cell', 'data-label': t(key), ...attributes }, ...content);
+  return h('table', { class: 'amendment-table', role: 'table' },
+    h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' },
+      column('number_short'), column('state'), column('instruction'), withActions ? column('actions') : null)),
+    h('tbody', { role: 'rowgroup' }, amendments.map((amendment) => h('tr', {
+      role: 'row', id: list ? rowId(amendment.id) : null, dataset: { amendment: amendment.id, state: amendment.state },
+    },
+    cell('number_short', {}, h('a', { href: `/amendments/${amendment.id}` },
+      amendment.number != null ? String(amendment.number) : t('draft_ref', { id: amendment.id }))),
+    cell('state', { class: 'state' }, stateText(amendment)),
+    cell('instruction', {}, h('span', { class: 'instruction' }, amendment.instruction),
+      defeat(amendment),
+      conflicts(amendment),
+      amendment.reason ? h('p', { class: 'meta' }, `${t('reason')}: ${amendment.reason}`) : null),
+    withActions ? cell('actions', {}, actionsFor(amendment)) : null))));
 }
 
 async function refreshLists() {
@@ -269,23 +319,27 @@ async function refreshLists() {
   // vote counts, a reason. Values and focus go over to the rebuilt rows by their ids.
   const typed = new Map([...list.querySelectorAll('input[id]')].map((input) => [input.id, input.value]));
   const focused = list.contains(document.activeElement) ? document.activeElement.id : '';
-  list.replaceChildren(table(visible, Boolean(role)));
+  list.replaceChildren(table(visible, { withActions: Boolean(role), list: true }));
   for (const [id, value] of typed) {
     const input = document.getElementById(id);
     if (input && list.contains(input)) input.value = value;
   }
-  if (focused) document.getElementById(focused)?.focus();
+  const again = focused ? document.getElementById(focused) : null;
+  if (again && list.contains(again)) {
+    if (again.tagName === 'TR') again.setAttribute('tabindex', '-1'); // a row the focus was given to, as before
+    again.focus({ preventScroll: true });
+  }
   const groups = marshalled.groups ?? [];
   document.getElementById('marshalled-list').replaceChildren(groups.length
     ? h('ol', { class: 'marshalled' }, groups.map((group) => h('li', { class: `marshalled-group${group.length > 1 ? ' conflicting' : ''}` },
-      table(group, false))))
+      table(group))))
     : h('p', {}, t('empty_group')));
 }
 
 function setUpConsolidation() {
   const button = document.getElementById('consolidate');
   button?.addEventListener('click', async () => {
-    button.disabled = true;
+    button.disabled = true; // the focus leaves a disabled button: it is given back below
     try {
       const published = await api('POST', `/api/bills/${bill}/versions`, { source: 'amendments' });
       message(t('published', { version: published.version }));
@@ -295,6 +349,7 @@ function setUpConsolidation() {
       message(t('refused', { message: error.message }));
     } finally {
       button.disabled = false;
+      if (document.activeElement === document.body || document.activeElement === button) button.focus();
     }
   });
 }
@@ -320,6 +375,10 @@ function followVersion() {
 }
 
 export async function start() {
+  if (document.body.dataset.amendment) {
+    setUpCosponsoring(); // one amendment's page
+    return;
+  }
   bill = Number(document.body.dataset.bill);
   version = Number(document.body.dataset.version);
   role = document.body.dataset.role;

@@ -1,0 +1,193 @@
+"""The amendments page as members and clerks use it: the composer sends what the chosen kind of amendment uses and
+never shows an instruction it did not just make, every field has a name, the focus stays with the amendment acted
+on, and the list is usable on a 320 px wide phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import DEMO_BILL, Pages, ready
+from tests.e2e.test_focus_after_actions import settled
+
+pytestmark = pytest.mark.browser
+
+EID = "part_1__sec_1__subsec_2"  # "... within thirty days ..."
+# The demo has amendment 1 (id 1, tabled by "mp") and a draft (id 2, by "mp2"): the next one proposed is id 3.
+FIRST_ROW = "#amendment-list tr[data-amendment='1']"
+NEXT_ID = 3
+PHONE = {"width": 320, "height": 640}
+
+
+def _board(pages: Pages, user: str, viewport: dict[str, int] | None = None) -> Any:
+    page = pages.new(user, viewport=viewport)
+    page.goto(f"/bills/{DEMO_BILL}/amendments")
+    ready(page)
+    return page
+
+
+def _sixty_days(mp: Any) -> None:
+    """Types "sixty days" for "thirty days" in the composer's text (the kind "Change the words" chosen)."""
+    mp.fill("#composer-text", mp.input_value("#composer-text").replace("thirty days", "sixty days"))
+
+
+def _preview(mp: Any, words: str) -> str:
+    mp.click("#preview-instruction")
+    mp.wait_for_selector(f"#instruction:has-text('{words}')")
+    text: str = mp.inner_text("#instruction")
+    return text
+
+
+# --- the composer -----------------------------------------------------------------------------------------------
+
+
+def test_changing_the_words_after_trying_a_new_provision_previews_without_its_number(pages: Pages) -> None:
+    mp = _board(pages, "mp")
+    mp.select_option("#composer-eid", EID)
+    mp.select_option("#composer-action", "insert_after")
+    # By name: the heading's field had the id of the section's heading too.
+    mp.fill("#composer [name=num]", "(4)")
+    mp.fill("#composer [name=heading]", "Review")
+    mp.select_option("#composer-action", "delete")
+    mp.select_option("#composer-action", "text")
+    _sixty_days(mp)
+    instruction = _preview(mp, "sixty")
+    assert '"thirty"' in instruction and "Refused" not in mp.inner_text("#amendments-message")
+    # A new provision's fields are emptied with the rest when the kind changes: nothing typed for another kind
+    # comes back when the member returns to it.
+    mp.select_option("#composer-action", "insert_after")
+    assert mp.input_value("#composer [name=num]") == mp.input_value("#composer [name=heading]") == ""
+
+
+def test_a_refused_preview_leaves_no_earlier_instruction_on_show(pages: Pages) -> None:
+    mp = _board(pages, "mp")
+    mp.select_option("#composer-eid", EID)
+    _sixty_days(mp)
+    earlier = _preview(mp, "sixty")
+    assert mp.is_enabled("#table-amendment")
+    # A new subsection needs its number: the API refuses this one.
+    mp.select_option("#composer-action", "insert_after")
+    mp.fill("#composer-text", "The Clerk shall publish the report.")
+    mp.click("#preview-instruction")
+    mp.wait_for_selector("#amendments-message:has-text('Refused')")
+    pages.expect_refusal(422)
+    shown = mp.inner_text("#instruction")
+    assert "sixty" not in shown and shown != earlier
+    assert mp.is_disabled("#table-amendment")
+    # Back at the values previewed before: their instruction is shown again, and may be tabled.
+    mp.select_option("#composer-action", "text")
+    _sixty_days(mp)
+    assert mp.inner_text("#instruction") == earlier
+    assert mp.is_enabled("#table-amendment")
+
+
+def test_every_field_of_the_composer_has_its_own_name(pages: Pages) -> None:
+    mp = _board(pages, "mp")
+    mp.select_option("#composer-action", "insert_after")
+    mp.wait_for_selector("#composer-num:visible")
+    duplicates = mp.evaluate("""() => {
+        const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
+        return ids.filter((id, i) => ids.indexOf(id) !== i);
+    }""")
+    assert duplicates == []
+    for name in ("Number of the new provision", "Heading of the new provision", "Text of the new provision"):
+        assert mp.get_by_role("textbox", name=name, exact=True).count() == 1, name
+    assert mp.get_by_role("region", name="Propose an amendment").count() == 1
+    pages.audit(mp)
+
+
+# --- where the focus goes -----------------------------------------------------------------------------------------
+
+
+def test_tabling_gives_the_focus_to_the_amendment_in_the_list(pages: Pages) -> None:
+    mp = _board(pages, "mp")
+    mp.select_option("#composer-eid", EID)
+    _sixty_days(mp)
+    _preview(mp, "sixty")
+    mp.click("#table-amendment")
+    mp.wait_for_selector("#amendments-message:has-text('Amendment 2 tabled')")
+    row = f"#amendment-list tr[data-amendment='{NEXT_ID}']"
+    settled(mp, f"{row}[data-state='tabled']")
+    # The list is rebuilt again when the tabling's own event arrives: the focus stays on the row.
+    mp.wait_for_timeout(800)
+    settled(mp, row)
+    # From there the keyboard goes on into the row: its link, then its actions.
+    mp.keyboard.press("Tab")
+    settled(mp, f"{row} a")
+
+
+def test_a_decision_in_the_list_leaves_the_focus_on_its_amendment(pages: Pages) -> None:
+    clerk = _board(pages, "clerk")
+    clerk.locator(FIRST_ROW).get_by_role("button", name="Admissible", exact=True).focus()
+    clerk.keyboard.press("Enter")
+    clerk.wait_for_selector(f"{FIRST_ROW}[data-state='admissible']")
+    settled(clerk, FIRST_ROW)
+    # From there the keyboard goes on into the row: its link, then the votes to record.
+    clerk.keyboard.press("Tab")
+    settled(clerk, f"{FIRST_ROW} a")
+    clerk.keyboard.press("Tab")
+    settled(clerk, f"{FIRST_ROW} input[id^='for-']")
+
+
+def test_consolidating_gives_the_focus_back_to_its_button(pages: Pages) -> None:
+    clerk = _board(pages, "clerk")
+    clerk.click(f"{FIRST_ROW} button:has-text('Admissible')")
+    clerk.fill(f"{FIRST_ROW} input[id^='for-']", "120")
+    clerk.click(f"{FIRST_ROW} button:has-text('Adopted')")
+    clerk.wait_for_selector(f"{FIRST_ROW}[data-state='adopted']")
+    clerk.focus("#consolidate")
+    clerk.keyboard.press("Enter")
+    clerk.wait_for_selector("#amendments-message:has-text('Version 2 published')")
+    settled(clerk, "#consolidate")
+
+
+# --- a 320 px wide screen -----------------------------------------------------------------------------------------
+
+
+def _page_width(page: Any) -> int:
+    width: int = page.evaluate("() => document.documentElement.scrollWidth")
+    return width
+
+
+# Where a control is drawn: a button by its words, a field by its label's, in the element `scope` selects. Read in
+# one go, as the list may be rebuilt at any moment (each decision's own event refreshes it).
+_PLACE = """([scope, name]) => {
+  const holder = document.querySelector(scope);
+  const label = holder && [...holder.querySelectorAll('label')].find((l) => l.textContent === name);
+  const control = label ? document.getElementById(label.htmlFor)
+    : holder && [...holder.querySelectorAll('button')].find((b) => b.textContent === name);
+  if (!control) return null;
+  const box = control.getBoundingClientRect();
+  return { left: box.left, right: box.right, shown: box.width > 0 && box.height > 0 };
+}"""
+
+
+def _within_the_screen(page: Any, scope: str, name: str) -> None:
+    place = page.evaluate(_PLACE, [scope, name])
+    assert place is not None and place["shown"], f"{name} is not shown in {scope}"
+    assert place["left"] >= 0 and place["right"] <= PHONE["width"], (name, place)
+
+
+def test_a_member_reads_and_composes_on_a_320_pixel_screen(pages: Pages) -> None:
+    mp = _board(pages, "mp", PHONE)
+    mp.wait_for_selector(f"{FIRST_ROW}")
+    assert _page_width(mp) <= PHONE["width"]
+    _within_the_screen(mp, FIRST_ROW, "Withdraw")
+    _within_the_screen(mp, "#composer", "Preview the instruction")
+
+
+def test_a_clerk_records_a_vote_on_a_320_pixel_screen(pages: Pages) -> None:
+    clerk = _board(pages, "clerk", PHONE)
+    row = clerk.locator(FIRST_ROW)
+    row.get_by_role("button", name="Admissible", exact=True).click()
+    clerk.wait_for_selector(f"{FIRST_ROW}[data-state='admissible']")
+    assert _page_width(clerk) <= PHONE["width"]
+    for name in ("For", "Against", "Abstentions", "Adopted", "Rejected"):
+        _within_the_screen(clerk, FIRST_ROW, name)
+    pages.audit(clerk)  # the stacked rows are still a table, each field named
+    row.get_by_role("spinbutton", name="For", exact=True).fill("120")
+    row.get_by_role("spinbutton", name="Against", exact=True).fill("40")
+    row.get_by_role("button", name="Adopted", exact=True).click()
+    clerk.wait_for_selector(f"{FIRST_ROW}[data-state='adopted']")
+    assert _page_width(clerk) <= PHONE["width"]
