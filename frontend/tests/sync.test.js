@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BillSync, ProvisionSync, partway } from '../src/sync/sync.js';
+import { BillSync, PROVISION_DELETED, ProvisionSync, partway } from '../src/sync/sync.js';
 import { applyExact, isWellFormed, makePatch } from '../src/sync/textpatch.js';
 import { Network, SimServer, seeded } from './simulation.js';
 
@@ -492,6 +492,69 @@ test('structure events re-key provisions as they arrive, once each, and typing b
     [['sec_1', 'sec_1', 'one'], ['sec_2', 'sec_2_2', ''], ['sec_3', 'sec_2', 'two'], ['sec_4', 'sec_3', 'three!!']],
   );
   assert.equal(bill.typeByWid('gone', 'x'), false);
+});
+
+test('a provision deleted while it held unsaved edits is reported with the text this page had; a saved one is not', async () => {
+  let joins = 0;
+  const emit = async (name) => {
+    if (name === 'edit') return new Promise(() => {}); // no answer: the edit stays unsaved
+    joins += 1;
+    if (joins === 1) {
+      return { ok: true, last_event_id: 1, events: [], provisions: {
+        sec_1: { text: 'one', rev: 1, wid: 'sec_1' }, sec_2: { text: 'two', rev: 1, wid: 'sec_2' },
+        sec_3: { text: 'three', rev: 1, wid: 'sec_3' } } };
+    }
+    // Rejoined after a cut: sec_3 (typed in offline) was deleted meanwhile.
+    return { ok: true, last_event_id: 4, events: [], provisions: { sec_1: { text: 'two', rev: 1, wid: 'sec_2' } } };
+  };
+  const errors = [];
+  const bill = new BillSync({ bill: 1, emit, onError: (eid, { code, text }, wid) => errors.push({ eid, wid, code, text }) });
+  await bill.join();
+  bill.typeByWid('sec_1', 'one typed');
+  // Live: sec_1 goes, with what was typed in it; the provisions after it are renumbered.
+  bill.handleEvent({ id: 2, type: 'provision.deleted', bill: 1,
+    data: { eid: null, renames: { sec_2: 'sec_1', sec_3: 'sec_2' }, removed_wids: ['sec_1'] } });
+  assert.deepEqual(errors, [{ eid: 'sec_1', wid: 'sec_1', code: PROVISION_DELETED, text: 'one typed' }]);
+  assert.equal(bill.typeByWid('sec_1', 'one typed more'), false);
+  bill.disconnected();
+  bill.typeByWid('sec_3', 'three typed offline');
+  await bill.join();
+  assert.deepEqual(errors.slice(1), [{ eid: 'sec_2', wid: 'sec_3', code: PROVISION_DELETED, text: 'three typed offline' }]);
+  // A provision deleted with nothing unsaved in it is no one's loss.
+  bill.handleEvent({ id: 5, type: 'provision.deleted', bill: 1, data: { eid: null, renames: {}, removed_wids: ['sec_2'] } });
+  assert.equal(errors.length, 2);
+});
+
+test('an edit of a provision deleted meanwhile is not sent again, and the answer to it is not reported', async () => {
+  const sent = [];
+  const emit = async (name, payload) => {
+    if (name === 'join') {
+      return { ok: true, last_event_id: 1, events: [], provisions: {
+        sec_1: { text: 'one', rev: 1, wid: 'sec_1' }, sec_2: { text: 'two', rev: 1, wid: 'sec_2' } } };
+    }
+    return new Promise((resolve, reject) => sent.push({ payload, resolve, reject }));
+  };
+  const resends = [];
+  const errors = [];
+  const bill = new BillSync({
+    bill: 1, emit, schedule: (run) => resends.push(run), onError: (eid, { code }) => errors.push(code),
+  });
+  await bill.join();
+  bill.typeByWid('sec_1', 'one typed');
+  bill.typeByWid('sec_2', 'two typed');
+  assert.equal(sent.length, 2);
+  bill.handleEvent({ id: 2, type: 'provision.deleted', bill: 1,
+    data: { eid: null, renames: { sec_2: 'sec_1' }, removed_wids: ['sec_1', 'sec_2'] } });
+  assert.deepEqual(errors, [PROVISION_DELETED, PROVISION_DELETED]);
+  // One edit's answer never comes (the line was dead): it is not sent again for a provision that is gone.
+  sent[0].reject(new Error('timeout'));
+  await new Promise((resolve) => { setImmediate(resolve); });
+  resends.splice(0).forEach((run) => run());
+  assert.equal(sent.length, 2);
+  // The other's comes: the server has no such provision any more, which the drafter was told already.
+  sent[1].resolve({ ok: false, error: { code: 'not_found', message: 'bill 1 has no provision sec_2' } });
+  await new Promise((resolve) => { setImmediate(resolve); });
+  assert.deepEqual(errors, [PROVISION_DELETED, PROVISION_DELETED]);
 });
 
 test('a paste too long for one message goes out in parts, each under the limit, and arrives whole', async () => {

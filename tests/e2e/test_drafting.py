@@ -107,6 +107,7 @@ def test_structure_edit_reaches_the_other_drafter_and_a_version_is_published(pag
     brian.wait_for_selector("section.provision-editor h3:has-text('1A. Transitional register')")
     amina.wait_for_selector("section.provision-editor h3:has-text('1A. Transitional register')")
 
+    amina.once("dialog", lambda dialog: dialog.accept())  # "Publish the working text as version 2?"
     amina.click("#publish-version")
     amina.wait_for_selector("#editor-message:has-text('Version 2 published')")
     detail = amina.evaluate(f"fetch('/api/bills/{DEMO_BILL}').then(r => r.json())")

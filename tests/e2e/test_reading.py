@@ -72,6 +72,7 @@ def test_an_earlier_versions_provision_links_open_that_version(pages: Pages) -> 
     drafter.keyboard.press("End")
     drafter.keyboard.type(" Amended.")
     drafter.wait_for_selector("#sync-state[data-state='saved']")
+    drafter.once("dialog", lambda dialog: dialog.accept())  # "Publish the working text as version 2?"
     drafter.click("#publish-version")
     drafter.wait_for_selector("#editor-message:has-text('Version 2 published')")
 

@@ -19,9 +19,21 @@ export function arrange(container, wanted) {
   focused.after(...wanted.slice(at + 1));
 }
 
-/** Puts `fresh` in the place of `old`; a button of `old` that had the focus hands it to the same button of `fresh`. */
+// What can hold the focus in a block's header: its buttons, and its heading (focused by script, see editor.js).
+const FOCUSABLE = 'button, [tabindex]';
+
+/** Puts `fresh` in the place of `old`; what of `old` had the focus hands it to its counterpart in `fresh`. */
 export function replaceKeepingFocus(old, fresh) {
-  const focused = [...old.querySelectorAll('button')].indexOf(document.activeElement);
+  const focused = [...old.querySelectorAll(FOCUSABLE)].indexOf(document.activeElement);
   old.replaceWith(fresh);
-  if (focused >= 0) fresh.querySelectorAll('button')[focused]?.focus();
+  if (focused >= 0) fresh.querySelectorAll(FOCUSABLE)[focused]?.focus();
+}
+
+/**
+ * The item nearest to `items[index]` for which `stays(item)` holds: the first one after it, else the last one
+ * before it (where the focus goes when the item at `index` leaves); null when none stays.
+ */
+export function nearest(items, index, stays) {
+  const after = items.slice(index + 1).find(stays);
+  return after ?? items.slice(0, Math.max(index, 0)).reverse().find(stays) ?? null;
 }

@@ -3,13 +3,18 @@
 import { minimalSetup } from 'codemirror';
 import { Annotation, Compartment, EditorState, Transaction } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
-import { BillSync, PROVISION_TOO_LARGE, SIGNED_OUT_CODES, STRUCTURE_EVENTS } from '../sync/sync.js';
+import {
+  BillSync, PROVISION_DELETED, PROVISION_TOO_LARGE, SIGNED_OUT_CODES, STRUCTURE_EVENTS, VERSION_PUBLISHED,
+} from '../sync/sync.js';
 import { api } from '../lib/api.js';
 import { announce, h, pageData, say, t } from '../lib/dom.js';
 import { ask, connect, followSignIn, signedInAs } from '../lib/socket.js';
 import { peerClass, remoteCursors, setPeers } from '../editor/cursors.js';
-import { arrange, replaceKeepingFocus } from '../editor/layout.js';
+import { focusKept, keep, keeps } from '../editor/kept.js';
+import { arrange, nearest, replaceKeepingFocus } from '../editor/layout.js';
 import { findByEid, findByWid, flatten, labelOf, siblingsOf, widOf } from '../editor/outline.js';
+import { setUpPublishing } from '../editor/publishing.js';
+import { stateKey } from '../editor/state.js';
 
 const EDIT_INTERVAL_MS = 100; // at most ten edits a second leave this page (the server allows twenty)
 const PRESENCE_INTERVAL_MS = 250;
@@ -36,6 +41,9 @@ let editGate = Promise.resolve();
 let lastPresence = { wid: null, eid: null, anchor: -1, head: -1, at: 0 };
 // A refused or lost edit: the state says so (never "saved") until what the drafter typed after it is saved.
 let problem = null; // {message, typedSince}
+const deleting = new Set(); // wids of the provisions this drafter is deleting (asked for, and confirmed)
+const cameAfter = new Map(); // wid of a deleted provision whose text the page keeps -> wid of the one after it
+let versions; // the header's version of the working text, and the button that publishes one (publishing.js)
 
 /**
  * Sends now, or fails at once while the line is down: socket.io-client would hold the message and send it first
@@ -83,11 +91,65 @@ function showText(view, text) {
 /** The drafter typed in provision `wid`. */
 function typed(wid, text) {
   if (problem) problem.typedSince = true;
-  if (!sync.typeByWid(wid, text)) {
-    const node = findByWid(outline, wid);
-    report({ message: t('provision_gone', { label: node ? labelOf(node) : wid }) });
-  }
+  // Gone from the bill, its block not yet: what reaches its editor is kept with what was not saved.
+  if (!sync.typeByWid(wid, text) && !deleting.has(wid)) lost(wid, text);
   showState();
+}
+
+/** What drafters call provision `wid`, as this page last showed it. */
+function labelFor(wid) {
+  const node = findByWid(outline, wid);
+  return node ? labelOf(node) : blocks.get(wid)?.getAttribute('aria-label') ?? wid;
+}
+
+/**
+ * Provision `wid` left the bill (another drafter deleted it) holding `text` the server never saved: the page keeps
+ * it for the drafter to copy, and says so until what is typed next is saved.
+ */
+function lost(wid, text) {
+  const label = labelFor(wid);
+  const fresh = keep(document.getElementById('kept-texts'), { wid, label, text, onDismiss: dismissed });
+  if (!fresh) return;
+  const message = t('provision_deleted', { label });
+  say('editor-message', message);
+  problem = { message, typedSince: false };
+}
+
+/** A kept text was dismissed: the focus goes back to the provisions, where the deleted one stood. */
+function dismissed(wid) {
+  const after = cameAfter.get(wid);
+  cameAfter.delete(wid);
+  const first = flatten(outline)[0];
+  if (!focusHeading(after) && !(first && focusHeading(widOf(first)))) document.getElementById('main')?.focus();
+}
+
+/** Moves the focus to provision `wid`'s heading; false when the page shows no such provision. */
+function focusHeading(wid) {
+  const heading = wid && blocks.get(wid)?.querySelector(':scope > header > :is(h2, h3)');
+  if (!heading?.isConnected) return false;
+  heading.focus();
+  return true;
+}
+
+/**
+ * Moves the focus into provision `wid`'s text (its editor made first if need be), the caret at the end with
+ * `atEnd`; false when the provision has no text to edit here.
+ */
+function focusText(wid, atEnd = false) {
+  const block = blocks.get(wid);
+  const holder = block?.querySelector(':scope > .cm-placeholder');
+  if (holder && !editors.has(wid)) upgrade(holder);
+  const view = editors.get(wid);
+  if (!block?.isConnected || !view) return false;
+  if (atEnd) view.dispatch({ selection: { anchor: view.state.doc.length }, scrollIntoView: true });
+  view.focus();
+  return true;
+}
+
+/** The button `action` in the header of provision `wid` as drawn now (it may have been drawn again), else `opener`. */
+function buttonOf(wid, action, opener) {
+  const button = blocks.get(wid)?.querySelector(`:scope > header [data-action="${action}"]`);
+  return button ?? (opener.isConnected ? opener : null);
 }
 
 /** Says that an edit was refused or lost, in the message and in the state of the saving. */
@@ -150,16 +212,24 @@ function structureButtons(node) {
   const siblings = siblingsOf(outline, node.eid) ?? [];
   const index = siblings.findIndex((sibling) => sibling.eid === node.eid);
   const label = labelOf(node);
-  const button = (text, action, disabled = false) => h('button', {
-    type: 'button', class: 'secondary', disabled, 'aria-label': `${text}: ${label}`, onclick: action,
+  const button = (text, name, action, disabled = false) => h('button', {
+    type: 'button', class: 'secondary', disabled, 'aria-label': `${text}: ${label}`, 'data-action': name, onclick: action,
   }, text);
   return h('div', { class: 'structure-buttons' },
-    button(t('insert_after'), (event) => structureForm(node, 'insert', event.target)),
-    button(t('renumber'), (event) => structureForm(node, 'retitle', event.target)),
-    button(t('move_up'), () => structure({ action: 'move', eid: node.eid, wid: node.wid, ref_eid: siblings[index - 1]?.eid, ref_wid: siblings[index - 1]?.wid, position: 'before' }), index <= 0),
-    button(t('move_down'), () => structure({ action: 'move', eid: node.eid, wid: node.wid, ref_eid: siblings[index + 1]?.eid, ref_wid: siblings[index + 1]?.wid, position: 'after' }), index < 0 || index >= siblings.length - 1),
-    button(t('delete'), () => {
-      if (window.confirm(t('confirm_delete', { label }))) structure({ action: 'delete', eid: node.eid, wid: node.wid });
+    button(t('insert_after'), 'insert', (event) => structureForm(node, 'insert', event.target)),
+    button(t('renumber'), 'retitle', (event) => structureForm(node, 'retitle', event.target)),
+    button(t('move_up'), 'move-up', () => structure({ action: 'move', eid: node.eid, wid: node.wid, ref_eid: siblings[index - 1]?.eid, ref_wid: siblings[index - 1]?.wid, position: 'before' }), index <= 0),
+    button(t('move_down'), 'move-down', () => structure({ action: 'move', eid: node.eid, wid: node.wid, ref_eid: siblings[index + 1]?.eid, ref_wid: siblings[index + 1]?.wid, position: 'after' }), index < 0 || index >= siblings.length - 1),
+    button(t('delete'), 'delete', async () => {
+      if (!window.confirm(t('confirm_delete', { label }))) return;
+      // Confirmed: what was typed in it and not saved goes with it (see lost), and the focus to the next one.
+      const wid = widOf(node);
+      deleting.add(wid);
+      try {
+        await structure({ action: 'delete', eid: node.eid, wid: node.wid });
+      } finally {
+        deleting.delete(wid);
+      }
     }));
 }
 
@@ -172,9 +242,12 @@ function structureForm(node, action, opener) {
     form.num.value = node.num ?? '';
     form.heading.value = node.heading ?? '';
   }
+  const wid = widOf(node);
+  // The form goes, never the focus with it: back to the button that opened it (drawn again if the provision's
+  // label changed meanwhile), or, after an insertion, into the text of the new provision.
   form.querySelector('.cancel').addEventListener('click', () => {
+    buttonOf(wid, action, opener)?.focus();
     form.remove();
-    opener.focus();
   });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -182,22 +255,27 @@ function structureForm(node, action, opener) {
     const payload = action === 'insert'
       ? { action, eid: node.eid, wid: node.wid, position: 'after', name: node.name, text: form.text.value, ...fields }
       : { action, eid: node.eid, wid: node.wid, ...fields };
-    if (await structure(payload)) form.remove();
+    const ack = await structure(payload);
+    if (!ack) return;
+    const inserted = action === 'insert' && ack.eid ? findByEid(outline, ack.eid) : null;
+    if (!(inserted && focusText(widOf(inserted), true))) buttonOf(wid, action, opener)?.focus();
+    form.remove();
   });
   block.querySelector('header').after(form);
   form.querySelector('input').focus();
 }
 
+/** Sends a structure edit and lays the bill out again; resolves to its ack, or null when it was refused. */
 async function structure(payload) {
   const ack = await send('structure', { bill, ...payload }).catch((error) => ({ ok: false, error }));
   if (!ack.ok) {
     say('editor-message', t('refused', { message: ack.error?.message ?? '' }));
-    return false;
+    return null;
   }
   say('editor-message', '');
   if (ack.event_id != null) ownStructure.add(ack.event_id);
   await reshape();
-  return true;
+  return ack;
 }
 
 let reshaping = Promise.resolve();
@@ -216,6 +294,7 @@ function reshape() {
     await sync.join();
     const detail = await api('GET', `/api/bills/${bill}`);
     outline = detail.provisions;
+    versions.showVersion(detail.version); // published while this page was offline, say
     render();
   }).catch((error) => {
     // Offline: the join after reconnecting lays the bill out again.
@@ -228,11 +307,22 @@ function reshape() {
 
 /**
  * Lays out one block per provision of the outline. Blocks and editors are kept (by wId) and brought up to date in
- * place, and the block holding the focus never leaves the document (see layout.js).
+ * place, and the block holding the focus never leaves the document (see layout.js) unless its provision left the
+ * bill: then the focus goes to the text the page keeps of it, else to the heading of the provision after it.
  */
 function render() {
   const rows = flatten(outline);
   const present = new Set(rows.map(widOf));
+  const order = [...container.children];
+  const stays = (child) => present.has(child.dataset.wid);
+  let rescue = null;
+  order.forEach((child, index) => {
+    if (stays(child)) return;
+    const { wid } = child.dataset;
+    const after = nearest(order, index, stays)?.dataset.wid ?? null;
+    if (keeps(wid)) cameAfter.set(wid, after);
+    if (child.contains(document.activeElement)) rescue = { wid, after, label: child.getAttribute('aria-label') };
+  });
   for (const [wid, block] of blocks) {
     if (present.has(wid)) continue;
     block.remove();
@@ -245,6 +335,11 @@ function render() {
   }
   arrange(container, rows.map(layOut));
   drawPeers();
+  if (rescue && !focusKept(rescue.wid)) {
+    // Not into the next provision's text: what the drafter goes on typing must not land in another provision.
+    if (!focusHeading(rescue.after)) document.getElementById('main')?.focus();
+    announce(t(deleting.has(rescue.wid) ? 'deleted_done' : 'deleted_by_other', { label: rescue.label }));
+  }
 }
 
 /** The block of provision `node`, made or brought up to date: eId, label, buttons, editor (or its placeholder). */
@@ -295,7 +390,8 @@ function drawHeader(block, node) {
   const old = block.querySelector(':scope > header');
   if (old && headerKeys.get(block) === key) return;
   headerKeys.set(block, key);
-  const fresh = h('header', {}, h(node.depth === 0 ? 'h2' : 'h3', {}, labelOf(node)), structureButtons(node));
+  // The heading can take the focus from a script (when the provision before it is deleted), not from Tab.
+  const fresh = h('header', {}, h(node.depth === 0 ? 'h2' : 'h3', { tabindex: -1 }, labelOf(node)), structureButtons(node));
   if (old) replaceKeepingFocus(old, fresh);
   else block.prepend(fresh);
 }
@@ -376,9 +472,9 @@ let shownState = '';
 function showState() {
   const state = document.getElementById('sync-state');
   if (problem?.typedSince && socket.connected && sync.settled) problem = null;
-  let key = problem ? 'error' : !socket.connected ? 'offline' : sync.settled ? 'saved' : 'saving';
-  // Not "Reconnecting…": nothing reconnects until the drafter has signed in again.
-  if (!document.getElementById('signed-out').hidden) key = 'signed_out';
+  const key = stateKey({
+    signedOut: !document.getElementById('signed-out').hidden, connected: socket.connected, problem, settled: sync.settled,
+  });
   const text = key === 'error' ? problem.message : t(key === 'signed_out' ? 'signed_out_state' : key);
   if (text !== shownState) {
     state.textContent = text;
@@ -405,23 +501,6 @@ function drawPeersIfStale() {
   const before = peers.size;
   for (const [sid, peer] of peers) if (Date.now() - peer.seen > PEER_TIMEOUT_MS) peers.delete(sid);
   if (peers.size !== before) drawPeers();
-}
-
-function setUpPublishing() {
-  const button = document.getElementById('publish-version');
-  button.addEventListener('click', async () => {
-    button.disabled = true;
-    try {
-      const published = await api('POST', `/api/bills/${bill}/versions`, { source: 'working' });
-      const text = t('published', { version: published.version });
-      say('editor-message', text);
-      announce(text);
-    } catch (error) {
-      say('editor-message', t('refused', { message: error.message }));
-    } finally {
-      button.disabled = false;
-    }
-  });
 }
 
 /**
@@ -474,7 +553,13 @@ export async function start() {
         if (holder) holder.textContent = text;
       }
     },
-    onError: (eid, error) => {
+    onError: (eid, error, wid) => {
+      if (error?.code === PROVISION_DELETED) {
+        // What its editor shows, keystrokes after the deletion included; nothing when this drafter deleted it.
+        if (!deleting.has(wid)) lost(wid, editors.get(wid)?.state.doc.toString() ?? error.text ?? '');
+        showState();
+        return;
+      }
       if (!SIGNED_OUT_CODES.has(error?.code)) {
         report(error);
         return;
@@ -510,12 +595,13 @@ export async function start() {
   });
   socket.on('event', (event) => {
     sync.handleEvent(event);
+    if (event.type === VERSION_PUBLISHED && event.bill === bill) versions.onPublished(event);
     // Any structure edit but those this page made and laid out already: another drafter's, or this drafter's
     // from another tab or client (the same user, so the actor cannot tell them apart).
     if (STRUCTURE_EVENTS.has(event.type) && !ownStructure.delete(event.id)) reshape();
   });
   socket.on('presence', onPresence);
-  setUpPublishing();
+  versions = setUpPublishing(bill, Number(document.body.dataset.version));
   watchState();
   await joined;
 }

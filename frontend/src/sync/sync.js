@@ -22,7 +22,12 @@ const DEFAULT_RETRY_AFTER = 0.1;
 export const PROVISION_EDITED = 'provision.edited';
 // Events that change the bill's structure; each carries `renames` (old eId → new eId) and `removed_wids`.
 export const STRUCTURE_EVENTS = new Set(['provision.inserted', 'provision.deleted', 'provision.moved', 'provision.retitled']);
+// A version of the bill was published (`data.version`); nothing the sync holds changes, the page's header does.
+export const VERSION_PUBLISHED = 'version.published';
 export const PROVISION_TOO_LARGE = 'provision_too_large';
+// Not a refusal of the server's: a provision left the bill (deleted by another drafter) while this page held edits
+// of it the server never saved. The error carries the provision's `text` as this page had it, for the page to keep.
+export const PROVISION_DELETED = 'provision_deleted';
 // What the server accepts (docs/protocol.md; config/settings.py): a patch longer than MAX_SOCKET_MESSAGE_BYTES
 // characters is refused (payload_too_large, and a frame four times that closes the connection), a text longer
 // than MAX_PROVISION_CHARS characters is refused (provision_too_large). A larger change goes out in steps.
@@ -516,14 +521,20 @@ export class BillSync {
     return this.provisions.get(eid) ?? null;
   }
 
+  // Whether `provision` is still one of the bill's (not deleted since).
+  #holds(provision) {
+    return this.provisions.get(provision.eid) === provision;
+  }
+
   #byWid(wid) {
     const provision = this.wids.get(wid);
     // Held under its current eId, or it is gone (deleted, or dropped by a snapshot).
     return provision && this.provisions.get(provision.eid) === provision ? provision : null;
   }
 
-  // Holds `provisions` (eid -> ProvisionSync) from now on; the ones left out are gone from the bill, and what was
-  // typed in them and not yet saved is reported lost.
+  // Holds `provisions` (eid -> ProvisionSync) from now on; the ones left out are gone from the bill. What was typed
+  // in them and not yet saved is reported (PROVISION_DELETED), with the text this page had, for the page to keep:
+  // the server never had it and the sync no longer holds it.
   #hold(provisions) {
     const gone = [...this.provisions.values()].filter((provision) => provisions.get(provision.eid) !== provision);
     this.provisions = provisions;
@@ -531,8 +542,9 @@ export class BillSync {
     for (const provision of gone) {
       if (provision.settled) continue;
       this.onError(provision.eid, {
-        code: 'not_found',
-        message: `${provision.eid} was deleted by another drafter; what was typed in it and not yet saved is lost`,
+        code: PROVISION_DELETED,
+        message: `${provision.eid} was deleted by another drafter before what was typed in it was saved`,
+        text: provision.text,
       }, provision.wid);
     }
   }
@@ -602,6 +614,9 @@ export class BillSync {
     const { session } = this;
     this.emit('edit', { bill: this.bill, ...payload }).then(
       (ack) => {
+        // The provision left the bill meanwhile: its loss is reported already (see #hold), and the server's answer
+        // (most likely not_found) tells nothing more.
+        if (!this.#holds(provision)) return;
         // Refused for good, but on a line that has since dropped or rejoined: the refusal may be the server's
         // answer to a copy that arrived before the join (socket.io-client sends what it held as soon as the line
         // is back). The op stays in flight; the join sends it again, and that copy's answer decides.
@@ -620,7 +635,9 @@ export class BillSync {
       // same op_id (never applied twice), while it is still the one waiting and no join is under way: otherwise
       // a lost answer on a line that stays up would hold back everything typed after it.
       () => this.schedule(() => {
-        if (this.joined && provision.inflight?.op_id === payload.op_id) this.#send(provision, provision.pendingSend);
+        if (this.joined && this.#holds(provision) && provision.inflight?.op_id === payload.op_id) {
+          this.#send(provision, provision.pendingSend);
+        }
       }, UNANSWERED_RESEND_SECONDS, 'resend'),
     );
   }
