@@ -256,16 +256,31 @@ class Placed:
     """An amendment's place in the bill, for the marshalled list."""
 
     amendment_id: int
-    ordinal: int  # the provision's position in the bill's document order
+    # Where it is taken, in the bill's document order: its provision's place; for an insertion, the place of the
+    # last provision the one it follows holds (see ``server.domain.marshalling``).
+    ordinal: int
     action: AmendmentAction
     first_word: int = 0
     number: int | None = None
+    # Its provision is no longer in the bill: its place in the version it was made on. ``ordinal`` is then the
+    # place of the last provision before it that is still there, and it is taken after that one's amendments.
+    gone_from: int | None = None
+    # For an insertion, how deep the provision it follows is; for an amendment whose provision is gone, how deep
+    # that provision was. Where several such places meet after one provision, the deeper comes first.
+    depth: int = 0
 
 
-def _place_key(item: Placed) -> tuple[int, int, int, int]:
-    # An insertion after a provision comes after the amendments to the provision's own words.
-    rank = 1 if item.action is AmendmentAction.INSERT_AFTER else 0
-    return (item.ordinal, rank, item.first_word, item.number if item.number is not None else item.amendment_id)
+def _place_key(item: Placed) -> tuple[int, int, int, int, int, int, int]:
+    insertion = int(item.action is AmendmentAction.INSERT_AFTER)
+    tiebreak = item.number if item.number is not None else item.amendment_id
+    if item.gone_from is not None:
+        # Where a provision of depth d was: after what was inserted after provisions of depth d or more (inside or
+        # beside it), before what was inserted after those above it.
+        return (item.ordinal, 1, 1 - 2 * item.depth, item.gone_from, insertion, item.first_word, tiebreak)
+    if insertion:
+        # An insertion after a provision comes after the amendments to the provision's own words.
+        return (item.ordinal, 1, -2 * item.depth, 0, 0, item.first_word, tiebreak)
+    return (item.ordinal, 0, 0, 0, 0, item.first_word, tiebreak)
 
 
 def marshal(items: Sequence[Placed], graph: Mapping[int, Iterable[int]]) -> list[list[int]]:

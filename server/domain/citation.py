@@ -4,6 +4,13 @@ A citation starts at the provision's principal unit (section, article, clause, r
 chapters above it are not cited, as each section number is unique in the bill. Units below it add their number
 in brackets, the way a reader writes them: section 3(2)(a). A part or chapter is cited by itself: "Part 2".
 
+A provision without a number (imported so) is named by where it stands among those of its kind (:class:`Unnumbered`):
+"the unnumbered section after section 4", "the second unnumbered section after section 4", "the first unnumbered
+section" (none numbered before it), and what it holds by its numbers within it: "subsection (2) of the unnumbered
+section after section 4". Never by its heading: an instruction quotes words, and a quoted heading would read as
+words to leave out. Unnumbered levels between the cited unit and the provision (an ``hcontainer``, say) are passed
+over: section 7(b).
+
 Pure: no I/O, no Flask, no SQLAlchemy.
 """
 
@@ -14,7 +21,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["Level", "bare_number", "cite", "is_top_unit", "levels_from_eid", "unit_name", "unit_phrase"]
+from lxml import etree
+
+from akn.provisions import BODY_ELEMENTS, child_provisions, iter_provisions
+from akn.vocabulary import AKN_NS
+
+__all__ = [
+    "Level",
+    "Unnumbered",
+    "bare_number",
+    "cite",
+    "is_top_unit",
+    "levels_from_eid",
+    "ordinal",
+    "unit_name",
+    "unit_phrase",
+    "unnumbered_place",
+]
 
 # AKN eId abbreviations (naming convention, section 5.5.3) and the element each stands for.
 _ABBREVIATIONS: Final = {
@@ -32,14 +55,38 @@ _SPOKEN: Final = {"part": "Part", "subpart": "Subpart", "chapter": "Chapter", "s
                   "title": "Title", "book": "Book", "tome": "Tome", "division": "Division",
                   "subdivision": "Subdivision", "hcontainer": "provision"}
 _NUM_EDGES = re.compile(r"^[\s(\[]+|[\s)\].:]+$")
+_ORDINALS: Final = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+                    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+                    "seventeenth", "eighteenth", "nineteenth", "twentieth")
+
+
+@dataclass(frozen=True)
+class Unnumbered:
+    """Where a provision without a number stands among the provisions of its kind (sections of the bill,
+    subsections of its section...), to name it by: the ``nth`` of ``among`` unnumbered ones in a row after the
+    one numbered ``after`` (None: before any numbered one)."""
+
+    after: str | None
+    nth: int = 1
+    among: int = 1
 
 
 @dataclass(frozen=True)
 class Level:
-    """One step of a provision's path: its element name and its ``<num>`` as printed (or None)."""
+    """One step of a provision's path: its element name and its ``<num>`` as printed (or None), and, for one
+    without a number, where it stands (None when not known: it is then "an unnumbered section")."""
 
     name: str
     num: str | None
+    unnumbered: Unnumbered | None = None
+
+
+def ordinal(n: int) -> str:
+    """1 → "first", 22 → "22nd"."""
+    if 1 <= n <= len(_ORDINALS):
+        return _ORDINALS[n - 1]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def levels_from_eid(eid: str) -> list[Level]:
@@ -65,6 +112,18 @@ def unit_name(name: str) -> str:
     return _SPOKEN.get(name, name)
 
 
+def _unnumbered(level: Level) -> str:
+    """A provision without a number, named by where it stands: "the unnumbered section after section 4"."""
+    unit = unit_name(level.name)
+    where = level.unnumbered
+    if where is None:
+        return f"an unnumbered {unit}"
+    if where.after is None:
+        return f"the {ordinal(where.nth)} unnumbered {unit}"
+    which = f"{ordinal(where.nth)} " if where.among > 1 else ""
+    return f"the {which}unnumbered {unit} after {unit_phrase(Level(level.name, where.after))}"
+
+
 def cite(levels: Sequence[Level]) -> str:
     """The citation of the last level of ``levels`` (outermost first), e.g. "section 3(2)(a)"."""
     if not levels:
@@ -80,23 +139,40 @@ def cite(levels: Sequence[Level]) -> str:
         start = groups[-1] if groups else 0
     head = levels[start]
     number = bare_number(head.num)
-    text = unit_name(head.name) + (f" {number}" if number else "")
-    for level in levels[start + 1 :]:
+    text = f"{unit_name(head.name)} {number}" if number else _unnumbered(head)
+    numbered = number is not None
+    first: Level | None = None  # the first numbered level below the head
+    below = ""
+    last = len(levels) - 1
+    for index in range(start + 1, len(levels)):
+        level = levels[index]
         number = bare_number(level.num)
         if number is None:
+            if index == last and level.unnumbered is not None:
+                # The provision cited has no number: named by its place in what holds it.
+                return f"{_unnumbered(level)} of {_joined(text, numbered, first, below)}"
             continue  # unnumbered containers (intro, wrapUp, hcontainer) are not cited
         if level.name in _GROUPS:
-            text = f"{unit_name(level.name)} {number}"
-        else:
-            text += f"({number})"
-    return text
+            text, numbered, first, below = f"{unit_name(level.name)} {number}", True, None, ""
+            continue
+        first = first or level
+        below += f"({number})"
+    return _joined(text, numbered, first, below)
+
+
+def _joined(head: str, numbered: bool, first: Level | None, below: str) -> str:
+    """The head's citation with the numbers below it: "section 3(2)(a)", or, below a head without a number,
+    "subsection (2)(a) of the unnumbered section after section 4"."""
+    if first is None or numbered:
+        return head + below
+    return f"{unit_name(first.name)} {below} of {head}"
 
 
 def unit_phrase(level: Level) -> str:
     """A unit named the way an instruction names it inside its container: "subsection (2)", "section 4"."""
     number = bare_number(level.num)
     if number is None:
-        return unit_name(level.name)
+        return _unnumbered(level)
     if level.name in _PRINCIPAL or level.name in _GROUPS:
         return f"{unit_name(level.name)} {number}"
     return f"{unit_name(level.name)} ({number})"
@@ -108,3 +184,38 @@ def is_top_unit(levels: Sequence[Level]) -> bool:
     if last in _GROUPS:
         return True
     return last in _PRINCIPAL and not any(level.name in _PRINCIPAL for level in levels[:-1])
+
+
+def _number_of(element: etree._Element) -> str | None:
+    mark = element.find(f"{{{AKN_NS}}}num")
+    return None if mark is None else bare_number("".join(str(t) for t in mark.itertext()))
+
+
+def unnumbered_place(element: etree._Element) -> Unnumbered | None:
+    """Where provision ``element`` stands among those of its kind, when it has no number (None when it has one):
+    among the bill's (its document's) sections, articles, parts..., which are cited bill-wide; among its
+    siblings for a subsection, a paragraph..."""
+    if _number_of(element) is not None:
+        return None
+    name = etree.QName(element).localname
+    scope = element.getparent()
+    if name in _PRINCIPAL or name in _GROUPS:
+        body = next((a for a in element.iterancestors() if etree.QName(a).localname in BODY_ELEMENTS), None)
+        kind = [e for e in iter_provisions(body) if e.tag == element.tag] if body is not None else None
+    else:
+        kind = None
+    if kind is None:
+        kind = [e for e in child_provisions(scope) if e.tag == element.tag] if scope is not None else [element]
+    after: str | None = None
+    run: list[etree._Element] = []
+    if element not in kind:
+        return None  # not a provision of the tree (a component's document, say): "an unnumbered attachment"
+    for other in kind:
+        number = _number_of(other)
+        if number is None:
+            run.append(other)
+        elif element in run:
+            break
+        else:
+            after, run = number, []
+    return Unnumbered(after, run.index(element) + 1, len(run))

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Literal
 
-from server.domain.citation import Level, bare_number, cite, is_top_unit, unit_name, unit_phrase
+from server.domain.citation import Level, bare_number, cite, is_top_unit, ordinal, unit_name, unit_phrase
 from server.domain.drafting_style import WESTMINSTER, DraftingStyle, StyleName
 from server.domain.text_changes import TextChange, compare_texts
 from server.domain.words import Reading, read_words
@@ -45,11 +45,6 @@ __all__ = [
     "ordinal",
     "text_instruction",
 ]
-
-_ORDINALS: Final = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-                    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
-                    "seventeenth", "eighteenth", "nineteenth", "twentieth")
-
 
 @dataclass(frozen=True)
 class TextPlace:
@@ -120,14 +115,6 @@ class Instruction:
     amendment: tuple[Segment, ...] = ()
     style: StyleName = StyleName.WESTMINSTER
     extra: dict[str, str] = field(default_factory=dict)
-
-
-def ordinal(n: int) -> str:
-    """1 → "first", 22 → "22nd"."""
-    if 1 <= n <= len(_ORDINALS):
-        return _ORDINALS[n - 1]
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 # --- wording ------------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ event, so a rebuild from the log reproduces the read models exactly.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +37,6 @@ from server.domain.amendments import (
     Change,
     Footprint,
     Mover,
-    Placed,
     amendment_stream,
     apply_changes,
     eids_by_wid,
@@ -48,7 +49,7 @@ from server.domain.amendments import (
     standing_problem,
     vote_problem,
 )
-from server.domain.citation import Level
+from server.domain.citation import Level, unnumbered_place
 from server.domain.events import EventDraft, bill_stream
 from server.domain.instruction_rules import formatting_problem, numbering_problem
 from server.domain.instructions import (
@@ -61,6 +62,7 @@ from server.domain.instructions import (
     omission_instruction,
     text_instruction,
 )
+from server.domain.marshalling import BillOrder, bill_order, placed
 from server.domain.roles import Role
 from server.domain.wording import Wording, word, wording
 from server.errors import (
@@ -262,8 +264,9 @@ def cited_provision(document: AknDocument, bill: Bill, eid: str) -> CitedProvisi
     if children:
         first = to_provision(children[0], recursive=False)
         place = TextPlace("intro", Level(first.name, first.num))
-    return CitedProvision(provisions[-1], [Level(p.name, p.num) for p in provisions], document.eids().index(eid),
-                          bool(children), place)
+    # A provision without a number is cited by where it stands ("the unnumbered section after section 4").
+    levels = [Level(p.name, p.num, unnumbered_place(e)) for p, e in zip(provisions, reversed(chain), strict=True)]
+    return CitedProvision(provisions[-1], levels, document.eids().index(eid), bool(children), place)
 
 
 def _instruction(cited: CitedProvision, proposal: Proposal) -> Instruction:
@@ -576,8 +579,9 @@ def set_window(session: Session, principal: Principal | None, bill_id: int, *, i
 # --- making adopted amendments ------------------------------------------------------------------------------
 
 
-def adopted_pending(session: Session, bill_id: int) -> list[Amendment]:
-    """Adopted amendments not yet in a published version, in the order they were taken."""
+def adopted_pending(session: Session, bill_id: int, document: AknDocument | None = None) -> list[Amendment]:
+    """Adopted amendments not yet in a published version, in the order they were taken (``document``: the bill's
+    latest published version, when at hand)."""
     rows = list(session.scalars(
         select(Amendment).where(
             Amendment.bill_id == bill_id,
@@ -585,7 +589,7 @@ def adopted_pending(session: Session, bill_id: int) -> list[Amendment]:
             Amendment.consolidated_in.is_(None),
         )
     ))
-    return marshalled_order(session, rows)
+    return marshalled_order(session, rows, document)
 
 
 def _several(numbers: Sequence[int | None]) -> dict[str, str]:
@@ -726,7 +730,8 @@ def check_adoptable(session: Session, amendment: Amendment) -> None:
     latest published version; refused (409) otherwise, so a consolidation never meets what it cannot make."""
     bill = get_bill(session, amendment.bill_id)
     _expression, document = published_document(session, bill)
-    pending = marshalled_order(session, [*adopted_pending(session, bill.id), amendment])
+    # Ordered before they are made: making them changes ``document``.
+    pending = marshalled_order(session, [*adopted_pending(session, bill.id, document), amendment], document)
     make_adopted(document, pending, Occasion(bill.id, bill.current_version,
                                              wording("so Amendment %(number)s cannot be adopted",
                                                      number=amendment.number)))
@@ -902,9 +907,11 @@ def by_uri(session: Session, uri: str) -> Amendment:
     return amendment
 
 
-def marshalled_order(session: Session, rows: Sequence[Amendment]) -> list[Amendment]:
-    """``rows`` in the order they are taken."""
-    return [a for group in _marshal(session, rows) for a in group]
+def marshalled_order(session: Session, rows: Sequence[Amendment], document: AknDocument | None = None
+                     ) -> list[Amendment]:
+    """``rows`` (amendments to one bill) in the order they are taken; ``document``: the bill's latest published
+    version when the caller has it at hand (read otherwise)."""
+    return [a for group in _marshal(session, rows, document) for a in group]
 
 
 def marshalled_groups(session: Session, bill_id: int) -> list[list[Amendment]]:
@@ -914,14 +921,51 @@ def marshalled_groups(session: Session, bill_id: int) -> list[list[Amendment]]:
     return _marshal(session, rows)
 
 
-def _marshal(session: Session, rows: Sequence[Amendment]) -> list[list[Amendment]]:
+# Where the provisions of recently read versions stand, by document SHA-256 (a stored document never changes):
+# reading a large bill takes a good part of a second, and the marshalled list is read far more often than a
+# version is published.
+_ORDERS: OrderedDict[str, BillOrder] = OrderedDict()
+_ORDERS_KEPT = 8
+_orders_lock = threading.Lock()
+
+
+def _version_order(session: Session, bill_id: int, version: int) -> BillOrder:
+    sha = _published(session, bill_id, version).document_sha256
+    with _orders_lock:
+        order = _ORDERS.get(sha)
+        if order is not None:
+            _ORDERS.move_to_end(sha)
+            return order
+    # Parsed only, as in published_document: it was strictly validated when it was stored.
+    order = bill_order(AknDocument(parse_akn(documents.get(session, sha))))
+    with _orders_lock:
+        _ORDERS[sha] = order
+        while len(_ORDERS) > _ORDERS_KEPT:
+            _ORDERS.popitem(last=False)
+    return order
+
+
+def _marshal(session: Session, rows: Sequence[Amendment], document: AknDocument | None = None
+             ) -> list[list[Amendment]]:
+    """Amendments to one bill by where their provisions stand in its latest published version (found by wId,
+    whatever version each was made on: ``server.domain.marshalling``), conflicting ones together."""
+    if not rows:
+        return []
+    bill = get_bill(session, rows[0].bill_id)
+    current = bill_order(document) if document is not None else _version_order(session, bill.id,
+                                                                               bill.current_version)
+    # The versions some amendments' provisions have left since: each read once, to find where those stood.
+    made_on = {version: _version_order(session, bill.id, version)
+               for version in sorted({a.base_version for a in rows if a.wid not in current.index})}
     by_id = {a.id: a for a in rows}
     graph = conflicts_of(session, list(by_id))
-    placed = [
-        Placed(a.id, a.ordinal, AmendmentAction(a.action), int(a.spans[0][0]) if a.spans else 0, a.number)
+    items = [
+        placed(current, amendment_id=a.id, wid=a.wid, action=AmendmentAction(a.action),
+               first_word=int(a.spans[0][0]) if a.spans else 0, number=a.number,
+               made_on=made_on.get(a.base_version), ordinal=a.ordinal)
         for a in rows
     ]
-    return [[by_id[i] for i in group] for group in marshal(placed, graph)]
+    return [[by_id[i] for i in group] for group in marshal(items, graph)]
 
 
 def marshalled_list(session: Session, bill_id: int) -> list[list[dict[str, Any]]]:

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from akn import AknDocument, AknError
 from server.domain.amendments import AmendmentState
 from server.domain.events import EventDraft, EventType, bill_stream
+from server.domain.instruction_rules import numbering_problem
 from server.domain.wording import wording
-from server.errors import AdoptedAmendmentsPending, BadRequest, ProvisionTooLarge, from_akn_error
+from server.errors import AdoptedAmendmentsPending, BadRequest, ProvisionTooLarge, ValidationFailed, from_akn_error
 from server.services import accounts
 from server.services.bills import get_bill, load_document, provision_states, replace_provision_rows
 from server.services.drafting import check_may_edit, find_provision
@@ -161,8 +162,15 @@ def insert_provision(
     name: str, num: str | None, heading: str | None, text: str, ref_wid: str | None = None,
     max_chars: int | None = None,
 ) -> StructureOutcome:
-    """Insert a new provision before or after ``ref_eid`` (or the provision whose wId is ``ref_wid``)."""
+    """Insert a new provision before or after ``ref_eid`` (or the provision whose wId is ``ref_wid``).
+
+    A new section, subsection, paragraph, part... needs its ``num``, as a new provision an amendment inserts does
+    (``numbering_problem``): nothing numbers it later, and the bill could neither cite nor amend it.
+    """
     where = _position(position)
+    problem = numbering_problem(name, num)
+    if problem is not None:
+        raise ValidationFailed(problem, field="num")
     if max_chars is not None and len(text) > max_chars:
         raise ProvisionTooLarge(wording("the new provision has %(length)d characters; the limit is %(limit)s",
                                         length=len(text), limit=max_chars))
@@ -235,7 +243,14 @@ def retitle_provision(
     """Change a provision's number and/or heading (eIds follow the new number)."""
     if num is None and heading is None:
         raise BadRequest(wording("give a new num, a new heading, or both"))
-    eid = find_provision(session, bill_id, eid, wid=wid).eid
+    row = find_provision(session, bill_id, eid, wid=wid)
+    eid = row.eid
+    if num is not None and numbering_problem(row.name, num) is not None:
+        # A blank num takes the number away: a numbered kind of provision keeps one (as a new one needs one).
+        raise ValidationFailed(wording("%(eid)s needs a number: the bill cites and names its provisions by their "
+                                       "numbers, and one without a number could be neither cited nor amended; give "
+                                       "it a new number, or leave 'num' out to keep the one it has", eid=eid),
+                               field="num")
 
     def change(document: AknDocument) -> tuple[str | None, dict[str, str]]:
         return eid, document.set_num_heading(eid, num=num, heading=heading)
