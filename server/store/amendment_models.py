@@ -33,7 +33,8 @@ class Amendment(Base):
     action: Mapped[str] = mapped_column(String(20))
     eid: Mapped[str] = mapped_column(String(400))
     wid: Mapped[str] = mapped_column(String(400))
-    # The provision's place in the bill when the amendment was drafted, for the marshalled list.
+    # The provision's place in the version the amendment was made on. The marshalled list places amendments by
+    # their wId in the latest version (server.domain.marshalling); this orders those whose provision is gone.
     ordinal: Mapped[int] = mapped_column(Integer)
     citation: Mapped[str] = mapped_column(String(200))
     base_version: Mapped[int] = mapped_column(Integer)
