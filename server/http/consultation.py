@@ -460,7 +460,12 @@ def _refuse_spent_addresses(app: Flask, limiter: Limiter, plan: dict[str, list[t
                 # An unreachable store (Redis down): the limiter's own check, which runs next, decides what that
                 # means (an error, or its in-memory fallback when configured).
                 return None
-            return _too_many(limit_wording(item), reset_at)
+            refused = _too_many(limit_wording(item), reset_at)
+            # The window's state, as the limiter itself says it on what it answers.
+            refused.headers["X-RateLimit-Limit"] = str(item.amount)
+            refused.headers["X-RateLimit-Remaining"] = "0"
+            refused.headers["X-RateLimit-Reset"] = str(int(reset_at))
+            return refused
         return None
 
 

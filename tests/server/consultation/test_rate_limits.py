@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -124,6 +125,8 @@ def test_an_address_that_spent_its_budget_is_refused_before_reading_who_sent_it(
         assert answer.get_json()["error"] == {
             "code": "rate_limited", "message": "too many requests: the limit is 2 per 1 minute; wait and try again"}
         assert 1 <= int(answer.headers["Retry-After"]) <= 60
+        assert (answer.headers["X-RateLimit-Limit"], answer.headers["X-RateLimit-Remaining"]) == ("2", "0")
+        assert 0 <= int(answer.headers["X-RateLimit-Reset"]) - time.time() <= 61
     monkeypatch.undo()
     # Asking which methods a path takes is not a write, and the limiter never counted it.
     assert api.client.options(f"/api/bills/{bill}/comments").status_code == 200
