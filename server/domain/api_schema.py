@@ -176,6 +176,11 @@ AMENDMENT_PROPOSAL: Final = {
     "if": {"not": {"properties": {"action": {"const": AmendmentAction.DELETE.value}}, "required": ["action"]}},
     "then": {"required": ["text"], "properties": {"text": {"type": "string"}}},
 }
+AMENDMENT_PREVIEW: Final = obj(
+    ["bill_id", "action", "eid", "citation", "instruction", "base_version", "conflicts_with"], bill_id=INTEGER,
+    action=STRING, eid=STRING, citation=STRING, instruction=STRING, base_version=INTEGER,
+    base_expression_uri=STRING, conflicts_with=array(INTEGER), defeated_by=nullable(INTEGER),
+)
 CONSULTATION: Final = obj(["id"], id=INTEGER, bill_id=INTEGER, opens_at=TIME, closes_at=TIME)
 COMMENT: Final = obj(["id", "eid", "body", "created_at"], id=INTEGER, eid=STRING, body=STRING, created_at=TIME)
 WEBHOOK: Final = obj(["id", "url", "event_types", "bill_id", "created_at"], id=INTEGER, url=STRING,
@@ -358,6 +363,11 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
     ("POST", "/api/bills/<int:bill_id>/amendments"): Operation(
         "Propose an amendment to a provision (MP)", "amendments", Auth.REQUIRED, body=AMENDMENT_PROPOSAL,
         status=201, response=AMENDMENT, errors=(400, 401, 403, 404, 409, 422), roles=(Role.MP,),
+    ),
+    ("POST", "/api/bills/<int:bill_id>/amendments/preview"): Operation(
+        "The formal wording and conflicts an amendment would have, storing nothing (MP)", "amendments",
+        Auth.REQUIRED, body=AMENDMENT_PROPOSAL, response=AMENDMENT_PREVIEW, errors=(400, 401, 403, 404, 409, 422),
+        roles=(Role.MP,),
     ),
     ("GET", "/api/bills/<int:bill_id>/amendments"): Operation(
         "A bill's amendments, in id order, a page at a time", "amendments",

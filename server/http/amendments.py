@@ -63,6 +63,14 @@ def propose(bill_id: int) -> tuple[Response, int]:
     return jsonify(body), 201
 
 
+@amendments_api.post("/api/bills/<int:bill_id>/amendments/preview")
+def preview(bill_id: int) -> Response:
+    proposal = _proposal(json_body())
+    principal = current_principal()
+    with database().read() as session:
+        return jsonify(amendments.preview(session, principal, bill_id, proposal))
+
+
 @amendments_api.get("/api/bills/<int:bill_id>/amendments")
 def list_amendments(bill_id: int) -> Response:
     proposer = int_arg("proposer", 0, minimum=1)

@@ -192,6 +192,9 @@ def browser_strings() -> dict[str, str]:
                            seconds="{seconds}"),
         "instruction": _("Instruction"),
         "tabled": _("Amendment %(number)s tabled.", number="{number}"),
+        "draft_saved": _("Draft amendment to %(citation)s saved: table it from the list when it is ready.",
+                         citation="{citation}"),
+        "saved_not_tabled": _("The amendment was saved as a draft but not tabled: %(message)s", message="{message}"),
         "no_change": _("Change the text first: the amendment must change something."),
         "made_to": _("Amendments are made to version %(version)s.", version="{version}"),
         "base_changed": _("Version %(version)s has been published and the text of this provision has changed. "

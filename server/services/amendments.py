@@ -375,25 +375,35 @@ def _check_proposal(proposal: Proposal, cited: CitedProvision, document: AknDocu
         _check_new_provision(proposal, cited, document, bill)
 
 
-def propose(session: Session, principal: Principal | None, bill_id: int, proposal: Proposal) -> Amendment:
-    """Draft an amendment to the latest published version from the provision as the member would have it; the
-    instruction is generated."""
+@dataclass(frozen=True)
+class Prepared:
+    """An amendment as it would be drafted now: checked, its instruction written and its conflicts found."""
+
+    actor: Principal
+    bill: Bill
+    expression: Expression
+    cited: CitedProvision
+    instruction: Instruction
+    conflicts_with: list[int]
+    # The first adopted amendment, not yet consolidated, that it conflicts with: it is defeated from the start.
+    defeated_by: int | None
+
+
+def _prepare(session: Session, principal: Principal | None, bill_id: int, proposal: Proposal,
+             amendment_id: int) -> Prepared:
     if len(proposal.text) > MAX_TEXT or len(proposal.justification) > MAX_TEXT:
         raise ValidationFailed(wording("the text and the justification hold at most %(most)d characters each",
                                        most=MAX_TEXT))
-    eventlog.acquire_append_lock(session)
     bill = get_bill(session, bill_id)
     actor = check_may_propose(principal, session, bill_id)
     expression, document = published_document(session, bill)
     cited = cited_provision(document, bill, proposal.eid)
     _check_proposal(proposal, cited, document, bill)
     instruction = _instruction(cited, proposal)
-    provision, base = cited.provision, cited.provision.text
+    provision = cited.provision
     assert provision.eid and provision.wid  # cited by its eId; the wId falls back on it
-    amendment_id = (session.scalar(select(func.max(Amendment.id))) or 0) + 1
-    spans = [list(change.span()) for change in instruction.changes]
-    footprint = Footprint(amendment_id, provision.eid, proposal.action, base, tuple((s, e) for s, e in spans),
-                          provision.wid)
+    spans = tuple((start, end) for start, end in (change.span() for change in instruction.changes))
+    footprint = Footprint(amendment_id, provision.eid, proposal.action, provision.text, spans, provision.wid)
     # Adopted amendments not yet consolidated still stand between the version and the next: a new amendment
     # that conflicts with one of them is defeated by it from the start.
     others = list(session.scalars(
@@ -405,13 +415,41 @@ def propose(session: Session, principal: Principal | None, bill_id: int, proposa
     ))
     conflicts_with = find_conflicts(footprint, (_footprint(a) for a in others))
     adopted = sorted(a.id for a in others if a.id in conflicts_with and a.state == AmendmentState.ADOPTED.value)
+    return Prepared(actor, bill, expression, cited, instruction, conflicts_with, adopted[0] if adopted else None)
+
+
+def preview(session: Session, principal: Principal | None, bill_id: int, proposal: Proposal) -> dict[str, Any]:
+    """What ``propose`` would draft from ``proposal`` now, with the same checks and refusals, storing nothing:
+    the composer shows the formal wording before the member decides to keep it."""
+    prepared = _prepare(session, principal, bill_id, proposal, amendment_id=0)
+    return {
+        "bill_id": bill_id,
+        "action": proposal.action.value,
+        "eid": prepared.cited.provision.eid,
+        "citation": prepared.instruction.citation,
+        "instruction": prepared.instruction.text,
+        "base_version": prepared.bill.current_version,
+        "base_expression_uri": prepared.expression.expression_uri,
+        "conflicts_with": prepared.conflicts_with,
+        "defeated_by": prepared.defeated_by,
+    }
+
+
+def propose(session: Session, principal: Principal | None, bill_id: int, proposal: Proposal) -> Amendment:
+    """Draft an amendment to the latest published version from the provision as the member would have it; the
+    instruction is generated."""
+    eventlog.acquire_append_lock(session)
+    amendment_id = (session.scalar(select(func.max(Amendment.id))) or 0) + 1
+    prepared = _prepare(session, principal, bill_id, proposal, amendment_id)
+    bill, cited, instruction = prepared.bill, prepared.cited, prepared.instruction
+    provision, base = cited.provision, cited.provision.text
     inserts = proposal.action is AmendmentAction.INSERT_AFTER
     eventlog.append(
         session,
         EventDraft(
             stream=amendment_stream(amendment_id),
             type=AmendmentEvent.DRAFTED,
-            actor_id=actor.actor_id,
+            actor_id=prepared.actor.actor_id,
             bill_id=bill_id,
             data={
                 "amendment_id": amendment_id,
@@ -421,7 +459,7 @@ def propose(session: Session, principal: Principal | None, bill_id: int, proposa
                 "ordinal": cited.ordinal,
                 "citation": instruction.citation,
                 "base_version": bill.current_version,
-                "base_expression_uri": expression.expression_uri,
+                "base_expression_uri": prepared.expression.expression_uri,
                 "base_text": base,
                 "new_text": proposal.text if proposal.action is not AmendmentAction.DELETE else "",
                 "new_name": (proposal.name or provision.name) if inserts else None,
@@ -432,10 +470,10 @@ def propose(session: Session, principal: Principal | None, bill_id: int, proposa
                 "instruction_parts": [
                     ["quote", p.text] if isinstance(p, Quoted) else ["text", p] for p in instruction.parts
                 ],
-                "spans": spans,
+                "spans": [list(change.span()) for change in instruction.changes],
                 "justification": proposal.justification,
-                "conflicts_with": conflicts_with,
-                "defeated_by": adopted[0] if adopted else None,
+                "conflicts_with": prepared.conflicts_with,
+                "defeated_by": prepared.defeated_by,
             },
         ),
         expected_version=0,

@@ -97,6 +97,34 @@ def test_every_field_of_the_composer_has_its_own_name(pages: Pages) -> None:
     pages.audit(mp)
 
 
+def test_previews_store_nothing_and_a_saved_draft_is_tabled_from_the_list(pages: Pages) -> None:
+    mp = _board(pages, "mp")
+
+    def listed() -> list[int]:
+        ids: list[int] = mp.evaluate(f"""async () => (await (await fetch('/api/bills/{DEMO_BILL}/amendments'))
+            .json()).amendments.map((a) => a.id)""")
+        return ids
+
+    before = listed()
+    mp.select_option("#composer-eid", EID)
+    _sixty_days(mp)
+    _preview(mp, "sixty")
+    mp.fill("#composer-text", mp.input_value("#composer-text").replace("sixty days", "ninety days"))
+    assert mp.is_disabled("#save-draft") and mp.is_disabled("#table-amendment")
+    _preview(mp, "ninety")
+    # Two previews, no amendment: nobody's list or feed fills with drafts nobody meant.
+    assert listed() == before
+    mp.click("#save-draft")
+    mp.wait_for_selector("#amendments-message:has-text('saved')")
+    assert listed() == [*before, NEXT_ID]
+    row = f"#amendment-list tr[data-amendment='{NEXT_ID}']"
+    settled(mp, f"{row}[data-state='draft']")
+    assert mp.is_disabled("#save-draft") and mp.is_disabled("#table-amendment")
+    mp.click(f"{row} button:has-text('Table')")
+    mp.wait_for_selector(f"{row}[data-state='tabled']")
+    assert "ninety" in mp.inner_text(f"{row} .instruction")
+
+
 # --- where the focus goes -----------------------------------------------------------------------------------------
 
 

@@ -130,6 +130,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("amendments_api.member_record", "GET"): Access(PUBLIC),
     ("amendments_api.resolve_amendment", "GET"): Access(PUBLIC),
     ("amendments_api.propose", "POST"): Access(frozenset({"mp"}), body=_amendment),
+    ("amendments_api.preview", "POST"): Access(frozenset({"mp"}), body=_amendment),
     ("amendments_api.transition", "POST"): Access(frozenset({"mp"}), body=lambda w: {"to": "tabled"}),
     ("amendments_api.cosponsor", "POST"): Access(frozenset({"mp"})),
     ("amendments_api.amendment_window", "POST"): Access(CLERKS, body=lambda w: {"open": False}),

@@ -12,7 +12,7 @@ let role;
 let user;
 let version; // the version amendments are made to, as far as this page knows
 let provisions = new Map();
-let draft = null; // {id, key, instruction}: the draft made by the last preview, what it was made from, its wording
+let previewed = null; // {key, instruction}: what the last preview was made from, and its wording
 let composer = null; // the member's composer, told when a new version replaces the text it amends
 
 function message(text) {
@@ -55,7 +55,7 @@ function focusRow(id) {
 }
 
 /** What a preview was made from: the values and the version, so a preview of an older version cannot be tabled. */
-function draftKey(values) {
+function previewKey(values) {
   return JSON.stringify({ ...values, version });
 }
 
@@ -69,6 +69,7 @@ function setUpComposer() {
   if (!form) return;
   const track = document.getElementById('track-changes');
   const tableButton = document.getElementById('table-amendment');
+  const saveButton = document.getElementById('save-draft');
   const instruction = document.getElementById('instruction');
   const noInstruction = instruction.textContent; // "Preview the instruction to see the formal wording."
   const label = document.getElementById('composer-text-label');
@@ -82,10 +83,12 @@ function setUpComposer() {
     } else {
       track.replaceChildren(...renderPieces(wordDiff(base(), form.text.value)));
     }
-    const previewed = Boolean(draft) && draft.key === draftKey(composerValues(form));
-    tableButton.disabled = !previewed;
+    // Only what the member has seen the wording of is kept: both buttons wait for a preview of these values.
+    const current = Boolean(previewed) && previewed.key === previewKey(composerValues(form));
+    tableButton.disabled = !current;
+    saveButton.disabled = !current;
     // Back at the values of the last preview (after a refused one): its instruction is the one to table.
-    if (previewed) instruction.textContent = draft.instruction;
+    if (current) instruction.textContent = previewed.instruction;
   };
   /** A preview refused: the instruction shown was made from other values, so it is not left on show as if it
    * were this one's. */
@@ -119,17 +122,12 @@ function setUpComposer() {
       return;
     }
     try {
-      const previous = draft;
-      const made = await api('POST', `/api/bills/${bill}/amendments`, values);
-      draft = { id: made.id, key: draftKey(values), instruction: made.instruction };
+      // A preview stores nothing: the amendment is drafted only when the member saves or tables it.
+      const made = await api('POST', `/api/bills/${bill}/amendments/preview`, values);
+      previewed = { key: previewKey(values), instruction: made.instruction };
       instruction.textContent = made.instruction;
-      if (previous && previous.id !== made.id) {
-        // The earlier preview was superseded: withdraw its draft so the list keeps only what is meant.
-        await api('POST', `/api/amendments/${previous.id}/transitions`, { to: 'withdrawn' }).catch(() => {});
-      }
       showChanges();
       announce(`${t('instruction')}: ${made.instruction}`);
-      await refreshLists();
     } catch (error) {
       forgetPreview();
       message(t('refused', { message: error.message }));
@@ -170,7 +168,7 @@ function setUpComposer() {
       } else {
         showChanges();
       }
-      if (stale.hidden && draft && draft.key !== draftKey(composerValues(form))) {
+      if (stale.hidden && previewed && previewed.key !== previewKey(composerValues(form))) {
         message(t('preview_again', { version })); // the preview was made against the old version
       } else if (stale.hidden) {
         announce(t('made_to', { version }));
@@ -178,19 +176,34 @@ function setUpComposer() {
     },
   };
 
-  tableButton.addEventListener('click', async () => {
-    if (!draft) return;
+  /** Drafts the previewed amendment; tables it too when `table`. */
+  const keep = async (table) => {
+    if (!previewed) return;
+    let made;
     try {
-      const tabled = await api('POST', `/api/amendments/${draft.id}/transitions`, { to: 'tabled' });
-      draft = null;
-      message(t('tabled', { number: tabled.number }));
-      showChanges(); // disables this button, which had the focus
-      await refreshLists();
-      focusRow(tabled.id);
+      made = await api('POST', `/api/bills/${bill}/amendments`, composerValues(form));
     } catch (error) {
       message(t('refused', { message: error.message }));
+      return;
     }
-  });
+    previewed = null;
+    showChanges(); // disables both buttons, one of which had the focus
+    if (!table) {
+      message(t('draft_saved', { citation: made.citation }));
+    } else {
+      try {
+        const tabled = await api('POST', `/api/amendments/${made.id}/transitions`, { to: 'tabled' });
+        message(t('tabled', { number: tabled.number }));
+      } catch (error) {
+        // The draft is kept: the list offers to table it again once whatever refused it is settled.
+        message(t('saved_not_tabled', { message: error.message }));
+      }
+    }
+    await refreshLists();
+    focusRow(made.id);
+  };
+  tableButton.addEventListener('click', () => keep(true));
+  saveButton.addEventListener('click', () => keep(false));
   reset();
 }
 
