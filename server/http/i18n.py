@@ -160,6 +160,7 @@ def browser_strings() -> dict[str, str]:
         "editing_here": _("Editing here: %(names)s", names="{names}"),
         "nobody_else": _("Nobody else is editing."),
         "insert_after": _("Insert after"),
+        "insert_before": _("Insert before"),
         "delete": _("Delete"),
         "move_up": _("Move up"),
         "move_down": _("Move down"),

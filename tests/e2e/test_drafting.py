@@ -112,3 +112,23 @@ def test_structure_edit_reaches_the_other_drafter_and_a_version_is_published(pag
     amina.wait_for_selector("#editor-message:has-text('Version 2 published')")
     detail = amina.evaluate(f"fetch('/api/bills/{DEMO_BILL}').then(r => r.json())")
     assert detail["version"] == 2
+
+
+def test_a_provision_is_inserted_before_the_first_of_its_level(pages: Pages) -> None:
+    amina = pages.new("drafter")
+    open_editor(amina)
+    first = '[data-eid="part_1__sec_1__subsec_1"]'
+    # Only the first of a level offers it: anywhere else "Insert after" the one before does the same.
+    assert amina.locator('[data-eid="part_1__sec_1__subsec_2"] > header [data-action="insert-before"]').count() == 0
+    amina.click(f'{first} > header button:has-text("Insert before")')
+    amina.fill(f"{first} .structure-form input[name=num]", "(a1)")
+    amina.fill(f"{first} .structure-form textarea[name=text]", "This Act binds the State.")
+    amina.click(f"{first} .structure-form button[type=submit]")
+    amina.wait_for_selector("section.provision-editor h3:has-text('(a1)')")
+    detail = amina.evaluate(f"fetch('/api/bills/{DEMO_BILL}').then(r => r.json())")
+    section = detail["provisions"][0]["children"][0]
+    assert [child["num"] for child in section["children"]][:2] == ["(a1)", "(1)"]
+    assert section["children"][0]["text"] == "This Act binds the State."
+    # The focus went into the new provision's text, ready for typing.
+    focused = amina.evaluate("document.activeElement.closest('section.provision-editor')?.dataset.eid ?? null")
+    assert focused == section["children"][0]["eid"]

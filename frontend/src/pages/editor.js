@@ -216,6 +216,8 @@ function structureButtons(node) {
     type: 'button', class: 'secondary', disabled, 'aria-label': `${text}: ${label}`, 'data-action': name, onclick: action,
   }, text);
   return h('div', { class: 'structure-buttons' },
+    // Before the first of its level only: anywhere else that is "after" the one before it.
+    index === 0 ? button(t('insert_before'), 'insert-before', (event) => structureForm(node, 'insert-before', event.target)) : null,
     button(t('insert_after'), 'insert', (event) => structureForm(node, 'insert', event.target)),
     button(t('renumber'), 'retitle', (event) => structureForm(node, 'retitle', event.target)),
     button(t('move_up'), 'move-up', () => structure({ action: 'move', eid: node.eid, wid: node.wid, ref_eid: siblings[index - 1]?.eid, ref_wid: siblings[index - 1]?.wid, position: 'before' }), index <= 0),
@@ -252,12 +254,13 @@ function structureForm(node, action, opener) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const fields = { num: form.num.value || null, heading: form.heading.value || null };
-    const payload = action === 'insert'
-      ? { action, eid: node.eid, wid: node.wid, position: 'after', name: node.name, text: form.text.value, ...fields }
+    const inserts = action === 'insert' || action === 'insert-before';
+    const payload = inserts
+      ? { action: 'insert', eid: node.eid, wid: node.wid, position: action === 'insert' ? 'after' : 'before', name: node.name, text: form.text.value, ...fields }
       : { action, eid: node.eid, wid: node.wid, ...fields };
     const ack = await structure(payload);
     if (!ack) return;
-    const inserted = action === 'insert' && ack.eid ? findByEid(outline, ack.eid) : null;
+    const inserted = inserts && ack.eid ? findByEid(outline, ack.eid) : null;
     if (!(inserted && focusText(widOf(inserted), true))) buttonOf(wid, action, opener)?.focus();
     form.remove();
   });
