@@ -24,6 +24,7 @@ from akn.render import render, toc
 from server.domain.wording import wording
 from server.errors import BadRequest, NotFound, ParleyError
 from server.http.context import current_principal, database
+from server.http.expression_html import expression_html
 from server.http.pages_common import page_error
 from server.services import pdf as pdf_service
 from server.services.bills import load_document, versions
@@ -193,15 +194,17 @@ def _answer(uri: str) -> Response:
                 job = pdf_service.bill_pdf_job(session, resolved.expression)
             response = Response(kept or b"", mimetype=PDF_MEDIA_TYPE)
         else:
-            shown = element
-            if shown is None:
-                shown = load_document(session, resolved.expression.document_sha256).root
+            if element is not None:
+                body, contents = render(element), toc(element)
+            else:
+                whole = expression_html(session, resolved.expression.document_sha256)
+                body, contents = whole.body, whole.contents
             html = render_template(
                 "document.html",
                 bill=resolved.bill,
                 expression=resolved.expression,
-                body=render(shown),
-                contents=toc(shown),
+                body=body,
+                contents=contents,
                 principal=current_principal(),
             )
             response = Response(html, mimetype="text/html")

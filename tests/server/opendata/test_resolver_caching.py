@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+from pytest import MonkeyPatch
 
 from tests.server.opendata.conftest import Scenario
 
@@ -28,3 +32,23 @@ def test_work_uri_and_html_carry_last_modified(scenario: Scenario) -> None:
     response = scenario.client.get(work, headers={"Accept": "text/html"})
     assert response.status_code == 200 and response.mimetype == "text/html"
     assert "Last-Modified" in response.headers
+
+
+def test_an_expressions_html_is_rendered_once_and_served_again(scenario: Scenario, monkeypatch: MonkeyPatch) -> None:
+    from server.http import expression_html
+
+    rendered: list[int] = []
+    original = expression_html.render
+
+    def counting(root: Any) -> str:
+        rendered.append(1)
+        return original(root)
+
+    monkeypatch.setattr(expression_html, "render", counting)
+    monkeypatch.setattr(expression_html, "_KEPT", OrderedDict())
+    uri = scenario.client.get(f"/api/bills/{scenario.bill_id}").get_json()["expression_uri"]
+    first = scenario.client.get(uri + ".html")
+    again = scenario.client.get(uri + ".html")
+    assert first.status_code == again.status_code == 200
+    assert first.data == again.data and b"<section" in first.data
+    assert rendered == [1]
