@@ -7,14 +7,13 @@ request for it would hold the process that long. The last few are kept by digest
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from akn.render import TocEntry, render, toc
 from server.services.bills import load_document
+from server.store.kept import KeptByDigest
 
 # A 12,000-section bill's body is ~16 MB of HTML: a handful kept is what open-data readers ask for in turn.
 KEPT = 4
@@ -26,21 +25,14 @@ class ExpressionHtml:
     contents: list[TocEntry]
 
 
-_KEPT: OrderedDict[str, ExpressionHtml] = OrderedDict()
-_LOCK = threading.Lock()
+_KEPT: KeptByDigest[ExpressionHtml] = KeptByDigest(KEPT)
 
 
 def expression_html(session: Session, sha256: str) -> ExpressionHtml:
     """The body and contents of stored document ``sha256`` as HTML."""
-    with _LOCK:
-        kept = _KEPT.get(sha256)
-        if kept is not None:
-            _KEPT.move_to_end(sha256)
-            return kept
-    root = load_document(session, sha256).root
-    made = ExpressionHtml(render(root), toc(root))
-    with _LOCK:
-        _KEPT[sha256] = made
-        while len(_KEPT) > KEPT:
-            _KEPT.popitem(last=False)
-    return made
+
+    def make() -> ExpressionHtml:
+        root = load_document(session, sha256).root
+        return ExpressionHtml(render(root), toc(root))
+
+    return _KEPT.get(sha256, make)

@@ -8,7 +8,6 @@ change, so parsed documents and rendered chunks are cached by their SHA-256.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from html import escape
 
@@ -21,6 +20,7 @@ from akn.render import HIERARCHICAL_ELEMENTS, TocEntry, local_name, render, rend
 from akn.render import toc as provision_toc
 from server.domain.citation import Level, cite, is_top_unit
 from server.store import documents
+from server.store.kept import KeptByDigest
 
 # Documents with more hierarchy elements than this are rendered in chunks; smaller ones whole.
 LAZY_THRESHOLD = 1500
@@ -260,21 +260,14 @@ def _toc_list(items: list[TocItem], depth: int) -> str:
     return "".join(parts)
 
 
-_CACHE: OrderedDict[str, RenderedDocument] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
+_CACHE: KeptByDigest[RenderedDocument] = KeptByDigest(_KEPT_DOCUMENTS)
 
 
 def rendered(session: Session, sha256: str) -> RenderedDocument:
     """The stored document ``sha256`` prepared for reading (parsed once; it was validated when stored)."""
-    with _CACHE_LOCK:
-        cached = _CACHE.get(sha256)
-        if cached is not None:
-            _CACHE.move_to_end(sha256)
-            return cached
-    content = documents.get(session, sha256)
-    prepared = RenderedDocument(sha256, AknDocument(parse_akn(content, max_bytes=_MAX_STORED_BYTES)))
-    with _CACHE_LOCK:
-        _CACHE[sha256] = prepared
-        while len(_CACHE) > _KEPT_DOCUMENTS:
-            _CACHE.popitem(last=False)
-    return prepared
+
+    def make() -> RenderedDocument:
+        content = documents.get(session, sha256)
+        return RenderedDocument(sha256, AknDocument(parse_akn(content, max_bytes=_MAX_STORED_BYTES)))
+
+    return _CACHE.get(sha256, make)

@@ -6,8 +6,6 @@ comments are anchored by wId and quote), and the translation of broken domain ru
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +46,7 @@ from server.services.bills import get_bill, load_document
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
 from server.store.consultation_models import Consultation
+from server.store.kept import KeptByDigest
 from server.store.models import EventRecord, Expression
 
 _RULE_ERRORS: dict[str, type[ParleyError]] = {
@@ -118,18 +117,15 @@ class ExpressionText:
     by_wid: dict[str, tuple[str, str]]
 
 
-_TEXTS: OrderedDict[str, ExpressionText] = OrderedDict()
-_TEXTS_LOCK = threading.Lock()
-_TEXTS_KEPT = 16
+_TEXTS: KeptByDigest[ExpressionText] = KeptByDigest(16)
 
 
 def expression_text(session: Session, sha256: str) -> ExpressionText:
-    """The provisions of a stored document; cached, since stored documents never change."""
-    with _TEXTS_LOCK:
-        cached = _TEXTS.get(sha256)
-        if cached is not None:
-            _TEXTS.move_to_end(sha256)
-            return cached
+    """The provisions of a stored document; kept, since stored documents never change."""
+    return _TEXTS.get(sha256, lambda: _expression_text(session, sha256))
+
+
+def _expression_text(session: Session, sha256: str) -> ExpressionText:
     document = load_document(session, sha256)
     by_eid: dict[str, tuple[str, str]] = {}
     by_wid: dict[str, tuple[str, str]] = {}
@@ -144,12 +140,7 @@ def expression_text(session: Session, sha256: str) -> ExpressionText:
         wid = provision.wid or provision.eid
         by_eid[provision.eid] = (wid, text)
         by_wid[wid] = (provision.eid, text)
-    result = ExpressionText(by_eid, by_wid)
-    with _TEXTS_LOCK:
-        _TEXTS[sha256] = result
-        while len(_TEXTS) > _TEXTS_KEPT:
-            _TEXTS.popitem(last=False)
-    return result
+    return ExpressionText(by_eid, by_wid)
 
 
 def expression_of(session: Session, bill_id: int, version: int) -> Expression:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from pytest import MonkeyPatch
 
+from server.store.kept import KeptByDigest
 from tests.server.opendata.conftest import Scenario
 
 
@@ -45,7 +45,7 @@ def test_an_expressions_html_is_rendered_once_and_served_again(scenario: Scenari
         return original(root)
 
     monkeypatch.setattr(expression_html, "render", counting)
-    monkeypatch.setattr(expression_html, "_KEPT", OrderedDict())
+    monkeypatch.setattr(expression_html, "_KEPT", KeptByDigest(expression_html.KEPT))
     uri = scenario.client.get(f"/api/bills/{scenario.bill_id}").get_json()["expression_uri"]
     first = scenario.client.get(uri + ".html")
     again = scenario.client.get(uri + ".html")
