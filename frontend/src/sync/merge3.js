@@ -327,9 +327,9 @@ function aligned(base, ours, theirs) {
 // The edits of both sides applied to `base` in its order. Edits that share a character of `base`, or an
 // insertion strictly inside the other side's deleted passage, or two insertions at one point, make one
 // region: the union of their deletions is deleted and each side's insertions are kept whole, theirs first
-// (joinInsertions); where both sides made the very same change it is made once. Edits that only touch keep
-// their order in the text: an insertion where the other side's replacement begins stands before it, one
-// where it ends after it.
+// (joinInsertions); where both sides made the very same change that deletes something it is made once (the
+// same words typed by both at one point are kept twice). Edits that only touch keep their order in the text:
+// an insertion where the other side's replacement begins stands before it, one where it ends after it.
 function weave(base, ourEdits, theirEdits) {
   const all = [...theirEdits.map((edit) => ({ ...edit, side: 0 })), ...ourEdits.map((edit) => ({ ...edit, side: 1 }))];
   const deletes = (edit) => (edit.end > edit.start ? 1 : 0);
@@ -348,7 +348,9 @@ function weave(base, ourEdits, theirEdits) {
     const key = (list) => JSON.stringify(list.map((edit) => [edit.start, edit.end, edit.insert]));
     const insert = (list) => list.map((edit) => edit.insert).join('');
     pieces.push(base.slice(position, start));
-    pieces.push(key(side(0)) === key(side(1)) ? insert(side(0)) : joinInsertions(insert(side(0)), insert(side(1))));
+    // The same correction made by both is made once; the same words typed by both at one point were typed twice.
+    const same = key(side(0)) === key(side(1)) && region.some(deletes);
+    pieces.push(same ? insert(side(0)) : joinInsertions(insert(side(0)), insert(side(1))));
     position = end;
   }
   pieces.push(base.slice(position));
@@ -362,7 +364,9 @@ function weave(base, ourEdits, theirEdits) {
  * Mirrors merge3 in server/domain/merge3.py.
  */
 export function merge3(base, ours, theirs) {
-  if (ours === theirs || theirs === base) return ours;
+  // The same text made by both sides is not made once: two drafters who typed the same words at one point typed
+  // them twice (weave makes once only the same correction).
+  if (theirs === base) return ours;
   if (ours === base) return theirs;
   const [ourEdits, theirEdits] = aligned(base, ours, theirs);
   return weave(base, ourEdits, theirEdits);
