@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import DEMO_BILL, Pages
-from tests.e2e.test_drafting import open_editor
+from tests.e2e.test_drafting import EID, open_editor
 from tests.e2e.test_focus_after_actions import settled
 
 pytestmark = pytest.mark.browser
@@ -70,3 +70,22 @@ def test_the_header_follows_the_version_in_french(pages: Pages) -> None:
     amina.click("#publish-version")
     based_on(amina, 2, "Texte de travail, fondé sur la version {}.")
     assert asked == ["Publier le texte de travail comme version 2 ? Tout le monde pourra la lire."]
+
+
+def test_publishing_waits_for_the_last_keystrokes(pages: Pages) -> None:
+    amina = pages.new("drafter")
+    open_editor(amina)
+    editor = f'[data-eid="{EID}"] .cm-content'
+    amina.click(editor)
+    amina.keyboard.press("Control+End")
+    amina.keyboard.type(" LASTWORDS", delay=5)
+    # At once, while the last letters are still held back or on their way: the confirm box blocks the page.
+    amina.once("dialog", lambda dialog: dialog.accept())
+    amina.click("#publish-version")
+    amina.wait_for_selector("#editor-message:has-text('Version 2 published.')")
+    expression = amina.evaluate(f"fetch('/api/bills/{DEMO_BILL}').then(r => r.json())")["expression_uri"]
+    published = amina.evaluate(f"fetch('{expression}').then(r => r.text())")
+    assert "LASTWORDS" in published
+    # Nothing typed is left over as unpublished working text.
+    provision = amina.evaluate(f"fetch('/api/bills/{DEMO_BILL}/provisions/{EID}').then(r => r.json())")
+    assert provision["text"].endswith(" LASTWORDS")

@@ -4,12 +4,26 @@
 import { api } from '../lib/api.js';
 import { announce, say, t } from '../lib/dom.js';
 
+// How long publishing waits for this drafter's last keystrokes to be saved before it gives up and says so.
+const SAVE_WAIT_MS = 10000;
+
+/** Resolves true once `isSaved()` holds, false if it still does not after `waitMs`. */
+async function savedWithin(isSaved, waitMs) {
+  const until = performance.now() + waitMs;
+  while (!isSaved()) {
+    if (performance.now() > until) return false;
+    await new Promise((resolve) => { setTimeout(resolve, 50); });
+  }
+  return true;
+}
+
 /**
  * Sets up the "Publish a version" button of bill `bill`, whose working text is based on version `version` as the
- * page was served. Returns `showVersion(latest)`, which brings the header to version `latest` if that is newer (true
- * when it was), and `onPublished(event)`, for the bill's `version.published` events.
+ * page was served; `isSaved()` tells whether everything this drafter typed is saved. Returns `showVersion(latest)`,
+ * which brings the header to version `latest` if that is newer (true when it was), and `onPublished(event)`, for
+ * the bill's `version.published` events.
  */
-export function setUpPublishing(bill, version) {
+export function setUpPublishing(bill, version, isSaved = () => true) {
   let known = version;
   let publishing = false;
   const button = document.getElementById('publish-version');
@@ -28,6 +42,12 @@ export function setUpPublishing(bill, version) {
     button.disabled = true;
     publishing = true;
     try {
+      // What the drafter typed last (held back while the confirm box was open, or still on its way) goes into
+      // the version: published before it is saved, it would be cut off mid-word and left over as working text.
+      if (!(await savedWithin(isSaved, SAVE_WAIT_MS))) {
+        say('editor-message', t('publish_unsaved'));
+        return;
+      }
       const published = await api('POST', `/api/bills/${bill}/versions`, { source: 'working' });
       showVersion(published.version);
       const text = t('published', { version: published.version });

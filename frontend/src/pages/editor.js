@@ -604,7 +604,7 @@ export async function start() {
     if (STRUCTURE_EVENTS.has(event.type) && !ownStructure.delete(event.id)) reshape();
   });
   socket.on('presence', onPresence);
-  versions = setUpPublishing(bill, Number(document.body.dataset.version));
+  versions = setUpPublishing(bill, Number(document.body.dataset.version), () => sync.settled);
   watchState();
   await joined;
 }
