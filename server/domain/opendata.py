@@ -35,7 +35,8 @@ PUBLIC_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     EventType.VERSION_PUBLISHED: ("version", "expression_uri", "expression_date", "source"),
     EventType.PROVISION_EDITED: ("eid", "rev"),
     EventType.PROVISION_INSERTED: ("eid",),
-    EventType.PROVISION_DELETED: ("eid",),
+    # A deletion leaves no provision behind: its ``eid`` is null, ``deleted_eid`` names the one taken out.
+    EventType.PROVISION_DELETED: ("eid", "deleted_eid"),
     EventType.PROVISION_MOVED: ("eid",),
     EventType.PROVISION_RETITLED: ("eid",),
     AmendmentEvent.DRAFTED: ("amendment_id", "action", "eid", "citation", "instruction"),
@@ -72,7 +73,7 @@ _TITLES: Final[dict[str, Wording]] = {
     EventType.VERSION_PUBLISHED: wording("Version %(version)s published"),
     EventType.PROVISION_EDITED: wording("Provision %(eid)s edited"),
     EventType.PROVISION_INSERTED: wording("Provision %(eid)s inserted"),
-    EventType.PROVISION_DELETED: wording("Provision %(eid)s deleted"),
+    EventType.PROVISION_DELETED: wording("Provision %(deleted_eid)s deleted"),
     EventType.PROVISION_MOVED: wording("Provision %(eid)s moved"),
     EventType.PROVISION_RETITLED: wording("Provision %(eid)s retitled"),
     AmendmentEvent.CONSOLIDATED: wording("Amendments consolidated into version %(version)s"),
@@ -169,7 +170,7 @@ def public_title(event_type: str, data: dict[str, Any], amendment: AmendmentName
     sentence = _TITLES.get(event_type)
     if sentence is None:
         return event_type
-    return Wording(sentence.template, {key: data.get(key, "?") for key in ("version", "eid")})
+    return Wording(sentence.template, {key: data.get(key) or "?" for key in ("version", "eid", "deleted_eid")})
 
 
 def public_event(

@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from server.domain.amendments import AmendmentEvent
-from server.domain.opendata import AmendmentName, Tabling, amendment_name, public_title
+from server.domain.events import EventType
+from server.domain.opendata import AmendmentName, Tabling, amendment_name, public_data, public_title
 from server.store.db import Database
 from tests.server.conftest import Accounts
 from tests.server.opendata.conftest import DUTY, REGISTER, import_bill
@@ -161,3 +162,10 @@ def test_amendment_titles_read_in_french(client: FlaskClient, users: Accounts) -
         f"{BILL} : Amendement proposé (section 3(1))",
         f"{BILL} : Projet de loi déposé",
     ]
+
+
+def test_a_deletion_names_the_provision_it_took_out() -> None:
+    # The deletion event's eid is null (no provision is left); its title said "Provision None deleted".
+    data = {"eid": None, "deleted_eid": "part_2__sec_7", "wid": "part_2__sec_7"}
+    assert public_title(EventType.PROVISION_DELETED, data) == "Provision part_2__sec_7 deleted"
+    assert public_data(EventType.PROVISION_DELETED, data) == {"eid": None, "deleted_eid": "part_2__sec_7"}
