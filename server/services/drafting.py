@@ -171,17 +171,20 @@ def apply_edit(
     base = None if rev == row.rev else session.connection().scalar(
         _REVISION_TEXT, {"bill_id": bill_id, "wid": row.wid, "rev": rev}
     )
+    if base is None and rev != row.rev:
+        # The base text is no longer kept. Placed by its context, a hunk went to the nearest look-alike words,
+        # which in a statute can be a colleague's sentence ("the Clerk shall publish"), with a success ack. The
+        # client holds its base: it merges its edit onto the current text and sends it anew.
+        return _refuse(session, bill_id, op_id, wording(
+            "the edit is based on revision %(base)s of %(eid)s, older than the %(kept)s revisions kept; merge it "
+            "onto the current text and send it again", base=rev, eid=eid, kept=KEPT_REVISIONS), row)
     try:
         if base is not None:
             outcome = merge3.merge_edit(base, row.text, patch)
         else:
-            # The base text is no longer kept (or this is the current revision): place the hunks by context.
-            outcome = textpatch.apply_edit(row.text, patch, exact=rev == row.rev)
+            outcome = textpatch.apply_edit(row.text, patch, exact=True)
     except textpatch.PatchConflict as conflict:
-        session.connection().execute(
-            _INSERT_REFUSED, {"bill_id": bill_id, "op_id": op_id, "refused_at": eventlog.utcnow()}
-        )
-        return _refusal(str(conflict), eid, row)
+        return _refuse(session, bill_id, op_id, str(conflict), row)
     except textpatch.MalformedPatch as malformed:
         raise BadRequest(wording("the patch is not diff-match-patch text: %(problem)s", problem=str(malformed))) \
             from malformed
@@ -206,6 +209,12 @@ def apply_edit(
         projector=projections.apply,
     )
     return EditOutcome(record.data["rev"], record.id)
+
+
+def _refuse(session: Session, bill_id: int, op_id: str, message: str, row: Any) -> EditOutcome:
+    """An op refused as conflicting, remembered so that a copy of it resent later is refused too."""
+    session.connection().execute(_INSERT_REFUSED, {"bill_id": bill_id, "op_id": op_id, "refused_at": eventlog.utcnow()})
+    return _refusal(message, row.eid, row)
 
 
 def _refusal(message: str, eid: str, row: Any) -> EditOutcome:

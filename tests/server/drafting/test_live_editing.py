@@ -14,6 +14,7 @@ from lxml import etree
 
 from server.client.connection import socketio_client
 from server.domain import textpatch
+from server.services.drafting import KEPT_REVISIONS
 from tests.server.conftest import Accounts, LiveServer
 from tests.server.drafting.conftest import Watcher
 
@@ -119,6 +120,29 @@ def test_a_late_copy_of_a_refused_op_is_refused_too_never_applied(
     assert late["text"] == old and late["rev"] == 3
     body = client.get(f"/api/bills/{bill_id}/provisions/{EID}").get_json()
     assert body["text"] == old and body["rev"] == 3
+
+
+def test_an_edit_on_a_revision_no_longer_kept_is_a_conflict_never_placed_by_look_alike_words(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, client: FlaskClient
+) -> None:
+    """A drafter back after a long network cut resends an edit made on a revision whose text the server no longer
+    keeps: placed by its context, "publish" -> "print" went into a colleague's look-alike sentence."""
+    a, b = connect(users.tokens["drafter"]), connect(users.tokens["drafter2"])
+    _join(a, bill_id), _join(b, bill_id)
+    old = "This Act may be cited as the Test Act, 2026."
+    mine = "A. the Clerk shall publish the register!"
+    assert _edit(a, bill_id, EID, 0, old, mine)["ok"]
+    text, rev = mine, 1
+    for n in range(KEPT_REVISIONS + 60):  # a colleague types on meanwhile: the base's text is let go
+        new = text + "x" if n % 2 == 0 else text[:-1]
+        assert _edit(b, bill_id, EID, rev, text, new)["ok"]
+        text, rev = new, rev + 1
+    theirs = "B. the Clerk shall publish the notice. " + text
+    assert _edit(b, bill_id, EID, rev, text, theirs)["ok"]
+    late = _edit(a, bill_id, EID, 1, mine, mine.replace("publish", "print"))
+    assert late["ok"] is False and late["error"]["code"] == "edit_conflict"
+    assert late["text"] == theirs and late["rev"] == rev + 1
+    assert client.get(f"/api/bills/{bill_id}/provisions/{EID}").get_json()["text"] == theirs
 
 
 def test_markup_survives_a_one_word_edit(connect: Callable[..., Watcher], users: Accounts, bill_id: int,
