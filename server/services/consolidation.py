@@ -38,7 +38,7 @@ from server.services.amendments import (
 )
 from server.services.bills import get_bill, load_document, provision_states, replace_provision_rows
 from server.services.principal import Principal, require
-from server.services.versions import PublishedVersion, new_expression_of
+from server.services.versions import PublishedVersion, new_expression_of, working_document
 from server.store import documents, eventlog, projections
 from server.store.amendment_models import Amendment
 from server.store.models import Bill, EventRecord, Expression, Provision
@@ -59,6 +59,18 @@ def apply_amendments(document: AknDocument, amendments: list[Amendment]) -> dict
     return apply_changes(document, [change_at(a, a.eid) for a in amendments]).renames
 
 
+def _provisions(document: AknDocument) -> list[tuple[str | None, str, str | None, str | None, str, int]]:
+    """Every provision as drafters and consolidation see it, in document order: eId, element, num, heading, text,
+    depth (not the wId, which a structure edit writes where the published version had none)."""
+    rows = []
+    stack = [(provision, 0) for provision in reversed(document.provisions())]
+    while stack:
+        provision, depth = stack.pop()
+        rows.append((provision.eid, provision.name, provision.num, provision.heading, provision.text, depth))
+        stack.extend((child, depth + 1) for child in reversed(provision.children))
+    return rows
+
+
 def _check_working_text_is_published(session: Session, bill: Bill, published: Expression) -> None:
     """The working text must be the published version: the new version is made from the published one and
     replaces the working text, which would lose any unpublished edit (of words, or of structure)."""
@@ -66,6 +78,12 @@ def _check_working_text_is_published(session: Session, bill: Bill, published: Ex
     restructured = bill.working_sha256 != published.document_sha256
     reworded = session.scalar(select(Provision.id).where(Provision.bill_id == bill.id, Provision.edited.is_(True))
                               .limit(1)) is not None
+    if (restructured or reworded) and _provisions(working_document(session, bill)) == _provisions(
+        load_document(session, published.document_sha256)
+    ):
+        # Edited and put back (a word changed and changed back, a provision moved down and up again): nothing
+        # would be lost, and publishing an empty version first would only clutter the bill's history.
+        return
     if restructured or reworded:
         if restructured:
             raise UnconsolidatedEdits(wording("bill %(bill)s's working text has unpublished edits (of structure); "

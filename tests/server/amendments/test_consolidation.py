@@ -14,7 +14,7 @@ from server.demo import demo_bill_xml
 from server.domain import textpatch
 from server.domain.amendments import AmendmentAction, BodyEmptied, Change, apply_changes
 from server.domain.events import EventType
-from server.services import accounts, drafting
+from server.services import accounts, drafting, structure
 from server.store import projections
 from server.store.db import Database
 from server.store.models import EventRecord
@@ -115,6 +115,36 @@ def test_consolidation_refuses_unpublished_working_edits(amending: Amending, cli
     response = client.post(f"/api/bills/{amending.bill_id}/versions", json={}, headers=users.headers("clerk"))
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "unconsolidated_edits"
+
+
+def test_edits_put_back_as_they_were_do_not_hold_up_consolidation(amending: Amending, client: FlaskClient,
+                                                                    users: Accounts, db: Database) -> None:
+    """A word changed and changed back, a section moved down and up again: the working text is the published one,
+    and the clerk is not made to publish an empty version first."""
+    amending.adopt(amending.replace(SUBSEC_1_2, "thirty", "sixty")["id"])
+    with db.write() as session:
+        drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
+        text = amending.text_of("part_1__sec_4")
+        edited = text.replace("every", "each")
+        for rev, (old, new) in enumerate(((text, edited), (edited, text))):
+            drafting.edit_provision(session, drafter, bill_id=amending.bill_id, eid="part_1__sec_4", rev=rev,
+                                    patch=textpatch.make_patch(old, new), op_id=f"op-{rev}", max_chars=100_000)
+        structure.move_provision(session, drafter, amending.bill_id, eid="part_1__sec_1", ref_eid="part_1__sec_2",
+                                 position="after")
+        structure.move_provision(session, drafter, amending.bill_id, eid="part_1__sec_2", ref_eid="part_1__sec_1",
+                                 position="after")
+    response = client.post(f"/api/bills/{amending.bill_id}/versions", json={}, headers=users.headers("clerk"))
+    assert response.status_code == 201, response.get_json()
+    assert "sixty days" in amending.text_of(SUBSEC_1_2) and amending.text_of("part_1__sec_4") == text
+    # A real change still holds it up.
+    amending.adopt(amending.replace(SUBSEC_1_2, "sixty", "ninety")["id"])
+    with db.write() as session:
+        drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
+        rev = client.get(f"/api/bills/{amending.bill_id}/provisions/part_1__sec_4").get_json()["rev"]
+        drafting.edit_provision(session, drafter, bill_id=amending.bill_id, eid="part_1__sec_4", rev=rev,
+                                patch=textpatch.make_patch(text, edited), op_id="op-9", max_chars=100_000)
+    refused = client.post(f"/api/bills/{amending.bill_id}/versions", json={}, headers=users.headers("clerk"))
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "unconsolidated_edits"
 
 
 def test_rebuilding_from_the_log_reproduces_the_amendment_read_models(
