@@ -38,7 +38,7 @@ from server.services.amendments import (
 )
 from server.services.bills import get_bill, load_document, provision_states, replace_provision_rows
 from server.services.principal import Principal, require
-from server.services.versions import PublishedVersion, new_expression_of, working_document
+from server.services.versions import PublishedVersion, new_expression_of, version_date, working_document
 from server.store import documents, eventlog, projections
 from server.store.amendment_models import Amendment
 from server.store.models import Bill, EventRecord, Expression, Provision
@@ -115,7 +115,7 @@ def consolidate(
     if not amendments:
         raise Conflict(wording("bill %(bill)s has no adopted amendments to consolidate", bill=bill_id))
     previous, document = published_document(session, bill)
-    when = expression_date or eventlog.utcnow().date()
+    when = version_date(session, bill, expression_date)
     version = bill.current_version + 1
     changes = make_adopted(document, amendments,
                            Occasion(bill_id, bill.current_version, wording("so nothing was consolidated")))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -50,6 +50,25 @@ def working_document(session: Session, bill: Bill) -> AknDocument:
     return document
 
 
+# A version is dated the day it is published, or a day the clerk names; a day after tomorrow (UTC, whatever the
+# parliament's time zone) is no day a text was published on, and dating one there would hold every later version
+# that names no date (dated today, before it) until then.
+_FUTURE_SLACK = timedelta(days=1)
+
+
+def version_date(session: Session, bill: Bill, asked: date | None) -> date:
+    """The date of the bill's next version: ``asked``, not after tomorrow; by default today, or the date of the
+    bill's latest version when that is later (an imported bill may be dated ahead)."""
+    today = eventlog.utcnow().date()
+    if asked is not None:
+        if asked > today + _FUTURE_SLACK:
+            raise ValidationFailed(wording("expression_date %(date)s is in the future; a version is dated the day it "
+                                           "is published or before", date=asked.isoformat()), field="expression_date")
+        return asked
+    latest = session.scalar(select(func.max(Expression.expression_date)).where(Expression.bill_id == bill.id))
+    return max(today, date.fromisoformat(latest)) if latest else today
+
+
 def new_expression_of(
     session: Session, document: AknDocument, bill: Bill, when: date, version: int
 ) -> AknDocument:
@@ -85,7 +104,7 @@ def publish_working_text(
     eventlog.acquire_append_lock(session)
     bill = get_bill(session, bill_id)
     document = working_document(session, bill)
-    when = expression_date or eventlog.utcnow().date()
+    when = version_date(session, bill, expression_date)
     version = bill.current_version + 1
     expression = new_expression_of(session, document, bill, when, version)
     # The expression is a copy: the working document itself may be spent on the check.

@@ -4,6 +4,7 @@ body that is not a JSON object is ``400 bad_request``; who may call is decided b
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from server.domain.wording import Wording
 from server.errors import ValidationFailed
 from server.http.errors import field_details
 from server.http.library_wording import http_description
+from server.store.eventlog import utcnow
 from tests.server.conftest import Accounts
 from tests.server.opendata.conftest import DUTY, Scenario, import_bill
 
@@ -262,10 +264,28 @@ def test_a_new_version_is_not_dated_before_the_one_it_follows(scenario: Scenario
     same_day = scenario.call("POST", path, "clerk", json={"source": "working", "expression_date": "2026-11-02"})
     assert same_day.status_code == 201, same_day.get_json()
     assert same_day.get_json()["expression_uri"].endswith("@2026-11-02.2")
-    later = scenario.call("POST", path, "clerk", json={"source": "working", "expression_date": "2027-01-15"})
-    assert later.status_code == 201 and later.get_json()["expression_uri"].endswith("@2027-01-15")
-    assert "before 2027-01-15" in refused_date(scenario.call("POST", path, "clerk", json={
-        "source": "working", "expression_date": "2026-12-31"}))
+    today = utcnow().date()
+    later = scenario.call("POST", path, "clerk", json={"source": "working", "expression_date": today.isoformat()})
+    assert later.status_code == 201 and later.get_json()["expression_uri"].endswith(f"@{today.isoformat()}")
+    yesterday = (today - timedelta(days=1)).isoformat()
+    assert f"before {today.isoformat()}" in refused_date(scenario.call("POST", path, "clerk", json={
+        "source": "working", "expression_date": yesterday}))
+
+
+def test_a_new_version_is_not_dated_in_the_future(scenario: Scenario) -> None:
+    """Dated 9999-12-31, a version held every later one that names no date (dated today, before it) for good."""
+    path = f"/api/bills/{scenario.bill_id}/versions"
+    ahead = (utcnow().date() + timedelta(days=3)).isoformat()
+    refused = scenario.call("POST", path, "clerk", json={"source": "working", "expression_date": ahead})
+    assert refused.status_code == 422, refused.get_json()
+    assert [f["field"] for f in refused.get_json()["error"]["fields"]] == ["body.expression_date"]
+    assert "in the future" in refused.get_json()["error"]["message"]
+    tomorrow = (utcnow().date() + timedelta(days=1)).isoformat()  # a parliament ahead of UTC is already there
+    assert scenario.call("POST", path, "clerk", json={"source": "working", "expression_date": tomorrow}
+                         ).status_code == 201
+    # The next version names no date: it takes the latest version's day rather than being refused as earlier.
+    undated = scenario.call("POST", path, "clerk", json={"source": "working"})
+    assert undated.status_code == 201 and f"@{tomorrow}." in undated.get_json()["expression_uri"]
 
 
 # --- what the libraries under the API say, in the reader's language ---------------------------------------
