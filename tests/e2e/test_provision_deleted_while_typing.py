@@ -75,7 +75,14 @@ def test_unsaved_text_of_a_provision_deleted_by_another_drafter_is_kept_to_copy(
     assert kept.count() == 1
     assert kept.get_by_role("textbox").input_value() == before + " Unsaved words."
     assert kept.get_by_role("textbox").get_attribute("readonly") is not None
-    # The focus went to what the drafter has to do now: copy the text.
+    # The focus went to the kept text, read-only: the drafter typing on presses no button (a space pressed Copy and
+    # replaced the clipboard), and the page goes on saying the text was not saved.
+    settled(amina, ".kept-text textarea")
+    amina.keyboard.type(" and more", delay=10)
+    amina.wait_for_timeout(300)
+    assert kept.locator("[role=status]").inner_text() == ""
+    assert amina.locator("#sync-state").get_attribute("data-state") == "error"
+    amina.keyboard.press("Tab")
     settled(amina, ".kept-text button[data-action=copy]")
     amina.keyboard.press("Enter")
     kept.locator("[role=status]", has_text="Copied").wait_for()
@@ -127,6 +134,8 @@ def test_a_drafter_typing_on_as_the_provision_is_deleted_is_never_told_the_serve
     if kept.count():
         assert (before + typed).startswith(kept.input_value())
         assert messages[-1].startswith(f"{LABEL} was deleted by another drafter"), messages
+        # What was typed there is not saved: the state never comes back to "saved" while the box is shown.
+        assert amina.locator("#sync-state").get_attribute("data-state") == "error"
 
 
 def test_in_french_the_text_typed_offline_in_a_deleted_provision_is_kept_and_reconnecting_shows(
@@ -151,7 +160,7 @@ def test_in_french_the_text_typed_offline_in_a_deleted_provision_is_kept_and_rec
 
     kept = amina.locator(".kept-text")
     assert kept.get_by_role("textbox").input_value() == before + " mots tapés hors ligne"
-    settled(amina, ".kept-text button[data-action=copy]")
+    settled(amina, ".kept-text textarea")
     amina.wait_for_selector("#sync-state[data-state='error']")
     message = amina.inner_text("#editor-message")
 

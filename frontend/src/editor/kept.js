@@ -55,10 +55,12 @@ export function keep(holder, { wid, label, text, onDismiss = () => {} }) {
 /** Whether the page keeps text of provision `wid`. */
 export const keeps = (wid) => kept.has(wid);
 
-/** Moves the focus to the "Copy" button of provision `wid`'s box; false when there is none. */
+/** Moves the focus to the text kept of provision `wid`; false when there is none. */
 export function focusKept(wid) {
-  const button = kept.get(wid)?.entry.querySelector('[data-action="copy"]');
-  if (!button) return false;
-  button.focus();
+  // The kept text itself, read-only: the drafter was typing, and the next keystrokes would press a button (a space
+  // pressed Copy and replaced what the clipboard held).
+  const area = kept.get(wid)?.area;
+  if (!area) return false;
+  area.focus();
   return true;
 }

@@ -90,9 +90,13 @@ function showText(view, text) {
 
 /** The drafter typed in provision `wid`. */
 function typed(wid, text) {
-  if (problem) problem.typedSince = true;
-  // Gone from the bill, its block not yet: what reaches its editor is kept with what was not saved.
-  if (!sync.typeByWid(wid, text) && !deleting.has(wid)) lost(wid, text);
+  // Gone from the bill, its block not yet: what reaches its editor is kept with what was not saved, and nothing
+  // typed there will be saved (the page must not say "All changes saved" once the other provisions are).
+  if (sync.typeByWid(wid, text)) {
+    if (problem) problem.typedSince = true;
+  } else if (!deleting.has(wid)) {
+    lost(wid, text);
+  }
   showState();
 }
 
