@@ -164,7 +164,7 @@ EVENT: Final = obj(["id", "type", "at", "data"], id=INTEGER, type=STRING, bill=n
 AMENDMENT: Final = obj(["id", "number", "state", "eid", "instruction"], id=INTEGER, bill_id=INTEGER,
                        number=nullable(INTEGER), state=STRING, action=STRING, eid=STRING, instruction=STRING,
                        justification=STRING, proposer_id=INTEGER, cosponsor_ids=array(INTEGER),
-                       conflicts_with=array(INTEGER))
+                       conflicts_with=array(INTEGER), akn_uri=STRING, citation=STRING)
 AMENDMENT_PROPOSAL: Final = {
     **obj(
         ["eid"], eid=text(400, 1), text=nullable(text(100_000)), justification=nullable(text(100_000)),
@@ -253,7 +253,7 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
         "Sign in: exchange a username and password for a bearer token", "identity",
         body=obj(["username", "password"], username=text(200, 1), password=text(1024, 1)), status=201,
         response=obj(["token"], token=STRING, user=obj(["id", "role"], id=INTEGER, role=STRING)),
-        errors=(400, 401, 422),
+        errors=(400, 401, 422, 429),
     ),
     ("POST", "/api/account/password"): Operation(
         "Change your own password", "identity", Auth.REQUIRED,
@@ -289,12 +289,13 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
         "Confirm a citizen's email address with the mailed token", "identity",
         body=obj(["token"], token=text(500, 1)),
         response=obj(["id", "username", "verified"], id=INTEGER, username=STRING, verified=BOOLEAN),
-        errors=(400, 409, 422),
+        errors=(400, 409, 422, 429),
     ),
     ("POST", "/api/citizens/verification/resend"): Operation(
         "Mail another verification link to the address your citizen account signed up with", "identity",
         Auth.REQUIRED,
         response=obj(["verification_sent"], verification_sent=BOOLEAN), errors=(401, 403, 409, 429),
+        roles=(Role.CITIZEN,),
         description="For a mail that never came or a link that expired; earlier links stay valid until they "
                     "expire. An address already confirmed: 409 already_verified; a sign-up its address's owner "
                     "disowned: 409 sign_up_disowned. At most VERIFICATION_RESEND_LIMIT_PER_ACCOUNT (3/hour).",
@@ -321,7 +322,7 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
         "Import an AKN bill or act", "bills", Auth.REQUIRED, body={"type": "string"}, body_media=AKN, status=201,
         response=obj(["id", "work_uri", "expression_uri", "version"], id=INTEGER, work_uri=STRING,
                      expression_uri=STRING, version=INTEGER, warnings=array(ANY_OBJECT)),
-        errors=(400, 401, 403, 409, 413, 415, 422),
+        errors=(400, 401, 403, 409, 413, 415, 422), roles=(Role.DRAFTER, Role.CLERK, Role.ADMIN),
         description="Any document valid against the AKN 3.0 schema; naming deviations come back as warnings.",
     ),
     ("GET", "/api/bills/<int:bill_id>"): Operation(
@@ -351,7 +352,7 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
         params=(Param("from", {"type": "integer", "minimum": 1, "maximum": 2_147_483_647}, "The older version.",
                       True),
                 Param("to", {"type": "integer", "minimum": 1, "maximum": 2_147_483_647}, "The newer version.", True)),
-        response=ANY_OBJECT, errors=(404, 422),
+        response=ANY_OBJECT, errors=(400, 404, 422),
     ),
     ("GET", "/api/bills/<int:bill_id>/feed.atom"): Operation(
         "The bill's public events as an Atom feed", "open data",
@@ -410,7 +411,7 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
     ),
     ("POST", "/api/amendments/<int:amendment_id>/cosponsors"): Operation(
         "Co-sponsor an amendment (MP)", "amendments", Auth.REQUIRED, body=None, response=AMENDMENT,
-        errors=(401, 403, 404, 409),
+        errors=(401, 403, 404, 409), roles=(Role.MP,),
     ),
     ("GET", "/api/mps/<int:user_id>"): Operation(
         "A member's record: amendments proposed and co-sponsored, and their outcomes", "amendments",
@@ -465,7 +466,7 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
     ("PATCH", "/api/comments/<int:comment_id>"): Operation(
         "Edit one's own comment shortly after posting it", "consultation", Auth.REQUIRED,
         body=obj(["body"], body={"type": "string", "minLength": 1}), response=COMMENT,
-        errors=(400, 401, 403, 404, 409, 413, 422),
+        errors=(400, 401, 403, 404, 409, 413, 422, 429),
     ),
     ("DELETE", "/api/comments/<int:comment_id>"): Operation(
         "Withdraw one's own comment", "consultation", Auth.REQUIRED, status=204, response=None,
@@ -479,10 +480,11 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
         ANSWER_BODY, roles=ANSWERERS),
     ("POST", "/api/comments/<int:comment_id>/endorsements"): _comment_action(
         "Endorse a comment (citizen)", 201, obj(["comment_id", "endorsements"], comment_id=INTEGER,
-                                               endorsements=INTEGER), (401, 403, 404, 409)),
+                                               endorsements=INTEGER), (401, 403, 404, 409, 429),
+        roles=(Role.CITIZEN,)),
     ("POST", "/api/comments/<int:comment_id>/flags"): _comment_action(
         "Flag a comment for moderation", 201, obj(["comment_id", "reason"], comment_id=INTEGER, reason=STRING),
-        (400, 401, 403, 404, 409, 422),
+        (400, 401, 403, 404, 409, 422, 429),
         obj(["reason"], reason=one_of([r.value for r in FlagReason]), note=nullable(REASON))),
     ("POST", "/api/comments/<int:comment_id>/not-mine"): _comment_action(
         "Report a comment under one's name as not written by oneself; it is held", 200,

@@ -174,6 +174,26 @@ def test_every_route_is_in_the_matrix(app: Flask) -> None:
     assert not stale, f"these matrix entries name routes that no longer exist: {stale}"
 
 
+def test_the_api_description_names_the_roles_of_every_role_restricted_route(app: Flask) -> None:
+    """``x-roles`` where only some roles may call (docs/api-opendata.md): the matrix says which routes those are."""
+    from server.domain.api_schema import OPERATIONS
+
+    # Who may take an amendment a step depends on the step asked for (members table, clerks rule): not one set.
+    by_body = {("POST", "/api/amendments/<int:amendment_id>/transitions")}
+    undeclared = []
+    for endpoint, method, rule in every_route(app):
+        access = MATRIX[(endpoint, method)]
+        operation = OPERATIONS.get((method, rule.rule))
+        if operation is None or access.hidden_from_others or access.allowed >= SIGNED_IN or (
+            (method, rule.rule) in by_body
+        ):
+            continue
+        declared = {role.value for role in operation.roles}
+        if declared != access.allowed:
+            undeclared.append((method, rule.rule, sorted(access.allowed), sorted(declared)))
+    assert undeclared == []
+
+
 def _routes() -> list[tuple[str, str]]:
     return sorted(MATRIX)
 
