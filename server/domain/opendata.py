@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, Final, NamedTuple
 
 from server.domain.amendments import AmendmentEvent
+from server.domain.citation import cite, levels_from_eid
 from server.domain.consultation import ConsultationEvent
 from server.domain.events import EventType
 from server.domain.wording import Wording, wording
@@ -71,11 +72,12 @@ FEED_EVENT_TYPES: Final = PUBLIC_EVENT_TYPES - {EventType.PROVISION_EDITED}
 _TITLES: Final[dict[str, Wording]] = {
     EventType.BILL_IMPORTED: wording("Bill introduced"),
     EventType.VERSION_PUBLISHED: wording("Version %(version)s published"),
-    EventType.PROVISION_EDITED: wording("Provision %(eid)s edited"),
-    EventType.PROVISION_INSERTED: wording("Provision %(eid)s inserted"),
-    EventType.PROVISION_DELETED: wording("Provision %(deleted_eid)s deleted"),
-    EventType.PROVISION_MOVED: wording("Provision %(eid)s moved"),
-    EventType.PROVISION_RETITLED: wording("Provision %(eid)s retitled"),
+    # %(provision)s is the provision cited as the bill cites it ("Section 4(2)"), from its eId.
+    EventType.PROVISION_EDITED: wording("%(provision)s edited"),
+    EventType.PROVISION_INSERTED: wording("%(provision)s inserted"),
+    EventType.PROVISION_DELETED: wording("%(provision)s deleted"),
+    EventType.PROVISION_MOVED: wording("%(provision)s moved"),
+    EventType.PROVISION_RETITLED: wording("%(provision)s renumbered or retitled"),
     AmendmentEvent.CONSOLIDATED: wording("Amendments consolidated into version %(version)s"),
     AmendmentEvent.WINDOW_OPENED: wording("Amendments open"),
     AmendmentEvent.WINDOW_CLOSED: wording("Amendments closed"),
@@ -170,7 +172,11 @@ def public_title(event_type: str, data: dict[str, Any], amendment: AmendmentName
     sentence = _TITLES.get(event_type)
     if sentence is None:
         return event_type
-    return Wording(sentence.template, {key: data.get(key) or "?" for key in ("version", "eid", "deleted_eid")})
+    # A deletion leaves no provision: its eid is null and deleted_eid names the one taken out.
+    eid = data.get("eid") or data.get("deleted_eid")
+    provision = cite(levels_from_eid(eid)) if eid else "?"
+    return Wording(sentence.template, {"version": data.get("version") or "?",
+                                       "provision": provision[:1].upper() + provision[1:]})
 
 
 def public_event(

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.domain.amendments import AmendmentEvent, amendment_stream
-from server.domain.events import canonical_json, wire_time
+from server.domain.events import EventType, canonical_json, wire_time
 from server.domain.opendata import (
     FEED_EVENT_TYPES,
     Tabling,
@@ -75,6 +75,18 @@ def _tag(public_url: str, path: str) -> str:
     return f"tag:{urlsplit(public_url).hostname or 'parley.invalid'},2026:{path}"
 
 
+def _entry_path(record: EventRecord) -> str:
+    """Where a feed entry's link goes: the amendment's page, the version published, else the bill."""
+    data = record.data or {}
+    if isinstance(data.get("amendment_id"), int):
+        return f"/amendments/{data['amendment_id']}"
+    if record.type in (EventType.VERSION_PUBLISHED, AmendmentEvent.CONSOLIDATED) and isinstance(
+        data.get("version"), int
+    ):
+        return f"/bills/{record.bill_id}?version={data['version']}"
+    return f"/bills/{record.bill_id}"
+
+
 def _href(url: str, after: int | None, language: str) -> str:
     """The address of one page of a feed, in ``language`` (a page links to pages in its own language)."""
     query = {"cursor": encode_cursor(after)} if after is not None else {}
@@ -123,7 +135,7 @@ def atom_feed(session: Session, public_url: str, *, bill_id: int | None = None, 
                                        event=events[record.id]), language))
         entry.updated(record.occurred_at.replace(tzinfo=UTC))
         entry.published(record.occurred_at.replace(tzinfo=UTC))
-        entry.link(href=f"{base}/bills/{record.bill_id}", rel="alternate")
+        entry.link(href=base + _entry_path(record), rel="alternate")
         entry.category(term=record.type)
         # The same wire form as the webhooks and the room's public stream send.
         entry.content(canonical_json(public_event(record.id, record.type, record.bill_id,

@@ -72,6 +72,12 @@ def test_amendments_are_named_by_their_order_paper_number_not_their_id(client: F
     # The order paper agrees with the feed.
     listed = client.get(f"/api/bills/{bill_id}/amendments").get_json()["amendments"]
     assert {a["id"]: a["number"] for a in listed} == {on_duty: on_register, on_register: on_duty}
+    # Each entry links to what it is about: the amendment's page, else the bill.
+    feed = feedparser.parse(client.get(f"/api/bills/{bill_id}/feed.atom").data)
+    assert [entry.link.split("://", 1)[1].split("/", 1)[1] for entry in feed.entries] == [
+        f"amendments/{on_register}", f"amendments/{on_duty}", f"amendments/{on_duty}", f"amendments/{on_register}",
+        f"amendments/{on_register}", f"amendments/{on_duty}", f"bills/{bill_id}",
+    ]
 
 
 def test_a_draft_is_named_by_what_it_amends_and_an_entry_keeps_its_title(client: FlaskClient,
@@ -164,8 +170,24 @@ def test_amendment_titles_read_in_french(client: FlaskClient, users: Accounts) -
     ]
 
 
+def test_structure_changes_cite_their_provision_as_the_bill_does() -> None:
+    assert public_title(EventType.PROVISION_INSERTED, {"eid": "part_1__sec_1A"}) == "Section 1A inserted"
+    assert public_title(EventType.PROVISION_MOVED, {"eid": "part_2__sec_6__subsec_2"}) == "Section 6(2) moved"
+    assert public_title(EventType.PROVISION_RETITLED, {"eid": "part_2"}) == "Part 2 renumbered or retitled"
+
+
 def test_a_deletion_names_the_provision_it_took_out() -> None:
     # The deletion event's eid is null (no provision is left); its title said "Provision None deleted".
     data = {"eid": None, "deleted_eid": "part_2__sec_7", "wid": "part_2__sec_7"}
-    assert public_title(EventType.PROVISION_DELETED, data) == "Provision part_2__sec_7 deleted"
+    assert public_title(EventType.PROVISION_DELETED, data) == "Section 7 deleted"
     assert public_data(EventType.PROVISION_DELETED, data) == {"eid": None, "deleted_eid": "part_2__sec_7"}
+
+
+def test_a_published_versions_entry_links_to_that_version(client: FlaskClient, users: Accounts) -> None:
+    bill_id = import_bill(client, users, "7", BILL)
+    published = client.post(f"/api/bills/{bill_id}/versions", json={"source": "working"},
+                            headers=users.headers("clerk"))
+    assert published.status_code == 201, published.get_json()
+    newest = feedparser.parse(client.get(f"/api/bills/{bill_id}/feed.atom").data).entries[0]
+    assert newest.title == f"{BILL}: Version 2 published"
+    assert newest.link.endswith(f"/bills/{bill_id}?version=2")
