@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from lxml import etree
@@ -30,6 +31,7 @@ __all__ = [
     "Level",
     "Unnumbered",
     "bare_number",
+    "citation_of_eid",
     "cite",
     "is_top_unit",
     "levels_from_eid",
@@ -97,6 +99,13 @@ def levels_from_eid(eid: str) -> list[Level]:
         name = _ABBREVIATIONS.get(abbreviation, abbreviation)
         levels.append(Level(name, number or None))
     return levels
+
+
+@lru_cache(maxsize=65_536)
+def citation_of_eid(eid: str) -> str:
+    """The citation an eId spells ("part_2__sec_6__subsec_2" → "section 6(2)"); kept, since a long bill's
+    provision tree asks for tens of thousands on each read."""
+    return cite(levels_from_eid(eid))
 
 
 def bare_number(num: str | None) -> str | None:

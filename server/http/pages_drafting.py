@@ -20,7 +20,7 @@ def outline(tree: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The provision tree without texts: the editor receives the texts (and revisions) when it joins."""
     return [
         {"eid": node["eid"], "wid": node["wid"], "name": node["name"], "num": node["num"],
-         "heading": node["heading"], "children": outline(node["children"])}
+         "heading": node["heading"], "citation": node["citation"], "children": outline(node["children"])}
         for node in tree
     ]
 

@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError, FrbrMetadata, FrbrUri
+from server.domain.citation import citation_of_eid
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_import_bill
 from server.domain.wording import word, wording
@@ -351,7 +352,7 @@ def provision_tree(session: Session, bill_id: int) -> list[dict[str, Any]]:
     for row in rows:
         node = {
             "eid": row.eid, "wid": row.wid, "name": row.name, "num": row.num, "heading": row.heading,
-            "text": row.text, "rev": row.rev, "children": [],
+            "citation": citation_of_eid(row.eid), "text": row.text, "rev": row.rev, "children": [],
         }
         nodes[row.eid] = node
         parent = nodes.get(row.parent_eid) if row.parent_eid else None

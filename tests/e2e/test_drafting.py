@@ -132,3 +132,21 @@ def test_a_provision_is_inserted_before_the_first_of_its_level(pages: Pages) -> 
     # The focus went into the new provision's text, ready for typing.
     focused = amina.evaluate("document.activeElement.closest('section.provision-editor')?.dataset.eid ?? null")
     assert focused == section["children"][0]["eid"]
+
+
+def test_a_subsection_is_named_by_its_citation_where_its_number_alone_would_not_say_which(pages: Pages) -> None:
+    amina = pages.new("drafter")
+    open_editor(amina)
+    block = amina.locator('section.provision-editor[data-eid="part_1__sec_1__subsec_2"]')
+    # The page shows "(2)" under its section; buttons and questions say which "(2)" it is.
+    assert block.locator("> header h3").inner_text() == "(2)"
+    assert block.get_attribute("aria-label") == "Section 1(2)"
+    asked: list[str] = []
+
+    def decline(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    amina.once("dialog", decline)
+    amina.get_by_role("button", name="Delete: Section 1(2)").click()
+    assert asked and "Section 1(2)" in asked[0]

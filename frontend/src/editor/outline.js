@@ -18,6 +18,16 @@ export function labelOf(node) {
   return [node.num, node.heading].filter(Boolean).join(' ') || node.eid;
 }
 
+/**
+ * How messages, questions and screen readers name a provision, out of its place in the page: its label when it
+ * has a heading ("21. Transitional provision"), else its citation ("Section 13(2)"), where the label, "(2)",
+ * would not say which one.
+ */
+export function nameOf(node) {
+  if (node.heading || !node.citation) return labelOf(node);
+  return node.citation[0].toUpperCase() + node.citation.slice(1);
+}
+
 /** The list holding the node `eid` among its siblings, or null. */
 export function siblingsOf(nodes, eid) {
   for (const node of nodes) if (node.eid === eid) return nodes;

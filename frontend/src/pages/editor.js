@@ -12,7 +12,7 @@ import { ask, connect, followSignIn, signedInAs } from '../lib/socket.js';
 import { peerClass, remoteCursors, setPeers } from '../editor/cursors.js';
 import { focusKept, keep, keeps } from '../editor/kept.js';
 import { arrange, nearest, replaceKeepingFocus } from '../editor/layout.js';
-import { findByEid, findByWid, flatten, labelOf, siblingsOf, widOf } from '../editor/outline.js';
+import { findByEid, findByWid, flatten, labelOf, nameOf, siblingsOf, widOf } from '../editor/outline.js';
 import { setUpPublishing } from '../editor/publishing.js';
 import { stateKey } from '../editor/state.js';
 
@@ -92,8 +92,10 @@ function showText(view, text) {
 function typed(wid, text) {
   // Gone from the bill, its block not yet: what reaches its editor is kept with what was not saved, and nothing
   // typed there will be saved (the page must not say "All changes saved" once the other provisions are).
+  // The problem shown before this keystroke: one this keystroke causes (a paste over the limit) is not "typed since".
+  const earlier = problem;
   if (sync.typeByWid(wid, text)) {
-    if (problem) problem.typedSince = true;
+    if (earlier) earlier.typedSince = true;
   } else if (!deleting.has(wid)) {
     lost(wid, text);
   }
@@ -103,7 +105,7 @@ function typed(wid, text) {
 /** What drafters call provision `wid`, as this page last showed it. */
 function labelFor(wid) {
   const node = findByWid(outline, wid);
-  return node ? labelOf(node) : blocks.get(wid)?.getAttribute('aria-label') ?? wid;
+  return node ? nameOf(node) : blocks.get(wid)?.getAttribute('aria-label') ?? wid;
 }
 
 /**
@@ -167,7 +169,7 @@ function report(error) {
   showState();
 }
 
-const labelAttributes = (node) => EditorView.contentAttributes.of({ 'aria-label': `${t('provision_text')}: ${labelOf(node)}` });
+const labelAttributes = (node) => EditorView.contentAttributes.of({ 'aria-label': `${t('provision_text')}: ${nameOf(node)}` });
 
 /**
  * A CodeMirror editor for provision `node`, inside a shadow root of its own: CodeMirror styles itself with
@@ -201,21 +203,21 @@ function makeEditor(node) {
       ],
     }),
   });
-  Object.assign(view, { host, wid, label, labelText: labelOf(node) });
+  Object.assign(view, { host, wid, label, labelText: nameOf(node) });
   return view;
 }
 
 /** A renumbered or retitled provision's editor is named anew for screen readers. */
 function relabel(view, node) {
-  if (view.labelText === labelOf(node)) return;
-  view.labelText = labelOf(node);
+  if (view.labelText === nameOf(node)) return;
+  view.labelText = nameOf(node);
   view.dispatch({ effects: view.label.reconfigure(labelAttributes(node)) });
 }
 
 function structureButtons(node) {
   const siblings = siblingsOf(outline, node.eid) ?? [];
   const index = siblings.findIndex((sibling) => sibling.eid === node.eid);
-  const label = labelOf(node);
+  const label = nameOf(node);
   const button = (text, name, action, disabled = false) => h('button', {
     type: 'button', class: 'secondary', disabled, 'aria-label': `${text}: ${label}`, 'data-action': name, onclick: action,
   }, text);
@@ -359,7 +361,7 @@ function layOut(node) {
   }
   block.className = `provision-editor depth-${Math.min(node.depth, 3)}`;
   Object.assign(block.dataset, { eid: node.eid, wid });
-  block.setAttribute('aria-label', labelOf(node));
+  block.setAttribute('aria-label', nameOf(node));
   drawHeader(block, node);
   const text = sync.textByWid(wid) ?? '';
   const view = editors.get(wid);
@@ -381,7 +383,7 @@ function layOut(node) {
     showText(view, text);
   } else if (holder) {
     holder.textContent = text;
-    holder.setAttribute('aria-label', `${t('provision_text')}: ${labelOf(node)}`);
+    holder.setAttribute('aria-label', `${t('provision_text')}: ${nameOf(node)}`);
   } else {
     block.append(placeholder(node));
   }
@@ -392,7 +394,7 @@ function layOut(node) {
 function drawHeader(block, node) {
   const siblings = siblingsOf(outline, node.eid) ?? [];
   const index = siblings.findIndex((sibling) => sibling.eid === node.eid);
-  const key = JSON.stringify([labelOf(node), node.depth, node.eid, node.wid, node.name, node.num, node.heading,
+  const key = JSON.stringify([labelOf(node), nameOf(node), node.depth, node.eid, node.wid, node.name, node.num, node.heading,
     siblings[index - 1]?.eid, siblings[index - 1]?.wid, siblings[index + 1]?.eid, siblings[index + 1]?.wid]);
   const old = block.querySelector(':scope > header');
   if (old && headerKeys.get(block) === key) return;
@@ -409,7 +411,7 @@ const upcoming = new IntersectionObserver((entries) => {
 }, { rootMargin: '1000px 0px' });
 
 function placeholder(node) {
-  const holder = h('div', { class: 'cm-placeholder', tabindex: 0, role: 'textbox', 'aria-label': `${t('provision_text')}: ${labelOf(node)}` },
+  const holder = h('div', { class: 'cm-placeholder', tabindex: 0, role: 'textbox', 'aria-label': `${t('provision_text')}: ${nameOf(node)}` },
     sync.textByWid(widOf(node)) ?? '');
   holder.addEventListener('focus', () => upgrade(holder, true));
   upcoming.observe(holder);
@@ -463,7 +465,7 @@ function drawPeers() {
   }
   for (const [wid, view] of editors) view.dispatch({ effects: setPeers.of(byEid.get(sync.eidOf(wid)) ?? []) });
   const names = [...peers.values()].map((peer) => {
-    const where = peer.eid ? ` (${labelOf(findByEid(outline, peer.eid) ?? { eid: peer.eid })})` : '';
+    const where = peer.eid ? ` (${nameOf(findByEid(outline, peer.eid) ?? { eid: peer.eid })})` : '';
     return h('span', { class: `peer-tag ${peerClass(peer.user)}` }, `${peer.name}${where}`);
   });
   const holder = document.getElementById('presence');
