@@ -83,6 +83,10 @@ def test_a_drafter_answers_a_comment_from_the_panel(pages: Pages) -> None:
     form = comment.locator(":scope > .answer-form")
     drafter.wait_for_function("() => document.activeElement?.id === 'answer-1'")
     form.get_by_label("Amendment it led to (optional)").locator("option").nth(1).wait_for(state="attached")
+    # Named as the amendments page names them: the demo's tabled amendment by its number, mp2's draft (id 2) as a
+    # draft, never "Amendment 2"; each with its state.
+    options = form.get_by_label("Amendment it led to (optional)").locator("option").all_inner_texts()
+    assert options == ["None", "Amendment 1 · section 5(2) (tabled)", "Draft amendment to section 14 (draft)"]
     pages.audit(drafter)
     form.get_by_label("Your answer").fill("The committee proposes sixty days.")
     form.get_by_label("What became of it").select_option("partly_taken_up")

@@ -56,8 +56,13 @@ export class StaffTools {
     const version = h('select', { id: `${id}-version` }, h('option', { value: '' }, t('none')),
       panel.versions.map((value) => h('option', { value }, t('answer_version', { version: value }))));
     const message = h('p', { class: 'message', role: 'status' });
+    // Named as the amendments page names them: a draft has no order-paper number, and its id would read as another
+    // amendment's ("Amendment 2" twice); the state says which ones took nothing up.
+    const named = (item) => (item.number != null
+      ? `${t('amendment')} ${item.number} · ${item.citation ?? item.eid}`
+      : t('draft_amendment_to', { citation: item.citation ?? item.eid }));
     this.amendmentsOfBill().then((amendments) => amendment.append(...amendments.map((item) => h('option', { value: item.id },
-      `${t('amendment')} ${item.number ?? item.id} · ${item.citation ?? item.eid}`))));
+      `${named(item)} (${t(`state_${item.state}`)})`))));
     const form = h('form', {
       class: 'answer-form comment-form',
       dataset: { form: id },
