@@ -161,6 +161,8 @@ def browser_strings() -> dict[str, str]:
         "nobody_else": _("Nobody else is editing."),
         "insert_after": _("Insert after"),
         "insert_before": _("Insert before"),
+        # Between a label and its value: French puts a (no-break) space before the colon.
+        "colon": _(": "),
         "publish_unsaved": _("Not published: your last changes are not saved yet. Publish again once the page says "
                              "all changes are saved."),
         "delete": _("Delete"),

@@ -23,7 +23,7 @@ export class ThreadView {
         h('blockquote', {}, comment.quote)) : null,
       h('div', { class: 'comment-body' }, comment.body),
       campaigns.entry(comment, read !== undefined),
-      h('p', { class: 'comment-meta' }, `${t('endorsements')}: `, h('span', { class: 'endorsement-count' }, comment.endorsements)),
+      h('p', { class: 'comment-meta' }, `${t('endorsements')}${t('colon')}`, h('span', { class: 'endorsement-count' }, comment.endorsements)),
       this.fate(comment),
       this.actions(comment),
       replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null,
@@ -54,7 +54,7 @@ export class ThreadView {
     const answers = comment.answers ?? [];
     if (!comment.fate && !answers.length) return null;
     return h('div', { class: 'comment-fate' },
-      comment.fate ? h('p', { class: 'fate' }, h('strong', {}, `${t('fate')}: `), t(`fate_${comment.fate}`)) : null,
+      comment.fate ? h('p', { class: 'fate' }, h('strong', {}, `${t('fate')}${t('colon')}`), t(`fate_${comment.fate}`)) : null,
       answers.map((answer) => h('div', { class: 'comment-answer' },
         // The answer names no one (its `author` is an account id): it is the institution's answer.
         h('p', { class: 'comment-meta' }, `${t(answer.cluster_id ? 'campaign_answer' : 'answer')} · ${shown(answer.created_at)}`),

@@ -127,7 +127,7 @@ function setUpComposer() {
       previewed = { key: previewKey(values), instruction: made.instruction };
       instruction.textContent = made.instruction;
       showChanges();
-      announce(`${t('instruction')}: ${made.instruction}`);
+      announce(`${t('instruction')}${t('colon')}${made.instruction}`);
     } catch (error) {
       forgetPreview();
       message(t('refused', { message: error.message }));
@@ -315,7 +315,7 @@ function table(amendments, { withActions = false, list = false } = {}) {
     cell('instruction', {}, h('span', { class: 'instruction' }, amendment.instruction),
       defeat(amendment),
       conflicts(amendment),
-      amendment.reason ? h('p', { class: 'meta' }, `${t('reason')}: ${amendment.reason}`) : null),
+      amendment.reason ? h('p', { class: 'meta' }, `${t('reason')}${t('colon')}${amendment.reason}`) : null),
     withActions ? cell('actions', {}, actionsFor(amendment)) : null))));
 }
 

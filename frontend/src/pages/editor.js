@@ -169,7 +169,7 @@ function report(error) {
   showState();
 }
 
-const labelAttributes = (node) => EditorView.contentAttributes.of({ 'aria-label': `${t('provision_text')}: ${nameOf(node)}` });
+const labelAttributes = (node) => EditorView.contentAttributes.of({ 'aria-label': `${t('provision_text')}${t('colon')}${nameOf(node)}` });
 
 /**
  * A CodeMirror editor for provision `node`, inside a shadow root of its own: CodeMirror styles itself with
@@ -383,7 +383,7 @@ function layOut(node) {
     showText(view, text);
   } else if (holder) {
     holder.textContent = text;
-    holder.setAttribute('aria-label', `${t('provision_text')}: ${nameOf(node)}`);
+    holder.setAttribute('aria-label', `${t('provision_text')}${t('colon')}${nameOf(node)}`);
   } else {
     block.append(placeholder(node));
   }
@@ -411,7 +411,7 @@ const upcoming = new IntersectionObserver((entries) => {
 }, { rootMargin: '1000px 0px' });
 
 function placeholder(node) {
-  const holder = h('div', { class: 'cm-placeholder', tabindex: 0, role: 'textbox', 'aria-label': `${t('provision_text')}: ${nameOf(node)}` },
+  const holder = h('div', { class: 'cm-placeholder', tabindex: 0, role: 'textbox', 'aria-label': `${t('provision_text')}${t('colon')}${nameOf(node)}` },
     sync.textByWid(widOf(node)) ?? '');
   holder.addEventListener('focus', () => upgrade(holder, true));
   upcoming.observe(holder);

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -89,3 +91,14 @@ def test_a_signed_in_browser_opens_its_socket_as_its_user(
     assert signed_in == {"ok": True}
     anonymous = presence_answer({})
     assert anonymous["ok"] is False and anonymous["error"]["code"] == "unauthenticated"  # type: ignore[index]
+
+
+def test_a_label_and_its_value_are_set_apart_as_each_language_writes_them(client: FlaskClient, bill_id: int) -> None:
+    english = parse(client.get(f"/bills/{bill_id}/amendments?lang=en").data)
+    assert english.xpath("string(//h1)").startswith("Amendments: ")
+    # French puts a no-break space before the colon.
+    french = parse(client.get(f"/bills/{bill_id}/amendments?lang=fr").data)
+    assert french.xpath("string(//h1)").startswith("Amendements\u00a0: ")
+    # The browser's own labels ("Approbations : 1") take the same separator.
+    strings = json.loads(french.xpath('string(//script[@id="parley-strings"])'))
+    assert (strings["colon"], strings["endorsements"]) == ("\u00a0: ", "Approbations")
