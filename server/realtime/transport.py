@@ -13,6 +13,7 @@ loop, WebSocket connections therefore get sockets whose ``send`` writes the whol
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from collections.abc import Iterable
@@ -73,6 +74,37 @@ class WholeFrames:
         return self.app(environ, start_response)
 
 
+def _refusal(status: str, code: str, message: str) -> bytes:
+    """A whole HTTP response refusing a request the server could not read, in the API's error form."""
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    return (f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+# What gevent answers, with an empty body, to a request it cannot read before the application sees it.
+UNREADABLE: dict[str, bytes] = {
+    "414": _refusal("414 Request-URI Too Long", "uri_too_long",
+                    "the request line is longer than 8192 bytes; send long values in the request body"),
+    "400": _refusal("400 Bad Request", "bad_request",
+                    "the request line or its headers could not be read (malformed, or a header line over 64 KiB)"),
+}
+
+
+def _handler_class() -> type:
+    from gevent.pywsgi import WSGIHandler
+
+    class Handler(WSGIHandler):  # type: ignore[misc]
+        """gevent's handler, whose refusals of unreadable requests carry a JSON error like the application's."""
+
+        def handle_one_request(self) -> Any:
+            result = super().handle_one_request()
+            if isinstance(result, tuple) and result[0] in UNREADABLE:
+                return result[0], UNREADABLE[result[0]]
+            return result
+
+    return Handler
+
+
 def serve_evented(app: WSGIApplication, host: str, port: int) -> None:
     """Serve ``app`` on gevent's WSGI server: every connection a greenlet, ``TCP_NODELAY`` and whole sends on each."""
     from gevent.pywsgi import WSGIServer
@@ -91,4 +123,4 @@ def serve_evented(app: WSGIApplication, host: str, port: int) -> None:
     listener = socket.create_server((host, port), reuse_port=False, backlog=2048)
     # Accepted connections inherit the option from the listening socket on Linux, as gunicorn relies on.
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    Server(listener, app, log=None, error_log="default").serve_forever()
+    Server(listener, app, log=None, error_log="default", handler_class=_handler_class()).serve_forever()

@@ -5,12 +5,15 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import requests
 from werkzeug.serving import make_server
 
 from server.realtime.transport import NoDelayRequestHandler
+from server.store import migrate
+from tests.server.processes import ServerProcess
 
 
 def report_nodelay(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -38,3 +41,24 @@ def test_accepted_connections_have_tcp_nodelay() -> None:
 def test_werkzeug_alone_leaves_nagle_on() -> None:
     # The reason for the handler: without it the option is off and every ack waits for a delayed ACK.
     assert nodelay_seen_by(None) == "0"
+
+
+def test_parley_serve_refuses_an_unreadable_request_with_a_json_error(tmp_path: Path) -> None:
+    """The contract's error form even where the application never sees the request: a request line past 8 KiB,
+    a header line past 64 KiB (gevent answered both with an empty body)."""
+    url = f"sqlite:///{tmp_path / 'transport.db'}"
+    migrate.upgrade(url)
+    env = {"DATABASE_URL": url, "SECRET_KEY": "transport-test", "PARLEY_INSTANCE_PATH": str(tmp_path / "instance")}
+    server = ServerProcess(env, tmp_path / "server.log").start()
+    try:
+        long_line = requests.get(f"{server.url}/api/bills?title={'x' * 9000}", timeout=10)
+        assert long_line.status_code == 414
+        assert long_line.json()["error"]["code"] == "uri_too_long"
+        huge_header = requests.get(f"{server.url}/api/bills", headers={"X-Padding": "y" * 70_000}, timeout=10)
+        assert huge_header.status_code == 400
+        assert huge_header.headers["Content-Type"] == "application/json"
+        assert huge_header.json()["error"]["code"] == "bad_request"
+        # Requests it can read are the application's, as before.
+        assert requests.get(f"{server.url}/api/bills", timeout=10).status_code == 200
+    finally:
+        server.stop()
