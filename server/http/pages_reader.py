@@ -89,6 +89,12 @@ def reader(bill_id: int) -> ResponseReturnValue:
     if compare is None and request.args.get("from") and request.args.get("to"):
         # The compare form without scripts sends the two versions apart.
         compare = _compare_range(f"{request.args['from']}..{request.args['to']}")
+    compare_note = None
+    if compare is not None and compare[0] == compare[1]:
+        # The compare form lets a reader pick one version twice: said on the page, not a page of error.
+        compare_note = _("Version %(version)s is the same text as itself: choose two different versions to compare.",
+                         version=compare[0])
+        compare = None
     eid = request.args.get("eid") or None
     with database().read() as session:
         bill = bills.get_bill(session, bill_id)
@@ -123,6 +129,7 @@ def reader(bill_id: int) -> ResponseReturnValue:
         chunk_html=document.chunk_html(0) if first_chunk == 0 else document.chunk_html(first_chunk),
         redline=redline,
         compare=compare,
+        compare_note=compare_note,
         preview=preview,
         target_eid=eid,
         consultation=consultation,

@@ -52,6 +52,26 @@ def test_unknown_provisions_and_versions_answer_a_page_with_the_error(client: Fl
         assert parse(answer.data).xpath('//p[@role="alert"]'), path
 
 
+def test_an_error_page_says_its_sentence_with_a_capital(client: FlaskClient) -> None:
+    assert parse(client.get("/bills/999").data).xpath('string(//p[@role="alert"])').startswith("There is no bill 999")
+
+
+def test_a_version_compared_with_itself_is_said_on_the_page_not_an_error(client: FlaskClient, db: Database,
+                                                                         users: Accounts, bill_id: int) -> None:
+    _edit_and_publish(db, users, bill_id)
+    answer = client.get(f"/bills/{bill_id}?compare=2..2")
+    assert answer.status_code == 200
+    page = parse(answer.data)
+    assert "choose two different versions" in page.xpath('string(//p[@role="status"])')
+    assert "sixty days" in page.xpath('string(//section[@id="part_2__sec_3__subsec_1"])')
+    # Two versions holding the same text: the redline says so rather than showing nothing.
+    with db.write() as session:
+        versions.publish_working_text(session, accounts.principal_for_user_id(session, users.ids["drafter"]),
+                                      bill_id)
+    same = parse(client.get(f"/bills/{bill_id}?compare=2..3").data)
+    assert "No changes" in same.xpath('string(//section[contains(@class,"redline")])')
+
+
 def _edit_and_publish(db: Database, users: Accounts, bill_id: int) -> None:
     with db.write() as session:
         drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
