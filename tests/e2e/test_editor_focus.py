@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from tests.e2e.conftest import Pages
-from tests.e2e.test_drafting import open_editor
+from tests.e2e.test_drafting import EDITOR, open_editor
 from tests.e2e.test_drafting_together import (
     _FOCUS,
     block,
@@ -97,3 +97,15 @@ def test_a_provision_another_drafter_deletes_under_the_caret_hands_the_focus_to_
     amina.keyboard.type("stray", delay=10)
     amina.wait_for_timeout(300)
     assert stored(e2e_app, NEXT)[1] == next_text
+
+
+def test_a_provision_text_with_the_focus_has_the_sites_focus_ring(pages: Pages) -> None:
+    amina = pages.new("drafter")
+    open_editor(amina)
+    amina.click(EDITOR)
+    ring = amina.evaluate("""() => {
+        const host = document.querySelector('[data-eid="part_1__sec_1__subsec_1"] .cm-host');
+        const style = getComputedStyle(host.shadowRoot.querySelector('.cm-editor.cm-focused'));
+        return [style.outlineStyle, style.outlineWidth, style.outlineColor];
+    }""")
+    assert ring == ["solid", "3px", "rgb(179, 71, 0)"]
