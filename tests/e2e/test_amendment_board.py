@@ -219,3 +219,14 @@ def test_a_clerk_records_a_vote_on_a_320_pixel_screen(pages: Pages) -> None:
     row.get_by_role("button", name="Adopted", exact=True).click()
     clerk.wait_for_selector(f"{FIRST_ROW}[data-state='adopted']")
     assert _page_width(clerk) <= PHONE["width"]
+
+
+def test_the_list_has_an_actions_column_only_for_those_who_act(pages: Pages) -> None:
+    def columns(user: str) -> list[str]:
+        page = _board(pages, user)
+        page.wait_for_selector("#amendment-list table")
+        headers: list[str] = page.locator("#amendment-list thead th").all_inner_texts()
+        return headers
+
+    assert "Actions" in columns("clerk")
+    assert "Actions" not in columns("drafter")

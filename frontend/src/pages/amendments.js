@@ -271,6 +271,7 @@ let inPlay = new Set(); // ids of the amendments whose conflicts still matter
 // (OPEN_STATES), and adopted ones not yet consolidated, which still defeat what they conflict with. One ruled
 // inadmissible, withdrawn, rejected or fallen will never be made, so it neither has nor causes a conflict.
 const OPEN_STATES = new Set(['draft', 'tabled', 'admissible']);
+const ACTING_ROLES = new Set(['mp', 'clerk', 'admin']);
 
 function isInPlay(amendment) {
   return OPEN_STATES.has(amendment.state) || (amendment.state === 'adopted' && amendment.consolidated_in == null);
@@ -332,7 +333,8 @@ async function refreshLists() {
   // vote counts, a reason. Values and focus go over to the rebuilt rows by their ids.
   const typed = new Map([...list.querySelectorAll('input[id]')].map((input) => [input.id, input.value]));
   const focused = list.contains(document.activeElement) ? document.activeElement.id : '';
-  list.replaceChildren(table(visible, { withActions: Boolean(role), list: true }));
+  // Members and clerks act on amendments; for anyone else an Actions column would stand empty.
+  list.replaceChildren(table(visible, { withActions: ACTING_ROLES.has(role), list: true }));
   for (const [id, value] of typed) {
     const input = document.getElementById(id);
     if (input && list.contains(input)) input.value = value;
