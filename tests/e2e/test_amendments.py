@@ -123,6 +123,9 @@ def test_the_page_follows_a_new_version_without_losing_a_members_draft(pages: Pa
     mine = typing.input_value("#composer-text").replace("thirty days", "forty-five days")
     typing.fill("#composer-text", mine)
     assert typing.is_hidden("#composer-stale")
+    typing.click("#preview-instruction")
+    typing.wait_for_selector("#instruction:has-text('forty-five')")
+    before = typing.inner_text("#instruction")
 
     _adopt_and_consolidate(pages.new("clerk"), 1)
 
@@ -135,6 +138,11 @@ def test_the_page_follows_a_new_version_without_losing_a_members_draft(pages: Pa
     typing.wait_for_selector("#composer-stale:visible")
     assert "version 2" in typing.inner_text("#composer-stale")
     assert typing.input_value("#composer-text") == mine
+    # The instruction previewed cites version 1's words: it is gone, and no older message stands beside the notice.
+    typing.wait_for_function("(before) => document.getElementById('instruction').textContent !== before", arg=before)
+    assert "forty-five" not in typing.inner_text("#instruction")
+    assert typing.inner_text("#amendments-message") == ""
+    assert typing.is_disabled("#table-amendment")
     # What the draft would now do is shown against the new text: "sixty" would be struck out.
     typing.wait_for_selector("#track-changes del:has-text('sixty')")
     typing.click("#composer-restart")

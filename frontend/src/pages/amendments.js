@@ -168,9 +168,17 @@ function setUpComposer() {
       } else {
         showChanges();
       }
-      if (stale.hidden && previewed && previewed.key !== previewKey(composerValues(form))) {
+      const outdated = Boolean(previewed) && previewed.key !== previewKey(composerValues(form));
+      if (outdated) {
+        // Its wording cites the old version's text: not left on show beside the new one's changes.
+        previewed = null;
+        forgetPreview();
+      }
+      if (!stale.hidden) {
+        say('amendments-message', ''); // the notice above the composer says it all; an older message would not
+      } else if (outdated) {
         message(t('preview_again', { version })); // the preview was made against the old version
-      } else if (stale.hidden) {
+      } else {
         announce(t('made_to', { version }));
       }
     },
