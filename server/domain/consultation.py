@@ -223,12 +223,12 @@ def check_quote(quote: object, provision_text: str, eid: str) -> str | None:
     if quote is None or quote == "":
         return None
     if not isinstance(quote, str):
-        raise RuleBroken("invalid", wording("quote must be a string"))
+        raise RuleBroken("invalid", wording("quote must be a string"), "quote")
     if len(quote) > MAX_QUOTE_CHARS:
-        raise RuleBroken("invalid", wording("quote has at most %(most)d characters", most=MAX_QUOTE_CHARS))
+        raise RuleBroken("invalid", wording("quote has at most %(most)d characters", most=MAX_QUOTE_CHARS), "quote")
     if not quote_occurs(quote, provision_text):
         raise RuleBroken("quote_not_found", wording("the quoted words do not occur in the text of provision %(eid)s",
-                                                    eid=eid))
+                                                    eid=eid), "quote")
     return quote
 
 

@@ -52,21 +52,24 @@ MIN_PASSWORD_SCORE = 3
 MAX_DISPLAY_NAME_LENGTH = 200
 
 
-def check_password_rules(password: str) -> None:
-    """The rules every password meets, whoever sets it (an operator's command, the demo, a citizen)."""
+def check_password_rules(password: str, *, field: str = "password") -> None:
+    """The rules every password meets, whoever sets it (an operator's command, the demo, a citizen); ``field``
+    names the request's field that holds it."""
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise ValidationFailed(wording("a password has at most %(most)d characters", most=MAX_PASSWORD_LENGTH))
+        raise ValidationFailed(wording("a password has at most %(most)d characters", most=MAX_PASSWORD_LENGTH),
+                               field=field)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(wording("a password needs at least %(least)d characters", least=MIN_PASSWORD_LENGTH))
+        raise ValidationFailed(wording("a password needs at least %(least)d characters", least=MIN_PASSWORD_LENGTH),
+                               field=field)
 
 
-def check_password_strength(password: str, *, known: Iterable[str | None] = ()) -> None:
+def check_password_strength(password: str, *, known: Iterable[str | None] = (), field: str = "password") -> None:
     """What a password a person chooses for themselves (signing up, changing it, resetting it) also meets.
 
     Length alone let "password" and "12345678" in. The strength estimate also counts what is ``known`` of the
     account (its username, address, name): "amina6a1" for the user amina6a is guessed at once.
     """
-    check_password_rules(password)
+    check_password_rules(password, field=field)
     # The estimator reads at most 72 characters; a passphrase longer than that is strong by its length.
     estimate = zxcvbn(password[:72], user_inputs=[value for value in known if value])
     if estimate["score"] < MIN_PASSWORD_SCORE:
@@ -74,7 +77,7 @@ def check_password_strength(password: str, *, known: Iterable[str | None] = ()) 
         told = f"{warning[:1].lower()}{warning[1:]}"
         why = _STRENGTH_WARNINGS.get(told, told) if warning else _GUESSED_QUICKLY
         raise ValidationFailed(wording("this password is too easy to guess (%(why)s); a few unusual words together "
-                                       "make a strong one", why=why), field="password")
+                                       "make a strong one", why=why), field=field)
 
 
 _GUESSED_QUICKLY = wording("it would be guessed quickly")
@@ -229,7 +232,7 @@ def change_password(
         raise Unauthenticated(wording("this account has no password"))
     if not evented.offload(_password_matches, credential.password_hash, current):
         raise WrongPassword(wording("the current password is wrong"))
-    check_password_strength(new, known=(principal.username, principal.display_name, current))
+    check_password_strength(new, known=(principal.username, principal.display_name, current), field="new_password")
     generation = set_password(session, principal.user_id, new, keep_token=keep_token)
     eventlog.append(
         session,

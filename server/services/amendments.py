@@ -536,12 +536,12 @@ def transition(
         data["number"] = (number or 0) + 1
     elif state is AmendmentState.INADMISSIBLE:
         if not reason or not reason.strip():
-            raise ValidationFailed(wording("say why the amendment is inadmissible: send a 'reason'"))
+            raise ValidationFailed(wording("say why the amendment is inadmissible: send a 'reason'"), field="reason")
         data["reason"] = reason.strip()
     elif state in (AmendmentState.ADOPTED, AmendmentState.REJECTED):
         problem = vote_problem(state, votes)
         if problem is not None:
-            raise ValidationFailed(problem)
+            raise ValidationFailed(problem, field="votes")
         assert votes is not None
         data["votes"] = {k: int(votes.get(k, 0)) for k in ("for", "against", "abstentions")}
         if state is AmendmentState.ADOPTED:

@@ -198,7 +198,8 @@ def post_comment(
     parent: Comment | None = None
     if reply_to is not None:
         if not isinstance(reply_to, int) or isinstance(reply_to, bool):
-            raise ValidationFailed(wording("reply_to must be a comment id; found %(found)r", found=reply_to))
+            raise ValidationFailed(wording("reply_to must be a comment id; found %(found)r", found=reply_to),
+                                   field="reply_to")
         parent = session.get(Comment, reply_to)
         if parent is None or parent.bill_id != bill_id or parent.state != CommentState.VISIBLE:
             raise NotFound(wording("bill %(bill)d has no visible comment %(comment)d to reply to", bill=bill_id,
@@ -209,7 +210,7 @@ def post_comment(
         if eid is None:
             eid = parent.eid
     if not isinstance(eid, str) or not eid:
-        raise ValidationFailed(wording("eid must name a provision of the bill, e.g. \"sec_1\""))
+        raise ValidationFailed(wording("eid must name a provision of the bill, e.g. \"sec_1\""), field="eid")
     texts = expression_text(session, consultation.document_sha256)
     version = consultation.version
     if parent is not None:
@@ -218,7 +219,8 @@ def post_comment(
         standing = texts.by_wid.get(parent.wid)
         if eid != parent.eid and (standing is None or eid != standing[0]):
             raise ValidationFailed(wording("a reply is about the provision of its comment (%(parent)s), not %(eid)s",
-                                           parent=parent.eid if standing is None else standing[0], eid=eid))
+                                           parent=parent.eid if standing is None else standing[0], eid=eid),
+                                   field="eid")
         eid, version = parent.eid, parent.version
         if version != consultation.version:
             texts = expression_text(session, publication.version_of(session, bill_id, version).document_sha256)

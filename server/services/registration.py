@@ -42,7 +42,7 @@ def _check_address(session: Session, email: object) -> str:
     try:
         address = check_email(email)
     except AddressRefused as refused:
-        raise EmailRefused(refused.message, reason=refused.kind) from refused
+        raise EmailRefused(refused.message, reason=refused.kind, field="email") from refused
     if session.scalar(select(CitizenSignup.user_id).where(CitizenSignup.verified_email == address)) is not None:
         raise EmailTaken(wording("an account with this email address exists already; sign in to it instead"))
     return address

@@ -56,20 +56,22 @@ def checked_addresses(url: str, *, allow_private: bool) -> list[str]:
                 raise WebhookTargetRefused(wording(
                     "%(host)s resolves to %(address)s, an internal address; webhooks may only call public hosts",
                     host=host, address=address,
-                ))
+                ), field="url")
     return addresses
 
 
 def _split(url: str) -> SplitResult:
     if not isinstance(url, str) or len(url) > MAX_URL_LENGTH:
-        raise ValidationFailed(wording("url must be a string of at most %(most)d characters", most=MAX_URL_LENGTH))
+        raise ValidationFailed(wording("url must be a string of at most %(most)d characters", most=MAX_URL_LENGTH),
+                               field="url")
     parts = urlsplit(url)
     try:
         parts.port  # noqa: B018  # raises on a port that is not a number from 0 to 65535
     except ValueError:
-        raise ValidationFailed(wording("url has an invalid port; found %(found)r", found=url)) from None
+        raise ValidationFailed(wording("url has an invalid port; found %(found)r", found=url), field="url") from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ValidationFailed(wording("url must be an absolute http:// or https:// URL; found %(found)r", found=url))
+        raise ValidationFailed(wording("url must be an absolute http:// or https:// URL; found %(found)r", found=url),
+                               field="url")
     return parts
 
 
@@ -81,7 +83,7 @@ def resolve(host: str, port: int | None) -> list[str]:
     except (socket.gaierror, UnicodeError):
         infos = []
     if not infos:
-        raise WebhookTargetRefused(wording("the host %(host)r does not resolve", host=host))
+        raise WebhookTargetRefused(wording("the host %(host)r does not resolve", host=host), field="url")
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
@@ -89,7 +91,7 @@ def check_event_types(event_types: Any) -> list[str]:
     if event_types is None or event_types == []:
         return []
     if not isinstance(event_types, list) or not all(isinstance(t, str) for t in event_types):
-        raise ValidationFailed(wording("event_types must be a list of event type names"))
+        raise ValidationFailed(wording("event_types must be a list of event type names"), field="event_types")
     unknown = sorted(set(event_types) - PUBLIC_EVENT_TYPES)
     if unknown:
         raise ValidationFailed(wording("these are not public event types: %(types)s", types=", ".join(unknown)),

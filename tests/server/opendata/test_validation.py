@@ -20,7 +20,7 @@ from server.http.errors import field_details
 from server.http.library_wording import http_description
 from server.store.eventlog import utcnow
 from tests.server.conftest import Accounts
-from tests.server.opendata.conftest import DUTY, Scenario, import_bill
+from tests.server.opendata.conftest import DUTY, REGISTER, Scenario, import_bill
 
 ERROR_SCHEMA = Draft202012Validator(ERROR)
 
@@ -209,7 +209,8 @@ def test_failures_found_by_services_have_the_same_shape(scenario: Scenario) -> N
     quote = scenario.call("POST", f"/api/bills/{scenario.bill_id}/comments", "citizen", json={
         "eid": DUTY, "body": "Too short.", "quote": "words that are not there"})
     assert quote.status_code == 422
-    assert quote.get_json()["error"]["code"] == "quote_not_found" and quote.get_json()["error"]["fields"] == []
+    assert quote.get_json()["error"]["code"] == "quote_not_found"
+    assert [f["field"] for f in quote.get_json()["error"]["fields"]] == ["body.quote"]
     named = field_details(ValidationFailed("url must be an http(s) URL", field="url"))
     assert named["fields"] == [{"field": "body.url", "message": "url must be an http(s) URL"}]
 
@@ -353,3 +354,29 @@ def test_werkzeugs_descriptions_are_read_into_sentences_only_when_they_are_its_o
         assert said == error.description and isinstance(said, Wording), type(error).__name__
     # A description a view gave is its own words, shown as they are.
     assert not isinstance(http_description(NotFound("there is no bill 9")), Wording)
+
+
+def test_a_service_refusal_names_the_field_to_fix(scenario: Scenario) -> None:
+    """api.md: `fields` names the field when the service knows it, so a client can show the refusal by its input."""
+    bill = scenario.bill_id
+
+    def fields(answer: Any) -> list[str]:
+        assert answer.status_code == 422, answer.get_json()
+        return [f["field"] for f in answer.get_json()["error"]["fields"]]
+
+    comments = f"/api/bills/{bill}/comments"
+    assert fields(scenario.call("POST", comments, "citizen2", json={
+        "eid": DUTY, "body": "Too short.", "quote": "ninety days"})) == ["body.quote"]
+    assert fields(scenario.call("POST", comments, "citizen2", json={
+        "eid": REGISTER, "body": "Agreed.", "reply_to": scenario.visible_comment})) == ["body.eid"]
+    assert fields(scenario.call("POST", "/api/webhooks", "citizen", json={"url": "ftp://example.org/hook"})) == [
+        "body.url"]
+    transitions = f"/api/amendments/{scenario.amendment_id}/transitions"
+    assert scenario.call("POST", transitions, "mp", json={"to": "tabled"}).status_code == 200
+    assert fields(scenario.call("POST", transitions, "clerk", json={"to": "inadmissible"})) == ["body.reason"]
+    assert scenario.call("POST", transitions, "clerk", json={"to": "admissible"}).status_code == 200
+    assert fields(scenario.call("POST", transitions, "clerk", json={
+        "to": "adopted", "votes": {"for": 1, "against": 5}})) == ["body.votes"]
+    # A new password that is too short is the request's new_password, not a "password" it does not have.
+    assert fields(scenario.call("POST", "/api/account/password", "citizen", json={
+        "current_password": "correct-horse", "new_password": "short"})) == ["body.new_password"]

@@ -67,7 +67,7 @@ def test_the_api_changes_the_password_only_with_the_current_one_and_revokes_othe
                            json={"current_password": PASSWORD, "new_password": guessed})
         assert weak.status_code == 422, guessed
         error = weak.get_json()["error"]
-        assert "too easy to guess" in error["message"] and error["fields"][0]["field"] == "body.password"
+        assert "too easy to guess" in error["message"] and error["fields"][0]["field"] == "body.new_password"
     assert _token_works(client, other) and _can_sign_in(client, "citizen", PASSWORD)
     assert client.post("/api/account/password",
                        json={"current_password": PASSWORD, "new_password": NEW}).status_code == 401
