@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, make_response, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 
 from server.domain.amendments import AmendmentAction
 from server.domain.instructions import StyleName
 from server.domain.wording import wording
-from server.errors import BadRequest
+from server.errors import BadRequest, ParleyError
 from server.http.context import current_principal, database, int_arg, json_body, page_reply, page_request, str_arg
+from server.http.pages_common import page_error
 from server.services import amendments
 from server.services.amendments import amendment_document, amendment_list_document, marshalled_list
 from server.services.pdf import PDF_MEDIA_TYPE, marshalled_pdf
@@ -158,9 +161,31 @@ def member_record(user_id: int) -> Response:
         return jsonify(amendments.member_record(session, user_id))
 
 
+@amendments_api.after_request
+def _varies_by_accept(response: Response) -> Response:
+    # An amendment's URI answers a browser with its page and a program with AKN, refusals included (as bills').
+    if request.endpoint == "amendments_api.resolve_amendment":
+        response.vary.add("Accept")
+    return response
+
+
 @amendments_api.get("/akn/<country>/amendment/<path:rest>")
-def resolve_amendment(country: str, rest: str) -> Response:
-    """``/akn/ke/amendment/2026-11-21/5/eng@2026-11-21`` (also ``.xml``/``.akn``): the amendment document."""
-    with database().read() as session:
-        content = amendment_document(session, amendments.by_uri(session, f"/akn/{country}/amendment/{rest}"))
+def resolve_amendment(country: str, rest: str) -> ResponseReturnValue:
+    """``/akn/ke/amendment/2026-11-21/5/eng@2026-11-21`` (also ``.xml``/``.akn``): the amendment document; ``.html``
+    (or a browser asking for HTML) is sent to the amendment's page."""
+    uri = f"/akn/{country}/amendment/{rest}"
+    as_html = rest.endswith(".html") or (
+        not re.search(r"\.(xml|akn|pdf)$", rest)
+        and request.accept_mimetypes.best_match([AKN_MEDIA_TYPE, "application/xml", "text/html"]) == "text/html"
+    )
+    try:
+        with database().read() as session:
+            amendment = amendments.by_uri(session, uri.removesuffix(".html"))
+            if as_html:
+                return redirect(url_for("amendment_pages.amendment_page", amendment_id=amendment.id), 303)
+            content = amendment_document(session, amendment)
+    except ParleyError as refused:
+        if not as_html:
+            raise
+        return make_response(page_error(refused))
     return Response(content, mimetype=AKN_MEDIA_TYPE)

@@ -157,6 +157,23 @@ def test_amendment_document_is_strictly_valid_akn(amending: Amending, client: Fl
     assert [p.text for p in justification.iterfind("a:p", ns)] == ["Give people time.", "And more."]
 
 
+def test_an_amendment_uri_answers_a_browser_with_its_page_and_a_program_with_akn(amending: Amending,
+                                                                                client: FlaskClient) -> None:
+    created = amending.replace(SUBSEC_1_2, "thirty", "sixty")
+    uri = created["akn_uri"]
+    xml = client.get(uri)
+    assert xml.mimetype == "application/akn+xml" and "Accept" in xml.headers["Vary"]
+    for asked in (client.get(uri + ".html"), client.get(uri, headers={"Accept": "text/html,*/*;q=0.8"})):
+        assert asked.status_code == 303 and asked.headers["Location"].endswith(f"/amendments/{created['id']}")
+        assert "Accept" in asked.headers["Vary"]
+    missing = uri.replace(f"/{created['id']}/", "/999/")
+    refused = client.get(missing)
+    assert refused.status_code == 404 and refused.get_json()["error"]["code"] == "not_found"
+    assert "Accept" in refused.headers["Vary"]
+    page = client.get(missing + ".html")
+    assert page.status_code == 404 and page.mimetype == "text/html"
+
+
 def test_marshalled_list_and_its_akn_export(amending: Amending, client: FlaskClient) -> None:
     late = amending.replace("part_2__sec_9__subsec_1", "The Clerk", "The Speaker")
     a = amending.replace(SUBSEC_1_2, "thirty", "sixty")

@@ -51,8 +51,9 @@ def test_an_amendment_uri_names_one_amendment_in_its_one_language_or_nothing(sce
     work = uri.rsplit("/", 1)[0]
     assert scenario.client.get(work + "/fra@1999-01-01").status_code == 404
     assert scenario.client.get(uri + ".xml").status_code == 200
-    for other in (".html", ".pdf"):  # published as AKN XML only: no other manifestation, and not the XML either
-        assert scenario.client.get(uri + other).status_code == 404
+    # Published as AKN XML only: no PDF, and not the XML under its name; .html is the amendment's page.
+    assert scenario.client.get(uri + ".pdf").status_code == 404
+    assert scenario.client.get(uri + ".html").headers["Location"].endswith(f"/amendments/{scenario.amendment_id}")
 
 
 def test_control_characters_never_reach_an_amendment_its_document_or_the_export(scenario: Scenario) -> None:
