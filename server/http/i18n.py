@@ -220,6 +220,7 @@ def browser_strings() -> dict[str, str]:
         "state_fallen": _("fallen"),
         "admit": _("Admissible"),
         "rule_out": _("Inadmissible"),
+        "reason_needed": _("Give the reason the amendment is inadmissible: it is published with the ruling."),
         "adopt": _("Adopted"),
         "reject": _("Rejected"),
         "withdraw": _("Withdraw"),

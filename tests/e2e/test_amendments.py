@@ -157,6 +157,11 @@ def test_conflicts_are_not_shown_for_amendments_ruled_out(pages: Pages) -> None:
     mp, clerk = _ninety_days_before_the_clerk(pages)
     first, ruled_out = FIRST_ROW, NINETY_DAYS_ROW
     clerk.wait_for_selector(f"{ruled_out} .meta:has-text('Conflicts with 1')")
+    # Without a reason the page asks for one in its own words, and sends nothing.
+    clerk.click(f"{ruled_out} button:has-text('Inadmissible')")
+    clerk.wait_for_selector("#amendments-message:has-text('Give the reason')")
+    assert clerk.evaluate("document.activeElement.id").startswith("reason-")
+    assert clerk.locator(f"{ruled_out}[data-state='tabled']").count() == 1
     clerk.fill(f"{ruled_out} input[id^='reason-']", "Out of scope")
     clerk.click(f"{ruled_out} button:has-text('Inadmissible')")
     clerk.wait_for_selector(f"{ruled_out}[data-state='inadmissible']")

@@ -248,7 +248,15 @@ function actionsFor(amendment) {
       const reason = h('input', { id: `reason-${id}`, autocomplete: 'off' });
       cells.push(button(t('admit'), () => transition(amendment, 'admissible'), ''));
       cells.push(h('label', { for: `reason-${id}` }, t('reason')), reason,
-        button(t('rule_out'), () => transition(amendment, 'inadmissible', { reason: reason.value })));
+        button(t('rule_out'), () => {
+          // The ruling is published with its reason: asked for here, in the clerk's words, not the API's.
+          if (!reason.value.trim()) {
+            message(t('reason_needed'));
+            reason.focus();
+            return;
+          }
+          transition(amendment, 'inadmissible', { reason: reason.value });
+        }));
     }
     if (amendment.state === 'admissible') {
       const number = (name, text) => [h('label', { for: `${name}-${id}` }, text),
