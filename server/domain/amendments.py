@@ -326,6 +326,9 @@ def vote_problem(target: AmendmentState, votes: Mapping[str, object] | None) -> 
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             return wording("vote counts are whole numbers of at least 0; %(key)r is %(value)r", key=key, value=value)
         counts[key] = value
+    if not any(counts.values()):
+        # The page's count fields start at 0: a click without counting recorded "rejected (0 to 0)".
+        return wording("no votes were recorded; enter the division's counts")
     if target is AmendmentState.ADOPTED and counts["for"] <= counts["against"]:
         return wording("an amendment is adopted with more votes for than against; found %(ayes)d to %(noes)d",
                        ayes=counts["for"], noes=counts["against"])

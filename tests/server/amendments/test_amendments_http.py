@@ -88,6 +88,8 @@ def test_inadmissible_needs_a_reason_and_votes_must_add_up(amending: Amending) -
     amending.move(created["id"], "adopted", "clerk", expect=422, votes={"for": 10, "against": 20})
     amending.move(created["id"], "rejected", "clerk", expect=422, votes={"for": 30, "against": 20})
     amending.move(created["id"], "adopted", "clerk", expect=422, votes={"for": -1, "against": 0})
+    nobody = amending.move(created["id"], "rejected", "clerk", expect=422, votes={"for": 0, "against": 0})
+    assert nobody["error"]["fields"][0]["field"] == "body.votes" and "no votes" in nobody["error"]["message"]
     assert amending.move(created["id"], "rejected", "clerk", votes={"for": 10, "against": 20})["state"] == "rejected"
 
 
