@@ -151,7 +151,8 @@ def list_comments(bill_id: int) -> Response:
         found = views.comment_page(session, bill_id, criteria, page, settings(), endorser_id=endorser,
                                    reader_id=principal.user_id if principal is not None else None)
         # The notices of hidden comments among this page's ids, so that each page shows where they were.
-        hidden = views.hidden_notices(session, bill_id, eid=criteria.eid, after=page.after, up_to=found.next_after)
+        hidden = views.hidden_notices(session, bill_id, eid=criteria.eid, after=page.after, up_to=found.next_after,
+                                      reader_id=principal.user_id if principal is not None else None)
     return jsonify(page_reply("comments", found.items, found, hidden=hidden))
 
 

@@ -106,6 +106,8 @@ def browser_strings() -> dict[str, str]:
         "restore": _("Restore"),
         "reason": _("Reason"),
         "hidden": _("A comment was hidden by a moderator: %(reason)s", reason="{reason}"),
+        "hidden_yours": _("Your comment was hidden by a moderator: %(reason)s. Only you see its words.",
+                          reason="{reason}"),
         "posted": _("Your comment is published."),
         "held": _("Your comment waits for a clerk before it is published."),
         "sign_in_to_comment": _("Sign in as a citizen to comment."),

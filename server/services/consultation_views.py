@@ -305,12 +305,13 @@ def _public_comments(session: Session, bill_id: int, comments: list[Comment], te
 
 
 def hidden_notices(
-    session: Session, bill_id: int, *, eid: str | None = None, after: int | None = None, up_to: int | None = None
+    session: Session, bill_id: int, *, eid: str | None = None, after: int | None = None, up_to: int | None = None,
+    reader_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Where a comment was hidden, readers see that it was, and why ("hidden: harassment"): the notices of one
     provision (as the comment was made), and of the comment ids in ``(after, up_to]``, where a page of comments
-    stands."""
-    query = (select(Comment.id, Comment.eid, Comment.reply_to, Comment.state_reason)
+    stands. Its author (``reader_id``) also sees that it was theirs, and its words."""
+    query = (select(Comment.id, Comment.eid, Comment.reply_to, Comment.state_reason, Comment.author_id, Comment.body)
              .where(Comment.bill_id == bill_id, Comment.state == CommentState.HIDDEN))
     if eid is not None:
         # Where the comments themselves stand now (followed by wId into the current version), not where they
@@ -321,7 +322,13 @@ def hidden_notices(
     if up_to is not None:
         query = query.where(Comment.id <= up_to)
     rows = session.execute(query.order_by(Comment.id))
-    return [{"id": r.id, "eid": r.eid, "reply_to": r.reply_to, "reason": r.state_reason} for r in rows]
+    notices: list[dict[str, Any]] = []
+    for r in rows:
+        notice = {"id": r.id, "eid": r.eid, "reply_to": r.reply_to, "reason": r.state_reason}
+        if reader_id is not None and r.author_id == reader_id:
+            notice.update(yours=True, body=r.body)
+        notices.append(notice)
+    return notices
 
 
 def provision_counts(session: Session, bill_id: int, settings: ConsultationSettings) -> dict[str, Any]:

@@ -59,6 +59,10 @@ def test_comment_appears_live_then_a_moderator_hides_it(pages: Pages) -> None:
 
     reader.wait_for_selector(".comment-hidden:has-text('advertising unrelated to the bill')", timeout=2000)
     assert reader.locator(f".comment:has-text(\"{body}\")").count() == 0
+    assert "Your comment" not in reader.inner_text(".comment-hidden")
+    # Its author is told it was hers, with its words; the mail is not the only place she learns of it.
+    citizen.wait_for_selector(".comment-hidden:has-text('Your comment was hidden')")
+    assert citizen.inner_text(".comment-hidden .hidden-own-body") == body
 
 
 def test_commenting_works_on_a_phone_sized_screen(pages: Pages, check_axe: Any) -> None:

@@ -44,7 +44,9 @@ export class ThreadView {
   hiddenNotice(notice, byParent) {
     const replies = byParent.get(notice.id) ?? [];
     return h('li', { class: 'comment-hidden', dataset: { comment: notice.id } },
-      h('p', { class: 'hidden-note' }, t('hidden', { reason: notice.reason ?? '' })),
+      h('p', { class: 'hidden-note' }, t(notice.yours ? 'hidden_yours' : 'hidden', { reason: notice.reason ?? '' })),
+      // Its author alone sees its words again, to know which comment it was (the others see the notice).
+      notice.yours ? h('blockquote', { class: 'hidden-own-body' }, notice.body) : null,
       this.panel.isModerator ? this.panel.staff.restoreButton(notice.id) : null,
       replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null);
   }

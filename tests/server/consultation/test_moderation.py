@@ -73,6 +73,12 @@ def test_flags_reach_the_queue_and_a_hide_shows_its_public_reason(api: Api, cons
     listing = api.get(f"/api/bills/{consulted}/comments").get_json()
     assert listing["comments"] == []
     assert listing["hidden"] == [{"id": target["id"], "eid": DURATION, "reply_to": None, "reason": "personal data"}]
+    # Its author sees that it was hers, and its words; nobody else does.
+    own = api.get(f"/api/bills/{consulted}/comments", who="citizen").get_json()["hidden"]
+    assert own == [{"id": target["id"], "eid": DURATION, "reply_to": None, "reason": "personal data", "yours": True,
+                    "body": "The clerk is corrupt and lives at 12 Moi Avenue."}]
+    for other in ("citizen2", "clerk"):
+        assert "body" not in api.get(f"/api/bills/{consulted}/comments", who=other).get_json()["hidden"][0]
     assert _queue(api) == []
     assert api.post("clerk", path + "/moderation", {"action": "hide", "reason": "again"}).status_code == 409
 
