@@ -116,6 +116,7 @@ def browser_strings() -> dict[str, str]:
         "quote": _("Quote (optional)"),
         "quote_hint": _("The exact words of the provision, without quotation marks."),
         "quoting_bill": _("Quoting the bill:"),
+        "quoting_version": _("Quoting version %(version)s of the bill:", version="{version}"),
         "edited": _("edited %(time)s", time="{time}"),
         "edit": _("Edit"),
         "edit_label": _("Change your comment"),

@@ -343,6 +343,18 @@ def test_the_quote_reads_as_the_bills_words_and_the_comment_as_plain_text(pages:
     assert words.evaluate("(el) => getComputedStyle(el).borderLeftStyle") != "none"
 
 
+def test_words_quoted_from_an_earlier_version_say_which_version(pages: Pages) -> None:
+    drafter = pages.new("drafter")
+    drafter.goto(f"/bills/{DEMO_BILL}")
+    ready(drafter)
+    assert post_as(drafter, f"/api/bills/{DEMO_BILL}/versions", {"source": "working"}) == 201
+    reader = pages.new()
+    open_thread(reader)
+    label = reader.locator('.comment[data-comment="1"] > .comment-quote .quote-label')
+    assert label.inner_text() == "Quoting version 1 of the bill:"
+    assert label.locator("a").get_attribute("href") == f"/bills/{DEMO_BILL}?version=1"
+
+
 # --- reporting and endorsing once -----------------------------------------------------------------------------
 
 

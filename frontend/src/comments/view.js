@@ -19,7 +19,7 @@ export class ThreadView {
       this.meta(comment),
       // The bill's words, set apart as a quotation of the bill; the comment itself is plain text.
       comment.quote ? h('figure', { class: 'comment-quote' },
-        h('figcaption', { class: 'quote-label' }, t('quoting_bill')),
+        h('figcaption', { class: 'quote-label' }, this.quoteLabel(comment)),
         h('blockquote', {}, comment.quote)) : null,
       h('div', { class: 'comment-body' }, comment.body),
       campaigns.entry(comment, read !== undefined),
@@ -28,6 +28,15 @@ export class ThreadView {
       this.actions(comment),
       replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null,
       read ? campaigns.members(comment, read) : null);
+  }
+
+  /** "Quoting the bill:", or, for words quoted from an earlier version than the latest, which version (they may be
+   * gone from the text now shown beside them), linked to it. */
+  quoteLabel(comment) {
+    const made = comment.made_on?.version;
+    const latest = Math.max(0, ...this.panel.versions);
+    if (!made || !latest || made === latest) return t('quoting_bill');
+    return h('a', { href: `/bills/${this.panel.bill}?version=${made}` }, t('quoting_version', { version: made }));
   }
 
   /** Who wrote the comment, when, and when it was last changed. The name is isolated (`<bdi>`): one written
