@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, Final, NamedTuple
 
 from server.domain.amendments import AmendmentEvent
-from server.domain.citation import cite, levels_from_eid
+from server.domain.citation import citation_of_eid
 from server.domain.consultation import ConsultationEvent
 from server.domain.events import EventType
 from server.domain.wording import Wording, wording
@@ -174,7 +174,7 @@ def public_title(event_type: str, data: dict[str, Any], amendment: AmendmentName
         return event_type
     # A deletion leaves no provision: its eid is null and deleted_eid names the one taken out.
     eid = data.get("eid") or data.get("deleted_eid")
-    provision = cite(levels_from_eid(eid)) if eid else "?"
+    provision = citation_of_eid(eid) if eid else "?"
     return Wording(sentence.template, {"version": data.get("version") or "?",
                                        "provision": provision[:1].upper() + provision[1:]})
 

@@ -6,7 +6,7 @@ from flask import Blueprint
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from server.domain.citation import cite, levels_from_eid
+from server.domain.citation import citation_of_eid
 from server.errors import ParleyError
 from server.http.context import current_principal, database
 from server.http.pages_common import page, page_error, require_page_role
@@ -28,7 +28,7 @@ def moderation_queue() -> ResponseReturnValue:
             select(User.id, User.display_name, User.username, User.suspended)
             .where(User.id.in_({c["author"] for c in waiting})))}
     # Clerks read "section 11(2)", as amendments cite provisions, rather than the eId.
-    citations = {c["eid"]: cite(levels_from_eid(c["eid"])) for c in waiting}
+    citations = {c["eid"]: citation_of_eid(c["eid"]) for c in waiting}
     return page("moderation.html", queue=waiting, titles=titles, authors=authors, citations=citations)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from server.domain.amendments import AmendmentState
-from server.domain.citation import cite, levels_from_eid
+from server.domain.citation import citation_of_eid
 from server.domain.consultation import (
     MAX_BODY_CHARS,
     CommentState,
@@ -58,7 +58,7 @@ class Answered:
             taken_up += "\n" + say(wording("It links amendment %(amendment)s.", amendment=answer.amendment_id))
         if answer.version is not None:
             taken_up += "\n" + say(wording("It links version %(version)s of the bill.", version=answer.version))
-        where = cite(levels_from_eid(self.eid))
+        where = citation_of_eid(self.eid)
         return Mail(
             to=recipient.address,
             subject=say(wording("Your comment on %(bill)s has an answer", bill=self.bill_title)),

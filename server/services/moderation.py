@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from server.domain.citation import cite, levels_from_eid
+from server.domain.citation import citation_of_eid
 from server.domain.consultation import (
     HELD_AS_DISOWNED,
     CommentState,
@@ -236,7 +236,7 @@ def decision_mail(session: Session, comment: Comment, public_url: str) -> list[M
     readers see, as the moderator wrote it)."""
     bill = session.get(Bill, comment.bill_id)
     assert bill is not None
-    where = cite(levels_from_eid(comment.eid))
+    where = citation_of_eid(comment.eid)
     link = f"{public_url.rstrip('/')}/bills/{comment.bill_id}?eid={comment.eid}"
     if comment.state == CommentState.HIDDEN:
         subject = wording("Your comment on %(bill)s was hidden", bill=bill.title)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError
-from server.domain.citation import cite, levels_from_eid
+from server.domain.citation import citation_of_eid
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_publish_version
 from server.domain.wording import word, wording
@@ -43,7 +43,7 @@ def working_document(session: Session, bill: Bill) -> AknDocument:
             # publication until it is put right: say which provision it is.
             refusal = from_akn_error(error)
             refusal.message = wording("%(provision)s (%(eid)s) cannot be read: %(problem)s",
-                                      provision=cite(levels_from_eid(eid)), eid=eid, problem=refusal.message)
+                                      provision=citation_of_eid(eid), eid=eid, problem=refusal.message)
             refusal.args = (refusal.message,)
             refusal.details["eid"] = eid
             raise refusal from error
@@ -56,6 +56,11 @@ def working_document(session: Session, bill: Bill) -> AknDocument:
 _FUTURE_SLACK = timedelta(days=1)
 
 
+def _latest_date(session: Session, bill: Bill) -> str | None:
+    """The date (ISO) of the bill's latest version, if it has one."""
+    return session.scalar(select(func.max(Expression.expression_date)).where(Expression.bill_id == bill.id))
+
+
 def version_date(session: Session, bill: Bill, asked: date | None) -> date:
     """The date of the bill's next version: ``asked``, not after tomorrow; by default today, or the date of the
     bill's latest version when that is later (an imported bill may be dated ahead)."""
@@ -65,7 +70,7 @@ def version_date(session: Session, bill: Bill, asked: date | None) -> date:
             raise ValidationFailed(wording("expression_date %(date)s is in the future; a version is dated the day it "
                                            "is published or before", date=asked.isoformat()), field="expression_date")
         return asked
-    latest = session.scalar(select(func.max(Expression.expression_date)).where(Expression.bill_id == bill.id))
+    latest = _latest_date(session, bill)
     return max(today, date.fromisoformat(latest)) if latest else today
 
 
@@ -73,7 +78,7 @@ def new_expression_of(
     session: Session, document: AknDocument, bill: Bill, when: date, version: int
 ) -> AknDocument:
     """``document`` as the bill's next expression dated ``when``; a second one that day gets ``.2``, ``.3``…"""
-    latest = session.scalar(select(func.max(Expression.expression_date)).where(Expression.bill_id == bill.id))
+    latest = _latest_date(session, bill)
     if latest is not None and when.isoformat() < latest:
         # Versions are read, listed and compared in the order of their dates: a version dated before the one it
         # follows would reorder the bill's history.
