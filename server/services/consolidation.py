@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from akn import AknDocument
 from akn.amendment import AppliedAmendment, destination_href, record_consolidation
 from server.domain.amendments import AmendmentAction, AmendmentEvent, AppliedChanges, apply_changes
+from server.domain.citation import citation_of_eid
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.wording import wording
 from server.errors import Conflict, InvalidDocument, UnconsolidatedEdits
@@ -44,6 +45,9 @@ from server.store.amendment_models import Amendment
 from server.store.models import Bill, EventRecord, Expression, Provision
 
 __all__ = ["adopted_pending", "apply_amendments", "consolidate"]
+
+# How many edited provisions a refusal to consolidate names before "and N more".
+_NAMED_AT_MOST = 5
 
 _MODIFICATION = {
     AmendmentAction.TEXT: "substitution",
@@ -78,18 +82,27 @@ def _check_working_text_is_published(session: Session, bill: Bill, published: Ex
     restructured = bill.working_sha256 != published.document_sha256
     reworded = session.scalar(select(Provision.id).where(Provision.bill_id == bill.id, Provision.edited.is_(True))
                               .limit(1)) is not None
-    if (restructured or reworded) and _provisions(working_document(session, bill)) == _provisions(
-        load_document(session, published.document_sha256)
-    ):
+    if not (restructured or reworded):
+        return
+    working = _provisions(working_document(session, bill))
+    before = _provisions(load_document(session, published.document_sha256))
+    if working == before:
         # Edited and put back (a word changed and changed back, a provision moved down and up again): nothing
         # would be lost, and publishing an empty version first would only clutter the bill's history.
         return
-    if restructured or reworded:
-        if restructured:
-            raise UnconsolidatedEdits(wording("bill %(bill)s's working text has unpublished edits (of structure); "
-                                              "publish them (source 'working') first, then consolidate", bill=bill.id))
-        raise UnconsolidatedEdits(wording("bill %(bill)s's working text has unpublished edits (of words); publish them "
-                                          "(source 'working') first, then consolidate", bill=bill.id))
+    if [row[:2] for row in working] != [row[:2] for row in before]:
+        raise UnconsolidatedEdits(wording("the working text of bill %(bill)s has changes of structure (provisions "
+                                          "inserted, moved or deleted) that are not published: publish the working "
+                                          "text as a new version first, then consolidate", bill=bill.id))
+    # Same provisions in the same places: name those whose words (or number, or heading) differ, so the clerk
+    # knows what would be lost and whom to ask.
+    changed = [row[0] for row, was in zip(working, before, strict=True) if row != was and row[0]]
+    named = ", ".join(citation_of_eid(eid) for eid in changed[:_NAMED_AT_MOST])
+    if len(changed) > _NAMED_AT_MOST:
+        named = wording("%(named)s and %(more)d more", named=named, more=len(changed) - _NAMED_AT_MOST)
+    raise UnconsolidatedEdits(wording("the working text of bill %(bill)s has edits that are not published (%(named)s): "
+                                      "publish the working text as a new version first, then consolidate",
+                                      bill=bill.id, named=named), eids=changed)
 
 
 def _destination(amendment: Amendment, changes: AppliedChanges, previous: Expression) -> str:

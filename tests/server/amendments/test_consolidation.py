@@ -114,7 +114,36 @@ def test_consolidation_refuses_unpublished_working_edits(amending: Amending, cli
                                 max_chars=100_000)
     response = client.post(f"/api/bills/{amending.bill_id}/versions", json={}, headers=users.headers("clerk"))
     assert response.status_code == 409
-    assert response.get_json()["error"]["code"] == "unconsolidated_edits"
+    error = response.get_json()["error"]
+    assert error["code"] == "unconsolidated_edits"
+    # The clerk is told which provision holds edits that would be lost, by its citation, not in API words.
+    assert error["eids"] == ["part_1__sec_4"]
+    assert "(section 4)" in error["message"] and "source" not in error["message"], error
+
+
+def test_consolidation_refuses_unpublished_structure_and_names_the_edits_beyond_five(
+        amending: Amending, client: FlaskClient, users: Accounts, db: Database) -> None:
+    amending.adopt(amending.replace(SUBSEC_1_2, "thirty", "sixty")["id"])
+    tree = client.get(f"/api/bills/{amending.bill_id}").get_json()["provisions"]
+    eids = [section["eid"] for part in tree for section in part["children"]][:7]
+    with db.write() as session:
+        drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
+        for n, eid in enumerate(eids):
+            text = amending.text_of(eid)
+            drafting.edit_provision(session, drafter, bill_id=amending.bill_id, eid=eid, rev=0,
+                                    patch=textpatch.make_patch(text, text + " Edited."), op_id=f"op-{n}",
+                                    max_chars=100_000)
+    words = client.post(f"/api/bills/{amending.bill_id}/versions", json={}, headers=users.headers("clerk"))
+    error = words.get_json()["error"]
+    assert words.status_code == 409 and error["eids"] == eids, error
+    assert error["message"].count("section ") == 5 and "and 2 more" in error["message"], error
+    with db.write() as session:
+        drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
+        structure.move_provision(session, drafter, amending.bill_id, eid="part_1__sec_1", ref_eid="part_1__sec_2",
+                                 position="after")
+    moved = client.post(f"/api/bills/{amending.bill_id}/versions", json={}, headers=users.headers("clerk"))
+    assert moved.status_code == 409, moved.get_json()
+    assert "changes of structure" in moved.get_json()["error"]["message"]
 
 
 def test_edits_put_back_as_they_were_do_not_hold_up_consolidation(amending: Amending, client: FlaskClient,
