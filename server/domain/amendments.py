@@ -48,6 +48,7 @@ __all__ = [
     "eids_by_wid",
     "event_for",
     "find_conflicts",
+    "in_play",
     "is_legal",
     "legal_targets",
     "marshal",
@@ -108,6 +109,14 @@ TERMINAL_STATES: Final = frozenset(
 )
 # States in which an amendment is still alive: it can conflict, be defeated, or be voted on.
 OPEN_STATES: Final = frozenset({AmendmentState.DRAFT, AmendmentState.TABLED, AmendmentState.ADMISSIBLE})
+
+
+def in_play(state: str, consolidated_in: int | None) -> bool:
+    """Whether an amendment in ``state`` can still change the bill: an open one, or one adopted and not yet
+    consolidated, which still defeats what it conflicts with. One ruled inadmissible, withdrawn, rejected, fallen
+    or consolidated will never be made again, so it neither has nor causes a conflict any more."""
+    return AmendmentState(state) in OPEN_STATES or (state == AmendmentState.ADOPTED.value and consolidated_in is None)
+
 
 _S = AmendmentState
 _TRANSITIONS: Final[Mapping[AmendmentState, frozenset[AmendmentState]]] = {

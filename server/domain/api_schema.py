@@ -164,7 +164,8 @@ EVENT: Final = obj(["id", "type", "at", "data"], id=INTEGER, type=STRING, bill=n
 AMENDMENT: Final = obj(["id", "number", "state", "eid", "instruction"], id=INTEGER, bill_id=INTEGER,
                        number=nullable(INTEGER), state=STRING, action=STRING, eid=STRING, instruction=STRING,
                        justification=STRING, proposer_id=INTEGER, cosponsor_ids=array(INTEGER),
-                       conflicts_with=array(INTEGER), akn_uri=STRING, citation=STRING)
+                       conflicts_with=array(INTEGER), live_conflicts=array(INTEGER), akn_uri=STRING,
+                       citation=STRING)
 AMENDMENT_PROPOSAL: Final = {
     **obj(
         ["eid"], eid=text(400, 1), text=nullable(text(100_000)), justification=nullable(text(100_000)),

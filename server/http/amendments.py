@@ -81,7 +81,7 @@ def list_amendments(bill_id: int) -> Response:
     page = page_request()
     with database().read() as session:
         found = amendments.page_for_bill(session, bill_id, criteria, page)
-        links = amendments.conflicts_of(session, [a.id for a in found.items])
+        links = amendments.conflict_links(session, found.items)
         return jsonify(page_reply("amendments", [amendments.to_dict(a, links[a.id]) for a in found.items], found))
 
 

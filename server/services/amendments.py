@@ -17,7 +17,7 @@ from typing import Any
 
 from lxml import etree
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from akn import AknDocument, AknError, ProvisionNotFoundError, parse_akn
 from akn.amendment import AmendmentSpec, NewProvision, Proponent, Quote, amendment_uri, build_amendment
@@ -42,6 +42,7 @@ from server.domain.amendments import (
     eids_by_wid,
     event_for,
     find_conflicts,
+    in_play,
     is_legal,
     marshal,
     mover_of,
@@ -136,7 +137,36 @@ def conflicts_of(session: Session, amendment_ids: Sequence[int]) -> dict[int, li
     return links
 
 
-def to_dict(amendment: Amendment, conflicts_with: Sequence[int]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ConflictLinks:
+    """An amendment's conflicts: every amendment recorded as touching the same text (``ids``), and those of them
+    that still matter (``live``: both sides still in play, see `in_play`)."""
+
+    ids: list[int]
+    live: list[int]
+
+
+def conflict_links(session: Session, amendments: Sequence[Amendment]) -> dict[int, ConflictLinks]:
+    """Each amendment's :class:`ConflictLinks`, ascending."""
+    if not amendments:
+        return {}
+    other = aliased(Amendment)
+    rows = session.execute(
+        select(AmendmentConflict.amendment_id, AmendmentConflict.other_id, other.state, other.consolidated_in)
+        .join(other, other.id == AmendmentConflict.other_id)
+        .where(AmendmentConflict.amendment_id.in_([a.id for a in amendments]))
+        .order_by(AmendmentConflict.amendment_id, AmendmentConflict.other_id)
+    )
+    playing = {a.id: in_play(a.state, a.consolidated_in) for a in amendments}
+    links = {a.id: ConflictLinks([], []) for a in amendments}
+    for amendment_id, other_id, state, consolidated_in in rows:
+        links[amendment_id].ids.append(other_id)
+        if playing[amendment_id] and in_play(state, consolidated_in):
+            links[amendment_id].live.append(other_id)
+    return links
+
+
+def to_dict(amendment: Amendment, conflicts: ConflictLinks) -> dict[str, Any]:
     """The public form of an amendment (contract: id, number, state, eid, instruction, conflicts_with...)."""
     return {
         "id": amendment.id,
@@ -162,7 +192,8 @@ def to_dict(amendment: Amendment, conflicts_with: Sequence[int]) -> dict[str, An
         "votes": amendment.votes,
         "defeated_by": amendment.defeated_by,
         "consolidated_in": amendment.consolidated_in,
-        "conflicts_with": list(conflicts_with),
+        "conflicts_with": list(conflicts.ids),
+        "live_conflicts": list(conflicts.live),
         "akn_uri": akn_uri(amendment),
         "created_at": amendment.created_at.isoformat() + "Z",
         "updated_at": amendment.updated_at.isoformat() + "Z",
@@ -176,7 +207,7 @@ def akn_uri(amendment: Amendment) -> str:
 
 
 def describe(session: Session, amendment: Amendment) -> dict[str, Any]:
-    return to_dict(amendment, conflicts_of(session, [amendment.id])[amendment.id])
+    return to_dict(amendment, conflict_links(session, [amendment])[amendment.id])
 
 
 def list_for_bill(session: Session, bill_id: int, state: str | None = None) -> list[Amendment]:
@@ -1008,7 +1039,7 @@ def _marshal(session: Session, rows: Sequence[Amendment], document: AknDocument 
 
 def marshalled_list(session: Session, bill_id: int) -> list[list[dict[str, Any]]]:
     groups = marshalled_groups(session, bill_id)
-    links = conflicts_of(session, [a.id for group in groups for a in group])
+    links = conflict_links(session, [a for group in groups for a in group])
     return [[to_dict(a, links[a.id]) for a in group] for group in groups]
 
 
@@ -1040,7 +1071,7 @@ def member_record(session: Session, user_id: int) -> dict[str, Any]:
         a for a in session.scalars(select(Amendment).order_by(Amendment.id))
         if user_id in (a.cosponsor_ids or [])
     ]
-    links = conflicts_of(session, [a.id for a in proposed + supported])
+    links = conflict_links(session, proposed + supported)
     outcomes: dict[str, int] = {}
     for amendment in proposed:
         outcomes[amendment.state] = outcomes.get(amendment.state, 0) + 1

@@ -47,7 +47,7 @@ def bill_files(session: Session, bill_id: int, settings: ConsultationSettings) -
     for expression in bills.versions(session, bill_id):
         yield f"{prefix}/versions/{expression.version}.akn.xml", expression_bytes(session, expression)
     rows = amendments.list_for_bill(session, bill_id)
-    links = amendments.conflicts_of(session, [a.id for a in rows])
+    links = amendments.conflict_links(session, rows)
     yield f"{prefix}/amendments.json", _json({"amendments": [amendments.to_dict(a, links[a.id]) for a in rows]})
     for amendment in rows:
         yield f"{prefix}/amendments/{amendment.id}.akn.xml", amendments.amendment_document(session, amendment)

@@ -65,3 +65,29 @@ def test_what_could_never_be_consolidated_is_refused_when_proposed(amending: Ame
     assert bad_heading["error"]["code"] == "invalid_markup"
     control = amending.propose(eid=SUBSEC_1_2, text=amending.text_of(SUBSEC_1_2) + " x\x01y", expect=422)
     assert "U+0001" in str(control["error"])
+
+
+def test_live_conflicts_drop_what_will_never_be_made_and_conflicts_with_keeps_the_record(
+    amending: Amending, client: FlaskClient, users: Accounts
+) -> None:
+    a = amending.replace(SUBSEC_1_2, "thirty", "sixty", as_user="mp2")
+    b = amending.replace(SUBSEC_1_2, "thirty", "ninety")
+    c = amending.replace(SUBSEC_1_2, "thirty", "forty")
+
+    def listed() -> dict[int, dict[str, Any]]:
+        rows = client.get(f"/api/bills/{amending.bill_id}/amendments").get_json()["amendments"]
+        return {row["id"]: row for row in rows}
+
+    assert b["live_conflicts"] == [a["id"]] and c["live_conflicts"] == [a["id"], b["id"]]
+    amending.move(a["id"], "withdrawn", "mp2")
+    rows = listed()
+    assert rows[b["id"]]["conflicts_with"] == [a["id"], c["id"]] and rows[b["id"]]["live_conflicts"] == [c["id"]]
+    assert rows[a["id"]]["conflicts_with"] == [b["id"], c["id"]] and rows[a["id"]]["live_conflicts"] == []
+    # Adopted and not yet consolidated, an amendment still stands against the others; consolidated, it is made.
+    amending.adopt(b["id"])
+    assert listed()[c["id"]]["live_conflicts"] == [b["id"]]
+    assert client.get(f"/api/amendments/{c['id']}").get_json()["live_conflicts"] == [b["id"]]
+    amending.move(c["id"], "withdrawn", "mp")
+    assert _consolidate(client, users, amending.bill_id).status_code == 201
+    rows = listed()
+    assert rows[b["id"]]["live_conflicts"] == [] and rows[b["id"]]["conflicts_with"] == [a["id"], c["id"]]
