@@ -26,7 +26,7 @@ from akn.errors import (
     SchemaInvalidError,
 )
 from akn.fragments import fragment_problems
-from akn.frbr import FrbrMetadata, FrbrUri, read_identification, set_expression
+from akn.frbr import FrbrMetadata, FrbrUri, read_identification, set_expression, write_identification
 from akn.index import EidIndex
 from akn.inline import from_markup, inline_from_markup, inline_to_markup
 from akn.naming import (
@@ -340,14 +340,19 @@ class AknDocument:
         return renames
 
     def new_expression(
-        self, date: datetime.date, version_label: str | None = None, sequence: int | None = None
+        self, date: datetime.date, version_label: str | None = None, sequence: int | None = None,
+        *, served_at: FrbrUri | None = None,
     ) -> AknDocument:
         """A copy of this document as a new expression dated `date` (FRBR Expression and Manifestation).
 
         `sequence` tells apart several expressions of one date: the version part of the URI becomes
-        `2026-11-21.2` (the FRBRdate stays the date itself).
+        `2026-11-21.2` (the FRBRdate stays the date itself). `served_at` is the URI of an expression of the work as
+        an application serves it: when the document's own FRBR metadata names another work or language (it did
+        not follow the naming convention, and the application named the work itself), the new expression is made
+        of that work, with the whole identification written anew, so that it follows the convention.
         """
-        uri = self.frbr.uri
+        own = self.frbr.uri
+        uri = served_at or own
         if uri is None:
             try:
                 uri = replace(FrbrUri.parse(self.frbr.work_uri), language=self.frbr.language or None)
@@ -359,7 +364,14 @@ class AknDocument:
         tree = copy.deepcopy(self.tree)
         document = next(child for child in tree.getroot() if isinstance(child.tag, str))
         version = date.isoformat() if sequence is None else f"{date.isoformat()}.{sequence}"
-        set_expression(document, replace(uri, expression_date=version, version_separator="@"), version_label)
+        expression = replace(uri, expression_date=version, version_separator="@")
+        if own is not None and (own.work_uri, own.language) == (expression.work_uri, expression.language):
+            set_expression(document, expression, version_label)
+        else:
+            meta = document.find(_A + "meta")
+            if meta is None:
+                raise InvalidFrbrUriError(wording("expected a <meta> block to name the new expression in, found none"))
+            write_identification(meta, expression, title=self.title, version_number=version_label)
         return AknDocument(tree, lambda: convention_problems(tree))
 
     # output -------------------------------------------------------------------------------------------

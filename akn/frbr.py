@@ -27,6 +27,8 @@ __all__ = [
 
 _A = f"{{{AKN_NS}}}"
 _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# An expression's version part: its date, and after a dot the expression's place among those of that date.
+_DATED_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(?:\.\d+)?$")
 _FORMATS = frozenset({"xml", "akn", "html", "pdf", "epub", "docx", "txt", "json"})
 
 
@@ -231,7 +233,7 @@ def write_identification(
     Work and Expression are dated from the URI; the Manifestation is dated `generated` (default: the
     expression date). The manifestation URI is the expression URI with `.xml`.
     """
-    if not uri.language or not uri.expression_date or not _FULL_DATE.match(uri.expression_date):
+    if not uri.language or not uri.expression_date or not _DATED_VERSION.match(uri.expression_date):
         raise InvalidFrbrUriError(wording("expected an expression URI with a language and a date, found %(uri)s",
                                           uri=uri))
     old = meta.find(_A + "identification")
@@ -257,7 +259,8 @@ def write_identification(
     expression = etree.SubElement(identification, _A + "FRBRExpression")
     _sub(expression, "FRBRthis", value=main.manifestation_uri)
     _sub(expression, "FRBRuri", value=uri.expression_uri)
-    _sub(expression, "FRBRdate", date=uri.expression_date, name="Generation")
+    # A version part such as 2026-11-21.2 names the second expression of that date; the FRBRdate is the date.
+    _sub(expression, "FRBRdate", date=uri.expression_date[:10], name="Generation")
     _sub(expression, "FRBRauthor", href=author)
     if version_number:
         _sub(expression, "FRBRversionNumber", value=version_number)
@@ -265,7 +268,7 @@ def write_identification(
     manifestation = etree.SubElement(identification, _A + "FRBRManifestation")
     _sub(manifestation, "FRBRthis", value=replace(main, format="xml").manifestation_uri)
     _sub(manifestation, "FRBRuri", value=replace(uri.expression(), format="xml").manifestation_uri)
-    _sub(manifestation, "FRBRdate", date=generated or uri.expression_date, name="Generation")
+    _sub(manifestation, "FRBRdate", date=generated or uri.expression_date[:10], name="Generation")
     _sub(manifestation, "FRBRauthor", href=source)
     return identification
 

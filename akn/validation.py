@@ -36,6 +36,7 @@ __all__ = [
     "element_path",
     "frbr_problems",
     "is_iso639_2",
+    "iso639_2",
     "naming_problems",
     "prepare",
     "schema_problems",
@@ -233,6 +234,19 @@ def is_iso639_2(code: str) -> bool:
     if _languages is None:
         _languages = _language_codes()
     return len(code) == 3 and code in _languages
+
+
+def iso639_2(code: str) -> str | None:
+    """The three-letter ISO 639-2 code of a language written with two letters (ISO 639-1: `es` → `spa`) or
+    three; None when ``code`` names no language."""
+    lowered = code.strip().lower()
+    if is_iso639_2(lowered):
+        return lowered
+    if len(lowered) == 2 and lowered.isalpha():
+        language = pycountry.languages.get(alpha_2=lowered)
+        if language is not None:
+            return str(language.alpha_3)
+    return None
 
 
 def prepare() -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError, FrbrMetadata, FrbrUri
+from akn.validation import iso639_2
 from server.domain.citation import citation_of_eid
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_import_bill
@@ -132,10 +133,11 @@ def addressable_uri(frbr: FrbrMetadata, bill_id: int) -> tuple[FrbrUri, bool]:
     work_date = work_date or "1970-01-01"
     expression_date = frbr.expression_date[:10] if _FULL_DATE.match(frbr.expression_date or "") else work_date
     number = "-".join(re.split(r"[^A-Za-z0-9]+", frbr.number or "")).strip("-").lower() or f"parley-{bill_id}"
-    language = (frbr.language or "").lower()
+    # The convention names languages by their three-letter ISO 639-2 code; "es" is written "spa".
+    language = iso639_2(frbr.language or "") or "und"
     uri = FrbrUri(
         country=place[0][:2], locality="-".join(place[1:]) or None, doctype=frbr.doctype, date=work_date,
-        number=number, language=language if language.isalpha() else "und", expression_date=expression_date,
+        number=number, language=language, expression_date=expression_date,
     )
     return uri, True
 

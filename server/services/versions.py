@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError
+from akn.frbr import FrbrUri
 from server.domain.citation import citation_of_eid
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_publish_version
@@ -54,11 +56,14 @@ def working_document(session: Session, bill: Bill) -> AknDocument:
 # parliament's time zone) is no day a text was published on, and dating one there would hold every later version
 # that names no date (dated today, before it) until then.
 _FUTURE_SLACK = timedelta(days=1)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _latest_date(session: Session, bill: Bill) -> str | None:
-    """The date (ISO) of the bill's latest version, if it has one."""
-    return session.scalar(select(func.max(Expression.expression_date)).where(Expression.bill_id == bill.id))
+    """The date (ISO) of the bill's latest dated version, if it has one. An imported document's expression may be
+    named by a version rather than a date (`eng@ver_final`, as the naming convention allows): it dates nothing."""
+    dates = session.scalars(select(Expression.expression_date).where(Expression.bill_id == bill.id))
+    return max((d for d in dates if _ISO_DATE.match(d)), default=None)
 
 
 def version_date(session: Session, bill: Bill, asked: date | None) -> date:
@@ -85,13 +90,18 @@ def new_expression_of(
         raise ValidationFailed(wording("expression_date %(date)s is before %(latest)s, the date of the bill's latest "
                                        "version; a new version is dated that day or later", date=when.isoformat(),
                                        latest=latest), field="expression_date")
-    taken = set(session.scalars(select(Expression.expression_uri).where(Expression.bill_id == bill.id)))
+    taken = list(session.scalars(select(Expression.expression_uri).where(Expression.bill_id == bill.id)
+                                 .order_by(Expression.version)))
+    # Every version is an expression of the work the bill is served as, which Parley named itself when the
+    # imported document's own URI did not follow the naming convention.
+    served_at = FrbrUri.parse(taken[-1]) if taken else None
     try:
-        expression = document.new_expression(when, version_label=str(version))
+        expression = document.new_expression(when, version_label=str(version), served_at=served_at)
         sequence = 1
         while expression.frbr.expression_uri in taken:
             sequence += 1
-            expression = document.new_expression(when, version_label=str(version), sequence=sequence)
+            expression = document.new_expression(when, version_label=str(version), sequence=sequence,
+                                                 served_at=served_at)
     except AknError as error:
         raise from_akn_error(error) from error
     return expression

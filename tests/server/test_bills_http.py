@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from lxml import etree
 
+from akn import AknDocument
+from akn.vocabulary import HIERARCHY_ELEMENTS
 from tests.server.conftest import Accounts, small_bill_xml
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "akn-corpus"
@@ -119,6 +123,51 @@ def test_real_documents_from_other_parliaments_import(client: FlaskClient, users
     assert isinstance(body["warnings"], list)
     stored = client.get(body["expression_uri"] + ".xml").get_data()
     assert stored == path.read_bytes(), "kept exactly as imported"
+
+
+@pytest.mark.parametrize(
+    ("name", "language"),
+    [
+        # Its own URI names no work the convention can read: Parley names the work, in Spanish's ISO 639-2 code.
+        ("legaldocml__cl_Sesion56_2.xml", "spa"),
+        # Its expression is named by a version, not a date ("eng@ver_final").
+        ("legaldocml__eu_COM2013-0619_EN-8.xml", "eng"),
+        # A legislation.gov.uk URI.
+        ("legaldocml__uk_asp-2017-1-enacted.xml", "eng"),
+        # Its language is written with two letters ("it").
+        ("legaldocml__it_senato_ddl_2013.xml", "ita"),
+    ],
+)
+def test_new_versions_of_an_imported_document_are_expressions_of_the_bill_served(
+        client: FlaskClient, users: Accounts, name: str, language: str) -> None:
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"the shared AKN corpus is not beside the checkout ({path})")
+    bill = _post(client, users, path.read_bytes()).get_json()
+    assert f"/{language}@" in bill["expression_uri"], bill
+    for version in (2, 3):
+        published = client.post(f"/api/bills/{bill['id']}/versions", json={"source": "working"},
+                                headers=users.headers("clerk"))
+        assert published.status_code == 201, published.get_json()
+        uri = published.get_json()["expression_uri"]
+        assert published.get_json()["version"] == version and uri.startswith(bill["work_uri"] + f"/{language}@")
+        document = AknDocument.from_bytes(client.get(uri + ".xml").get_data())
+        assert document.validate() == [], (name, version)
+        frbr = document.frbr
+        assert (frbr.work_uri, frbr.expression_uri, frbr.language) == (bill["work_uri"], uri, language)
+        assert frbr.version_number == str(version)
+        # The work's URI, and the forms of the naming convention, serve the new version.
+        def walk(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+            for node in nodes:
+                yield node
+                yield from walk(node["children"])
+
+        # A debate has no provisions, and a collection's documents are components, not portions.
+        tree = client.get(f"/api/bills/{bill['id']}").get_json()["provisions"]
+        portions = [f"{uri}/~{node['eid']}" for node in walk(tree) if node["name"] in HIERARCHY_ELEMENTS][:1]
+        for form in (bill["work_uri"], f"{bill['work_uri']}/{language}", uri + "/!main", *portions):
+            assert client.get(form).status_code == 200, form
+        assert client.get(bill["work_uri"]).headers["Content-Location"].startswith(uri)
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
