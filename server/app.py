@@ -20,7 +20,7 @@ from server.extensions import csrf, login_manager
 from server.http.amendments import amendments_api
 from server.http.api import api
 from server.http.consultation import CITIZEN_WRITES, register_consultation
-from server.http.context import SESSION_GENERATION, SessionUser, bearer_token, database
+from server.http.context import BROWSER_SESSION, SESSION_GENERATION, SessionUser, bearer_token, database
 from server.http.converters import IdConverter
 from server.http.errors import register_error_handlers
 from server.http.health import health
@@ -124,10 +124,11 @@ def _init_login(app: Flask) -> None:
     def _load_user(user_id: str) -> SessionUser | None:
         if not user_id.isdigit():
             return None
-        # A session signed in before the account's password last changed is over (see Credential).
+        # A session signed out, or signed in before the account's password last changed, is over (see Credential).
         generation = flask_session.get(SESSION_GENERATION, 0)
         with database().read() as session:
-            principal = accounts.principal_for_session(session, int(user_id), generation)
+            principal = accounts.principal_for_session(session, int(user_id), generation,
+                                                       flask_session.get(BROWSER_SESSION))
         return SessionUser(principal) if principal else None
 
     @app.before_request

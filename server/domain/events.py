@@ -21,6 +21,8 @@ class EventType:
     # Private (no bill): that the password changed, and how; never a hash or a password.
     PASSWORD_CHANGED: Final = "account.password_changed"  # noqa: S105 - an event name, not a secret
     PASSWORD_RESET: Final = "account.password_reset"  # noqa: S105 - an event name, not a secret
+    # Private too: a browser session was signed out (which one is not recorded).
+    SIGNED_OUT: Final = "account.signed_out"
     BILL_IMPORTED: Final = "bill.imported"
     VERSION_PUBLISHED: Final = "version.published"
     PROVISION_EDITED: Final = "provision.edited"

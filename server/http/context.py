@@ -19,6 +19,8 @@ from server.store.db import Database
 
 # The session key holding the account's session generation at sign-in (see ``Credential.session_generation``).
 SESSION_GENERATION = "generation"
+BROWSER_SESSION = "sid"
+"""The key of the browser session, in its cookie (see ``accounts.begin_browser_session``)."""
 
 
 def database() -> Database:

@@ -6,19 +6,25 @@ The other families live beside this module (``pages_reader``, ``pages_drafting``
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from server.errors import ParleyError, Unauthenticated, ValidationFailed
 from server.http.api import request_reset_mail
 from server.http.consultation import account_key, send_verification_mail
-from server.http.context import SESSION_GENERATION, SessionUser, address_key, current_principal, database
+from server.http.context import (
+    BROWSER_SESSION,
+    SESSION_GENERATION,
+    SessionUser,
+    address_key,
+    current_principal,
+    database,
+)
 from server.http.i18n import SESSION_KEY, current_language
 from server.http.pages_amendments import amendment_pages
 from server.http.pages_common import page, page_error, require_page_role
@@ -67,6 +73,7 @@ def login() -> ResponseReturnValue:
             with database().write() as db_session:
                 principal = accounts.authenticate(db_session, username, password)
                 generation = accounts.session_generation(db_session, principal.user_id)
+                key = accounts.begin_browser_session(db_session, principal.user_id)
         except Unauthenticated as refused:
             error = refused.message
         else:
@@ -77,7 +84,7 @@ def login() -> ResponseReturnValue:
             if language:
                 session[SESSION_KEY] = language
             login_user(SessionUser(principal))
-            session["sid"] = secrets.token_urlsafe(16)
+            session[BROWSER_SESSION] = key
             session[SESSION_GENERATION] = generation
             return redirect(_safe_next(request.args.get("next", "")))
     return page("login.html", 401 if error else 200, error=error, principal=None)
@@ -86,6 +93,10 @@ def login() -> ResponseReturnValue:
 @pages.post("/logout")
 def logout() -> ResponseReturnValue:
     language = session.get(SESSION_KEY)
+    if current_user.is_authenticated:
+        # The cookie alone is not enough to end: a copy of it, or another tab's live connection, would go on.
+        with database().write() as db_session:
+            accounts.end_browser_session(db_session, current_user.principal.user_id, session.get(BROWSER_SESSION))
     logout_user()
     session.clear()
     if language:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from server.domain.roles import Role
 from server.domain.wording import wording
 from server.errors import BadRequest, NotJoined, PayloadTooLarge, RateLimited, SignedOut
-from server.http.context import SESSION_GENERATION, database
+from server.http.context import BROWSER_SESSION, SESSION_GENERATION, database
 from server.http.i18n import localized
 from server.realtime.acks import Ack, ok, socket_handler
 from server.realtime.broadcast import SITE_ROOM, bill_room, drafting_room
@@ -72,11 +72,12 @@ def _offset(value: object) -> bool:
 
 @dataclass(frozen=True)
 class SignIn:
-    """What a socket connected with: the digest of its bearer token, or its browser session's generation."""
+    """What a socket connected with: the digest of its bearer token, or its browser session's generation and key."""
 
     user_id: int
     digest: str | None
     generation: int | None
+    browser_key: str | None = None
 
 
 class ParleyNamespace(Namespace):  # type: ignore[misc]
@@ -110,7 +111,8 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         elif current_user.is_authenticated:
             # A signed-in browser connects with its session cookie, as the same user as its pages.
             principal = current_user.principal
-            self.sign_ins[sid] = SignIn(principal.user_id, None, int(flask_session.get(SESSION_GENERATION, 0)))
+            self.sign_ins[sid] = SignIn(principal.user_id, None, int(flask_session.get(SESSION_GENERATION, 0)),
+                                        flask_session.get(BROWSER_SESSION))
         self.principals[sid] = principal
         return True
 
@@ -123,11 +125,11 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         held = self.sign_ins.get(request.sid)  # type: ignore[attr-defined]
         if held is None:
             return
-        if accounts.connection_principal(session, held.user_id, digest=held.digest,
-                                         generation=held.generation) is None:
+        if accounts.connection_principal(session, held.user_id, digest=held.digest, generation=held.generation,
+                                         browser_key=held.browser_key) is None:
             accounts.standing(session, principal)  # a suspension is refused as such (forbidden), as before
-            raise SignedOut(wording("this connection's sign-in has ended (the password was changed or reset, or the "
-                                    "token revoked); sign in again and reconnect"))
+            raise SignedOut(wording("this connection's sign-in has ended (signed out, the password was changed or "
+                                    "reset, or the token revoked); sign in again and reconnect"))
 
     def sign_out_ended(self, app: Flask, user_id: int, reason: str) -> None:
         """Disconnect this process's sockets of ``user_id`` whose sign-in no longer holds.
@@ -141,7 +143,8 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         with app.app_context(), database().read() as session:
             ended = [sid for sid, sign_in in held
                      if accounts.connection_principal(session, user_id, digest=sign_in.digest,
-                                                      generation=sign_in.generation) is None]
+                                                      generation=sign_in.generation,
+                                                      browser_key=sign_in.browser_key) is None]
         for sid in ended:
             # Tell the client why first: a server-side disconnect alone looks like any other to most clients.
             self.socketio.server.emit(SIGNED_OUT, {"reason": reason}, to=sid, namespace=self.namespace,

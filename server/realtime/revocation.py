@@ -1,4 +1,5 @@
-"""Closing the open sockets of an account whose sign-in has ended: a password change or reset, a suspension.
+"""Closing the open sockets of an account whose sign-in has ended: a password change or reset, a suspension, a
+sign-out.
 
 A socket keeps the credential it connected with, and a bill's room keeps sending it every event. When the event
 that ends an account's tokens or sessions commits, a *recheck* signal is emitted on a namespace no client ever
@@ -30,6 +31,7 @@ ENDING: dict[str, str] = {
     EventType.PASSWORD_CHANGED: "password_changed",
     EventType.PASSWORD_RESET: "password_reset",
     ConsultationEvent.ACCOUNT_SUSPENDED: "suspended",
+    EventType.SIGNED_OUT: "signed_out",
 }
 """The committed events after which an account's open sockets are checked, and the reason each gives."""
 

@@ -23,7 +23,7 @@ from server.domain.wording import wording
 from server.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed, WrongPassword
 from server.services.principal import Principal
 from server.store import eventlog, projections
-from server.store.models import ApiToken, Credential, EventRecord, User
+from server.store.models import ApiToken, BrowserSession, Credential, EventRecord, User
 
 _hasher = PasswordHasher()
 
@@ -268,9 +268,43 @@ def session_generation(session: Session, user_id: int) -> int:
     return credential.session_generation if credential is not None else 0
 
 
-def principal_for_session(session: Session, user_id: int, generation: int) -> Principal | None:
-    """A browser session's principal, or None when the account is gone, suspended or its password changed since."""
-    if session_generation(session, user_id) != generation:
+def begin_browser_session(session: Session, user_id: int) -> str:
+    """A new browser session for ``user_id``: the key its cookie carries (only the key's digest is stored)."""
+    key = secrets.token_urlsafe(32)
+    session.add(BrowserSession(key_hash=token_digest(key), user_id=user_id, created_at=eventlog.utcnow()))
+    return key
+
+
+def end_browser_session(session: Session, user_id: int, key: str | None) -> None:
+    """Sign out: the session whose cookie carries ``key`` ends, on this browser and any copy of its cookie, and
+    ``account.signed_out`` is recorded so that the sockets it opened are closed once that has committed."""
+    if key is None:
+        return
+    ended = session.execute(
+        update(BrowserSession)
+        .where(BrowserSession.key_hash == token_digest(key), BrowserSession.user_id == user_id,
+               BrowserSession.ended_at.is_(None))
+        .values(ended_at=eventlog.utcnow())
+    )
+    if getattr(ended, "rowcount", 0):
+        eventlog.append(
+            session,
+            EventDraft(stream=user_stream(user_id), type=EventType.SIGNED_OUT, actor_id=user_id,
+                       data={"user_id": user_id}),
+            projector=projections.apply,
+        )
+
+
+def principal_for_session(session: Session, user_id: int, generation: int, key: str | None) -> Principal | None:
+    """A browser session's principal, or None when the session was signed out, or the account is gone, suspended
+    or its password changed since."""
+    if key is None or session_generation(session, user_id) != generation:
+        return None
+    open_session = session.scalar(
+        select(BrowserSession.id).where(BrowserSession.key_hash == token_digest(key),
+                                        BrowserSession.user_id == user_id, BrowserSession.ended_at.is_(None))
+    )
+    if open_session is None:
         return None
     return principal_for_user_id(session, user_id)
 
@@ -342,19 +376,19 @@ def standing(session: Session, principal: Principal | None) -> Principal | None:
 
 
 def connection_principal(
-    session: Session, user_id: int, *, digest: str | None, generation: int | None
+    session: Session, user_id: int, *, digest: str | None, generation: int | None, browser_key: str | None = None
 ) -> Principal | None:
     """The principal a socket's sign-in still stands for, or None once it has ended.
 
     A socket keeps the credential it connected with (the digest of its bearer token, or its browser session's
-    generation) for as long as it stays open; a password change or reset revokes the one and moves the other on.
-    None as well when the account is gone or suspended.
+    generation and key) for as long as it stays open; a password change or reset revokes the one and moves the
+    other on, and signing out ends the browser session. None as well when the account is gone or suspended.
     """
     if digest is not None:
         found = _principal_for_digest(session, digest)
         return found if found is not None and found.user_id == user_id else None
     if generation is not None:
-        return principal_for_session(session, user_id, generation)
+        return principal_for_session(session, user_id, generation, browser_key)
     return None
 
 

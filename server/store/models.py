@@ -117,6 +117,22 @@ class ApiToken(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class BrowserSession(Base):
+    """A signed-in browser session; only the SHA-256 of the key its cookie carries is stored.
+
+    A session cookie is signed, not stored: without this row, one copied before its owner signed out would stay
+    good until the password changed. Signing out ends the row, and with it that cookie and its sockets.
+    """
+
+    __tablename__ = "browser_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False), nullable=True)
+
+
 class PasswordReset(Base):
     """A pending password-reset link; only its SHA-256 is stored, and never in the log."""
 

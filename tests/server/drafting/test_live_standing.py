@@ -115,6 +115,50 @@ def test_a_password_reset_closes_the_browser_sockets_of_the_account(
         ended.close()
 
 
+def test_signing_out_ends_that_browser_session_its_copies_and_its_sockets_and_no_other(
+    app: Flask, users: Accounts, bill_id: int, connect: Callable[..., Watcher], live_server: LiveServer,
+) -> None:
+    agent = "parley-test-browser"
+    browsers = [app.test_client(), app.test_client()]  # the same drafter at two desks
+    watchers: list[Watcher] = []
+    try:
+        for browser in browsers:
+            browser.environ_base["HTTP_USER_AGENT"] = agent  # strong session protection: same agent
+            sign_in(browser, "drafter2")
+            cookie = browser.get_cookie("session")
+            assert cookie is not None
+            watchers.append(Watcher(live_server.url, headers={"Cookie": f"session={cookie.value}",
+                                                              "User-Agent": agent}))
+        signing_out, staying = browsers
+        copied = signing_out.get_cookie("session")
+        assert copied is not None
+        ended, kept = watchers
+        base = _join(ended, bill_id)
+        _join(kept, bill_id)
+        assert _edit(ended, bill_id, 0, TEXT, TEXT + " (1)")["ok"]
+        form = {"csrf_token": csrf_token(signing_out, "/")}
+        assert signing_out.post("/logout", data=form).status_code == 302
+        _closed_for(ended, "signed_out")
+        # A copy of the cookie taken before signing out no longer signs anyone in, on pages or the API.
+        thief = app.test_client()
+        thief.environ_base["HTTP_USER_AGENT"] = agent
+        thief.set_cookie("session", copied.value)
+        assert thief.get("/api/session").get_json() == {"user": None}
+        assert thief.get(f"/bills/{bill_id}/edit").status_code == 302
+        anonymous = Watcher(live_server.url, headers={"Cookie": f"session={copied.value}", "User-Agent": agent})
+        watchers.append(anonymous)
+        state = _join(anonymous, bill_id)["provisions"][SEC_1]
+        refused = _edit(anonymous, bill_id, state["rev"], state["text"], state["text"] + " (stolen)")
+        assert not refused["ok"] and refused["error"]["code"] == "unauthenticated", refused
+        # The other desk's session, and its socket, carry on.
+        assert staying.get("/api/session").get_json()["user"]["id"] == users.ids["drafter2"]
+        assert kept.client.connected and not kept.signed_out
+        _hears_no_more(ended, kept, bill_id, base | {"provisions": _join(kept, bill_id)["provisions"]})
+    finally:
+        for watcher in watchers:
+            watcher.close()
+
+
 def test_a_suspension_closes_the_accounts_sockets_and_a_reinstated_account_connects_again(
     connect: Callable[..., Watcher], users: Accounts, bill_id: int, client: FlaskClient
 ) -> None:
