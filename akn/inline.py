@@ -17,7 +17,7 @@ of a live edit.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -32,6 +32,7 @@ __all__ = [
     "from_markup",
     "inline_from_markup",
     "inline_to_markup",
+    "marker_closes",
     "to_markup",
 ]
 
@@ -527,6 +528,25 @@ def from_markup(
         else:
             _fill(etree.SubElement(root, _A + "p"), items, namespaces)
     return root
+
+
+def marker_closes(text: str) -> Callable[[int], bool]:
+    """For a `**`, `//` or `__` at a position of `text`: whether `from_markup` reads it as opening a run that closes
+    (bold, italics, underline) rather than as the characters themselves (`a ** b`, `http://x`). Readers of the words
+    of a text (amendment wording) ask it, so that they read the same text the document will hold."""
+    reader = _Reader(text)
+
+    def closes(pos: int) -> bool:
+        marker = text[pos : pos + 2]
+        if marker not in _SYMMETRIC:
+            return False
+        try:
+            return reader.symmetric(pos, marker) is not None
+        except InvalidMarkupError:
+            # Unfinished `{{` inside: the text is refused as a whole where it is read as markup.
+            return False
+
+    return closes
 
 
 def inline_from_markup(

@@ -6,6 +6,9 @@ their markup, so that turning a word into a reference is a change, but they quot
 them, without markup. :func:`read_words` gives both: each word's reader text and offsets in the reader's text,
 and a comparison key that includes the markup around the word.
 
+A ``**``, ``//`` or ``__`` with no closer on its line is the characters themselves, as ``akn.inline`` reads it
+(``http://x``, ``5 ** 2``): the words quoted are the words the document will hold.
+
 Pure: no I/O, no Flask, no SQLAlchemy.
 """
 
@@ -14,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Final
+
+from akn.inline import marker_closes
 
 __all__ = ["Reading", "Word", "read_words"]
 
@@ -61,6 +66,7 @@ def _segments(markup: str) -> list[tuple[str, tuple[str, ...]]]:
     runs: list[tuple[str, tuple[str, ...]]] = []
     stack: list[str] = []
     buffer: list[str] = []
+    closes = marker_closes(markup)
 
     def flush() -> None:
         if buffer:
@@ -81,12 +87,19 @@ def _segments(markup: str) -> list[tuple[str, tuple[str, ...]]]:
             continue
         pair = markup[i : i + 2]
         if pair in _TOGGLES:
-            flush()
             if stack and stack[-1] == pair:
+                flush()
                 stack.pop()
-            else:
+                i += 2
+                continue
+            if closes(i):
+                flush()
                 stack.append(pair)
-            i += 2
+                i += 2
+                continue
+            # No closer on its line ("a ** b", "http://x"): the characters themselves, as the document holds them.
+            buffer.append(ch)
+            i += 1
             continue
         if pair == "{{":
             opener = _OPENER.match(markup, i)

@@ -357,3 +357,18 @@ def test_making_deletions_that_leave_out_the_whole_body_is_refused() -> None:
         apply_changes(document, deletions)
     assert refused.value.holder == "body"
     assert [d.amendment_id for d in refused.value.deletions] == list(range(1, len(parts) + 1))
+
+
+def test_what_an_instruction_quotes_is_what_consolidation_writes_even_with_stray_markers(
+        amending: Amending, client: FlaskClient, users: Accounts) -> None:
+    text = amending.text_of(SUBSEC_1_2)
+    stray = amending.propose(eid="part_1__sec_4", text=amending.text_of("part_1__sec_4").replace(" ", " ** ", 1))
+    assert '"**"' in stray["instruction"], stray
+    amendment = amending.propose(eid=SUBSEC_1_2, text=text + " See http://example.org/bills.")
+    assert amendment["instruction"].endswith('at the end, insert "See http://example.org/bills.".'), amendment
+    amending.adopt(amendment["id"])
+    assert client.post(f"/api/bills/{amending.bill_id}/versions", json={}, headers=users.headers("clerk")
+                       ).status_code == 201
+    assert amending.text_of(SUBSEC_1_2).endswith(" See http:\\/\\/example.org/bills."), "escaped when written back"
+    redline = client.get(f"/api/bills/{amending.bill_id}/compare?from=1&to=2").get_json()
+    assert "See http://example.org/bills." in str(redline)

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from akn.inline import from_markup
 from server.domain.citation import Level, cite, levels_from_eid
 from server.domain.instructions import (
     DraftingStyle,
@@ -144,6 +145,25 @@ def test_markup_only_change_is_a_change() -> None:
 def test_escaped_markup_characters_are_quoted_as_text() -> None:
     reading = read_words(r"pay 5\*\* or \{\{x\}\}")
     assert reading.text == "pay 5** or {{x}}"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("The Clerk keeps the register.", "The Clerk keeps the register. See http://example.org/bills.",
+         'In section 3(2), at the end, insert "See http://example.org/bills.".'),
+        ("The levy is 25.", "The levy is 5 ** 2.", 'In section 3(2), leave out "25" and insert "5 ** 2".'),
+        ("A committee sits.", "A ** committee sits.", 'In section 3(2), after "A", insert "**".'),
+        # An escaped marker and one that closes nothing are the same characters: only the word changed is quoted.
+        (r"Line \*\* stray", "Row ** stray", 'In section 3(2), leave out "Line" and insert "Row".'),
+    ],
+    ids=["url", "power", "stray-marker", "escaped-or-not"],
+)
+def test_markers_that_close_nothing_are_quoted_as_the_characters_the_document_holds(
+        old: str, new: str, expected: str) -> None:
+    # As akn.inline reads them: "**", "//" or "__" without a closer on the line are text (docs/markup.md).
+    assert wording(old, new) == expected
+    assert read_words(new).text == "".join(from_markup(new).itertext())
 
 
 def test_unchanged_text_has_no_changes() -> None:
