@@ -264,6 +264,12 @@ class AmendmentsIncompatible(Conflict):
     code = "amendments_incompatible"
 
 
+class ProvisionSettled(Conflict):
+    """An edit would change the words of a provision that adopted amendments, not yet consolidated, amend."""
+
+    code = "provision_settled"
+
+
 class AdoptedAmendmentsPending(Conflict):
     """Publishing the working text, or deleting from it, would change what adopted amendments, not yet
     consolidated, were made on."""

@@ -24,6 +24,7 @@ from typing import Final
 from akn import AknDocument
 from akn.provisions import child_provisions, iter_tree
 from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
+from server.domain.citation import citation_of_eid
 from server.domain.merge3 import merge3
 from server.domain.wording import Wording, wording
 
@@ -524,7 +525,7 @@ def standing_problem(document: AknDocument, eid: str | None, action: AmendmentAc
     if eid is None:
         return wording("its provision is no longer in the bill")
     if action is not AmendmentAction.INSERT_AFTER and document.provision_text(eid) != base_text:
-        return wording("the text of %(eid)s has changed since", eid=eid)
+        return wording("the text of %(provision)s has changed since", provision=citation_of_eid(eid))
     if action is AmendmentAction.INSERT_AFTER and new_num:
         taken = numbered_sibling(document, eid, new_num)
         if taken is not None:

@@ -185,6 +185,11 @@ def browser_strings() -> dict[str, str]:
         "provision_deleted": _("%(label)s was deleted by another drafter. What you typed in it that was not saved is "
                                "kept at the top of the page: copy it before you leave.", label="{label}"),
         "deleted_by_other": _("%(label)s was deleted by another drafter.", label="{label}"),
+        "settled_by_one": _("Adopted amendment %(numbers)s amends these words as the House voted on them: they cannot "
+                            "be edited until the clerk consolidates the adopted amendments.", numbers="{numbers}"),
+        "settled_by_many": _("Adopted amendments %(numbers)s amend these words as the House voted on them: they "
+                             "cannot be edited until the clerk consolidates the adopted amendments.",
+                             numbers="{numbers}"),
         "deleted_done": _("%(label)s deleted.", label="{label}"),
         "kept_title": _("Not saved: your text of %(label)s", label="{label}"),
         "kept_explain": _("Another drafter deleted this provision before what you typed in it was saved. It is kept "

@@ -819,12 +819,12 @@ def check_publishable(session: Session, bill: Bill, document: AknDocument) -> No
         ids = refusal.details.get("amendment_ids") or [refusal.details["amendment_id"]]
         if refusal.message.endswith("."):
             pending_refusal = wording("%(refusal)s Adopted amendments await consolidation: give the provisions they "
-                                      "amend back the text of version %(version)s, publish, then consolidate them "
-                                      "(source 'amendments').", refusal=refusal.message, version=bill.current_version)
+                                      "amend back the text of version %(version)s, publish, then consolidate them.",
+                                      refusal=refusal.message, version=bill.current_version)
         else:
             pending_refusal = wording("%(refusal)s. Adopted amendments await consolidation: give the provisions they "
-                                      "amend back the text of version %(version)s, publish, then consolidate them "
-                                      "(source 'amendments').", refusal=refusal.message, version=bill.current_version)
+                                      "amend back the text of version %(version)s, publish, then consolidate them.",
+                                      refusal=refusal.message, version=bill.current_version)
         raise AdoptedAmendmentsPending(pending_refusal, amendment_ids=ids) from refusal
 
 

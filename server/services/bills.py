@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError, FrbrMetadata, FrbrUri
 from akn.validation import iso639_2
+from server.domain.amendments import AmendmentAction, AmendmentState
 from server.domain.citation import citation_of_eid
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_import_bill
@@ -21,6 +22,7 @@ from server.errors import Conflict, Forbidden, NotFound, from_akn_error
 from server.services.paging import Page, PageRequest, keyset
 from server.services.principal import Principal, require
 from server.store import documents, eventlog, projections
+from server.store.amendment_models import Amendment
 from server.store.models import Bill, EventRecord, Expression, Provision
 
 BILL_STATUS_DRAFTING = "drafting"
@@ -340,7 +342,8 @@ def _summary(bill: Bill, current_uri: str) -> dict[str, Any]:
 
 
 def provision_tree(session: Session, bill_id: int) -> list[dict[str, Any]]:
-    """The working text's provisions as nested dicts (contract: eid, num, heading, text, rev, children)."""
+    """The working text's provisions as nested dicts (contract: eid, num, heading, text, rev, children; and
+    ``settled_by``, the numbers of the adopted amendments whose words a provision holds, while it does)."""
     rows = session.execute(
         select(
             Provision.eid, Provision.wid, Provision.parent_eid, Provision.name, Provision.num,
@@ -351,15 +354,35 @@ def provision_tree(session: Session, bill_id: int) -> list[dict[str, Any]]:
     ).all()
     nodes: dict[str, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
+    settled = _settled(session, bill_id)
     for row in rows:
         node = {
             "eid": row.eid, "wid": row.wid, "name": row.name, "num": row.num, "heading": row.heading,
             "citation": citation_of_eid(row.eid), "text": row.text, "rev": row.rev, "children": [],
         }
+        settling = settled.get(row.wid)
+        if settling and all(base == row.text for _, base in settling):
+            node["settled_by"] = [number for number, _ in settling]
         nodes[row.eid] = node
         parent = nodes.get(row.parent_eid) if row.parent_eid else None
         (parent["children"] if parent is not None else roots).append(node)
     return roots
+
+
+def _settled(session: Session, bill_id: int) -> dict[str, list[tuple[int, str]]]:
+    """The numbers and voted words of the adopted amendments, not yet consolidated, that amend each provision's
+    words (new words or omission), by wId: while its text is those words, drafting leaves it be (see
+    ``drafting.edit_provision``)."""
+    settled: dict[str, list[tuple[int, str]]] = {}
+    for wid, number, base in session.execute(
+        select(Amendment.wid, Amendment.number, Amendment.base_text)
+        .where(Amendment.bill_id == bill_id, Amendment.state == AmendmentState.ADOPTED.value,
+               Amendment.consolidated_in.is_(None),
+               Amendment.action.in_([AmendmentAction.TEXT.value, AmendmentAction.DELETE.value]))
+        .order_by(Amendment.number)
+    ):
+        settled.setdefault(wid, []).append((number or 0, base))
+    return settled
 
 
 def bill_detail(session: Session, bill: Bill) -> dict[str, Any]:

@@ -17,14 +17,17 @@ from sqlalchemy.orm import Session
 from akn.errors import InvalidMarkupError
 from akn.inline import check_characters
 from server.domain import merge3, textpatch
+from server.domain.amendments import AmendmentAction, AmendmentState
+from server.domain.citation import citation_of_eid
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import Role
 from server.domain.wording import wording
-from server.errors import BadRequest, EditConflict, Forbidden, NotFound, ProvisionTooLarge
+from server.errors import BadRequest, EditConflict, Forbidden, NotFound, ProvisionSettled, ProvisionTooLarge
 from server.services import accounts
 from server.services.bills import BILL_STATUS_DRAFTING
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
+from server.store.amendment_models import Amendment
 from server.store.models import (
     AppliedOperation,
     Bill,
@@ -44,6 +47,7 @@ _applied, _provisions, _revisions, _bills, _refused = (
     for model in (AppliedOperation, Provision, ProvisionRevision, Bill, RefusedOperation)
 )
 _events = cast(Table, EventRecord.__table__)
+_amendments = cast(Table, Amendment.__table__)
 _APPLIED_OP = (
     select(_applied.c.rev, _applied.c.event_id, _events.c.actor_id)
     .join(_events, _events.c.id == _applied.c.event_id)
@@ -73,6 +77,16 @@ _UPDATE_PROVISION = (
     .values(text=bindparam("text"), rev=bindparam("rev"), edited=True)
 )
 _BILL_GATE = select(_bills.c.id, _bills.c.status, _bills.c.drafter_ids).where(_bills.c.id == bindparam("bill_id"))
+# The adopted amendments, not yet consolidated, that were voted on as words of one provision (by its wId): new words
+# for it, or its omission. They are made on those words when the clerk consolidates, so the words are settled.
+_SETTLING_ACTIONS = [AmendmentAction.TEXT.value, AmendmentAction.DELETE.value]
+_SETTLING = (
+    select(_amendments.c.number, _amendments.c.base_text)
+    .where(_amendments.c.bill_id == bindparam("bill_id"), _amendments.c.state == AmendmentState.ADOPTED.value,
+           _amendments.c.consolidated_in.is_(None), _amendments.c.wid == bindparam("wid"),
+           _amendments.c.action.in_(_SETTLING_ACTIONS))
+    .order_by(_amendments.c.number)
+)
 _TOUCH_BILL = update(_bills).where(_bills.c.id == bindparam("row_id")).values(updated_at=bindparam("at"))
 
 
@@ -196,6 +210,7 @@ def apply_edit(
     if len(outcome.text) > max_chars:
         raise ProvisionTooLarge(wording("provision %(eid)s would grow to %(length)d characters; the limit is "
                                         "%(limit)s", eid=eid, length=len(outcome.text), limit=max_chars))
+    _refuse_unsettling(session, bill_id, row, outcome.text)
     record = eventlog.append(
         session,
         EventDraft(
@@ -209,6 +224,27 @@ def apply_edit(
         projector=projections.apply,
     )
     return EditOutcome(record.data["rev"], record.id)
+
+
+def _refuse_unsettling(session: Session, bill_id: int, row: Any, text: str) -> None:
+    """Words the House voted to amend stay as it voted on them until the clerk consolidates: an edit that would
+    take a provision away from them is refused, where letting it through would hold up both the next publication
+    and the consolidation until someone typed the words back. Text already away from them (edited before the
+    vote) may be edited, so that it can be put back."""
+    settling = session.connection().execute(_SETTLING, {"bill_id": bill_id, "wid": row.wid}).all()
+    if not settling or text == row.text or any(row.text != base for _, base in settling):
+        return
+    numbers = [number for number, _ in settling]
+    provision = citation_of_eid(row.eid)
+    if len(numbers) == 1:
+        refusal = wording("%(provision)s reads as the House voted on it when it adopted amendment %(number)s: its "
+                          "words cannot be edited until the clerk consolidates the adopted amendments",
+                          provision=provision, number=numbers[0])
+    else:
+        refusal = wording("%(provision)s reads as the House voted on it when it adopted amendments %(numbers)s: "
+                          "its words cannot be edited until the clerk consolidates the adopted amendments",
+                          provision=provision, numbers=", ".join(str(n) for n in numbers))
+    raise ProvisionSettled(refusal, eid=row.eid, amendment_numbers=numbers)
 
 
 def _refuse(session: Session, bill_id: int, op_id: str, message: str, row: Any) -> EditOutcome:

@@ -23,6 +23,8 @@ const PEER_TIMEOUT_MS = 10000;
 const STYLESHEET = document.querySelector('link[rel="stylesheet"]')?.href ?? '/static/css/parley.css';
 
 const remote = Annotation.define();
+// After these, provisions become settled (their words adopted as the House voted on them) or free again.
+const SETTLING_EVENTS = new Set(['amendment.adopted', 'amendments.consolidated']);
 
 let bill;
 let socket;
@@ -182,6 +184,7 @@ function makeEditor(node) {
   const shadow = host.attachShadow({ mode: 'open' });
   shadow.append(h('link', { rel: 'stylesheet', href: STYLESHEET }));
   const label = new Compartment();
+  const settled = new Compartment();
   const view = new EditorView({
     root: shadow,
     parent: shadow,
@@ -192,6 +195,7 @@ function makeEditor(node) {
         EditorView.lineWrapping,
         remoteCursors,
         label.of(labelAttributes(node)),
+        settled.of(settledExtensions(node)),
         EditorView.updateListener.of((update) => {
           if (update.docChanged && !update.transactions.some((tr) => tr.annotation(remote))) {
             typed(wid, update.state.doc.toString());
@@ -203,8 +207,44 @@ function makeEditor(node) {
       ],
     }),
   });
-  Object.assign(view, { host, wid, label, labelText: nameOf(node) });
+  Object.assign(view, { host, wid, label, labelText: nameOf(node), settled, settledBy: settledBy(node) });
   return view;
+}
+
+/** The numbers of the adopted amendments whose words provision `node` holds, as a key ('' when none). */
+function settledBy(node) {
+  return (node.settled_by ?? []).join(', ');
+}
+
+/**
+ * A provision whose words adopted amendments amend reads as the House voted on it until the clerk consolidates:
+ * its editor is read-only (the server refuses edits to it too), its text still there to read and copy.
+ */
+function settledExtensions(node) {
+  return settledBy(node) ? [EditorState.readOnly.of(true), EditorView.contentAttributes.of({ 'aria-readonly': 'true' })] : [];
+}
+
+/** The editor of a provision that became settled, or free again, follows. */
+function resettle(view, node) {
+  if (view.settledBy === settledBy(node)) return;
+  view.settledBy = settledBy(node);
+  view.dispatch({ effects: view.settled.reconfigure(settledExtensions(node)) });
+}
+
+/** The note under a settled provision's header saying why its text cannot be edited, or none. */
+function drawSettled(block, node) {
+  const numbers = settledBy(node);
+  let note = block.querySelector(':scope > .settled-note');
+  if (!numbers) {
+    note?.remove();
+    return;
+  }
+  const text = t(node.settled_by.length > 1 ? 'settled_by_many' : 'settled_by_one', { numbers });
+  if (!note) {
+    note = h('p', { class: 'settled-note meta', role: 'note' });
+    block.querySelector(':scope > header').after(note);
+  }
+  if (note.textContent !== text) note.textContent = text;
 }
 
 /** A renumbered or retitled provision's editor is named anew for screen readers. */
@@ -363,6 +403,7 @@ function layOut(node) {
   Object.assign(block.dataset, { eid: node.eid, wid });
   block.setAttribute('aria-label', nameOf(node));
   drawHeader(block, node);
+  drawSettled(block, node);
   const text = sync.textByWid(wid) ?? '';
   const view = editors.get(wid);
   const holder = block.querySelector(':scope > .cm-placeholder');
@@ -380,6 +421,7 @@ function layOut(node) {
   } else if (view) {
     if (view.host.parentNode !== block) block.append(view.host);
     relabel(view, node);
+    resettle(view, node);
     showText(view, text);
   } else if (holder) {
     holder.textContent = text;
@@ -608,6 +650,7 @@ export async function start() {
     // Any structure edit but those this page made and laid out already: another drafter's, or this drafter's
     // from another tab or client (the same user, so the actor cannot tell them apart).
     if (STRUCTURE_EVENTS.has(event.type) && !ownStructure.delete(event.id)) reshape();
+    else if (SETTLING_EVENTS.has(event.type) && event.bill === bill) reshape();
   });
   socket.on('presence', onPresence);
   versions = setUpPublishing(bill, Number(document.body.dataset.version), () => sync.settled);

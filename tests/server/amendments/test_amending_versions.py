@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from akn import AknDocument
 from server.domain import textpatch
-from server.errors import AdoptedAmendmentsPending
+from server.errors import AdoptedAmendmentsPending, ProvisionSettled
 from server.services import accounts, drafting, structure
 from server.store.db import Database
 from server.store.models import EventRecord
@@ -111,7 +111,7 @@ def test_an_amendment_whose_words_were_changed_in_a_later_version_is_outdated(
     assert (refused["amendment_id"], refused["base_version"], refused["version"]) == (sixty["id"], 1, 2)
     assert refused["message"] == (
         f"Amendment 1 (section 5(2)) was made on version 1 of bill {amending.bill_id}, and in version 2 the text "
-        f"of {SUBSEC_5_2} has changed since: it cannot be made as worded, so Amendment 1 cannot be adopted. Its "
+        "of section 5(2) has changed since: it cannot be made as worded, so Amendment 1 cannot be adopted. Its "
         "proposer may propose it again on version 2."
     )
     assert _events(db) == events and _state(amending, sixty["id"]) == "admissible"
@@ -214,19 +214,23 @@ def test_the_working_text_is_not_published_over_what_an_adopted_amendment_was_ma
     amending: Amending, drafter: Drafting, client: FlaskClient, db: Database
 ) -> None:
     sixty = amending.replace(SUBSEC_5_2, "thirty", "sixty")
-    amending.adopt(sixty["id"])
+    # Edited while the amendment waited for its vote (once adopted, its words are settled: see test_consolidation).
     drafter.reword(SUBSEC_5_2, "thirty", "ninety")
+    amending.adopt(sixty["id"])
     events = _events(db)
 
     refused = drafter.publish(expect=409)["error"]
     assert refused["code"] == "adopted_amendments_pending" and refused["amendment_ids"] == [sixty["id"]]
-    assert f"the text of {SUBSEC_5_2} has changed since" in refused["message"]
+    assert "the text of section 5(2) has changed since" in refused["message"]
     assert "give the provisions they amend back the text of version 1" in refused["message"]
+    assert "source" not in refused["message"]
     assert _consolidate(amending, expect=409)["error"]["code"] == "unconsolidated_edits"
     assert _events(db) == events
 
     # Given its words back, the working text may be published, and the amendment made to version 2.
     drafter.reword(SUBSEC_5_2, "ninety", "thirty")
+    with pytest.raises(ProvisionSettled):
+        drafter.reword(SUBSEC_5_2, "thirty", "forty")
     assert drafter.publish()["version"] == 2
     document = _version(client, _consolidate(amending))
     assert "sixty" in document.provision_text(SUBSEC_5_2) and "ninety" not in document.provision_text(SUBSEC_5_2)

@@ -14,6 +14,7 @@ from server.demo import demo_bill_xml
 from server.domain import textpatch
 from server.domain.amendments import AmendmentAction, BodyEmptied, Change, apply_changes
 from server.domain.events import EventType
+from server.errors import ProvisionSettled
 from server.services import accounts, drafting, structure
 from server.store import projections
 from server.store.db import Database
@@ -372,3 +373,49 @@ def test_what_an_instruction_quotes_is_what_consolidation_writes_even_with_stray
     assert amending.text_of(SUBSEC_1_2).endswith(" See http:\\/\\/example.org/bills."), "escaped when written back"
     redline = client.get(f"/api/bills/{amending.bill_id}/compare?from=1&to=2").get_json()
     assert "See http://example.org/bills." in str(redline)
+
+
+def _edit(db: Database, users: Accounts, eid: str, old: str, new: str, rev: int, op_id: str) -> drafting.EditOutcome:
+    with db.write() as session:
+        drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
+        return drafting.edit_provision(session, drafter, bill_id=1, eid=eid, rev=rev,
+                                       patch=textpatch.make_patch(old, new), op_id=op_id, max_chars=100_000)
+
+
+def _settled_by(client: FlaskClient, bill_id: int) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    pending = list(client.get(f"/api/bills/{bill_id}").get_json()["provisions"])
+    while pending:
+        node = pending.pop()
+        if "settled_by" in node:
+            found[node["eid"]] = node["settled_by"]
+        pending.extend(node["children"])
+    return found
+
+
+def test_words_the_house_adopted_are_settled_until_consolidation_and_nothing_deadlocks(
+        amending: Amending, client: FlaskClient, users: Accounts, db: Database) -> None:
+    assert amending.bill_id == 1
+    text = amending.text_of(SUBSEC_1_2)
+    other = "part_1__sec_4"
+    other_text = amending.text_of(other)
+    # Edited before the vote, a provision may still be edited after it: its drafter can put it back.
+    _edit(db, users, other, other_text, other_text + " Draft.", 0, "before-vote")
+    adopted = amending.adopt(amending.replace(SUBSEC_1_2, "thirty", "sixty")["id"])
+    left_out = amending.adopt(amending.propose(eid=other, action="delete")["id"])
+    assert _settled_by(client, 1) == {SUBSEC_1_2: [adopted["number"]]}, "not the one edited before the vote"
+    with pytest.raises(ProvisionSettled) as refused:
+        _edit(db, users, SUBSEC_1_2, text, text.replace("days", "clear days"), 0, "after-vote")
+    assert refused.value.message.startswith(f"section 1(2) reads as the House voted on it when it adopted amendment "
+                                            f"{adopted['number']}"), refused.value.message
+    assert refused.value.details == {"eid": SUBSEC_1_2, "amendment_numbers": [adopted["number"]]}
+    assert amending.text_of(SUBSEC_1_2) == text, "nothing of the refused edit was kept"
+    # The provision edited before the vote is put back, and the bill consolidates.
+    _edit(db, users, other, other_text + " Draft.", other_text, 1, "put-back")
+    assert _settled_by(client, 1) == {SUBSEC_1_2: [adopted["number"]], other: [left_out["number"]]}
+    consolidated = client.post("/api/bills/1/versions", json={}, headers=users.headers("clerk"))
+    assert consolidated.status_code == 201, consolidated.get_json()
+    assert _settled_by(client, 1) == {}
+    now = client.get(f"/api/bills/1/provisions/{SUBSEC_1_2}").get_json()
+    _edit(db, users, SUBSEC_1_2, now["text"], now["text"].replace("days", "clear days"), now["rev"], "after-it")
+    assert "sixty clear days" in amending.text_of(SUBSEC_1_2)

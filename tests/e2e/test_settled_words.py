@@ -1,0 +1,78 @@
+"""Words the House adopted are settled in the editor until the clerk consolidates them: the drafter sees why, live,
+cannot change them (the server would refuse it and nothing could be published or consolidated after), and can
+again once the new version is out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import DEMO_BILL, Pages, ready
+from tests.e2e.test_consultation import post_as
+
+pytestmark = pytest.mark.browser
+
+# The demo's tabled amendment 1 gives section 5(2) new words ("sixty days").
+SETTLED = "part_2__sec_5__subsec_2"
+FREE = "part_2__sec_5__subsec_1"
+NOTE = f'[data-eid="{SETTLED}"] .settled-note'
+
+
+def _content(eid: str) -> str:
+    return f'[data-eid="{eid}"] .cm-content'
+
+
+def _text(page: Any, eid: str) -> str:
+    return str(page.eval_on_selector(_content(eid), "el => el.textContent"))
+
+
+def _wait_for(page: Any, eid: str, condition: str) -> None:
+    """Waits until the editor of ``eid`` (in its block's shadow root) meets ``condition`` on its content."""
+    page.wait_for_function(
+        f"eid => document.querySelector(`[data-eid='${{eid}}'] .cm-host`)?.shadowRoot"
+        f".querySelector('.cm-content')?.{condition}", arg=eid)
+
+
+def test_adopted_words_are_read_only_in_the_editor_until_they_are_consolidated(pages: Pages) -> None:
+    drafter, clerk = pages.new("drafter"), pages.new("clerk")
+    drafter.goto(f"/bills/{DEMO_BILL}/edit")
+    ready(drafter)
+    drafter.locator(_content(SETTLED)).scroll_into_view_if_needed()
+    drafter.wait_for_selector(_content(SETTLED))
+    assert drafter.locator(NOTE).count() == 0
+    before = _text(drafter, SETTLED)
+
+    clerk.goto(f"/bills/{DEMO_BILL}/amendments")
+    ready(clerk)
+    assert post_as(clerk, "/api/amendments/1/transitions", {"to": "admissible"}) == 200
+    assert post_as(clerk, "/api/amendments/1/transitions",
+                   {"to": "adopted", "votes": {"for": 120, "against": 40}}) == 200
+
+    # Heard in the bill's room: the note says why, and typing changes nothing.
+    drafter.wait_for_selector(f"{NOTE}:has-text('Adopted amendment 1 amends these words')")
+    assert drafter.get_attribute(_content(SETTLED), "aria-readonly") == "true"
+    drafter.click(_content(SETTLED))
+    drafter.keyboard.press("End")
+    drafter.keyboard.type(" Extra.")
+    drafter.wait_for_timeout(400)
+    assert _text(drafter, SETTLED) == before
+    # Other provisions are edited as ever.
+    drafter.locator(_content(FREE)).scroll_into_view_if_needed()
+    drafter.click(_content(FREE))
+    drafter.keyboard.press("End")
+    drafter.keyboard.type(" Typed.")
+    drafter.wait_for_function("() => document.getElementById('sync-state').dataset.state === 'saved'")
+    assert drafter.inner_text("#editor-message") == ""
+
+    # Published and consolidated, the new words are free to edit again.
+    assert post_as(drafter, f"/api/bills/{DEMO_BILL}/versions", {"source": "working"}) == 201
+    assert post_as(clerk, f"/api/bills/{DEMO_BILL}/versions", {"source": "amendments"}) == 201
+    drafter.wait_for_function(f"() => !document.querySelector('{NOTE}')")
+    _wait_for(drafter, SETTLED, "textContent.includes('sixty days')")
+    assert drafter.get_attribute(_content(SETTLED), "aria-readonly") is None
+    drafter.click(_content(SETTLED))
+    drafter.keyboard.press("End")
+    drafter.keyboard.type(" Free.")
+    _wait_for(drafter, SETTLED, "textContent.endsWith('Free.')")
+    drafter.wait_for_function("() => document.getElementById('sync-state').dataset.state === 'saved'")
