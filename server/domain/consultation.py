@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from server.domain.citation import citation_of_eid
 from server.domain.wording import Wording, wording
 
 
@@ -227,8 +228,9 @@ def check_quote(quote: object, provision_text: str, eid: str) -> str | None:
     if len(quote) > MAX_QUOTE_CHARS:
         raise RuleBroken("invalid", wording("quote has at most %(most)d characters", most=MAX_QUOTE_CHARS), "quote")
     if not quote_occurs(quote, provision_text):
-        raise RuleBroken("quote_not_found", wording("the quoted words do not occur in the text of provision %(eid)s",
-                                                    eid=eid), "quote")
+        raise RuleBroken("quote_not_found", wording("the quoted words do not occur in the text of %(provision)s: "
+                                                    "copy them exactly from it", provision=citation_of_eid(eid)),
+                         "quote")
     return quote
 
 

@@ -232,6 +232,8 @@ def browser_strings() -> dict[str, str]:
         "adopt": _("Adopted"),
         "reject": _("Rejected"),
         "withdraw": _("Withdraw"),
+        "confirm_withdraw": _("Withdraw amendment %(name)s? A withdrawn amendment cannot be tabled or voted on again.",
+                              name="{name}"),
         "table": _("Table"),
         "votes_for": _("For"),
         "votes_against": _("Against"),

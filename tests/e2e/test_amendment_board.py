@@ -80,6 +80,10 @@ def test_a_refused_preview_leaves_no_earlier_instruction_on_show(pages: Pages) -
     _sixty_days(mp)
     assert mp.inner_text("#instruction") == earlier
     assert mp.is_enabled("#table-amendment")
+    # A new preview that is made says so: the refusal before it does not stay beside a valid instruction.
+    mp.fill("#composer-text", mp.input_value("#composer-text").replace("sixty days", "sixty clear days"))
+    _preview(mp, "clear")
+    assert "Refused" not in mp.inner_text("#amendments-message")
 
 
 def test_every_field_of_the_composer_has_its_own_name(pages: Pages) -> None:
@@ -230,3 +234,23 @@ def test_the_list_has_an_actions_column_only_for_those_who_act(pages: Pages) -> 
 
     assert "Actions" in columns("clerk")
     assert "Actions" not in columns("drafter")
+
+
+def test_withdrawing_an_amendment_is_asked_first(pages: Pages) -> None:
+    mp = _board(pages, "mp")
+    asked: list[str] = []
+
+    def answer(accept: bool) -> Any:
+        def on_dialog(dialog: Any) -> None:
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+        return on_dialog
+
+    mp.once("dialog", answer(False))
+    mp.locator(FIRST_ROW).get_by_role("button", name="Withdraw").click()
+    assert asked == ["Withdraw amendment 1? A withdrawn amendment cannot be tabled or voted on again."]
+    mp.wait_for_timeout(300)
+    assert mp.get_attribute(FIRST_ROW, "data-state") == "tabled"
+    mp.once("dialog", answer(True))
+    mp.locator(FIRST_ROW).get_by_role("button", name="Withdraw").click()
+    mp.wait_for_selector(f"{FIRST_ROW}[data-state='withdrawn']")

@@ -52,7 +52,7 @@ def test_comment_appears_live_then_a_moderator_hides_it(pages: Pages) -> None:
     clerk.goto("/moderation")
     ready(clerk)
     item = f".queued-comment:has-text(\"{body}\")"
-    clerk.fill(f"{item} input[name=reason]", "advertising unrelated to the bill")
+    clerk.fill(f"{item} input[name=reason]", "advertising unrelated to the bill.")
     clerk.click(f"{item} button[value=hide]")
     clerk.wait_for_selector("#moderation-message:has-text('hidden')")
     assert clerk.locator(item).count() == 0
@@ -62,6 +62,9 @@ def test_comment_appears_live_then_a_moderator_hides_it(pages: Pages) -> None:
     assert "Your comment" not in reader.inner_text(".comment-hidden")
     # Its author is told it was hers, with its words; the mail is not the only place she learns of it.
     citizen.wait_for_selector(".comment-hidden:has-text('Your comment was hidden')")
+    # The reason as the clerk wrote it, full stop and all, is not followed by a second one.
+    assert citizen.inner_text(".comment-hidden .hidden-note") == (
+        "Your comment was hidden by a moderator: advertising unrelated to the bill. Only you see its words.")
     assert citizen.inner_text(".comment-hidden .hidden-own-body") == body
 
 

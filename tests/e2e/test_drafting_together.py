@@ -307,3 +307,35 @@ def test_a_large_paste_is_saved_and_one_too_large_is_refused_without_losing_what
     amina.keyboard.type(" Then this.", delay=10)
     wait_saved(amina)
     assert stored(e2e_app, EID)[1] == before + paste + " Then this."
+
+
+def test_leaving_with_keystrokes_not_yet_saved_is_asked_first(pages: Pages) -> None:
+    saved, unsaved = pages.new("drafter"), pages.new("drafter2")
+    asked: list[str] = []
+
+    def refuse(dialog: Any) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    for page in (saved, unsaved):
+        open_editor(page)
+        page.on("dialog", refuse)
+        page.click(EDITOR)
+        page.keyboard.press("Control+End")
+        page.keyboard.type(" Leaving", delay=20)
+        wait_saved(page)
+
+    # Everything saved: the drafter leaves without a question.
+    saved.close(run_before_unload=True)
+    saved.wait_for_event("close")
+    assert asked == []
+
+    unsaved.context.set_offline(True)
+    unsaved.keyboard.type(" offline words", delay=20)
+    unsaved.wait_for_selector("#sync-state[data-state='offline']", timeout=SAVE_TIMEOUT_MS)
+    unsaved.close(run_before_unload=True)
+    unsaved.wait_for_timeout(500)
+    assert asked == ["beforeunload"] and not unsaved.is_closed()
+    back_online(pages, unsaved)
+    wait_saved(unsaved, 60_000)
+    assert "offline words" in shown_text(unsaved, EID)

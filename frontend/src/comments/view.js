@@ -53,7 +53,10 @@ export class ThreadView {
   hiddenNotice(notice, byParent) {
     const replies = byParent.get(notice.id) ?? [];
     return h('li', { class: 'comment-hidden', dataset: { comment: notice.id } },
-      h('p', { class: 'hidden-note' }, t(notice.yours ? 'hidden_yours' : 'hidden', { reason: notice.reason ?? '' })),
+      h('p', { class: 'hidden-note' }, notice.yours
+        // The sentence goes on after the reason: a reason the clerk ended with a full stop keeps only that one.
+        ? t('hidden_yours', { reason: (notice.reason ?? '').trim().replace(/[.\u3002]+$/u, '') })
+        : t('hidden', { reason: notice.reason ?? '' })),
       // Its author alone sees its words again, to know which comment it was (the others see the notice).
       notice.yours ? h('blockquote', { class: 'hidden-own-body' }, notice.body) : null,
       this.panel.isModerator ? this.panel.staff.restoreButton(notice.id) : null,

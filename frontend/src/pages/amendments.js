@@ -126,6 +126,7 @@ function setUpComposer() {
       const made = await api('POST', `/api/bills/${bill}/amendments/preview`, values);
       previewed = { key: previewKey(values), instruction: made.instruction };
       instruction.textContent = made.instruction;
+      say('amendments-message', ''); // an earlier refusal is answered by this preview
       showChanges();
       announce(`${t('instruction')}${t('colon')}${made.instruction}`);
     } catch (error) {
@@ -238,7 +239,10 @@ function actionsFor(amendment) {
       cells.push(button(t('table'), () => transition(amendment, 'tabled'), ''));
     }
     if (['draft', 'tabled', 'admissible'].includes(amendment.state)) {
-      cells.push(button(t('withdraw'), () => transition(amendment, 'withdrawn')));
+      cells.push(button(t('withdraw'), () => {
+        // Withdrawing is final, and its button stands beside Table.
+        if (window.confirm(t('confirm_withdraw', { name: nameOf(id) }))) transition(amendment, 'withdrawn');
+      }));
     }
   }
   if ((role === 'clerk' || role === 'admin') && defeated) {

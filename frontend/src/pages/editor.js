@@ -653,6 +653,13 @@ export async function start() {
     else if (SETTLING_EVENTS.has(event.type) && event.bill === bill) reshape();
   });
   socket.on('presence', onPresence);
+  // Leaving while something typed is not saved yet (on its way, held by the pace of edits, or typed offline), or
+  // while the page keeps the text of a provision deleted under the drafter, would lose it without a word.
+  window.addEventListener('beforeunload', (event) => {
+    if (sync.settled && !document.getElementById('kept-texts')?.childElementCount) return;
+    event.preventDefault();
+    event.returnValue = ''; // still asked for by some browsers
+  });
   versions = setUpPublishing(bill, Number(document.body.dataset.version), () => sync.settled);
   watchState();
   await joined;

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, func, select
 
+from server.domain.citation import citation_of_eid
 from server.store import eventlog
 from server.store.consultation_models import Consultation
 from server.store.db import Database
@@ -125,6 +126,10 @@ def test_a_quote_must_occur_in_the_provision(api: Api, consulted: int) -> None:
     wrong = api.comment("citizen", consulted, DURATION, "Hmm.", quote="not less than sixty days")
     assert wrong.status_code == 422
     assert wrong.get_json()["error"]["code"] == "quote_not_found"
+    # Named as the page names it, not by its eId.
+    assert wrong.get_json()["error"]["message"].startswith(
+        f"the quoted words do not occur in the text of {citation_of_eid(DURATION)}:"), wrong.get_json()
+    assert DURATION not in wrong.get_json()["error"]["message"]
     elsewhere = api.comment("citizen", consulted, SHORT_TITLE, "Hmm.", quote="not less than thirty days")
     assert elsewhere.status_code == 422
     # Spacing and typographic quotes do not matter; the words do.
