@@ -137,5 +137,9 @@ def _init_login(app: Flask) -> None:
         # without any sign-in has no authority to borrow; browser forms and signed-in sessions are protected.
         if request.method not in {"POST", "PUT", "PATCH", "DELETE"} or bearer_token() is not None:
             return
+        if request.routing_exception is not None:
+            # No route takes this write (a POST to /akn/..., a path that does not exist): nothing is written, and
+            # the answer is the 405 or 404 it is, not "this form has expired".
+            return
         if current_user.is_authenticated or not request.path.startswith("/api/"):
             csrf.protect()

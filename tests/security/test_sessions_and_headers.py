@@ -70,6 +70,19 @@ def test_browser_writes_need_the_csrf_token(client: FlaskClient, users: Accounts
         "/login", data={"username": "citizen", "password": PASSWORD}).status_code == 400
 
 
+def test_a_write_no_route_takes_is_405_or_404_not_an_expired_form(client: FlaskClient, users: Accounts,
+                                                                  world: World) -> None:
+    work = client.get(f"/api/bills/{world.bill}").get_json()["work_uri"]
+    for path in (work, "/feed.atom", "/healthz"):
+        refused = client.post(path, headers={"Accept": "application/json"})
+        assert refused.status_code == 405 and refused.get_json()["error"]["code"] == "method_not_allowed", path
+    assert client.post("/no/such/page", headers={"Accept": "application/json"}).status_code == 404
+    # Signed in, the same: and a write to a route that takes it still needs the token.
+    sign_in(client, "citizen")
+    assert client.post(work, headers={"Accept": "application/json"}).status_code == 405
+    assert client.post(f"/api/bills/{world.bill}/comments", json={"eid": world.eid, "body": "x"}).status_code == 400
+
+
 def _session_cookie(client: FlaskClient) -> str:
     response = client.post("/login", data={"username": "citizen", "password": PASSWORD,
                                            "csrf_token": csrf_token(client)})
