@@ -32,16 +32,16 @@ NUMBERED_UNITS: Final = frozenset(
 )
 
 
-def formatting_problem(eid: str, changes: Sequence[TextChange]) -> Wording | None:
-    """Why a text amendment to ``eid`` cannot be made when its ``changes`` change formatting or markup alone (see
-    :attr:`TextChange.markup_only`), or None. Made together with changes of words, such changes are carried with
-    them unworded, as the formatting of the new text."""
+def formatting_problem(provision: str, changes: Sequence[TextChange]) -> Wording | None:
+    """Why a text amendment to ``provision`` (its citation) cannot be made when its ``changes`` change formatting or
+    markup alone (see :attr:`TextChange.markup_only`), or None. Made together with changes of words, such changes
+    are carried with them unworded, as the formatting of the new text."""
     if not changes or not all(change.markup_only for change in changes):
         return None
     quotes = ", ".join(WESTMINSTER.quoted(change.left_out) for change in changes)
-    return wording("the proposed text of %(eid)s changes only the formatting or markup of %(quotes)s (bold, italics, "
-                   "a reference, a term), not its words: an amendment changes words, and formatting alone is an "
-                   "editorial matter for the clerks", eid=eid, quotes=quotes)
+    return wording("the proposed text of %(provision)s changes only the formatting or markup of %(quotes)s (bold, "
+                   "italics, a reference, a term), not its words: an amendment changes words, and formatting alone "
+                   "is an editorial matter for the clerks", provision=provision, quotes=quotes)
 
 
 def numbering_problem(name: str, num: str | None) -> Wording | None:

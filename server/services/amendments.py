@@ -50,7 +50,7 @@ from server.domain.amendments import (
     standing_problem,
     vote_problem,
 )
-from server.domain.citation import Level, unnumbered_place
+from server.domain.citation import Level, cite, unnumbered_place
 from server.domain.events import EventDraft, bill_stream
 from server.domain.instruction_rules import formatting_problem, numbering_problem
 from server.domain.instructions import (
@@ -306,9 +306,9 @@ def _instruction(cited: CitedProvision, proposal: Proposal) -> Instruction:
     if proposal.action is AmendmentAction.TEXT:
         instruction = text_instruction(cited.levels, base, proposal.text, style, cited.place)
         if not instruction.changes:
-            raise ValidationFailed(wording("the proposed text of %(eid)s is the same as the bill's; change some "
-                                           "words", eid=cited.provision.eid))
-        problem = formatting_problem(proposal.eid, instruction.changes)
+            raise ValidationFailed(wording("the proposed text of %(provision)s is the same as the bill's; change "
+                                           "some words", provision=cite(cited.levels)))
+        problem = formatting_problem(cite(cited.levels), instruction.changes)
         if problem is not None:
             raise ValidationFailed(problem, field="text")
         return instruction
@@ -358,8 +358,9 @@ def _check_new_words(proposal: Proposal, cited: CitedProvision) -> None:
     if not cited.holds_provisions and _reads_blank(proposal.text):
         # Leaving out every word would leave an empty provision in the bill, not take it out (an intro may go:
         # the subdivisions it led in to stay).
-        raise ValidationFailed(wording("the proposed text of %(eid)s is blank: to leave out the whole provision, "
-                                       "propose its deletion (action 'delete')", eid=provision.eid), field="text")
+        raise ValidationFailed(wording("the proposed text of %(provision)s is blank: to leave out the whole "
+                                       "provision, propose its deletion (action 'delete')",
+                                       provision=cite(cited.levels)), field="text")
     for field, asked, has in (("heading", proposal.heading, provision.heading),
                               ("num", proposal.num, provision.num)):
         if asked is not None and asked.strip() != (has or "").strip():

@@ -23,15 +23,15 @@ def test_bold_taken_off_is_a_change_of_formatting_only() -> None:
 
 def test_an_amendment_that_only_takes_bold_off_is_refused_as_editorial() -> None:
     instruction = text_instruction(SEC_5_2, OPEN_FOR, OPEN_FOR.replace("**", ""))
-    problem = formatting_problem(EID, instruction.changes)
+    problem = formatting_problem("section 5(2)", instruction.changes)
     assert problem == (
-        f'the proposed text of {EID} changes only the formatting or markup of "not less than" (bold, italics, a '
+        'the proposed text of section 5(2) changes only the formatting or markup of "not less than" (bold, italics, a '
         "reference, a term), not its words: an amendment changes words, and formatting alone is an editorial "
         "matter for the clerks"
     )
     # Worded all the same, the instruction does not pretend to change words.
     assert instruction.text == "In section 5(2), no change of words."
-    assert problem is not None and problem.values == {"eid": EID, "quotes": '"not less than"'}
+    assert problem is not None and problem.values == {"provision": "section 5(2)", "quotes": '"not less than"'}
 
 
 @pytest.mark.parametrize("new", [

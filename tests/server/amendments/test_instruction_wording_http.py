@@ -39,7 +39,8 @@ def test_taking_bold_off_alone_is_refused_as_editorial(amending: Amending) -> No
     assert "**not less than**" in amending.text_of(eid)
     refused = amending.replace(eid, "**not less than**", "not less than", expect=422)["error"]
     assert refused["code"] == "validation_failed"
-    assert refused["message"].startswith(f'the proposed text of {eid} changes only the formatting or markup of '
+    # The member reads the provision as the page cites it, not its eId.
+    assert refused["message"].startswith('the proposed text of section 5(2) changes only the formatting or markup of '
                                          '"not less than"')
     assert refused["fields"] == [{"field": "body.text", "message": refused["message"]}]
 
