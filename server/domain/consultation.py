@@ -125,15 +125,20 @@ def check_window(opens_at: datetime, closes_at: datetime, now: datetime) -> None
     consultation opened at once); one that has already closed could never take a comment, and is almost always a
     mistyped year or month."""
     if closes_at <= opens_at:
-        raise RuleBroken("invalid", wording("closes_at (%(closes)s) must be after opens_at (%(opens)s)",
-                                            closes=closes_at.isoformat() + "Z", opens=opens_at.isoformat() + "Z"),
+        raise RuleBroken("invalid", wording("the consultation must close after it opens: it would open %(opens)s and "
+                                            "close %(closes)s", opens=utc_minute(opens_at),
+                                            closes=utc_minute(closes_at)),
                          field="closes_at")
     if closes_at <= now:
-        raise RuleBroken("invalid", wording("closes_at (%(closes)s) must be in the future (it is now %(now)s): a "
-                                            "consultation that has already closed cannot take any comment",
-                                            closes=closes_at.isoformat() + "Z",
-                                            now=now.isoformat(timespec="seconds") + "Z"),
+        raise RuleBroken("invalid", wording("the consultation must close in the future: %(closes)s has passed (it "
+                                            "is now %(now)s), and a consultation that has already closed cannot "
+                                            "take any comment", closes=utc_minute(closes_at), now=utc_minute(now)),
                          field="closes_at")
+
+
+def utc_minute(moment: datetime) -> str:
+    """A moment as the consultation pages write it: "2027-01-20 10:00 UTC" (times are kept in UTC, naive)."""
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def windows_overlap(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> bool:

@@ -26,6 +26,7 @@ from server.domain.consultation import (
     check_window,
     closed_window_message,
     consultation_stream,
+    utc_minute,
     window_state,
     windows_overlap,
 )
@@ -176,9 +177,9 @@ def open_consultation(
     for other in session.scalars(select(Consultation).where(Consultation.bill_id == bill_id)):
         if windows_overlap((opens_at, closes_at), (other.opens_at, other.closes_at)):
             raise ConsultationOverlap(wording(
-                "consultation %(consultation)d of bill %(bill)d already runs from %(opens)s to %(closes)s; windows "
-                "of one bill may not overlap", consultation=other.id, bill=bill_id,
-                opens=other.opens_at.isoformat() + "Z", closes=other.closes_at.isoformat() + "Z"))
+                "this bill already has a consultation from %(opens)s to %(closes)s, and a bill's consultations may "
+                "not overlap: open this one after it closes", opens=utc_minute(other.opens_at),
+                closes=utc_minute(other.closes_at)), consultation_id=other.id)
     expression = expression_of(session, bill_id, bill.current_version)
     consultation_id = (session.scalar(select(func.max(Consultation.id))) or 0) + 1
     eventlog.append(

@@ -50,7 +50,7 @@ def test_a_clerk_opens_a_consultation_from_the_bill_page(pages: Pages) -> None:
     clerk.get_by_label("Opens (UTC)").fill(local(timedelta(days=-400)))
     clerk.get_by_label("Closes (UTC)").fill(local(timedelta(days=-370)))
     clerk.get_by_role("button", name="Open the consultation").click()
-    message.filter(has_text="must be in the future").wait_for()
+    message.filter(has_text="must close in the future").wait_for()
     assert message.inner_text().startswith("Refused")
     clerk.wait_for_function("() => document.activeElement?.id === 'consultation-closes'")
     pages.expect_refusal(422)

@@ -24,7 +24,7 @@ def test_only_a_clerk_opens_a_consultation_on_the_current_version(api: Api, bill
         "opens_at": "2026-01-01T00:00:00Z", "closes_at": "2026-02-01T00:00:00Z"}).status_code == 403
     bad = api.open(bill, opens=timedelta(days=2), closes=timedelta(days=1))
     assert bad.status_code == 422
-    assert "must be after" in bad.get_json()["error"]["message"]
+    assert "must close after it opens" in bad.get_json()["error"]["message"]
     assert [f["field"] for f in bad.get_json()["error"]["fields"]] == ["body.closes_at"]
     opened = api.open(bill, questions=["Is thirty days enough?"])
     assert opened.status_code == 201
@@ -34,6 +34,9 @@ def test_only_a_clerk_opens_a_consultation_on_the_current_version(api: Api, bill
     overlapping = api.open(bill, opens=timedelta(days=1), closes=timedelta(days=40))
     assert overlapping.status_code == 409
     assert overlapping.get_json()["error"]["code"] == "consultation_overlap"
+    # The consultation it overlaps, by its id for clients and by its dates for the clerk.
+    assert overlapping.get_json()["error"]["consultation_id"] == body["id"]
+    assert " UTC, and a bill's consultations may not overlap" in overlapping.get_json()["error"]["message"]
     listed = api.get(f"/api/bills/{bill}/consultations").get_json()["consultations"]
     assert [c["id"] for c in listed] == [body["id"]]
 
@@ -54,7 +57,7 @@ def test_a_consultation_that_would_already_be_closed_is_refused_and_nothing_is_w
     assert refused.status_code == 422
     error = refused.get_json()["error"]
     assert error["code"] == "validation_failed"
-    assert "closes_at" in error["message"] and "must be in the future" in error["message"]
+    assert "must close in the future" in error["message"] and "closes_at" not in error["message"]
     assert error["fields"] == [{"field": "body.closes_at", "message": error["message"]}]
     # Closing at the very moment of opening leaves nobody the time to comment either.
     at_once = api.open(bill, opens=timedelta(hours=-1), closes=timedelta(0))

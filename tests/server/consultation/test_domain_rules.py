@@ -48,12 +48,14 @@ def test_a_window_must_close_after_it_opens_and_after_now_but_may_open_in_the_pa
         with pytest.raises(RuleBroken) as refused:
             check_window(opens, closes, T0)
         assert (refused.value.kind, refused.value.field) == ("invalid", "closes_at")
-        assert refused.value.message == (f"closes_at ({closes.isoformat()}Z) must be in the future (it is now "
-                                         "2026-12-01T09:00:00Z): a consultation that has already closed cannot "
-                                         "take any comment")
+        # In the words and the format of the page the clerk opens it from.
+        assert refused.value.message == (f"the consultation must close in the future: {closes:%Y-%m-%d %H:%M} UTC "
+                                         "has passed (it is now 2026-12-01 09:00 UTC), and a consultation that has "
+                                         "already closed cannot take any comment")
     with pytest.raises(RuleBroken) as backwards:
         check_window(T0 + timedelta(days=2), T0 + timedelta(days=1), T0)
-    assert backwards.value.field == "closes_at" and "must be after opens_at" in backwards.value.message
+    assert backwards.value.field == "closes_at" and backwards.value.message == (
+        "the consultation must close after it opens: it would open 2026-12-03 09:00 UTC and close 2026-12-02 09:00 UTC")
 
 
 def test_quotes_ignore_spacing_and_typography_but_not_words() -> None:
