@@ -187,10 +187,10 @@ def has_visible_text(text: str) -> bool:
 def check_body(body: object) -> str:
     """A comment body: text a reader can see, of bounded length, kept exactly as written."""
     if not isinstance(body, str) or not has_visible_text(body):
-        raise RuleBroken("invalid", wording("body must be a non-empty string"))
+        raise RuleBroken("invalid", wording("body must be a non-empty string"), "body")
     if len(body) > MAX_BODY_CHARS:
         raise RuleBroken("too_large", wording("body is %(length)d characters long; the limit is %(limit)d",
-                                              length=len(body), limit=MAX_BODY_CHARS))
+                                              length=len(body), limit=MAX_BODY_CHARS), "body")
     return body
 
 
@@ -198,7 +198,7 @@ def check_reason(reason: object, *, required: bool) -> str:
     if reason is None and not required:
         return ""
     if not isinstance(reason, str) or (required and not reason.strip()):
-        raise RuleBroken("invalid", wording("reason must be a non-empty string"))
+        raise RuleBroken("invalid", wording("reason must be a non-empty string"), "reason")
     if len(reason) > MAX_REASON_CHARS:
         raise RuleBroken("invalid", wording("reason has at most %(most)d characters", most=MAX_REASON_CHARS))
     return reason.strip()

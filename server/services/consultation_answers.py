@@ -92,7 +92,9 @@ _TOOK_NOTHING_UP = frozenset({AmendmentState.REJECTED, AmendmentState.WITHDRAWN,
 
 def _check_amendment_claim(fate: Fate, amendment: Amendment, version: int | None) -> None:
     """Refuse an answer whose link to an amendment would tell the public something untrue."""
-    name = amendment.number if amendment.number is not None else amendment.id
+    # By its order-paper number as people name it, and by the id the request gave (another amendment may have
+    # that id for its number).
+    name = f"{amendment.number} (id {amendment.id})" if amendment.number is not None else f"(id {amendment.id})"
     if fate in (Fate.TAKEN_UP, Fate.PARTLY_TAKEN_UP) and amendment.state in _TOOK_NOTHING_UP:
         raise Conflict(wording("amendment %(amendment)s is %(state)s: it took nothing up", amendment=name,
                                state=word(amendment.state)))

@@ -288,6 +288,8 @@ def _public_comments(session: Session, bill_id: int, comments: list[Comment], te
                 "outdated": anchor.outdated,
                 "consultation_id": comment.consultation_id,
                 "state": comment.state,
+                # Listed for clerks (state=held): why it waits, as its author was told when posting it.
+                "held_because": comment.state_reason if comment.state == "held" else None,
                 "body": comment.body,
                 "body_html": body_html(comment.body),
                 "quote": comment.quote,

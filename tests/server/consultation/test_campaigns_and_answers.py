@@ -249,6 +249,8 @@ def test_an_answer_cannot_claim_what_an_amendment_did_not_do(api: Api, consulted
     transition(withdrawn, "withdrawn", "mp")
     refused = api.post("drafter", path, {"body": "Done.", "fate": "taken_up", "amendment_id": withdrawn})
     assert refused.status_code == 409 and "withdrawn" in refused.get_json()["error"]["message"]
+    # Named by its number and by the id the request gave: the number of one may be the id of another.
+    assert f"(id {withdrawn}) is withdrawn" in refused.get_json()["error"]["message"]
     # Saying it was not taken up, and which amendment tried, is true.
     assert api.post("drafter", path, {"body": "The amendment was withdrawn.", "fate": "not_taken_up",
                                       "amendment_id": withdrawn}).status_code == 201

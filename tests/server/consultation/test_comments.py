@@ -121,7 +121,9 @@ def test_only_citizens_comment_on_provisions_that_exist(api: Api, consulted: int
     assert api.post(None, f"/api/bills/{consulted}/comments", {"eid": SHORT_TITLE, "body": "x"}).status_code == 401
     missing = api.comment("citizen", consulted, "part_9__sec_99", "Where is this?")
     assert missing.status_code == 404
-    assert api.comment("citizen", consulted, SHORT_TITLE, "   ").status_code == 422
+    blank = api.comment("citizen", consulted, SHORT_TITLE, "   ")
+    assert blank.status_code == 422
+    assert [f["field"] for f in blank.get_json()["error"]["fields"]] == ["body.body"], blank.get_json()
     assert api.comment("citizen", consulted, SHORT_TITLE, "x" * 10_001).status_code == 413
 
 
@@ -217,6 +219,11 @@ def test_authors_edit_and_delete_their_own_comments(api: Api, consulted: int) ->
     assert api.patch("citizen2", path, {"body": "hijacked"}).status_code == 403
     edited = api.patch("citizen", path, {"body": "Thirty days is short."})
     assert edited.status_code == 200 and edited.get_json()["edited_at"]
+    assert api.comments(consulted)[0]["body"] == "Thirty days is short."
+    # Its quote anchors it: asked to change, the edit is refused as a whole rather than half made.
+    requoted = api.patch("citizen", path, {"body": "Sixty days.", "quote": "thirty days"})
+    assert requoted.status_code == 422
+    assert [f["field"] for f in requoted.get_json()["error"]["fields"]] == ["body.quote"]
     assert api.comments(consulted)[0]["body"] == "Thirty days is short."
     assert api.delete("citizen2", path).status_code == 403
     assert api.delete("citizen", path).status_code == 204

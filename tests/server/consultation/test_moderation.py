@@ -39,6 +39,11 @@ def test_abusive_comments_are_held_for_a_clerk_not_published(api: Api, consulted
     assert clean.get_json()["state"] == "visible"
     assert [c["id"] for c in api.comments(consulted)] == [clean.get_json()["id"]]
     assert [c["id"] for c in _queue(api)] == [english.get_json()["id"], french.get_json()["id"]]
+    # Clerks listing the held comments read why each waits, as its author was told.
+    listed = api.get(f"/api/bills/{consulted}/comments?state=held", "clerk").get_json()["comments"]
+    assert {c["id"]: c["held_because"] for c in listed} == {
+        english.get_json()["id"]: english.get_json()["held_because"],
+        french.get_json()["id"]: french.get_json()["held_because"]}
     # Held comments stay out of the bill's public event history (and so out of its live room).
     events = api.get(f"/api/bills/{consulted}/events").get_json()["events"]
     posted = [e["data"]["comment_id"] for e in events if e["type"] == ConsultationEvent.COMMENT_POSTED]
