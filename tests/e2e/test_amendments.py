@@ -252,3 +252,23 @@ def test_a_disabled_button_looks_unavailable_not_pressed(pages: Pages) -> None:
     assert _contrast(text, background) >= 3, (text, background)
     assert _contrast(pressed_background, background) >= 3, (pressed_background, background)
     assert _contrast(pressed_text, pressed_background) >= 4.5
+
+
+def test_another_members_draft_is_not_named_among_the_conflicts_of_readers_who_cannot_see_it(pages: Pages) -> None:
+    mp = pages.new("mp")
+    mp.goto(f"/bills/{DEMO_BILL}/amendments")
+    ready(mp)
+    mp.select_option("#composer-eid", "part_2__sec_5__subsec_2")
+    mp.fill("#composer-text", mp.input_value("#composer-text").replace("thirty days", "ninety days"))
+    mp.click("#preview-instruction")
+    mp.wait_for_selector("#instruction:has-text('ninety')")
+    mp.click("#save-draft")
+    mp.wait_for_selector(f"{NINETY_DAYS_ROW}[data-state='draft']")
+    # Its author sees the draft, and the conflict with it.
+    expect(mp.locator(f"{FIRST_ROW} .meta", has_text="Conflicts with")).to_have_text("Conflicts with draft (3)")
+    for reader in (pages.new("mp2"), pages.new()):
+        reader.goto(f"/bills/{DEMO_BILL}/amendments")
+        ready(reader)
+        reader.wait_for_selector(FIRST_ROW)
+        assert reader.locator(NINETY_DAYS_ROW).count() == 0
+        assert reader.locator(f"{FIRST_ROW} .meta", has_text="Conflicts with").count() == 0

@@ -285,22 +285,18 @@ function stateText(amendment) {
 }
 
 let numbers = new Map(); // amendment id -> its number, for the conflicts a row names
-let inPlay = new Set(); // ids of the amendments whose conflicts still matter
+let shown = new Set(); // ids of the amendments this reader's list shows (not other members' drafts)
 
-// Conflicts matter only among amendments still in play: the open states of server/domain/amendments.py
-// (OPEN_STATES), and adopted ones not yet consolidated, which still defeat what they conflict with. One ruled
-// inadmissible, withdrawn, rejected or fallen will never be made, so it neither has nor causes a conflict.
+// The open states of server/domain/amendments.py (OPEN_STATES): a defeated amendment in one of them can only fall.
 const OPEN_STATES = new Set(['draft', 'tabled', 'admissible']);
 const ACTING_ROLES = new Set(['mp', 'clerk', 'admin']);
 
-function isInPlay(amendment) {
-  return OPEN_STATES.has(amendment.state) || (amendment.state === 'adopted' && amendment.consolidated_in == null);
-}
-
-/** The amendments that `amendment` still conflicts with: none once either side is out of play. */
+/**
+ * The amendments that `amendment` still conflicts with (the server's `live_conflicts`: both still in play), among
+ * those this reader can find in the list: another member's draft is not shown, so it is not named either.
+ */
 function liveConflicts(amendment) {
-  if (!isInPlay(amendment)) return [];
-  return (amendment.conflicts_with ?? []).filter((id) => inPlay.has(id));
+  return (amendment.live_conflicts ?? []).filter((id) => shown.has(id));
 }
 
 /** How the list names amendment `id`: its number once tabled (as in the first column), else as a draft. */
@@ -346,8 +342,8 @@ async function refreshLists() {
     api('GET', `/api/bills/${bill}/amendments/marshalled`),
   ]);
   numbers = new Map(all.amendments.filter((a) => a.number != null).map((a) => [a.id, a.number]));
-  inPlay = new Set(all.amendments.filter(isInPlay).map((a) => a.id));
   const visible = all.amendments.filter((a) => a.state !== 'draft' || a.proposer_id === user);
+  shown = new Set(visible.map((a) => a.id));
   const list = document.getElementById('amendment-list');
   // A refresh (a colleague's amendment, this one's own event) must not wipe what the clerk is typing in a row:
   // vote counts, a reason. Values and focus go over to the rebuilt rows by their ids.
