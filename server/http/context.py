@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, g, request
+from flask import session as flask_session
 from flask_login import UserMixin, current_user
 
 from server.domain.paging import DEFAULT_LIMIT, MAX_LIMIT, BadCursor, decode_cursor, encode_cursor
-from server.domain.wording import wording
+from server.domain.wording import Wording, wording
 from server.errors import BadRequest, ValidationFailed
 from server.http.json_bodies import refuse_undecodable_json
 from server.services import accounts
@@ -61,6 +62,16 @@ def current_principal() -> Principal | None:
         principal = current_user.principal
     g.parley_principal = principal
     return principal
+
+
+def ended_sign_in() -> Wording | None:
+    """Why the browser session this request carries no longer signs anyone in, when it once signed someone in
+    (its cookie still names the user): suspended, or signed in before a password change. None otherwise."""
+    user_id = str(flask_session.get("_user_id") or "")
+    if bearer_token() is not None or not user_id.isdigit() or current_user.is_authenticated:
+        return None
+    with database().read() as session:
+        return accounts.why_signed_out(session, int(user_id))
 
 
 def address_key() -> str:

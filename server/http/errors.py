@@ -14,7 +14,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from server.domain.wording import wording
-from server.errors import BadRequest, ParleyError, ValidationFailed
+from server.errors import BadRequest, ParleyError, Unauthenticated, ValidationFailed
+from server.http.context import ended_sign_in
 from server.http.i18n import N_, localized
 from server.http.library_wording import csrf_reason, http_description
 from server.http.pages_common import page_error
@@ -63,7 +64,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ParleyError)
     def _parley_error(error: ParleyError) -> Response:
         details = field_details(error) if isinstance(error, ValidationFailed) else error.details
-        response = error_response(error.code, localized(error.message), error.status, **details)
+        message = error.message
+        if isinstance(error, Unauthenticated):
+            # "Sign in first" to a page that still shows its user signed in would be a riddle: say why it ended.
+            message = ended_sign_in() or message
+        response = error_response(error.code, localized(message), error.status, **details)
         if isinstance(details.get("retry_after"), int):
             response.headers["Retry-After"] = str(details["retry_after"])
         return response

@@ -19,10 +19,11 @@ from server import evented
 from server.domain.display_names import display_name_problem
 from server.domain.events import EventDraft, EventType, user_stream
 from server.domain.roles import Role
-from server.domain.wording import wording
+from server.domain.wording import Wording, wording
 from server.errors import Conflict, Forbidden, Unauthenticated, ValidationFailed, WrongPassword
 from server.services.principal import Principal
 from server.store import eventlog, projections
+from server.store.consultation_models import ModerationAct
 from server.store.models import ApiToken, BrowserSession, Credential, EventRecord, User
 
 _hasher = PasswordHasher()
@@ -212,10 +213,30 @@ def authenticate(session: Session, username: str, password: str) -> Principal:
     if not evented.offload(_password_matches, credential.password_hash, password):
         raise refused
     if user.suspended:
-        raise Unauthenticated(wording("this account is suspended"))
+        # The right password: its owner is told why, in the clerk's words, as the clerk had to give them.
+        raise Unauthenticated(_suspension(session, user.id), suspended=True)
     if _hasher.check_needs_rehash(credential.password_hash):
         credential.password_hash = _hash(password)
     return principal_of(user)
+
+
+def _suspension(session: Session, user_id: int) -> Wording:
+    """What the owner of a suspended account is told: the reason the clerk gave, when there is one."""
+    reason = session.scalar(
+        select(ModerationAct.reason).where(ModerationAct.user_id == user_id, ModerationAct.action == "suspend")
+        .order_by(ModerationAct.id.desc()).limit(1)
+    )
+    if reason:
+        return wording("this account was suspended by a clerk: %(reason)s", reason=reason)
+    return wording("this account is suspended")
+
+
+def why_signed_out(session: Session, user_id: int) -> Wording:
+    """Why a browser session of ``user_id`` that no longer signs anyone in has ended."""
+    user = session.get(User, user_id)
+    if user is not None and user.suspended:
+        return _suspension(session, user_id)
+    return wording("your sign-in has ended (the password was changed, or you signed out): sign in again")
 
 
 def change_password(

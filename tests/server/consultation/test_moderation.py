@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import select
 
 from server.domain.consultation import ConsultationEvent, comment_stream
@@ -14,7 +15,8 @@ from server.store.db import Database
 from server.store.models import EventRecord
 from tests.server.conftest import Accounts
 from tests.server.consultation.conftest import DURATION, REGISTER, Api, app_with, import_bill
-from tests.server.web.conftest import parse
+from tests.server.web.conftest import PASSWORD, parse, sign_in
+from tests.server.web.conftest import csrf_token as web_csrf_token
 
 
 def _queue(api: Api) -> list[dict[str, Any]]:
@@ -104,6 +106,31 @@ def test_a_suspended_account_can_no_longer_act(api: Api, consulted: int, users: 
     reinstated = api.delete("clerk", f"/api/users/{citizen}/suspension")
     assert reinstated.status_code == 200 and reinstated.get_json()["suspended"] is False
     assert api.comment("citizen", consulted, DURATION, "Back again.").status_code == 201
+
+
+def test_a_suspended_citizens_open_page_and_sign_in_say_why(api: Api, consulted: int, users: Accounts,
+                                                             app: Flask) -> None:
+    browser = app.test_client()
+    sign_in(browser, "citizen")
+    token = web_csrf_token(browser, f"/bills/{consulted}")
+    assert browser.post(f"/api/bills/{consulted}/comments", json={"eid": DURATION, "body": "Before."},
+                        headers={"X-CSRFToken": token}).status_code == 201
+    reason = "Repeated spam."
+    assert api.post("clerk", f"/api/users/{users.ids['citizen']}/suspension", {"reason": reason}).status_code == 200
+    # The page still shows its citizen signed in: the refusal says what happened, not "sign in first".
+    refused = browser.post(f"/api/bills/{consulted}/comments", json={"eid": DURATION, "body": "After."},
+                           headers={"X-CSRFToken": token})
+    assert refused.status_code == 401
+    assert refused.get_json()["error"]["message"] == f"this account was suspended by a clerk: {reason}"
+    # Signing in again, the right password is answered with the clerk's reason, as a sentence.
+    def sign_in_refusal(password: str) -> str:
+        page = browser.post("/login", data={"username": "citizen", "password": password,
+                                            "csrf_token": web_csrf_token(browser)}).get_data(as_text=True)
+        return str(parse(page).xpath("string(//p[@class='error'])"))
+
+    assert sign_in_refusal(PASSWORD) == f"This account was suspended by a clerk: {reason}"
+    # Only the password's owner learns of the suspension.
+    assert sign_in_refusal("not-the-password") == "The username or password is wrong"
 
 
 def test_the_account_holder_can_report_a_comment_as_not_theirs(api: Api, consulted: int, db: Database) -> None:
