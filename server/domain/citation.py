@@ -116,6 +116,29 @@ def bare_number(num: str | None) -> str | None:
     return stripped or None
 
 
+# How documents write a unit's name before its number ("SECTION 1.", "SEC. 2.", "Art. 5", "Part II"): the number
+# cited is what follows, or a citation would read "section SECTION 1".
+_UNIT_WORDS: Final = {
+    "section": ("section", "sec", "s"), "article": ("article", "art"), "part": ("part", "pt"),
+    "chapter": ("chapter", "chap", "ch"), "paragraph": ("paragraph", "para"), "subsection": ("subsection", "subsec"),
+    "title": ("title", "tit"), "rule": ("rule", "r"), "regulation": ("regulation", "reg"),
+    "schedule": ("schedule", "sch"), "clause": ("clause", "cl"), "division": ("division", "div"),
+}
+_UNIT_PREFIXES: Final = {
+    name: re.compile(rf"^(?:{'|'.join(words)})\.?\s+(?=\S)", re.IGNORECASE) for name, words in _UNIT_WORDS.items()
+}
+
+
+def level_number(level: Level) -> str | None:
+    """The number a citation gives ``level``: its num without punctuation, nor the unit's own name written before
+    it ("SEC. 2." → "2")."""
+    number = bare_number(level.num)
+    prefix = _UNIT_PREFIXES.get(level.name)
+    if number is None or prefix is None:
+        return number
+    return bare_number(prefix.sub("", number)) or number
+
+
 def unit_name(name: str) -> str:
     """How an element is named in running text ("section", "Part")."""
     return _SPOKEN.get(name, name)
@@ -147,7 +170,7 @@ def cite(levels: Sequence[Level]) -> str:
         groups = [i for i, level in enumerate(levels) if level.name in _GROUPS]
         start = groups[-1] if groups else 0
     head = levels[start]
-    number = bare_number(head.num)
+    number = level_number(head)
     text = f"{unit_name(head.name)} {number}" if number else _unnumbered(head)
     numbered = number is not None
     first: Level | None = None  # the first numbered level below the head
@@ -155,7 +178,7 @@ def cite(levels: Sequence[Level]) -> str:
     last = len(levels) - 1
     for index in range(start + 1, len(levels)):
         level = levels[index]
-        number = bare_number(level.num)
+        number = level_number(level)
         if number is None:
             if index == last and level.unnumbered is not None:
                 # The provision cited has no number: named by its place in what holds it.
@@ -179,7 +202,7 @@ def _joined(head: str, numbered: bool, first: Level | None, below: str) -> str:
 
 def unit_phrase(level: Level) -> str:
     """A unit named the way an instruction names it inside its container: "subsection (2)", "section 4"."""
-    number = bare_number(level.num)
+    number = level_number(level)
     if number is None:
         return _unnumbered(level)
     if level.name in _PRINCIPAL or level.name in _GROUPS:

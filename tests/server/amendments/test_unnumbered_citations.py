@@ -105,3 +105,23 @@ def test_amending_an_imported_provision_without_a_number_cites_it_by_its_place(
     for amendment in (reworded, left_out, inserted):
         assert "In section," not in amendment["instruction"]
         assert not amendment["instruction"].startswith(("Leave out section.", "After section,"))
+
+
+@pytest.mark.parametrize(
+    ("levels", "cited"),
+    [
+        ([Level("section", "SECTION 1.")], "section 1"),
+        ([Level("section", "SEC. 2."), Level("subsection", "(a)")], "section 2(a)"),
+        ([Level("article", "Art. 5")], "article 5"),
+        ([Level("part", "PART II")], "Part II"),
+        ([Level("section", "s 12")], "section 12"),
+        # A number that is only the word, or that merely starts like it, stays as it is.
+        ([Level("section", "S")], "section S"),
+        ([Level("section", "Section")], "section Section"),
+        ([Level("section", "Sec7")], "section Sec7"),
+    ],
+)
+def test_a_num_that_writes_its_unit_name_is_cited_once(levels: list[Level], cited: str) -> None:
+    # As imported documents number them (the US Code writes "SEC. 2."): not "section SEC. 2".
+    assert cite(levels) == cited
+    assert text_instruction(levels, "Old words.", "New words.").text.startswith(f"In {cited}, ")
