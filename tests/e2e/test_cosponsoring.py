@@ -61,6 +61,7 @@ def test_a_refused_co_sponsorship_says_why_and_keeps_the_button(pages: Pages) ->
     mp = pages.new("mp")
     mp.goto(f"/bills/{DEMO_BILL}/amendments")
     ready(mp)
+    mp.once("dialog", lambda dialog: dialog.accept())  # withdrawing is asked first
     mp.locator("#amendment-list tr[data-amendment='1']").get_by_role("button", name="Withdraw").click()
     mp.wait_for_selector("#amendment-list tr[data-amendment='1'][data-state='withdrawn']")
 
