@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from server.errors import ParleyError, Unauthenticated, ValidationFailed
+from server.errors import EmailTaken, ParleyError, Unauthenticated, ValidationFailed
 from server.http.api import request_reset_mail
 from server.http.consultation import account_key, send_verification_mail
 from server.http.context import (
@@ -147,7 +147,9 @@ def confirm_address() -> ResponseReturnValue:
             user = registration.verify(db_session, token)
             username = user.username
     except ParleyError as refused:
-        return page("verified.html", 400, error=refused.message, username=None, token="", next=after)
+        # Another mail cannot help an address another account confirmed first.
+        return page("verified.html", 400, error=refused.message, username=None, token="", next=after,
+                    resend=refused.code != EmailTaken.code)
     return page("verified.html", error=None, username=username, token="", next=after)
 
 

@@ -88,6 +88,10 @@ def resend(session: Session, principal: Principal, ttl_hours: int = 48) -> tuple
     if not signup.email:
         raise SignUpDisowned(wording("the owner of the address this account signed up with said the sign-up was not "
                                      "theirs; sign up again with your own address"))
+    if session.scalar(select(CitizenSignup.user_id).where(CitizenSignup.verified_email == signup.email)) is not None:
+        # Another mail could never confirm it, and would go to someone else's inbox once more.
+        raise EmailTaken(wording("another account has confirmed the address this account signed up with; one "
+                                 "account per address: sign up again with an address of your own"))
     return signup.email, _new_token(session, principal.user_id, signup.email, ttl_hours)
 
 

@@ -302,3 +302,28 @@ def test_a_citizen_who_signs_up_in_french_gets_the_mail_in_french(app: Flask, cl
     with db.read() as session:
         assert session.scalar(select(CitizenSignup.language).join(User, User.id == CitizenSignup.user_id)
                               .where(User.username == "amadou")) == "fr"
+
+
+def test_an_address_another_account_confirmed_first_is_a_dead_end_no_longer(app: Flask, client: FlaskClient,
+                                                                            db: Database) -> None:
+    outbox = Path(app.instance_path) / "outbox"
+    for username in ("amani", "zed"):
+        form = {"username": username, "email": "amani@example.org", "password": "a-long-enough-password",
+                "csrf_token": csrf_token(client, "/register")}
+        assert client.post("/register", data=form).status_code == 200
+    amani_link, zed_link = _mails(outbox)
+    sign_in(client, "amani", "a-long-enough-password")
+    confirmed = _confirm(client, amani_link.split("token=", 1)[1])
+    # Signed in already: the page leads on, not to a sign-in form.
+    assert parse(confirmed.data).xpath('//main//a/@href') == ["/"]
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+
+    sign_in(client, "zed", "a-long-enough-password")
+    refused = parse(_confirm(client, zed_link.split("token=", 1)[1]).data)
+    assert "Another account verified this email address first" in refused.xpath('string(//p[@role="alert"])')
+    assert not refused.xpath('//main//a[starts-with(@href, "/verify/again")]'), "no mail could help"
+    # Asked for anyway, no mail goes to the address's owner again.
+    again = client.post("/verify/again", data={"csrf_token": csrf_token(client, "/verify/again")})
+    assert again.status_code == 409
+    assert "sign up again with an address of your own" in parse(again.data).xpath('string(//p[@role="alert"])')
+    assert len(_mails(outbox)) == 2 and not _verified(db, "zed")
