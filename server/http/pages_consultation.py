@@ -22,14 +22,16 @@ def moderation_queue() -> ResponseReturnValue:
     principal = require_page_role(current_principal(), "clerk", "admin")
     with database().read() as session:
         waiting = moderation.queue(session, principal)
+        hidden = moderation.hidden_lately(session, principal)
         titles = {bill.id: bill.title for bill in bills.list_bills(session)}
         # The authors' names and whether they are suspended, for the suspension controls (one query).
         authors = {row.id: row for row in session.execute(
             select(User.id, User.display_name, User.username, User.suspended)
             .where(User.id.in_({c["author"] for c in waiting})))}
     # Clerks read "section 11(2)", as amendments cite provisions, rather than the eId.
-    citations = {c["eid"]: citation_of_eid(c["eid"]) for c in waiting}
-    return page("moderation.html", queue=waiting, titles=titles, authors=authors, citations=citations)
+    citations = {c["eid"]: citation_of_eid(c["eid"]) for c in [*waiting, *hidden]}
+    return page("moderation.html", queue=waiting, hidden=hidden, titles=titles, authors=authors,
+                citations=citations)
 
 
 @consultation_pages.get("/mps/<int:user_id>")

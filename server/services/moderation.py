@@ -203,6 +203,16 @@ def queue_page(session: Session, principal: Principal | None, page: PageRequest)
     return Page(items, found.next_after)
 
 
+def hidden_lately(session: Session, principal: Principal | None, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The comments a moderator hid, the latest first, with their words: a hidden comment leaves the queue, and a
+    clerk reviewing the decision, or undoing it, must read what is restored."""
+    require(principal, *MODERATORS)
+    rows = session.scalars(select(Comment).where(Comment.state == CommentState.HIDDEN)
+                           .order_by(Comment.id.desc()).limit(limit))
+    return [{"id": c.id, "bill_id": c.bill_id, "eid": c.eid, "body": c.body, "author": c.author_id,
+             "reason": c.state_reason} for c in rows]
+
+
 def moderate(
     session: Session, principal: Principal | None, comment_id: int, *, action: object, reason: object
 ) -> Comment:

@@ -116,13 +116,33 @@ def test_a_moderator_restores_a_hidden_comment_from_the_reader(pages: Pages) -> 
     clerk.goto(f"/bills/{DEMO_BILL}")
     ready(clerk)
     clerk.click(f'.comment-button[data-eid="{DISCUSSED}"]')
-    # Hidden, it left the moderation queue: its notice in the thread is the one place to restore it.
+    # Hidden, it left the moderation queue: its notice in the thread restores it (and the moderation page's list of
+    # the comments hidden lately, below).
     notice = clerk.locator('.comment-hidden[data-comment="1"]')
     notice.locator("button", has_text="Restore").click()
     clerk.wait_for_selector('.comment[data-comment="1"]')
     assert clerk.locator('.comment-hidden[data-comment="1"]').count() == 0
     # A clerk is signed in: the thread says who comments rather than offering to sign in again.
     assert clerk.locator("#comments-body a:has-text('Sign in')").count() == 0
+
+
+def test_a_moderator_reads_and_restores_a_hidden_comment_from_the_moderation_page(pages: Pages) -> None:
+    clerk = pages.new("clerk")
+    clerk.goto("/moderation")
+    ready(clerk)
+    words = str(clerk.evaluate(f"fetch('/api/bills/{DEMO_BILL}/comments').then(r => r.json())"
+                               ".then(b => b.comments.find(c => c.id === 1).body)"))
+    assert post_as(clerk, "/api/comments/1/moderation", {"action": "hide", "reason": "checking a report"}) == 200
+    clerk.reload()
+    ready(clerk)
+    hidden = clerk.locator('.hidden-comment[data-comment="1"]')
+    # The words to be restored are there to read, with the reason they were hidden for.
+    assert words and hidden.locator(".comment-body").inner_text() == words
+    assert "Hidden: checking a report" in hidden.inner_text()
+    hidden.get_by_role("button", name="Restore").click()
+    clerk.wait_for_selector("#moderation-message:has-text('Comment 1 restored.')")
+    clerk.wait_for_selector(".queue-empty:has-text('No comment is hidden.')")
+    assert clerk.locator('.hidden-comment').count() == 0
 
 
 def test_signing_in_to_comment_comes_back_to_the_provision(pages: Pages) -> None:

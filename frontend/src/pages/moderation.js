@@ -56,7 +56,8 @@ function leave(item) {
     next.querySelector('input')?.focus();
     return;
   }
-  const empty = h('p', { class: 'queue-empty', tabindex: '-1' }, t('queue_empty'));
+  // Each list says in its own words that it is empty (the queue, the comments hidden lately).
+  const empty = h('p', { class: 'queue-empty', tabindex: '-1' }, queue.dataset.empty || t('queue_empty'));
   queue.replaceWith(empty);
   empty.focus();
 }

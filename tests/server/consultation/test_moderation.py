@@ -186,10 +186,10 @@ def test_the_clerks_page_says_why_a_comment_is_held_in_its_readers_language(api:
         return {int(item.get("data-comment")): item.xpath('string(.//p[@class="meta"])')
                 for item in page.xpath('//li[@class="queued-comment"]')}
 
-    assert shown("en") == {number: f"held · {reason}" for number, reason in recorded.items()}
-    assert shown("fr") == {abusive["id"]: "retenu · propos injurieux : idiot, moron",
-                           disowned["id"]: "retenu · signalé par le titulaire du compte, qui dit ne pas l\u2019avoir "
-                                           "écrit"}
+    assert shown("en") == {number: f"Held for a clerk: {reason}" for number, reason in recorded.items()}
+    assert shown("fr") == {abusive["id"]: "Retenu pour un greffier\u00a0: propos injurieux : idiot, moron",
+                           disowned["id"]: "Retenu pour un greffier\u00a0: signalé par le titulaire du compte, qui dit ne "
+                                           "pas l\u2019avoir écrit"}
 
 
 def test_the_reason_a_new_accounts_burst_is_held_is_french_on_a_french_page(
@@ -205,7 +205,7 @@ def test_the_reason_a_new_accounts_burst_is_held_is_french_on_a_french_page(
         assert states == ["visible", "held"]
         page = parse(api.client.get("/moderation?lang=fr", headers=users.headers("clerk")).data)
         assert page.xpath('string(//li[@class="queued-comment"]//p[@class="meta"])') == (
-            "retenu · nombreux commentaires en peu de temps depuis un compte récent")
+            "Retenu pour un greffier\u00a0: nombreux commentaires en peu de temps depuis un compte récent")
     finally:
         app.extensions["parley.db"].dispose()
 
