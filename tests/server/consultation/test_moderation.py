@@ -188,8 +188,8 @@ def test_the_clerks_page_says_why_a_comment_is_held_in_its_readers_language(api:
 
     assert shown("en") == {number: f"Held for a clerk: {reason}" for number, reason in recorded.items()}
     assert shown("fr") == {abusive["id"]: "Retenu pour un greffier\u00a0: propos injurieux : idiot, moron",
-                           disowned["id"]: "Retenu pour un greffier\u00a0: signalé par le titulaire du compte, qui dit ne "
-                                           "pas l\u2019avoir écrit"}
+                           disowned["id"]: "Retenu pour un greffier\u00a0: signalé par le titulaire du compte, qui "
+                                           "dit ne pas l\u2019avoir écrit"}
 
 
 def test_the_reason_a_new_accounts_burst_is_held_is_french_on_a_french_page(
