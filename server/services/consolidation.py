@@ -92,8 +92,8 @@ def _check_working_text_is_published(session: Session, bill: Bill, published: Ex
         return
     if [row[:2] for row in working] != [row[:2] for row in before]:
         raise UnconsolidatedEdits(wording("the working text of bill %(bill)s has changes of structure (provisions "
-                                          "inserted, moved or deleted) that are not published: publish the working "
-                                          "text as a new version first, then consolidate", bill=bill.id))
+                                          "inserted, moved or deleted) that are not published: the drafters publish "
+                                          "the working text as a new version first, then consolidate", bill=bill.id))
     # Same provisions in the same places: name those whose words (or number, or heading) differ, so the clerk
     # knows what would be lost and whom to ask.
     changed = [row[0] for row, was in zip(working, before, strict=True) if row != was and row[0]]
@@ -101,8 +101,8 @@ def _check_working_text_is_published(session: Session, bill: Bill, published: Ex
     if len(changed) > _NAMED_AT_MOST:
         named = wording("%(named)s and %(more)d more", named=named, more=len(changed) - _NAMED_AT_MOST)
     raise UnconsolidatedEdits(wording("the working text of bill %(bill)s has edits that are not published (%(named)s): "
-                                      "publish the working text as a new version first, then consolidate",
-                                      bill=bill.id, named=named), eids=changed)
+                                      "the drafters publish the working text as a new version first, then "
+                                      "consolidate", bill=bill.id, named=named), eids=changed)
 
 
 def _destination(amendment: Amendment, changes: AppliedChanges, previous: Expression) -> str:
