@@ -69,9 +69,11 @@ def _laid_out_pdf(job: BillPdfJob) -> bytes:
             return pdf_service.keep_pdf(session, job.key, laid_out)
 
 
-def _negotiated_format() -> str:
-    best = request.accept_mimetypes.best_match([AKN_MEDIA_TYPE, "application/xml", "text/html"])
-    return "html" if best == "text/html" else "xml"
+def _negotiated_format(portion: bool = False) -> str:
+    # Only whole expressions have PDFs: a portion asked for as PDF gets its XML, as any other client.
+    offered = [AKN_MEDIA_TYPE, "application/xml", "text/html", *([] if portion else ["application/pdf"])]
+    best = request.accept_mimetypes.best_match(offered)
+    return {"text/html": "html", "application/pdf": "pdf"}.get(best or "", "xml")
 
 
 def _target(session: Session, uri: str) -> _Target:
@@ -149,7 +151,7 @@ def _answer(uri: str) -> Response:
     with database().read() as session:
         target = _target(session, uri)
         resolved = target.resolved
-        fmt = resolved.format or _negotiated_format()
+        fmt = resolved.format or _negotiated_format(portion=target.portion is not None)
         etag = resolved.expression.document_sha256
         document: AknDocument | None = None
         element: etree._Element | None = None  # the provision a portion URI names

@@ -219,6 +219,19 @@ def test_expression_pdf_carries_the_expression_and_layout_etag(demo_client: Flas
     assert demo_client.get(f"{uri}.pdf", headers={"If-None-Match": pdf.headers["ETag"]}).status_code == 304
 
 
+def test_a_client_asking_for_pdf_by_accept_gets_the_pdf_and_a_portion_its_xml(demo_client: FlaskClient) -> None:
+    bill = _bill(demo_client)
+    uri = str(bill["expression_uri"])
+    pdf = demo_client.get(uri, headers={"Accept": "application/pdf"})
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert pdf.data == demo_client.get(f"{uri}.pdf").data
+    assert "Accept" in pdf.headers["Vary"]
+    # Everyone else as before: */* and AKN clients get XML.
+    assert demo_client.get(uri, headers={"Accept": "*/*"}).mimetype == "application/akn+xml"
+    portion = demo_client.get(f"{uri}/~part_1__sec_1", headers={"Accept": "application/pdf"})
+    assert portion.status_code == 200 and portion.mimetype == "application/akn+xml"
+
+
 def _token(client: FlaskClient, username: str, password: str) -> dict[str, str]:
     token = client.post("/api/tokens", json={"username": username, "password": password}).get_json()["token"]
     return {"Authorization": f"Bearer {token}"}
