@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from server.domain.citation import citation_of_eid
 from server.errors import BadRequest, NotFound, ParleyError
 from server.http.context import current_principal, database
 from server.http.pages_common import page, page_error
@@ -26,6 +27,24 @@ reader_pages.register_error_handler(ParleyError, page_error)
 _COMPARE = re.compile(r"^\s*([0-9]{1,9})\s*\.\.\s*([0-9]{1,9})\s*$")
 # What a link preview shows of a provision's text.
 PREVIEW_CHARS = 280
+
+
+def _rearranged(redline: dict[str, Any] | None) -> list[dict[str, str]]:
+    """The provisions a comparison moved or renumbered, in reading order, each with what it reads now and was: the
+    redline marks words, and a provision that only moved has none to mark."""
+    found = []
+    for change in (redline or {}).get("changes", []):
+        if change["kind"] not in ("moved", "renumbered") or not change.get("new_eid"):
+            continue
+        now, was = citation_of_eid(change["new_eid"]), citation_of_eid(change.get("old_eid") or change["new_eid"])
+        if change["kind"] == "renumbered":
+            text = _("%(was)s is now %(now)s", was=was[:1].upper() + was[1:], now=now)
+        elif now != was:
+            text = _("%(now)s moved (it was %(was)s)", now=now[:1].upper() + now[1:], was=was)
+        else:
+            text = _("%(now)s moved", now=now[:1].upper() + now[1:])
+        found.append({"eid": change["new_eid"], "text": text})
+    return found
 
 
 @dataclass(frozen=True)
@@ -128,6 +147,7 @@ def reader(bill_id: int) -> ResponseReturnValue:
         first_chunk=first_chunk,
         chunk_html=document.chunk_html(0) if first_chunk == 0 else document.chunk_html(first_chunk),
         redline=redline,
+        rearranged=_rearranged(redline),
         compare=compare,
         compare_note=compare_note,
         preview=preview,

@@ -6,7 +6,7 @@ from diff_match_patch import diff_match_patch
 from flask.testing import FlaskClient
 
 from bench.synthetic import make_bill
-from server.services import accounts, bills, drafting, versions
+from server.services import accounts, bills, drafting, structure, versions
 from server.store.db import Database
 from tests.server.conftest import Accounts
 from tests.server.web.conftest import meta, parse
@@ -135,3 +135,17 @@ def test_an_earlier_versions_provision_page_says_so_and_leads_back_to_that_versi
     current = parse(client.get(f"/bills/{bill_id}/provisions/{eid}").data)
     assert "(not the latest version)" not in current.xpath("string(//main)")
     assert current.xpath("//main//p/a[contains(@href, '?')]/@href") == [f"/bills/{bill_id}?eid={eid}#{eid}"]
+
+
+def test_a_comparison_lists_the_provisions_it_moved_by_citation(client: FlaskClient, db: Database, users: Accounts,
+                                                                bill_id: int) -> None:
+    with db.write() as session:
+        drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
+        structure.move_provision(session, drafter, bill_id, eid="part_2__sec_4", ref_eid="part_2__sec_3",
+                                 position="before")
+        versions.publish_working_text(session, drafter, bill_id)
+    page = parse(client.get(f"/bills/{bill_id}?compare=1..2").data)
+    # The redline marks words; a provision that only moved has none, so the list says where to find it.
+    listed = page.xpath('//section[contains(@class,"redline")]//ul[@class="rearranged"]/li/a')
+    assert [(a.get("href"), a.text_content()) for a in listed] == [("#part_2__sec_4", "Section 4 moved")]
+    assert page.xpath('//*[@id="part_2__sec_4"]'), "the link leads to the provision"
