@@ -100,6 +100,11 @@ def _handler_class() -> type:
             result = super().handle_one_request()
             if isinstance(result, tuple) and result[0] in UNREADABLE:
                 return result[0], UNREADABLE[result[0]]
+            environ = getattr(self, "environ", None) or {}
+            if result is True and environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+                # A WebSocket ended on this connection: what the client sends after (its close frame) is no HTTP
+                # request, and reading it as one logged "Invalid HTTP method" on every disconnect.
+                return None
             return result
 
     return Handler

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import requests
+import socketio
 from werkzeug.serving import make_server
 
 from server.realtime.transport import NoDelayRequestHandler
@@ -62,3 +64,23 @@ def test_parley_serve_refuses_an_unreadable_request_with_a_json_error(tmp_path: 
         assert requests.get(f"{server.url}/api/bills", timeout=10).status_code == 200
     finally:
         server.stop()
+
+
+def test_a_websocket_that_ends_leaves_no_unreadable_request_behind(tmp_path: Path) -> None:
+    """After a WebSocket closes, its connection ends too: the client's close frame is not read as a request."""
+    url = f"sqlite:///{tmp_path / 'transport.db'}"
+    migrate.upgrade(url)
+    log = tmp_path / "server.log"
+    env = {"DATABASE_URL": url, "SECRET_KEY": "transport-test", "PARLEY_INSTANCE_PATH": str(tmp_path / "instance")}
+    server = ServerProcess(env, log).start()
+    try:
+        for _ in range(3):
+            client = socketio.Client(reconnection=False)
+            client.connect(server.url, transports=["websocket"], wait_timeout=10)
+            client.disconnect()
+        time.sleep(1)
+        assert requests.get(f"{server.url}/healthz", timeout=10).status_code == 200
+    finally:
+        server.stop()
+    written = log.read_text(errors="replace")
+    assert "Invalid HTTP method" not in written and "Expected GET method" not in written, written[-2000:]
