@@ -49,6 +49,11 @@ class Unauthenticated(ParleyError):
     status = 401
 
 
+class SignInNeeded(Unauthenticated):
+    """An action that needs an account, asked with none: where the request's browser session has ended, the answer
+    says why (``server.http.errors``), never where credentials themselves were refused."""
+
+
 class SignedOut(Unauthenticated):
     """An open socket's token or browser session has ended since it connected (password changed or reset)."""
 

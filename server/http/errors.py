@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from server.domain.wording import wording
-from server.errors import BadRequest, ParleyError, Unauthenticated, ValidationFailed
+from server.errors import BadRequest, ParleyError, SignInNeeded, ValidationFailed
 from server.http.context import ended_sign_in
 from server.http.i18n import N_, localized
 from server.http.library_wording import csrf_reason, http_description
@@ -65,7 +65,7 @@ def register_error_handlers(app: Flask) -> None:
     def _parley_error(error: ParleyError) -> Response:
         details = field_details(error) if isinstance(error, ValidationFailed) else error.details
         message = error.message
-        if isinstance(error, Unauthenticated):
+        if isinstance(error, SignInNeeded):
             # "Sign in first" to a page that still shows its user signed in would be a riddle: say why it ended.
             message = ended_sign_in() or message
         response = error_response(error.code, localized(message), error.status, **details)

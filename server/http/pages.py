@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 
 from server.errors import EmailTaken, ParleyError, Unauthenticated, ValidationFailed
 from server.http.api import request_reset_mail
@@ -80,6 +80,8 @@ def login() -> ResponseReturnValue:
             # A fresh session at sign-in: nothing set before (by anyone) survives into the signed-in session,
             # except the interface language the visitor chose.
             language = session.get(SESSION_KEY)
+            # Signing in as someone else without signing out first ends the session that was.
+            _end_browser_session()
             session.clear()
             if language:
                 session[SESSION_KEY] = language
@@ -90,13 +92,21 @@ def login() -> ResponseReturnValue:
     return page("login.html", 401 if error else 200, error=error, principal=None)
 
 
+def _end_browser_session() -> None:
+    """End the browser session this request's cookie carries, on the server: the cookie alone is not enough, a copy
+    of it or another tab's live connection would go on. From the cookie itself, whether or not its user loads (a
+    suspended account's does not, and a reinstatement would bring the session back)."""
+    user_id = str(session.get("_user_id") or "")
+    key = session.get(BROWSER_SESSION)
+    if user_id.isdigit() and key:
+        with database().write() as db_session:
+            accounts.end_browser_session(db_session, int(user_id), key)
+
+
 @pages.post("/logout")
 def logout() -> ResponseReturnValue:
     language = session.get(SESSION_KEY)
-    if current_user.is_authenticated:
-        # The cookie alone is not enough to end: a copy of it, or another tab's live connection, would go on.
-        with database().write() as db_session:
-            accounts.end_browser_session(db_session, current_user.principal.user_id, session.get(BROWSER_SESSION))
+    _end_browser_session()
     logout_user()
     session.clear()
     if language:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from server.domain.roles import Role
 from server.domain.wording import word, wording, words
-from server.errors import Forbidden, Unauthenticated
+from server.errors import Forbidden, SignInNeeded
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ SYSTEM = Principal(0, "system", Role.ADMIN, "Parley operator")
 def require(principal: Principal | None, *roles: Role) -> Principal:
     """The principal, when signed in with one of ``roles`` (any role when none is given)."""
     if principal is None:
-        raise Unauthenticated(wording("sign in first: this action needs an account"))
+        raise SignInNeeded(wording("sign in first: this action needs an account"))
     if roles and principal.role not in roles:
         raise Forbidden(wording("this action needs the role %(allowed)s; you are signed in as %(role)s",
                                 allowed=words(sorted(r.value for r in roles)), role=word(principal.role.value)))

@@ -56,14 +56,15 @@ def working_document(session: Session, bill: Bill) -> AknDocument:
 # parliament's time zone) is no day a text was published on, and dating one there would hold every later version
 # that names no date (dated today, before it) until then.
 _FUTURE_SLACK = timedelta(days=1)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:$|\.)")
 
 
 def _latest_date(session: Session, bill: Bill) -> str | None:
     """The date (ISO) of the bill's latest dated version, if it has one. An imported document's expression may be
     named by a version rather than a date (`eng@ver_final`, as the naming convention allows): it dates nothing."""
     dates = session.scalars(select(Expression.expression_date).where(Expression.bill_id == bill.id))
-    return max((d for d in dates if _ISO_DATE.match(d)), default=None)
+    # "2026-11-21.2", the second expression of a day, is of that day.
+    return max((d[:10] for d in dates if _ISO_DATE.match(d)), default=None)
 
 
 def version_date(session: Session, bill: Bill, asked: date | None) -> date:
@@ -94,7 +95,10 @@ def new_expression_of(
                                  .order_by(Expression.version)))
     # Every version is an expression of the work the bill is served as, which Parley named itself when the
     # imported document's own URI did not follow the naming convention.
-    served_at = FrbrUri.parse(taken[-1]) if taken else None
+    try:
+        served_at = FrbrUri.parse(taken[-1]) if taken else None
+    except AknError:
+        served_at = None  # a URI the convention cannot read: the document's own names the expression, as before
     try:
         expression = document.new_expression(when, version_label=str(version), served_at=served_at)
         sequence = 1

@@ -225,6 +225,12 @@ def test_authors_edit_and_delete_their_own_comments(api: Api, consulted: int) ->
     assert requoted.status_code == 422
     assert [f["field"] for f in requoted.get_json()["error"]["fields"]] == ["body.quote"]
     assert api.comments(consulted)[0]["body"] == "Thirty days is short."
+    # Sent back unchanged with a new body, as a client holding the whole comment does, it is let be.
+    quoted = api.comment("citizen", consulted, DURATION, "Too short.", quote="not less than thirty days").get_json()
+    kept = api.patch("citizen", f"/api/comments/{quoted['id']}",
+                     {"body": "Far too short.", "quote": "not less than thirty days"})
+    assert kept.status_code == 200 and kept.get_json()["quote"] == "not less than thirty days", kept.get_json()
+    assert api.delete("citizen", f"/api/comments/{quoted['id']}").status_code == 204
     assert api.delete("citizen2", path).status_code == 403
     assert api.delete("citizen", path).status_code == 204
     assert api.comments(consulted) == []

@@ -129,8 +129,26 @@ def test_a_suspended_citizens_open_page_and_sign_in_say_why(api: Api, consulted:
         return str(parse(page).xpath("string(//p[@class='error'])"))
 
     assert sign_in_refusal(PASSWORD) == f"This account was suspended by a clerk: {reason}"
-    # Only the password's owner learns of the suspension.
+    # Only the password's owner learns of the suspension, and credentials refused are refused as such, whatever
+    # the cookie sent with them.
     assert sign_in_refusal("not-the-password") == "The username or password is wrong"
+    wrong_token = browser.post("/api/tokens", json={"username": "citizen2", "password": "not-the-password"})
+    assert wrong_token.status_code == 401 and "suspended" not in wrong_token.get_json()["error"]["message"]
+
+
+def test_signing_out_while_suspended_ends_the_session_for_good(api: Api, consulted: int, users: Accounts,
+                                                               app: Flask) -> None:
+    browser = app.test_client()
+    sign_in(browser, "citizen")
+    copied = browser.get_cookie("session")
+    assert copied is not None
+    assert api.post("clerk", f"/api/users/{users.ids['citizen']}/suspension", {"reason": "checking"}).status_code == 200
+    browser.post("/logout", data={"csrf_token": web_csrf_token(browser, "/")})
+    assert api.delete("clerk", f"/api/users/{users.ids['citizen']}/suspension").status_code == 200
+    # Reinstated, the account signs in again: not with the cookie of the session signed out meanwhile.
+    thief = app.test_client()
+    thief.set_cookie("session", copied.value)
+    assert thief.get("/api/session").get_json() == {"user": None}
 
 
 def test_the_account_holder_can_report_a_comment_as_not_theirs(api: Api, consulted: int, db: Database) -> None:
