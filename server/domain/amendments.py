@@ -30,6 +30,7 @@ from server.domain.wording import Wording, wording
 
 __all__ = [
     "OPEN_STATES",
+    "SETTLING_ACTIONS",
     "STATE_AFTER",
     "TERMINAL_STATES",
     "VOTE_KEYS",
@@ -56,6 +57,7 @@ __all__ = [
     "mover_of",
     "num_key",
     "numbered_sibling",
+    "settled_by",
     "standing_problem",
     "vote_problem",
 ]
@@ -110,6 +112,20 @@ TERMINAL_STATES: Final = frozenset(
 )
 # States in which an amendment is still alive: it can conflict, be defeated, or be voted on.
 OPEN_STATES: Final = frozenset({AmendmentState.DRAFT, AmendmentState.TABLED, AmendmentState.ADMISSIBLE})
+
+
+# Amendments voted on as words of their provision: new words for it, or its omission. Adopted and not yet
+# consolidated, they settle those words (see settled_by).
+SETTLING_ACTIONS: Final = (AmendmentAction.TEXT.value, AmendmentAction.DELETE.value)
+
+
+def settled_by(text: str, settling: Sequence[tuple[int, str]]) -> list[int]:
+    """The numbers of the adopted amendments (``settling``: number and the words voted on) that settle a provision
+    reading ``text``: all of them while it reads as voted on, none once it reads otherwise (edited before the vote,
+    it stays editable so that it can be put back)."""
+    if not settling or any(base != text for _, base in settling):
+        return []
+    return [number for number, _ in settling]
 
 
 def in_play(state: str, consolidated_in: int | None) -> bool:

@@ -173,19 +173,10 @@ def list_clusters(bill_id: int) -> Response:
 @consultation.patch("/comments/<int:comment_id>")
 def edit_comment(comment_id: int) -> Response:
     body = json_body()
-    if body.get("quote") is not None:
-        with database().read() as session:
-            comment = session.get(Comment, comment_id)
-        if comment is not None and body["quote"] != comment.quote:
-            # What a comment quotes anchors it to its words: changed, it would be another comment on other words.
-            # The same quote sent back with the new body changes nothing, and is let be.
-            problem = Field("body.quote", wording("a comment's quote cannot be changed, only its body: withdraw "
-                                                  "the comment and post it again to quote other words"))
-            raise ValidationFailed(summary([problem]), fields=[problem.to_dict()])
     principal = current_principal()
     with database().write() as session:
         edited = comments.edit_comment(session, principal, comment_id, body=body.get("body"),
-                                            settings=settings())
+                                       quote=body.get("quote"), settings=settings())
         return jsonify(comment_dict(edited))
 
 

@@ -64,14 +64,20 @@ def current_principal() -> Principal | None:
     return principal
 
 
+def cookie_user_id() -> int | None:
+    """The user the browser session's cookie names (signed: set by the sign-in), whether or not it still loads."""
+    user_id = str(flask_session.get("_user_id") or "")
+    return int(user_id) if user_id.isdigit() else None
+
+
 def ended_sign_in() -> Wording | None:
     """Why the browser session this request carries no longer signs anyone in, when it once signed someone in
     (its cookie still names the user): suspended, or signed in before a password change. None otherwise."""
-    user_id = str(flask_session.get("_user_id") or "")
-    if bearer_token() is not None or not user_id.isdigit() or current_user.is_authenticated:
+    user_id = cookie_user_id()
+    if bearer_token() is not None or user_id is None or current_user.is_authenticated:
         return None
     with database().read() as session:
-        return accounts.why_signed_out(session, int(user_id))
+        return accounts.why_signed_out(session, user_id)
 
 
 def address_key() -> str:

@@ -22,6 +22,7 @@ from server.http.context import (
     SESSION_GENERATION,
     SessionUser,
     address_key,
+    cookie_user_id,
     current_principal,
     database,
 )
@@ -96,11 +97,10 @@ def _end_browser_session() -> None:
     """End the browser session this request's cookie carries, on the server: the cookie alone is not enough, a copy
     of it or another tab's live connection would go on. From the cookie itself, whether or not its user loads (a
     suspended account's does not, and a reinstatement would bring the session back)."""
-    user_id = str(session.get("_user_id") or "")
-    key = session.get(BROWSER_SESSION)
-    if user_id.isdigit() and key:
+    user_id, key = cookie_user_id(), session.get(BROWSER_SESSION)
+    if user_id is not None and key:
         with database().write() as db_session:
-            accounts.end_browser_session(db_session, int(user_id), key)
+            accounts.end_browser_session(db_session, user_id, key)
 
 
 @pages.post("/logout")

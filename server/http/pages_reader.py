@@ -29,6 +29,11 @@ _COMPARE = re.compile(r"^\s*([0-9]{1,9})\s*\.\.\s*([0-9]{1,9})\s*$")
 PREVIEW_CHARS = 280
 
 
+def _opening(citation: str) -> str:
+    """A citation opening a sentence: "Section 4", not "section 4"."""
+    return citation[:1].upper() + citation[1:]
+
+
 def _rearranged(redline: dict[str, Any] | None) -> list[dict[str, str]]:
     """The provisions a comparison moved or renumbered, in reading order, each with what it reads now and was: the
     redline marks words, and a provision that only moved has none to mark."""
@@ -38,11 +43,11 @@ def _rearranged(redline: dict[str, Any] | None) -> list[dict[str, str]]:
             continue
         now, was = citation_of_eid(change["new_eid"]), citation_of_eid(change.get("old_eid") or change["new_eid"])
         if change["kind"] == "renumbered":
-            text = _("%(was)s is now %(now)s", was=was[:1].upper() + was[1:], now=now)
+            text = _("%(was)s is now %(now)s", was=_opening(was), now=now)
         elif now != was:
-            text = _("%(now)s moved (it was %(was)s)", now=now[:1].upper() + now[1:], was=was)
+            text = _("%(now)s moved (it was %(was)s)", now=_opening(now), was=was)
         else:
-            text = _("%(now)s moved", now=now[:1].upper() + now[1:])
+            text = _("%(now)s moved", now=_opening(now))
         found.append({"eid": change["new_eid"], "text": text})
     return found
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError, FrbrMetadata, FrbrUri
 from akn.validation import iso639_2
-from server.domain.amendments import AmendmentAction, AmendmentState
+from server.domain.amendments import SETTLING_ACTIONS, AmendmentState, settled_by
 from server.domain.citation import citation_of_eid
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_import_bill
@@ -360,9 +360,9 @@ def provision_tree(session: Session, bill_id: int) -> list[dict[str, Any]]:
             "eid": row.eid, "wid": row.wid, "name": row.name, "num": row.num, "heading": row.heading,
             "citation": citation_of_eid(row.eid), "text": row.text, "rev": row.rev, "children": [],
         }
-        settling = settled.get(row.wid)
-        if settling and all(base == row.text for _, base in settling):
-            node["settled_by"] = [number for number, _ in settling]
+        numbers = settled_by(row.text, settled.get(row.wid, []))
+        if numbers:
+            node["settled_by"] = numbers
         nodes[row.eid] = node
         parent = nodes.get(row.parent_eid) if row.parent_eid else None
         (parent["children"] if parent is not None else roots).append(node)
@@ -378,7 +378,7 @@ def _settled(session: Session, bill_id: int) -> dict[str, list[tuple[int, str]]]
         select(Amendment.wid, Amendment.number, Amendment.base_text)
         .where(Amendment.bill_id == bill_id, Amendment.state == AmendmentState.ADOPTED.value,
                Amendment.consolidated_in.is_(None),
-               Amendment.action.in_([AmendmentAction.TEXT.value, AmendmentAction.DELETE.value]))
+               Amendment.action.in_(SETTLING_ACTIONS))
         .order_by(Amendment.number)
     ):
         settled.setdefault(wid, []).append((number or 0, base))

@@ -311,10 +311,17 @@ def _own_comment(session: Session, principal: Principal | None, comment_id: int,
 
 
 def edit_comment(
-    session: Session, principal: Principal | None, comment_id: int, *, body: object, settings: ConsultationSettings
+    session: Session, principal: Principal | None, comment_id: int, *, body: object, settings: ConsultationSettings,
+    quote: object = None,
 ) -> Comment:
-    """Replace the body of one's own comment, shortly after posting it; abusive edits are held."""
+    """Replace the body of one's own comment, shortly after posting it; abusive edits are held. ``quote``, when
+    sent, must be the comment's own: what a comment quotes anchors it to its words, and changed it would be
+    another comment on other words (the same quote sent back with the new body changes nothing)."""
     eventlog.acquire_append_lock(session)
+    quoted = session.get(Comment, comment_id)
+    if quote is not None and quoted is not None and quote != quoted.quote:
+        raise ValidationFailed(wording("a comment's quote cannot be changed, only its body: withdraw the comment and "
+                                       "post it again to quote other words"), field="quote")
     now = eventlog.utcnow()
     actor, comment = _own_comment(session, principal, comment_id, settings, now)
     # What the consultation received is fixed when it closes; withdrawing one's comment stays possible.

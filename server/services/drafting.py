@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from akn.errors import InvalidMarkupError
 from akn.inline import check_characters
 from server.domain import merge3, textpatch
-from server.domain.amendments import AmendmentAction, AmendmentState
+from server.domain.amendments import SETTLING_ACTIONS, AmendmentState, settled_by
 from server.domain.citation import citation_of_eid
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import Role
@@ -79,12 +79,11 @@ _UPDATE_PROVISION = (
 _BILL_GATE = select(_bills.c.id, _bills.c.status, _bills.c.drafter_ids).where(_bills.c.id == bindparam("bill_id"))
 # The adopted amendments, not yet consolidated, that were voted on as words of one provision (by its wId): new words
 # for it, or its omission. They are made on those words when the clerk consolidates, so the words are settled.
-_SETTLING_ACTIONS = [AmendmentAction.TEXT.value, AmendmentAction.DELETE.value]
 _SETTLING = (
     select(_amendments.c.number, _amendments.c.base_text)
     .where(_amendments.c.bill_id == bindparam("bill_id"), _amendments.c.state == AmendmentState.ADOPTED.value,
            _amendments.c.consolidated_in.is_(None), _amendments.c.wid == bindparam("wid"),
-           _amendments.c.action.in_(_SETTLING_ACTIONS))
+           _amendments.c.action.in_(SETTLING_ACTIONS))
     .order_by(_amendments.c.number)
 )
 _TOUCH_BILL = update(_bills).where(_bills.c.id == bindparam("row_id")).values(updated_at=bindparam("at"))
@@ -231,10 +230,12 @@ def _refuse_unsettling(session: Session, bill_id: int, row: Any, text: str) -> N
     take a provision away from them is refused, where letting it through would hold up both the next publication
     and the consolidation until someone typed the words back. Text already away from them (edited before the
     vote) may be edited, so that it can be put back."""
-    settling = session.connection().execute(_SETTLING, {"bill_id": bill_id, "wid": row.wid}).all()
-    if not settling or text == row.text or any(row.text != base for _, base in settling):
+    if text == row.text:
         return
-    numbers = [number for number, _ in settling]
+    settling = session.connection().execute(_SETTLING, {"bill_id": bill_id, "wid": row.wid}).all()
+    numbers = settled_by(row.text, [(number, base) for number, base in settling])
+    if not numbers:
+        return
     provision = citation_of_eid(row.eid)
     if len(numbers) == 1:
         refusal = wording("%(provision)s reads as the House voted on it when it adopted amendment %(number)s: its "

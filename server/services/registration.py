@@ -38,12 +38,17 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _confirmed_by(session: Session, address: str) -> int | None:
+    """The account that confirmed ``address``, if one did (one account per confirmed address)."""
+    return session.scalar(select(CitizenSignup.user_id).where(CitizenSignup.verified_email == address))
+
+
 def _check_address(session: Session, email: object) -> str:
     try:
         address = check_email(email)
     except AddressRefused as refused:
         raise EmailRefused(refused.message, reason=refused.kind, field="email") from refused
-    if session.scalar(select(CitizenSignup.user_id).where(CitizenSignup.verified_email == address)) is not None:
+    if _confirmed_by(session, address) is not None:
         raise EmailTaken(wording("an account with this email address exists already; sign in to it instead"))
     return address
 
@@ -88,7 +93,7 @@ def resend(session: Session, principal: Principal, ttl_hours: int = 48) -> tuple
     if not signup.email:
         raise SignUpDisowned(wording("the owner of the address this account signed up with said the sign-up was not "
                                      "theirs; sign up again with your own address"))
-    if session.scalar(select(CitizenSignup.user_id).where(CitizenSignup.verified_email == signup.email)) is not None:
+    if _confirmed_by(session, signup.email) is not None:
         # Another mail could never confirm it, and would go to someone else's inbox once more.
         raise EmailTaken(wording("another account has confirmed the address this account signed up with; one "
                                  "account per address: sign up again with an address of your own"))
@@ -151,7 +156,7 @@ def verify(session: Session, token: object) -> User:
     # A link confirms only the address its sign-up still claims: a disowned sign-up claims none.
     if row.used or signup.email != row.email:
         raise _refused()
-    taken = session.scalar(select(CitizenSignup.user_id).where(CitizenSignup.verified_email == row.email))
+    taken = _confirmed_by(session, row.email)
     if taken is not None and taken != row.user_id:
         raise EmailTaken(wording("another account verified this email address first; one account per address"))
     row.used = True

@@ -60,8 +60,8 @@ def test_member_tables_an_amendment_and_clerk_adopts_and_consolidates_it(pages: 
     assert "thirty" in clerk.locator(".redline section del").all_inner_texts()
 
 
-def _table_ninety_days(pages: Pages) -> Any:
-    """An MP's page that has tabled a second amendment of section 5(2), "ninety" days (amendment 2, id 3)."""
+def _compose_ninety_days(pages: Pages) -> Any:
+    """An MP's page whose composer has previewed a second amendment of section 5(2), "ninety" days (id 3)."""
     mp = pages.new("mp")
     mp.goto(f"/bills/{DEMO_BILL}/amendments")
     ready(mp)
@@ -69,6 +69,12 @@ def _table_ninety_days(pages: Pages) -> Any:
     mp.fill("#composer-text", mp.input_value("#composer-text").replace("thirty days", "ninety days"))
     mp.click("#preview-instruction")
     mp.wait_for_selector("#instruction:has-text('ninety')")
+    return mp
+
+
+def _table_ninety_days(pages: Pages) -> Any:
+    """An MP's page that has tabled a second amendment of section 5(2), "ninety" days (amendment 2, id 3)."""
+    mp = _compose_ninety_days(pages)
     mp.click("#table-amendment")
     mp.wait_for_selector("#amendments-message:has-text('Amendment 2 tabled')")
     return mp
@@ -255,13 +261,7 @@ def test_a_disabled_button_looks_unavailable_not_pressed(pages: Pages) -> None:
 
 
 def test_another_members_draft_is_not_named_among_the_conflicts_of_readers_who_cannot_see_it(pages: Pages) -> None:
-    mp = pages.new("mp")
-    mp.goto(f"/bills/{DEMO_BILL}/amendments")
-    ready(mp)
-    mp.select_option("#composer-eid", "part_2__sec_5__subsec_2")
-    mp.fill("#composer-text", mp.input_value("#composer-text").replace("thirty days", "ninety days"))
-    mp.click("#preview-instruction")
-    mp.wait_for_selector("#instruction:has-text('ninety')")
+    mp = _compose_ninety_days(pages)
     mp.click("#save-draft")
     mp.wait_for_selector(f"{NINETY_DAYS_ROW}[data-state='draft']")
     # Its author sees the draft, and the conflict with it.
