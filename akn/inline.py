@@ -287,11 +287,27 @@ _FAIL = object()
 _Parsed = tuple[list["str | _Node"], int]
 
 
+# Runs and elements nested deeper than this are refused: no provision's text comes near it, and each level costs the
+# reader (and the tree builder) stack frames, so a few thousand alternating `**` and `//` would exhaust Python's stack.
+MAX_NESTING = 100
+
+
 class _Reader:
     def __init__(self, text: str) -> None:
         self.s = text
         self.n = len(text)
         self.memo: dict[tuple[int, str], object] = {}
+        self.depth = 0
+
+    def nested(self, pos: int, closer: str, opened_at: int = 0) -> _Parsed:
+        """`sequence` one level deeper, refused past `MAX_NESTING`."""
+        if self.depth >= MAX_NESTING:
+            raise self.error(wording("expected markup nested at most %(depth)d deep", depth=MAX_NESTING), pos)
+        self.depth += 1
+        try:
+            return self.sequence(pos, closer, opened_at)
+        finally:
+            self.depth -= 1
 
     # errors ------------------------------------------------------------------------------------------
 
@@ -378,7 +394,7 @@ class _Reader:
         cached = self.memo.get(key, None)
         if cached is None:
             try:
-                items, end = self.sequence(pos + 2, marker)
+                items, end = self.nested(pos + 2, marker)
                 cached = (_Node(_SYMMETRIC[marker], [], items), end)
             except _Failed:
                 cached = _FAIL
@@ -439,7 +455,7 @@ class _Reader:
                 pos += 1
             elif pos < self.n and s[pos] != "\n" and not s.startswith("}}", pos):
                 raise self.error(wording("expected a space, {attributes} or }} after {{%(name)s", name=name), pos)
-        node.children, pos = self.sequence(pos, "}}", start)
+        node.children, pos = self.nested(pos, "}}", start)
         return node, pos
 
     def attributes(self, pos: int, into: list[tuple[str, str]]) -> int:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from akn import AknDocument, InvalidMarkupError, from_markup, inline_from_markup, inline_to_markup, to_markup
-from akn.inline import escape_text
+from akn.inline import MAX_NESTING, escape_text, marker_closes
 from akn.vocabulary import AKN_NS, is_element_only
 from tests.akn.corpus import files, read
 
@@ -111,6 +111,26 @@ def test_unreadable_markup_says_where(markup: str, line: int | None, column: int
     assert words in error.message
     if line is not None:
         assert (error.line, error.column) == (line, column)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    ["**a//" * 3000, "{{b " * 3000 + "x" + "}}" * 3000, "__a**" * 1000 + "{{i " * 60],
+)
+def test_markup_nested_past_the_limit_is_refused_not_a_crash(markup: str) -> None:
+    # Each level of nesting costs the reader stack frames: a few thousand alternating markers once raised
+    # RecursionError, which the server answered as an internal error.
+    with pytest.raises(InvalidMarkupError) as caught:
+        from_markup(markup)
+    assert f"nested at most {MAX_NESTING} deep" in caught.value.message
+    assert not marker_closes(markup)(0)
+
+
+def test_markup_nested_up_to_the_limit_reads() -> None:
+    markup = "{{b " * (MAX_NESTING - 1) + "**deep**" + "}}" * (MAX_NESTING - 1)
+    element = from_markup(markup)
+    assert len(element.findall(".//" + A + "b")) == MAX_NESTING
+    assert etree.tostring(from_markup(to_markup(element))) == etree.tostring(element)
 
 
 def test_inline_markup_must_be_one_line() -> None:

@@ -403,3 +403,23 @@ def test_unfinished_markup_names_its_provision_when_it_holds_up_the_bill(
     again = author.call("structure", {"bill": bill_id, "action": "insert", "eid": SEC_4, "position": "after",
                                       "name": "section", "num": "5.", "heading": "Bell", "text": "Text."})
     assert again["ok"] is True, again
+
+
+def test_markup_nested_past_the_limit_names_its_provision_rather_than_failing(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int, client: FlaskClient
+) -> None:
+    """Thousands of alternating `**` and `//` once exhausted Python's stack in the markup reader: the publication
+    failed as an internal error and the drafters never learnt which provision held it up."""
+    author = connect(users.tokens["drafter"])
+    _join(author, bill_id)
+    assert _edit(author, bill_id, 0, TEXT, TEXT + " " + "**a//" * 3000)["ok"]
+    published = client.post(f"/api/bills/{bill_id}/versions", json={"source": "working"},
+                             headers=users.headers("clerk"))
+    assert published.status_code == 422, published.get_json()
+    error = published.get_json()["error"]
+    assert error["code"] == "invalid_markup" and error["eid"] == SEC_1, error
+    assert "nested at most" in error["message"], error
+    # Put right, the text publishes.
+    assert _edit(author, bill_id, 1, TEXT + " " + "**a//" * 3000, TEXT)["ok"]
+    assert client.post(f"/api/bills/{bill_id}/versions", json={"source": "working"},
+                       headers=users.headers("clerk")).status_code == 201
