@@ -372,6 +372,7 @@ class AknDocument:
             if meta is None:
                 raise InvalidFrbrUriError(wording("expected a <meta> block to name the new expression in, found none"))
             write_identification(meta, expression, title=self.title, version_number=version_label)
+            _define_identification_authors(meta, expression)
         return AknDocument(tree, lambda: convention_problems(tree))
 
     # output -------------------------------------------------------------------------------------------
@@ -653,3 +654,38 @@ def _remove_keeping_text(element: etree._Element) -> None:
         else:
             parent.text = (parent.text or "") + tail
     parent.remove(element)
+
+
+# The <meta> children that come before <references> in the schema's sequence.
+_BEFORE_REFERENCES = frozenset(
+    _A + name for name in
+    ("identification", "publication", "classification", "lifecycle", "workflow", "analysis", "temporalData")
+)
+
+
+def _define_identification_authors(meta: etree._Element, uri: FrbrUri) -> None:
+    """Define in `<references>` the `#parley` and `#parliament` that a rewritten identification names as its
+    source and authors, unless the document already defines those ids: a reference to an undefined id tells an
+    open-data reader nothing about who made the expression."""
+    document = meta.getparent()
+    defined = {element.get("eId") for element in (meta if document is None else document).iter() if element.get("eId")}
+    wanted = [
+        (name, href, shown)
+        for name, href, shown in (
+            ("parley", "/ontology/organization/parley", "Parley"),
+            ("parliament", f"/ontology/organization/{uri.place}/parliament", "Parliament"),
+        )
+        if name not in defined
+    ]
+    if not wanted:
+        return
+    references = meta.find(_A + "references")
+    if references is None:
+        references = etree.Element(_A + "references", source="#parley")
+        before = [child for child in meta if child.tag in _BEFORE_REFERENCES]
+        if before:
+            before[-1].addnext(references)
+        else:
+            meta.insert(0, references)
+    for name, href, shown in wanted:
+        etree.SubElement(references, _A + "TLCOrganization", eId=name, href=href, showAs=shown)

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from lxml import etree
 
 from akn import AknDocument
-from akn.vocabulary import HIERARCHY_ELEMENTS
+from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
 from tests.server.conftest import Accounts, small_bill_xml
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "akn-corpus"
@@ -156,6 +156,11 @@ def test_new_versions_of_an_imported_document_are_expressions_of_the_bill_served
         frbr = document.frbr
         assert (frbr.work_uri, frbr.expression_uri, frbr.language) == (bill["work_uri"], uri, language)
         assert frbr.version_number == str(version)
+        # Who made the expression is defined in the document, not only named.
+        named = {value[1:] for element in document.tree.iter(f"{{{AKN_NS}}}identification", f"{{{AKN_NS}}}FRBR*")
+                 for key in ("source", "href") if (value := element.get(key, "")).startswith("#")}
+        defined = {element.get("eId") for element in document.tree.iter() if isinstance(element.tag, str)}
+        assert named and named <= defined, (name, named - defined)
         # The work's URI, and the forms of the naming convention, serve the new version.
         def walk(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             for node in nodes:
