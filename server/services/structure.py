@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError
-from server.domain.amendments import AmendmentState
+from server.domain.amendments import AmendmentAction, AmendmentState, eids_by_wid, numbered_sibling
+from server.domain.citation import citation_of_eid
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.instruction_rules import numbering_problem
 from server.domain.wording import wording
@@ -97,10 +98,13 @@ def _apply(
     try:
         _pin_work_ids(document)
         before = _wids(document)
+        insertions = _waiting_insertions(session, bill_id)
+        numbers_taken_before = _numbers_taken(document, insertions)
         subject, changed = change(document)
         if creates and subject:
             _give_fresh_wid(document, subject, set(before) | _retired_wids(session, bill_id))
         renumbered = document.renumber()
+        _refuse_taking_inserted_numbers(document, insertions, numbers_taken_before)
         problems = document.validate()
     except AknError as error:
         raise from_akn_error(error) from error
@@ -219,6 +223,54 @@ def _refuse_taking_out_adopted(session: Session, bill_id: int, eid: str, taken_o
                                                    eid=eid, numbers=named))
         raise AdoptedAmendmentsPending(wording("%(eid)s holds what adopted amendment %(number)s amends: consolidate "
                                                "the adopted amendments first, then delete it", eid=eid, number=named))
+
+
+def _waiting_insertions(session: Session, bill_id: int) -> list[tuple[int, str, str]]:
+    """(number, wId of the provision it inserts after, number of the provision it inserts) of each adopted
+    ``insert_after`` amendment not yet consolidated."""
+    rows = session.execute(
+        select(Amendment.number, Amendment.wid, Amendment.new_num).where(
+            Amendment.bill_id == bill_id, Amendment.state == AmendmentState.ADOPTED.value,
+            Amendment.consolidated_in.is_(None), Amendment.action == AmendmentAction.INSERT_AFTER.value,
+            Amendment.new_num.is_not(None),
+        ).order_by(Amendment.number)
+    ).all()
+    return [(number or 0, wid, new_num) for number, wid, new_num in rows if wid and new_num]
+
+
+def _numbers_taken(document: AknDocument, insertions: list[tuple[int, str, str]]) -> dict[int, tuple[str, str]]:
+    """The insertions (by amendment number) whose new provision's number a provision beside its place already
+    has: the eIds of the provision it inserts after and of the one with the number."""
+    if not insertions:
+        return {}
+    wids = eids_by_wid(document)
+    taken = {}
+    for number, wid, new_num in insertions:
+        eid = wids.get(wid)
+        twin = numbered_sibling(document, eid, new_num) if eid else None
+        if eid and twin is not None:
+            taken[number] = (eid, twin)
+    return taken
+
+
+def _refuse_taking_inserted_numbers(
+    document: AknDocument, insertions: list[tuple[int, str, str]], taken_before: dict[int, tuple[str, str]]
+) -> None:
+    """An adopted amendment inserting a provision numbered "4A" after section 4 can be made only while no provision
+    beside section 4 is numbered 4A: a structure edit that gave that number away would hold up the consolidation
+    (and every publication) until someone undid it, so it is refused. Numbers taken before the edit stay refused
+    where they were, so that the drafters can still put them right."""
+    for number, (anchor, twin) in _numbers_taken(document, insertions).items():
+        if number in taken_before:
+            continue
+        new_num = next(num for n, _, num in insertions if n == number)
+        raise AdoptedAmendmentsPending(
+            wording("adopted amendment %(number)s inserts a provision numbered %(num)s after %(provision)s, and the "
+                    "change would give that number to another provision beside it: give it another number, or "
+                    "consolidate the adopted amendments first", number=number, num=new_num,
+                    provision=citation_of_eid(anchor)),
+            eid=twin, amendment_numbers=[number],
+        )
 
 
 def move_provision(

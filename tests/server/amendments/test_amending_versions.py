@@ -289,6 +289,35 @@ def test_two_adopted_amendments_may_not_insert_one_number_side_by_side(amending:
                                   "cannot both be made, so Amendment 2 cannot be adopted")
 
 
+def test_a_structure_edit_may_not_give_away_the_number_an_adopted_insertion_gives(
+    amending: Amending, drafter: Drafting, client: FlaskClient, db: Database
+) -> None:
+    """Before, a drafter's new section 4A beside section 4 held up the consolidation of an adopted amendment inserting
+    section 4A after section 4, and every publication with it, until someone undid the edit."""
+    inserting = amending.propose(eid="part_1__sec_4", action="insert_after", num="4A", text="Records are public.")
+    amending.adopt(inserting["id"])
+    events = _events(db)
+    refusals = [
+        lambda: drafter.insert_after("part_1__sec_4", "section", "4A.", "The Clerk shall keep records."),
+        lambda: drafter.renumber("part_1__sec_3", "4A"),
+    ]
+    for attempt in refusals:
+        with pytest.raises(AdoptedAmendmentsPending) as refused:
+            attempt()
+        assert refused.value.message.startswith(
+            "adopted amendment 1 inserts a provision numbered 4A after section 4, and the change would give that "
+            "number to another provision beside it"), refused.value.message
+        assert refused.value.details["amendment_numbers"] == [1]
+    assert _events(db) == events
+
+    # Other numbers, and other places, are free; the amendment is then made as adopted.
+    assert drafter.insert_after("part_1__sec_4", "section", "4B.", "The Clerk shall keep records.")
+    assert drafter.insert_after("part_2__sec_5", "section", "4A.", "Elsewhere, 4A is another section's number.")
+    assert drafter.publish()["version"] == 2
+    document = _version(client, _consolidate(amending))
+    assert document.provision_text("part_1__sec_4A") == "Records are public."
+
+
 # --- 6. an adopted amendment is never lost with a container that other amendments empty --------------------
 
 
