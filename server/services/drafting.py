@@ -209,7 +209,12 @@ def apply_edit(
     if len(outcome.text) > max_chars:
         raise ProvisionTooLarge(wording("provision %(eid)s would grow to %(length)d characters; the limit is "
                                         "%(limit)s", eid=eid, length=len(outcome.text), limit=max_chars))
-    _refuse_unsettling(session, bill_id, row, outcome.text)
+    settled = _refuse_unsettling(session, bill_id, row, outcome.text)
+    data: dict[str, Any] = {"eid": eid, "wid": row.wid, "rev": row.rev + 1, "base_rev": rev, "patch": outcome.patch,
+                            "op_id": op_id}
+    if settled:
+        # The edit gave the provision back the words the House voted on: the editors show it settled from now on.
+        data["settled_by"] = settled
     record = eventlog.append(
         session,
         EventDraft(
@@ -217,25 +222,28 @@ def apply_edit(
             type=EventType.PROVISION_EDITED,
             actor_id=actor.actor_id,
             bill_id=bill_id,
-            data={"eid": eid, "wid": row.wid, "rev": row.rev + 1, "base_rev": rev, "patch": outcome.patch,
-                  "op_id": op_id},
+            data=data,
         ),
         projector=projections.apply,
     )
     return EditOutcome(record.data["rev"], record.id)
 
 
-def _refuse_unsettling(session: Session, bill_id: int, row: Any, text: str) -> None:
+def _refuse_unsettling(session: Session, bill_id: int, row: Any, text: str) -> list[int]:
     """Words the House voted to amend stay as it voted on them until the clerk consolidates: an edit that would
     take a provision away from them is refused, where letting it through would hold up both the next publication
     and the consolidation until someone typed the words back. Text already away from them (edited before the
-    vote) may be edited, so that it can be put back."""
+    vote) may be edited, so that it can be put back. Returns the numbers of the amendments whose words `text`
+    holds (it was put back)."""
     if text == row.text:
-        return
-    settling = session.connection().execute(_SETTLING, {"bill_id": bill_id, "wid": row.wid}).all()
-    numbers = settled_by(row.text, [(number, base) for number, base in settling])
+        return []
+    settling = [(number, base) for number, base in
+                session.connection().execute(_SETTLING, {"bill_id": bill_id, "wid": row.wid}).all()]
+    if not settling:
+        return []
+    numbers = settled_by(row.text, settling)
     if not numbers:
-        return
+        return settled_by(text, settling)
     provision = citation_of_eid(row.eid)
     if len(numbers) == 1:
         refusal = wording("%(provision)s reads as the House voted on it when it adopted amendment %(number)s: its "

@@ -76,3 +76,57 @@ def test_adopted_words_are_read_only_in_the_editor_until_they_are_consolidated(p
     drafter.keyboard.type(" Free.")
     _wait_for(drafter, SETTLED, "textContent.endsWith('Free.')")
     drafter.wait_for_function("() => document.getElementById('sync-state').dataset.state === 'saved'")
+
+
+def _server_text(page: Any, eid: str) -> str:
+    return str(page.request.get(f"/api/bills/{DEMO_BILL}/provisions/{eid}").json()["text"])
+
+
+def _saved(page: Any) -> None:
+    page.wait_for_function("() => document.getElementById('sync-state').dataset.state === 'saved'")
+
+
+def test_a_provision_typed_back_to_the_voted_words_becomes_read_only_in_every_editor(pages: Pages) -> None:
+    """Edited before the vote, the provision stayed free; once a drafter typed the voted words back, the server
+    refused any further edit, but the other drafters' editors went on taking keystrokes the server then refused."""
+    drafter, colleague, clerk = pages.new("drafter"), pages.new("drafter2"), pages.new("clerk")
+    for page in (drafter, colleague):
+        page.goto(f"/bills/{DEMO_BILL}/edit")
+        ready(page)
+        page.locator(_content(SETTLED)).scroll_into_view_if_needed()
+        page.wait_for_selector(_content(SETTLED))
+    before = _text(drafter, SETTLED)
+    drafter.click(_content(SETTLED))
+    drafter.keyboard.press("Control+End")
+    drafter.keyboard.type(" Draft.")
+    _saved(drafter)
+    # (An editor's text also shows the names of the colleagues whose carets are in it.)
+    _wait_for(colleague, SETTLED, "textContent.includes('Draft.')")
+
+    clerk.goto(f"/bills/{DEMO_BILL}/amendments")
+    ready(clerk)
+    assert post_as(clerk, "/api/amendments/1/transitions", {"to": "admissible"}) == 200
+    assert post_as(clerk, "/api/amendments/1/transitions",
+                   {"to": "adopted", "votes": {"for": 120, "against": 40}}) == 200
+    drafter.wait_for_timeout(500)
+    assert drafter.locator(NOTE).count() == 0, "edited before the vote, it may still be put back"
+
+    colleague.click(_content(SETTLED))
+    colleague.keyboard.press("Control+End")
+    for _ in " Draft.":
+        colleague.keyboard.press("Backspace")
+    _wait_for(colleague, SETTLED, "textContent.includes('Draft.') === false")
+    _saved(colleague)
+    assert _server_text(colleague, SETTLED) == before
+    # Both editors learn it live: the note says why, and the text no longer takes keystrokes.
+    for page in (drafter, colleague):
+        page.wait_for_selector(f"{NOTE}:has-text('Adopted amendment 1 amends these words')")
+        assert page.get_attribute(_content(SETTLED), "aria-readonly") == "true"
+    drafter.click(_content(SETTLED))
+    drafter.keyboard.press("Control+End")
+    drafter.keyboard.type(" More.")
+    drafter.wait_for_timeout(400)
+    assert "More." not in _text(drafter, SETTLED)
+    _saved(drafter)
+    assert drafter.inner_text("#editor-message") == ""
+    assert _server_text(drafter, SETTLED) == before

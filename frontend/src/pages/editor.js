@@ -23,7 +23,8 @@ const PEER_TIMEOUT_MS = 10000;
 const STYLESHEET = document.querySelector('link[rel="stylesheet"]')?.href ?? '/static/css/parley.css';
 
 const remote = Annotation.define();
-// After these, provisions become settled (their words adopted as the House voted on them) or free again.
+// After these, provisions become settled (their words adopted as the House voted on them) or free again; so does
+// the one a `provision.edited` names with `settled_by` (its words were typed back as voted on).
 const SETTLING_EVENTS = new Set(['amendment.adopted', 'amendments.consolidated']);
 
 let bill;
@@ -651,6 +652,8 @@ export async function start() {
     // from another tab or client (the same user, so the actor cannot tell them apart).
     if (STRUCTURE_EVENTS.has(event.type) && !ownStructure.delete(event.id)) reshape();
     else if (SETTLING_EVENTS.has(event.type) && event.bill === bill) reshape();
+    // An edit that gave a provision back the words the House voted on settles it.
+    else if (event.type === 'provision.edited' && event.bill === bill && event.data?.settled_by?.length) reshape();
   });
   socket.on('presence', onPresence);
   // Leaving while something typed is not saved yet (on its way, held by the pace of edits, or typed offline), or

@@ -400,7 +400,7 @@ def test_words_the_house_adopted_are_settled_until_consolidation_and_nothing_dea
     other = "part_1__sec_4"
     other_text = amending.text_of(other)
     # Edited before the vote, a provision may still be edited after it: its drafter can put it back.
-    _edit(db, users, other, other_text, other_text + " Draft.", 0, "before-vote")
+    before_vote = _edit(db, users, other, other_text, other_text + " Draft.", 0, "before-vote")
     adopted = amending.adopt(amending.replace(SUBSEC_1_2, "thirty", "sixty")["id"])
     left_out = amending.adopt(amending.propose(eid=other, action="delete")["id"])
     assert _settled_by(client, 1) == {SUBSEC_1_2: [adopted["number"]]}, "not the one edited before the vote"
@@ -411,8 +411,12 @@ def test_words_the_house_adopted_are_settled_until_consolidation_and_nothing_dea
     assert refused.value.details == {"eid": SUBSEC_1_2, "amendment_numbers": [adopted["number"]]}
     assert amending.text_of(SUBSEC_1_2) == text, "nothing of the refused edit was kept"
     # The provision edited before the vote is put back, and the bill consolidates.
-    _edit(db, users, other, other_text + " Draft.", other_text, 1, "put-back")
+    put_back = _edit(db, users, other, other_text + " Draft.", other_text, 1, "put-back")
     assert _settled_by(client, 1) == {SUBSEC_1_2: [adopted["number"]], other: [left_out["number"]]}
+    # The room hears it with the edit, so that every editor shows the provision settled from then on.
+    with db.read() as session:
+        assert "settled_by" not in session.get_one(EventRecord, before_vote.event_id).data
+        assert session.get_one(EventRecord, put_back.event_id).data["settled_by"] == [left_out["number"]]
     consolidated = client.post("/api/bills/1/versions", json={}, headers=users.headers("clerk"))
     assert consolidated.status_code == 201, consolidated.get_json()
     assert _settled_by(client, 1) == {}
