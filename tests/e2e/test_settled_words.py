@@ -34,6 +34,17 @@ def _wait_for(page: Any, eid: str, condition: str) -> None:
         f".querySelector('.cm-content')?.{condition}", arg=eid)
 
 
+def _shown_settled(page: Any) -> None:
+    """The settled provision's note says why, and typing in it changes nothing."""
+    page.wait_for_selector(f"{NOTE}:has-text('Adopted amendment 1 amends these words')")
+    assert page.get_attribute(_content(SETTLED), "aria-readonly") == "true"
+    page.click(_content(SETTLED))
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" Extra.")
+    page.wait_for_timeout(400)
+    assert "Extra." not in _text(page, SETTLED)
+
+
 def test_adopted_words_are_read_only_in_the_editor_until_they_are_consolidated(pages: Pages) -> None:
     drafter, clerk = pages.new("drafter"), pages.new("clerk")
     drafter.goto(f"/bills/{DEMO_BILL}/edit")
@@ -50,12 +61,7 @@ def test_adopted_words_are_read_only_in_the_editor_until_they_are_consolidated(p
                    {"to": "adopted", "votes": {"for": 120, "against": 40}}) == 200
 
     # Heard in the bill's room: the note says why, and typing changes nothing.
-    drafter.wait_for_selector(f"{NOTE}:has-text('Adopted amendment 1 amends these words')")
-    assert drafter.get_attribute(_content(SETTLED), "aria-readonly") == "true"
-    drafter.click(_content(SETTLED))
-    drafter.keyboard.press("End")
-    drafter.keyboard.type(" Extra.")
-    drafter.wait_for_timeout(400)
+    _shown_settled(drafter)
     assert _text(drafter, SETTLED) == before
     # Other provisions are edited as ever.
     drafter.locator(_content(FREE)).scroll_into_view_if_needed()
@@ -120,13 +126,7 @@ def test_a_provision_typed_back_to_the_voted_words_becomes_read_only_in_every_ed
     assert _server_text(colleague, SETTLED) == before
     # Both editors learn it live: the note says why, and the text no longer takes keystrokes.
     for page in (drafter, colleague):
-        page.wait_for_selector(f"{NOTE}:has-text('Adopted amendment 1 amends these words')")
-        assert page.get_attribute(_content(SETTLED), "aria-readonly") == "true"
-    drafter.click(_content(SETTLED))
-    drafter.keyboard.press("Control+End")
-    drafter.keyboard.type(" More.")
-    drafter.wait_for_timeout(400)
-    assert "More." not in _text(drafter, SETTLED)
+        _shown_settled(page)
     _saved(drafter)
     assert drafter.inner_text("#editor-message") == ""
     assert _server_text(drafter, SETTLED) == before
