@@ -17,10 +17,12 @@ drafting_pages.register_error_handler(ParleyError, page_error)
 
 
 def outline(tree: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The provision tree without texts: the editor receives the texts (and revisions) when it joins."""
+    """The provision tree without texts: the editor receives the texts (and revisions) when it joins. A settled
+    provision keeps its ``settled_by``, so that it is read-only, with its note, from the first paint."""
     return [
         {"eid": node["eid"], "wid": node["wid"], "name": node["name"], "num": node["num"],
-         "heading": node["heading"], "citation": node["citation"], "children": outline(node["children"])}
+         "heading": node["heading"], "citation": node["citation"], "children": outline(node["children"]),
+         **({"settled_by": node["settled_by"]} if "settled_by" in node else {})}
         for node in tree
     ]
 

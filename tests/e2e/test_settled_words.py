@@ -63,6 +63,16 @@ def test_adopted_words_are_read_only_in_the_editor_until_they_are_consolidated(p
     # Heard in the bill's room: the note says why, and typing changes nothing.
     _shown_settled(drafter)
     assert _text(drafter, SETTLED) == before
+    # An editor opened now shows it so from the start, not only once something makes it lay the bill out again.
+    late = pages.new("drafter2")
+    laid_out_again: list[str] = []
+    late.on("request", lambda request: laid_out_again.append(request.url)
+            if request.url.endswith(f"/api/bills/{DEMO_BILL}") else None)
+    late.goto(f"/bills/{DEMO_BILL}/edit")
+    ready(late)
+    late.locator(_content(SETTLED)).scroll_into_view_if_needed()
+    _shown_settled(late)
+    assert laid_out_again == []
     # Other provisions are edited as ever.
     drafter.locator(_content(FREE)).scroll_into_view_if_needed()
     drafter.click(_content(FREE))
