@@ -123,9 +123,17 @@ def _paragraphs(parent: etree._Element, text: str, eid_prefix: str) -> None:
         _sub(parent, "p", line, eId=f"{eid_prefix}__p_{index}")
 
 
+def _title(spec: AmendmentSpec) -> str:
+    """The title the House knows the amendment by: its order-paper number once tabled (its FRBR number is the
+    amendment's id, which tells drafts apart and never changes)."""
+    if spec.order_number:
+        return f"Amendment {spec.order_number}"
+    return f"Amendment {spec.number} (draft)"
+
+
 def _meta(spec: AmendmentSpec, uri: FrbrUri) -> etree._Element:
     meta = etree.Element(_A + "meta")
-    write_identification(meta, uri, author=f"#{spec.proponent.eid}", title=f"Amendment {spec.number}")
+    write_identification(meta, uri, author=f"#{spec.proponent.eid}", title=_title(spec))
     analysis = _sub(meta, "analysis", source="#parley")
     modifications = _sub(analysis, "activeModifications")
     textual = _sub(modifications, "textualMod", type=spec.modification, eId="amod_1")

@@ -49,6 +49,9 @@ def test_text_amendment_is_strictly_valid_and_follows_the_naming_convention() ->
         "/akn/ke/amendment/2026-11-21/7/eng@2026-11-21"
     )
     assert root.find(".//a:docNumber", NS).text == "3"
+    # Titled as the House knows it, by its order-paper number; its FRBR number is its id.
+    assert root.find(".//a:FRBRWork/a:FRBRalias[@name='title']", NS).get("value") == "Amendment 3"
+    assert root.find(".//a:FRBRWork/a:FRBRnumber", NS).get("value") == "7"
     mod = root.find(".//a:amendmentContent//a:mod", NS)
     assert "".join(mod.itertext()) == "In section 1(2), leave out thirty and insert sixty."
     assert [q.text for q in mod.iterfind("a:quotedText", NS)] == ["thirty", "sixty"]
@@ -71,6 +74,12 @@ def test_new_provision_is_a_quoted_structure() -> None:
     assert [etree.tostring(p, method="text", encoding="unicode") for p in section.iterfind(".//a:p", NS)] == [
         "The Clerk shall review this Act.", "Again."
     ]
+
+
+def test_a_draft_is_titled_as_a_draft_until_it_has_its_order_paper_number() -> None:
+    root = build_amendment(_spec())
+    assert root.find(".//a:FRBRWork/a:FRBRalias[@name='title']", NS).get("value") == "Amendment 7 (draft)"
+    assert root.find(".//a:docNumber", NS).text == "7 (draft)"
 
 
 def test_text_that_needs_escaping_stays_text() -> None:
