@@ -50,15 +50,26 @@ FRENCH: Final[frozenset[str]] = frozenset(
 LEXICONS: Final[dict[str, frozenset[str]]] = {"en": ENGLISH, "fr": FRENCH}
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+# Cyrillic and Greek letters drawn like Latin ones (lower case, as folding leaves them): "idiot" with a Cyrillic
+# i (U+0456) reads as "idiot" on screen, and must be matched as it reads.
+_LOOKALIKES = str.maketrans(
+    "\u0430\u0432\u0441\u0501\u0435\u0451\u04bb\u0456\u0457\u0458\u043a"
+    "\u04cf\u043c\u043d\u043e\u0440\u051b\u0455\u0442\u0443\u0475\u051d\u0445"  # Cyrillic
+    "\u03b1\u03b2\u03b5\u03b7\u03b9\u03ba\u03bd\u03bf\u03c1\u03c4\u03c5\u03c7",  # Greek
+    "abcdeehiijklmhopqstyvwx"
+    "abenikvoptux",
+)
 _STRETCH = re.compile(r"(\w)\1{2,}")
-_WORD = re.compile(r"[\w'-]+")
+# An apostrophe ends a word: French elides its articles ("d'abruti", "l'enfoiré"), and the insult is the word after.
+_WORD = re.compile(r"[\w-]+")
 
 
 def fold(text: str) -> str:
-    """Lower case without accents, with digit/symbol stand-ins read as letters and stretched letters shortened."""
+    """Lower case without accents, invisible characters (a zero-width space inside "id\u200biot") or look-alike
+    letters of other scripts, with digit/symbol stand-ins read as letters and stretched letters shortened."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _STRETCH.sub(r"\1", plain.translate(_LEET))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
+    return _STRETCH.sub(r"\1", plain.translate(_LOOKALIKES).translate(_LEET))
 
 
 def _words(text: str) -> list[str]:

@@ -122,6 +122,19 @@ def test_a_recorded_hold_reason_reads_back_into_the_sentence_it_was_made_from() 
         ("Je suis crevé après le travail et le pneu est crevé.", []),
         ("Le texte s'attarde sur la collecte des ordures ménagères et la pourriture des récoltes.", []),
         ("Tu vas crever, crevez tous.", ["crevez tous", "tu vas crever", "vas crever"]),
+        # French elides its articles, with the apostrophe a keyboard types or the typographic one.
+        ("Espèce d'abruti, ce projet est nul", ["abruti"]),
+        ("Bande d'enculés au parlement; quelle bande d\u2019enfoirés", ["encule", "enfoire"]),
+        ("L'abruti qui a écrit ça", ["abruti"]),
+        ("Aujourd'hui l'assemblée débat d'un texte qu'on attendait.", []),
+        # Invisible characters inside a word, and letters of other scripts drawn like Latin ones.
+        ("You are an id\u200biot", ["idiot"]),
+        ("You are an id\u00adiot and a m\u200dor\u2060on", ["idiot", "moron"]),
+        ("You are an \u0456diot", ["idiot"]),
+        ("You are an \u0456d\u0456\u043et", ["idiot"]),
+        # A text written in Cyrillic is not read as Latin words.
+        ("\u0417\u0430\u043a\u043e\u043d \u043e "
+         "\u043a\u043e\u043d\u0441\u0443\u043b\u044c\u0442\u0430\u0446\u0438\u044f\u0445.", []),
     ],
 )
 def test_the_lexicon_matches_whole_words_in_english_and_french(text: str, found: list[str]) -> None:
