@@ -50,7 +50,14 @@ from server.services.consultation import (
 )
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
-from server.store.consultation_models import CitizenSignup, Comment, CommentEndorsement, CommentKey, Consultation
+from server.store.consultation_models import (
+    CitizenSignup,
+    Comment,
+    CommentAnswer,
+    CommentEndorsement,
+    CommentKey,
+    Consultation,
+)
 from server.store.models import Bill, EventRecord, Expression, User
 
 # --- posting -----------------------------------------------------------------------------------------------
@@ -107,6 +114,14 @@ _INDEXED_MEMBERS = (
     .distinct().limit(clustering.MAX_INDEXED_PER_CLUSTER)
 )
 _INSERT_COMMENT = insert(_comments)
+_answers = cast(Table, CommentAnswer.__table__)
+# The fate the latest answer to a whole cluster gave it: a form letter that joins the campaign later shares it.
+_CLUSTER_FATE = (
+    select(_answers.c.fate)
+    .where(_answers.c.consultation_id == bindparam("consultation_id"), _answers.c.cluster_id == bindparam("cluster_id"),
+           _answers.c.comment_id.is_(None))
+    .order_by(_answers.c.id.desc()).limit(1)
+)
 _INSERT_KEYS = insert(_keys)
 
 
@@ -238,6 +253,8 @@ def post_comment(
     cluster, indexed = _cluster_of(session, consultation.id, clustering.band_keys(text), text,
                                    settings.cluster_threshold)
     state = CommentState.HELD if held else CommentState.VISIBLE
+    fate = None if cluster is None else session.connection().scalar(
+        _CLUSTER_FATE, {"consultation_id": consultation.id, "cluster_id": cluster})
     record = eventlog.append(
         session,
         draft(
@@ -249,6 +266,7 @@ def post_comment(
                 "wid": wid, "version": version, "quote": checked_quote, "body": text,
                 "reply_to": parent.id if parent else None, "state": state.value, "held_because": held,
                 "cluster_id": cluster if cluster is not None else comment_id, "indexed": indexed,
+                **({"fate": fate} if fate is not None else {}),
             },
         ),
         expected_version=0,
@@ -267,7 +285,7 @@ def _comment_row(record: EventRecord) -> dict[str, Any]:
         "body": data["body"], "author_id": record.actor_id or 0, "reply_to": data["reply_to"],
         "state": data["state"], "state_reason": data["held_because"], "created_at": record.occurred_at,
         "edited_at": None, "endorsements": 0, "flags": 0, "flags_pending": 0, "cluster_id": data["cluster_id"],
-        "fate": None, "event_id": record.id,
+        "fate": data.get("fate"), "event_id": record.id,
     }
 
 

@@ -96,6 +96,19 @@ def test_answers_give_comments_and_whole_clusters_their_fate(
         assert listed[member["id"]]["fate"] == "not_taken_up"
         assert listed[member["id"]]["answers"][0]["cluster_id"] == members[0]["cluster_id"]
 
+    # A signatory who joins the campaign after its answer shares its fate, in the list and in the export, as the
+    # answer shown under their comment says.
+    users.add("late", "citizen")
+    late = api.comment("late", consulted, DURATION, "Friends, " + letter).get_json()
+    assert late["cluster_id"] == members[0]["cluster_id"]
+    listed = {c["id"]: c for c in api.comments(consulted)}
+    assert listed[late["id"]]["fate"] == "not_taken_up"
+    assert [a["body"] for a in listed[late["id"]]["answers"]] == ["The committee kept thirty days but added hearings."]
+    consultation = api.get(f"/api/bills/{consulted}/consultations").get_json()["consultations"][0]["id"]
+    exported = {row["id"]: row for row in api.get(f"/api/consultations/{consultation}/export.json").get_json()[
+        "comments"]}
+    assert exported[late["id"]]["fate"] == "not_taken_up"
+
 
 def test_only_a_visible_comment_is_answered_and_endorsers_stay_unnamed_in_the_history(
     api: Api, users: Accounts, consulted: int
