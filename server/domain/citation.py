@@ -32,7 +32,9 @@ __all__ = [
     "Unnumbered",
     "bare_number",
     "citation_of_eid",
+    "citations",
     "cite",
+    "cited_alike",
     "is_top_unit",
     "levels_from_eid",
     "ordinal",
@@ -251,3 +253,35 @@ def unnumbered_place(element: etree._Element) -> Unnumbered | None:
         else:
             after, run = number, []
     return Unnumbered(after, run.index(element) + 1, len(run))
+
+
+def _levels_in(element: etree._Element, tree: set[etree._Element]) -> list[Level]:
+    chain = [element, *(a for a in element.iterancestors() if a in tree)]
+    levels = []
+    for node in reversed(chain):
+        mark = node.find(f"{{{AKN_NS}}}num")
+        num = None if mark is None else "".join(str(t) for t in mark.itertext())
+        levels.append(Level(etree.QName(node).localname, num))
+    return levels
+
+
+def citations(root: etree._Element) -> list[dict[str, list[etree._Element]]]:
+    """For each body of a document (a collection's documents have their own), the citations of its numbered
+    provisions, with the provisions each names: more than one where numbers clash."""
+    found = []
+    for body in root.iter(*(f"{{{AKN_NS}}}{name}" for name in BODY_ELEMENTS)):
+        tree = set(iter_provisions(body))
+        cited: dict[str, list[etree._Element]] = {}
+        for element in tree:
+            if _number_of(element) is not None:
+                cited.setdefault(cite(_levels_in(element, tree)), []).append(element)
+        found.append(cited)
+    return found
+
+
+def cited_alike(root: etree._Element) -> dict[str, list[etree._Element]]:
+    """The citations that name more than one numbered provision of a document (two sections 4 in two Parts are both
+    "section 4", two subsections (2) of one section both "section 4(2)"), with those provisions. An amendment to
+    either would read the same, and the House could not tell which it voted on."""
+    return {citation: elements for cited in citations(root) for citation, elements in cited.items()
+            if len(elements) > 1}

@@ -50,7 +50,7 @@ from server.domain.amendments import (
     standing_problem,
     vote_problem,
 )
-from server.domain.citation import Level, cite, unnumbered_place
+from server.domain.citation import Level, citation_of_eid, citations, cite, unnumbered_place
 from server.domain.events import EventDraft, bill_stream
 from server.domain.instruction_rules import formatting_problem, numbering_problem
 from server.domain.instructions import (
@@ -391,12 +391,29 @@ def _check_new_provision(proposal: Proposal, cited: CitedProvision, document: Ak
         raise ValidationFailed(problem, field="num")
     anchor = cited.provision.eid
     assert anchor  # cited by its eId
+    name = proposal.name or cited.provision.name
+    parent = document.provision_element(anchor).getparent()
+    neighbours = {etree.QName(e).localname for e in child_provisions(parent)} if parent is not None else {name}
+    if name not in neighbours:
+        # A subsection straight in a Part, a Part inside a section: schema-valid, but cited as nothing a reader knows
+        # ("Part 3(9)"), and made into the bill for good once adopted.
+        raise ValidationFailed(wording("a provision inserted after %(provision)s stands beside it, among provisions of "
+                                       "the kinds %(kinds)s; found %(found)r", provision=cite(cited.levels),
+                                       kinds=", ".join(sorted(neighbours)), found=name), field="name")
     taken = numbered_sibling(document, anchor, proposal.num) if proposal.num else None
     if taken is not None:
         # Two provisions with one number cannot be cited apart, and the newcomer would take the other's eId.
         raise ValidationFailed(wording("%(taken)s is numbered %(num)s already in version %(version)s of bill "
-                                       "%(bill)s: give the new provision a number of its own", taken=taken,
-                                       num=proposal.num, version=bill.current_version, bill=bill.id), field="num")
+                                       "%(bill)s: give the new provision a number of its own",
+                                       taken=taken if isinstance(taken, Wording) else citation_of_eid(taken),
+                                       num=proposal.num,
+                                       version=bill.current_version, bill=bill.id), field="num")
+    new_citation = cite([*cited.levels[:-1], Level(name, proposal.num)]) if proposal.num else None
+    if new_citation is not None and any(new_citation in cited_ for cited_ in citations(document.root)):
+        # Sections are cited bill-wide: a new section 4 in Part 3 is cited as the section 4 of Part 1 is.
+        raise ValidationFailed(wording("the bill has a %(citation)s already in version %(version)s: give the new "
+                                       "provision a number of its own", citation=new_citation,
+                                       version=bill.current_version), field="num")
 
 
 def _check_proposal(proposal: Proposal, cited: CitedProvision, document: AknDocument, bill: Bill) -> None:

@@ -136,15 +136,16 @@ def test_amendments_follow_their_provision_when_a_new_one_takes_its_eid(
     after = amending.propose(eid=SUBSEC_1_2, action="insert_after", num="(3)", text="It expires after ten years.")
     for amendment in (sixty, after):
         amending.to_vote(amendment["id"])
-    # The drafter inserts another "(2)" after (1): it takes the eId part_1__sec_1__subsec_2, and the original
-    # (2) becomes part_1__sec_1__subsec_2_2, keeping its wId.
+    # The drafter renumbers (2) as (2A) and inserts a new (2) after (1): the new one takes the eId
+    # part_1__sec_1__subsec_2, and the original, now part_1__sec_1__subsec_2A, keeps its wId.
+    drafter.renumber(SUBSEC_1_2, "(2A)")
     assert drafter.insert_after("part_1__sec_1__subsec_1", "subsection", "(2)", "New words.") == SUBSEC_1_2
     drafter.publish()
-    original = amending.text_of("part_1__sec_1__subsec_2_2")
+    original = amending.text_of("part_1__sec_1__subsec_2A")
     assert "thirty" in original
 
     # Amending the same words of the same provision on version 2, under its new eId, conflicts with amendment 1.
-    ninety = amending.replace("part_1__sec_1__subsec_2_2", "thirty", "ninety", as_user="mp2")
+    ninety = amending.replace("part_1__sec_1__subsec_2A", "thirty", "ninety", as_user="mp2")
     assert ninety["conflicts_with"] == [sixty["id"]]
     amending.move(ninety["id"], "withdrawn", "mp2")
 
@@ -152,12 +153,13 @@ def test_amendments_follow_their_provision_when_a_new_one_takes_its_eid(
         amending.move(amendment["id"], "adopted", "clerk", votes=VOTES)
     document = _version(client, _consolidate(amending))
     subsections = _children(document, "part_1__sec_1")
-    # The new words went to the original (2), found by its wId; the new (3) follows it, not the drafter's (2).
-    assert [(wid, num, text) for wid, num, text in subsections[:3]] == [
-        ("part_1__sec_1__subsec_1", "(1)", amending.text_of("part_1__sec_1__subsec_1")),
-        ("part_1__sec_1__subsec_2_2", "(2)", "New words."),
-        (SUBSEC_1_2, "(2)", original.replace("thirty", "sixty")),
+    # The new words went to the original (2A), found by its wId; the new (3) follows it, not the drafter's (2).
+    assert [(num, text) for _wid, num, text in subsections[:3]] == [
+        ("(1)", amending.text_of("part_1__sec_1__subsec_1")),
+        ("(2)", "New words."),
+        ("(2A)", original.replace("thirty", "sixty")),
     ]
+    assert subsections[2][0] == SUBSEC_1_2 and subsections[1][0] != SUBSEC_1_2
     assert [(num, text) for _wid, num, text in subsections[3:]] == [("(3)", "It expires after ten years.")]
 
 
@@ -262,9 +264,9 @@ def test_the_working_text_keeps_what_an_adopted_amendment_stands_on_until_it_is_
 
 
 @pytest.mark.parametrize(("anchor", "num", "taken"), [
-    ("part_1__sec_1__subsec_1", "(2)", SUBSEC_1_2),
-    ("part_5__sec_20", "20.", "part_5__sec_20"),
-    ("part_5__sec_20", "21", "part_5__sec_21"),
+    ("part_1__sec_1__subsec_1", "(2)", "section 1(2)"),
+    ("part_5__sec_20", "20.", "section 20"),
+    ("part_5__sec_20", "21", "section 21"),
 ])
 def test_a_new_provision_may_not_take_a_neighbours_number(
     amending: Amending, anchor: str, num: str, taken: str
@@ -273,6 +275,30 @@ def test_a_new_provision_may_not_take_a_neighbours_number(
     assert refused["code"] == "validation_failed"
     assert refused["fields"] == [{"field": "body.num", "message": refused["message"]}]
     assert refused["message"].startswith(f"{taken} is numbered {num} already in version 1")
+
+
+@pytest.mark.parametrize(("anchor", "body", "field", "words"), [
+    # Sections are cited bill-wide: a new section 4 in Part 5 would be cited as the section 4 of Part 1 is.
+    ("part_5__sec_20", {"num": "4."}, "num", "the bill has a section 4 already in version 1"),
+    ("part_5__sec_20", {"num": "1"}, "num", "the bill has a section 1 already in version 1"),
+    # A subsection straight in a Part, a Part inside a section: cited as nothing a reader knows ("Part 5(9)").
+    ("part_5__sec_20", {"num": "(9)", "name": "subsection"}, "name",
+     "a provision inserted after section 20 stands beside it, among provisions of the kinds section; found "
+     "'subsection'"),
+    ("part_1__sec_1__subsec_1", {"num": "9", "name": "part"}, "name",
+     "a provision inserted after section 1(1) stands beside it, among provisions of the kinds subsection; found "
+     "'part'"),
+])
+def test_a_new_provision_is_one_of_its_neighbours_kinds_with_a_citation_of_its_own(
+    amending: Amending, anchor: str, body: dict[str, str], field: str, words: str
+) -> None:
+    refused = amending.propose(eid=anchor, action="insert_after", text="New words.", expect=422, **body)["error"]
+    assert refused["code"] == "validation_failed"
+    assert refused["fields"] == [{"field": f"body.{field}", "message": refused["message"]}]
+    assert refused["message"].startswith(words), refused["message"]
+    # Of its neighbours' kind, with a number of its own, it is proposed.
+    assert amending.propose(eid=anchor, action="insert_after", text="New words.",
+                            num="(1A)" if "subsec" in anchor else "20A")["state"] == "draft"
 
 
 def test_two_adopted_amendments_may_not_insert_one_number_side_by_side(amending: Amending, db: Database) -> None:

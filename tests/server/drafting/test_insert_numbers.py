@@ -91,3 +91,46 @@ def test_the_socket_refuses_an_insert_without_a_number_as_amendments_do(
                                           "num": "5.", "heading": "Review",
                                           "text": "The Minister shall review this Act."})
     assert inserted["ok"] is True, inserted
+
+
+@pytest.mark.parametrize(
+    ("ref_eid", "name", "num", "citation"),
+    [
+        (SEC_4, "section", "4", "section 4"),  # beside the section 4 it copies
+        (SEC_4, "section", "1.", "section 1"),  # section 1 is in Part 1: sections are cited bill-wide
+        ("part_2__sec_3__subsec_1", "subsection", "(2)", "section 3(2)"),
+    ],
+)
+def test_a_new_provision_may_not_be_cited_as_another_is(
+    db: Database, users: Accounts, bill_id: int, ref_eid: str, name: str, num: str, citation: str,
+) -> None:
+    """Two sections 4 would make "Leave out section 4." an instruction for either: the House could not tell which
+    it voted on."""
+    before = _events(db)
+    with pytest.raises(ValidationFailed) as refused:
+        _as_drafter(db, users, structure.insert_provision, bill_id, ref_eid=ref_eid, position="after", name=name,
+                    num=num, heading=None, text="New words.")
+    assert refused.value.details == {"field": "num"}
+    assert refused.value.message == (f"the bill has a {citation} already: give the new provision a number of its "
+                                      "own")
+    assert _events(db) == before, "nothing was changed"
+
+
+def test_renumbering_or_moving_may_not_make_two_provisions_cited_alike(
+    db: Database, users: Accounts, bill_id: int,
+) -> None:
+    before = _events(db)
+    with pytest.raises(ValidationFailed, match="the change would make two provisions section 1"):
+        _as_drafter(db, users, structure.retitle_provision, bill_id, eid=SEC_4, num="1")
+    assert _events(db) == before
+    # Paragraph (b) of section 2 renumbered (1), subsection (1) of section 3 may not join it there.
+    assert _as_drafter(db, users, structure.retitle_provision, bill_id, eid=PARA_2_B, num="(1)").eid
+    moved = _events(db)
+    with pytest.raises(ValidationFailed, match="two provisions section 2\\(1\\)"):
+        _as_drafter(db, users, structure.move_provision, bill_id, eid="part_2__sec_3__subsec_1",
+                    ref_eid="part_1__sec_2__para_a", position="after")
+    assert _events(db) == moved
+    # A number of its own is fine, and so is a move that keeps citations apart.
+    assert _as_drafter(db, users, structure.retitle_provision, bill_id, eid=SEC_4, num="4A").eid == "part_2__sec_4A"
+    assert _as_drafter(db, users, structure.move_provision, bill_id, eid="part_2__sec_4A",
+                       ref_eid="part_1__sec_2", position="after").eid == "part_1__sec_4A"

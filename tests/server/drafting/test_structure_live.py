@@ -193,8 +193,9 @@ def test_an_edit_finds_its_provision_by_wid_when_another_provision_took_its_eid(
 ) -> None:
     other = connect(users.tokens["drafter2"])
     assert other.call("join", {"bill": bill_id})["ok"]
-    # A new section 1 before the old one takes the eId part_1__sec_1; the old one becomes part_1__sec_1_2.
-    structure(other, bill_id, action="insert", eid=SEC_1, position="before", num="1.", heading="New",
+    # The old section 1 renumbered 1A, a new section 1 before it takes the eId part_1__sec_1.
+    structure(other, bill_id, action="retitle", eid=SEC_1, num="1A.")
+    structure(other, bill_id, action="insert", eid="part_1__sec_1A", position="before", num="1.", heading="New",
               text="A new first section.")
     provisions = by_wid(client, bill_id)
     assert provisions[SEC_1]["eid"] != SEC_1
