@@ -82,7 +82,9 @@ def list_amendments(bill_id: int) -> Response:
     with database().read() as session:
         found = amendments.page_for_bill(session, bill_id, criteria, page)
         links = amendments.conflict_links(session, found.items)
-        return jsonify(page_reply("amendments", [amendments.to_dict(a, links[a.id]) for a in found.items], found))
+        outdated = amendments.outdated_problems(session, found.items)
+        return jsonify(page_reply("amendments", [amendments.to_dict(a, links[a.id], outdated.get(a.id))
+                                                 for a in found.items], found))
 
 
 @amendments_api.get("/api/bills/<int:bill_id>/amendments/marshalled")

@@ -166,8 +166,9 @@ def conflict_links(session: Session, amendments: Sequence[Amendment]) -> dict[in
     return links
 
 
-def to_dict(amendment: Amendment, conflicts: ConflictLinks) -> dict[str, Any]:
-    """The public form of an amendment (contract: id, number, state, eid, instruction, conflicts_with...)."""
+def to_dict(amendment: Amendment, conflicts: ConflictLinks, outdated: str | None = None) -> dict[str, Any]:
+    """The public form of an amendment (contract: id, number, state, eid, instruction, conflicts_with...);
+    ``outdated`` says why an open amendment can no longer be made to the latest version as worded."""
     return {
         "id": amendment.id,
         "bill_id": amendment.bill_id,
@@ -194,6 +195,7 @@ def to_dict(amendment: Amendment, conflicts: ConflictLinks) -> dict[str, Any]:
         "consolidated_in": amendment.consolidated_in,
         "conflicts_with": list(conflicts.ids),
         "live_conflicts": list(conflicts.live),
+        "outdated": outdated,
         "akn_uri": akn_uri(amendment),
         "created_at": amendment.created_at.isoformat() + "Z",
         "updated_at": amendment.updated_at.isoformat() + "Z",
@@ -207,7 +209,30 @@ def akn_uri(amendment: Amendment) -> str:
 
 
 def describe(session: Session, amendment: Amendment) -> dict[str, Any]:
-    return to_dict(amendment, conflict_links(session, [amendment])[amendment.id])
+    return to_dict(amendment, conflict_links(session, [amendment])[amendment.id],
+                   outdated_problems(session, [amendment]).get(amendment.id))
+
+
+def outdated_problems(session: Session, amendments: Sequence[Amendment]) -> dict[int, str]:
+    """Why each open amendment made on an earlier version can no longer be made to the latest one as worded (its
+    words changed, its provision is gone...), by id: the clerk sees it before putting it to a vote, and may record
+    it as fallen. Those made on the latest version, and those that still stand, are left out."""
+    stale = [a for a in amendments if AmendmentState(a.state) in OPEN_STATES]
+    if not stale:
+        return {}
+    bill = get_bill(session, stale[0].bill_id)
+    stale = [a for a in stale if a.base_version != bill.current_version]
+    if not stale:
+        return {}
+    _, document = published_document(session, bill)
+    wids = eids_by_wid(document)
+    problems = {}
+    for amendment in stale:
+        problem = standing_problem(document, wids.get(amendment.wid), AmendmentAction(amendment.action),
+                                   amendment.base_text, amendment.new_num)
+        if problem is not None:
+            problems[amendment.id] = str(problem)
+    return problems
 
 
 def list_for_bill(session: Session, bill_id: int, state: str | None = None) -> list[Amendment]:
@@ -597,10 +622,21 @@ def transition(
             check_adoptable(session, amendment)
             data["defeats"] = _defeated(session, amendment)
     elif state is AmendmentState.FALLEN:
-        if amendment.defeated_by is None:
-            raise IllegalTransition(wording("amendment %(amendment)s is not defeated by any adopted amendment",
-                                            amendment=amendment.id))
-        data["defeated_by"] = amendment.defeated_by
+        if amendment.defeated_by is not None:
+            data["defeated_by"] = amendment.defeated_by
+        else:
+            # An amendment the latest version has outdated falls too: it could be neither adopted nor, once admitted,
+            # ruled out, and a "rejected" vote would record a decision the House never took.
+            outdated = outdated_problems(session, [amendment]).get(amendment.id)
+            if outdated is None:
+                raise IllegalTransition(wording("amendment %(amendment)s is not defeated by any adopted amendment, and "
+                                                "can still be made to the latest version as worded",
+                                                amendment=amendment.id))
+            bill = get_bill(session, amendment.bill_id)
+            data["outdated"] = {"version": bill.current_version, "problem": outdated}
+            if not reason or not reason.strip():
+                data["reason"] = str(wording("outdated by version %(version)s: %(problem)s",
+                                             version=bill.current_version, problem=outdated))
     if reason and "reason" not in data:
         data["reason"] = reason.strip()
     eventlog.append(
@@ -1057,8 +1093,10 @@ def _marshal(session: Session, rows: Sequence[Amendment], document: AknDocument 
 
 def marshalled_list(session: Session, bill_id: int) -> list[list[dict[str, Any]]]:
     groups = marshalled_groups(session, bill_id)
-    links = conflict_links(session, [a for group in groups for a in group])
-    return [[to_dict(a, links[a.id]) for a in group] for group in groups]
+    listed = [a for group in groups for a in group]
+    links = conflict_links(session, listed)
+    outdated = outdated_problems(session, listed)
+    return [[to_dict(a, links[a.id], outdated.get(a.id)) for a in group] for group in groups]
 
 
 def amendment_list_document(session: Session, bill_id: int) -> bytes:

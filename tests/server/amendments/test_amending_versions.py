@@ -126,6 +126,39 @@ def test_an_amendment_whose_words_were_changed_in_a_later_version_is_outdated(
     assert "not less than sixty days" in text.replace("*", "") and "ninety" not in text
 
 
+def test_an_outdated_amendment_is_flagged_before_the_vote_and_the_clerk_may_record_it_as_fallen(
+    amending: Amending, drafter: Drafting, client: FlaskClient, db: Database
+) -> None:
+    """Admitted, then outdated by a new version, an amendment could be neither adopted nor ruled out: the clerk's
+    only way to take it off the order paper was a "rejected" vote the House never took."""
+    sixty = amending.replace(SUBSEC_5_2, "thirty", "sixty")
+    standing = amending.replace("part_1__sec_1__subsec_1", "Act", "law")
+    for amendment in (sixty, standing):
+        amending.to_vote(amendment["id"])
+    drafter.reword(SUBSEC_5_2, "thirty", "ninety")
+    assert drafter.publish()["version"] == 2
+
+    listed = {a["id"]: a for a in client.get(f"/api/bills/{amending.bill_id}/amendments").get_json()["amendments"]}
+    assert listed[sixty["id"]]["outdated"] == "the text of section 5(2) has changed since"
+    assert listed[standing["id"]]["outdated"] is None, "made on version 1, it still stands on version 2"
+    marshalled = [a for group in client.get(f"/api/bills/{amending.bill_id}/amendments/marshalled").get_json()[
+        "groups"] for a in group]
+    assert {a["id"]: a["outdated"] for a in marshalled}[sixty["id"]] == listed[sixty["id"]]["outdated"]
+
+    events = _events(db)
+    refused = amending.move(standing["id"], "fallen", "clerk", expect=409)["error"]
+    assert refused["code"] == "illegal_transition" and "can still be made" in refused["message"]
+    assert amending.move(sixty["id"], "fallen", "mp", expect=403)
+    assert _events(db) == events
+    fallen = amending.move(sixty["id"], "fallen", "clerk")
+    assert fallen["state"] == "fallen" and fallen["outdated"] is None
+    assert fallen["reason"] == "outdated by version 2: the text of section 5(2) has changed since"
+    assert fallen["defeated_by"] is None
+    # The other one is voted on as ever, and the bill consolidates.
+    amending.move(standing["id"], "adopted", "clerk", votes=VOTES)
+    assert "law" in _version(client, _consolidate(amending)).provision_text("part_1__sec_1__subsec_1")
+
+
 # --- 2. consolidation finds an amendment's provision by its wId, not by an eId renumbering gave another ------
 
 
