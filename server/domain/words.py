@@ -60,6 +60,10 @@ class Reading:
         """The reader's text from word ``first`` to word ``last - 1`` inclusive, spacing kept."""
         return self.text[self.words[first].start : self.words[last - 1].end]
 
+    def joined(self, k: int) -> bool:
+        """True when word ``k`` follows the word before it with no space between (the "(" of "12(1)", "pay;")."""
+        return 0 < k < len(self.words) and self.words[k - 1].end == self.words[k].start
+
 
 def _segments(markup: str) -> list[tuple[str, tuple[str, ...]]]:
     """Runs of reader text, each with the stack of markup open around it."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.server.amendments.conftest import Amending
 
 
@@ -50,3 +52,16 @@ def test_a_new_section_without_a_number_is_refused(amending: Amending) -> None:
                                text="The Clerk shall review this Act.", expect=422)["error"]
     assert refused["code"] == "validation_failed"
     assert refused["fields"] == [{"field": "body.num", "message": refused["message"]}]
+
+
+@pytest.mark.parametrize(("eid", "old", "new", "expected"), [
+    ("part_5__sec_19__subsec_2", "subsection (1)", "subsection (1) or (3)",
+     'In section 19(2), after "(1)", insert "or (3)".'),
+    ("part_3__sec_12__subsec_2", "subsection (1)", "subsection (1)(a) or (b)",
+     'In section 12(2), after "(1)", insert "(a) or (b)".'),
+    ("part_5__sec_19__subsec_2", "(1)", "(2)", 'In section 19(2), leave out "(1)" and insert "(2)".'),
+    ("part_3__sec_12__subsec_2", "subsection (1)", "section 12(1)",
+     'In section 12(2), leave out "subsection (1)" and insert "section 12(1)".'),
+])
+def test_a_bracketed_number_is_quoted_whole(amending: Amending, eid: str, old: str, new: str, expected: str) -> None:
+    assert amending.replace(eid, old, new)["instruction"] == expected

@@ -280,7 +280,8 @@ def _apply(old_words: list[str], new_words: list[str], old: str, new: str) -> li
     return result
 
 
-_VOCABULARY = ["the", "a", "levy", "shall", "pay", "Act", ",", ";", ".", "thirty", "days", "(a)", "person"]
+_VOCABULARY = ["the", "a", "levy", "shall", "pay", "Act", ",", ";", ".", "thirty", "days", "(a)", "person", "(1)",
+               "12(1)(a)", "(iv),"]
 
 
 @pytest.mark.parametrize(("old", "new"), [
