@@ -57,6 +57,15 @@ def cosponsoring(principal: Principal | None, amendment: Mapping[str, Any]) -> s
     return "offered" if AmendmentState(amendment["state"]) in OPEN_STATES else None
 
 
+def defeater(session: Session, amendment: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The adopted amendment that defeated ``amendment``, as :func:`amendment_name` names it, or None. The API gives
+    only its id, which is not the number the order paper and the House know it by."""
+    if amendment["defeated_by"] is None:
+        return None
+    adopted = amendments.get_amendment(session, amendment["defeated_by"])
+    return {"id": adopted.id, "number": adopted.number, "citation": adopted.citation}
+
+
 def flatten(provisions: list[Provision], depth: int = 0, within: str = "") -> list[dict[str, Any]]:
     """Every provision a member may amend, in reading order, with its text as published.
 
@@ -105,14 +114,16 @@ def amendment_base(bill_id: int) -> ResponseReturnValue:
 
 @amendment_pages.get("/amendments/<int:amendment_id>")
 def amendment_page(amendment_id: int) -> ResponseReturnValue:
-    """One amendment: its instruction, its proposer and co-sponsors, the votes once recorded, the offer to
-    co-sponsor it, and link-preview metadata showing its instruction."""
+    """One amendment: its instruction, what became of it (the reason it was ruled out, the adopted amendment that
+    defeated it, the version it was consolidated in), its proposer and co-sponsors, the votes once recorded, the
+    offer to co-sponsor it, and link-preview metadata showing its instruction."""
     principal = current_principal()
     with database().read() as session:
         amendment = amendments.describe(session, amendments.get_amendment(session, amendment_id))
         bill = bills.get_bill(session, amendment["bill_id"])
         names = member_names(session, [amendment["proposer_id"], *amendment["cosponsor_ids"]])
+        defeated_by = defeater(session, amendment)
     url = request.url_root.rstrip("/") + url_for("amendment_pages.amendment_page", amendment_id=amendment_id)
     preview = SharePreview(f"{bill.title} — {amendment_name(amendment)}", amendment["instruction"] or "", url)
     return page("amendment.html", bill=bill, amendment=amendment, preview=preview, principal=principal,
-                names=names, cosponsoring=cosponsoring(principal, amendment))
+                names=names, cosponsoring=cosponsoring(principal, amendment), defeated_by=defeated_by)

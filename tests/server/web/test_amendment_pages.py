@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from lxml import html
 
-from server.services import accounts, amendments
+from server.services import accounts, amendments, consolidation
 from server.services.amendments import Proposal
 from server.store.db import Database
 from tests.server.conftest import Accounts
@@ -27,10 +27,10 @@ def _propose(db: Database, users: Accounts, bill_id: int, who: str, eid: str, te
 
 
 def _step(db: Database, users: Accounts, who: str, amendment_id: int, to: str,
-          votes: dict[str, int] | None = None) -> None:
+          votes: dict[str, int] | None = None, reason: str | None = None) -> None:
     with db.write() as session:
         actor = accounts.principal_for_user_id(session, users.ids[who])
-        amendments.transition(session, actor, amendment_id, to, votes=votes)
+        amendments.transition(session, actor, amendment_id, to, votes=votes, reason=reason)
 
 
 def _cosponsor(db: Database, users: Accounts, who: str, amendment_id: int) -> None:
@@ -162,3 +162,52 @@ def test_co_sponsoring_is_not_offered_to_the_proposer_other_roles_or_once_decide
     for decided in (adopted, withdrawn):
         page = _page(other, f"/amendments/{decided}")
         assert _offer(page) == [] and _text(page, '//*[@id="cosponsor-status"]') == ""
+
+
+def _fact(page: html.HtmlElement, key: str) -> html.HtmlElement | None:
+    """The value the page's facts give for ``key`` (the ``dd`` of that id), or None when it gives none."""
+    found = page.xpath(f'//dl[@class="amendment-facts"]/dd[@id="{key}"]')
+    return found[0] if found else None
+
+
+def test_the_page_says_why_an_amendment_was_ruled_out_what_defeated_it_and_where_it_was_consolidated(
+    client: FlaskClient, db: Database, users: Accounts, bill_id: int,
+) -> None:
+    ruled_out = _propose(db, users, bill_id, "mp", REGISTER, "The clerk shall keep a public register of consultations.")
+    adopted = _propose(db, users, bill_id, "mp", DUTY, DUTY_TEXT % "sixty")
+    fallen = _propose(db, users, bill_id, "mp", DUTY, DUTY_TEXT % "ninety")  # the same words: it conflicts
+    for amendment in (ruled_out, adopted, fallen):
+        _step(db, users, "mp", amendment, "tabled")
+    _step(db, users, "clerk", ruled_out, "inadmissible", reason="Outside the scope of the bill.")
+    for amendment in (adopted, fallen):
+        _step(db, users, "clerk", amendment, "admissible")
+    _step(db, users, "clerk", adopted, "adopted", votes=VOTES)
+    _step(db, users, "clerk", fallen, "fallen")
+    with db.write() as session:
+        clerk = accounts.principal_for_user_id(session, users.ids["clerk"])
+        version = consolidation.consolidate(session, clerk, bill_id).version
+
+    page = _page(client, f"/amendments/{ruled_out}")
+    reason = _fact(page, "reason")
+    assert reason is not None and reason.text == "Outside the scope of the bill."
+    assert _text(page, '//dd[@id="reason"]/preceding-sibling::dt[1]') == "Reason"
+    assert _fact(page, "defeated-by") is None and _fact(page, "consolidated-in") is None
+
+    page = _page(client, f"/amendments/{fallen}")
+    (link,) = page.xpath('//dd[@id="defeated-by"]/a')
+    # Named by its order-paper number (Amendment 2), not its id, and linked to its own page.
+    assert (link.text, link.get("href")) == ("Amendment 2", f"/amendments/{adopted}")
+    assert _text(page, '//dd[@id="defeated-by"]/preceding-sibling::dt[1]') == "Defeated by"
+    assert _fact(page, "reason") is None and _fact(page, "consolidated-in") is None
+
+    page = _page(client, f"/amendments/{adopted}")
+    (link,) = page.xpath('//dd[@id="consolidated-in"]/a')
+    assert (link.text, link.get("href")) == (f"Version {version}", f"/bills/{bill_id}?version={version}")
+    assert _text(page, '//dd[@id="consolidated-in"]/preceding-sibling::dt[1]') == "Consolidated in"
+    assert client.get(link.get("href")).status_code == 200
+
+    french = _page(client, f"/amendments/{fallen}?lang=fr")
+    assert _text(french, '//dd[@id="defeated-by"]/preceding-sibling::dt[1]') == "Rendu sans objet par"
+    assert _text(french, '//dd[@id="defeated-by"]') == "Amendement 2"
+    french = _page(client, f"/amendments/{adopted}?lang=fr")
+    assert _text(french, '//dd[@id="consolidated-in"]/preceding-sibling::dt[1]') == "Intégré dans"
