@@ -226,11 +226,12 @@ def browser_strings() -> dict[str, str]:
         "state_rejected": _("rejected"),
         "state_withdrawn": _("withdrawn"),
         "state_fallen": _("fallen"),
-        "admit": _("Admissible"),
-        "rule_out": _("Inadmissible"),
+        # What the clerk does, not the state it leads to: the buttons' words are also the start of their names below.
+        "admit": _("Admit"),
+        "rule_out": _("Rule out"),
         "reason_needed": _("Give the reason the amendment is inadmissible: it is published with the ruling."),
-        "adopt": _("Adopted"),
-        "reject": _("Rejected"),
+        "adopt": _("Adopt"),
+        "reject": _("Reject"),
         "withdraw": _("Withdraw"),
         "confirm_withdraw": _("Withdraw amendment %(name)s? A withdrawn amendment cannot be tabled or voted on again.",
                               name="{name}"),
@@ -303,6 +304,19 @@ def browser_strings() -> dict[str, str]:
         "suspended_account": _("The account of %(name)s is suspended.", name="{name}"),
         "reinstated_account": _("The account of %(name)s is reinstated.", name="{name}"),
         "suspension_reason_required": _("Give a reason for suspending the account."),
+        # What a button or field in the amendments list acts on, for those who hear it rather than see its row. Each
+        # name holds the words shown, so that a voice-control user can say them (WCAG 2.5.3, label in name).
+        "table_named": _("Table amendment %(name)s", name="{name}"),
+        "withdraw_named": _("Withdraw amendment %(name)s", name="{name}"),
+        "admit_named": _("Admit amendment %(name)s", name="{name}"),
+        "rule_out_named": _("Rule out amendment %(name)s", name="{name}"),
+        "reason_named": _("Reason amendment %(name)s is inadmissible", name="{name}"),
+        "adopt_named": _("Adopt amendment %(name)s", name="{name}"),
+        "reject_named": _("Reject amendment %(name)s", name="{name}"),
+        "votes_for_named": _("Votes for amendment %(name)s", name="{name}"),
+        "votes_against_named": _("Votes against amendment %(name)s", name="{name}"),
+        "abstentions_named": _("Abstentions on amendment %(name)s", name="{name}"),
+        "fallen_named": _("Record as fallen: amendment %(name)s", name="{name}"),
     }
 
 

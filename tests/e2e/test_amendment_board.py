@@ -151,7 +151,7 @@ def test_tabling_gives_the_focus_to_the_amendment_in_the_list(pages: Pages) -> N
 
 def test_a_decision_in_the_list_leaves_the_focus_on_its_amendment(pages: Pages) -> None:
     clerk = _board(pages, "clerk")
-    clerk.locator(FIRST_ROW).get_by_role("button", name="Admissible", exact=True).focus()
+    clerk.locator(FIRST_ROW).get_by_role("button", name="Admit amendment 1", exact=True).focus()
     clerk.keyboard.press("Enter")
     clerk.wait_for_selector(f"{FIRST_ROW}[data-state='admissible']")
     settled(clerk, FIRST_ROW)
@@ -164,9 +164,9 @@ def test_a_decision_in_the_list_leaves_the_focus_on_its_amendment(pages: Pages) 
 
 def test_consolidating_gives_the_focus_back_to_its_button(pages: Pages) -> None:
     clerk = _board(pages, "clerk")
-    clerk.click(f"{FIRST_ROW} button:has-text('Admissible')")
+    clerk.click(f"{FIRST_ROW} button:has-text('Admit')")
     clerk.fill(f"{FIRST_ROW} input[id^='for-']", "120")
-    clerk.click(f"{FIRST_ROW} button:has-text('Adopted')")
+    clerk.click(f"{FIRST_ROW} button:has-text('Adopt')")
     clerk.wait_for_selector(f"{FIRST_ROW}[data-state='adopted']")
     clerk.focus("#consolidate")
     clerk.keyboard.press("Enter")
@@ -212,15 +212,15 @@ def test_a_member_reads_and_composes_on_a_320_pixel_screen(pages: Pages) -> None
 def test_a_clerk_records_a_vote_on_a_320_pixel_screen(pages: Pages) -> None:
     clerk = _board(pages, "clerk", PHONE)
     row = clerk.locator(FIRST_ROW)
-    row.get_by_role("button", name="Admissible", exact=True).click()
+    row.get_by_role("button", name="Admit amendment 1", exact=True).click()
     clerk.wait_for_selector(f"{FIRST_ROW}[data-state='admissible']")
     assert _page_width(clerk) <= PHONE["width"]
-    for name in ("For", "Against", "Abstentions", "Adopted", "Rejected"):
+    for name in ("For", "Against", "Abstentions", "Adopt", "Reject"):
         _within_the_screen(clerk, FIRST_ROW, name)
     pages.audit(clerk)  # the stacked rows are still a table, each field named
-    row.get_by_role("spinbutton", name="For", exact=True).fill("120")
-    row.get_by_role("spinbutton", name="Against", exact=True).fill("40")
-    row.get_by_role("button", name="Adopted", exact=True).click()
+    row.get_by_role("spinbutton", name="Votes for amendment 1", exact=True).fill("120")
+    row.get_by_role("spinbutton", name="Votes against amendment 1", exact=True).fill("40")
+    row.get_by_role("button", name="Adopt amendment 1", exact=True).click()
     clerk.wait_for_selector(f"{FIRST_ROW}[data-state='adopted']")
     assert _page_width(clerk) <= PHONE["width"]
 
@@ -254,3 +254,47 @@ def test_withdrawing_an_amendment_is_asked_first(pages: Pages) -> None:
     mp.once("dialog", answer(True))
     mp.locator(FIRST_ROW).get_by_role("button", name="Withdraw").click()
     mp.wait_for_selector(f"{FIRST_ROW}[data-state='withdrawn']")
+
+
+# --- what each action acts on ---------------------------------------------------------------------------------
+
+
+def _names_in(page: Any, row: str) -> list[tuple[str, str]]:
+    """The role and accessible name of every button and field in ``row``'s actions, as assistive technology reads
+    them (the visible words are the same in every row)."""
+    page.wait_for_selector(f"{row} .amendment-actions")
+    named: list[list[str]] = page.evaluate(
+        """(row) => [...document.querySelectorAll(`${row} .amendment-actions :is(button, input)`)].map((el) =>
+             [el.tagName === 'BUTTON' ? 'button' : el.type, el.getAttribute('aria-label') ?? ''])""", row)
+    return [(kind, name) for kind, name in named]
+
+
+def test_each_action_in_the_list_is_named_after_the_amendment_it_acts_on(pages: Pages) -> None:
+    clerk = _board(pages, "clerk")
+    assert _names_in(clerk, FIRST_ROW) == [
+        ("button", "Admit amendment 1"), ("text", "Reason amendment 1 is inadmissible"),
+        ("button", "Rule out amendment 1")]
+    # Each name starts with the words shown, which say what the button does (not the state it leads to).
+    row = clerk.locator(FIRST_ROW)
+    assert row.locator("button").all_inner_texts() == ["Admit", "Rule out"]
+    row.get_by_role("button", name="Admit amendment 1", exact=True).click()
+    clerk.wait_for_selector(f"{FIRST_ROW}[data-state='admissible']")
+    assert _names_in(clerk, FIRST_ROW) == [
+        ("number", "Votes for amendment 1"), ("number", "Votes against amendment 1"),
+        ("number", "Abstentions on amendment 1"), ("button", "Adopt amendment 1"), ("button", "Reject amendment 1")]
+    pages.audit(clerk)
+
+    # The proposer's own: a tabled amendment by its number, a draft as the list's first column names it.
+    mp = _board(pages, "mp")
+    assert _names_in(mp, FIRST_ROW) == [("button", "Withdraw amendment 1")]
+    mp2 = _board(pages, "mp2")
+    assert _names_in(mp2, "#amendment-list tr[data-amendment='2']") == [
+        ("button", "Table amendment draft (2)"), ("button", "Withdraw amendment draft (2)")]
+    pages.audit(mp2)
+
+    french = pages.new("clerk", lang="fr-FR")
+    french.goto(f"/bills/{DEMO_BILL}/amendments?lang=fr")
+    ready(french)
+    # Admitted above: its votes are to be recorded.
+    assert ("button", "Adopter l\u2019amendement 1") in _names_in(french, FIRST_ROW)
+    assert ("number", "Voix pour l\u2019amendement 1") in _names_in(french, FIRST_ROW)

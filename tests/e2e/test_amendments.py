@@ -43,11 +43,11 @@ def test_member_tables_an_amendment_and_clerk_adopts_and_consolidates_it(pages: 
     clerk = pages.new("clerk")
     clerk.goto(f"/bills/{DEMO_BILL}/amendments")
     ready(clerk)
-    clerk.click(f"{mine} button:has-text('Admissible')")
+    clerk.click(f"{mine} button:has-text('Admit')")
     clerk.wait_for_selector(f"{mine}[data-state='admissible']")
     clerk.fill(f"{mine} input[id^='for-']", "120")
     clerk.fill(f"{mine} input[id^='against-']", "40")
-    clerk.click(f"{mine} button:has-text('Adopted')")
+    clerk.click(f"{mine} button:has-text('Adopt')")
     clerk.wait_for_selector(f"{mine}[data-state='adopted']")
     # The member's page follows the decision live.
     mp.wait_for_selector(f"{mine}[data-state='adopted']")
@@ -106,11 +106,11 @@ def _adopt_and_consolidate(clerk: Any, amendment_id: int) -> None:
     row = f"#amendment-list tr[data-amendment='{amendment_id}']"
     clerk.goto(f"/bills/{DEMO_BILL}/amendments")
     ready(clerk)
-    clerk.click(f"{row} button:has-text('Admissible')")
+    clerk.click(f"{row} button:has-text('Admit')")
     clerk.wait_for_selector(f"{row}[data-state='admissible']")
     clerk.fill(f"{row} input[id^='for-']", "120")
     clerk.fill(f"{row} input[id^='against-']", "40")
-    clerk.click(f"{row} button:has-text('Adopted')")
+    clerk.click(f"{row} button:has-text('Adopt')")
     clerk.wait_for_selector(f"{row}[data-state='adopted']")
     clerk.click("#consolidate")
     clerk.wait_for_selector("#amendments-message:has-text('Version 2 published')")
@@ -164,12 +164,12 @@ def test_conflicts_are_not_shown_for_amendments_ruled_out(pages: Pages) -> None:
     first, ruled_out = FIRST_ROW, NINETY_DAYS_ROW
     clerk.wait_for_selector(f"{ruled_out} .meta:has-text('Conflicts with 1')")
     # Without a reason the page asks for one in its own words, and sends nothing.
-    clerk.click(f"{ruled_out} button:has-text('Inadmissible')")
+    clerk.click(f"{ruled_out} button:has-text('Rule out')")
     clerk.wait_for_selector("#amendments-message:has-text('Give the reason')")
     assert clerk.evaluate("document.activeElement.id").startswith("reason-")
     assert clerk.locator(f"{ruled_out}[data-state='tabled']").count() == 1
     clerk.fill(f"{ruled_out} input[id^='reason-']", "Out of scope")
-    clerk.click(f"{ruled_out} button:has-text('Inadmissible')")
+    clerk.click(f"{ruled_out} button:has-text('Rule out')")
     clerk.wait_for_selector(f"{ruled_out}[data-state='inadmissible']")
     for page in (clerk, mp):
         page.wait_for_selector(f"{ruled_out}[data-state='inadmissible']")
@@ -182,12 +182,12 @@ def test_an_amendment_defeated_by_an_adopted_one_can_only_be_recorded_as_fallen(
     # Amendment 2 ("ninety") and the demo's amendment 1 ("sixty") change the same words; adopting 1 defeats 2.
     mp, clerk = _ninety_days_before_the_clerk(pages)
     first, defeated = FIRST_ROW, NINETY_DAYS_ROW
-    clerk.click(f"{defeated} button:has-text('Admissible')")
+    clerk.click(f"{defeated} button:has-text('Admit')")
     clerk.wait_for_selector(f"{defeated}[data-state='admissible']")
-    clerk.click(f"{first} button:has-text('Admissible')")
+    clerk.click(f"{first} button:has-text('Admit')")
     clerk.wait_for_selector(f"{first}[data-state='admissible']")
     clerk.fill(f"{first} input[id^='for-']", "120")
-    clerk.click(f"{first} button:has-text('Adopted')")
+    clerk.click(f"{first} button:has-text('Adopt')")
     clerk.wait_for_selector(f"{first}[data-state='adopted']")
     for page in (clerk, mp):
         page.wait_for_selector(f"{defeated} .meta:has-text('Defeated by adopted amendment 1')")

@@ -229,30 +229,37 @@ async function transition(amendment, to, extra = {}) {
 
 function actionsFor(amendment) {
   const cells = [];
-  const button = (text, onclick, kind = 'secondary') => h('button', { type: 'button', class: kind, onclick }, text);
   const id = amendment.id;
+  // Every row has the same buttons and fields: each is named after the amendment it acts on ("Adopt amendment 3"),
+  // or a screen-reader user listing them would hear "Adopt, Reject, Adopt…" and not know which is which.
+  const named = (key) => t(key, { name: nameOf(id) });
+  const button = (text, label, onclick, kind = 'secondary') => h('button', {
+    type: 'button', class: kind, 'aria-label': named(label), onclick,
+  }, text);
   // An amendment defeated by an adopted one can no longer be tabled or voted on: it is withdrawn, or the clerk
   // records that it has fallen (server/services/amendments.py refuses anything else).
   const defeated = amendment.defeated_by != null && OPEN_STATES.has(amendment.state);
   if (role === 'mp' && amendment.proposer_id === user) {
     if (amendment.state === 'draft' && !defeated) {
-      cells.push(button(t('table'), () => transition(amendment, 'tabled'), ''));
+      cells.push(button(t('table'), 'table_named', () => transition(amendment, 'tabled'), ''));
     }
     if (['draft', 'tabled', 'admissible'].includes(amendment.state)) {
-      cells.push(button(t('withdraw'), () => {
+      cells.push(button(t('withdraw'), 'withdraw_named', () => {
         // Withdrawing is final, and its button stands beside Table.
         if (window.confirm(t('confirm_withdraw', { name: nameOf(id) }))) transition(amendment, 'withdrawn');
       }));
     }
   }
   if ((role === 'clerk' || role === 'admin') && defeated) {
-    if (amendment.state !== 'draft') cells.push(button(t('confirm_fallen'), () => transition(amendment, 'fallen'), ''));
+    if (amendment.state !== 'draft') {
+      cells.push(button(t('confirm_fallen'), 'fallen_named', () => transition(amendment, 'fallen'), ''));
+    }
   } else if (role === 'clerk' || role === 'admin') {
     if (amendment.state === 'tabled') {
-      const reason = h('input', { id: `reason-${id}`, autocomplete: 'off' });
-      cells.push(button(t('admit'), () => transition(amendment, 'admissible'), ''));
+      const reason = h('input', { id: `reason-${id}`, autocomplete: 'off', 'aria-label': named('reason_named') });
+      cells.push(button(t('admit'), 'admit_named', () => transition(amendment, 'admissible'), ''));
       cells.push(h('label', { for: `reason-${id}` }, t('reason')), reason,
-        button(t('rule_out'), () => {
+        button(t('rule_out'), 'rule_out_named', () => {
           // The ruling is published with its reason: asked for here, in the clerk's words, not the API's.
           if (!reason.value.trim()) {
             message(t('reason_needed'));
@@ -263,17 +270,18 @@ function actionsFor(amendment) {
         }));
     }
     if (amendment.state === 'admissible') {
-      const number = (name, text) => [h('label', { for: `${name}-${id}` }, text),
-        h('input', { id: `${name}-${id}`, type: 'number', min: 0, value: 0, inputmode: 'numeric' })];
-      const inputs = [number('for', t('votes_for')), number('against', t('votes_against')), number('abstentions', t('abstentions'))];
+      const number = (name, text, label) => [h('label', { for: `${name}-${id}` }, text),
+        h('input', { id: `${name}-${id}`, type: 'number', min: 0, value: 0, inputmode: 'numeric', 'aria-label': named(label) })];
+      const inputs = [number('for', t('votes_for'), 'votes_for_named'), number('against', t('votes_against'), 'votes_against_named'),
+        number('abstentions', t('abstentions'), 'abstentions_named')];
       const votes = () => ({
         for: Number(document.getElementById(`for-${id}`).value),
         against: Number(document.getElementById(`against-${id}`).value),
         abstentions: Number(document.getElementById(`abstentions-${id}`).value),
       });
       cells.push(...inputs.flat(),
-        button(t('adopt'), () => transition(amendment, 'adopted', { votes: votes() }), ''),
-        button(t('reject'), () => transition(amendment, 'rejected', { votes: votes() })));
+        button(t('adopt'), 'adopt_named', () => transition(amendment, 'adopted', { votes: votes() }), ''),
+        button(t('reject'), 'reject_named', () => transition(amendment, 'rejected', { votes: votes() })));
     }
   }
   return h('div', { class: 'amendment-actions' }, cells);
