@@ -63,6 +63,28 @@ def test_apply_in_the_renumber_form_gives_the_focus_back_to_its_button(pages: Pa
     assert amina.locator(f"{renumbered} .structure-form").count() == 0
 
 
+@pytest.mark.parametrize(("button", "field"), [("Insert after", "text"), ("Renumber / retitle", "heading")])
+def test_escape_closes_the_structure_form_and_gives_the_focus_back_to_its_button(
+    pages: Pages, button: str, field: str,
+) -> None:
+    amina = pages.new("drafter")
+    open_editor(amina)
+    opener = f"{block(GONE)} > header button[aria-label='{button}: {LABEL}']"
+    form = amina.locator(f"{block(GONE)} .structure-form")
+    amina.locator(block(GONE)).scroll_into_view_if_needed()
+    amina.focus(opener)
+    amina.keyboard.press("Enter")
+    form.wait_for()
+    settled(amina, f"{block(GONE)} .structure-form [name=num]")
+    # From any field of the form, not only the first one the focus lands in.
+    form.locator(f"[name={field}]").focus()
+    amina.keyboard.press("Escape")
+    form.wait_for(state="detached")
+    settled(amina, opener)
+    # Nothing was sent: the provision keeps its place and its number.
+    assert amina.locator(f"{block(GONE)} > header h3").inner_text() == LABEL
+
+
 def test_deleting_a_provision_moves_the_focus_to_the_next_one_and_says_so(pages: Pages) -> None:
     amina = pages.new("drafter")
     open_editor(amina)

@@ -294,9 +294,17 @@ function structureForm(node, action, opener) {
   const wid = widOf(node);
   // The form goes, never the focus with it: back to the button that opened it (drawn again if the provision's
   // label changed meanwhile), or, after an insertion, into the text of the new provision.
-  form.querySelector('.cancel').addEventListener('click', () => {
+  const cancel = () => {
     buttonOf(wid, action, opener)?.focus();
     form.remove();
+  };
+  form.querySelector('.cancel').addEventListener('click', cancel);
+  // Escape closes it as Cancel does, as keyboard users expect of a dialog-like form; not further up the page.
+  form.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || event.isComposing) return;
+    event.preventDefault();
+    event.stopPropagation();
+    cancel();
   });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
