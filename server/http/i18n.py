@@ -317,6 +317,7 @@ def browser_strings() -> dict[str, str]:
         "votes_against_named": _("Votes against amendment %(name)s", name="{name}"),
         "abstentions_named": _("Abstentions on amendment %(name)s", name="{name}"),
         "fallen_named": _("Record as fallen: amendment %(name)s", name="{name}"),
+        "flag_note": _("Anything the clerks should know? (optional)"),
     }
 
 

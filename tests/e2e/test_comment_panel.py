@@ -399,6 +399,39 @@ def test_a_reported_comment_says_reported_and_offers_no_second_report(pages: Pag
     assert actions_of(others).get_by_role("button", name="Report").count() == 1
 
 
+def test_a_report_may_say_in_a_note_what_the_clerks_should_know(pages: Pages) -> None:
+    sent: list[Any] = []
+
+    def reporting(user: str) -> Any:
+        page = pages.new(user)
+        page.on("request", lambda request: sent.append(request.post_data_json)
+                if request.method == "POST" and request.url.endswith("/flags") else None)
+        open_thread(page)
+        return page
+
+    reporter = reporting("citizen2")
+    first = reporter.locator('.comment[data-comment="1"]')
+    actions_of(first).get_by_role("button", name="Report").click()
+    form = first.locator(".flag-form")
+    form.get_by_label("Why are you reporting this comment?").select_option("personal_data")
+    form.get_by_label("Anything the clerks should know? (optional)").fill("  It gives my neighbour's address.  ")
+    pages.audit(reporter)
+    form.get_by_role("button", name="Report").click()
+    actions_of(first).get_by_text("Reported", exact=True).wait_for()
+    # Without one, no note is sent at all (not an empty one). Comment 3 is citizen2's own reply.
+    second = reporting("citizen").locator('.comment[data-comment="3"]')
+    actions_of(second).get_by_role("button", name="Report").click()
+    second.locator(".flag-form").get_by_role("button", name="Report").click()
+    actions_of(second).get_by_text("Reported", exact=True).wait_for()
+    assert sent == [{"reason": "personal_data", "note": "It gives my neighbour's address."}, {"reason": "harassment"}]
+
+    clerk = pages.new("clerk")
+    clerk.goto("/moderation")
+    ready(clerk)
+    assert clerk.locator('.queued-comment[data-comment="1"] .flags li').inner_text() == (
+        "Reported as personal data: It gives my neighbour's address.")
+
+
 def test_a_double_click_endorses_once(pages: Pages) -> None:
     citizen = pages.new("citizen")
     open_thread(citizen)
@@ -457,7 +490,8 @@ def test_report_reasons_read_as_words(pages: Pages, lang: str, expected: list[st
 
 @pytest.mark.parametrize(("lang", "expected"), [
     ("en", ["Reported as personal data: my address", "Reported as off topic"]),
-    ("fr", ["Signalé pour : données personnelles: my address", "Signalé pour : hors sujet"]),
+    # The separator before the note as French writes it, a no-break space before the colon.
+    ("fr", ["Signalé pour : données personnelles\u00a0: my address", "Signalé pour : hors sujet"]),
 ])
 def test_the_moderation_queue_names_reasons_as_the_panel_does(pages: Pages, lang: str, expected: list[str]) -> None:
     citizen, neighbour = pages.new("citizen"), pages.new("citizen2")

@@ -108,6 +108,51 @@ def test_a_drafter_answers_a_comment_from_the_panel(pages: Pages) -> None:
     assert citizen.get_by_role("button", name="Give an answer").count() == 0
 
 
+def _clerks_form(pages: Pages, tool: str, form_class: str) -> tuple[Any, Any, Any]:
+    """A clerk's page with the panel open on the demo's comment 1 and its ``tool`` form open: (page, comment, form)."""
+    clerk = pages.new("clerk")
+    open_bill(clerk)
+    clerk.click(f'.comment-button[data-eid="{DISCUSSED}"]')
+    comment = clerk.locator('.comment[data-comment="1"]')
+    comment.locator(":scope > .comment-actions").get_by_role("button", name=tool).click()
+    return clerk, comment, comment.locator(f":scope > .{form_class}")
+
+
+def _double_click_posts(page: Any, button: Any, ending: str) -> int:
+    """How many POSTs to an address ending in ``ending`` a double click on ``button`` sends (counted once the page has
+    had time to send a second)."""
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url)
+            if request.method == "POST" and request.url.endswith(ending) else None)
+    button.dblclick()
+    page.wait_for_timeout(500)
+    return len(sent)
+
+
+def test_a_double_click_sends_an_answer_once(pages: Pages) -> None:
+    clerk, comment, form = _clerks_form(pages, "Give an answer", "answer-form")
+    form.get_by_label("Your answer").fill("We agree; the rules will require it.")
+    form.get_by_label("What became of it").select_option("taken_up")
+    sending = form.get_by_role("button", name="Send the answer")
+    # One public answer, so one mail to the citizen.
+    assert _double_click_posts(clerk, sending, "/api/comments/1/answers") == 1
+    comment.locator(":scope > .comment-fate").wait_for()
+    (shown,) = [c for c in clerk.evaluate(
+        "(url) => fetch(url).then((r) => r.json())", f"/api/bills/{DEMO_BILL}/comments?eid={DISCUSSED}")["comments"]
+        if c["id"] == 1]
+    assert [a["body"] for a in shown["answers"]] == ["We agree; the rules will require it."]
+    assert comment.locator(":scope > .comment-fate .comment-answer").count() == 1
+
+
+def test_a_double_click_hides_a_comment_once(pages: Pages) -> None:
+    clerk, _comment, form = _clerks_form(pages, "Hide", "hide-form")
+    form.get_by_label("Reason").fill("personal data of a neighbour.")
+    # A second request would only be refused.
+    assert _double_click_posts(clerk, form.get_by_role("button", name="Hide"), "/api/comments/1/moderation") == 1
+    clerk.locator('.comment-hidden[data-comment="1"]').wait_for()
+    assert "Refused" not in clerk.inner_text("#comments-body")
+
+
 def suspended(app: Flask, username: str) -> bool:
     with app.extensions["parley.db"].read() as session:
         return bool(session.query(User).filter_by(username=username).one().suspended)

@@ -17,8 +17,12 @@ export const busyIn = (message) => ({ onWait: (seconds) => { message.textContent
 
 /** Runs `write` for `form` once at a time: while it is on its way the form's submit button is disabled, and a second
  * press does nothing (`{ busy: true }`). Otherwise `{ value }`, or `{ error }` when the write was refused. */
-export async function submitting(form, write) {
-  const button = form.querySelector('button[type=submit]');
+export function submitting(form, write) {
+  return pressing(form.querySelector('button[type=submit]'), write);
+}
+
+/** As `submitting`, for a `button` that writes without a form (a hidden comment's "Restore"). */
+export async function pressing(button, write) {
   if (button.disabled) return { busy: true };
   button.disabled = true;
   try {

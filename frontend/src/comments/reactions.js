@@ -69,6 +69,8 @@ export class Reactions {
     if (host.querySelector(':scope > .flag-form')) return;
     const id = `flag-${comment.id}`;
     const select = h('select', { id }, FLAG_REASONS.map((reason) => h('option', { value: reason }, t(`flag_${reason}`))));
+    // A reason alone does not say which personal data, or whom the comment impersonates: the clerks read the note.
+    const note = h('input', { id: `${id}-note`, autocomplete: 'off' });
     const message = h('p', { class: 'message', role: 'status' });
     const form = h('form', {
       class: 'flag-form inline-form',
@@ -79,7 +81,8 @@ export class Reactions {
         button.disabled = true;
         let said;
         try {
-          await apiPatiently('POST', `/api/comments/${comment.id}/flags`, { reason: select.value }, busyIn(message));
+          await apiPatiently('POST', `/api/comments/${comment.id}/flags`,
+            { reason: select.value, note: note.value.trim() || undefined }, busyIn(message));
           said = t('flagged');
         } catch (error) {
           button.disabled = false;
@@ -99,7 +102,9 @@ export class Reactions {
         done.focus();
         announce(said);
       },
-    }, h('label', { for: id }, t('flag_reason')), select, h('button', { type: 'submit' }, t('flag')), message);
+    }, h('label', { for: id }, t('flag_reason')), select,
+    h('label', { for: `${id}-note` }, t('flag_note')), note,
+    h('button', { type: 'submit' }, t('flag')), message);
     place(host, form);
     select.focus();
   }

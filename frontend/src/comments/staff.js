@@ -2,7 +2,7 @@
 // of its campaign ("you said, we did"); clerks and admins hide a comment (with a public reason) or restore it.
 import { api, apiPages } from '../lib/api.js';
 import { announce, h, t } from '../lib/dom.js';
-import { place } from './forms.js';
+import { place, pressing, submitting } from './forms.js';
 
 // The API's fates of a comment (docs/api-consultation.md, "Answers").
 const FATES = ['taken_up', 'partly_taken_up', 'not_taken_up', 'noted'];
@@ -71,18 +71,21 @@ export class StaffTools {
         const payload = { body: textarea.value, fate: fate.value };
         if (amendment.value) payload.amendment_id = Number(amendment.value);
         if (version.value) payload.version = Number(version.value);
-        try {
-          await api('POST', cluster ? `/api/clusters/${cluster.id}/answers` : `/api/comments/${comment.id}/answers`, payload);
-          form.remove();
-          await panel.refresh();
-          // The form is gone: the focus goes to what it produced.
-          const fateShown = panel.body.querySelector(`.comment[data-comment="${comment.id}"] > .comment-fate`);
-          fateShown?.setAttribute('tabindex', '-1');
-          fateShown?.focus();
-          announce(cluster ? t('campaign_answered', { size: cluster.size }) : t('answered', { id: comment.id }));
-        } catch (error) {
-          message.textContent = t('refused', { message: error.message });
+        // Once: a double click would publish the answer twice and mail the citizen (or every signatory) twice.
+        const sent = await submitting(form, () => api('POST',
+          cluster ? `/api/clusters/${cluster.id}/answers` : `/api/comments/${comment.id}/answers`, payload));
+        if (sent.busy) return;
+        if (sent.error) {
+          message.textContent = t('refused', { message: sent.error.message });
+          return;
         }
+        form.remove();
+        await panel.refreshQuietly();
+        // The form is gone: the focus goes to what it produced.
+        const fateShown = panel.body.querySelector(`.comment[data-comment="${comment.id}"] > .comment-fate`);
+        fateShown?.setAttribute('tabindex', '-1');
+        fateShown?.focus();
+        announce(cluster ? t('campaign_answered', { size: cluster.size }) : t('answered', { id: comment.id }));
       },
     },
     h('label', { for: id }, cluster ? t('campaign_your_answer', { size: cluster.size }) : t('your_answer')), textarea,
@@ -106,15 +109,18 @@ export class StaffTools {
       class: 'hide-form inline-form',
       onsubmit: async (event) => {
         event.preventDefault();
-        try {
-          await api('POST', `/api/comments/${comment.id}/moderation`, { action: 'hide', reason: input.value });
-          form.remove();
-          announce(t('hidden_done', { id: comment.id }));
-          await panel.refresh();
-          panel.onChange();
-        } catch (error) {
-          message.textContent = t('refused', { message: error.message });
+        // Once: a second press would only be refused, and say so beside the comment just hidden.
+        const sent = await submitting(form, () => api('POST', `/api/comments/${comment.id}/moderation`,
+          { action: 'hide', reason: input.value }));
+        if (sent.busy) return;
+        if (sent.error) {
+          message.textContent = t('refused', { message: sent.error.message });
+          return;
         }
+        form.remove();
+        announce(t('hidden_done', { id: comment.id }));
+        await panel.refreshQuietly();
+        panel.onChange();
       },
     }, h('label', { for: id }, t('reason')), input, h('button', { type: 'submit', class: 'danger' }, t('hide')), message);
     place(host, form);
@@ -128,13 +134,14 @@ export class StaffTools {
 
   async restore(id, button) {
     const panel = this.panel;
-    try {
-      await api('POST', `/api/comments/${id}/moderation`, { action: 'restore' });
-      announce(t('restored_done', { id }));
-      await panel.refresh();
-      panel.onChange();
-    } catch (error) {
-      button.after(h('p', { class: 'message', role: 'status' }, t('refused', { message: error.message })));
+    const sent = await pressing(button, () => api('POST', `/api/comments/${id}/moderation`, { action: 'restore' }));
+    if (sent.busy) return;
+    if (sent.error) {
+      button.after(h('p', { class: 'message', role: 'status' }, t('refused', { message: sent.error.message })));
+      return;
     }
+    announce(t('restored_done', { id }));
+    await panel.refreshQuietly();
+    panel.onChange();
   }
 }
