@@ -135,10 +135,11 @@ def time_arg(name: str) -> datetime | None:
                                         name=name, found=raw[:60])) from None
 
 
-def page_request(default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> PageRequest:
-    """``?limit=&cursor=``: which page of a list is asked for."""
-    limit = int_arg("limit", default, minimum=1, maximum=maximum)
-    cursor = str_arg("cursor")
+def page_request(default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT, *, prefix: str = "") -> PageRequest:
+    """``?limit=&cursor=``: which page of a list is asked for (``?<prefix>limit=&<prefix>cursor=`` for one of
+    several lists on a page)."""
+    limit = int_arg(f"{prefix}limit", default, minimum=1, maximum=maximum)
+    cursor = str_arg(f"{prefix}cursor")
     if cursor is None:
         return PageRequest(limit=limit)
     try:
@@ -146,7 +147,7 @@ def page_request(default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> Page
     except BadCursor as bad:
         # The cursor's problem is a sentence of its own (a Wording, translated with this one).
         why = bad.args[0] if bad.args and isinstance(bad.args[0], str) else str(bad)
-        raise query_error("cursor", wording("cursor is not one this API gave out: %(why)s", why=why)) from None
+        raise query_error(f"{prefix}cursor", wording("cursor is not one this API gave out: %(why)s", why=why)) from None
 
 
 def page_reply(key: str, items: list[Any], page: Page[Any], **extra: Any) -> dict[str, Any]:

@@ -6,9 +6,10 @@ hiding and restoring are public, because readers must see that a comment went an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.domain.citation import citation_of_eid
@@ -162,17 +163,43 @@ def _project_comment_disowned(session: Session, record: EventRecord) -> None:
 # --- the clerks' queue and decisions -----------------------------------------------------------------------
 
 
-def queue(session: Session, principal: Principal | None, *, limit: int = 200) -> list[dict[str, Any]]:
-    """Comments waiting for a clerk: held ones and visible ones with flags not yet looked at, oldest first."""
-    return queue_page(session, principal, PageRequest(limit=limit)).items
+def _waiting() -> ColumnElement[bool]:
+    """What the queue holds: held comments, and visible ones with flags not yet looked at."""
+    return or_(Comment.state == CommentState.HELD,
+               (Comment.state == CommentState.VISIBLE) & (Comment.flags_pending > 0))
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """Where one page of a list stands in the whole: how many items the list holds now, and how many come before
+    the page (a keyset page knows only where it starts, not its rank)."""
+
+    total: int
+    before: int
+
+
+def _stretch(session: Session, chosen: ColumnElement[bool], page: PageRequest, *, descending: bool = False
+             ) -> Stretch:
+    if page.after is None:
+        total = session.scalar(select(func.count()).select_from(Comment).where(chosen)) or 0
+        return Stretch(total, 0)
+    # ``after`` is the key of the previous page's last item: it and all on its side come before.
+    earlier = Comment.id >= page.after if descending else Comment.id <= page.after
+    row = session.execute(select(func.count(), func.count(case((earlier, 1)))).select_from(Comment)
+                          .where(chosen)).one()
+    return Stretch(int(row[0]), int(row[1]))
+
+
+def queue_stretch(session: Session, principal: Principal | None, page: PageRequest) -> Stretch:
+    """How many comments wait for a clerk, and how many of them come before ``page`` of the queue."""
+    require(principal, *MODERATORS)
+    return _stretch(session, _waiting(), page)
 
 
 def queue_page(session: Session, principal: Principal | None, page: PageRequest) -> Page[dict[str, Any]]:
     """One keyset page of the moderation queue, oldest first."""
     require(principal, *MODERATORS)
-    query = select(Comment).where(or_(Comment.state == CommentState.HELD,
-                                      (Comment.state == CommentState.VISIBLE) & (Comment.flags_pending > 0)))
-    found = keyset(session, query, Comment.id, page)
+    found = keyset(session, select(Comment).where(_waiting()), Comment.id, page)
     rows: list[Comment] = found.items
     flags: dict[int, list[dict[str, Any]]] = {}
     disowned: dict[int, dict[str, Any]] = {}
@@ -203,14 +230,21 @@ def queue_page(session: Session, principal: Principal | None, page: PageRequest)
     return Page(items, found.next_after)
 
 
-def hidden_lately(session: Session, principal: Principal | None, *, limit: int = 50) -> list[dict[str, Any]]:
-    """The comments a moderator hid, the latest first, with their words: a hidden comment leaves the queue, and a
-    clerk reviewing the decision, or undoing it, must read what is restored."""
+def hidden_stretch(session: Session, principal: Principal | None, page: PageRequest) -> Stretch:
+    """How many comments are hidden, and how many of them come before ``page`` of :func:`hidden_page`."""
     require(principal, *MODERATORS)
-    rows = session.scalars(select(Comment).where(Comment.state == CommentState.HIDDEN)
-                           .order_by(Comment.id.desc()).limit(limit))
-    return [{"id": c.id, "bill_id": c.bill_id, "eid": c.eid, "body": c.body, "author": c.author_id,
-             "reason": c.state_reason} for c in rows]
+    return _stretch(session, Comment.state == CommentState.HIDDEN, page, descending=True)
+
+
+def hidden_page(session: Session, principal: Principal | None, page: PageRequest) -> Page[dict[str, Any]]:
+    """The comments a moderator hid, the latest first, with their words, one keyset page: a hidden comment leaves
+    the queue, and a clerk reviewing the decision, or undoing it, must read what is restored."""
+    require(principal, *MODERATORS)
+    found = keyset(session, select(Comment).where(Comment.state == CommentState.HIDDEN), Comment.id, page,
+                   descending=True)
+    items = [{"id": c.id, "bill_id": c.bill_id, "eid": c.eid, "body": c.body, "author": c.author_id,
+              "reason": c.state_reason} for c in found.items]
+    return Page(items, found.next_after)
 
 
 def moderate(
