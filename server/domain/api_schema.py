@@ -456,8 +456,10 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
                       "grouped: each campaign's top-level signatures among the comments chosen appear as one, the "
                       "first of them, whose cluster.grouped says how many it stands for (read them with cluster=)."),
                 ),
-        response=paged("comments", COMMENT, hidden=array(ANY_OBJECT)), errors=(401, 403, 404, 422),
-        description="hidden holds the notices of hidden comments whose ids fall within this page.",
+        response=paged("comments", COMMENT, hidden=array(ANY_OBJECT), held=array(ANY_OBJECT)),
+        errors=(401, 403, 404, 422),
+        description="hidden holds the notices of hidden comments whose ids fall within this page; held, the "
+                    "signed-in reader's own comments among them that wait for a clerk (empty for anyone else).",
     ),
     ("GET", "/api/bills/<int:bill_id>/comments/counts"): Operation(
         "Visible comments per provision", "consultation", response=ANY_OBJECT, errors=(404,)),

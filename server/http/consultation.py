@@ -147,13 +147,18 @@ def list_comments(bill_id: int) -> Response:
     views.check_reader(principal, criteria)
     # Only a citizen endorses, so only a citizen's list says which comments they endorsed.
     endorser = principal.user_id if principal is not None and principal.role is Role.CITIZEN else None
+    reader = principal.user_id if principal is not None else None
+    rules = settings()
     with database().read() as session:
-        found = views.comment_page(session, bill_id, criteria, page, settings(), endorser_id=endorser,
-                                   reader_id=principal.user_id if principal is not None else None)
+        found = views.comment_page(session, bill_id, criteria, page, rules, endorser_id=endorser, reader_id=reader)
         # The notices of hidden comments among this page's ids, so that each page shows where they were.
         hidden = views.hidden_notices(session, bill_id, eid=criteria.eid, after=page.after, up_to=found.next_after,
-                                      reader_id=principal.user_id if principal is not None else None)
-    return jsonify(page_reply("comments", found.items, found, hidden=hidden))
+                                      reader_id=reader)
+        # The reader's own comments waiting for a clerk, where they were posted; a list of held comments itself
+        # (state=held) holds them already.
+        held = views.held_notices(session, bill_id, reader, rules, eid=criteria.eid, after=page.after,
+                                  up_to=found.next_after) if criteria.state == CommentState.VISIBLE else []
+    return jsonify(page_reply("comments", found.items, found, hidden=hidden, held=held))
 
 
 @consultation.get("/bills/<int:bill_id>/comments/counts")

@@ -110,6 +110,9 @@ def browser_strings() -> dict[str, str]:
                           reason="{reason}"),
         "posted": _("Your comment is published."),
         "held": _("Your comment waits for a clerk before it is published."),
+        "held_yours": _("Your comment waits for a clerk before it is published. Only you see it."),
+        "disowned_yours": _("You reported this comment as not written by you: it is out of view and a clerk will "
+                            "look into it. Only you see it."),
         "sign_in_to_comment": _("Sign in as a citizen to comment."),
         "consultation_closed": _("Comments are not open on this bill."),
         "your_comment": _("Your comment"),

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.domain import consultation_clustering as clustering
-from server.domain.consultation import CommentState, locate
+from server.domain.consultation import HELD_AS_DISOWNED, CommentState, locate
 from server.domain.wording import wording
 from server.errors import Forbidden, NotFound
 from server.services.bills import get_bill
@@ -306,6 +306,22 @@ def _public_comments(session: Session, bill_id: int, comments: list[Comment], te
     return result
 
 
+def _among(session: Session, bill_id: int, *, eid: str | None, after: int | None, up_to: int | None
+           ) -> list[ColumnElement[bool]]:
+    """What keeps a bill's comments to those of one provision and of the ids in ``(after, up_to]``, where a page
+    of comments stands."""
+    conditions: list[ColumnElement[bool]] = []
+    if eid is not None:
+        # Where the comments themselves stand now (followed by wId into the current version), not where they
+        # were made: after a renumbering a notice stays beside the comments it sat among.
+        conditions.append(_standing_at(session, bill_id, eid, current_texts(session, get_bill(session, bill_id))))
+    if after is not None:
+        conditions.append(Comment.id > after)
+    if up_to is not None:
+        conditions.append(Comment.id <= up_to)
+    return conditions
+
+
 def hidden_notices(
     session: Session, bill_id: int, *, eid: str | None = None, after: int | None = None, up_to: int | None = None,
     reader_id: int | None = None,
@@ -315,15 +331,8 @@ def hidden_notices(
     stands. Its author (``reader_id``) also sees that it was theirs, and its words."""
     query = (select(Comment.id, Comment.eid, Comment.reply_to, Comment.state_reason, Comment.author_id, Comment.body)
              .where(Comment.bill_id == bill_id, Comment.state == CommentState.HIDDEN))
-    if eid is not None:
-        # Where the comments themselves stand now (followed by wId into the current version), not where they
-        # were made: after a renumbering a notice stays beside the comments it sat among.
-        query = query.where(_standing_at(session, bill_id, eid, current_texts(session, get_bill(session, bill_id))))
-    if after is not None:
-        query = query.where(Comment.id > after)
-    if up_to is not None:
-        query = query.where(Comment.id <= up_to)
-    rows = session.execute(query.order_by(Comment.id))
+    rows = session.execute(query.where(*_among(session, bill_id, eid=eid, after=after, up_to=up_to))
+                           .order_by(Comment.id))
     notices: list[dict[str, Any]] = []
     for r in rows:
         notice = {"id": r.id, "eid": r.eid, "reply_to": r.reply_to, "reason": r.state_reason}
@@ -331,6 +340,31 @@ def hidden_notices(
             notice.update(yours=True, body=r.body)
         notices.append(notice)
     return notices
+
+
+def held_notices(
+    session: Session, bill_id: int, reader_id: int | None, settings: ConsultationSettings, *, eid: str | None = None,
+    after: int | None = None, up_to: int | None = None,
+) -> list[dict[str, Any]]:
+    """The reader's own comments that wait for a clerk, among the ids in ``(after, up_to]`` as for
+    :func:`hidden_notices`: their author was told so when posting, and must find them again where they were
+    posted, with their words and until when they may be withdrawn. To anyone else a held comment is not there at
+    all (not even as a notice): its words, or its mere existence, may be what a clerk will keep out of view."""
+    if reader_id is None:
+        return []
+    query = select(Comment).where(Comment.bill_id == bill_id, Comment.state == CommentState.HELD,
+                                  Comment.author_id == reader_id)
+    window = timedelta(seconds=settings.edit_window_seconds)
+    return [
+        {"id": c.id, "eid": c.eid, "reply_to": c.reply_to, "quote": c.quote, "body": c.body,
+         "created_at": c.created_at.isoformat() + "Z",
+         "edited_at": c.edited_at.isoformat() + "Z" if c.edited_at else None,
+         "editable_until": (c.created_at + window).isoformat() + "Z",
+         # Reported by its author as written by someone else: it waits for a clerk, but not to be published.
+         "disowned": c.state_reason == str(HELD_AS_DISOWNED)}
+        for c in session.scalars(query.where(*_among(session, bill_id, eid=eid, after=after, up_to=up_to))
+                                 .order_by(Comment.id))
+    ]
 
 
 def provision_counts(session: Session, bill_id: int, settings: ConsultationSettings) -> dict[str, Any]:

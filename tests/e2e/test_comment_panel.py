@@ -109,7 +109,7 @@ def test_a_citizen_changes_their_comment_and_readers_see_it_was_edited(pages: Pa
     assert seen.get_by_role("button", name="Edit").count() == 0
 
 
-def test_an_edit_the_lexicon_holds_leaves_the_thread_and_tells_its_author_it_waits_for_a_clerk(
+def test_an_edit_the_lexicon_holds_leaves_the_public_thread_and_tells_its_author_it_waits_for_a_clerk(
     pages: Pages,
 ) -> None:
     citizen = pages.new("citizen")
@@ -119,7 +119,10 @@ def test_an_edit_the_lexicon_holds_leaves_the_thread_and_tells_its_author_it_wai
     comment.get_by_label("Change your comment").fill("The drafters are idiots who forgot the diaspora.")
     comment.get_by_role("button", name="Save the change").click()
     citizen.locator(".panel-status", has_text="Your edit waits for a clerk").wait_for()
-    assert citizen.locator(".comment", has_text="forgot the diaspora").count() == 0
+    # Its author alone still finds it where it was, as waiting for a clerk.
+    waiting = citizen.locator(".comment-held", has_text="idiots who forgot the diaspora")
+    assert "waits for a clerk" in waiting.locator(":scope > .held-note").inner_text()
+    assert citizen.locator(".comment:not(.comment-held)", has_text="forgot the diaspora").count() == 0
     assert listed(citizen, eid=QUIET) == []
 
 
@@ -231,7 +234,11 @@ def test_this_was_not_me_takes_ones_comment_out_of_view_for_a_clerk(pages: Pages
     form.get_by_role("button", name="Report it as not mine").click()
     status = citizen.locator(".panel-status", has_text="Reported as not written by you")
     status.wait_for()
-    assert citizen.locator('.comment[data-comment="1"]').count() == 0
+    # Its account holder alone still sees it, as reported and with nothing left to do on it.
+    reported = citizen.locator('.comment-held[data-comment="1"]')
+    assert "You reported this comment as not written by you" in reported.locator(":scope > .held-note").inner_text()
+    assert actions_of(reported).count() == 0
+    assert listed(citizen, eid=DISCUSSED)[0]["id"] != 1
     # The reply it drew stays, and the author learns how to keep whoever posted it out.
     assert citizen.locator('.comment[data-comment="3"]').count() == 1
     assert status.get_by_role("link", name="Change your password").get_attribute("href") == "/account/password"

@@ -218,7 +218,9 @@ export class OwnComments {
         await panel.refreshQuietly();
         // Someone else could post from the account: a new password keeps them out.
         panel.say(`${t('not_mine_done')} `, h('a', { href: '/account/password' }, t('change_password')));
-        panel.focusAfter(comment.id, 'not-mine');
+        // The comment stays in its author's thread, reported and without buttons: what to read next, and the way
+        // to a new password, is the message.
+        panel.status.focus();
       },
     },
     h('p', {}, t('not_mine_explain')),

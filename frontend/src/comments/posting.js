@@ -71,6 +71,13 @@ export class Posting {
     message);
   }
 
+  /** The comment form stops saying what became of the last post: that comment has changed since. */
+  forget() {
+    this.notice = '';
+    const message = this.mainForm?.querySelector(':scope > p.message');
+    if (message) message.textContent = '';
+  }
+
   /** The button that opens a reply's form under `comment`. */
   replyButton(comment) {
     return h('button', { type: 'button', class: 'secondary', dataset: { action: 'reply' }, onclick: (event) => this.replyForm(comment, event.target) }, t('reply'));
@@ -136,9 +143,9 @@ export class Posting {
 
   /**
    * After a post, the focus goes to the comment just posted (focusable by script only, so Tab does not stop on
-   * every comment): a screen reader reads it out, and its own buttons (edit, withdraw) come next. A comment the
-   * thread does not show (held for a clerk, or the list could not be read) leaves it where the reader was: on the
-   * comment form's button, or on the Reply button whose form is gone.
+   * every comment): a screen reader reads it out, and its own buttons (edit, withdraw) come next; one held for a
+   * clerk is shown to its author as waiting. A comment the thread does not show (the list could not be read)
+   * leaves it where the reader was: on the comment form's button, or on the Reply button whose form is gone.
    */
   focusPosted(posted, payload, form) {
     const panel = this.panel;

@@ -12,15 +12,13 @@ export class ThreadView {
    * entry whose signatures are open, those read so far (`signatures`: cluster id -> `{comments, next}`). */
   thread(comment, byParent, signatures = new Map()) {
     if (comment.notice) return this.hiddenNotice(comment, byParent);
+    if (comment.waiting) return this.heldComment(comment, byParent);
     const { campaigns } = this.panel;
     const replies = byParent.get(comment.id) ?? [];
     const read = campaigns.readOf(comment, signatures);
     return h('li', { class: 'comment', dataset: { comment: comment.id, cluster: comment.cluster?.id } },
       this.meta(comment),
-      // The bill's words, set apart as a quotation of the bill; the comment itself is plain text.
-      comment.quote ? h('figure', { class: 'comment-quote' },
-        h('figcaption', { class: 'quote-label' }, this.quoteLabel(comment)),
-        h('blockquote', {}, comment.quote)) : null,
+      this.quoted(comment),
       h('div', { class: 'comment-body' }, comment.body),
       campaigns.entry(comment, read !== undefined),
       h('p', { class: 'comment-meta' }, `${t('endorsements')}${t('colon')}`, h('span', { class: 'endorsement-count' }, comment.endorsements)),
@@ -28,6 +26,13 @@ export class ThreadView {
       this.actions(comment),
       replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null,
       read ? campaigns.members(comment, read) : null);
+  }
+
+  /** The bill's words the comment quotes, set apart as a quotation of the bill; the comment itself is plain text. */
+  quoted(comment) {
+    return comment.quote ? h('figure', { class: 'comment-quote' },
+      h('figcaption', { class: 'quote-label' }, this.quoteLabel(comment)),
+      h('blockquote', {}, comment.quote)) : null;
   }
 
   /** "Quoting the bill:", or, for words quoted from an earlier version than the latest, which version (they may be
@@ -43,9 +48,29 @@ export class ThreadView {
    * right to left, or holding direction controls, must not turn the date beside it around. */
   meta(comment) {
     return h('p', { class: 'comment-meta' },
-      h('bdi', { class: 'comment-author' }, comment.author?.name ?? ''), ' · ',
-      h('time', { datetime: comment.created_at }, shown(comment.created_at)),
-      comment.edited_at ? [' · ', h('span', { class: 'comment-edited' }, t('edited', { time: shown(comment.edited_at) }))] : null);
+      h('bdi', { class: 'comment-author' }, comment.author?.name ?? ''), ' · ', this.when(comment));
+  }
+
+  /** When the comment was posted, and last changed (one flat list: `h` flattens its children one level only). */
+  when(comment) {
+    const posted = h('time', { datetime: comment.created_at }, shown(comment.created_at));
+    if (!comment.edited_at) return [posted];
+    return [posted, ' · ', h('span', { class: 'comment-edited' }, t('edited', { time: shown(comment.edited_at) }))];
+  }
+
+  /** The reader's own comment that waits for a clerk (no one else is shown it): its words, so its author finds it
+   * where it was posted, and the author's own buttons while they apply. One its author reported as not theirs
+   * waits for a clerk too, but not to be published, and it is not its author's to withdraw any more. */
+  heldComment(comment, byParent) {
+    const replies = byParent.get(comment.id) ?? [];
+    const buttons = comment.disowned ? [] : this.panel.own.buttons(comment);
+    return h('li', { class: 'comment comment-held', dataset: { comment: comment.id } },
+      h('p', { class: 'held-note' }, t(comment.disowned ? 'disowned_yours' : 'held_yours')),
+      h('p', { class: 'comment-meta' }, this.when(comment)),
+      this.quoted(comment),
+      h('div', { class: 'comment-body' }, comment.body),
+      buttons.length ? h('div', { class: 'comment-actions' }, buttons) : null,
+      replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null);
   }
 
   /** Where a comment was hidden: the moderator's reason, the replies it drew, and for moderators a way back (a

@@ -124,24 +124,26 @@ export class CommentsPanel {
     const clock = this.isCitizen ? this.clock.sync() : null;
     // Only the latest refresh draws: an older answer landing later, or one read before the reader opened or
     // closed a campaign's signatures, would show a list older than what is on screen.
-    const data = await apiPages(`/api/bills/${this.bill}/comments?eid=${encodeURIComponent(eid)}&campaigns=grouped`, ['comments', 'hidden']);
+    const data = await apiPages(`/api/bills/${this.bill}/comments?eid=${encodeURIComponent(eid)}&campaigns=grouped`, ['comments', 'hidden', 'held']);
     const comments = onceEachCampaign(data.comments ?? []);
+    const held = data.held ?? [];
     // The signatures being read are read again, as far as they were read: an answer or a hidden one shows.
     const signatures = await this.campaigns.readAgain(eid);
-    const timed = [comments, ...[...signatures.values()].map((read) => read.comments)].flat()
+    const timed = [comments, held, ...[...signatures.values()].map((read) => read.comments)].flat()
       .some((comment) => editableUntil(comment) !== null);
     if (clock && timed) await clock;
     if (eid !== this.eid || seq !== this.drawn) return;
     this.campaigns.keepOnly(comments);
-    this.render(comments, data.hidden ?? [], signatures);
+    this.render(comments, data.hidden ?? [], held, signatures);
   }
 
-  render(comments, hidden, signatures = new Map()) {
-    // A hidden comment's notice stands where the comment stood, with the replies it drew under it.
-    const { roots, byParent } = threads(comments, hidden);
+  render(comments, hidden, held = [], signatures = new Map()) {
+    // A hidden comment's notice stands where the comment stood, with the replies it drew under it; so does the
+    // reader's own comment that waits for a clerk.
+    const { roots, byParent } = threads(comments, hidden, held);
     const list = h('ol', { class: 'comment-list' }, roots.map((comment) => this.view.thread(comment, byParent, signatures)));
     const parts = this.status.textContent ? [this.status] : [];
-    if (!comments.length && !hidden.length) parts.push(h('p', { class: 'no-comments' }, t('no_comments')));
+    if (!comments.length && !hidden.length && !held.length) parts.push(h('p', { class: 'no-comments' }, t('no_comments')));
     // Forms someone is filling in (a reply, an answer, a reason to hide) survive the re-render a live event
     // causes: the same nodes move into the new list, under the same comment, and the focus and caret come back.
     const refocus = keepFocus(this.body);
@@ -153,6 +155,9 @@ export class CommentsPanel {
 
   /** Says `parts` (text and links) above the list, where it stays while the thread is redrawn. */
   say(...parts) {
+    // What is said here is what became of one's own comment since: what the comment form said of the last post
+    // ("Your comment is published") would contradict it.
+    this.posting.forget();
     this.status.replaceChildren(...parts);
     if (!this.status.isConnected) this.body.prepend(this.status);
     announce(this.status.textContent);
