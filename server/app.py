@@ -22,6 +22,7 @@ from server.http.api import api
 from server.http.consultation import CITIZEN_WRITES, register_consultation
 from server.http.context import BROWSER_SESSION, SESSION_GENERATION, SessionUser, bearer_token, database
 from server.http.converters import IdConverter
+from server.http.cors import init_cors
 from server.http.errors import register_error_handlers
 from server.http.health import health
 from server.http.i18n import init_i18n
@@ -106,6 +107,7 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
     register_opendata(app)
     init_i18n(app)
     init_security_headers(app)
+    init_cors(app)
     if evented.is_evented():
         app.wsgi_app = transport.WholeFrames(app.wsgi_app)  # type: ignore[method-assign]
     hops = int(app.config.get("PROXY_HOPS", 0))
