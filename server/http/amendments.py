@@ -13,6 +13,7 @@ from server.domain.instructions import StyleName
 from server.domain.wording import wording
 from server.errors import BadRequest, ParleyError
 from server.http.context import current_principal, database, int_arg, json_body, page_reply, page_request, str_arg
+from server.http.i18n import localized
 from server.http.pages_common import page_error
 from server.services import amendments
 from server.services.amendments import amendment_document, amendment_list_document, marshalled_list
@@ -56,6 +57,13 @@ def _proposal(body: dict[str, Any]) -> amendments.Proposal:
     )
 
 
+def _localized(amendment: dict[str, Any]) -> dict[str, Any]:
+    """Why an amendment is outdated, in the reader's language (the rest is the House's record, as written)."""
+    if amendment.get("outdated"):
+        amendment["outdated"] = localized(amendment["outdated"])
+    return amendment
+
+
 @amendments_api.post("/api/bills/<int:bill_id>/amendments")
 def propose(bill_id: int) -> tuple[Response, int]:
     proposal = _proposal(json_body())
@@ -83,14 +91,14 @@ def list_amendments(bill_id: int) -> Response:
         found = amendments.page_for_bill(session, bill_id, criteria, page)
         links = amendments.conflict_links(session, found.items)
         outdated = amendments.outdated_problems(session, found.items)
-        return jsonify(page_reply("amendments", [amendments.to_dict(a, links[a.id], outdated.get(a.id))
+        return jsonify(page_reply("amendments", [_localized(amendments.to_dict(a, links[a.id], outdated.get(a.id)))
                                                  for a in found.items], found))
 
 
 @amendments_api.get("/api/bills/<int:bill_id>/amendments/marshalled")
 def marshalled(bill_id: int) -> Response:
     with database().read() as session:
-        return jsonify({"groups": marshalled_list(session, bill_id)})
+        return jsonify({"groups": [[_localized(a) for a in group] for group in marshalled_list(session, bill_id)]})
 
 
 @amendments_api.get("/api/bills/<int:bill_id>/amendments/marshalled.pdf")
@@ -122,7 +130,7 @@ def amendment_window(bill_id: int) -> Response:
 @amendments_api.get("/api/amendments/<int:amendment_id>")
 def get_amendment(amendment_id: int) -> Response:
     with database().read() as session:
-        return jsonify(amendments.describe(session, amendments.get_amendment(session, amendment_id)))
+        return jsonify(_localized(amendments.describe(session, amendments.get_amendment(session, amendment_id))))
 
 
 @amendments_api.get("/api/amendments/<int:amendment_id>/akn")

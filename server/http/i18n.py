@@ -245,6 +245,8 @@ def browser_strings() -> dict[str, str]:
         "conflicts_with": _("Conflicts with %(ids)s", ids="{ids}"),
         "defeated_by": _("Defeated by adopted amendment %(name)s: it can no longer be voted on.", name="{name}"),
         "confirm_fallen": _("Record as fallen"),
+        "outdated": _("Outdated: in the latest version %(problem)s. It can no longer be made as worded; its proposer "
+                      "may propose it again, or the clerk may record it as fallen.", problem="{problem}"),
         "draft_ref": _("draft (%(id)s)", id="{id}"),
         "draft_amendment_to": _("Draft amendment to %(citation)s", citation="{citation}"),
         "cosponsored": _("You co-sponsor this amendment."),

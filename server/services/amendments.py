@@ -213,7 +213,7 @@ def describe(session: Session, amendment: Amendment) -> dict[str, Any]:
                    outdated_problems(session, [amendment]).get(amendment.id))
 
 
-def outdated_problems(session: Session, amendments: Sequence[Amendment]) -> dict[int, str]:
+def outdated_problems(session: Session, amendments: Sequence[Amendment]) -> dict[int, Wording]:
     """Why each open amendment made on an earlier version can no longer be made to the latest one as worded (its
     words changed, its provision is gone...), by id: the clerk sees it before putting it to a vote, and may record
     it as fallen. Those made on the latest version, and those that still stand, are left out."""
@@ -231,7 +231,7 @@ def outdated_problems(session: Session, amendments: Sequence[Amendment]) -> dict
         problem = standing_problem(document, wids.get(amendment.wid), AmendmentAction(amendment.action),
                                    amendment.base_text, amendment.new_num)
         if problem is not None:
-            problems[amendment.id] = str(problem)
+            problems[amendment.id] = problem
     return problems
 
 
@@ -633,7 +633,7 @@ def transition(
                                                 "can still be made to the latest version as worded",
                                                 amendment=amendment.id))
             bill = get_bill(session, amendment.bill_id)
-            data["outdated"] = {"version": bill.current_version, "problem": outdated}
+            data["outdated"] = {"version": bill.current_version, "problem": str(outdated)}
             if not reason or not reason.strip():
                 data["reason"] = str(wording("outdated by version %(version)s: %(problem)s",
                                              version=bill.current_version, problem=outdated))

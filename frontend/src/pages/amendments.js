@@ -239,6 +239,8 @@ function actionsFor(amendment) {
   // An amendment defeated by an adopted one can no longer be tabled or voted on: it is withdrawn, or the clerk
   // records that it has fallen (server/services/amendments.py refuses anything else).
   const defeated = amendment.defeated_by != null && OPEN_STATES.has(amendment.state);
+  // One the latest version has outdated can no longer be adopted: it is withdrawn, ruled out, or recorded as fallen.
+  const outdated = Boolean(amendment.outdated) && OPEN_STATES.has(amendment.state);
   if (role === 'mp' && amendment.proposer_id === user) {
     if (amendment.state === 'draft' && !defeated) {
       cells.push(button(t('table'), 'table_named', () => transition(amendment, 'tabled'), ''));
@@ -250,12 +252,13 @@ function actionsFor(amendment) {
       }));
     }
   }
-  if ((role === 'clerk' || role === 'admin') && defeated) {
+  if ((role === 'clerk' || role === 'admin') && (defeated || (outdated && amendment.state === 'admissible'))) {
     if (amendment.state !== 'draft') {
       cells.push(button(t('confirm_fallen'), 'fallen_named', () => transition(amendment, 'fallen'), ''));
     }
   } else if (role === 'clerk' || role === 'admin') {
     if (amendment.state === 'tabled') {
+      if (outdated) cells.push(button(t('confirm_fallen'), 'fallen_named', () => transition(amendment, 'fallen'), ''));
       const reason = h('input', { id: `reason-${id}`, autocomplete: 'off', 'aria-label': named('reason_named') });
       cells.push(button(t('admit'), 'admit_named', () => transition(amendment, 'admissible'), ''));
       cells.push(h('label', { for: `reason-${id}` }, t('reason')), reason,
@@ -339,6 +342,8 @@ function table(amendments, { withActions = false, list = false } = {}) {
     cell('state', { class: 'state' }, stateText(amendment)),
     cell('instruction', {}, h('span', { class: 'instruction' }, amendment.instruction),
       defeat(amendment),
+      amendment.outdated && OPEN_STATES.has(amendment.state)
+        ? h('p', { class: 'meta outdated' }, t('outdated', { problem: amendment.outdated })) : null,
       conflicts(amendment),
       amendment.reason ? h('p', { class: 'meta' }, `${t('reason')}${t('colon')}${amendment.reason}`) : null),
     withActions ? cell('actions', {}, actionsFor(amendment)) : null))));
