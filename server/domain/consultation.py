@@ -151,8 +151,8 @@ def closed_window_message(state: WindowState, opens_at: datetime, closes_at: dat
     change one they posted)."""
     if state is WindowState.UPCOMING:
         return wording("the consultation opens at %(opens)s; comments are not open yet",
-                       opens=opens_at.isoformat(timespec="minutes") + "Z")
-    closes = closes_at.isoformat(timespec="minutes") + "Z"
+                       opens=utc_minute(opens_at))
+    closes = utc_minute(closes_at)
     if changing:
         return wording("the consultation closed at %(closes)s; comments can no longer be changed", closes=closes)
     return wording("the consultation closed at %(closes)s; comments are no longer taken", closes=closes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,25 @@ def test_comments_are_refused_outside_the_window_with_a_clear_message(
     assert upcoming.status_code == 409
     assert "opens at" in upcoming.get_json()["error"]["message"]
     assert api.comments(bill) == []
+
+
+def _as_the_pages_write_it(iso_time: str) -> str:
+    return datetime.fromisoformat(iso_time.removesuffix("Z")).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def test_window_refusals_give_times_as_the_pages_do(api: Api, bill: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    upcoming = api.open(bill, opens=timedelta(days=1), closes=timedelta(days=9)).get_json()
+    early = api.comment("citizen", bill, SHORT_TITLE, "Too early?").get_json()["error"]["message"]
+    assert f"opens at {_as_the_pages_write_it(upcoming['opens_at'])};" in early, early
+
+    real = eventlog.utcnow
+    monkeypatch.setattr(eventlog, "utcnow", lambda: real() + timedelta(days=10))
+    closes = _as_the_pages_write_it(upcoming["closes_at"])
+    late = api.comment("citizen", bill, SHORT_TITLE, "Too late?").get_json()["error"]["message"]
+    assert f"closed at {closes};" in late, late
+    french = api.client.post(f"/api/bills/{bill}/comments", json={"eid": SHORT_TITLE, "body": "Trop tard ?"},
+                             headers={**api.users.headers("citizen"), "Accept-Language": "fr"})
+    assert f"a pris fin à {closes} ;" in french.get_json()["error"]["message"]
 
 
 def test_a_comment_is_anchored_to_its_provision_and_listed_publicly(api: Api, consulted: int) -> None:
