@@ -224,11 +224,40 @@ def retry_delay(attempt: int, first: float = FIRST_RETRY_SECONDS, cap: float = M
     return float(min(first * 2 ** max(attempt - 1, 0), cap))
 
 
+# IPv6 addresses that stand for the IPv4 address in their last 32 bits: a NAT64 gateway (RFC 6052's well-known
+# prefix) or a host's own stack (IPv4-compatible, deprecated but still routed by some) connects to that IPv4 address,
+# so they are exactly as public as it is. ``ipaddress`` calls every address of these prefixes global whatever they
+# embed, so ``64:ff9b::7f00:1`` (127.0.0.1 behind a NAT64 gateway) would otherwise pass.
+_NAT64_WELL_KNOWN: Final = ipaddress.IPv6Network("64:ff9b::/96")
+_IPV4_COMPATIBLE: Final = ipaddress.IPv6Network("::/96")
+# The local-use NAT64 prefix (RFC 8215) is chosen per network and may embed the IPv4 address at any of RFC 6052's
+# positions, so what it reaches cannot be read from the address; IANA lists it as not globally reachable.
+_NAT64_LOCAL_USE: Final = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
 def is_public_address(address: str) -> bool:
-    """Whether an IP address is on the public internet (not loopback, private, link-local, reserved …)."""
+    """Whether an IP address is on the public internet (not loopback, private, link-local, reserved …).
+
+    An IPv6 address that embeds an IPv4 address (IPv4-mapped, NAT64, IPv4-compatible, 6to4, Teredo) is public only
+    if the IPv4 address it leads to is public too.
+    """
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL_USE:
+            return False
+        if ip.ipv4_mapped is not None:
+            return _is_public(ip.ipv4_mapped)
+        if ip in _NAT64_WELL_KNOWN or ip in _IPV4_COMPATIBLE:
+            return _is_public(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        # Tunnel addresses are routed as IPv6 but end at the embedded IPv4 address (6to4's relay, Teredo's server
+        # and client), so both must be public.
+        tunnelled = [ip.sixtofour] if ip.sixtofour is not None else list(ip.teredo or ())
+        if not all(_is_public(endpoint) for endpoint in tunnelled):
+            return False
+    return _is_public(ip)
+
+
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return bool(ip.is_global) and not ip.is_multicast
 
 

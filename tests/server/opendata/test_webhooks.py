@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from flask import Flask
+from flask.testing import FlaskClient
 
 from server.app import create_app
 from server.domain import opendata
@@ -30,7 +31,7 @@ from server.services import webhook_delivery, webhooks
 from server.services.webhook_delivery import DeliverySettings, Outgoing
 from server.store import eventlog
 from server.store.db import Database
-from tests.server.conftest import make_config
+from tests.server.conftest import Accounts, make_config
 from tests.server.opendata.conftest import Scenario, import_bill
 
 SETTINGS = DeliverySettings(allow_private=True, first_retry_seconds=60, max_attempts=3, timeout_seconds=5)
@@ -151,27 +152,51 @@ def test_events_committed_while_no_worker_runs_are_delivered_after_restart(
         "Second Bill, 2026", "Third Bill, 2026"]
 
 
-def test_loopback_and_private_targets_are_refused_by_default(database_url: str, tmp_path: Path) -> None:
+@pytest.fixture
+def guarded(database_url: str, tmp_path: Path) -> Iterator[tuple[FlaskClient, Accounts]]:
+    """A client of an application with the default configuration (internal webhook targets refused) and a
+    citizen."""
     app: Flask = create_app(make_config(database_url, tmp_path))
-    try:
-        from tests.server.conftest import Accounts
+    users = Accounts(app.extensions["parley.db"])
+    users.add("citizen", "citizen")
+    yield app.test_client(), users
+    app.extensions["parley.db"].dispose()
 
-        users = Accounts(app.extensions["parley.db"])
-        users.add("citizen", "citizen")
-        client = app.test_client()
-        for url in ("http://127.0.0.1:8080/x", "http://10.1.2.3/x", "http://[::1]/x", "http://169.254.169.254/",
-                    "http://localhost/x"):
-            response = client.post("/api/webhooks", json={"url": url}, headers=users.headers("citizen"))
-            assert response.status_code == 422, url
-            assert response.get_json()["error"]["code"] == "webhook_target_refused"
-        bad = client.post("/api/webhooks", json={"url": "ftp://example.org/"}, headers=users.headers("citizen"))
-        assert bad.status_code == 422
-        unknown = client.post("/api/webhooks", json={"url": "https://example.org/", "event_types": ["user.registered"]},
-                              headers=users.headers("citizen"))
-        assert unknown.status_code == 422
-        assert client.post("/api/webhooks", json={"url": "https://example.org/"}).status_code == 401
-    finally:
-        app.extensions["parley.db"].dispose()
+
+def test_loopback_and_private_targets_are_refused_by_default(guarded: tuple[FlaskClient, Accounts]) -> None:
+    client, users = guarded
+    for url in ("http://127.0.0.1:8080/x", "http://10.1.2.3/x", "http://[::1]/x", "http://169.254.169.254/",
+                "http://localhost/x"):
+        response = client.post("/api/webhooks", json={"url": url}, headers=users.headers("citizen"))
+        assert response.status_code == 422, url
+        assert response.get_json()["error"]["code"] == "webhook_target_refused"
+    bad = client.post("/api/webhooks", json={"url": "ftp://example.org/"}, headers=users.headers("citizen"))
+    assert bad.status_code == 422
+    unknown = client.post("/api/webhooks", json={"url": "https://example.org/", "event_types": ["user.registered"]},
+                          headers=users.headers("citizen"))
+    assert unknown.status_code == 422
+    assert client.post("/api/webhooks", json={"url": "https://example.org/"}).status_code == 401
+
+
+def test_ipv6_addresses_leading_to_an_internal_ipv4_address_are_refused(
+    guarded: tuple[FlaskClient, Accounts],
+) -> None:
+    client, users = guarded
+    for url in (
+        "http://[64:ff9b::7f00:1]/",  # NAT64 to 127.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data",  # NAT64 to 169.254.169.254
+        "http://[64:ff9b:1::808:808]/",  # local-use NAT64: where it leads is the network's choice
+        "http://[::ffff:10.0.0.1]/",  # IPv4-mapped
+        "http://[::127.0.0.1]/",  # IPv4-compatible
+        "http://[2002:7f00:1::1]/",  # 6to4 through 127.0.0.1
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo client 127.0.0.1
+    ):
+        response = client.post("/api/webhooks", json={"url": url}, headers=users.headers("citizen"))
+        assert response.status_code == 422, url
+        assert response.get_json()["error"]["code"] == "webhook_target_refused", url
+    for url in ("http://[64:ff9b::808:808]/", "http://[2002:808:808::1]/"):  # both lead to 8.8.8.8
+        response = client.post("/api/webhooks", json={"url": url}, headers=users.headers("citizen"))
+        assert response.status_code == 201, (url, response.get_json())
 
 
 def test_only_the_owner_sees_and_removes_a_webhook(scenario: Scenario, receiver: Receiver) -> None:
