@@ -8,6 +8,7 @@ change, so parsed documents and rendered chunks are cached by their SHA-256.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape
 
@@ -16,8 +17,17 @@ from sqlalchemy.orm import Session
 
 from akn import AknDocument, parse_akn
 from akn.provisions import body_of
-from akn.render import HIERARCHICAL_ELEMENTS, TocEntry, local_name, render, render_element, render_provision
+from akn.render import (
+    HIERARCHICAL_ELEMENTS,
+    TEXT_BLOCKS,
+    TocEntry,
+    local_name,
+    render,
+    render_element,
+    render_provision,
+)
 from akn.render import toc as provision_toc
+from akn.vocabulary import BLOCK_ELEMENTS
 from server.domain.citation import Level, cite, is_top_unit
 from server.store import documents
 from server.store.kept import KeptByDigest
@@ -33,13 +43,30 @@ _MAX_STORED_BYTES = 200 * 1024 * 1024
 # Subdivisions listed in the table of contents only as part of their provision.
 _MINOR = frozenset({"subsection", "paragraph", "subparagraph", "point", "item", "list", "indent", "clause",
                     "subclause", "alinea", "proviso", "sublist"})
+# Elements whose words end before the next element's begin (blocks, table cells, line breaks).
+_SPACED_AFTER = (HIERARCHICAL_ELEMENTS | TEXT_BLOCKS | BLOCK_ELEMENTS
+                 | {"content", "intro", "wrapUp", "li", "tr", "td", "th", "br", "eol", "eop"})
 
 
 def plain_text(element: etree._Element | None) -> str:
     """An element's words with spacing normalised ('' for None)."""
     if element is None:
         return ""
-    return " ".join(etree.tostring(element, method="text", encoding="unicode", with_tail=False).split())
+    return " ".join("".join(_spaced_text(element)).split())
+
+
+def _spaced_text(element: etree._Element) -> Iterator[str]:
+    """The element's text, with a space after every block: AKN writes ``<num>(1)</num><content>The…`` with
+    nothing between them, and the words would run together in link previews ("(1)The Clerk")."""
+    if element.text:
+        yield element.text
+    for kid in element:
+        if isinstance(kid.tag, str):
+            yield from _spaced_text(kid)
+            if local_name(kid) in _SPACED_AFTER:
+                yield " "
+        if kid.tail:
+            yield kid.tail
 
 
 def _child(element: etree._Element, name: str) -> etree._Element | None:

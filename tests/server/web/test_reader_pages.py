@@ -36,6 +36,17 @@ def test_a_provision_link_previews_its_number_heading_and_text(client: FlaskClie
         assert meta(page, "og:url").endswith(("?eid=part_2__sec_3", "/provisions/part_2__sec_3"))
 
 
+def test_a_link_preview_keeps_numbers_apart_from_the_words(client: FlaskClient, bill_id: int) -> None:
+    section = meta(parse(client.get(f"/bills/{bill_id}?eid=part_2__sec_3").data), "og:description")
+    assert section.startswith("(1) The clerk shall open"), section
+    assert "thirty days. (2) A consultation" in section
+    interpretation = parse(client.get(f"/bills/{bill_id}?eid=part_1__sec_2").data)
+    assert 'In this Act— (a) "clerk" means' in meta(interpretation, "og:description")
+    # The bill's own preview begins with its first Part, whose sections carry a number and a heading each.
+    whole = meta(parse(client.get(f"/bills/{bill_id}").data), "description")
+    assert "1. Short title This Act may be cited" in whole, whole
+
+
 def test_a_provision_inside_another_is_named_by_its_citation(client: FlaskClient, bill_id: int) -> None:
     # Its own num, "(2)", says not which subsection: the title and heading say "Section 3(2)", as amendments do.
     page = parse(client.get(f"/bills/{bill_id}/provisions/part_2__sec_3__subsec_2").data)
