@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
-from server.errors import EmailTaken, ParleyError, Unauthenticated, ValidationFailed
+from server.errors import EmailTaken, ParleyError, SignUpDisowned, Unauthenticated, ValidationFailed
 from server.http.api import request_reset_mail
 from server.http.consultation import account_key, send_verification_mail
 from server.http.context import (
@@ -169,13 +169,18 @@ def verify_again() -> ResponseReturnValue:
     principal = require_page_role(current_principal(), "citizen")
     after = _next_kept(request.values)
     if request.method == "GET":
-        return page("verify_again.html", error=None, sent=None, next=after)
+        with database().read() as db_session:
+            disowned = registration.is_disowned(db_session, principal.user_id)
+        # A cancelled sign-up has no address to mail: the page says what happened rather than offer a button.
+        error = registration.disowned_refusal().message if disowned else None
+        return page("verify_again.html", error=error, sent=None, next=after, disowned=disowned)
     try:
         with database().write() as db_session:
             address, token = registration.resend(db_session, principal,
                                                  ttl_hours=int(current_app.config.get("VERIFICATION_TTL_HOURS", 48)))
     except ParleyError as refused:
-        return page("verify_again.html", refused.status, error=refused.message, sent=None, next=after)
+        return page("verify_again.html", refused.status, error=refused.message, sent=None, next=after,
+                    disowned=refused.code == SignUpDisowned.code)
     sent = send_verification_mail(address, token, principal.user_id)
     return page("verify_again.html", error=None, sent=sent, address=address, next=after)
 

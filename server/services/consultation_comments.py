@@ -40,7 +40,7 @@ from server.errors import (
     NotFound,
     ValidationFailed,
 )
-from server.services import publication
+from server.services import publication, registration
 from server.services.consultation import (
     ConsultationSettings,
     draft,
@@ -67,7 +67,7 @@ _users = cast(Table, User.__table__)
 _signups = cast(Table, CitizenSignup.__table__)
 # What a post needs of its author, in one statement: it is on the path of every comment.
 _AUTHOR = (
-    select(_users.c.created_at, _users.c.suspended, _signups.c.verified)
+    select(_users.c.created_at, _users.c.suspended, _signups.c.verified, _signups.c.email)
     .select_from(_users.outerjoin(_signups, _signups.c.user_id == _users.c.id))
     .where(_users.c.id == bindparam("user_id"))
 )
@@ -131,6 +131,9 @@ def author_since(session: Session, actor: Principal) -> datetime:
     if row is None or row.suspended:
         raise Forbidden(wording("this account is suspended; it can no longer make changes"))
     if row.verified is not None and not row.verified:
+        if not row.email:
+            # Its address's owner cancelled the sign-up: no confirmation mail can reach it, so none is offered.
+            raise registration.disowned_refusal()
         raise EmailNotVerified(wording("confirm your email address first: follow the link in the message we sent "
                                        "you"))
     created_at: datetime = row.created_at

@@ -91,13 +91,26 @@ def resend(session: Session, principal: Principal, ttl_hours: int = 48) -> tuple
         raise AlreadyVerified(wording("this account's email address is already confirmed; there is nothing to "
                                       "resend"))
     if not signup.email:
-        raise SignUpDisowned(wording("the owner of the address this account signed up with said the sign-up was not "
-                                     "theirs; sign up again with your own address"))
+        raise disowned_refusal()
     if _confirmed_by(session, signup.email) is not None:
         # Another mail could never confirm it, and would go to someone else's inbox once more.
         raise EmailTaken(wording("another account has confirmed the address this account signed up with; one "
                                  "account per address: sign up again with an address of your own"))
     return signup.email, _new_token(session, principal.user_id, signup.email, ttl_hours)
+
+
+def disowned_refusal() -> SignUpDisowned:
+    """The refusal an account whose sign-up its address's owner disowned meets wherever it tries to go on: it has no
+    address left, so neither another confirmation mail nor commenting can ever work for it."""
+    return SignUpDisowned(wording("the owner of the address this account signed up with said the sign-up was not "
+                                  "theirs; sign up again with your own address"))
+
+
+def is_disowned(session: Session, user_id: int) -> bool:
+    """Whether the address's owner cancelled this account's sign-up ("this was not me")."""
+    signup = session.get(CitizenSignup, user_id)
+    # Disowning empties the address; a confirmed sign-up can no longer be disowned.
+    return signup is not None and not signup.verified and not signup.email
 
 
 def mail_language(session: Session, user_id: int) -> str | None:

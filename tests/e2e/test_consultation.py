@@ -195,3 +195,29 @@ def test_a_citizen_whose_address_is_unconfirmed_asks_for_another_mail_from_the_p
     page.fill("#comments-body textarea[name=body]", "Please count days abroad too.")
     page.click("#comments-body button[type=submit]")
     page.wait_for_selector("#comments-body .message:has-text('published')")
+
+
+def test_a_sign_up_its_address_owner_cancelled_is_told_so_in_the_panel(pages: Pages, e2e_app: Any) -> None:
+    page = pages.new()
+    page.goto("/register")
+    page.fill("#username", "mimic")
+    page.fill("#email", "owner@example.org")
+    page.fill("#password", "kettle-lantern-orchard-41")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("h1:has-text('Check your email')")
+    owner = pages.new()
+    owner.goto(f"/verify/not-me?token={_confirmation_codes(Path(e2e_app.instance_path) / 'outbox')[0]}")
+    owner.click("main form button[type=submit]")
+    owner.wait_for_selector("main:has-text('is cancelled')")
+
+    pages.sign_in(page, "mimic", "kettle-lantern-orchard-41")
+    open_comments(page)
+    page.fill("#comments-body textarea[name=body]", "Signed up with someone else's address.")
+    page.click("#comments-body button[type=submit]")
+    message = page.locator("#comments-body .message:has-text('said the sign-up was not theirs')")
+    message.wait_for()
+    pages.expect_refusal(409)
+    assert message.locator("a").count() == 0, "no confirmation mail can reach it: none is offered"
+    page.goto("/verify/again")
+    page.wait_for_selector("main h1:has-text('Sign-up cancelled')")
+    assert page.locator("main form").count() == 0

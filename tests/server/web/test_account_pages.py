@@ -233,6 +233,30 @@ def test_the_recipient_of_the_mail_cancels_a_sign_up_that_was_not_theirs(
     assert _verified(db, "halima")
 
 
+def test_a_cancelled_sign_up_is_told_what_happened_not_offered_another_mail(app: Flask, client: FlaskClient) -> None:
+    form = {"username": "mimic", "email": "halima@example.org", "password": "a-long-enough-password",
+            "csrf_token": csrf_token(client, "/register")}
+    assert client.post("/register", data=form).status_code == 200
+    outbox = Path(app.instance_path) / "outbox"
+    link = _mailed_not_me_link(outbox)
+    pressed = client.post("/verify/not-me", data={"token": link.split("token=", 1)[1],
+                                                  "csrf_token": csrf_token(client, link)})
+    assert pressed.status_code == 200
+
+    sign_in(client, "mimic", "a-long-enough-password")
+    for language, heading, said in (("en", "Sign-up cancelled", "said the sign-up was not theirs"),
+                                    ("fr", "Inscription annulée", "n\u2019était pas la sienne")):
+        asked = client.get("/verify/again?next=/bills/1", headers={"Accept-Language": language})
+        page = parse(asked.data)
+        assert asked.status_code == 200 and page.xpath("string(//h1)") == heading
+        assert said in page.xpath('string(//p[@role="alert"])')
+        assert not page.xpath("//main//form"), "no mail can reach a cancelled sign-up: no button to send one"
+        assert page.xpath('//main//a/@href') == ["/register"]
+    pressed = client.post("/verify/again", data={"csrf_token": csrf_token(client, "/verify/again")})
+    assert pressed.status_code == 409 and not parse(pressed.data).xpath("//main//form")
+    assert len(list(outbox.glob("*.eml"))) == 1
+
+
 def test_the_not_me_page_is_in_french(client: FlaskClient) -> None:
     page = parse(client.get("/verify/not-me?token=x", headers={"Accept-Language": "fr"}).data)
     assert page.xpath("string(//h1)") == "Ce n\u2019était pas moi"
