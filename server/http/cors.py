@@ -8,7 +8,7 @@ stay refused at the preflight; a client with a token of its own may send it (``A
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
 from flask_cors import CORS
 
 PUBLIC_READS = (r"/api/.*", r"/akn/.*", r"/feed\.atom")
@@ -20,6 +20,16 @@ EXPOSED_HEADERS = ["Content-Location", "ETag", "Last-Modified", "Link", "Retry-A
 
 def init_cors(app: Flask) -> None:
     """Open ``app``'s public reads to other origins."""
+
+    # Registered before the extension's own, so it runs after it (Flask runs them in reverse): the extension marks
+    # every answer under a public path, writes' too, and another site's script has no business reading those.
+    @app.after_request
+    def _reads_only(response: Response) -> Response:
+        if request.method not in READ_METHODS:
+            for name in [name for name in response.headers.keys() if name.startswith("Access-Control-")]:
+                del response.headers[name]
+        return response
+
     CORS(
         app,
         resources={pattern: {} for pattern in PUBLIC_READS},

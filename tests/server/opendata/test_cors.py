@@ -48,6 +48,13 @@ def test_a_preflight_allows_reads_with_a_token_but_no_write(scenario: Scenario) 
         assert method not in write.headers.get("Access-Control-Allow-Methods", ""), method
 
 
+def test_the_answer_to_a_write_is_not_for_other_sites(scenario: Scenario) -> None:
+    write = scenario.client.post(f"/api/bills/{scenario.bill_id}/comments", headers={"Origin": PORTAL},
+                                 json={"eid": "part_2__sec_3__subsec_1", "body": "From another site."})
+    assert write.status_code == 401
+    assert not [name for name in write.headers.keys() if name.startswith("Access-Control-")]
+
+
 @pytest.mark.parametrize("path", ["/bills", "/login", "/healthz"])
 def test_pages_stay_same_origin(scenario: Scenario, path: str) -> None:
     response = scenario.client.get(path, headers={"Origin": PORTAL})
