@@ -117,6 +117,14 @@ class BaseConfig:
     MAIL_FROM = os.environ.get("MAIL_FROM", "Parley <no-reply@parley.invalid>")
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     VERIFICATION_TTL_HOURS = _env_int("VERIFICATION_TTL_HOURS", 48)
+    # Words a citizen's display name may not hold (whole words; case and accents aside): a thread shows authors by
+    # name only, and "Clerk of the National Assembly" would pass for the Parliament speaking. Comma-separated.
+    RESERVED_DISPLAY_NAME_WORDS: list[str] = _env_list("RESERVED_DISPLAY_NAME_WORDS", [
+        "clerk", "speaker", "moderator", "parliament", "national assembly", "senate", "official", "admin",
+        "administrator",
+        "greffier", "greffière", "modérateur", "modératrice", "parlement", "assemblée nationale", "sénat",
+        "officiel", "officielle", "administrateur", "administratrice",
+    ])
     # A reset link is as good as the password for this long, to whoever reads the mail: keep it short.
     PASSWORD_RESET_TTL_MINUTES = _env_int("PASSWORD_RESET_TTL_MINUTES", 60)
 

@@ -352,7 +352,8 @@ def sign_up() -> tuple[Response, int]:
     with database().write() as session:
         signed = registration.sign_up(session, username=username, email=body.get("email"), password=password,
                                       display_name=display_name, language=current_language(),
-                                      ttl_hours=int(current_app.config.get("VERIFICATION_TTL_HOURS", 48)))
+                                      ttl_hours=int(current_app.config.get("VERIFICATION_TTL_HOURS", 48)),
+                                      reserved_words=current_app.config.get("RESERVED_DISPLAY_NAME_WORDS", ()))
         user_id, address, token = signed.user.id, signed.user.email or "", signed.token
     sent = send_verification_mail(address, token, user_id)
     return jsonify({"id": user_id, "username": username.strip().lower(), "verification_sent": sent}), 201

@@ -128,6 +128,7 @@ def register() -> ResponseReturnValue:
                     db_session, username=form["username"], email=form["email"], password=password,
                     display_name=form["display_name"] or None,
                     ttl_hours=int(current_app.config.get("VERIFICATION_TTL_HOURS", 48)), language=current_language(),
+                    reserved_words=current_app.config.get("RESERVED_DISPLAY_NAME_WORDS", ()),
                 )
                 address, token, user_id = signed.user.email or form["email"], signed.token, signed.user.id
         except ParleyError as refused:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
 from server import evented
-from server.domain.display_names import display_name_problem
+from server.domain.display_names import display_name_problem, folded
 from server.domain.events import EventDraft, EventType, user_stream
 from server.domain.roles import Role
 from server.domain.wording import Wording, wording
@@ -128,7 +128,19 @@ def _check_registration(
     check_password_rules(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(wording("the username %(username)r is taken", username=username))
+    _check_name_is_own(session, display_name or username)
     return parsed_role
+
+
+def _check_name_is_own(session: Session, shown: str) -> None:
+    """Refuse a display name another account is shown by already, case, accents and spaces aside: a thread tells
+    its authors apart by name alone, so a second "Wanjiku Njeri" could speak as the first."""
+    key = folded(shown)
+    # Every name is read: the folding is not SQL's, and sign-ups are few (limited per address and per client).
+    for name in session.scalars(select(User.display_name)):
+        if folded(name) == key:
+            raise Conflict(wording("another account is shown as %(name)r already; choose a display name of your "
+                                   "own", name=name))
 
 
 def register_user(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,9 +17,17 @@ from sqlalchemy.orm import Session
 
 from server.domain.consultation import ConsultationEvent
 from server.domain.consultation_identity import AddressRefused, check_email
+from server.domain.display_names import office_claimed
 from server.domain.events import user_stream
 from server.domain.wording import wording
-from server.errors import AlreadyVerified, EmailRefused, EmailTaken, SignUpDisowned, VerificationFailed
+from server.errors import (
+    AlreadyVerified,
+    EmailRefused,
+    EmailTaken,
+    SignUpDisowned,
+    ValidationFailed,
+    VerificationFailed,
+)
 from server.services import accounts
 from server.services.consultation import draft
 from server.services.mail import Mail
@@ -55,9 +64,19 @@ def _check_address(session: Session, email: object) -> str:
 
 def sign_up(
     session: Session, *, username: str, email: object, password: str, display_name: str | None = None,
-    ttl_hours: int = 48, language: str | None = None,
+    ttl_hours: int = 48, language: str | None = None, reserved_words: Iterable[str] = (),
 ) -> SignedUp:
-    """Create a citizen account that may comment once the address is verified; mail to it is in ``language``."""
+    """Create a citizen account that may comment once the address is verified; mail to it is in ``language``.
+
+    Its display name (or, without one, its username) may hold none of ``reserved_words``: a citizen's name that
+    claims an office ("Clerk of the National Assembly") would pass for the Parliament's in a thread.
+    """
+    shown = (display_name or "").strip() or username.strip()
+    office = office_claimed(shown, reserved_words)
+    if office is not None:
+        raise ValidationFailed(wording("a citizen's display name cannot claim an office: %(office)r is kept for the "
+                                       "Parliament and its staff; found %(found)r", office=office, found=shown),
+                               field="display_name")
     eventlog.acquire_append_lock(session)
     address = _check_address(session, email)
     accounts.check_password_strength(password, known=(username, display_name, address))

@@ -395,6 +395,53 @@ def test_a_display_name_is_one_visible_line_and_a_blank_one_is_the_username(
     assert names == {"amina": "amina", "juma": "Juma Otieno"}
 
 
+def _named(client: Any, username: str, display_name: str | None, **headers: str) -> Any:
+    body = {"username": username, "email": f"{username}@example.org", "password": "long-enough-pw"}
+    return client.post("/api/citizens", json={**body, **({"display_name": display_name} if display_name else {})},
+                       headers=headers)
+
+
+def test_a_citizen_cannot_be_shown_by_another_accounts_name(
+    smtp_app: Flask, inbox: tuple[Inbox, int], users: Accounts
+) -> None:
+    client = smtp_app.test_client()
+    assert _named(client, "wanjiku", "Wanjiku Njéri").status_code == 201
+    # The fixture's "citizen" is shown by its username; a username left as the display name is checked as one.
+    for username, name in (("imp1", "Wanjiku Njéri"), ("imp2", "WANJIKU  NJERI"), ("imp3", "wanjikunjeri"),
+                           ("imp4", "Citizen"), ("wanjikunjeri", None)):
+        taken = _named(client, username, name)
+        assert taken.status_code == 409, (name, taken.get_json())
+        assert "choose a display name of your own" in taken.get_json()["error"]["message"]
+    assert _named(client, "citizens", None).status_code == 201
+    assert _named(client, "wanjiku2", "Wanjiku Njeri II").status_code == 201
+
+
+def test_a_citizen_cannot_take_the_name_of_an_office(smtp_app: Flask, inbox: tuple[Inbox, int]) -> None:
+    client = smtp_app.test_client()
+    for username, name in (("imp1", "Clerk of the National Assembly"), ("imp2", "Parliament (official answer)"),
+                           ("imp3", "Le Greffier"), ("imp4", "Assemblee nationale du Kenya"), ("the_clerk", None),
+                           ("imp5", "MODERATOR")):
+        claimed = _named(client, username, name)
+        assert claimed.status_code == 422, (name, claimed.get_json())
+        error = claimed.get_json()["error"]
+        assert "cannot claim an office" in error["message"]
+        assert [f["field"] for f in error["fields"]] == ["body.display_name"]
+    french = _named(client, "imp6", "Speaker", **{"Accept-Language": "fr"}).get_json()["error"]["message"]
+    assert "ne peut pas se réclamer d\u2019une fonction" in french, french
+    # Whole words only: a surname that begins like an office is a name.
+    assert _named(client, "clerkson", "Amina Clerkson").status_code == 201
+
+
+def test_the_words_kept_for_offices_are_configured(database_url: str, tmp_path: Path) -> None:
+    app = app_with(database_url, tmp_path, RESERVED_DISPLAY_NAME_WORDS=["ombudsman"])
+    try:
+        client = app.test_client()
+        assert _named(client, "imp1", "The Ombudsman").status_code == 422
+        assert _named(client, "imp2", "Clerk Kent").status_code == 201
+    finally:
+        app.extensions["parley.db"].dispose()
+
+
 def test_a_citizen_chooses_a_password_that_is_not_guessed_at_once(smtp_app: Flask, inbox: tuple[Inbox, int]) -> None:
     client = smtp_app.test_client()
     for username, password in (("amina", "password"), ("amina", "12345678"), ("amina6a", "amina6a1"),
