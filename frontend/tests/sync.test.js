@@ -329,6 +329,18 @@ test('after an edit refused for good, what was typed meanwhile goes out', () => 
   assert.equal(applyExact('one two', result.send.patch), 'zero one two');
 });
 
+test('an op the server found changed nothing is settled without an event of its own', () => {
+  const provision = new ProvisionSync('sec_1', 'one two', 1, { opId: (() => { let n = 0; return () => `op-${(n += 1)}`; })() });
+  provision.localChange('one two three');
+  provision.localChange('one two three four'); // typed while the first edit is on its way
+  // No event will carry op-1: waiting for it would hold every later keystroke back for good.
+  const result = provision.onAck('op-1', { ok: true, rev: 1, event_id: 3, duplicate: false, unchanged: true });
+  assert.equal(result.send.op_id, 'op-2');
+  assert.equal(result.send.rev, 1);
+  assert.equal(applyExact('one two', result.send.patch), 'one two three four');
+  assert.equal(provision.text, 'one two three four');
+});
+
 test('an edit refused because the sign-in ended is kept, not undone, and goes out again after the join', () => {
   const provision = new ProvisionSync('sec_1', 'one two', 1, { opId: (() => { let n = 0; return () => `op-${(n += 1)}`; })() });
   provision.localChange('one two three');

@@ -147,7 +147,11 @@ class ProvisionSync:
             return Outcome()
         before = self.local
         if ack.get("ok"):
-            self._accepted(int(ack["rev"]))
+            if ack.get("unchanged"):
+                # The op changed nothing, so no event will confirm it; the text it was merged into stays ours.
+                self._settled()
+            else:
+                self._accepted(int(ack["rev"]))
             return self._after(before, cursor)
         error = dict(ack.get("error") or {"code": "error", "message": "Refused."})
         if error.get("code") in (RATE_LIMITED, INTERNAL_ERROR):

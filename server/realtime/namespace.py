@@ -264,6 +264,9 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         if outcome.refused is not None:
             # Raised once the refusal is committed: a late copy of this op will be refused too.
             raise outcome.refused
+        if outcome.unchanged:
+            # Clients settle the op on this flag: no provision.edited event will carry its op_id.
+            return ok(rev=outcome.rev, event_id=outcome.event_id, duplicate=False, unchanged=True)
         return ok(rev=outcome.rev, event_id=outcome.event_id, duplicate=outcome.duplicate)
 
     @socket_handler
@@ -310,6 +313,8 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
             else:
                 raise BadRequest(wording("action must be insert, delete, move or retitle; found %(found)r",
                                          found=action))
+        if outcome.unchanged:
+            return ok(event_id=outcome.event_id, eid=outcome.eid, renames=outcome.renames, unchanged=True)
         return ok(event_id=outcome.event_id, eid=outcome.eid, renames=outcome.renames)
 
     @socket_handler

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from akn.errors import InvalidMarkupError
@@ -87,6 +87,16 @@ _SETTLING = (
     .order_by(_amendments.c.number)
 )
 _TOUCH_BILL = update(_bills).where(_bills.c.id == bindparam("row_id")).values(updated_at=bindparam("at"))
+# The event that made a provision's current revision, for the ack of an edit that changed nothing.
+_REVISION_EVENT = (
+    select(_events.c.id)
+    .where(_events.c.bill_id == bindparam("bill_id"), _events.c.type == EventType.PROVISION_EDITED,
+           _events.c.data["wid"].as_string() == bindparam("wid"),
+           _events.c.data["rev"].as_integer() == bindparam("rev"))
+    .order_by(_events.c.id.desc())
+    .limit(1)
+)
+_NEWEST_BILL_EVENT = select(func.max(_events.c.id)).where(_events.c.bill_id == bindparam("bill_id"))
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,8 @@ class EditOutcome:
     rev: int
     event_id: int
     duplicate: bool = False
+    # The patch changed nothing: no revision, no event; ``rev`` and ``event_id`` are the provision's current ones.
+    unchanged: bool = False
     # Set instead of raising by ``apply_edit``: the refusal is recorded in the same transaction, to commit.
     refused: EditConflict | None = None
 
@@ -201,6 +213,13 @@ def apply_edit(
     except textpatch.MalformedPatch as malformed:
         raise BadRequest(wording("the patch is not diff-match-patch text: %(problem)s", problem=str(malformed))) \
             from malformed
+    if outcome.text == row.text and (base is None or textpatch.apply_exact(base, patch) == base):
+        # A patch that changes nothing of the text it was made against (empty, or hunks of context alone) would
+        # cost a revision, a logged event, a broadcast to every reader and a search refresh for nothing. It is
+        # not remembered by its op_id: a copy resent later changes nothing either, wherever the text has gone.
+        # A rebased patch whose change a colleague already made is still applied (as an empty revision): it is
+        # then remembered, so a late copy is not merged again onto a text where someone may have undone it.
+        return EditOutcome(row.rev, current_event_id(session, bill_id, row.wid, row.rev), unchanged=True)
     try:
         # The working text becomes AKN when a version is published; what XML cannot hold never gets in.
         check_characters(outcome.text)
@@ -227,6 +246,19 @@ def apply_edit(
         projector=projections.apply,
     )
     return EditOutcome(record.data["rev"], record.id)
+
+
+def current_event_id(session: Session, bill_id: int, wid: str, rev: int) -> int:
+    """The event that made revision ``rev`` of the provision ``wid``; the bill's newest event for a provision never
+    edited (revision 0), whose text is as the bill's import and structure events left it."""
+    event_id = session.connection().scalar(_REVISION_EVENT, {"bill_id": bill_id, "wid": wid, "rev": rev}) \
+        if rev else None
+    return newest_event_id(session, bill_id) if event_id is None else int(event_id)
+
+
+def newest_event_id(session: Session, bill_id: int) -> int:
+    """The id of the bill's newest event."""
+    return int(session.connection().scalar(_NEWEST_BILL_EVENT, {"bill_id": bill_id}) or 0)
 
 
 def _refuse_unsettling(session: Session, bill_id: int, row: Any, text: str) -> list[int]:

@@ -24,7 +24,7 @@ from server.domain.wording import wording
 from server.errors import AdoptedAmendmentsPending, BadRequest, ProvisionTooLarge, ValidationFailed, from_akn_error
 from server.services import accounts
 from server.services.bills import get_bill, load_document, provision_states, replace_provision_rows
-from server.services.drafting import check_may_edit, find_provision
+from server.services.drafting import check_may_edit, find_provision, newest_event_id
 from server.services.principal import Principal
 from server.services.versions import working_document
 from server.store import documents, eventlog, projections
@@ -46,6 +46,9 @@ class StructureOutcome:
     event_id: int
     renames: dict[str, str]
     eid: str | None
+    # The change left the document as it was (a retitle to the same number and heading, a move to where the
+    # provision already is): no event; ``event_id`` is the bill's newest.
+    unchanged: bool = False
 
 
 def _position(value: Any) -> Position:
@@ -97,6 +100,7 @@ def _apply(
     document = working_document(session, bill)
     try:
         _pin_work_ids(document)
+        unchanged = document.to_bytes()
         before = _wids(document)
         insertions = _waiting_insertions(session, bill_id)
         numbers_taken_before = _numbers_taken(document, insertions)
@@ -123,10 +127,14 @@ def _apply(
         final_eid = renumbered.get(subject, subject) if subject else None
     else:
         final_eid = renames.get(subject, subject) if subject else None
+    result = document.to_bytes()
+    if result == unchanged:
+        # Logged, it would be an event, a feed entry ("renumbered or retitled") and a broadcast that change nothing.
+        return StructureOutcome(newest_event_id(session, bill_id), {}, final_eid, unchanged=True)
     if final_eid:
         _refuse_citing_alike(document, final_eid, cited_alike_before, creates=creates)
     removed = sorted(set(before) - set(_wids(document)))
-    sha = documents.put(session, document.to_bytes())
+    sha = documents.put(session, result)
     record = eventlog.append(
         session,
         EventDraft(
@@ -159,8 +167,11 @@ def _pin_work_ids(document: AknDocument) -> None:
     pending = list(document.provisions())
     while pending:
         provision = pending.pop()
-        if not provision.wid and provision.eid:
-            document.provision_element(provision.eid).set("wId", provision.eid)
+        # ``provision.wid`` falls back to the eId: the element's own attribute says whether it has one.
+        if provision.eid:
+            element = document.provision_element(provision.eid)
+            if not element.get("wId"):
+                element.set("wId", provision.eid)
         pending.extend(provision.children)
 
 

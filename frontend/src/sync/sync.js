@@ -193,7 +193,9 @@ export class ProvisionSync {
     if (!this.inflight || this.inflight.op_id !== opId) return outcome();
     const before = this.local;
     if (ack.ok) {
-      this.#accepted(ack.rev);
+      // An op that changed nothing gets no event to confirm it; the text it was merged into stays ours.
+      if (ack.unchanged) this.#settled();
+      else this.#accepted(ack.rev);
       const resync = this.#drain();
       return this.#shown(before, cursor, { resync, send: resync ? null : this.#flush() });
     }

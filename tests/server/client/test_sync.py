@@ -410,6 +410,18 @@ def test_after_an_edit_refused_for_good_what_was_typed_meanwhile_goes_out() -> N
     assert apply_exact("one two", refused.send["patch"]) == "zero one two"
 
 
+def test_an_op_the_server_found_changed_nothing_is_settled_without_an_event_of_its_own() -> None:
+    provision = ProvisionSync("sec_1", "one two", 1, op_id=op_ids("u"))
+    provision.local_change("one two three")
+    provision.local_change("one two three four")  # typed while the first edit is on its way
+    # The server applied nothing and will broadcast nothing for u-1: waiting for its event would hold every later
+    # keystroke back for good.
+    answer = provision.on_ack("u-1", {"ok": True, "rev": 1, "event_id": 3, "duplicate": False, "unchanged": True})
+    assert answer.send is not None and answer.send["op_id"] == "u-2" and answer.send["rev"] == 1
+    assert apply_exact("one two", answer.send["patch"]) == "one two three four"
+    assert provision.text == "one two three four"
+
+
 def test_a_bill_asks_its_driver_to_retry_and_sends_every_held_provision() -> None:
     bill = BillSync(7, op_id=op_ids("b"))
     bill.on_join_ack({"ok": True, "last_event_id": 1, "events": [],
