@@ -48,6 +48,7 @@ def numbering_problem(name: str, num: str | None) -> Wording | None:
     """Why a new provision ``name`` numbered ``num`` cannot be inserted (it has no number, and a bill numbers
     such provisions), or None."""
     if name in NUMBERED_UNITS and bare_number(num) is None:
-        return wording("a new provision needs its number (send 'num'): the bill cites and names its provisions by "
-                       "their numbers, and one without a number could be neither cited nor amended")
+        # Read by MPs and drafters under a field labelled "Number": in their words, not the API's ('num').
+        return wording("a new provision needs a number: the bill cites and names its provisions by their numbers, "
+                       "and one without a number could be neither cited nor amended")
     return None

@@ -242,6 +242,10 @@ def browser_strings() -> dict[str, str]:
         "votes_for": _("For"),
         "votes_against": _("Against"),
         "abstentions": _("Abstentions"),
+        # Checked before sending, in the words of the fields' labels rather than the API's ("body.votes.for").
+        "votes_for_whole": _("Votes for must be a whole number of 0 or more."),
+        "votes_against_whole": _("Votes against must be a whole number of 0 or more."),
+        "abstentions_whole": _("Abstentions must be a whole number of 0 or more."),
         "conflicts_with": _("Conflicts with %(ids)s", ids="{ids}"),
         "defeated_by": _("Defeated by adopted amendment %(name)s: it can no longer be voted on.", name="{name}"),
         "confirm_fallen": _("Record as fallen"),

@@ -72,6 +72,8 @@ def test_a_refused_preview_leaves_no_earlier_instruction_on_show(pages: Pages) -
     mp.click("#preview-instruction")
     mp.wait_for_selector("#amendments-message:has-text('Refused')")
     pages.expect_refusal(422)
+    refusal = mp.inner_text("#amendments-message")
+    assert "needs a number" in refusal and "'num'" not in refusal, refusal
     shown = mp.inner_text("#instruction")
     assert "sixty" not in shown and shown != earlier
     assert mp.is_disabled("#table-amendment")

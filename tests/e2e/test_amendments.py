@@ -272,3 +272,25 @@ def test_another_members_draft_is_not_named_among_the_conflicts_of_readers_who_c
         reader.wait_for_selector(FIRST_ROW)
         assert reader.locator(NINETY_DAYS_ROW).count() == 0
         assert reader.locator(f"{FIRST_ROW} .meta", has_text="Conflicts with").count() == 0
+
+
+def test_vote_counts_are_refused_in_the_words_of_their_fields(pages: Pages) -> None:
+    clerk = pages.new("clerk")
+    clerk.goto(f"/bills/{DEMO_BILL}/amendments")
+    ready(clerk)
+    clerk.click(f"{FIRST_ROW} button:has-text('Admit')")
+    clerk.wait_for_selector(f"{FIRST_ROW}[data-state='admissible']")
+    requests: list[str] = []
+    clerk.on("request", lambda request: requests.append(request.url) if "/transitions" in request.url else None)
+    for field, typed, said in (("for", "-3", "Votes for must be a whole number of 0 or more."),
+                               ("for", "2.5", "Votes for must be a whole number of 0 or more."),
+                               ("against", "", "Votes against must be a whole number of 0 or more.")):
+        clerk.fill(f"{FIRST_ROW} input[id^='for-']", "120")
+        clerk.fill(f"{FIRST_ROW} input[id^='{field}-']", typed)
+        clerk.click(f"{FIRST_ROW} button:has-text('Adopt')")
+        expect(clerk.locator("#amendments-message")).to_have_text(said)
+        assert clerk.evaluate("document.activeElement.id").startswith(f"{field}-")
+    assert requests == [], "nothing the API would refuse is sent"
+    clerk.fill(f"{FIRST_ROW} input[id^='against-']", "40")
+    clerk.click(f"{FIRST_ROW} button:has-text('Adopt')")
+    clerk.wait_for_selector(f"{FIRST_ROW}[data-state='adopted']")

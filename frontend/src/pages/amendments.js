@@ -277,14 +277,30 @@ function actionsFor(amendment) {
         h('input', { id: `${name}-${id}`, type: 'number', min: 0, value: 0, inputmode: 'numeric', 'aria-label': named(label) })];
       const inputs = [number('for', t('votes_for'), 'votes_for_named'), number('against', t('votes_against'), 'votes_against_named'),
         number('abstentions', t('abstentions'), 'abstentions_named')];
-      const votes = () => ({
-        for: Number(document.getElementById(`for-${id}`).value),
-        against: Number(document.getElementById(`against-${id}`).value),
-        abstentions: Number(document.getElementById(`abstentions-${id}`).value),
-      });
+      // The counts, or null once the clerk is told which one is not a count: said in the words of its label,
+      // not the API's ("body.votes.for: for must be at least 0").
+      const votes = () => {
+        const counted = {};
+        for (const [name, refusal] of [['for', 'votes_for_whole'], ['against', 'votes_against_whole'],
+          ['abstentions', 'abstentions_whole']]) {
+          const input = document.getElementById(`${name}-${id}`);
+          const value = input.value.trim() === '' ? NaN : Number(input.value);
+          if (!Number.isInteger(value) || value < 0) {
+            message(t(refusal));
+            input.focus();
+            return null;
+          }
+          counted[name] = value;
+        }
+        return counted;
+      };
+      const decide = (to) => {
+        const counted = votes();
+        if (counted) transition(amendment, to, { votes: counted });
+      };
       cells.push(...inputs.flat(),
-        button(t('adopt'), 'adopt_named', () => transition(amendment, 'adopted', { votes: votes() }), ''),
-        button(t('reject'), 'reject_named', () => transition(amendment, 'rejected', { votes: votes() })));
+        button(t('adopt'), 'adopt_named', () => decide('adopted'), ''),
+        button(t('reject'), 'reject_named', () => decide('rejected')));
     }
   }
   return h('div', { class: 'amendment-actions' }, cells);

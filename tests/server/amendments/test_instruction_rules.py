@@ -86,8 +86,8 @@ def test_a_new_section_or_subsection_without_a_number_is_refused(num: str | None
     for name in ("section", "subsection", "paragraph", "article", "part"):
         problem = numbering_problem(name, num)
         assert problem == (
-            "a new provision needs its number (send 'num'): the bill cites and names its provisions by their "
-            "numbers, and one without a number could be neither cited nor amended"
+            "a new provision needs a number: the bill cites and names its provisions by their numbers, and one "
+            "without a number could be neither cited nor amended"
         )
 
 

@@ -47,7 +47,8 @@ def test_a_new_numbered_provision_without_its_number_is_refused(
         _as_drafter(db, users, structure.insert_provision, bill_id, ref_eid=ref_eid, position="after", name=name,
                     num=num, heading=None, text="New words.")
     assert refused.value.details == {"field": "num"}
-    assert "needs its number" in refused.value.message
+    # In the words of the editor's "Number" field; API clients keep the field's name in ``field``.
+    assert "needs a number" in refused.value.message and "'num'" not in refused.value.message
     assert _events(db) == before, "nothing was changed"
 
 
