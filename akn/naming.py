@@ -7,6 +7,10 @@ An eId is its context's eId, `__`, the element's abbreviation and `_` with the c
 convention as implemented by bluebell, Laws.Africa's reference implementation, which the tests compare
 against; `<num>` is read as its whole text rather than its first text node.
 
+The number is the `<num>` without the unit's own name written before it (`akn.numbers`): `<num>SEC. 2.</num>`
+gives `sec_2`, as the convention's examples do and as a citation reads it ("section 2"). bluebell keeps such a
+label (`sec_SEC-2`); that is the one place where the two differ.
+
 A wId records the eId a provision had when first seen and never changes afterwards (AKN-NC 5.5.3.4), so a
 provision keeps its identity through renumbering.
 """
@@ -21,6 +25,7 @@ from typing import Any
 
 from lxml import etree
 
+from akn.numbers import unit_of, without_unit_label
 from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
 
 __all__ = [
@@ -33,6 +38,7 @@ __all__ = [
     "clean_num",
     "container_prefix",
     "eid_mismatches",
+    "eid_number",
     "eid_prefix",
     "fill_implicit_eids",
     "implicit_eids",
@@ -124,6 +130,13 @@ def clean_num(num: str) -> str:
     return _INNER.sub("-", num)
 
 
+@functools.lru_cache(maxsize=4096)
+def eid_number(unit: str, num: str) -> str:
+    """The number a `<num>` gives the eId of a `unit` (element name, or an hcontainer's `name`): its label
+    dropped, then cleaned. `("section", "SEC. 2.")` gives `2`, `("part", "PART 1")` gives `1`."""
+    return clean_num(without_unit_label(unit, num))
+
+
 def num_text(element: etree._Element) -> str:
     """The text of `element`'s own `<num>`, footnotes left out ('' when it has none)."""
     # The schema puts <num> first; looking there first is much cheaper than find().
@@ -162,10 +175,13 @@ class EidGenerator:
         self._uses: dict[str, int] = {}
         self._taken = taken
 
-    def eid(self, prefix: str, name: str, num: str) -> str:
-        """The next eId for a `name` element with `num` (raw `<num>` text) inside `prefix`."""
+    def eid(self, prefix: str, name: str, num: str, unit: str = "") -> str:
+        """The next eId for a `name` element with `num` (raw `<num>` text) inside `prefix`.
+
+        `unit` is what the element stands for when its name does not say (an hcontainer's `name`).
+        """
         base = (f"{prefix}__" if prefix else "") + ABBREVIATIONS.get(name, name)
-        cleaned = clean_num(num) if num else ""
+        cleaned = eid_number(unit or name, num) if num else ""
         unnumbered = False
         if not cleaned and name in NUMBERED:
             cleaned, unnumbered = "nn", True
@@ -328,7 +344,7 @@ def eid_mismatches(root: etree._Element) -> Iterator[EidMismatch]:
         scope = scopes[-1]
         if scope[2] is None:
             scope[2] = EidGenerator()
-        expected = scope[2].eid(prefix, name, num_text(element))
+        expected = scope[2].eid(prefix, name, num_text(element), unit_of(element, name))
         if actual:
             scopes.append([element, actual, None])
         if actual != expected:
@@ -353,7 +369,7 @@ def _rename(
         if is_meta:
             return
     old = element.get("eId")
-    new = generator.eid(prefix, name, num_text(element))
+    new = generator.eid(prefix, name, num_text(element), unit_of(element, name))
     contexts[element] = new
     if name in HIERARCHY_ELEMENTS and element.get("wId") is None:
         element.set("wId", old or new)
@@ -388,7 +404,7 @@ def assign_subtree_eids(
     """
     name = local_name(element)
     generator = EidGenerator(taken)
-    if not clean_num(num_text(element)) and name not in NUMBERED:
+    if not eid_number(unit_of(element, name), num_text(element)) and name not in NUMBERED:
         # Position-named elements (hcontainer_2) count their earlier siblings.
         generator._positions[(prefix, name)] = position - 1
     renames: dict[str, str] = {}
@@ -443,7 +459,7 @@ def implicit_eids(container: etree._Element, prefix: str) -> dict[etree._Element
         if name in PREFIX_ONLY:
             inner = f"{context}__{name.lower()}" if context else name.lower()
         elif name and name not in NO_EID:
-            expected[child] = generator.eid(context, name, num_text(child))
+            expected[child] = generator.eid(context, name, num_text(child), unit_of(child, name))
             inner = child.get("eId") or expected[child]
         else:
             inner = context

@@ -21,6 +21,8 @@ from typing import Literal, TypedDict
 from diff_match_patch import diff_match_patch
 from lxml import etree
 
+from akn.naming import eid_number
+from akn.numbers import unit_of
 from akn.render import (
     BLOCK_FLOWS,
     MARKER_ELEMENTS,
@@ -350,8 +352,10 @@ def _compare(old_root: etree._Element, new_root: etree._Element) -> _Analysis:
             # Inside an identical subtree: same text, same numbers.
             identical.add(after)
             continue
-        if (before.eid or "").rpartition("__")[2] != (after.eid or "").rpartition("__")[2] and after not in moved:
-            # Only the provision whose own number changed; descendants just follow their parent's prefix.
+        if ((before.eid or "").rpartition("__")[2] != (after.eid or "").rpartition("__")[2] and after not in moved
+                and _number(before) != _number(after)):
+            # Only the provision whose own number changed; descendants just follow their parent's prefix. An eId
+            # may change with the number unchanged (an imported `section-8` renamed `sec_8`): not a renumbering.
             renumbered.add(after)
         # Comparing serialised subtrees skips whole unchanged provisions in C; above a few dozen children
         # a change somewhere below is likely and the children are compared one by one anyway.
@@ -379,6 +383,12 @@ def _label(provision: _Provision) -> tuple[str, str]:
     heading = next((kid for kid in provision.element if local_name(kid) == "heading"), None)
     return (_normal(_raw_text(num)) if num is not None else "",
             _normal(_raw_text(heading)) if heading is not None else "")
+
+
+def _number(provision: _Provision) -> str:
+    """A provision's number as its eId spells it ('' without one): "SEC. 8." and "8" are the same number."""
+    element = provision.element
+    return eid_number(unit_of(element, local_name(element)), _label(provision)[0])
 
 
 def _change(kind: ChangeKind, provision: _Provision, before: _Provision | None,

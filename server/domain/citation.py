@@ -24,6 +24,7 @@ from typing import Final
 
 from lxml import etree
 
+from akn.numbers import without_unit_label
 from akn.provisions import BODY_ELEMENTS, child_provisions, iter_provisions
 from akn.vocabulary import AKN_NS
 
@@ -99,6 +100,10 @@ def levels_from_eid(eid: str) -> list[Level]:
     for component in eid.split("__"):
         abbreviation, _, number = component.partition("_")
         name = _ABBREVIATIONS.get(abbreviation, abbreviation)
+        if number == "nn" or number.startswith("nn_") or name == "hcontainer":
+            # Not numbers: the convention's name for a provision without one (`sec_nn_1`), and an hcontainer's
+            # place among its siblings (`part_1__hcontainer_1`, a crossheading), which a citation passes over.
+            number = ""
         levels.append(Level(name, number or None))
     return levels
 
@@ -118,27 +123,14 @@ def bare_number(num: str | None) -> str | None:
     return stripped or None
 
 
-# How documents write a unit's name before its number ("SECTION 1.", "SEC. 2.", "Art. 5", "Part II"): the number
-# cited is what follows, or a citation would read "section SECTION 1".
-_UNIT_WORDS: Final = {
-    "section": ("section", "sec", "s"), "article": ("article", "art"), "part": ("part", "pt"),
-    "chapter": ("chapter", "chap", "ch"), "paragraph": ("paragraph", "para"), "subsection": ("subsection", "subsec"),
-    "title": ("title", "tit"), "rule": ("rule", "r"), "regulation": ("regulation", "reg"),
-    "schedule": ("schedule", "sch"), "clause": ("clause", "cl"), "division": ("division", "div"),
-}
-_UNIT_PREFIXES: Final = {
-    name: re.compile(rf"^(?:{'|'.join(words)})\.?\s+(?=\S)", re.IGNORECASE) for name, words in _UNIT_WORDS.items()
-}
-
-
 def level_number(level: Level) -> str | None:
     """The number a citation gives ``level``: its num without punctuation, nor the unit's own name written before
     it ("SEC. 2." → "2")."""
     number = bare_number(level.num)
-    prefix = _UNIT_PREFIXES.get(level.name)
-    if number is None or prefix is None:
-        return number
-    return bare_number(prefix.sub("", number)) or number
+    if number is None:
+        return None
+    # The same label an eId leaves out (akn.numbers), or a citation would read "section SECTION 1".
+    return bare_number(without_unit_label(level.name, number)) or number
 
 
 def unit_name(name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from server.demo import demo_bill_xml
 from tests.server.conftest import Accounts
 
 SUBSEC_1_2 = "part_1__sec_1__subsec_2"
+CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "akn-corpus"
 
 
 @pytest.fixture
@@ -68,3 +70,15 @@ class Amending:
 def amending(client: FlaskClient, users: Accounts, bill: dict[str, Any]) -> Amending:
     users.add("mp2", "mp")
     return Amending(client, users, int(bill["id"]))
+
+
+def import_corpus_bill(client: FlaskClient, users: Accounts, name: str) -> dict[str, Any]:
+    """Import a document of the shared AKN corpus as a bill (skips the test when the corpus is absent)."""
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"the shared AKN corpus is not beside the checkout ({path})")
+    response = client.post("/api/bills", data=path.read_bytes(), content_type="application/akn+xml",
+                           headers=users.headers("drafter"))
+    assert response.status_code == 201, response.get_json()
+    body: dict[str, Any] = response.get_json()
+    return body
