@@ -75,6 +75,7 @@ class AmendmentSpec:
 
     ``instruction`` is the wording as pieces: plain strings, and :class:`Quote` for quoted words.
     ``provision_eid`` is the amended provision (or, for an insertion, the one the new provision follows).
+    ``country`` is the bill's as its URI writes it, locality included (``gb-sct``).
     """
 
     country: str
@@ -98,10 +99,15 @@ class AmendmentSpec:
 
 
 def amendment_uri(country: str, when: date, number: str, language: str = "eng") -> FrbrUri:
-    """The expression URI of amendment ``number``: ``/akn/ke/amendment/2026-11-21/5/eng@2026-11-21``."""
+    """The expression URI of amendment ``number``: ``/akn/ke/amendment/2026-11-21/5/eng@2026-11-21``.
+
+    ``country`` is the bill's as its URI writes it, locality included (``gb-sct``): an amendment to a Scottish
+    act is Scotland's (``/akn/gb-sct/amendment/...``), and its FRBRcountry says so.
+    """
     day = when.isoformat()
-    return FrbrUri(country=country, doctype="amendment", date=day, number=number, language=language,
-                   expression_date=day)
+    nation, _, locality = country.partition("-")
+    return FrbrUri(country=nation, locality=locality or None, doctype="amendment", date=day, number=number,
+                   language=language, expression_date=day)
 
 
 def destination_href(expression_uri: str, eid: str) -> str:

@@ -10,11 +10,12 @@ Pure: builds lxml trees; no I/O.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from lxml import etree
 
+from akn.amendment import amendment_uri
 from akn.frbr import FrbrUri, write_identification
 from akn.naming import renumber_tree
 from akn.vocabulary import AKN_NS
@@ -34,10 +35,9 @@ class ListedAmendment:
 
 
 def amendment_list_uri(country: str, when: date, number: str, language: str = "eng") -> FrbrUri:
-    """``/akn/ke/amendmentList/2026-11-21/12/eng@2026-11-21``: the list of the bill numbered ``number``."""
-    day = when.isoformat()
-    return FrbrUri(country=country, doctype="amendmentList", date=day, number=number, language=language,
-                   expression_date=day)
+    """``/akn/ke/amendmentList/2026-11-21/12/eng@2026-11-21``: the list of the bill numbered ``number``; ``country``
+    as the bill's URI writes it, locality included (``gb-sct``), like its amendments' (`amendment_uri`)."""
+    return replace(amendment_uri(country, when, number, language), doctype="amendmentList")
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes: str) -> etree._Element:

@@ -204,8 +204,9 @@ def to_dict(amendment: Amendment, conflicts: ConflictLinks, outdated: str | None
 
 def akn_uri(amendment: Amendment) -> str:
     """The amendment document's expression URI (its FRBR number is the amendment's id, never reused)."""
-    country = FrbrUri.parse(amendment.base_expression_uri).country
-    return amendment_uri(country, amendment.created_at.date(), str(amendment.id)).expression_uri
+    # The bill's place, locality included: an amendment to a `gb-sct` act is `/akn/gb-sct/amendment/...`.
+    place = FrbrUri.parse(amendment.base_expression_uri).place
+    return amendment_uri(place, amendment.created_at.date(), str(amendment.id)).expression_uri
 
 
 def describe(session: Session, amendment: Amendment) -> dict[str, Any]:
@@ -984,7 +985,7 @@ def amendment_spec(session: Session, amendment: Amendment) -> AmendmentSpec:
     modification = {AmendmentAction.TEXT: "substitution", AmendmentAction.INSERT_AFTER: "insertion",
                     AmendmentAction.DELETE: "repeal"}[action]
     return AmendmentSpec(
-        country=uri.country,
+        country=uri.place,
         number=str(amendment.id),
         date=amendment.created_at.date(),
         bill_expression_uri=amendment.base_expression_uri,
@@ -1109,7 +1110,7 @@ def amendment_list_document(session: Session, bill_id: int) -> bytes:
         for group in marshalled_groups(session, bill_id)
     ]
     root = build_amendment_list(
-        country=uri.country, when=eventlog.utcnow().date(), number=uri.number,
+        country=uri.place, when=eventlog.utcnow().date(), number=uri.number,
         bill_expression_uri=expression.expression_uri, bill_title=bill.title, groups=groups,
         language=uri.language or "eng",
     )

@@ -14,11 +14,12 @@ from akn.amendment import (
     NewProvision,
     Proponent,
     Quote,
+    amendment_uri,
     build_amendment,
     destination_href,
     record_consolidation,
 )
-from akn.amendment_list import ListedAmendment, build_amendment_list
+from akn.amendment_list import ListedAmendment, amendment_list_uri, build_amendment_list
 from akn.parsing import parse_xml
 from akn.validation import convention_problems, schema_problems
 
@@ -143,3 +144,13 @@ def test_amendment_list_groups_conflicting_amendments() -> None:
         "Amendment 1", "Amendment 2, Amendment 3 conflict: adopting one defeats the others.", "Amendment 2",
         "Amendment 3", "Amendment 4",
     ]
+
+
+def test_an_amendment_keeps_the_locality_of_its_bill() -> None:
+    uri = amendment_uri("gb-sct", date(2026, 12, 7), "13")
+    assert uri.expression_uri == "/akn/gb-sct/amendment/2026-12-07/13/eng@2026-12-07"
+    assert (uri.country, uri.locality) == ("gb", "sct")
+    kenyan = amendment_uri("ke", date(2026, 12, 7), "13")
+    assert kenyan.expression_uri == "/akn/ke/amendment/2026-12-07/13/eng@2026-12-07"
+    listed = amendment_list_uri("gb-sct", date(2026, 12, 7), "1")
+    assert listed.expression_uri == "/akn/gb-sct/amendmentList/2026-12-07/1/eng@2026-12-07"
