@@ -9,8 +9,9 @@ Each is served where it is asked for, as the Work URI is, with ``Content-Locatio
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from datetime import UTC
+import re
+from dataclasses import dataclass, replace
+from datetime import UTC, date
 
 from flask import Blueprint, Response, make_response, render_template, request
 from flask.typing import ResponseReturnValue
@@ -41,6 +42,9 @@ from server.store.models import Expression
 resolver = Blueprint("resolver", __name__)
 
 AKN_MEDIA_TYPE = "application/akn+xml"
+# A date as the naming convention writes it, at the start of a work date or an expression's version part.
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_FORMATS_SERVED = ", ".join(f".{extension}" for extension in MANIFESTATION_FORMATS)
 
 
 @dataclass(frozen=True)
@@ -93,14 +97,16 @@ def _convention_target(session: Session, uri: str, unknown: NotFound) -> _Target
         frbr = FrbrUri.parse(uri)
     except InvalidFrbrUriError as malformed:
         raise BadRequest(malformed.message) from None
+    _refuse_unreadable(frbr, uri)
     original = frbr.expression_date == ""
     latest = frbr.language is not None and frbr.expression_date is None
-    if (
-        not (original or latest or frbr.portion)
-        or frbr.version_separator != "@"  # `:` names a virtual expression, which Parley does not resolve
-        or frbr.component not in (None, "main")
-        or (frbr.format is not None and frbr.format not in MANIFESTATION_FORMATS)
-    ):
+    if frbr.format is not None and frbr.format not in MANIFESTATION_FORMATS:
+        raise NotFound(wording("expected one of the formats %(formats)s, found .%(format)s in %(uri)s",
+                               formats=_FORMATS_SERVED, format=frbr.format, uri=uri))
+    if frbr.component not in (None, "main"):
+        _refuse_component(session, frbr)
+    if not (original or latest or frbr.portion) or frbr.version_separator != "@":
+        # `:` names a virtual expression, which Parley does not resolve.
         raise unknown
     fmt = MANIFESTATION_FORMATS[frbr.format] if frbr.format else None
     if frbr.expression_date:
@@ -112,6 +118,30 @@ def _convention_target(session: Session, uri: str, unknown: NotFound) -> _Target
     if frbr.language is not None:
         expression = _in_language(session, work, frbr.language, original)
     return _Target(ResolvedUri(work.bill, expression, fmt), frbr.portion, original, expression.expression_uri)
+
+
+def _refuse_unreadable(frbr: FrbrUri, uri: str) -> None:
+    """A URI whose dates no calendar has, or with two formats, names nothing anyone could publish: 400, as any URI
+    the naming convention cannot read, rather than a 404 that says the work does not exist (yet)."""
+    for written in (frbr.date, frbr.expression_date or ""):
+        if _DATE.match(written):
+            try:
+                date.fromisoformat(written[:10])
+            except ValueError:
+                raise BadRequest(wording("expected a real date in %(uri)s, found %(date)s", uri=uri,
+                                         date=written[:10])) from None
+    _, dot, suffix = (frbr.expression_date or "").rpartition(".")
+    if frbr.format is not None and dot and suffix in MANIFESTATION_FORMATS:
+        raise BadRequest(wording("expected one format at the end of %(uri)s, found .%(first)s.%(second)s",
+                                 uri=uri, first=suffix, second=frbr.format))
+
+
+def _refuse_component(session: Session, frbr: FrbrUri) -> None:
+    """Say that the component is missing when what it is a component of exists, else what is missing before it."""
+    whole = replace(frbr, component=None, portion=None, format=None)
+    found = _target(session, whole.expression_uri if whole.language is not None else whole.work_uri)
+    raise NotFound(wording("the expression %(uri)s has no component %(component)s; it has only its main document, "
+                           "!main", uri=found.resolved.expression.expression_uri, component=frbr.component))
 
 
 def _in_language(session: Session, work: ResolvedUri, language: str, original: bool) -> Expression:

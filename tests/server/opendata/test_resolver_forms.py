@@ -206,3 +206,36 @@ def test_a_malformed_uri_is_a_bad_request(client: FlaskClient, two_versions: Two
     assert response.status_code == 400, (uri, response.status_code)
     error = response.get_json()["error"]
     assert error["code"] == "bad_request" and "expected an FRBR URI" in error["message"], uri
+
+
+@pytest.mark.parametrize(
+    ("form", "found"),
+    [("/akn/ke/bill/2026-13-45/12", "found 2026-13-45"), ("{work}/eng@2026-02-30", "found 2026-02-30"),
+     ("{original}.xml.xml", "found .xml.xml")],
+)
+def test_an_impossible_date_or_a_second_format_is_a_bad_request(
+    client: FlaskClient, two_versions: TwoVersions, form: str, found: str,
+) -> None:
+    uri = form.format(work=two_versions.work, original=two_versions.original)
+    response = client.get(uri)
+    assert response.status_code == 400, (uri, response.status_code)
+    error = response.get_json()["error"]
+    assert error["code"] == "bad_request" and error["message"].endswith(found), error
+
+
+def test_a_refusal_names_what_is_missing_not_the_whole_uri(client: FlaskClient, two_versions: TwoVersions) -> None:
+    def message(uri: str) -> str:
+        response = client.get(uri)
+        assert response.status_code == 404, (uri, response.status_code)
+        text: str = response.get_json()["error"]["message"]
+        return text
+
+    # The expression exists; only the component is unknown.
+    assert message(f"{two_versions.original}/!other").startswith(
+        f"the expression {two_versions.original} has no component other;")
+    assert message(f"{two_versions.work}/eng/!schedule_1").startswith(
+        f"the expression {two_versions.latest} has no component schedule_1;")
+    # Before the component, the work itself is missing: that is what is said.
+    assert message("/akn/ke/bill/2026-11-02/404/eng@2026-11-02/!other") == (
+        "no published expression has the URI /akn/ke/bill/2026-11-02/404/eng@2026-11-02")
+    assert ".json" in message(f"{two_versions.work}/eng@.json")
