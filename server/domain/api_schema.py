@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from server.domain.amendments import AmendmentAction, AmendmentState
+from server.domain.bills import BillStatus
 from server.domain.consultation import (
     MAX_BODY_CHARS,
     MAX_QUESTION_CHARS,
@@ -314,7 +315,7 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
     ("GET", "/api/bills"): Operation(
         "List bills, in id order, a page at a time", "bills",
         params=(*paging(),
-                Param("status", text(40, 1), "Only bills at this stage (e.g. drafting)."),
+                Param("status", one_of([s.value for s in BillStatus]), "Only bills at this stage."),
                 Param("title", text(200, 1), "Only bills whose title holds every one of these words (any case)."),
                 Param("updated_since", REQUEST_TIME, "Only bills changed at or after this time."),
                 Param("updated_before", REQUEST_TIME, "Only bills last changed before this time.")),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from akn import AknDocument, AknError, FrbrMetadata, FrbrUri
 from akn.validation import iso639_2
 from server.domain.amendments import SETTLING_ACTIONS, AmendmentState, settled_by
+from server.domain.bills import BillStatus
 from server.domain.citation import citation_of_eid
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_import_bill
@@ -25,7 +26,7 @@ from server.store import documents, eventlog, projections
 from server.store.amendment_models import Amendment
 from server.store.models import Bill, EventRecord, Expression, Provision
 
-BILL_STATUS_DRAFTING = "drafting"
+BILL_STATUS_DRAFTING = BillStatus.DRAFTING.value
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,15 @@ def test_query_and_body_problems_are_reported_together(scenario: Scenario) -> No
     assert fields["query.updated_since"].startswith("updated_since must be a time like 2026-12-01T09:00:00Z")
 
 
+def test_a_bill_status_no_bill_can_have_is_refused_with_the_stages_there_are(scenario: Scenario) -> None:
+    # A typo used to answer an empty list, as if no bill were at that stage.
+    for status in ("nonsense", "draft"):
+        fields = problems(scenario.client.get("/api/bills", query_string={"status": status}))
+        assert fields == {"query.status": f'status must be one of "drafting"; found "{status}"'}
+    listed = scenario.client.get("/api/bills", query_string={"status": "drafting"})
+    assert [bill["id"] for bill in listed.get_json()["bills"]] == [scenario.bill_id]
+
+
 def test_conditional_rules_are_checked(scenario: Scenario) -> None:
     hide = problems(scenario.call("POST", f"/api/comments/{scenario.visible_comment}/moderation", "clerk",
                                   json={"action": "hide"}))
