@@ -170,7 +170,7 @@ def describe_all(errors: Iterable[ValidationError], prefix: str) -> Iterator[Fie
 def describe(error: ValidationError, prefix: str) -> Iterator[Field]:
     """Sentences that name what was expected and what was found (never echoing a long value)."""
     path = list(error.absolute_path)
-    leaf = str(path[-1]) if path else prefix
+    leaf = _leaf(path, prefix)
     if error.validator == "required":
         instance = error.instance if isinstance(error.instance, dict) else {}
         for name in error.validator_value:
@@ -186,6 +186,17 @@ def describe(error: ValidationError, prefix: str) -> Iterator[Field]:
                 yield from describe(inner, prefix)
             return
     yield Field(field_name(prefix, path), _expectation(leaf, error))
+
+
+def _leaf(path: list[Any], prefix: str) -> str:
+    """The name a message gives a value: its field, with the index of a list item (``questions[1]``, not ``1``,
+    which names nothing to whoever reads the message)."""
+    indices = ""
+    for part in reversed(path):
+        if not isinstance(part, int):
+            return f"{part}{indices}"
+        indices = f"[{part}]{indices}"
+    return prefix + indices
 
 
 # What a JSON type is called in a sentence ("null" is the JSON word itself, the same in every language).

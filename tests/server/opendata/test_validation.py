@@ -86,6 +86,16 @@ def test_query_and_body_problems_are_reported_together(scenario: Scenario) -> No
     assert fields["query.updated_since"].startswith("updated_since must be a time like 2026-12-01T09:00:00Z")
 
 
+def test_a_list_item_is_named_by_its_field_and_index(scenario: Scenario) -> None:
+    fields = problems(scenario.call("POST", f"/api/bills/{scenario.bill_id}/consultations", "clerk", json={
+        "opens_at": "2027-01-01T09:00:00Z", "closes_at": "2027-02-01T09:00:00Z",
+        "questions": ["Is thirty days enough?", "x" * 1001]}))
+    assert fields == {"body.questions[1]": "questions[1] must have at most 1000 characters; found 1001"}
+    fields = problems(scenario.call("POST", "/api/webhooks", "citizen", json={
+        "url": "https://example.org/", "event_types": ["bill.imported", 7]}))
+    assert fields["body.event_types[1]"].startswith('event_types[1] must be one of "amendment.admitted", ')
+
+
 def test_a_bill_status_no_bill_can_have_is_refused_with_the_stages_there_are(scenario: Scenario) -> None:
     # A typo used to answer an empty list, as if no bill were at that stage.
     for status in ("nonsense", "draft"):
