@@ -18,7 +18,7 @@ from server.domain.wording import wording
 from server.errors import BadRequest, NotJoined, PayloadTooLarge, RateLimited, SignedOut
 from server.http.context import BROWSER_SESSION, SESSION_GENERATION, database
 from server.http.i18n import localized
-from server.realtime.acks import Ack, ok, socket_handler
+from server.realtime.acks import Ack, ok, refused, socket_handler
 from server.realtime.broadcast import SITE_ROOM, bill_room, drafting_room
 from server.realtime.limits import TokenBucket
 from server.realtime.revocation import SIGNED_OUT
@@ -93,6 +93,21 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
 
     def principal(self) -> Principal | None:
         return self.principals.get(request.sid)  # type: ignore[attr-defined]
+
+    def trigger_event(self, event: str, *args: Any) -> Any:
+        """Dispatch to ``on_<event>``; an event there is no handler for is refused in its ack, where Flask-SocketIO
+        would answer nothing and leave a client that waits for the ack waiting until it times out."""
+        if hasattr(self, "on_" + (event or "")):
+            return super().trigger_event(event, *args)
+        known = ", ".join(sorted(name[3:] for name in dir(self)
+                                 if name.startswith("on_") and name not in ("on_connect", "on_disconnect")))
+
+        def unknown(*data: Any) -> Ack:
+            return refused(BadRequest(wording("there is no event %(event)r; expected one of %(known)s",
+                                              event=str(event)[:60], known=known)))
+
+        # As the base class dispatches: in the connection's request context, so the refusal is in its language.
+        return self.socketio._handle_event(unknown, event, self.namespace, *args)
 
     def on_connect(self, auth: Any = None) -> bool:
         token = auth.get("token") if isinstance(auth, dict) else None

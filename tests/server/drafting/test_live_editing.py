@@ -377,3 +377,14 @@ def test_a_refusal_on_the_socket_reads_in_the_language_the_connection_asked_for(
     finally:
         french.close()
         english.close()
+
+
+def test_an_event_the_server_does_not_have_is_refused_in_its_ack(
+    connect: Callable[..., Watcher], users: Accounts,
+) -> None:
+    for watcher in (connect(users.tokens["drafter"]), connect()):
+        ack = watcher.call("no_such_event", {"bill": 1})
+        assert ack == {"ok": False, "error": {
+            "code": "bad_request",
+            "message": "there is no event 'no_such_event'; expected one of edit, follow_public, join, leave, "
+                       "presence, structure"}}
