@@ -37,6 +37,8 @@ Schema = dict[str, Any]
 
 JSON: Final = "application/json"
 AKN: Final = "application/akn+xml"
+# Generic XML types a client may send an AKN document as: a document is read as AKN whatever it is labelled.
+XML_ALSO_AKN: Final = ("application/xml", "text/xml")
 
 
 class Auth(StrEnum):
@@ -67,6 +69,8 @@ class Operation:
     params: tuple[Param, ...] = ()
     body: Schema | None = None
     body_media: str = JSON
+    # Further media types the same body is accepted as (declared beside ``body_media``).
+    body_media_also: tuple[str, ...] = ()
     body_required: bool = True
     status: int = 200
     # None: the success answer has no body (204).
@@ -321,7 +325,8 @@ OPERATIONS: Final[dict[tuple[str, str], Operation]] = {
                 Param("updated_before", REQUEST_TIME, "Only bills last changed before this time.")),
         response=paged("bills", BILL), errors=(422,)),
     ("POST", "/api/bills"): Operation(
-        "Import an AKN bill or act", "bills", Auth.REQUIRED, body={"type": "string"}, body_media=AKN, status=201,
+        "Import an AKN bill or act", "bills", Auth.REQUIRED, body={"type": "string"}, body_media=AKN,
+        body_media_also=XML_ALSO_AKN, status=201,
         response=obj(["id", "work_uri", "expression_uri", "version"], id=INTEGER, work_uri=STRING,
                      expression_uri=STRING, version=INTEGER, warnings=array(ANY_OBJECT)),
         errors=(400, 401, 403, 409, 413, 415, 422), roles=(Role.DRAFTER, Role.CLERK, Role.ADMIN),

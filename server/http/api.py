@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask import session as flask_session
 
+from server.domain.api_schema import AKN, XML_ALSO_AKN
 from server.domain.wording import wording
 from server.errors import BadRequest, NotFound, Unauthenticated, UnsupportedMediaType
 from server.http.context import (
@@ -28,7 +29,7 @@ from server.store.models import Provision
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
-AKN_MEDIA_TYPES = {"application/akn+xml", "application/xml", "text/xml"}
+AKN_MEDIA_TYPES = {AKN, *XML_ALSO_AKN}
 
 
 @api.post("/tokens")

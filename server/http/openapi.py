@@ -88,7 +88,8 @@ def operation_object(method: str, rule: str, declared: Operation, path_parameter
         operation["parameters"] = parameters
     if declared.body is not None:
         operation["requestBody"] = {"required": declared.body_required,
-                                    "content": {declared.body_media: {"schema": declared.body}}}
+                                    "content": {media: {"schema": declared.body}
+                                                for media in (declared.body_media, *declared.body_media_also)}}
     success: dict[str, Any] = {"description": _STATUS_TEXT.get(declared.status, "OK")}
     if declared.response is not None:
         success["content"] = {declared.response_media: {"schema": declared.response}}

@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from server.app import create_app
 from server.services import accounts
-from tests.server.conftest import Accounts, make_config
+from tests.server.conftest import Accounts, make_config, small_bill_xml
 from tests.server.opendata.conftest import DUTY, build_scenario
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
@@ -82,7 +82,21 @@ def test_operations_declare_parameters_bodies_errors_and_security(sqlite_app: Fl
     assert subscribe["requestBody"]["content"]["application/json"]["schema"]["required"] == ["target"]
     assert "201" in subscribe["responses"] and "default" in subscribe["responses"]
     assert "security" not in document["paths"]["/api/bills"]["get"]
-    assert document["paths"]["/api/bills"]["post"]["requestBody"]["content"].keys() == {"application/akn+xml"}
+    assert document["paths"]["/api/bills"]["post"]["requestBody"]["content"].keys() == {
+        "application/akn+xml", "application/xml", "text/xml"}
+
+
+def test_every_media_type_declared_for_an_import_imports_and_no_other(sqlite_app: Flask) -> None:
+    client, users = sqlite_app.test_client(), Accounts(sqlite_app.extensions["parley.db"])
+    users.add("drafter", "drafter")
+    declared = client.get("/api/openapi.json").get_json()["paths"]["/api/bills"]["post"]["requestBody"]["content"]
+    for number, media in enumerate(sorted(declared), start=1):
+        imported = client.post("/api/bills", data=small_bill_xml(str(number)), content_type=media,
+                               headers=users.headers("drafter"))
+        assert imported.status_code == 201, (media, imported.get_json())
+    refused = client.post("/api/bills", data=small_bill_xml("9"), content_type="text/plain",
+                          headers=users.headers("drafter"))
+    assert refused.status_code == 415 and refused.get_json()["error"]["code"] == "unsupported_media_type"
 
 
 def test_docs_page_is_self_contained(sqlite_app: Flask) -> None:
