@@ -275,6 +275,12 @@ class ProvisionSettled(Conflict):
     code = "provision_settled"
 
 
+class ProvisionsNumberedAlike(Conflict):
+    """The working text has provisions side by side with one number, which a version may not have."""
+
+    code = "provisions_numbered_alike"
+
+
 class AdoptedAmendmentsPending(Conflict):
     """Publishing the working text, or deleting from it, would change what adopted amendments, not yet
     consolidated, were made on."""

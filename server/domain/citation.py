@@ -33,11 +33,10 @@ __all__ = [
     "Unnumbered",
     "bare_number",
     "citation_of_eid",
-    "citations",
     "cite",
-    "cited_alike",
     "is_top_unit",
     "levels_from_eid",
+    "numbered_alike",
     "ordinal",
     "unit_name",
     "unit_phrase",
@@ -251,29 +250,33 @@ def _levels_in(element: etree._Element, tree: set[etree._Element]) -> list[Level
     chain = [element, *(a for a in element.iterancestors() if a in tree)]
     levels = []
     for node in reversed(chain):
-        mark = node.find(f"{{{AKN_NS}}}num")
-        num = None if mark is None else "".join(str(t) for t in mark.itertext())
-        levels.append(Level(etree.QName(node).localname, num))
+        levels.append(Level(etree.QName(node).localname, _num_text(node)))
     return levels
 
 
-def citations(root: etree._Element) -> list[dict[str, list[etree._Element]]]:
-    """For each body of a document (a collection's documents have their own), the citations of its numbered
-    provisions, with the provisions each names: more than one where numbers clash."""
-    found = []
+def _num_text(element: etree._Element) -> str | None:
+    mark = element.find(f"{{{AKN_NS}}}num")
+    return None if mark is None else "".join(str(t) for t in mark.itertext())
+
+
+def numbered_alike(root: etree._Element) -> dict[str, list[str]]:
+    """Provisions side by side with one number (two sections 4 in one Part, two subsections (2) of one section), by
+    the citation they share, with their eIds. An amendment to either would read the same, and the House could not
+    tell which it voted on. Provisions of one number in different containers are left alone: where numbering
+    restarts in each Part or chapter, that is the jurisdiction's habit. One walk over the tree; only the
+    provisions that share a number are cited."""
+    found: dict[str, list[str]] = {}
     for body in root.iter(*(f"{{{AKN_NS}}}{name}" for name in BODY_ELEMENTS)):
-        tree = set(iter_provisions(body))
-        cited: dict[str, list[etree._Element]] = {}
-        for element in tree:
-            if _number_of(element) is not None:
-                cited.setdefault(cite(_levels_in(element, tree)), []).append(element)
-        found.append(cited)
+        provisions = list(iter_provisions(body))
+        tree = set(provisions)
+        for container in (body, *provisions):  # in document order, so the first twins named are the first met
+            seen: dict[tuple[str, str], list[etree._Element]] = {}
+            for child in child_provisions(container):
+                name = etree.QName(child).localname
+                number = level_number(Level(name, _num_text(child)))
+                if number is not None:
+                    seen.setdefault((name, number.casefold()), []).append(child)
+            for twins in seen.values():
+                if len(twins) > 1:
+                    found[cite(_levels_in(twins[0], tree))] = [twin.get("eId") or "" for twin in twins]
     return found
-
-
-def cited_alike(root: etree._Element) -> dict[str, list[etree._Element]]:
-    """The citations that name more than one numbered provision of a document (two sections 4 in two Parts are both
-    "section 4", two subsections (2) of one section both "section 4(2)"), with those provisions. An amendment to
-    either would read the same, and the House could not tell which it voted on."""
-    return {citation: elements for cited in citations(root) for citation, elements in cited.items()
-            if len(elements) > 1}

@@ -50,7 +50,7 @@ from server.domain.amendments import (
     standing_problem,
     vote_problem,
 )
-from server.domain.citation import Level, citation_of_eid, citations, cite, unnumbered_place
+from server.domain.citation import Level, citation_of_eid, cite, unnumbered_place
 from server.domain.events import EventDraft, bill_stream
 from server.domain.instruction_rules import formatting_problem, numbering_problem
 from server.domain.instructions import (
@@ -434,12 +434,6 @@ def _check_new_provision(proposal: Proposal, cited: CitedProvision, document: Ak
                                        taken=taken if isinstance(taken, Wording) else citation_of_eid(taken),
                                        num=proposal.num,
                                        version=bill.current_version, bill=bill.id), field="num")
-    new_citation = cite([*cited.levels[:-1], Level(name, proposal.num)]) if proposal.num else None
-    if new_citation is not None and any(new_citation in cited_ for cited_ in citations(document.root)):
-        # Sections are cited bill-wide: a new section 4 in Part 3 is cited as the section 4 of Part 1 is.
-        raise ValidationFailed(wording("the bill has a %(citation)s already in version %(version)s: give the new "
-                                       "provision a number of its own", citation=new_citation,
-                                       version=bill.current_version), field="num")
 
 
 def _check_proposal(proposal: Proposal, cited: CitedProvision, document: AknDocument, bill: Bill) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError
 from server.domain.amendments import AmendmentAction, AmendmentState, eids_by_wid, numbered_sibling
-from server.domain.citation import citation_of_eid, cited_alike
+from server.domain.citation import citation_of_eid
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.instruction_rules import numbering_problem
 from server.domain.wording import wording
@@ -104,7 +104,6 @@ def _apply(
         before = _wids(document)
         insertions = _waiting_insertions(session, bill_id)
         numbers_taken_before = _numbers_taken(document, insertions)
-        cited_alike_before = set(cited_alike(document.root))
         subject, changed = change(document)
         if creates and subject:
             _give_fresh_wid(document, subject, set(before) | _retired_wids(session, bill_id))
@@ -131,8 +130,6 @@ def _apply(
     if result == unchanged:
         # Logged, it would be an event, a feed entry ("renumbered or retitled") and a broadcast that change nothing.
         return StructureOutcome(newest_event_id(session, bill_id), {}, final_eid, unchanged=True)
-    if final_eid:
-        _refuse_citing_alike(document, final_eid, cited_alike_before, creates=creates)
     removed = sorted(set(before) - set(_wids(document)))
     sha = documents.put(session, result)
     record = eventlog.append(
@@ -237,23 +234,6 @@ def _refuse_taking_out_adopted(session: Session, bill_id: int, eid: str, taken_o
                                                    eid=eid, numbers=named))
         raise AdoptedAmendmentsPending(wording("%(eid)s holds what adopted amendment %(number)s amends: consolidate "
                                                "the adopted amendments first, then delete it", eid=eid, number=named))
-
-
-def _refuse_citing_alike(document: AknDocument, eid: str, before: set[str], *, creates: bool) -> None:
-    """A provision may not take a number that makes its citation name another provision too (a second section 4,
-    in this Part or another; a second subsection (2) of one section): an amendment to either would read the same,
-    and the House could not tell which it voted on. The eIds would tell them apart (``sec_4_2``), the bill would
-    not. Citations shared before the edit are left for the drafters to put right."""
-    for citation, elements in cited_alike(document.root).items():
-        if citation in before or eid not in {element.get("eId") for element in elements}:
-            continue
-        if creates:
-            refusal = wording("the bill has a %(citation)s already: give the new provision a number of its own",
-                              citation=citation)
-        else:
-            refusal = wording("the bill has a %(citation)s already: the change would make two provisions %(citation)s; "
-                              "give this one a number of its own", citation=citation)
-        raise ValidationFailed(refusal, field="num")
 
 
 def _waiting_insertions(session: Session, bill_id: int) -> list[tuple[int, str, str]]:

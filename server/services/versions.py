@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError
 from akn.frbr import FrbrUri
-from server.domain.citation import citation_of_eid
+from server.domain.citation import citation_of_eid, numbered_alike
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_publish_version
 from server.domain.wording import word, wording
-from server.errors import Forbidden, InvalidDocument, ValidationFailed, from_akn_error
+from server.errors import Forbidden, InvalidDocument, ProvisionsNumberedAlike, ValidationFailed, from_akn_error
 from server.services.amendments import check_publishable
 from server.services.bills import get_bill, load_document
 from server.services.principal import Principal, require
@@ -111,6 +111,28 @@ def new_expression_of(
     return expression
 
 
+def _refuse_new_twins(session: Session, bill: Bill, expression: AknDocument) -> None:
+    """A version is what amendments are made to: two provisions side by side with one number (a drafter's new
+    section 1 before section 1, not yet renumbered) would give both the same citation, and an amendment to either
+    would read the same. Drafters may pass through such a state while they work; it is not published. Twins the
+    last version already had (an imported document's own) are left for the drafters to put right."""
+    twins = numbered_alike(expression.root)
+    if twins and bill.current_version:
+        published = session.scalar(select(Expression.document_sha256).where(
+            Expression.bill_id == bill.id, Expression.version == bill.current_version))
+        if published is not None:
+            before = numbered_alike(load_document(session, published).root)
+            twins = {citation: eids for citation, eids in twins.items() if citation not in before}
+    if not twins:
+        return
+    citation, eids = next(iter(twins.items()))
+    raise ProvisionsNumberedAlike(
+        wording("%(count)d provisions side by side are numbered as %(citation)s: renumber them before publishing, "
+                "since an amendment could not tell them apart", count=len(eids), citation=citation),
+        eids=eids,
+    )
+
+
 def publish_working_text(
     session: Session, principal: Principal | None, bill_id: int, *, expression_date: date | None = None
 ) -> PublishedVersion:
@@ -128,6 +150,7 @@ def publish_working_text(
     expression = new_expression_of(session, document, bill, when, version)
     # The expression is a copy: the working document itself may be spent on the check.
     check_publishable(session, bill, document)
+    _refuse_new_twins(session, bill, expression)
     problems = expression.validate()
     if problems:
         raise InvalidDocument(

@@ -94,44 +94,42 @@ def test_the_socket_refuses_an_insert_without_a_number_as_amendments_do(
     assert inserted["ok"] is True, inserted
 
 
-@pytest.mark.parametrize(
-    ("ref_eid", "name", "num", "citation"),
-    [
-        (SEC_4, "section", "4", "section 4"),  # beside the section 4 it copies
-        (SEC_4, "section", "1.", "section 1"),  # section 1 is in Part 1: sections are cited bill-wide
-        ("part_2__sec_3__subsec_1", "subsection", "(2)", "section 3(2)"),
-    ],
-)
-def test_a_new_provision_may_not_be_cited_as_another_is(
-    db: Database, users: Accounts, bill_id: int, ref_eid: str, name: str, num: str, citation: str,
-) -> None:
-    """Two sections 4 would make "Leave out section 4." an instruction for either: the House could not tell which
-    it voted on."""
-    before = _events(db)
-    with pytest.raises(ValidationFailed) as refused:
-        _as_drafter(db, users, structure.insert_provision, bill_id, ref_eid=ref_eid, position="after", name=name,
-                    num=num, heading=None, text="New words.")
-    assert refused.value.details == {"field": "num"}
-    assert refused.value.message == (f"the bill has a {citation} already: give the new provision a number of its "
-                                      "own")
-    assert _events(db) == before, "nothing was changed"
+def _publish(client: FlaskClient, users: Accounts, bill_id: int) -> Any:
+    return client.post(f"/api/bills/{bill_id}/versions", json={"source": "working"}, headers=users.headers("clerk"))
 
 
-def test_renumbering_or_moving_may_not_make_two_provisions_cited_alike(
-    db: Database, users: Accounts, bill_id: int,
+def test_drafters_may_pass_through_two_provisions_of_one_number_but_not_publish_them(
+    db: Database, users: Accounts, bill_id: int, client: FlaskClient,
 ) -> None:
+    """A new section 1 before section 1 is how drafters begin renumbering; published so, "Leave out section 1."
+    would read the same for either, and the House could not tell which it voted on."""
+    _as_drafter(db, users, structure.insert_provision, bill_id, ref_eid="part_1__sec_1", position="before",
+                name="section", num="1.", heading="New", text="A new first section.")
+    _as_drafter(db, users, structure.insert_provision, bill_id, ref_eid="part_2__sec_3__subsec_1", position="after",
+                name="subsection", num="(2)", text="New words.", heading=None)
     before = _events(db)
-    with pytest.raises(ValidationFailed, match="the change would make two provisions section 1"):
-        _as_drafter(db, users, structure.retitle_provision, bill_id, eid=SEC_4, num="1")
-    assert _events(db) == before
-    # Paragraph (b) of section 2 renumbered (1), subsection (1) of section 3 may not join it there.
-    assert _as_drafter(db, users, structure.retitle_provision, bill_id, eid=PARA_2_B, num="(1)").eid
-    moved = _events(db)
-    with pytest.raises(ValidationFailed, match="two provisions section 2\\(1\\)"):
-        _as_drafter(db, users, structure.move_provision, bill_id, eid="part_2__sec_3__subsec_1",
-                    ref_eid="part_1__sec_2__para_a", position="after")
-    assert _events(db) == moved
-    # A number of its own is fine, and so is a move that keeps citations apart.
-    assert _as_drafter(db, users, structure.retitle_provision, bill_id, eid=SEC_4, num="4A").eid == "part_2__sec_4A"
-    assert _as_drafter(db, users, structure.move_provision, bill_id, eid="part_2__sec_4A",
-                       ref_eid="part_1__sec_2", position="after").eid == "part_1__sec_4A"
+    refused = _publish(client, users, bill_id)
+    assert refused.status_code == 409, refused.get_json()
+    error = refused.get_json()["error"]
+    assert error["code"] == "provisions_numbered_alike"
+    assert error["message"] == ("2 provisions side by side are numbered as section 1: renumber them before "
+                                "publishing, since an amendment could not tell them apart")
+    assert error["eids"] == ["part_1__sec_1", "part_1__sec_1_2"]
+    assert _events(db) == before, "nothing was published"
+    # Renumbered one by one, the bill publishes.
+    for eid, num in (("part_2__sec_4", "5"), ("part_2__sec_3", "4"), ("part_1__sec_2", "3"), ("part_1__sec_1_2", "2")):
+        _as_drafter(db, users, structure.retitle_provision, bill_id, eid=eid, num=num)
+    still = _publish(client, users, bill_id).get_json()["error"]
+    assert still["message"].startswith("2 provisions side by side are numbered as section 4(2)"), still
+    _as_drafter(db, users, structure.retitle_provision, bill_id, eid="part_2__sec_4__subsec_2_2", num="(3)")
+    assert _publish(client, users, bill_id).status_code == 201
+
+
+def test_numbering_that_restarts_in_each_part_is_published(
+    db: Database, users: Accounts, bill_id: int, client: FlaskClient,
+) -> None:
+    """Where numbering restarts in each Part (a jurisdiction's habit), a section 1 of Part 2 beside the section 1
+    of Part 1 is no mistake."""
+    _as_drafter(db, users, structure.insert_provision, bill_id, ref_eid="part_2__sec_3", position="before",
+                name="section", num="1.", heading="Scope", text="This Part applies to consultations.")
+    assert _publish(client, users, bill_id).status_code == 201
