@@ -217,7 +217,10 @@ def describe(session: Session, amendment: Amendment) -> dict[str, Any]:
 def outdated_problems(session: Session, amendments: Sequence[Amendment]) -> dict[int, Wording]:
     """Why each open amendment made on an earlier version can no longer be made to the latest one as worded (its
     words changed, its provision is gone...), by id: the clerk sees it before putting it to a vote, and may record
-    it as fallen. Those made on the latest version, and those that still stand, are left out."""
+    it as fallen. Those made on the latest version, and those that still stand, are left out.
+
+    An amendment's words never change, nor does a published version: each answer is kept by version and amendment,
+    so that the lists, read at every step of the procedure, do not parse the bill again."""
     stale = [a for a in amendments if AmendmentState(a.state) in OPEN_STATES]
     if not stale:
         return {}
@@ -225,15 +228,27 @@ def outdated_problems(session: Session, amendments: Sequence[Amendment]) -> dict
     stale = [a for a in stale if a.base_version != bill.current_version]
     if not stale:
         return {}
-    _, document = published_document(session, bill)
-    wids = eids_by_wid(document)
-    problems = {}
-    for amendment in stale:
-        problem = standing_problem(document, wids.get(amendment.wid), AmendmentAction(amendment.action),
-                                   amendment.base_text, amendment.new_num)
-        if problem is not None:
-            problems[amendment.id] = problem
-    return problems
+    sha = _published(session, bill.id, bill.current_version).document_sha256
+    with _outdated_lock:
+        known = {a.id: _OUTDATED[(sha, a.id)] for a in stale if (sha, a.id) in _OUTDATED}
+    missing = [a for a in stale if a.id not in known]
+    if missing:
+        document = AknDocument(parse_akn(documents.get(session, sha)))
+        wids = eids_by_wid(document)
+        found = {a.id: standing_problem(document, wids.get(a.wid), AmendmentAction(a.action), a.base_text, a.new_num)
+                 for a in missing}
+        with _outdated_lock:
+            for amendment_id, problem in found.items():
+                _OUTDATED[(sha, amendment_id)] = problem
+            while len(_OUTDATED) > _OUTDATED_KEPT:
+                _OUTDATED.popitem(last=False)
+        known.update(found)
+    return {amendment_id: problem for amendment_id, problem in known.items() if problem is not None}
+
+
+_OUTDATED: OrderedDict[tuple[str, int], Wording | None] = OrderedDict()
+_OUTDATED_KEPT = 20_000
+_outdated_lock = threading.Lock()
 
 
 def list_for_bill(session: Session, bill_id: int, state: str | None = None) -> list[Amendment]:

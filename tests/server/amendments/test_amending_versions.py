@@ -14,6 +14,7 @@ from akn import AknDocument
 from server.domain import textpatch
 from server.errors import AdoptedAmendmentsPending, ProvisionSettled
 from server.services import accounts, drafting, structure
+from server.services import amendments as amendments_service
 from server.store.db import Database
 from server.store.models import EventRecord
 from tests.server.amendments.conftest import SUBSEC_1_2, Amending
@@ -127,7 +128,7 @@ def test_an_amendment_whose_words_were_changed_in_a_later_version_is_outdated(
 
 
 def test_an_outdated_amendment_is_flagged_before_the_vote_and_the_clerk_may_record_it_as_fallen(
-    amending: Amending, drafter: Drafting, client: FlaskClient, db: Database
+    amending: Amending, drafter: Drafting, client: FlaskClient, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Admitted, then outdated by a new version, an amendment could be neither adopted nor ruled out: the clerk's
     only way to take it off the order paper was a "rejected" vote the House never took."""
@@ -144,6 +145,13 @@ def test_an_outdated_amendment_is_flagged_before_the_vote_and_the_clerk_may_reco
     marshalled = [a for group in client.get(f"/api/bills/{amending.bill_id}/amendments/marshalled").get_json()[
         "groups"] for a in group]
     assert {a["id"]: a["outdated"] for a in marshalled}[sixty["id"]] == listed[sixty["id"]]["outdated"]
+
+    # Read at every step of the procedure, the lists do not parse the bill again for what they already know.
+    parsed: list[int] = []
+    real_parse = amendments_service.parse_akn
+    monkeypatch.setattr(amendments_service, "parse_akn", lambda data: parsed.append(1) or real_parse(data))
+    again = client.get(f"/api/bills/{amending.bill_id}/amendments").get_json()["amendments"]
+    assert {a["id"]: a["outdated"] for a in again} == {a: listed[a]["outdated"] for a in listed} and parsed == []
 
     events = _events(db)
     refused = amending.move(standing["id"], "fallen", "clerk", expect=409)["error"]
