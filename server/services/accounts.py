@@ -135,12 +135,10 @@ def _check_registration(
 def _check_name_is_own(session: Session, shown: str) -> None:
     """Refuse a display name another account is shown by already, case, accents and spaces aside: a thread tells
     its authors apart by name alone, so a second "Wanjiku Njeri" could speak as the first."""
-    key = folded(shown)
-    # Every name is read: the folding is not SQL's, and sign-ups are few (limited per address and per client).
-    for name in session.scalars(select(User.display_name)):
-        if folded(name) == key:
-            raise Conflict(wording("another account is shown as %(name)r already; choose a display name of your "
-                                   "own", name=name))
+    name = session.scalar(select(User.display_name).where(User.display_name_key == folded(shown)).limit(1))
+    if name is not None:
+        raise Conflict(wording("another account is shown as %(name)r already; choose a display name of your own",
+                               name=name))
 
 
 def register_user(
@@ -191,6 +189,7 @@ def _project_user_registered(session: Session, record: EventRecord) -> None:
             id=data["user_id"],
             username=data["username"],
             display_name=data["display_name"],
+            display_name_key=folded(data["display_name"]),
             role=data["role"],
             email=data.get("email"),
             suspended=False,

@@ -156,6 +156,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
+    # The display name folded as readers would take it for the same (server.domain.display_names.folded).
+    display_name_key: Mapped[str] = mapped_column(String(200), index=True, server_default="")
     role: Mapped[str] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)

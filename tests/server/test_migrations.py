@@ -8,7 +8,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from flask.testing import FlaskClient
-from sqlalchemy import inspect, select, update
+from sqlalchemy import inspect, select, text, update
 
 from server.services import search as search_service
 from server.store import (
@@ -16,7 +16,7 @@ from server.store import (
     migrate,
 )
 from server.store.db import Database, make_engine
-from server.store.models import Base, Provision
+from server.store.models import Base, Provision, User
 from server.store.opendata_models import SearchCursor, SearchEntry
 from tests.server.conftest import Accounts, small_bill_xml
 
@@ -72,3 +72,21 @@ def test_search_index_with_markup_is_emptied_and_rebuilt_without_it(
         assert search_service.entry_count(session) == 0 and session.get(SearchCursor, 1) is None
     assert search("refersto") == []
     assert {r.get("version") for r in search("clerk shall open")} == {None, 1}
+
+
+def test_display_names_of_earlier_accounts_are_keyed_for_the_sign_up_check(
+    database_url: str, db: Database, client: FlaskClient, users: Accounts
+) -> None:
+    users.add("wanjiku", "citizen")
+    command.downgrade(migrate.alembic_config(database_url), "c6a6")
+    with db.write() as session:
+        session.execute(text("UPDATE users SET display_name = 'Wanjiku  NJÉRI' WHERE username = 'wanjiku'"))
+    migrate.upgrade(database_url)
+    with db.read() as session:
+        user = session.scalars(select(User).where(User.username == "wanjiku")).one()
+        assert user.display_name_key == "wanjikunjeri"
+    # A newcomer is refused the name, whatever its case, accents or spaces.
+    taken = client.post("/api/citizens", json={"username": "other", "email": "other@example.org",
+                                               "password": "kettle-lantern-orchard-41",
+                                               "display_name": "wanjiku njeri"})
+    assert taken.status_code == 409 and "Wanjiku  NJÉRI" in taken.get_json()["error"]["message"]
