@@ -400,7 +400,7 @@ def _check_new_words(proposal: Proposal, cited: CitedProvision) -> None:
         # Leaving out every word would leave an empty provision in the bill, not take it out (an intro may go:
         # the subdivisions it led in to stay).
         raise ValidationFailed(wording("the proposed text of %(provision)s is blank: to leave out the whole "
-                                       "provision, propose its deletion (action 'delete')",
+                                       "provision, propose to leave it out instead",
                                        provision=cite(cited.levels)), field="text")
     for field, asked, has in (("heading", proposal.heading, provision.heading),
                               ("num", proposal.num, provision.num)):

@@ -15,7 +15,8 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from akn import AknDocument, AknError
+from akn import AknDocument, AknError, InvalidStructureError
+from akn.provisions import child_provisions
 from server.domain.amendments import AmendmentAction, AmendmentState, eids_by_wid, numbered_sibling
 from server.domain.citation import citation_of_eid
 from server.domain.events import EventDraft, EventType, bill_stream
@@ -209,12 +210,25 @@ def delete_provision(
 
     def change(document: AknDocument) -> tuple[str | None, dict[str, str]]:
         before = _wids(document)
+        _refuse_leaving_empty(document, eid)
         document.delete_provision(eid)
         _refuse_taking_out_adopted(session, bill_id, eid, set(before) - set(_wids(document)))
         return None, {}
 
     return _apply(session, principal, bill_id, EventType.PROVISION_DELETED, change,
                   {"deleted_eid": eid, "wid": wid})
+
+
+def _refuse_leaving_empty(document: AknDocument, eid: str) -> None:
+    """The only provision of a section (or Part...) cannot go alone: the section would be left empty. Said by
+    citation, as the drafter sees the bill, where the document's own refusal names eIds."""
+    parent = document.provision_element(eid).getparent()
+    if parent is None or len(child_provisions(parent)) != 1:
+        return
+    holder = parent.get("eId")
+    raise InvalidStructureError(wording(
+        "%(provision)s is the only provision of %(holder)s: delete or change %(holder)s instead",
+        provision=citation_of_eid(eid), holder=citation_of_eid(holder) if holder else wording("the bill")))
 
 
 def _refuse_taking_out_adopted(session: Session, bill_id: int, eid: str, taken_out: set[str]) -> None:

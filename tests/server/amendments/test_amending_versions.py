@@ -445,7 +445,7 @@ def test_a_heading_cannot_be_amended_with_the_text(amending: Amending) -> None:
 def test_blank_new_words_are_refused(amending: Amending, blank: str) -> None:
     refused = amending.propose(eid="part_1__sec_4", text=blank, expect=422)["error"]
     assert refused["fields"] == [{"field": "body.text", "message": refused["message"]}]
-    assert "to leave out the whole provision, propose its deletion" in refused["message"]
+    assert "to leave out the whole provision, propose to leave it out instead" in refused["message"]
 
 
 def test_an_intro_may_be_left_out_whole(amending: Amending, client: FlaskClient) -> None:

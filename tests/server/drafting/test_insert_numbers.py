@@ -12,7 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from server.errors import ValidationFailed
+from server.errors import ParleyError, ValidationFailed
 from server.services import accounts, structure
 from server.store.db import Database
 from server.store.models import EventRecord
@@ -133,3 +133,14 @@ def test_numbering_that_restarts_in_each_part_is_published(
     _as_drafter(db, users, structure.insert_provision, bill_id, ref_eid="part_2__sec_3", position="before",
                 name="section", num="1.", heading="Scope", text="This Part applies to consultations.")
     assert _publish(client, users, bill_id).status_code == 201
+
+
+def test_the_only_provision_of_a_section_is_refused_by_citation(db: Database, users: Accounts, bill_id: int) -> None:
+    _as_drafter(db, users, structure.delete_provision, bill_id, eid=PARA_2_B)
+    before = _events(db)
+    with pytest.raises(ParleyError) as refused:
+        _as_drafter(db, users, structure.delete_provision, bill_id, eid="part_1__sec_2__para_a")
+    assert refused.value.code == "invalid_structure"
+    assert refused.value.message == ("section 2(a) is the only provision of section 2: delete or change section 2 "
+                                     "instead")
+    assert _events(db) == before
