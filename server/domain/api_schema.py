@@ -159,7 +159,8 @@ BILL: Final = obj(["id", "title", "work_uri", "expression_uri", "status"], id=IN
                   doctype=STRING, country=STRING, work_uri=STRING, expression_uri=STRING, status=STRING,
                   version=INTEGER, updated_at=TIME)
 PROVISION_NODE: Final = obj(["eid", "text", "rev"], eid=STRING, num=nullable(STRING), heading=nullable(STRING),
-                            citation=STRING, text=STRING, rev=INTEGER, children=array(ANY_OBJECT))
+                            citation=STRING, text=STRING, rev=INTEGER, children=array(ANY_OBJECT),
+                            settled_by=array(INTEGER))
 BILL_DETAIL: Final = obj(["id", "title", "work_uri", "versions", "provisions"], id=INTEGER, title=STRING,
                          work_uri=STRING, versions=array(ANY_OBJECT), provisions=array(PROVISION_NODE))
 PROVISION: Final = obj(["eid", "text", "rev"], eid=STRING, wid=nullable(STRING), num=nullable(STRING),
@@ -170,7 +171,7 @@ AMENDMENT: Final = obj(["id", "number", "state", "eid", "instruction"], id=INTEG
                        number=nullable(INTEGER), state=STRING, action=STRING, eid=STRING, instruction=STRING,
                        justification=STRING, proposer_id=INTEGER, cosponsor_ids=array(INTEGER),
                        conflicts_with=array(INTEGER), live_conflicts=array(INTEGER), akn_uri=STRING,
-                       citation=STRING)
+                       citation=STRING, outdated=nullable(STRING))
 AMENDMENT_PROPOSAL: Final = {
     **obj(
         ["eid"], eid=text(400, 1), text=nullable(text(100_000)), justification=nullable(text(100_000)),
