@@ -53,12 +53,12 @@ def test_another_origin_reads_the_open_data_but_neither_with_cookies_nor_writing
         return {
             withCookies: await outcome(fetch(`${parley}/api/session`, {credentials: 'include'})),
             posting: await outcome(fetch(`${parley}/api/bills/${bill}/comments`, {
-                method: 'POST', headers: {'Content-Type': 'application/json'},
+                method: 'POST', credentials: 'include', headers: {'Content-Type': 'application/json'},
                 body: JSON.stringify({eid: 'part_1__sec_1', body: 'Posted from another site.'})})),
         };
     }""", [parley, DEMO_BILL])
     assert refused == {"withCookies": "refused", "posting": "refused"}
-    # Nothing was posted: the comment is in no list.
+    # Nothing was posted in the signed-in citizen's name: the comment is in no list.
     comments = page.request.get(f"{parley}/api/bills/{DEMO_BILL}/comments").json()["comments"]
     assert all(c["body"] != "Posted from another site." for c in comments)
     # The browser reports each refused request on the console, as it should.
