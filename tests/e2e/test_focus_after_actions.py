@@ -87,18 +87,19 @@ def test_the_focus_goes_to_the_reply_just_sent(pages: Pages) -> None:
     assert reply.get_attribute("tabindex") == "-1"
 
 
-def test_a_comment_held_for_a_clerk_leaves_the_focus_on_post_comment(pages: Pages) -> None:
+def test_a_comment_held_for_a_clerk_takes_the_focus_where_its_author_sees_it_waiting(pages: Pages) -> None:
     citizen = pages.new("citizen")
     open_thread(citizen, QUIET)
     citizen.get_by_label("Your comment").fill("The drafters are idiots.")
     citizen.get_by_role("button", name="Post comment").click()
     citizen.locator("#comments-body .message", has_text="waits for a clerk").wait_for()
-    # Not in the thread, so the focus stays in the form, ready for another comment.
-    settled(citizen, ".comment-form button[type=submit]")
-    assert citizen.locator(".comment", has_text="idiots").count() == 0
+    # Shown to its author alone, as waiting for a clerk: the focus goes to it, as to any comment just posted.
+    held = citizen.locator(".comment.comment-held", has_text="idiots")
+    held.wait_for()
+    settled(citizen, f'.comment[data-comment="{held.get_attribute("data-comment")}"]')
 
 
-def test_a_reply_held_for_a_clerk_gives_the_focus_back_to_reply(pages: Pages) -> None:
+def test_a_reply_held_for_a_clerk_takes_the_focus_where_its_author_sees_it_waiting(pages: Pages) -> None:
     neighbour = pages.new("citizen2")
     open_thread(neighbour)
     first = neighbour.locator('.comment[data-comment="1"]')
@@ -106,8 +107,10 @@ def test_a_reply_held_for_a_clerk_gives_the_focus_back_to_reply(pages: Pages) ->
     first.get_by_label("Reply").fill("Whoever wrote this is an idiot.")
     first.get_by_role("button", name="Send reply").click()
     first.locator(":scope > form").wait_for(state="detached")
-    # The reply's form is gone and the reply is not shown: the button that opened the form has the focus.
-    settled(neighbour, '.comment[data-comment="1"] > .comment-actions > [data-action="reply"]')
+    # The reply's form is gone; the reply is shown to its author alone, waiting for a clerk, and has the focus.
+    held = first.locator(".comment.comment-held", has_text="idiot")
+    held.wait_for()
+    settled(neighbour, f'.comment[data-comment="{held.get_attribute("data-comment")}"]')
 
 
 # --- the moderation queue -------------------------------------------------------------------------------------
