@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 from akn import AknDocument
 from akn.provisions import child_provisions, iter_tree
@@ -42,7 +42,9 @@ __all__ = [
     "Change",
     "Footprint",
     "Mover",
+    "Outdating",
     "Placed",
+    "StandingProblem",
     "amendment_stream",
     "apply_changes",
     "conflict_graph",
@@ -57,6 +59,7 @@ __all__ = [
     "mover_of",
     "num_key",
     "numbered_sibling",
+    "outdated_reason",
     "settled_by",
     "standing_problem",
     "vote_problem",
@@ -530,8 +533,40 @@ def numbered_sibling(document: AknDocument, eid: str, num: str, *, other_than: s
     return None
 
 
+class Outdating(StrEnum):
+    """Why an amendment can no longer be made to a later version as worded (see `StandingProblem`)."""
+
+    PROVISION_GONE = "provision_gone"  # no provision of the version has its wId
+    TEXT_CHANGED = "text_changed"  # values: provision (its citation)
+    NUMBER_TAKEN = "number_taken"  # values: taken (the eId numbered so, or None: unnamed), num
+
+
+@dataclass(frozen=True)
+class StandingProblem:
+    """Why an amendment can no longer be made as worded: a code and its values, plain JSON that the event of its
+    fall keeps (`as_data`), so that the sentence (`wording`) is written in each reader's language when shown."""
+
+    code: Outdating
+    values: Mapping[str, str | None]
+
+    def wording(self) -> Wording:
+        if self.code is Outdating.PROVISION_GONE:
+            return wording("its provision is no longer in the bill")
+        if self.code is Outdating.TEXT_CHANGED:
+            return wording("the text of %(provision)s has changed since", provision=self.values["provision"])
+        return wording("%(taken)s is numbered %(num)s already",
+                       taken=self.values.get("taken") or wording("an unnamed provision"), num=self.values["num"])
+
+    def as_data(self) -> dict[str, Any]:
+        return {"problem": self.code.value, "values": dict(self.values)}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> StandingProblem:
+        return cls(Outdating(data["problem"]), dict(data.get("values") or {}))
+
+
 def standing_problem(document: AknDocument, eid: str | None, action: AmendmentAction, base_text: str,
-                     new_num: str | None = None) -> Wording | None:
+                     new_num: str | None = None) -> StandingProblem | None:
     """Why an amendment can no longer be made to ``document`` as worded, or None when it can.
 
     ``eid`` is the eId its provision's wId has in ``document`` (None: no provision has it any more). New
@@ -539,11 +574,20 @@ def standing_problem(document: AknDocument, eid: str | None, action: AmendmentAc
     merged into words they were never meant for (or leave out words the House never saw).
     """
     if eid is None:
-        return wording("its provision is no longer in the bill")
+        return StandingProblem(Outdating.PROVISION_GONE, {})
     if action is not AmendmentAction.INSERT_AFTER and document.provision_text(eid) != base_text:
-        return wording("the text of %(provision)s has changed since", provision=citation_of_eid(eid))
+        return StandingProblem(Outdating.TEXT_CHANGED, {"provision": citation_of_eid(eid)})
     if action is AmendmentAction.INSERT_AFTER and new_num:
         taken = numbered_sibling(document, eid, new_num)
         if taken is not None:
-            return wording("%(taken)s is numbered %(num)s already", taken=taken, num=new_num)
+            # An unnamed provision is named by a sentence, written in the reader's language when shown.
+            return StandingProblem(Outdating.NUMBER_TAKEN,
+                                   {"taken": None if isinstance(taken, Wording) else taken, "num": new_num})
     return None
+
+
+def outdated_reason(parts: Mapping[str, Any]) -> Wording:
+    """Why an amendment fell, when the latest version had outdated it and the clerk gave no reason of their own:
+    from the parts its ``amendment.fell`` event keeps (``reason_parts``: the version, and its `StandingProblem`)."""
+    return wording("outdated by version %(version)s: %(problem)s",
+                   version=parts["version"], problem=StandingProblem.from_data(parts).wording())

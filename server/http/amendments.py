@@ -58,9 +58,11 @@ def _proposal(body: dict[str, Any]) -> amendments.Proposal:
 
 
 def _localized(amendment: dict[str, Any]) -> dict[str, Any]:
-    """Why an amendment is outdated, in the reader's language (the rest is the House's record, as written)."""
-    if amendment.get("outdated"):
-        amendment["outdated"] = localized(amendment["outdated"])
+    """Why an amendment is outdated, and the reason Parley wrote when it fell outdated, in the reader's language
+    (the rest is the House's record, as written: a clerk's reason stays in the clerk's words)."""
+    for key in ("outdated", "reason"):
+        if amendment.get(key):
+            amendment[key] = localized(amendment[key])
     return amendment
 
 
@@ -153,7 +155,7 @@ def transition(amendment_id: int) -> Response:
             session, principal, amendment_id, target, reason=_string(body, "reason"), votes=votes
         )
         result = amendments.describe(session, amendment)
-    return jsonify(result)
+    return jsonify(_localized(result))
 
 
 @amendments_api.post("/api/amendments/<int:amendment_id>/cosponsors")

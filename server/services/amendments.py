@@ -37,6 +37,7 @@ from server.domain.amendments import (
     Change,
     Footprint,
     Mover,
+    StandingProblem,
     amendment_stream,
     apply_changes,
     eids_by_wid,
@@ -47,6 +48,7 @@ from server.domain.amendments import (
     marshal,
     mover_of,
     numbered_sibling,
+    outdated_reason,
     standing_problem,
     vote_problem,
 )
@@ -189,7 +191,7 @@ def to_dict(amendment: Amendment, conflicts: ConflictLinks, outdated: str | None
         "justification": amendment.justification,
         "proposer_id": amendment.proposer_id,
         "cosponsor_ids": list(amendment.cosponsor_ids or []),
-        "reason": amendment.reason,
+        "reason": reason_of(amendment),
         "votes": amendment.votes,
         "defeated_by": amendment.defeated_by,
         "consolidated_in": amendment.consolidated_in,
@@ -200,6 +202,18 @@ def to_dict(amendment: Amendment, conflicts: ConflictLinks, outdated: str | None
         "created_at": amendment.created_at.isoformat() + "Z",
         "updated_at": amendment.updated_at.isoformat() + "Z",
     }
+
+
+def reason_of(amendment: Amendment) -> str | None:
+    """Why the amendment was ruled out or fell: the clerk's words, as written; or, when Parley wrote it (an
+    outdated amendment recorded as fallen without a reason of the clerk's), a :class:`Wording` made again from its
+    parts, which reads as the stored English text and is shown in each reader's language."""
+    if amendment.reason_parts:
+        try:
+            return outdated_reason(amendment.reason_parts)
+        except (KeyError, TypeError, ValueError):
+            pass  # parts this version cannot read: the English text they were written as
+    return amendment.reason
 
 
 def akn_uri(amendment: Amendment) -> str:
@@ -215,6 +229,12 @@ def describe(session: Session, amendment: Amendment) -> dict[str, Any]:
 
 
 def outdated_problems(session: Session, amendments: Sequence[Amendment]) -> dict[int, Wording]:
+    """Why each open amendment made on an earlier version can no longer be made to the latest one as worded, by id,
+    as a sentence (see `standing_problems`)."""
+    return {amendment_id: problem.wording() for amendment_id, problem in standing_problems(session, amendments).items()}
+
+
+def standing_problems(session: Session, amendments: Sequence[Amendment]) -> dict[int, StandingProblem]:
     """Why each open amendment made on an earlier version can no longer be made to the latest one as worded (its
     words changed, its provision is gone...), by id: the clerk sees it before putting it to a vote, and may record
     it as fallen. Those made on the latest version, and those that still stand, are left out.
@@ -246,7 +266,7 @@ def outdated_problems(session: Session, amendments: Sequence[Amendment]) -> dict
     return {amendment_id: problem for amendment_id, problem in known.items() if problem is not None}
 
 
-_OUTDATED: OrderedDict[tuple[str, int], Wording | None] = OrderedDict()
+_OUTDATED: OrderedDict[tuple[str, int], StandingProblem | None] = OrderedDict()
 _OUTDATED_KEPT = 20_000
 _outdated_lock = threading.Lock()
 
@@ -637,16 +657,19 @@ def transition(
         else:
             # An amendment the latest version has outdated falls too: it could be neither adopted nor, once admitted,
             # ruled out, and a "rejected" vote would record a decision the House never took.
-            outdated = outdated_problems(session, [amendment]).get(amendment.id)
+            outdated = standing_problems(session, [amendment]).get(amendment.id)
             if outdated is None:
                 raise IllegalTransition(wording("amendment %(amendment)s is not defeated by any adopted amendment, and "
                                                 "can still be made to the latest version as worded",
                                                 amendment=amendment.id))
             bill = get_bill(session, amendment.bill_id)
-            data["outdated"] = {"version": bill.current_version, "problem": str(outdated)}
+            data["outdated"] = {"version": bill.current_version, "problem": str(outdated.wording())}
             if not reason or not reason.strip():
-                data["reason"] = str(wording("outdated by version %(version)s: %(problem)s",
-                                             version=bill.current_version, problem=outdated))
+                # Kept as English text (older readers of the log, API clients) and as the parts it is written
+                # from, so that each reader reads it in their language.
+                parts = {"version": bill.current_version, **outdated.as_data()}
+                data["reason"] = str(outdated_reason(parts))
+                data["reason_parts"] = parts
     if reason and "reason" not in data:
         data["reason"] = reason.strip()
     eventlog.append(
@@ -756,7 +779,7 @@ def _placed(document: AknDocument, wids: dict[str, str], amendment: Amendment, o
         assert eid is not None
         return change_at(amendment, eid)
     values = {"number": amendment.number, "citation": amendment.citation, "base": amendment.base_version,
-              "bill": occasion.bill_id, "problem": problem, "refused": occasion.refused}
+              "bill": occasion.bill_id, "problem": problem.wording(), "refused": occasion.refused}
     if occasion.version is None:
         refusal = wording("Amendment %(number)s (%(citation)s) was made on version %(base)s of bill %(bill)s, and in "
                           "the working text %(problem)s: it cannot be made as worded, %(refused)s.", **values)
@@ -927,6 +950,7 @@ def _project_step(session: Session, record: EventRecord) -> None:
         amendment.number = data["number"]
     if "reason" in data:
         amendment.reason = data["reason"]
+        amendment.reason_parts = data.get("reason_parts")
     if "votes" in data:
         amendment.votes = data["votes"]
     for defeated_id in data.get("defeats", []):

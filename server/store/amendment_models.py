@@ -51,6 +51,9 @@ class Amendment(Base):
     proposer_id: Mapped[int] = mapped_column(Integer)
     cosponsor_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     reason: Mapped[str | None] = mapped_column(Text)
+    # What a reason Parley wrote is written from (the version that outdated the amendment, and why), so that it is
+    # shown in the reader's language; None for a clerk's own words, and for reasons recorded before it was kept.
+    reason_parts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     votes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Set when an adopted amendment defeats this one; the clerk then confirms it as fallen.
     defeated_by: Mapped[int | None] = mapped_column(Integer)

@@ -8,13 +8,17 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from lxml import html
 from sqlalchemy import func, select
 
 from akn import AknDocument
 from server.domain import textpatch
+from server.domain.amendments import AmendmentEvent, amendment_stream
+from server.domain.events import EventDraft
 from server.errors import AdoptedAmendmentsPending, ProvisionSettled
 from server.services import accounts, drafting, structure
 from server.services import amendments as amendments_service
+from server.store import eventlog, projections
 from server.store.db import Database
 from server.store.models import EventRecord
 from tests.server.amendments.conftest import SUBSEC_1_2, Amending
@@ -165,6 +169,85 @@ def test_an_outdated_amendment_is_flagged_before_the_vote_and_the_clerk_may_reco
     # The other one is voted on as ever, and the bill consolidates.
     amending.move(standing["id"], "adopted", "clerk", votes=VOTES)
     assert "law" in _version(client, _consolidate(amending)).provision_text("part_1__sec_1__subsec_1")
+
+
+FELL_EN = "outdated by version 2: the text of section 5(2) has changed since"
+FELL_FR = "rendu caduc par la version 2 : le texte de section 5(2) a changé depuis"
+
+
+def _outdated_to_vote(amending: Amending, drafter: Drafting) -> int:
+    """An amendment admitted on version 1, whose words version 2 changed."""
+    sixty = amending.replace(SUBSEC_5_2, "thirty", "sixty")
+    amending.to_vote(sixty["id"])
+    drafter.reword(SUBSEC_5_2, "thirty", "ninety")
+    assert drafter.publish()["version"] == 2
+    amendment_id: int = sixty["id"]
+    return amendment_id
+
+
+def _reasons(client: FlaskClient, bill_id: int, amendment_id: int, lang: str) -> list[str]:
+    """The reason as the API gives it (the amendment, the bill's list) and as the amendment's page shows it."""
+    one = client.get(f"/api/amendments/{amendment_id}?lang={lang}").get_json()["reason"]
+    listed = {a["id"]: a["reason"] for a in client.get(f"/api/bills/{bill_id}/amendments?lang={lang}").get_json()[
+        "amendments"]}[amendment_id]
+    page = html.fromstring(client.get(f"/amendments/{amendment_id}?lang={lang}").data)
+    return [one, listed, " ".join(str(page.xpath('string(//dd[@id="reason"])')).split())]
+
+
+def test_the_reason_an_outdated_amendment_fell_is_read_in_the_readers_language(
+    amending: Amending, drafter: Drafting, client: FlaskClient, db: Database
+) -> None:
+    """Parley writes the reason when the clerk gives none: a French reader read it in English."""
+    sixty = _outdated_to_vote(amending, drafter)
+    fallen = amending.move(sixty, "fallen", "clerk")
+    assert fallen["reason"] == FELL_EN, "API clients read the English text they always did"
+    assert _reasons(client, amending.bill_id, sixty, "fr") == [FELL_FR] * 3
+    # The amendments page lists amendments from the API in the language the reader chose on it.
+    assert client.get(f"/bills/{amending.bill_id}/amendments?lang=fr").status_code == 200
+    listed = client.get(f"/api/bills/{amending.bill_id}/amendments").get_json()["amendments"]
+    assert {a["id"]: a["reason"] for a in listed}[sixty] == FELL_FR
+    assert _reasons(client, amending.bill_id, sixty, "en") == [FELL_EN] * 3
+
+    # The event keeps the English text and the parts it is written from; the read models rebuild to the same.
+    with db.write() as session:
+        record = session.scalars(select(EventRecord).where(EventRecord.type == AmendmentEvent.FELL)).one()
+        assert record.data["reason"] == FELL_EN
+        assert record.data["reason_parts"] == {"version": 2, "problem": "text_changed",
+                                               "values": {"provision": "section 5(2)"}}
+        before = projections.snapshot(session)
+        projections.rebuild(session)
+        assert projections.snapshot(session) == before
+    assert _reasons(client, amending.bill_id, sixty, "fr") == [FELL_FR] * 3
+
+
+def test_a_clerks_own_reason_for_an_outdated_amendment_stays_in_the_clerks_words(
+    amending: Amending, drafter: Drafting, client: FlaskClient
+) -> None:
+    sixty = _outdated_to_vote(amending, drafter)
+    amending.move(sixty, "fallen", "clerk", reason="Overtaken by the new section 5(2).")
+    assert _reasons(client, amending.bill_id, sixty, "fr") == ["Overtaken by the new section 5(2)."] * 3
+
+
+def test_an_amendment_recorded_as_fallen_before_its_reason_kept_its_parts_still_shows_its_reason(
+    amending: Amending, drafter: Drafting, client: FlaskClient, db: Database
+) -> None:
+    """The log holds ``amendment.fell`` events written with the English reason alone: they still read as written,
+    and the read models still rebuild from them."""
+    sixty = _outdated_to_vote(amending, drafter)
+    with db.write() as session:
+        clerk = accounts.principal_for_user_id(session, amending.users.ids["clerk"])
+        eventlog.append(session, EventDraft(
+            amendment_stream(sixty), AmendmentEvent.FELL,
+            {"amendment_id": sixty, "from": "admissible", "to": "fallen", "reason": FELL_EN,
+             "outdated": {"version": 2, "problem": "the text of section 5(2) has changed since"}},
+            clerk.actor_id, amending.bill_id,
+        ), projector=projections.apply)
+    assert _reasons(client, amending.bill_id, sixty, "fr") == [FELL_EN] * 3
+    assert _reasons(client, amending.bill_id, sixty, "en") == [FELL_EN] * 3
+    with db.write() as session:
+        before = projections.snapshot(session)
+        projections.rebuild(session)
+        assert projections.snapshot(session) == before
 
 
 # --- 2. consolidation finds an amendment's provision by its wId, not by an eId renumbering gave another ------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from server.domain.amendments import (
@@ -10,15 +12,19 @@ from server.domain.amendments import (
     AmendmentState,
     Footprint,
     Mover,
+    Outdating,
     Placed,
+    StandingProblem,
     conflict_graph,
     conflicts,
     event_for,
     is_legal,
     marshal,
     mover_of,
+    outdated_reason,
 )
 from server.domain.instructions import compare_texts
+from server.services.translation import translated
 
 S = AmendmentState
 TEXT = "the Authority may waive the levy in writing where the person shows hardship"
@@ -127,3 +133,28 @@ def test_marshalled_list_follows_the_bill_and_keeps_conflicting_ones_together() 
     ]
     graph = {10: {14}, 14: {10}}
     assert marshal(items, graph) == [[13], [11], [12], [10, 14]]
+
+
+@pytest.mark.parametrize(
+    ("problem", "english", "french"),
+    [
+        (StandingProblem(Outdating.PROVISION_GONE, {}), "its provision is no longer in the bill",
+         "sa disposition ne figure plus dans le projet de loi"),
+        (StandingProblem(Outdating.TEXT_CHANGED, {"provision": "section 5(2)"}),
+         "the text of section 5(2) has changed since", "le texte de section 5(2) a changé depuis"),
+        (StandingProblem(Outdating.NUMBER_TAKEN, {"taken": "sec_3", "num": "3"}), "sec_3 is numbered 3 already",
+         "sec_3 porte déjà le numéro 3"),
+        (StandingProblem(Outdating.NUMBER_TAKEN, {"taken": None, "num": "3"}),
+         "an unnamed provision is numbered 3 already", "une disposition sans identifiant porte déjà le numéro 3"),
+    ],
+)
+def test_why_an_amendment_is_outdated_is_kept_as_parts_and_read_in_either_language(
+    problem: StandingProblem, english: str, french: str
+) -> None:
+    """An outdated amendment that falls keeps why in its event as JSON parts, written in the reader's language."""
+    kept = json.loads(json.dumps({"version": 2, **problem.as_data()}))
+    assert StandingProblem.from_data(kept) == problem
+    assert (str(problem.wording()), translated(problem.wording(), "fr")) == (english, french)
+    reason = outdated_reason(kept)
+    assert str(reason) == f"outdated by version 2: {english}"
+    assert translated(reason, "fr") == f"rendu caduc par la version 2 : {french}"
