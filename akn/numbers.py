@@ -13,7 +13,7 @@ from typing import Final
 
 from lxml import etree
 
-__all__ = ["UNIT_SIGNS", "UNIT_WORDS", "unit_of", "without_unit_label"]
+__all__ = ["UNIT_SIGNS", "UNIT_WORDS", "unit_named", "unit_of", "without_unit_label"]
 
 # The words (and abbreviations) documents write before a unit's number, by the unit they name: an element's
 # local name, or the `name` of an `<hcontainer>` (a schedule). English first, then the languages of the
@@ -54,6 +54,19 @@ def unit_of(element: etree._Element, name: str = "") -> str:
     `name` attribute ("schedule")."""
     name = name or etree.QName(element).localname
     return (element.get("name") or name) if name == "hcontainer" else name
+
+
+_NAMED: Final = {
+    unit: re.compile(rf"^\s*(?:{'|'.join(word for word in words if len(word) > 1)})\.?(?:\s+\S|\s*$)", re.IGNORECASE)
+    for unit, words in UNIT_WORDS.items()
+}
+
+
+def unit_named(num: str) -> str | None:
+    """The unit a `<num>` names by its own word ("SCHEDULE 1", "Schedule" → "schedule"), for an element whose
+    name does not say (an `<hcontainer>` without a `name`); None when it starts with no unit's word (a sign or a
+    one-letter word is not taken as one: "S" may be a number)."""
+    return next((unit for unit, pattern in _NAMED.items() if pattern.match(num)), None)
 
 
 def without_unit_label(unit: str, num: str) -> str:

@@ -11,6 +11,11 @@ section after section 4". Never by its heading: an instruction quotes words, and
 words to leave out. Unnumbered levels between the cited unit and the provision (an ``hcontainer``, say) are passed
 over: section 7(b).
 
+A schedule is cited by its own number, and what it holds by theirs within it: "Schedule 1", "paragraph 3(2) of
+Schedule 1", "the Schedule" (one numbered "SCHEDULE" alone). Imported documents often hold a schedule, or a
+regulation, in an ``hcontainer``: its ``name`` (or, lacking one, the word its ``<num>`` starts with: "SCHEDULE 1")
+says which unit it is, since its eId (``hcontainer_1``) does not.
+
 Pure: no I/O, no Flask, no SQLAlchemy.
 """
 
@@ -24,7 +29,10 @@ from typing import Final
 
 from lxml import etree
 
-from akn.numbers import without_unit_label
+from akn.errors import AknError
+from akn.inline import inline_from_markup
+from akn.naming import num_text
+from akn.numbers import UNIT_WORDS, unit_named, unit_of, without_unit_label
 from akn.provisions import BODY_ELEMENTS, child_provisions, iter_provisions
 from akn.vocabulary import AKN_NS
 
@@ -33,7 +41,9 @@ __all__ = [
     "Unnumbered",
     "bare_number",
     "citation_of_eid",
+    "citation_of_provision",
     "cite",
+    "cited_unit",
     "is_top_unit",
     "levels_from_eid",
     "numbered_alike",
@@ -57,7 +67,8 @@ _GROUPS: Final = frozenset({"part", "subpart", "chapter", "subchapter", "title",
 # How a unit's name reads in running text (groups are capitalised in Westminster drafting).
 _SPOKEN: Final = {"part": "Part", "subpart": "Subpart", "chapter": "Chapter", "subchapter": "Subchapter",
                   "title": "Title", "book": "Book", "tome": "Tome", "division": "Division",
-                  "subdivision": "Subdivision", "hcontainer": "provision"}
+                  "subdivision": "Subdivision", "schedule": "Schedule", "hcontainer": "provision"}
+_SCHEDULES: Final = frozenset({"schedule"})
 _NUM_EDGES = re.compile(r"^[\s(\[]+|[\s)\].:]+$")
 _ORDINALS: Final = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
                     "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
@@ -114,6 +125,50 @@ def citation_of_eid(eid: str) -> str:
     return cite(levels_from_eid(eid))
 
 
+def citation_of_provision(eid: str, levels: Sequence[Level]) -> str:
+    """The citation of provision ``eid``, whose path with the nums as stored is ``levels``: the one its eId spells
+    (:func:`citation_of_eid`), unless the eId does not number the unit it is cited by (an imported eId,
+    ``section-1-1`` or ``schedule-2``, or ``hcontainer_1`` for a schedule), or the path holds a schedule; then the
+    one its nums give."""
+    if _eid_numbers_its_unit(eid) and not any(_as_unit(level).name in _SCHEDULES for level in levels):
+        return citation_of_eid(eid)
+    return _cite_kept(tuple(levels))
+
+
+@lru_cache(maxsize=65_536)
+def _eid_numbers_its_unit(eid: str) -> bool:
+    levels = levels_from_eid(eid)
+    return level_number(levels[_head(levels)]) is not None
+
+
+@lru_cache(maxsize=65_536)
+def _cite_kept(levels: tuple[Level, ...]) -> str:
+    return cite(levels)
+
+
+def cited_unit(element: etree._Element) -> str:
+    """The unit a citation names ``element`` by: its local name, or an ``hcontainer``'s ``name`` when that is a
+    unit's ("schedule", "regulation"); an ``hcontainer`` named otherwise is named by its num (:func:`cite`)."""
+    name = etree.QName(element).localname
+    unit = unit_of(element, name)
+    return unit if unit in UNIT_WORDS else name
+
+
+def _as_unit(level: Level) -> Level:
+    """``level`` with its num as read (a num kept as markup, ``{{noteRef...}}SCHEDULE 1``, without its notes), and,
+    for an ``hcontainer``, as the unit its num names ("SCHEDULE 1": a schedule)."""
+    num = level.num
+    if num and ("{" in num or "\\" in num):
+        try:
+            holder = etree.Element("provision")
+            holder.append(inline_from_markup(num, "num"))
+            num = num_text(holder).strip()
+        except AknError:
+            pass  # not markup after all: as it is
+    unit = unit_named(num) if level.name == "hcontainer" and num else None
+    return level if unit is None and num == level.num else Level(unit or level.name, num, level.unnumbered)
+
+
 def bare_number(num: str | None) -> str | None:
     """A num without its punctuation: "(2)" → "2", "3." → "3", "  " → None."""
     if num is None:
@@ -140,6 +195,8 @@ def unit_name(name: str) -> str:
 def _unnumbered(level: Level) -> str:
     """A provision without a number, named by where it stands: "the unnumbered section after section 4"."""
     unit = unit_name(level.name)
+    if level.name in _SCHEDULES and level.num:
+        return f"the {unit}"  # numbered by its name alone: "SCHEDULE"
     where = level.unnumbered
     if where is None:
         return f"an unnumbered {unit}"
@@ -153,15 +210,30 @@ def cite(levels: Sequence[Level]) -> str:
     """The citation of the last level of ``levels`` (outermost first), e.g. "section 3(2)(a)"."""
     if not levels:
         raise ValueError("a citation needs at least one level")
-    start = 0
+    levels = [_as_unit(level) for level in levels]
+    schedule = next((i for i in range(len(levels) - 1, -1, -1) if levels[i].name in _SCHEDULES), None)
+    if schedule is None or any(level.name in _PRINCIPAL for level in levels[:schedule]):
+        return _cite(levels)
+    own = unit_phrase(levels[schedule])
+    if schedule == len(levels) - 1:
+        return own
+    # What a schedule holds is cited within it, by its own numbers: "paragraph 3(2) of Schedule 1". Its Parts
+    # and unnumbered containers are passed over, as a Part is in the body.
+    inner = [level for level in levels[schedule + 1 : -1] if level.name not in _GROUPS and level_number(level)]
+    return f"{_cite([*inner, levels[-1]])} of {own}"
+
+
+def _head(levels: Sequence[Level]) -> int:
+    """Where a citation starts: the principal unit; else the innermost group (e.g. "Part 2"); else the first."""
     for index, level in enumerate(levels):
         if level.name in _PRINCIPAL:
-            start = index
-            break
-    else:
-        # No principal unit: cite from the innermost group (e.g. "Part 2"), or the first level.
-        groups = [i for i, level in enumerate(levels) if level.name in _GROUPS]
-        start = groups[-1] if groups else 0
+            return index
+    groups = [i for i, level in enumerate(levels) if level.name in _GROUPS]
+    return groups[-1] if groups else 0
+
+
+def _cite(levels: Sequence[Level]) -> str:
+    start = _head(levels)
     head = levels[start]
     number = level_number(head)
     text = f"{unit_name(head.name)} {number}" if number else _unnumbered(head)
@@ -195,18 +267,19 @@ def _joined(head: str, numbered: bool, first: Level | None, below: str) -> str:
 
 def unit_phrase(level: Level) -> str:
     """A unit named the way an instruction names it inside its container: "subsection (2)", "section 4"."""
+    level = _as_unit(level)
     number = level_number(level)
-    if number is None:
+    if number is None or (level.name in _SCHEDULES and not bare_number(without_unit_label(level.name, number))):
         return _unnumbered(level)
-    if level.name in _PRINCIPAL or level.name in _GROUPS:
+    if level.name in _PRINCIPAL or level.name in _GROUPS or level.name in _SCHEDULES:
         return f"{unit_name(level.name)} {number}"
     return f"{unit_name(level.name)} ({number})"
 
 
 def is_top_unit(levels: Sequence[Level]) -> bool:
     """True when the last level is cited by itself (a principal unit or a group), not inside another."""
-    last = levels[-1].name
-    if last in _GROUPS:
+    last = _as_unit(levels[-1]).name
+    if last in _GROUPS or last in _SCHEDULES:
         return True
     return last in _PRINCIPAL and not any(level.name in _PRINCIPAL for level in levels[:-1])
 
@@ -250,7 +323,7 @@ def _levels_in(element: etree._Element, tree: set[etree._Element]) -> list[Level
     chain = [element, *(a for a in element.iterancestors() if a in tree)]
     levels = []
     for node in reversed(chain):
-        levels.append(Level(etree.QName(node).localname, _num_text(node)))
+        levels.append(Level(cited_unit(node), _num_text(node)))
     return levels
 
 

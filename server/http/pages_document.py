@@ -28,7 +28,7 @@ from akn.render import (
 )
 from akn.render import toc as provision_toc
 from akn.vocabulary import BLOCK_ELEMENTS
-from server.domain.citation import Level, cite, is_top_unit
+from server.domain.citation import Level, cite, cited_unit, is_top_unit
 from server.store import documents
 from server.store.kept import KeptByDigest
 
@@ -240,7 +240,7 @@ class RenderedDocument:
 def _levels(element: etree._Element) -> list[Level]:
     """The path of a provision, outermost first, with the nums as printed (what ``cite`` needs)."""
     chain = [element, *element.iterancestors(*_HIERARCHY_TAGS)]
-    return [Level(local_name(node), plain_text(_child(node, "num")) or None) for node in reversed(chain)]
+    return [Level(cited_unit(node), plain_text(_child(node, "num")) or None) for node in reversed(chain)]
 
 
 def _render_cited(element: etree._Element) -> str:

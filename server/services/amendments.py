@@ -52,7 +52,7 @@ from server.domain.amendments import (
     standing_problem,
     vote_problem,
 )
-from server.domain.citation import Level, citation_of_eid, cite, unnumbered_place
+from server.domain.citation import Level, citation_of_eid, cite, cited_unit, unnumbered_place
 from server.domain.events import EventDraft, bill_stream
 from server.domain.instruction_rules import formatting_problem, numbering_problem
 from server.domain.instructions import (
@@ -357,7 +357,8 @@ def cited_provision(document: AknDocument, bill: Bill, eid: str) -> CitedProvisi
         first = to_provision(children[0], recursive=False)
         place = TextPlace("intro", Level(first.name, first.num))
     # A provision without a number is cited by where it stands ("the unnumbered section after section 4").
-    levels = [Level(p.name, p.num, unnumbered_place(e)) for p, e in zip(provisions, reversed(chain), strict=True)]
+    levels = [Level(cited_unit(e), p.num, unnumbered_place(e))
+              for p, e in zip(provisions, reversed(chain), strict=True)]
     return CitedProvision(provisions[-1], levels, document.eids().index(eid), bool(children), place)
 
 

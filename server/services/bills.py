@@ -15,7 +15,7 @@ from akn import AknDocument, AknError, FrbrMetadata, FrbrUri
 from akn.validation import iso639_2
 from server.domain.amendments import SETTLING_ACTIONS, AmendmentState, settled_by
 from server.domain.bills import BillStatus
-from server.domain.citation import citation_of_eid
+from server.domain.citation import Level, citation_of_provision
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_import_bill
 from server.domain.wording import word, wording
@@ -355,11 +355,13 @@ def provision_tree(session: Session, bill_id: int) -> list[dict[str, Any]]:
     ).all()
     nodes: dict[str, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
+    paths: dict[str, tuple[Level, ...]] = {}  # each provision's path with its nums, for its citation
     settled = _settled(session, bill_id)
     for row in rows:
+        path = paths[row.eid] = (*paths.get(row.parent_eid or "", ()), Level(row.name, row.num))
         node = {
             "eid": row.eid, "wid": row.wid, "name": row.name, "num": row.num, "heading": row.heading,
-            "citation": citation_of_eid(row.eid), "text": row.text, "rev": row.rev, "children": [],
+            "citation": citation_of_provision(row.eid, path), "text": row.text, "rev": row.rev, "children": [],
         }
         numbers = settled_by(row.text, settled.get(row.wid, []))
         if numbers:
