@@ -260,6 +260,15 @@ def browser_strings() -> dict[str, str]:
         "hidden_done": _("Comment %(id)s hidden.", id="{id}"),
         "restored_done": _("Comment %(id)s restored.", id="{id}"),
         "reason_required": _("Give a reason: readers see it."),
+        # The moderation page's tallies, kept current as clerks decide, and what it says of an item another clerk
+        # (or the same clerk, in another window) decided meanwhile.
+        "waiting_tally": _("Waiting for a clerk: %(total)s.", total="{total}"),
+        "hidden_tally": _("Hidden comments: %(total)s.", total="{total}"),
+        "shown_here": _("Shown here: %(first)s to %(last)s.", first="{first}", last="{last}"),
+        "hidden_elsewhere": _("Comment %(id)s was hidden meanwhile, by another clerk or in another window: it has "
+                              "left this list.", id="{id}"),
+        "restored_elsewhere": _("Comment %(id)s was published meanwhile, by another clerk or in another window: it "
+                                "has left this list.", id="{id}"),
         "heat_label": _("%(count)s comments", count="{count}"),
         "link_to": _("Link to"),
         "provision_text": _("Text of"),

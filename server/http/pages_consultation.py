@@ -40,6 +40,10 @@ class Span:
     following: int
     next_url: str | None
     first_url: str | None
+    #: How many come before this page, and the key it starts after (None: the first page), with which the page's
+    #: script asks for the counts again as clerks decide.
+    before: int
+    after: int | None
 
 
 def _here(**changes: str | None) -> str:
@@ -58,6 +62,7 @@ def _span(tally: moderation.Stretch, found: Page[Any], page: PageRequest, prefix
         next_url=_here(**{f"{prefix}cursor": encode_cursor(found.next_after)})
         if found.next_after is not None and following > 0 else None,
         first_url=_here(**{f"{prefix}cursor": None}) if page.after is not None else None,
+        before=tally.before, after=page.after,
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from server.domain import opendata
+from server.domain.consultation import ConsultationEvent
 from server.store.eventlog import PENDING_KEY
 
 # How many events were pending when each open savepoint began, by the savepoint's id.
@@ -26,6 +27,17 @@ log = logging.getLogger(__name__)
 
 EVENT = "event"
 SITE_ROOM = "site"
+#: The clerks and admins on the moderation page (``follow_moderation``), and what they are told there.
+MODERATION_ROOM = "moderation"
+MODERATION = "moderation"
+#: The events that can change what waits for a clerk or what is hidden: a comment held, reported, withdrawn by
+#: its author or decided, and an account suspended or reinstated. Many of them are private (no bill).
+MODERATION_TYPES = frozenset({
+    ConsultationEvent.COMMENT_POSTED, ConsultationEvent.COMMENT_EDITED, ConsultationEvent.COMMENT_HELD,
+    ConsultationEvent.COMMENT_DELETED, ConsultationEvent.COMMENT_FLAGGED, ConsultationEvent.COMMENT_DISOWNED,
+    ConsultationEvent.COMMENT_HIDDEN, ConsultationEvent.COMMENT_RESTORED, ConsultationEvent.ACCOUNT_SUSPENDED,
+    ConsultationEvent.ACCOUNT_REINSTATED,
+})
 
 Publisher = Callable[[Sequence[dict[str, Any]]], None]
 """Receives the wire form of committed events (``{id, type, bill, actor, at, data}``), in id order."""
@@ -45,6 +57,8 @@ def socketio_publisher(socketio: SocketIO) -> Publisher:
 
     def publish(events: Sequence[dict[str, Any]]) -> None:
         for payload in events:
+            if payload["type"] in MODERATION_TYPES:
+                socketio.emit(MODERATION, moderation_notice(payload), to=MODERATION_ROOM, namespace="/")
             if payload["bill"] is None:
                 continue
             socketio.emit(EVENT, payload, to=bill_room(payload["bill"]), namespace="/")
@@ -56,6 +70,14 @@ def socketio_publisher(socketio: SocketIO) -> Publisher:
                 socketio.emit(EVENT, public, to=SITE_ROOM, namespace="/")
 
     return publish
+
+
+def moderation_notice(payload: dict[str, Any]) -> dict[str, Any]:
+    """What the moderation page is told of an event: which comment or account it touched, not its words or notes
+    (the page asks for the counts again, and reads the rest where it always does)."""
+    data = payload["data"]
+    return {"id": payload["id"], "type": payload["type"], "actor": payload["actor"],
+            "comment": data.get("comment_id"), "user": data.get("user_id")}
 
 
 class Broadcaster:

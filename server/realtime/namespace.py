@@ -19,10 +19,11 @@ from server.errors import BadRequest, NotJoined, PayloadTooLarge, RateLimited, S
 from server.http.context import BROWSER_SESSION, SESSION_GENERATION, database
 from server.http.i18n import localized
 from server.realtime.acks import Ack, ok, refused, socket_handler
-from server.realtime.broadcast import SITE_ROOM, bill_room, drafting_room
+from server.realtime.broadcast import MODERATION_ROOM, SITE_ROOM, bill_room, drafting_room
 from server.realtime.limits import TokenBucket
 from server.realtime.revocation import SIGNED_OUT
-from server.services import accounts, bills, drafting, history, structure
+from server.services import accounts, bills, drafting, history, moderation, structure
+from server.services.paging import PageRequest
 from server.services.principal import Principal, require
 from server.store import eventlog
 from server.store.models import Provision
@@ -232,6 +233,23 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         join_room(SITE_ROOM)
         with database().read() as session:
             return ok(last_event_id=eventlog.last_event_id(session))
+
+    @socket_handler
+    def on_follow_moderation(self, data: dict[str, Any]) -> Ack:
+        """Clerks and admins: follow the moderation acts and what reaches the queue (``moderation`` messages), and
+        learn how many comments wait and are hidden now, and how many of them come before the page shown (its
+        ``queue_after`` and ``hidden_after``, the keys its cursors stand for). Asking again only refreshes them."""
+        queue_after = _int_field(data, "queue_after", optional=True)
+        hidden_after = _int_field(data, "hidden_after", optional=True)
+        principal = require(self.principal(), *moderation.MODERATORS)
+        # Join before counting, as for a bill: an act committed meanwhile is counted, or told, or both.
+        join_room(MODERATION_ROOM)
+        with database().read() as session:
+            waiting = moderation.queue_stretch(session, principal, PageRequest(after=queue_after))
+            hidden = moderation.hidden_stretch(session, principal, PageRequest(after=hidden_after))
+            last = eventlog.last_event_id(session)
+        return ok(last_event_id=last, waiting={"total": waiting.total, "before": waiting.before},
+                  hidden={"total": hidden.total, "before": hidden.before})
 
     @socket_handler
     def on_leave(self, data: dict[str, Any]) -> Ack:

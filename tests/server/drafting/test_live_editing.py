@@ -386,5 +386,5 @@ def test_an_event_the_server_does_not_have_is_refused_in_its_ack(
         ack = watcher.call("no_such_event", {"bill": 1})
         assert ack == {"ok": False, "error": {
             "code": "bad_request",
-            "message": "there is no event 'no_such_event'; expected one of edit, follow_public, join, leave, "
-                       "presence, structure"}}
+            "message": "there is no event 'no_such_event'; expected one of edit, follow_moderation, follow_public, "
+                       "join, leave, presence, structure"}}
