@@ -36,13 +36,13 @@ class Amendment(Base):
     # The provision's place in the version the amendment was made on. The marshalled list places amendments by
     # their wId in the latest version (server.domain.marshalling); this orders those whose provision is gone.
     ordinal: Mapped[int] = mapped_column(Integer)
-    citation: Mapped[str] = mapped_column(String(200))
+    citation: Mapped[str] = mapped_column(Text)
     base_version: Mapped[int] = mapped_column(Integer)
     base_expression_uri: Mapped[str] = mapped_column(String(400))
     base_text: Mapped[str] = mapped_column(Text)
     new_text: Mapped[str] = mapped_column(Text)
     new_name: Mapped[str | None] = mapped_column(String(40))
-    new_num: Mapped[str | None] = mapped_column(String(100))
+    new_num: Mapped[str | None] = mapped_column(Text)
     new_heading: Mapped[str | None] = mapped_column(Text)
     instruction: Mapped[str] = mapped_column(Text)
     instruction_parts: Mapped[list[Any]] = mapped_column(JSON, default=list)

@@ -221,7 +221,7 @@ class Provision(Base):
     parent_eid: Mapped[str | None] = mapped_column(String(400))
     ordinal: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(40))
-    num: Mapped[str | None] = mapped_column(String(100))
+    num: Mapped[str | None] = mapped_column(Text)
     heading: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     rev: Mapped[int] = mapped_column(Integer, default=0)
