@@ -15,7 +15,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from akn import validation as akn_validation
 from config import BaseConfig, load_config
 from server import evented
-from server.errors import DatabaseNotMigrated
 from server.extensions import csrf, login_manager
 from server.http.amendments import amendments_api
 from server.http.api import api
@@ -63,11 +62,8 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
         time_cost=settings.PASSWORD_HASH_TIME_COST, memory_cost_kib=settings.PASSWORD_HASH_MEMORY_KIB
     )
     db = Database(settings.DATABASE_URL)
-    if check_migrations and not migrate.is_up_to_date(db.engine):
-        raise DatabaseNotMigrated(
-            f"the database at {db.engine.url.render_as_string(hide_password=True)} is not migrated to the "
-            "current schema; run `parley db upgrade` first"
-        )
+    if check_migrations:
+        migrate.require_up_to_date(db.engine)
     app.extensions["parley.db"] = db
     akn_validation.prepare()
 

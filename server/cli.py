@@ -24,7 +24,13 @@ from server.store.db import Database  # noqa: E402
 
 
 def _database() -> Database:
-    return Database(load_config().DATABASE_URL)
+    database = Database(load_config().DATABASE_URL)
+    try:
+        migrate.require_up_to_date(database.engine)
+    except ParleyError as error:
+        database.dispose()
+        _fail(error)
+    return database
 
 
 def _app(check_migrations: bool = True) -> Flask:

@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from server.errors import DatabaseNotMigrated
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -39,3 +41,13 @@ def current_revisions(engine: Engine) -> set[str]:
 
 def is_up_to_date(engine: Engine) -> bool:
     return current_revisions(engine) == head_revisions(engine.url.render_as_string(hide_password=False))
+
+
+def require_up_to_date(engine: Engine) -> None:
+    """Refuse a database whose schema is behind the code: servers of an older release may still be using it, so
+    only an operator's explicit ``parley db upgrade`` (or ``parley serve``) moves it on."""
+    if not is_up_to_date(engine):
+        raise DatabaseNotMigrated(
+            f"the database at {engine.url.render_as_string(hide_password=True)} is not migrated to the current "
+            "schema; run `parley db upgrade` first"
+        )

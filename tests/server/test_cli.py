@@ -54,6 +54,21 @@ def test_operator_session_from_empty_database_to_audit(fresh_url: str, tmp_path:
     assert tampered.returncode == 1 and "event 1" in tampered.stderr
 
 
+def test_commands_on_an_unmigrated_database_say_how_to_migrate_it(fresh_url: str, tmp_path: Path) -> None:
+    # Servers of an older release may still use the database: only `db upgrade` (or `serve`) moves its schema.
+    bill = tmp_path / "bill.xml"
+    bill.write_bytes(small_bill_xml("31"))
+    for command in (("user", "add", "ann", "--role", "clerk", "--password", "long-enough"),
+                    ("import", str(bill)), ("audit", "verify"), ("projections", "rebuild")):
+        refused = _parley(fresh_url, *command)
+        assert refused.returncode == 1, (command, refused.stdout)
+        assert refused.stderr.strip().startswith("error: the database at sqlite:///"), (command, refused.stderr)
+        assert "run `parley db upgrade` first" in refused.stderr and "Traceback" not in refused.stderr
+    assert _parley(fresh_url, "db", "upgrade").returncode == 0
+    added = _parley(fresh_url, "user", "add", "ann", "--role", "clerk", "--password", "long-enough")
+    assert added.returncode == 0, added.stderr
+
+
 def test_the_app_refuses_an_unmigrated_database(fresh_url: str) -> None:
     from config import TestingConfig
     from server.app import create_app
