@@ -3,8 +3,10 @@
 The syntax is bluebell's inline syntax (`**bold**`, `//italics//`, `__underline__`, `{{^sup}}`, `{{_sub}}`,
 `{{>href text}}`, `{{*remark}}`, `{{term{refersTo #t} text}}`...) extended so that any element and any
 text survive: `{{name{attr value|attr value} content}}` writes any AKN element, a backslash escapes the
-next character (a backslash before a line break keeps the break in the text), and each line of a block
-container's markup is one `<p>` (or one block element written whole, like `{{table ...}}`).
+next character, and each line of a block container's markup is one `<p>` (or one block element written whole,
+like `{{table ...}}`). Whitespace holding a line break in the text is a pretty-printed document's layout, not
+words: it is written as one space, or not at all at the start or end of an element's content. (A backslash
+before a line break, which the writer once wrote for it, still reads as a line break in the text.)
 
 The reader is a hand-written recursive descent parser with memoisation, which follows bluebell's PEG
 semantics for `**`, `//` and `__` (an opener without a closer on the same line is plain text) but is strict
@@ -61,6 +63,9 @@ _FORBIDDEN_NAMESPACES = _RESERVED_NAMESPACES | {XINCLUDE_NS, "http://www.w3.org/
 _XMLNS_PREFIX = "xmlns:"
 _XMLNS_LEN = len(_XMLNS_PREFIX)
 _SAFE_HREF = re.compile(r"[^\s{}\\|]+")
+# XML's whitespace: a run of it holding a line break is a pretty-printed document's layout, not words.
+_XML_SPACE = " \t\r\n"
+_XML_SPACES = re.compile(f"[{_XML_SPACE}]+")
 # Characters XML 1.0 cannot hold: refused up front with their position rather than deep inside lxml.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XML_PREFIX = "xml"
@@ -74,8 +79,9 @@ _XML_PREFIX = "xml"
 def escape_text(text: str) -> str:
     """Escape text so that it reads back as exactly itself, wherever it stands in the markup.
 
-    Backslashes and line breaks are always escaped; `* / _ { }` only where they could join another
-    marker: next to the same character, or at either end of the text (beside markup).
+    Backslashes and line breaks are always escaped (the writers pass it no line break: they write it as
+    layout); `* / _ { }` only where they could join another marker: next to the same character, or at either
+    end of the text (beside markup).
     """
     if not _NEEDS_ESCAPE.search(text):
         return text
@@ -103,14 +109,15 @@ def to_markup(container: etree._Element, implicit: Mapping[etree._Element, str] 
     """
     hidden = implicit or {}
     blocks = [child for child in container if isinstance(child.tag, str)]
-    if len(blocks) == 1 and _is_plain_p(blocks[0], hidden) and len(blocks[0]) == 0 and not blocks[0].text:
-        # A lone empty paragraph must not read back as "no paragraphs at all".
-        return "{{p}}"
     scope = _reader_scope(container)
-    return "\n".join(
+    lines = [
         _inline(block, hidden, scope) if _is_plain_p(block, hidden) else _element(block, hidden, scope)
         for block in blocks
-    )
+    ]
+    if lines == [""]:
+        # A lone empty paragraph (or one holding only layout) must not read back as "no paragraphs at all".
+        return "{{p}}"
+    return "\n".join(lines)
 
 
 def inline_to_markup(element: etree._Element) -> str:
@@ -158,18 +165,41 @@ def _inline(element: etree._Element, hidden: Mapping[etree._Element, str], scope
     tag = element.tag
     assert isinstance(tag, str)
     drop_blank = tag.startswith(_A) and is_element_only(tag[_A_LEN:])
+    # The text between child elements, as runs: comments and processing instructions have no markup, but
+    # their tails still count, joined to the text around them.
     parts: list[str] = []
-    text = element.text
-    if text and not (drop_blank and text.isspace()):
-        parts.append(escape_text(text))
+    text = element.text or ""
     for child in element:
         if isinstance(child.tag, str):
+            parts.append(_text_markup(text, drop_blank, first=not parts, last=False))
             parts.append(_element(child, hidden, scope))
-        # Comments and processing instructions have no markup; their tails still count.
-        tail = child.tail
-        if tail and not (drop_blank and tail.isspace()):
-            parts.append(escape_text(tail))
+            text = ""
+        text += child.tail or ""
+    parts.append(_text_markup(text, drop_blank, first=not parts, last=True))
     return "".join(parts)
+
+
+def _text_markup(text: str, drop_blank: bool, *, first: bool, last: bool) -> str:
+    """A run of an element's text as markup. Whitespace holding a line break is layout (pretty-printed XML),
+    not words: one space, or nothing at the start (`first`) or end (`last`) of the element's content."""
+    if not text or (drop_blank and text.isspace()):
+        return ""
+    if "\n" in text:
+        if first:
+            rest = text.lstrip(_XML_SPACE)
+            if "\n" in text[: len(text) - len(rest)]:
+                text = rest
+        if last:
+            rest = text.rstrip(_XML_SPACE)
+            if "\n" in text[len(rest) :]:
+                text = rest
+        text = _XML_SPACES.sub(_collapse, text)
+    return escape_text(text)
+
+
+def _collapse(spaces: re.Match[str]) -> str:
+    run = spaces.group()
+    return " " if "\n" in run else run
 
 
 def _element(

@@ -1,0 +1,85 @@
+"""A pretty-printed document (line breaks and indentation inside its text) imported, edited and published.
+
+The provision markup writes that layout as one space (nothing at the edges of an element), so the editor and
+the API read clean text, and an edit of one word shows as that word in the redline, not as whitespace
+changes all over the provision or the document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from akn import AknDocument
+from server.domain import textpatch
+from server.services import accounts, drafting
+from server.store.db import Database
+from tests.server.conftest import Accounts
+
+CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "akn-corpus"
+SCOTTISH_ACT = CORPUS / "legaldocml__uk_asp-2017-1-enacted.xml"
+
+
+def _walk(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for node in nodes:
+        yield node
+        yield from _walk(node["children"])
+
+
+def _tree(client: FlaskClient, bill_id: int) -> list[dict[str, Any]]:
+    return list(_walk(client.get(f"/api/bills/{bill_id}").get_json()["provisions"]))
+
+
+def test_one_word_edited_in_a_pretty_printed_act_is_the_only_change(
+    client: FlaskClient, db: Database, users: Accounts
+) -> None:
+    if not SCOTTISH_ACT.exists():
+        pytest.skip(f"the shared AKN corpus is not beside the checkout ({SCOTTISH_ACT})")
+    created = client.post("/api/bills", data=SCOTTISH_ACT.read_bytes(), content_type="application/akn+xml",
+                          headers=users.headers("drafter"))
+    assert created.status_code == 201, created.get_json()
+    bill_id = created.get_json()["id"]
+
+    nodes = _tree(client, bill_id)
+    for node in nodes:
+        assert "\\\n" not in node["text"], node["eid"]
+        assert "\n" not in (node["num"] or "") and "\n" not in (node["heading"] or ""), node["eid"]
+    target = next(node for node in nodes if "for the purposes specified" in node["text"])
+    assert target["text"].startswith("The Scottish Administration may use resources in financial year")
+
+    # Published with no edit: nothing reads as changed.
+    unedited = client.post(f"/api/bills/{bill_id}/versions", json={"source": "working"},
+                           headers=users.headers("clerk"))
+    assert unedited.status_code == 201, unedited.get_json()
+    assert [node["text"] for node in _tree(client, bill_id)] == [node["text"] for node in nodes]
+    same = client.get(f"/api/bills/{bill_id}/compare?from=1&to=2").get_json()
+    assert same["changes"] == []
+
+    with db.write() as session:
+        drafting.edit_provision(
+            session, accounts.principal_for_user_id(session, users.ids["drafter"]), bill_id=bill_id,
+            eid=target["eid"], rev=target["rev"],
+            patch=textpatch.make_patch(target["text"], target["text"].replace("purposes", "objects", 1)),
+            op_id="one-word", max_chars=100_000,
+        )
+    published = client.post(f"/api/bills/{bill_id}/versions", json={"source": "working"},
+                            headers=users.headers("clerk"))
+    assert published.status_code == 201, published.get_json()
+    document = AknDocument.from_bytes(client.get(published.get_json()["expression_uri"] + ".xml").get_data())
+    assert document.validate() == []
+    assert document.provision_text(target["eid"]) == target["text"].replace("purposes", "objects", 1)
+
+    # Every other provision reads as it did; the compare shows the one word and nothing else.
+    after = {node["eid"]: node for node in _tree(client, bill_id)}
+    assert {eid for eid, node in after.items() if node["text"] != next(
+        n for n in nodes if n["eid"] == eid)["text"]} == {target["eid"]}
+    compare = client.get(f"/api/bills/{bill_id}/compare?from=2&to=3").get_json()
+    assert [(change["kind"], change["eid"]) for change in compare["changes"]] == [("changed", target["eid"])]
+    edits = [(op, text) for op, text in compare["changes"][0]["diff"] if op != "equal"]
+    assert edits == [("delete", "purposes"), ("insert", "objects")]
+    whole = client.get(f"/api/bills/{bill_id}/compare?from=1&to=3").get_json()
+    assert [change["eid"] for change in whole["changes"]] == [target["eid"]]
