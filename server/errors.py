@@ -178,6 +178,12 @@ class ConsultationOverlap(Conflict):
     code = "consultation_overlap"
 
 
+class NothingToCommentOn(Conflict):
+    """The version a consultation would be on has no provision a comment could be about."""
+
+    code = "nothing_to_comment_on"
+
+
 class QuoteNotFound(ValidationFailed):
     """The quoted words are not in the provision the comment is about."""
 

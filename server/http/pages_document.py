@@ -7,10 +7,11 @@ change, so parsed documents and rendered chunks are cached by their SHA-256.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from html import escape
+from html import escape, unescape
 
 from lxml import etree
 from sqlalchemy.orm import Session
@@ -40,6 +41,8 @@ _KEPT_DOCUMENTS = 2
 # lxml matches these in C, any AKN namespace: far quicker than testing each element's local name.
 _HIERARCHY_TAGS = tuple(f"{{*}}{name}" for name in sorted(HIERARCHICAL_ELEMENTS))
 _MAX_STORED_BYTES = 200 * 1024 * 1024
+# A rendered provision's opening tag, as `akn.render` writes it (its classes, then its id).
+_SECTION_OPENING = re.compile(r'<section class="[^"]*" id="([^"]*)"')
 # Subdivisions listed in the table of contents only as part of their provision.
 _MINOR = frozenset({"subsection", "paragraph", "subparagraph", "point", "item", "list", "indent", "clause",
                     "subclause", "alinea", "proviso", "sublist"})
@@ -119,6 +122,9 @@ class RenderedDocument:
         self.lazy = body is not None and total > LAZY_THRESHOLD
         self._groups: list[list[etree._Element]] = []
         self._front: list[etree._Element] = []
+        # The provisions the API knows (and takes comments on): an element identified only by `xml:id` or `id`,
+        # as EU-style bills write articles, is an anchor of the text but no provision of the bill.
+        self.known = frozenset(document.eids())
         if self.lazy and body is not None:
             self._front = [kid for kid in root if isinstance(kid.tag, str) and local_name(kid) != "meta"
                            and root.index(kid) < root.index(body)]
@@ -146,9 +152,9 @@ class RenderedDocument:
         if cached is not None:
             return cached
         if not self.lazy:
-            html = _render_cited(self.document.root)
+            html = _render_cited(self.document.root, self.known)
         else:
-            html = "".join(_render_cited(element) for element in self._groups[index])
+            html = "".join(_render_cited(element, self.known) for element in self._groups[index])
         with self._lock:
             self._html[index] = html
         return html
@@ -203,7 +209,7 @@ class RenderedDocument:
 
         def item(element: etree._Element, chunk: int, depth: int) -> TocItem | None:
             eid = element.get("eId")
-            if not eid:
+            if not eid or eid not in self.known:
                 return None
             children: list[TocItem] = []
             if depth < 2:
@@ -227,12 +233,13 @@ class RenderedDocument:
         after_body = self.chunk_count - 1 if self.lazy else 0
 
         def component(entry: TocEntry, depth: int) -> TocItem:
-            kids = [component(kid, depth + 1) for kid in entry["children"] if kid["eid"]] if depth < 2 else []
+            kids = [] if depth >= 2 else [component(kid, depth + 1) for kid in entry["children"]
+                                          if kid["eid"] in self.known]
             return TocItem(str(entry["eid"]), entry["num"], entry["heading"], after_body, kids)
 
         for sibling in body.itersiblings():
             for top in provision_toc(sibling):
-                if top["eid"] and top["eid"] not in listed:
+                if top["eid"] in self.known and top["eid"] not in listed:
                     entries.append(component(top, 1))
         return entries
 
@@ -243,17 +250,34 @@ def _levels(element: etree._Element) -> list[Level]:
     return [Level(cited_unit(node), plain_text(_child(node, "num")) or None) for node in reversed(chain)]
 
 
-def _render_cited(element: etree._Element) -> str:
-    """``element`` rendered, each provision's ``<section>`` carrying its citation (``data-citation="section
-    5(2)"``): the reader names provisions by it in the comment tools, where a subsection's own num, "(2)", would
-    not say which one. The citation is the amendments' own (``server.domain.citation``), not a second spelling."""
+def _render_cited(element: etree._Element, known: frozenset[str]) -> str:
+    """``element`` rendered, each provision of the bill (its eId in ``known``) a ``<section>`` carrying its eId
+    (``data-eid``), the only ones the reader gives links, comment tools and heat, and its citation
+    (``data-citation="section 5(2)"``): the reader names provisions by it in the comment tools, where a subsection's
+    own num, "(2)", would not say which one. The citation is the amendments' own (``server.domain.citation``), not
+    a second spelling."""
     out = render_element(element)
-    citations = {eid: cite(_levels(node)) for node in element.iter(*_HIERARCHY_TAGS) if (eid := node.get("eId"))}
+    citations = {eid: cite(_levels(node)) for node in element.iter(*_HIERARCHY_TAGS)
+                 if (eid := node.get("eId")) and eid in known}
     for section in out.iter("section"):
-        citation = citations.get(section.get("id") or "")
-        if citation:
-            section.set("data-citation", citation)
+        eid = section.get("id") or ""
+        citation = citations.get(eid)
+        if citation is not None:
+            section.set("data-eid", eid)
+            if citation:
+                section.set("data-citation", citation)
     return etree.tostring(out, method="html", encoding="unicode")
+
+
+def mark_provisions(html: str, known: frozenset[str]) -> str:
+    """HTML rendered by ``akn.render`` (a redline), each ``<section>`` of a provision in ``known`` marked with its
+    eId as ``_render_cited`` marks them (``data-eid``): the reader links those alone to their pages."""
+
+    def marked(opening: re.Match[str]) -> str:
+        eid = opening.group(1)
+        return f'{opening.group(0)} data-eid="{eid}"' if unescape(eid) in known else opening.group(0)
+
+    return _SECTION_OPENING.sub(marked, html)
 
 
 def _chunk(body: etree._Element) -> list[list[etree._Element]]:

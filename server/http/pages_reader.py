@@ -15,7 +15,7 @@ from server.domain.citation import citation_of_eid
 from server.errors import BadRequest, NotFound, ParleyError
 from server.http.context import current_principal, database
 from server.http.pages_common import page, page_error
-from server.http.pages_document import ProvisionSummary, RenderedDocument, rendered
+from server.http.pages_document import ProvisionSummary, RenderedDocument, mark_provisions, rendered
 from server.services import bills, publication
 from server.services import consultation as consultations
 from server.store import eventlog
@@ -128,6 +128,8 @@ def reader(bill_id: int) -> ResponseReturnValue:
         redline: dict[str, Any] | None = None
         if compare is not None:
             redline = publication.compare(session, bill_id, compare[0], compare[1])
+            compared = rendered(session, publication.version_of(session, bill_id, compare[1]).document_sha256)
+            redline["html"] = mark_provisions(redline["html"], compared.known)
         summary = document.summary(eid) if eid else None
         if eid and summary is None:
             raise NotFound(_("Version %(version)s of this bill has no provision %(eid)s.",

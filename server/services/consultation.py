@@ -38,6 +38,7 @@ from server.errors import (
     ConsultationClosed,
     ConsultationOverlap,
     NotFound,
+    NothingToCommentOn,
     ParleyError,
     PayloadTooLarge,
     QuoteNotFound,
@@ -181,6 +182,13 @@ def open_consultation(
                 "not overlap: open this one after it closes", opens=utc_minute(other.opens_at),
                 closes=utc_minute(other.closes_at)), consultation_id=other.id)
     expression = expression_of(session, bill_id, bill.current_version)
+    if not expression_text(session, expression.document_sha256).by_eid:
+        # Comments are about provisions: a window on a text without any (articles named by `xml:id` alone, no
+        # eId) would say it is open and take none.
+        raise NothingToCommentOn(wording(
+            "version %(version)d of bill %(bill)d has no provision a comment could be about (none has an eId): a "
+            "consultation on it could take no comments",
+            version=expression.version, bill=bill_id))
     consultation_id = (session.scalar(select(func.max(Consultation.id))) or 0) + 1
     eventlog.append(
         session,

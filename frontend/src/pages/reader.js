@@ -8,6 +8,8 @@ import { CommentsPanel } from './comments.js';
 
 const CHUNK_MARGIN = '1500px 0px';
 const HEAT_LEVELS = [1, 3, 6, 10]; // comments on a provision for heat levels 1..4
+// The provisions of the bill in its text, as the server marks them.
+const PROVISIONS = 'section[data-eid]';
 
 let bill;
 let textRoot;
@@ -109,15 +111,18 @@ function commentButton(section, label) {
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'secondary comment-button';
-  button.dataset.eid = section.id;
-  showCount(button, counts.get(section.id) ?? 0, label);
+  button.dataset.eid = section.dataset.eid;
+  showCount(button, counts.get(section.dataset.eid) ?? 0, label);
   return button;
 }
 
-/** Adds the link and comment tools to every provision inside `container`. */
+/**
+ * Adds the link and comment tools to every provision inside `container`: the sections the server marks with the
+ * eId the API knows them by (`data-eid`). Other ids (an EU-style bill's `xml:id`s) are anchors, not provisions.
+ */
 function decorate(container) {
   const commenting = panel !== null;
-  for (const section of container.querySelectorAll('section[id]')) {
+  for (const section of container.querySelectorAll(PROVISIONS)) {
     const present = section.querySelector(':scope > .provision-tools');
     if (present) {
       // A consultation opened since the tools were added: the comment button joins the link.
@@ -130,7 +135,7 @@ function decorate(container) {
     const link = document.createElement('a');
     // An earlier version's provision page must show that version's words, not the current ones.
     const version = document.body.dataset.current === '1' ? '' : `?version=${document.body.dataset.version}`;
-    link.href = `/bills/${bill}/provisions/${encodeURIComponent(section.id)}${version}`;
+    link.href = `/bills/${bill}/provisions/${encodeURIComponent(section.dataset.eid)}${version}`;
     link.textContent = '¶';
     link.setAttribute('aria-label', `${t('link_to')} ${label}`.trim());
     link.title = label;
@@ -139,7 +144,7 @@ function decorate(container) {
     const anchor = section.querySelector(':scope > .akn-heading, :scope > .akn-num');
     if (anchor) anchor.after(tools);
     else section.prepend(tools);
-    paintHeat(section, counts.get(section.id) ?? 0);
+    paintHeat(section, counts.get(section.dataset.eid) ?? 0);
   }
 }
 
@@ -172,10 +177,10 @@ async function countsNow() {
   const data = await response.json();
   counts = new Map((data.provisions ?? []).map((entry) => [entry.eid, entry.comments]));
   for (const button of textRoot.querySelectorAll('.comment-button')) {
-    const section = button.closest('section[id]');
+    const section = button.closest(PROVISIONS);
     showCount(button, counts.get(button.dataset.eid) ?? 0, labelOf(section));
   }
-  for (const section of textRoot.querySelectorAll('section[id]')) paintHeat(section, counts.get(section.id) ?? 0);
+  for (const section of textRoot.querySelectorAll(PROVISIONS)) paintHeat(section, counts.get(section.dataset.eid) ?? 0);
   for (const item of document.querySelectorAll('.toc li[data-eid]')) {
     const eid = item.dataset.eid;
     let total = 0;
