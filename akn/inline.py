@@ -26,7 +26,7 @@ from lxml import etree
 
 from akn.errors import InvalidMarkupError
 from akn.parsing import XINCLUDE_NS
-from akn.vocabulary import AKN_ELEMENTS, AKN_NS, BLOCK_ELEMENTS, XML_NS, is_element_only
+from akn.vocabulary import AKN_ELEMENTS, AKN_NS, BLOCK_ELEMENTS, MIXED_CONTENT, XML_NS, is_element_only
 from akn.wording import wording
 
 __all__ = [
@@ -66,6 +66,11 @@ _SAFE_HREF = re.compile(r"[^\s{}\\|]+")
 # XML's whitespace: a run of it holding a line break is a pretty-printed document's layout, not words.
 _XML_SPACE = " \t\r\n"
 _XML_SPACES = re.compile(f"[{_XML_SPACE}]+")
+# Mixed-content elements that stand inside a line of text, rather than making one (a paragraph, a num, a heading,
+# a list's introduction...).
+_INLINE_ELEMENTS = MIXED_CONTENT - frozenset(
+    "block caption crossHeading foreign heading li listIntroduction listWrapUp num p subheading tocItem".split()
+)
 # Characters XML 1.0 cannot hold: refused up front with their position rather than deep inside lxml.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XML_PREFIX = "xml"
@@ -161,31 +166,54 @@ def _local(element: etree._Element) -> tuple[str, str | None]:
     return qname.localname, qname.namespace
 
 
-def _inline(element: etree._Element, hidden: Mapping[etree._Element, str], scope: Mapping[str | None, str]) -> str:
+class _Line:
+    """Whether the text written so far on a line of markup ends in a space (or none is written yet): layout
+    that follows is then nothing, as readers render it, whichever element it stands in."""
+
+    __slots__ = ("spaced",)
+
+    def __init__(self) -> None:
+        self.spaced = True
+
+
+def _inline(
+    element: etree._Element,
+    hidden: Mapping[etree._Element, str],
+    scope: Mapping[str | None, str],
+    line: _Line | None = None,
+) -> str:
     tag = element.tag
     assert isinstance(tag, str)
     drop_blank = tag.startswith(_A) and is_element_only(tag[_A_LEN:])
+    # A paragraph, a num or a heading makes a line of its own, whose layout at either end is nothing. Inside a
+    # line, layout at an inline element's edge is a space unless one comes just before it: dropping it always
+    # would join words (`se\u00f1or<person>\n Ignacio</person>`), keeping it always would double spaces.
+    inline = tag.startswith(_A) and tag[_A_LEN:] in _INLINE_ELEMENTS
+    if line is None or not inline:
+        line = _Line()
     # The text between child elements, as runs: comments and processing instructions have no markup, but
     # their tails still count, joined to the text around them.
     parts: list[str] = []
     text = element.text or ""
     for child in element:
         if isinstance(child.tag, str):
-            parts.append(_text_markup(text, drop_blank, first=not parts, last=False))
-            parts.append(_element(child, hidden, scope))
+            parts.append(_text_markup(text, drop_blank, line, last=False))
+            parts.append(_element(child, hidden, scope, line))
             text = ""
         text += child.tail or ""
-    parts.append(_text_markup(text, drop_blank, first=not parts, last=True))
+    parts.append(_text_markup(text, drop_blank, line, last=not inline))
+    if not inline:
+        line.spaced = True
     return "".join(parts)
 
 
-def _text_markup(text: str, drop_blank: bool, *, first: bool, last: bool) -> str:
+def _text_markup(text: str, drop_blank: bool, line: _Line, *, last: bool) -> str:
     """A run of an element's text as markup. Whitespace holding a line break is layout (pretty-printed XML),
-    not words: one space, or nothing at the start (`first`) or end (`last`) of the element's content."""
+    not words: one space, or nothing after a space, at the start of a line or at its end (`last`)."""
     if not text or (drop_blank and text.isspace()):
         return ""
     if "\n" in text:
-        if first:
+        if line.spaced:
             rest = text.lstrip(_XML_SPACE)
             if "\n" in text[: len(text) - len(rest)]:
                 text = rest
@@ -194,6 +222,8 @@ def _text_markup(text: str, drop_blank: bool, *, first: bool, last: bool) -> str
             if "\n" in text[len(rest) :]:
                 text = rest
         text = _XML_SPACES.sub(_collapse, text)
+    if text:
+        line.spaced = text[-1] in _XML_SPACE
     return escape_text(text)
 
 
@@ -203,7 +233,10 @@ def _collapse(spaces: re.Match[str]) -> str:
 
 
 def _element(
-    element: etree._Element, hidden: Mapping[etree._Element, str], scope: Mapping[str | None, str]
+    element: etree._Element,
+    hidden: Mapping[etree._Element, str],
+    scope: Mapping[str | None, str],
+    line: _Line | None = None,
 ) -> str:
     """`element` as markup; `scope` holds the prefixes the reader knows where it stands."""
     name, namespace = _local(element)
@@ -218,7 +251,7 @@ def _element(
     if namespace is not None:
         # Written as the first attribute, which also keeps the shorthands (all for AKN elements) off it.
         attrib = {"xmlns": namespace, **attrib}
-    content = _inline(element, hidden, scope)
+    content = _inline(element, hidden, scope, line)
     if name in _SUGAR_OF and not attrib and content:
         parent = element.getparent()
         # `**a**b**` cannot nest: a <b> directly inside a <b> is written in the general form.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from typing import Any
 
 import pytest
@@ -12,41 +13,94 @@ from lxml import etree
 
 from akn import AknDocument, InvalidMarkupError, from_markup, inline_from_markup, inline_to_markup, to_markup
 from akn.inline import MAX_NESTING, escape_text, marker_closes
-from akn.vocabulary import AKN_NS, is_element_only
+from akn.vocabulary import AKN_NS, MIXED_CONTENT, is_element_only
 from tests.akn.corpus import files, read
 
 A = f"{{{AKN_NS}}}"
 
 
+INLINE = {name for name in MIXED_CONTENT} - set(
+    "block caption crossHeading foreign heading li listIntroduction listWrapUp num p subheading tocItem".split())
+
+
+def _is_inline(element: etree._Element) -> bool:
+    qname = etree.QName(element)
+    return qname.namespace == AKN_NS and qname.localname in INLINE
+
+
+def with_layout_read(element: etree._Element) -> etree._Element:
+    """A copy of `element` with its whitespace holding a line break taken as readers take pretty-printed
+    layout, line by line in document order: nothing at the start or end of a line (a paragraph, a num...) or
+    just after a space, one space elsewhere. What `from_markup(to_markup(element))` gives back."""
+    copy = deepcopy(element)
+
+    def line(block: etree._Element) -> None:
+        slots: list[tuple[etree._Element, str]] = []
+
+        def collect(node: etree._Element, attribute: str) -> None:
+            slots.append((node, attribute))
+
+        def walk(node: etree._Element) -> None:
+            collect(node, "text")
+            for child in node:
+                if isinstance(child.tag, str) and _is_inline(child):
+                    walk(child)
+                elif isinstance(child.tag, str):
+                    # A footnote, a list or a marker inside a line has lines of its own; this one goes on.
+                    line(child)
+                collect(child, "tail")
+
+        walk(block)
+        spaced = True
+        final = max((i for i, (node, _) in enumerate(slots) if node is block or node.getparent() is block),
+                    default=-1)
+        for index, (node, kind) in enumerate(slots):
+            value = getattr(node, kind)
+            owner = node if kind == "text" else node.getparent()
+            qname = etree.QName(owner)
+            if not value or (qname.namespace == AKN_NS and is_element_only(qname.localname) and value.isspace()):
+                continue
+            if "\n" in value:
+                if spaced:
+                    value = re.sub(r"^[ \t\r]*\n[ \t\r\n]*", "", value)
+                if index == final:
+                    value = re.sub(r"[ \t\r\n]*\n[ \t\r]*$", "", value)
+                value = re.sub(r"[ \t\r\n]*\n[ \t\r\n]*", " ", value)
+                setattr(node, kind, value)
+            if value:
+                spaced = value[-1] in " \t\r\n"
+
+    if _is_inline(copy):
+        line(copy)
+    else:
+        for child in ([copy] if etree.QName(copy).localname not in ("content", "intro", "wrapUp") else list(copy)):
+            if isinstance(child.tag, str):
+                line(child)
+    return copy
+
+
 def signature(element: etree._Element, top: bool = True, layout: bool = False) -> tuple[Any, ...]:
     """Canonical form of an element's content: ignorable whitespace in element-only elements dropped.
 
-    With `layout`, whitespace holding a line break is taken as the markup writer takes it (pretty-printed
-    layout, not words): dropped at the start and end of each element's content, one space elsewhere. The
-    writer never writes such whitespace, so it is what `from_markup(to_markup(element))` gives back.
+    With `layout`, the element's pretty-printed layout is first read as readers read it (`with_layout_read`).
     """
+    if layout:
+        return signature(with_layout_read(element), top)
     qname = etree.QName(element)
     element_only = qname.namespace == AKN_NS and is_element_only(qname.localname)
-    last = len(element) - 1
 
-    def text(value: str | None, first: bool, final: bool) -> str:
+    def text(value: str | None) -> str:
         if value is None or (element_only and value.isspace()):
             return ""
-        if layout:
-            if first:
-                value = re.sub(r"^[ \t\r\n]*\n[ \t\r\n]*", "", value)
-            if final:
-                value = re.sub(r"[ \t\r\n]*\n[ \t\r\n]*$", "", value)
-            value = re.sub(r"[ \t\r\n]*\n[ \t\r\n]*", " ", value)
         return value
 
     children: list[Any] = []
-    for index, child in enumerate(element):
+    for child in element:
         if isinstance(child.tag, str):
-            children.append(signature(child, top=False, layout=layout))
-        children.append(text(child.tail, False, index == last))
+            children.append(signature(child, top=False))
+        children.append(text(child.tail))
     attributes = () if top else tuple(sorted((str(k), str(v)) for k, v in element.attrib.items()))
-    return (element.tag, attributes, text(element.text, True, last < 0), tuple(children))
+    return (element.tag, attributes, text(element.text), tuple(children))
 
 
 def broken_lines(element: etree._Element) -> list[str]:
@@ -114,13 +168,18 @@ LAYOUT = {
     ),
     "around inline elements": (
         '<p>\n  for the\n  <ref href="#s">\n    section 2\n  </ref>\n  purposes <b>x</b>\n</p>',
-        "for the {{>#s section 2}} purposes **x**",
-        '<p>for the <ref href="#s">section 2</ref> purposes <b>x</b></p>',
+        "for the {{>#s section 2 }}purposes **x**",
+        '<p>for the <ref href="#s">section 2 </ref>purposes <b>x</b></p>',
     ),
-    "only at the edges of each element": (
+    "inside a line, a space at an inline element's edge, as readers show it": (
         "<p>(<ref href='#a'>\n  Article 8\n</ref>) <i>\n</i></p>",
-        "({{>#a Article 8}}) {{i}}",
-        "<p>(<ref href='#a'>Article 8</ref>) <i/></p>",
+        "({{>#a  Article 8 }}) {{i}}",
+        "<p>(<ref href='#a'> Article 8 </ref>) <i/></p>",
+    ),
+    "words on either side of an element's layout stay apart": (
+        "<p>se\u00f1or<person refersTo='#p'>\n Ignacio</person>\n dijo</p>",
+        "se\u00f1or{{person{refersTo #p}  Ignacio}} dijo",
+        "<p>se\u00f1or<person refersTo='#p'> Ignacio</person> dijo</p>",
     ),
     "spaces without a line break stay": (
         "<p>  two  spaces\t<b> b </b>  </p>",
