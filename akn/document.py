@@ -54,7 +54,7 @@ from akn.provisions import (
 )
 from akn.references import internal_references, rewrite_references
 from akn.validation import Problem, convention_problems, element_path, schema_problems, source_line
-from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
+from akn.vocabulary import AKN_NS, DOCUMENT_TYPES, HIERARCHY_ELEMENTS
 from akn.wording import wording
 
 __all__ = ["EDITABLE_TYPES", "AknDocument", "TextChange"]
@@ -62,6 +62,8 @@ __all__ = ["EDITABLE_TYPES", "AknDocument", "TextChange"]
 _A = f"{{{AKN_NS}}}"
 # Parley edits bills and acts; other document types are read (and rendered) only.
 EDITABLE_TYPES = frozenset({"bill", "act"})
+_EDITABLE_TAGS = tuple(_A + name for name in sorted(EDITABLE_TYPES))
+_DOCUMENT_TAGS = frozenset(_A + name for name in DOCUMENT_TYPES)
 _XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 Position = Literal["before", "after"]
 
@@ -167,6 +169,12 @@ class AknDocument:
         """The markup of one provision's text (its content, or its intro when it has children)."""
         return provision_text(self.provision_element(eid))
 
+    def read_only_type(self, eid: str) -> str | None:
+        """Why provision ``eid`` cannot be edited: the type of the read-only document it is in (a `portion`, a
+        `debate`, a collection's explanatory memorandum...), or None when it can (it is in a bill or an act, or in
+        a schedule or collection document of one). Raises `ProvisionNotFoundError`."""
+        return self._read_only_in(self.provision_element(eid))
+
     def provision_element(self, eid: str) -> etree._Element:
         """The element of the provision (or component) with this eId (a live part of the tree: do not
         change it)."""
@@ -177,7 +185,7 @@ class AknDocument:
 
     def eids(self) -> list[str]:
         """The eIds of every node of the provision tree (components included), in document order."""
-        return [eid for eid in (e.get("eId") for e in self._tree_elements()) if eid]
+        return [eid for eid in (e.get("eId") for e in self.tree_nodes()) if eid]
 
     # editing ------------------------------------------------------------------------------------------
 
@@ -409,8 +417,10 @@ class AknDocument:
                     break
         return self._text_eids
 
-    def _tree_elements(self) -> Iterator[etree._Element]:
-        """Every provision and component, the main document's first, in document order."""
+    def tree_nodes(self) -> Iterator[etree._Element]:
+        """Every node of the provision tree (provisions and components), the main document's first, then those
+        of the components beside it, in document order (the order `eids` lists them; live parts of the tree:
+        do not change them)."""
         yield from iter_tree(self.document)
         for component in root_components(self.root):
             yield component
@@ -422,7 +432,7 @@ class AknDocument:
         """Index every provision and component; returns those left out because an earlier one has their eId
         (only documents beside the main one may repeat its eIds)."""
         self._all_eids = None
-        self._provisions = EidIndex(self._tree_elements())
+        self._provisions = EidIndex(self.tree_nodes())
         # The schema keeps one document's eIds unique: only documents beside it can repeat them.
         return self._provisions.duplicates() if root_components(self.root) else []
 
@@ -476,15 +486,31 @@ class AknDocument:
             self._provisions.remove(element)
 
     def _require_editable(self) -> None:
-        if not self.editable:
-            raise InvalidStructureError(
-                wording("expected a bill or an act to edit, found a %(doctype)s, which is read-only",
-                        doctype=self.doctype)
-            )
+        # A collection is renumbered when it holds a bill or an act, whose provisions are edited.
+        holds = (self._read_only_in(node) is None for node in self.tree_nodes() if is_component(node))
+        if not self.editable and not any(holds):
+            raise _read_only(self.doctype)
+
+    def _read_only_in(self, element: etree._Element) -> str | None:
+        """The type of the read-only document ``element`` is in, or None when it can be edited: it is in a bill or
+        an act (or in a file whose main document is one), as a collection's bill is."""
+        if self.editable:
+            return None
+        # A component is read as the document it holds.
+        inner = component_document(element) if is_component(element) else None
+        doctype = None
+        for holder in ([] if inner is None else [inner]) + list(element.iterancestors()):
+            if holder.tag in _EDITABLE_TAGS:
+                return None
+            if doctype is None and holder.tag in _DOCUMENT_TAGS:
+                doctype = etree.QName(holder).localname
+        return doctype or self.doctype
 
     def _editable(self, eid: str) -> etree._Element:
-        self._require_editable()
         element = self.provision_element(eid)
+        doctype = self._read_only_in(element)
+        if doctype is not None:
+            raise _read_only(doctype)
         if is_component(element):
             raise InvalidStructureError(
                 wording("%(eid)r is a %(element)s holding a document of its own; edit its provisions instead",
@@ -661,6 +687,12 @@ _BEFORE_REFERENCES = frozenset(
     _A + name for name in
     ("identification", "publication", "classification", "lifecycle", "workflow", "analysis", "temporalData")
 )
+
+
+def _read_only(doctype: str) -> InvalidStructureError:
+    return InvalidStructureError(
+        wording("expected a bill or an act to edit, found a %(doctype)s, which is read-only", doctype=doctype)
+    )
 
 
 def _define_identification_authors(meta: etree._Element, uri: FrbrUri) -> None:

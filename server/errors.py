@@ -275,6 +275,14 @@ class AmendmentsIncompatible(Conflict):
     code = "amendments_incompatible"
 
 
+class ProvisionReadOnly(ValidationFailed):
+    """An amendment to a provision of a document Parley keeps but does not amend (a portion, a debate, a
+    collection's explanatory memorandum): only bills and acts are amended, and such an amendment could never
+    be made."""
+
+    code = "provision_read_only"
+
+
 class ProvisionSettled(Conflict):
     """An edit would change the words of a provision that adopted amendments, not yet consolidated, amend."""
 

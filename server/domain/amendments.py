@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from akn import AknDocument
-from akn.provisions import child_provisions, iter_tree
+from akn.provisions import child_provisions
 from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
 from server.domain.citation import citation_of_eid
 from server.domain.merge3 import merge3
@@ -505,12 +505,15 @@ def _outermost_emptied(document: AknDocument, eid: str) -> str | None:
 
 
 def eids_by_wid(document: AknDocument) -> dict[str, str]:
-    """Where each provision is in ``document``: its eId, by its wId (its eId while it has never been renumbered)."""
+    """Where each provision is in ``document``: its eId, by its wId (its eId while it has never been renumbered).
+
+    Components' provisions included (a schedule's, a collection's bill's); a wId that a document beside the main
+    one repeats stands for the main document's provision, as `AknDocument.provision_element` reads an eId."""
     found: dict[str, str] = {}
-    for element in iter_tree(document.document):
+    for element in document.tree_nodes():
         eid = element.get("eId")
         if eid:
-            found[element.get("wId") or eid] = eid
+            found.setdefault(element.get("wId") or eid, eid)
     return found
 
 

@@ -24,13 +24,12 @@ Pure: no I/O, no Flask, no SQLAlchemy.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lxml import etree
 
 from akn import AknDocument
-from akn.provisions import component_document, iter_tree, root_components
 from server.domain.amendments import AmendmentAction, Placed
 
 __all__ = ["BillOrder", "bill_order", "placed"]
@@ -59,20 +58,9 @@ class BillOrder:
         return -1
 
 
-def _tree_nodes(document: AknDocument) -> Iterator[etree._Element]:
-    """The nodes of the provision tree in the order ``AknDocument.eids`` lists them: the main document's, then
-    those of the components beside it."""
-    yield from iter_tree(document.document)
-    for component in root_components(document.root):
-        yield component
-        inner = component_document(component)
-        if inner is not None:
-            yield from iter_tree(inner)
-
-
 def bill_order(document: AknDocument) -> BillOrder:
     """Where every provision of ``document`` stands (one pass over its tree)."""
-    elements = [element for element in _tree_nodes(document) if element.get("eId")]
+    elements = [element for element in document.tree_nodes() if element.get("eId")]
     wids = tuple(element.get("wId") or str(element.get("eId")) for element in elements)
     place: dict[etree._Element, int] = {}
     holder: list[int] = []

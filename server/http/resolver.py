@@ -176,6 +176,16 @@ def resolve_uri(uri: str) -> ResponseReturnValue:
         return make_response(page_error(refused))
 
 
+def _no_portion(document: AknDocument, uri: str, eid: str) -> str:
+    """Why the expression has no portion ``eid``: no provision has it, or it names a component (a schedule, a
+    collection's document), which the provision tree lists but a `<portion>` cannot hold (its body holds one
+    provision; a component is a document of its own)."""
+    if eid in document.eids():
+        return wording("%(eid)s is a component of the expression %(uri)s, a document of its own that a portion cannot "
+                       "hold; each of its provisions is a portion (%(uri)s/~<eId>)", eid=eid, uri=uri)
+    return wording("the expression %(uri)s has no provision %(eid)s", uri=uri, eid=eid)
+
+
 def _answer(uri: str) -> Response:
     job: BillPdfJob | None = None
     with database().read() as session:
@@ -193,8 +203,7 @@ def _answer(uri: str) -> Response:
             try:
                 element = portion_element(document, target.portion)
             except ProvisionNotFoundError:
-                raise NotFound(wording("the expression %(uri)s has no provision %(eid)s",
-                                       uri=resolved.expression.expression_uri, eid=target.portion)) from None
+                raise NotFound(_no_portion(document, resolved.expression.expression_uri, target.portion)) from None
             # Each provision is its own representation: an eId may hold any character, its digest none to quote.
             etag = f"{etag}~{hashlib.sha256(target.portion.encode()).hexdigest()[:16]}"
         if fmt == "pdf":

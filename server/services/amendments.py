@@ -80,6 +80,7 @@ from server.errors import (
     Forbidden,
     IllegalTransition,
     NotFound,
+    ProvisionReadOnly,
     ValidationFailed,
     from_akn_error,
 )
@@ -473,6 +474,12 @@ def _check_new_provision(proposal: Proposal, cited: CitedProvision, document: Ak
 
 
 def _check_proposal(proposal: Proposal, cited: CitedProvision, document: AknDocument, bill: Bill) -> None:
+    read_only = document.read_only_type(proposal.eid)
+    if read_only is not None:
+        # Consolidation edits bills and acts only: refused now, rather than adopted and never made.
+        raise ProvisionReadOnly(wording("provision %(eid)s is in a %(doctype)s, which is read-only: amendments are "
+                                        "made to the provisions of bills and acts", eid=proposal.eid,
+                                        doctype=word(read_only)), eid=proposal.eid)
     _check_markup(proposal)
     if proposal.action is AmendmentAction.TEXT:
         _check_new_words(proposal, cited)

@@ -137,8 +137,14 @@ def test_a_collection_lists_the_provisions_of_its_documents() -> None:
     for eid in document.eids():
         assert document.provision(eid).eid == eid
     assert [entry["eid"] for entry in toc(document.root)] == ["cmpnts__cmp_1", "cmpnts__cmp_2"]
-    with pytest.raises(InvalidStructureError):
-        document.set_provision_text("cmpnts__cmp_1__art_1", "Changed.")
+    # The collection's bill is edited as any bill is; its explanatory memorandum, a <doc>, is read-only.
+    assert document.read_only_type("cmpnts__cmp_1__art_1") is None
+    document.set_provision_text("cmpnts__cmp_1__art_1", "Changed.")
+    assert document.provision_text("cmpnts__cmp_1__art_1") == "Changed."
+    assert document.read_only_type("cmpnts__cmp_2__para_1") == "doc"
+    with pytest.raises(InvalidStructureError, match="found a doc, which is read-only"):
+        document.set_provision_text("cmpnts__cmp_2__para_1", "Changed.")
+    assert document.validate() == []
 
 
 def test_a_collection_of_a_bill_and_its_explanations() -> None:
