@@ -13,7 +13,7 @@ from typing import Final
 
 from lxml import etree
 
-__all__ = ["UNIT_SIGNS", "UNIT_WORDS", "unit_named", "unit_of", "without_unit_label"]
+__all__ = ["UNIT_SIGNS", "UNIT_WORDS", "named_unit", "unit_named", "unit_of", "without_unit_label"]
 
 # The words (and abbreviations) documents write before a unit's number, by the unit they name: an element's
 # local name, or the `name` of an `<hcontainer>` (a schedule). English first, then the languages of the
@@ -54,6 +54,13 @@ def unit_of(element: etree._Element, name: str = "") -> str:
     `name` attribute ("schedule")."""
     name = name or etree.QName(element).localname
     return (element.get("name") or name) if name == "hcontainer" else name
+
+
+def named_unit(element: etree._Element, name: str = "") -> str | None:
+    """The unit an `<hcontainer>` stands for by its `name` attribute, when that names one of `UNIT_WORDS`
+    ("regulation", "schedule"); None for any other element or name ("crossheading")."""
+    unit = unit_of(element, name)
+    return unit if unit != (name or etree.QName(element).localname) and unit in UNIT_WORDS else None
 
 
 _NAMED: Final = {

@@ -21,6 +21,7 @@ from lxml import etree
 
 from akn.inline import escape_text, inline_to_markup, to_markup
 from akn.naming import container_prefix, implicit_eids, is_fully_named
+from akn.numbers import named_unit
 from akn.vocabulary import AKN_NS, DOCUMENT_TYPES, HIERARCHY_ELEMENTS
 
 __all__ = [
@@ -60,7 +61,9 @@ class Provision:
 
     `text` is the markup of its `<content>`, or of its `<intro>` when it has child provisions (''
     when it has neither). `wid` is the provision's permanent identity: its wId, or its eId while it has
-    never been renumbered (the wId is written from the eId the first time eIds are regenerated).
+    never been renumbered (the wId is written from the eId the first time eIds are regenerated). `unit` is the
+    unit an `<hcontainer>` stands for by its `name` ("regulation", "schedule"; see `akn.numbers.named_unit`),
+    which its element name does not say; None for other provisions.
     """
 
     eid: str | None
@@ -70,6 +73,7 @@ class Provision:
     heading: str | None
     text: str
     children: list[Provision] = field(default_factory=list)
+    unit: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready form (children included)."""
@@ -80,6 +84,7 @@ class Provision:
             "num": self.num,
             "heading": self.heading,
             "text": self.text,
+            "unit": self.unit,
             "children": [child.to_dict() for child in self.children],
         }
 
@@ -225,12 +230,14 @@ def to_provision(element: etree._Element, *, recursive: bool = True) -> Provisio
             text="",
             children=[to_provision(node) for node in tree_of(inner)] if recursive and inner is not None else [],
         )
+    name = tag[len(_A) :] if tag.startswith(_A) else tag
     return Provision(
         eid=element.get("eId"),
         wid=element.get("wId") or element.get("eId"),
-        name=tag[len(_A) :] if tag.startswith(_A) else tag,
+        name=name,
         num=None if num is None else inline_to_markup(num),
         heading=None if heading is None else inline_to_markup(heading),
         text=provision_text(element),
         children=[to_provision(child) for child in child_provisions(element)] if recursive else [],
+        unit=named_unit(element, name),
     )

@@ -32,7 +32,7 @@ from lxml import etree
 from akn.errors import AknError
 from akn.inline import inline_from_markup
 from akn.naming import num_text
-from akn.numbers import UNIT_WORDS, unit_named, unit_of, without_unit_label
+from akn.numbers import named_unit, unit_named, without_unit_label
 from akn.provisions import BODY_ELEMENTS, child_provisions, iter_provisions
 from akn.vocabulary import AKN_NS
 
@@ -48,6 +48,7 @@ __all__ = [
     "levels_from_eid",
     "numbered_alike",
     "ordinal",
+    "phrase_within",
     "unit_name",
     "unit_phrase",
     "unnumbered_place",
@@ -149,9 +150,7 @@ def _cite_kept(levels: tuple[Level, ...]) -> str:
 def cited_unit(element: etree._Element) -> str:
     """The unit a citation names ``element`` by: its local name, or an ``hcontainer``'s ``name`` when that is a
     unit's ("schedule", "regulation"); an ``hcontainer`` named otherwise is named by its num (:func:`cite`)."""
-    name = etree.QName(element).localname
-    unit = unit_of(element, name)
-    return unit if unit in UNIT_WORDS else name
+    return named_unit(element) or etree.QName(element).localname
 
 
 def _as_unit(level: Level) -> Level:
@@ -211,16 +210,29 @@ def cite(levels: Sequence[Level]) -> str:
     if not levels:
         raise ValueError("a citation needs at least one level")
     levels = [_as_unit(level) for level in levels]
-    schedule = next((i for i in range(len(levels) - 1, -1, -1) if levels[i].name in _SCHEDULES), None)
-    if schedule is None or any(level.name in _PRINCIPAL for level in levels[:schedule]):
+    schedule = _schedule_of(levels)
+    if schedule is None:
         return _cite(levels)
     own = unit_phrase(levels[schedule])
     if schedule == len(levels) - 1:
         return own
-    # What a schedule holds is cited within it, by its own numbers: "paragraph 3(2) of Schedule 1". Its Parts
-    # and unnumbered containers are passed over, as a Part is in the body.
-    inner = [level for level in levels[schedule + 1 : -1] if level.name not in _GROUPS and level_number(level)]
-    return f"{_cite([*inner, levels[-1]])} of {own}"
+    return f"{_cite([*_within_schedule(levels, schedule), levels[-1]])} of {own}"
+
+
+def _schedule_of(levels: Sequence[Level]) -> int | None:
+    """Where in ``levels`` (read as units) the schedule stands that the last level is cited within, if any: the
+    innermost one, unless a principal unit holds it (a schedule quoted in a section is cited from the section)."""
+    schedule = next((i for i in range(len(levels) - 1, -1, -1) if levels[i].name in _SCHEDULES), None)
+    if schedule is None or any(level.name in _PRINCIPAL for level in levels[:schedule]):
+        return None
+    return schedule
+
+
+def _within_schedule(levels: Sequence[Level], schedule: int) -> list[Level]:
+    """The levels between the schedule at ``schedule`` and the last one that its citation names. What a schedule
+    holds is cited within it, by its own numbers ("paragraph 3(2) of Schedule 1"): its Parts and unnumbered
+    containers are passed over, as a Part is in the body."""
+    return [level for level in levels[schedule + 1 : -1] if level.name not in _GROUPS and level_number(level)]
 
 
 def _head(levels: Sequence[Level]) -> int:
@@ -274,6 +286,19 @@ def unit_phrase(level: Level) -> str:
     if level.name in _PRINCIPAL or level.name in _GROUPS or level.name in _SCHEDULES:
         return f"{unit_name(level.name)} {number}"
     return f"{unit_name(level.name)} ({number})"
+
+
+def phrase_within(levels: Sequence[Level]) -> str:
+    """The last of ``levels`` named the way an instruction names it inside what holds it (:func:`unit_phrase`):
+    "subsection (2)", and, held by a schedule with nothing numbered between them, "paragraph 3", since a schedule
+    numbers its paragraphs 1, 2, 3 as the body numbers its sections (their sub-paragraphs are "(1)")."""
+    levels = [_as_unit(level) for level in levels]
+    last = levels[-1]
+    number = level_number(last)
+    schedule = _schedule_of(levels)
+    if number is None or schedule is None or schedule == len(levels) - 1 or _within_schedule(levels, schedule):
+        return unit_phrase(last)
+    return f"{unit_name(last.name)} {number}"
 
 
 def is_top_unit(levels: Sequence[Level]) -> bool:

@@ -22,7 +22,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from server.domain.citation import Level, bare_number, cite, is_top_unit, ordinal, unit_name, unit_phrase
+from server.domain.citation import (
+    Level,
+    bare_number,
+    cite,
+    is_top_unit,
+    ordinal,
+    phrase_within,
+    unit_name,
+    unit_phrase,
+)
 from server.domain.drafting_style import WESTMINSTER, DraftingStyle, StyleName
 from server.domain.text_changes import TextChange, compare_texts
 from server.domain.words import Reading, read_words
@@ -276,7 +285,7 @@ def insertion_instruction(
     if is_top_unit(after):
         lead = f"{style.location}, after {citation}" if style.location else f"After {citation}"
     else:
-        lead = f"{_lead(style, cite(after[:-1]))}, after {unit_phrase(after[-1])}"
+        lead = f"{_lead(style, cite(after[:-1]))}, after {phrase_within(after)}"
     parts: tuple[Part, ...] = (f"{lead}, insert the following new {new_name}—\n", block)
     if style.name is StyleName.EU:
         label = f"{citation} a (new)"
@@ -297,7 +306,7 @@ def omission_instruction(
     if is_top_unit(levels):
         wording = f"{style.location}, leave out {citation}." if style.location else f"Leave out {citation}."
     else:
-        wording = f"{_lead(style, cite(levels[:-1]))}, leave out {unit_phrase(levels[-1])}."
+        wording = f"{_lead(style, cite(levels[:-1]))}, leave out {phrase_within(levels)}."
     if style.name is StyleName.EU:
         proposed = (Segment(read_words(text).text, changed=True),)
         deleted = (Segment("deleted"),)

@@ -356,7 +356,7 @@ def cited_provision(document: AknDocument, bill: Bill, eid: str) -> CitedProvisi
     place = None
     if children:
         first = to_provision(children[0], recursive=False)
-        place = TextPlace("intro", Level(first.name, first.num))
+        place = TextPlace("intro", Level(first.unit or first.name, first.num))
     # A provision without a number is cited by where it stands ("the unnumbered section after section 4").
     levels = [Level(cited_unit(e), p.num, unnumbered_place(e))
               for p, e in zip(provisions, reversed(chain), strict=True)]

@@ -15,7 +15,7 @@ from akn import AknDocument, AknError, FrbrMetadata, FrbrUri
 from akn.validation import iso639_2
 from server.domain.amendments import SETTLING_ACTIONS, AmendmentState, settled_by
 from server.domain.bills import BillStatus
-from server.domain.citation import Level, citation_of_provision
+from server.domain.citation import Level, citation_of_eid, citation_of_provision
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_import_bill
 from server.domain.wording import word, wording
@@ -196,6 +196,7 @@ def replace_provision_rows(
                     "parent_eid": parent,
                     "ordinal": ordinal,
                     "name": provision.name,
+                    "unit": provision.unit,
                     "num": provision.num,
                     "heading": provision.heading,
                     "text": text,
@@ -347,7 +348,7 @@ def provision_tree(session: Session, bill_id: int) -> list[dict[str, Any]]:
     ``settled_by``, the numbers of the adopted amendments whose words a provision holds, while it does)."""
     rows = session.execute(
         select(
-            Provision.eid, Provision.wid, Provision.parent_eid, Provision.name, Provision.num,
+            Provision.eid, Provision.wid, Provision.parent_eid, Provision.name, Provision.unit, Provision.num,
             Provision.heading, Provision.text, Provision.rev,
         )
         .where(Provision.bill_id == bill_id)
@@ -358,7 +359,7 @@ def provision_tree(session: Session, bill_id: int) -> list[dict[str, Any]]:
     paths: dict[str, tuple[Level, ...]] = {}  # each provision's path with its nums, for its citation
     settled = _settled(session, bill_id)
     for row in rows:
-        path = paths[row.eid] = (*paths.get(row.parent_eid or "", ()), Level(row.name, row.num))
+        path = paths[row.eid] = (*paths.get(row.parent_eid or "", ()), _level(row))
         node = {
             "eid": row.eid, "wid": row.wid, "name": row.name, "num": row.num, "heading": row.heading,
             "citation": citation_of_provision(row.eid, path), "text": row.text, "rev": row.rev, "children": [],
@@ -370,6 +371,26 @@ def provision_tree(session: Session, bill_id: int) -> list[dict[str, Any]]:
         parent = nodes.get(row.parent_eid) if row.parent_eid else None
         (parent["children"] if parent is not None else roots).append(node)
     return roots
+
+
+def _level(row: Any) -> Level:
+    """A stored provision as a step of a citation's path: by the unit it stands for, with its num as stored."""
+    return Level(row.unit or row.name, row.num)
+
+
+def provision_citation(session: Session, bill_id: int, eid: str) -> str:
+    """How an instruction cites provision ``eid`` of the working text, from the stored rows of it and its
+    ancestors (as the provision tree cites it)."""
+    path: list[Any] = []
+    key: str | None = eid
+    while key:
+        row = session.execute(select(Provision.parent_eid, Provision.name, Provision.unit, Provision.num)
+                              .where(Provision.bill_id == bill_id, Provision.eid == key)).first()
+        if row is None:
+            break
+        path.insert(0, row)
+        key = row.parent_eid
+    return citation_of_provision(eid, [_level(step) for step in path]) if path else citation_of_eid(eid)
 
 
 def _settled(session: Session, bill_id: int) -> dict[str, list[tuple[int, str]]]:

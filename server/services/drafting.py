@@ -18,13 +18,12 @@ from akn.errors import InvalidMarkupError
 from akn.inline import check_characters
 from server.domain import merge3, textpatch
 from server.domain.amendments import SETTLING_ACTIONS, AmendmentState, settled_by
-from server.domain.citation import citation_of_eid
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import Role
 from server.domain.wording import wording
 from server.errors import BadRequest, EditConflict, Forbidden, NotFound, ProvisionSettled, ProvisionTooLarge
 from server.services import accounts
-from server.services.bills import BILL_STATUS_DRAFTING
+from server.services.bills import BILL_STATUS_DRAFTING, provision_citation
 from server.services.principal import Principal, require
 from server.store import eventlog, projections
 from server.store.amendment_models import Amendment
@@ -276,7 +275,7 @@ def _refuse_unsettling(session: Session, bill_id: int, row: Any, text: str) -> l
     numbers = settled_by(row.text, settling)
     if not numbers:
         return settled_by(text, settling)
-    provision = citation_of_eid(row.eid)
+    provision = provision_citation(session, bill_id, row.eid)
     if len(numbers) == 1:
         refusal = wording("%(provision)s reads as the House voted on it when it adopted amendment %(number)s: its "
                           "words cannot be edited until the clerk consolidates the adopted amendments",

@@ -221,6 +221,9 @@ class Provision(Base):
     parent_eid: Mapped[str | None] = mapped_column(String(400))
     ordinal: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(40))
+    # The unit an hcontainer stands for by its name ("regulation", "schedule"), which `name` does not say: a
+    # citation names it so. None for other provisions.
+    unit: Mapped[str | None] = mapped_column(String(40))
     num: Mapped[str | None] = mapped_column(Text)
     heading: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)

@@ -13,8 +13,13 @@ from lxml import etree
 
 from akn import AknDocument, AknError
 from server.demo import demo_bill_xml
+from server.domain import textpatch
 from server.domain.citation import Level, citation_of_eid, citation_of_provision, cite, cited_unit, is_top_unit
-from server.domain.instructions import omission_instruction
+from server.domain.instructions import insertion_instruction, omission_instruction
+from server.errors import ProvisionSettled
+from server.services import accounts, drafting
+from server.store import projections
+from server.store.db import Database
 from tests.server.amendments.conftest import Amending, import_corpus_bill
 from tests.server.conftest import Accounts
 
@@ -88,6 +93,24 @@ def test_instructions_name_the_schedule() -> None:
     assert omission_instruction(levels[:2]).text == "Leave out Schedule 1."
 
 
+def test_a_paragraph_of_a_schedule_is_left_out_by_its_number() -> None:
+    # A schedule numbers its paragraphs 1, 2, 3 as the body numbers its sections; their sub-paragraphs are "(1)".
+    schedule = [Level("hcontainer", None), Level("hcontainer", "SCHEDULE 1")]
+    paragraph = [*schedule, Level("paragraph", "1")]
+    assert omission_instruction(paragraph).text == "In Schedule 1, leave out paragraph 1."
+    assert omission_instruction([*paragraph, Level("subparagraph", "(2)")]).text == (
+        "In paragraph 1 of Schedule 1, leave out subparagraph (2).")
+    in_part = [Level("schedule", "SCHEDULE 1"), Level("part", "PART 2"), Level("paragraph", "5")]
+    assert omission_instruction(in_part).text == "In Part 2 of Schedule 1, leave out paragraph 5."
+    assert insertion_instruction(paragraph, "paragraph", "2", None, "No fee.").text.startswith(
+        "In Schedule 1, after paragraph 1, insert")
+    # Paragraphs of a regulation or a section keep their brackets.
+    assert omission_instruction([Level("regulation", "2"), Level("paragraph", "1")]).text == (
+        "In regulation 2, leave out paragraph (1).")
+    assert omission_instruction([Level("section", "2"), Level("subsection", "1")]).text == (
+        "In section 2, leave out subsection (1).")
+
+
 def test_an_hcontainer_named_for_a_unit_is_cited_as_that_unit() -> None:
     regulation = etree.fromstring(f'<hcontainer xmlns="{A[1:-1]}" name="regulation"><num>2</num></hcontainer>')
     crossheading = etree.fromstring(f'<hcontainer xmlns="{A[1:-1]}" name="crossheading"/>')
@@ -128,6 +151,37 @@ def test_an_imported_act_cites_its_schedules(client: FlaskClient, users: Account
     # Its eIds are not the convention's ("section-1-1"): the nums say what they are.
     assert (tree["section-1"]["citation"], tree["section-1-1"]["citation"]) == ("section 1", "section 1(1)")
     assert tree["part-1"]["citation"] == "Part 1"
+
+
+def test_an_imported_regulation_is_cited_as_its_instructions_cite_it(
+    client: FlaskClient, users: Accounts, db: Database
+) -> None:
+    # Its regulations are hcontainers named "regulation": the provision tree, read from the stored rows, names
+    # them as the amendment's instruction (read from the document) does, not by their Part.
+    bill = import_corpus_bill(client, users, "legaldocml__uk_ssi-2017-113-enacted.xml")
+    amending = Amending(client, users, int(bill["id"]))
+    amendment = amending.replace("regulation-1-2", "Scotland only", "Scotland and England")
+    assert amendment["instruction"].startswith("In regulation 1(2), leave out")
+    cited = {"regulation-1-2": "regulation 1(2)", "regulation-2": "regulation 2", "regulation-2-1": "regulation 2(1)",
+             "regulation-3-1-a": "regulation 3(1)(a)", "part-1": "Part 1"}
+    tree = _tree(client, amending.bill_id)
+    assert {eid: tree[eid]["citation"] for eid in cited} == cited
+    # The rows are a projection: rebuilt from the log, they still say which unit each is.
+    with db.write() as session:
+        before = projections.snapshot(session)
+        projections.rebuild(session)
+        assert projections.snapshot(session) == before
+    tree = _tree(client, amending.bill_id)
+    assert {eid: tree[eid]["citation"] for eid in cited} == cited
+    # A drafting edit refused for words the House adopted names the provision so too.
+    amending.adopt(amendment["id"])
+    text = amending.text_of("regulation-1-2")
+    with db.write() as session, pytest.raises(ProvisionSettled) as refused:
+        drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
+        drafting.edit_provision(session, drafter, bill_id=amending.bill_id, eid="regulation-1-2", rev=0,
+                                patch=textpatch.make_patch(text, text + " Draft."), op_id="after-vote",
+                                max_chars=100_000)
+    assert refused.value.message.startswith("regulation 1(2) reads as the House voted on it"), refused.value.message
 
 
 def test_no_schedule_of_the_corpus_is_cited_as_unnumbered() -> None:
