@@ -34,6 +34,7 @@ from server.services.publication import (
     MANIFESTATION_FORMATS,
     ResolvedUri,
     expression_bytes,
+    former_portion,
     resolve,
     split_manifestation,
 )
@@ -186,6 +187,23 @@ def _no_portion(document: AknDocument, uri: str, eid: str) -> str:
     return wording("the expression %(uri)s has no provision %(eid)s", uri=uri, eid=eid)
 
 
+def _moved_portion(session: Session, uri: str, expression: Expression, document: AknDocument,
+                   eid: str) -> Response | None:
+    """A URI that follows the latest version, naming a provision by an eId an earlier version gave it (as imported,
+    before Parley named eIds after the naming convention): a permanent redirect to the same provision as the latest
+    version names it, or a 404 saying which version last had it. None when no earlier version had the eId."""
+    if eid in document.eids():
+        return None  # a component of this version, refused as such
+    former = former_portion(session, expression, document, eid)
+    if former is None:
+        return None
+    asked = FrbrUri.parse(uri)
+    if former.eid is None:
+        raise NotFound(wording("the latest version of %(work)s no longer has the provision %(eid)s; the last version "
+                               "to have it is %(uri)s", work=asked.work_uri, eid=eid, uri=former.last.expression_uri))
+    return Response(status=301, headers={"Location": iri_to_uri(str(replace(asked, portion=former.eid)))})
+
+
 def _answer(uri: str) -> Response:
     job: BillPdfJob | None = None
     with database().read() as session:
@@ -203,6 +221,10 @@ def _answer(uri: str) -> Response:
             try:
                 element = portion_element(document, target.portion)
             except ProvisionNotFoundError:
+                moved = None if target.pinned else _moved_portion(session, uri, resolved.expression, document,
+                                                                   target.portion)
+                if moved is not None:
+                    return moved
                 raise NotFound(_no_portion(document, resolved.expression.expression_uri, target.portion)) from None
             # Each provision is its own representation: an eId may hold any character, its digest none to quote.
             etag = f"{etag}~{hashlib.sha256(target.portion.encode()).hexdigest()[:16]}"

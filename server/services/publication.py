@@ -8,10 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from akn import AknDocument, ProvisionNotFoundError
+from akn.portion import portion_element
 from akn.redline import redline, redline_html
 from server.domain.wording import wording
 from server.errors import BadRequest, NotFound
-from server.services.bills import get_bill, load_document
+from server.services.bills import get_bill, load_document, versions
 from server.store import documents
 from server.store.models import Bill, Expression
 
@@ -55,6 +57,40 @@ def resolve(session: Session, uri: str) -> ResolvedUri:
     )
     assert latest is not None  # every bill has its first expression
     return ResolvedUri(bill, latest, fmt)
+
+
+@dataclass(frozen=True)
+class FormerPortion:
+    """A provision an earlier expression had under an eId the expression asked for no longer has."""
+
+    last: Expression  # the latest earlier expression with a provision of that eId
+    eid: str | None  # the same provision's eId in the expression asked for; None when it has it no more
+
+
+def former_portion(session: Session, expression: Expression, document: AknDocument, eid: str) -> FormerPortion | None:
+    """Where the provision ``eid`` of an earlier expression of the work went in ``expression`` (``document``), which
+    has no provision ``eid``; None when no earlier expression had one.
+
+    A provision keeps its wId when Parley renames eIds (the eId it had first, when it had no wId), so the wId that
+    the latest earlier expression's provision had names the same provision in ``document``.
+    """
+    earlier = [e for e in versions(session, expression.bill_id) if e.version < expression.version]
+    for previous in reversed(earlier):
+        try:
+            element = portion_element(load_document(session, previous.document_sha256), eid)
+        except ProvisionNotFoundError:
+            continue
+        identity = element.get("wId") or eid
+        for node in document.tree_nodes():
+            current = node.get("eId")
+            if current and (node.get("wId") or current) == identity:
+                try:
+                    portion_element(document, current)
+                except ProvisionNotFoundError:
+                    break  # it became a component or lost its eId to another provision: no portion names it
+                return FormerPortion(previous, current)
+        return FormerPortion(previous, None)
+    return None
 
 
 def expression_bytes(session: Session, expression: Expression) -> bytes:
