@@ -28,7 +28,7 @@ from akn.errors import (
 from akn.fragments import fragment_problems
 from akn.frbr import FrbrMetadata, FrbrUri, read_identification, set_expression, write_identification
 from akn.index import EidIndex
-from akn.inline import from_markup, inline_from_markup, inline_to_markup
+from akn.inline import from_markup, inline_from_markup, inline_to_markup, same_markup
 from akn.naming import (
     assign_subtree_eids,
     container_prefix,
@@ -168,6 +168,11 @@ class AknDocument:
     def provision_text(self, eid: str) -> str:
         """The markup of one provision's text (its content, or its intro when it has children)."""
         return provision_text(self.provision_element(eid))
+
+    def has_provision_text(self, eid: str, markup: str) -> bool:
+        """Whether provision ``eid``'s text is ``markup``, as `provision_text` wrote it now or as an earlier form of
+        the markup writer did (see `akn.inline.same_markup`). Raises `ProvisionNotFoundError`."""
+        return same_markup(self.provision_text(eid), markup, self.provision_element(eid).nsmap)
 
     def read_only_type(self, eid: str) -> str | None:
         """Why provision ``eid`` cannot be edited: the type of the read-only document it is in (a `portion`, a

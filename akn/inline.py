@@ -35,6 +35,7 @@ __all__ = [
     "inline_from_markup",
     "inline_to_markup",
     "marker_closes",
+    "same_markup",
     "to_markup",
 ]
 
@@ -607,6 +608,20 @@ def from_markup(
         else:
             _fill(etree.SubElement(root, _A + "p"), items, namespaces)
     return root
+
+
+def same_markup(first: str, second: str, nsmap: Mapping[str | None, str] | None = None) -> bool:
+    """Whether two texts of markup are the same text, whichever form of the writer wrote each: equal as written, or
+    once both are read and written again (text an earlier writer stored, with a backslash before each line break
+    of a pretty-printed document's layout, is written with one space as now). Any other difference of text,
+    elements or attributes stays one; markup that cannot be read is only equal to itself. `nsmap` as for
+    `from_markup`."""
+    if first == second:
+        return True
+    try:
+        return to_markup(from_markup(first, nsmap=nsmap)) == to_markup(from_markup(second, nsmap=nsmap))
+    except InvalidMarkupError:
+        return False
 
 
 def marker_closes(text: str) -> Callable[[int], bool]:

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from akn import AknDocument
+from akn.inline import same_markup
 from akn.provisions import child_provisions
 from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
 from server.domain.citation import citation_of_eid
@@ -126,7 +127,7 @@ def settled_by(text: str, settling: Sequence[tuple[int, str]]) -> list[int]:
     """The numbers of the adopted amendments (``settling``: number and the words voted on) that settle a provision
     reading ``text``: all of them while it reads as voted on, none once it reads otherwise (edited before the vote,
     it stays editable so that it can be put back)."""
-    if not settling or any(base != text for _, base in settling):
+    if not settling or any(not same_markup(base, text) for _, base in settling):
         return []
     return [number for number, _ in settling]
 
@@ -448,7 +449,9 @@ def _reword(document: AknDocument, changes: Sequence[Change]) -> None:
         if current is None:
             current = document.provision_text(change.eid)
         # Every change was made against the text the provision has here (`standing_problem` sees to it), so
-        # merging it into what earlier changes made of that text keeps both.
+        # merging it into what earlier changes made of that text keeps both. Words stored by an earlier form of
+        # the markup writer (a backslash before each line break of the layout) differ from it in layout only,
+        # which merges as the text here has it.
         texts[change.eid] = merge3(change.base_text, change.new_text, current)
     for eid, text in texts.items():
         document.set_provision_text(eid, text)
@@ -578,7 +581,8 @@ def standing_problem(document: AknDocument, eid: str | None, action: AmendmentAc
     """
     if eid is None:
         return StandingProblem(Outdating.PROVISION_GONE, {})
-    if action is not AmendmentAction.INSERT_AFTER and document.provision_text(eid) != base_text:
+    # Text stored by an earlier form of the markup writer is the same text: only a change of words outdates.
+    if action is not AmendmentAction.INSERT_AFTER and not document.has_provision_text(eid, base_text):
         return StandingProblem(Outdating.TEXT_CHANGED, {"provision": citation_of_eid(eid)})
     if action is AmendmentAction.INSERT_AFTER and new_num:
         taken = numbered_sibling(document, eid, new_num)

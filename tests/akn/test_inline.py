@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from akn import AknDocument, InvalidMarkupError, from_markup, inline_from_markup, inline_to_markup, to_markup
-from akn.inline import MAX_NESTING, escape_text, marker_closes
+from akn.inline import MAX_NESTING, escape_text, marker_closes, same_markup
 from akn.vocabulary import AKN_NS, MIXED_CONTENT, is_element_only
 from tests.akn.corpus import files, read
 
@@ -640,3 +640,11 @@ def test_xml_syntax_in_markup_is_only_ever_text() -> None:
     text = '<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><x xmlns="urn:a">&e;</x>'
     element = from_markup(text)
     assert element[0].text == text and len(element[0]) == 0
+
+
+def test_markup_the_earlier_writer_wrote_for_layout_is_the_same_text_as_written_now() -> None:
+    earlier = "for the purposes\\\n        of **this** Act\\\n    "
+    assert same_markup(earlier, "for the purposes of **this** Act")
+    assert not same_markup(earlier, "for the aims of **this** Act")
+    assert not same_markup(earlier, "for the purposes of this Act"), "an element is part of the text"
+    assert not same_markup("{{ref unclosed", "{{ref unclosed}}")
