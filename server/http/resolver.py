@@ -190,8 +190,9 @@ def _no_portion(document: AknDocument, uri: str, eid: str) -> str:
 def _moved_portion(session: Session, uri: str, expression: Expression, document: AknDocument,
                    eid: str) -> Response | None:
     """A URI that follows the latest version, naming a provision by an eId an earlier version gave it (as imported,
-    before Parley named eIds after the naming convention): a permanent redirect to the same provision as the latest
-    version names it, or a 404 saying which version last had it. None when no earlier version had the eId."""
+    before Parley named eIds after the naming convention): a redirect to the same provision as the latest version
+    names it (302: the latest version, and so where the URI leads, changes with each version), or a 404 saying
+    which version last had it. None when no earlier version had the eId."""
     if eid in document.eids():
         return None  # a component of this version, refused as such
     former = former_portion(session, expression, document, eid)
@@ -201,7 +202,7 @@ def _moved_portion(session: Session, uri: str, expression: Expression, document:
     if former.eid is None:
         raise NotFound(wording("the latest version of %(work)s no longer has the provision %(eid)s; the last version "
                                "to have it is %(uri)s", work=asked.work_uri, eid=eid, uri=former.last.expression_uri))
-    return Response(status=301, headers={"Location": iri_to_uri(str(replace(asked, portion=former.eid)))})
+    return Response(status=302, headers={"Location": iri_to_uri(str(replace(asked, portion=former.eid)))})
 
 
 def _answer(uri: str) -> Response:
