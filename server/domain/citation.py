@@ -33,14 +33,15 @@ from akn.errors import AknError
 from akn.inline import inline_from_markup
 from akn.naming import num_text
 from akn.numbers import named_unit, unit_named, without_unit_label
-from akn.provisions import BODY_ELEMENTS, child_provisions, iter_provisions
-from akn.vocabulary import AKN_NS
+from akn.provisions import BODY_ELEMENTS, child_provisions, is_component, iter_provisions
+from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
 
 __all__ = [
     "Level",
     "Unnumbered",
     "bare_number",
     "citation_of_eid",
+    "citation_of_element",
     "citation_of_provision",
     "cite",
     "cited_unit",
@@ -70,7 +71,9 @@ _SPOKEN: Final = {"part": "Part", "subpart": "Subpart", "chapter": "Chapter", "s
                   "title": "Title", "book": "Book", "tome": "Tome", "division": "Division",
                   "subdivision": "Subdivision", "schedule": "Schedule", "hcontainer": "provision"}
 _SCHEDULES: Final = frozenset({"schedule"})
-_NUM_EDGES = re.compile(r"^[\s(\[]+|[\s)\].:]+$")
+# A num's punctuation, left out of a citation as drafters leave it out: "(2)", "3.", and the dash or colon a US
+# heading's num ends with ("Chapter 3—", "SEC. 2:") is "Chapter 3", "section 2".
+_NUM_EDGES = re.compile(r"^[\s(\[]+|[\s)\].:;,\u2010-\u2015-]+$")
 _ORDINALS: Final = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
                     "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
                     "seventeenth", "eighteenth", "nineteenth", "twentieth")
@@ -129,11 +132,31 @@ def citation_of_eid(eid: str) -> str:
 def citation_of_provision(eid: str, levels: Sequence[Level]) -> str:
     """The citation of provision ``eid``, whose path with the nums as stored is ``levels``: the one its eId spells
     (:func:`citation_of_eid`), unless the eId does not number the unit it is cited by (an imported eId,
-    ``section-1-1`` or ``schedule-2``, or ``hcontainer_1`` for a schedule), or the path holds a schedule; then the
-    one its nums give."""
-    if _eid_numbers_its_unit(eid) and not any(_as_unit(level).name in _SCHEDULES for level in levels):
-        return citation_of_eid(eid)
+    ``section-1-1`` or ``schedule-2``, or ``hcontainer_1`` for a schedule or a regulation), or the path holds a
+    schedule; then the one its nums give."""
+    if _eid_numbers_its_unit(eid):
+        units = [_as_unit(level).name for level in levels]
+        # An eId renamed to the convention after an edit calls a regulation held in an hcontainer
+        # "part_1__hcontainer_2__para_1": it spells "Part 1(1)", not the regulation 2(1) the path has.
+        if not any(unit in _SCHEDULES for unit in units) and not any(
+                spelt == "hcontainer" and unit != spelt for spelt, unit in zip(_spelt_units(eid), units, strict=False)):
+            return citation_of_eid(eid)
     return _cite_kept(tuple(levels))
+
+
+@lru_cache(maxsize=65_536)
+def _spelt_units(eid: str) -> tuple[str, ...]:
+    return tuple(level.name for level in levels_from_eid(eid))
+
+
+def citation_of_element(element: etree._Element) -> str:
+    """The citation of provision ``element`` read from its document, as the provision tree cites it from the stored
+    rows (:func:`citation_of_provision`): by its eId where that numbers its unit, else by the units and nums of its
+    path, and, without a number, by where it stands ("the unnumbered section after section 4")."""
+    chain = [element, *(a for a in element.iterancestors()
+                        if a.get("eId") and (etree.QName(a).localname in HIERARCHY_ELEMENTS or is_component(a)))]
+    levels = [Level(cited_unit(node), _num_text(node), unnumbered_place(node)) for node in reversed(chain)]
+    return citation_of_provision(element.get("eId") or "", levels)
 
 
 @lru_cache(maxsize=65_536)

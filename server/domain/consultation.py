@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
-from server.domain.citation import citation_of_eid
 from server.domain.wording import Wording, wording
 
 
@@ -225,7 +224,9 @@ def quote_occurs(quote: str, provision_text: str) -> bool:
     return bool(needle) and needle in _SPACE.sub("", normalise_for_quote(provision_text))
 
 
-def check_quote(quote: object, provision_text: str, eid: str) -> str | None:
+def check_quote(quote: object, provision_text: str, citation: Callable[[], str]) -> str | None:
+    """The quoted words of a comment, when its provision's text holds them; else refused, naming the provision by
+    ``citation()`` (asked only then: "regulation 2(1)", as the bill cites it)."""
     if quote is None or quote == "":
         return None
     if not isinstance(quote, str):
@@ -234,7 +235,7 @@ def check_quote(quote: object, provision_text: str, eid: str) -> str | None:
         raise RuleBroken("invalid", wording("quote has at most %(most)d characters", most=MAX_QUOTE_CHARS), "quote")
     if not quote_occurs(quote, provision_text):
         raise RuleBroken("quote_not_found", wording("the quoted words do not occur in the text of %(provision)s: "
-                                                    "copy them exactly from it", provision=citation_of_eid(eid)),
+                                                    "copy them exactly from it", provision=citation()),
                          "quote")
     return quote
 

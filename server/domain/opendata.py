@@ -154,13 +154,15 @@ def public_data(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     return {key: data[key] for key in PUBLIC_FIELDS.get(event_type, ()) if key in data}
 
 
-def public_title(event_type: str, data: dict[str, Any], amendment: AmendmentName | None = None) -> str:
+def public_title(event_type: str, data: dict[str, Any], amendment: AmendmentName | None = None,
+                 citation: str | None = None) -> str:
     """A one-line description of a public event, for feed entries and mail subjects: English, and a
     :class:`Wording` that is shown translated where the reader's language is known.
 
     An amendment is named by its order-paper number: ``amendment.tabled`` gives it, and for the later steps the
     caller looks it up (``amendment``, see :func:`amendment_named` and :func:`amendment_name`); without it a step
-    says "Amendment admitted", never the amendment's database id."""
+    says "Amendment admitted", never the amendment's database id. The provision it names (:func:`provision_named`) is
+    cited by ``citation``, as the bill cites it ("regulation 2(1)"), else by what its eId spells."""
     if event_type == AmendmentEvent.DRAFTED:
         return wording("Amendment proposed to %(citation)s", citation=data.get("citation") or data.get("eid", "?"))
     step = _STEP_TITLES.get(event_type)
@@ -172,11 +174,19 @@ def public_title(event_type: str, data: dict[str, Any], amendment: AmendmentName
     sentence = _TITLES.get(event_type)
     if sentence is None:
         return event_type
-    # A deletion leaves no provision: its eid is null and deleted_eid names the one taken out.
-    eid = data.get("eid") or data.get("deleted_eid")
-    provision = citation_of_eid(eid) if eid else "?"
+    eid = provision_named(event_type, data)
+    provision = citation or (citation_of_eid(eid) if eid else "?")
     return Wording(sentence.template, {"version": data.get("version") or "?",
                                        "provision": provision[:1].upper() + provision[1:]})
+
+
+def provision_named(event_type: str, data: dict[str, Any]) -> str | None:
+    """The eId of the provision an event's public title names, if it names one."""
+    if event_type not in _TITLES:
+        return None
+    # A deletion leaves no provision: its eid is null and deleted_eid names the one taken out.
+    eid = data.get("eid") or data.get("deleted_eid")
+    return eid if isinstance(eid, str) and eid else None
 
 
 def public_event(

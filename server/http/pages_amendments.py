@@ -18,7 +18,7 @@ from server.domain.roles import Role
 from server.errors import ParleyError
 from server.http.context import current_principal, database
 from server.http.pages_common import page, page_error
-from server.http.pages_document import rendered
+from server.http.pages_document import markup_label, rendered, untitled_label
 from server.http.pages_reader import SharePreview
 from server.services import amendments, bills, publication
 from server.services.principal import Principal
@@ -73,7 +73,10 @@ def flatten(provisions: list[Provision], depth: int = 0, within: str = "") -> li
     """
     rows: list[dict[str, Any]] = []
     for provision in provisions:
-        own = " ".join(part for part in (provision.num, provision.heading) if part) or provision.eid or ""
+        # Notes beside a num or heading are not part of it; a provision with neither is named by its opening words.
+        titled = (markup_label(provision.num, "num"), markup_label(provision.heading, "heading"))
+        unit = provision.unit or provision.name
+        own = " ".join(part for part in titled if part) or untitled_label(markup_label(provision.text, "p"), unit)
         label = f"{within} — {own}" if within and provision.name not in {"part", "chapter", "title"} else own
         # `wid` survives renumbering: the composer follows the provision it was on into a new version by it.
         rows.append({"eid": provision.eid, "wid": provision.wid, "label": label, "depth": depth,

@@ -9,7 +9,6 @@ from flask import Blueprint, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from server.domain.citation import citation_of_eid
 from server.domain.paging import encode_cursor
 from server.errors import ParleyError
 from server.http.context import current_principal, database, page_request
@@ -82,8 +81,10 @@ def moderation_queue() -> ResponseReturnValue:
         authors = {row.id: row for row in session.execute(
             select(User.id, User.display_name, User.username, User.suspended)
             .where(User.id.in_({c["author"] for c in waiting.items})))}
-    # Clerks read "section 11(2)", as amendments cite provisions, rather than the eId.
-    citations = {c["eid"]: citation_of_eid(c["eid"]) for c in [*waiting.items, *hidden.items]}
+        # Clerks read "section 11(2)", or "regulation 2(1)" of an imported bill, as the provision tree cites
+        # provisions, rather than the eId: one query for both lists.
+        citations = bills.provision_citations(session, ((c["bill_id"], c["eid"]) for c in [*waiting.items,
+                                                                                           *hidden.items]))
     return page("moderation.html", queue=waiting.items, hidden=hidden.items, titles=titles, authors=authors,
                 citations=citations, queue_span=_span(waiting_tally, waiting, queue_request),
                 hidden_span=_span(hidden_tally, hidden, hidden_request, HIDDEN_PREFIX))

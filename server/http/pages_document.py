@@ -17,6 +17,8 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from akn import AknDocument, parse_akn
+from akn.errors import AknError, ProvisionNotFoundError
+from akn.inline import inline_from_markup
 from akn.provisions import body_of
 from akn.render import (
     HIERARCHICAL_ELEMENTS,
@@ -29,7 +31,15 @@ from akn.render import (
 )
 from akn.render import toc as provision_toc
 from akn.vocabulary import BLOCK_ELEMENTS
-from server.domain.citation import Level, cite, cited_unit, is_top_unit
+from server.domain.citation import (
+    Level,
+    citation_of_eid,
+    citation_of_element,
+    cite,
+    cited_unit,
+    is_top_unit,
+    unit_name,
+)
 from server.store import documents
 from server.store.kept import KeptByDigest
 
@@ -46,6 +56,8 @@ _SECTION_OPENING = re.compile(r'<section class="[^"]*" id="([^"]*)"')
 # Subdivisions listed in the table of contents only as part of their provision.
 _MINOR = frozenset({"subsection", "paragraph", "subparagraph", "point", "item", "list", "indent", "clause",
                     "subclause", "alinea", "proviso", "sublist"})
+# Notes beside a provision's num or heading, not part of it.
+_NOTES = frozenset({"authorialNote", "noteRef"})
 # Elements whose words end before the next element's begin (blocks, table cells, line breaks).
 _SPACED_AFTER = (HIERARCHICAL_ELEMENTS | TEXT_BLOCKS | BLOCK_ELEMENTS
                  | {"content", "intro", "wrapUp", "li", "tr", "td", "th", "br", "eol", "eop"})
@@ -58,14 +70,23 @@ def plain_text(element: etree._Element | None) -> str:
     return " ".join("".join(_spaced_text(element)).split())
 
 
-def _spaced_text(element: etree._Element) -> Iterator[str]:
+def label_text(element: etree._Element | None) -> str:
+    """A num's or heading's words as Contents and labels show them: without the authorial notes it holds (a
+    heading "SHORT TITLE." with a side note "America's Cup Act of 2011." is "SHORT TITLE.")."""
+    if element is None:
+        return ""
+    return " ".join("".join(_spaced_text(element, _NOTES)).split())
+
+
+def _spaced_text(element: etree._Element, left_out: frozenset[str] = frozenset()) -> Iterator[str]:
     """The element's text, with a space after every block: AKN writes ``<num>(1)</num><content>The…`` with
-    nothing between them, and the words would run together in link previews ("(1)The Clerk")."""
+    nothing between them, and the words would run together in link previews ("(1)The Clerk"). Elements named in
+    ``left_out`` are passed over, their tails kept."""
     if element.text:
         yield element.text
     for kid in element:
-        if isinstance(kid.tag, str):
-            yield from _spaced_text(kid)
+        if isinstance(kid.tag, str) and local_name(kid) not in left_out:
+            yield from _spaced_text(kid, left_out)
             if local_name(kid) in _SPACED_AFTER:
                 yield " "
         if kid.tail:
@@ -85,10 +106,13 @@ class TocItem:
     heading: str
     chunk: int
     children: list[TocItem] = field(default_factory=list)
+    # What names a provision with neither num nor heading (its opening words): never its eId, which readers do
+    # not know ("page").
+    untitled: str = ""
 
     @property
     def label(self) -> str:
-        return " ".join(part for part in (self.num, self.heading) if part) or self.eid
+        return " ".join(part for part in (self.num, self.heading) if part) or self.untitled
 
 
 @dataclass(frozen=True)
@@ -108,6 +132,41 @@ class ProvisionSummary:
             cited = self.citation[:1].upper() + self.citation[1:]
             return f"{cited} {self.heading}" if self.heading else cited
         return " ".join(part for part in (self.num, self.heading) if part) or self.eid
+
+
+# How many of its opening words name a provision with neither num nor heading in the Contents.
+_UNTITLED_WORDS = 8
+
+
+def _untitled(element: etree._Element) -> str:
+    """What the Contents call a provision with neither num nor heading: its opening words ("Page 125 STAT. 754"),
+    else its unit ("Section")."""
+    return untitled_label(" ".join(plain_text(kid) for kid in element
+                                   if isinstance(kid.tag, str) and local_name(kid) not in _NOTES),
+                          cited_unit(element))
+
+
+def untitled_label(text: str, unit: str) -> str:
+    """A label for a provision with neither num nor heading, from its ``text``: its opening words, else its
+    ``unit`` ("Section")."""
+    words = text.split()
+    if not words:
+        return unit_name(unit).capitalize()
+    shown = " ".join(words[:_UNTITLED_WORDS])
+    return shown if len(words) <= _UNTITLED_WORDS else f"{shown}…"
+
+
+def markup_label(markup: str | None, tag: str) -> str:
+    """A num's or heading's words kept as markup (a stored provision's, ``{{authorialNote ...}}``), as
+    :func:`label_text` reads them: without notes."""
+    if not markup:
+        return ""
+    if "{" not in markup and "\\" not in markup:
+        return " ".join(markup.split())
+    try:
+        return label_text(inline_from_markup(markup, tag))
+    except AknError:
+        return " ".join(markup.split())  # not markup after all
 
 
 class RenderedDocument:
@@ -183,20 +242,32 @@ class RenderedDocument:
         """One provision rendered as in the whole document (same ids and heading levels)."""
         return render_provision(self.document.provision_element(eid))
 
+    def citation(self, eid: str) -> str:
+        """How the bill cites provision ``eid`` of this version ("regulation 2(1)"), as the provision tree does; by
+        what its eId spells when this version has none such."""
+        try:
+            return citation_of_element(self.document.provision_element(eid))
+        except ProvisionNotFoundError:
+            return citation_of_eid(eid)
+
     def summary(self, eid: str) -> ProvisionSummary | None:
         """Number, heading and text of provision ``eid``, or None when the document has none such."""
         try:
             element = self.document.provision_element(eid)
         except Exception:
             return None
-        num = plain_text(_child(element, "num"))
-        heading = plain_text(_child(element, "heading"))
+        num = label_text(_child(element, "num"))
+        heading = label_text(_child(element, "heading"))
         words = []
         for kid in element:
             if isinstance(kid.tag, str) and local_name(kid) not in {"num", "heading"}:
                 words.append(plain_text(kid))
         levels = _levels(element)
-        citation = "" if is_top_unit(levels) else cite(levels)
+        if not is_top_unit(levels):
+            citation = cite(levels)
+        else:
+            # A section with neither num nor heading is named by where it stands, never by its eId.
+            citation = "" if num or heading else self.citation(eid)
         return ProvisionSummary(eid, num, heading, " ".join(w for w in words if w), citation)
 
     def _contents(self, body: etree._Element | None) -> list[TocItem]:
@@ -219,8 +290,8 @@ class RenderedDocument:
                         entry = item(kid, chunk, depth + 1)
                         if entry is not None:
                             children.append(entry)
-            return TocItem(eid, plain_text(_child(element, "num")), plain_text(_child(element, "heading")),
-                           chunk, children)
+            num, heading = label_text(_child(element, "num")), label_text(_child(element, "heading"))
+            return TocItem(eid, num, heading, chunk, children, "" if num or heading else _untitled(element))
 
         entries = []
         for element in body:
@@ -235,7 +306,9 @@ class RenderedDocument:
         def component(entry: TocEntry, depth: int) -> TocItem:
             kids = [] if depth >= 2 else [component(kid, depth + 1) for kid in entry["children"]
                                           if kid["eid"] in self.known]
-            return TocItem(str(entry["eid"]), entry["num"], entry["heading"], after_body, kids)
+            untitled = "" if entry["num"] or entry["heading"] else self.citation(str(entry["eid"]))
+            return TocItem(str(entry["eid"]), entry["num"], entry["heading"], after_body, kids,
+                           untitled[:1].upper() + untitled[1:])
 
         for sibling in body.itersiblings():
             for top in provision_toc(sibling):
@@ -247,7 +320,7 @@ class RenderedDocument:
 def _levels(element: etree._Element) -> list[Level]:
     """The path of a provision, outermost first, with the nums as printed (what ``cite`` needs)."""
     chain = [element, *element.iterancestors(*_HIERARCHY_TAGS)]
-    return [Level(cited_unit(node), plain_text(_child(node, "num")) or None) for node in reversed(chain)]
+    return [Level(cited_unit(node), label_text(_child(node, "num")) or None) for node in reversed(chain)]
 
 
 def _render_cited(element: etree._Element, known: frozenset[str]) -> str:

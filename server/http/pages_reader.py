@@ -11,7 +11,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from server.domain.citation import citation_of_eid
 from server.errors import BadRequest, NotFound, ParleyError
 from server.http.context import current_principal, database
 from server.http.pages_common import page, page_error
@@ -34,14 +33,15 @@ def _opening(citation: str) -> str:
     return citation[:1].upper() + citation[1:]
 
 
-def _rearranged(redline: dict[str, Any] | None) -> list[dict[str, str]]:
-    """The provisions a comparison moved or renumbered, in reading order, each with what it reads now and was: the
-    redline marks words, and a provision that only moved has none to mark."""
+def _rearranged(redline: dict[str, Any], was_in: RenderedDocument, now_in: RenderedDocument) -> list[dict[str, str]]:
+    """The provisions a comparison moved or renumbered, in reading order, each with what it reads now and was, as
+    the versions compared (``was_in``, ``now_in``) cite them: the redline marks words, and a provision that only
+    moved has none to mark."""
     found = []
-    for change in (redline or {}).get("changes", []):
+    for change in redline.get("changes", []):
         if change["kind"] not in ("moved", "renumbered") or not change.get("new_eid"):
             continue
-        now, was = citation_of_eid(change["new_eid"]), citation_of_eid(change.get("old_eid") or change["new_eid"])
+        now, was = now_in.citation(change["new_eid"]), was_in.citation(change.get("old_eid") or change["new_eid"])
         if change["kind"] == "renumbered":
             text = _("%(was)s is now %(now)s", was=_opening(was), now=now)
         elif now != was:
@@ -126,10 +126,13 @@ def reader(bill_id: int) -> ResponseReturnValue:
         expression = _selected_version(session, bill)
         document = rendered(session, expression.document_sha256)
         redline: dict[str, Any] | None = None
+        rearranged: list[dict[str, str]] = []
         if compare is not None:
             redline = publication.compare(session, bill_id, compare[0], compare[1])
             compared = rendered(session, publication.version_of(session, bill_id, compare[1]).document_sha256)
             redline["html"] = mark_provisions(redline["html"], compared.known)
+            earlier = rendered(session, publication.version_of(session, bill_id, compare[0]).document_sha256)
+            rearranged = _rearranged(redline, earlier, compared)
         summary = document.summary(eid) if eid else None
         if eid and summary is None:
             raise NotFound(_("Version %(version)s of this bill has no provision %(eid)s.",
@@ -154,7 +157,7 @@ def reader(bill_id: int) -> ResponseReturnValue:
         first_chunk=first_chunk,
         chunk_html=document.chunk_html(0) if first_chunk == 0 else document.chunk_html(first_chunk),
         redline=redline,
-        rearranged=_rearranged(redline),
+        rearranged=rearranged,
         compare=compare,
         compare_note=compare_note,
         preview=preview,

@@ -52,7 +52,7 @@ from server.domain.amendments import (
     standing_problem,
     vote_problem,
 )
-from server.domain.citation import Level, citation_of_eid, cite, cited_unit, unnumbered_place
+from server.domain.citation import Level, citation_of_element, cite, cited_unit, unnumbered_place
 from server.domain.events import EventDraft, bill_stream
 from server.domain.instruction_rules import formatting_problem, numbering_problem
 from server.domain.instructions import (
@@ -468,7 +468,8 @@ def _check_new_provision(proposal: Proposal, cited: CitedProvision, document: Ak
         # Two provisions with one number cannot be cited apart, and the newcomer would take the other's eId.
         raise ValidationFailed(wording("%(taken)s is numbered %(num)s already in version %(version)s of bill "
                                        "%(bill)s: give the new provision a number of its own",
-                                       taken=taken if isinstance(taken, Wording) else citation_of_eid(taken),
+                                       taken=taken if isinstance(taken, Wording)
+                                       else citation_of_element(document.provision_element(taken)),
                                        num=proposal.num,
                                        version=bill.current_version, bill=bill.id), field="num")
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from akn import AknDocument, AknError, FrbrMetadata, FrbrUri
 from akn.validation import iso639_2
@@ -381,16 +381,49 @@ def _level(row: Any) -> Level:
 def provision_citation(session: Session, bill_id: int, eid: str) -> str:
     """How an instruction cites provision ``eid`` of the working text, from the stored rows of it and its
     ancestors (as the provision tree cites it)."""
-    path: list[Any] = []
-    key: str | None = eid
-    while key:
-        row = session.execute(select(Provision.parent_eid, Provision.name, Provision.unit, Provision.num)
-                              .where(Provision.bill_id == bill_id, Provision.eid == key)).first()
-        if row is None:
-            break
-        path.insert(0, row)
-        key = row.parent_eid
-    return citation_of_provision(eid, [_level(step) for step in path]) if path else citation_of_eid(eid)
+    return provision_citations(session, [(bill_id, eid)])[(bill_id, eid)]
+
+
+# Past this many provisions asked for at once, their bills' rows are read whole rather than named one by one.
+_NAMED_AT_MOST = 500
+
+
+def provision_citations(session: Session, wanted: Iterable[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """How the provision tree cites each provision ``(bill_id, eid)`` of ``wanted``, from the stored rows of it and
+    its ancestors: one query for the lot, however long the list (a moderation queue, a feed, a consultation's
+    comments). A provision the working text no longer holds is cited by its eId alone."""
+    keys = set(wanted)
+    if not keys:
+        return {}
+    bill_ids = sorted({bill_id for bill_id, _eid in keys})
+    eids = sorted({eid for _bill_id, eid in keys})
+    columns = (Provision.bill_id, Provision.eid, Provision.parent_eid, Provision.name, Provision.unit, Provision.num)
+    query = select(*columns).where(Provision.bill_id.in_(bill_ids))
+    if len(eids) <= _NAMED_AT_MOST:
+        # The provisions asked for and their ancestors, found by the database: not one query for each step up.
+        cited = select(*columns).where(Provision.bill_id.in_(bill_ids), Provision.eid.in_(eids)).cte(
+            "cited", recursive=True)
+        above = aliased(Provision)
+        cited = cited.union(select(above.bill_id, above.eid, above.parent_eid, above.name, above.unit, above.num)
+                            .join(cited, (above.bill_id == cited.c.bill_id) & (above.eid == cited.c.parent_eid)))
+        query = select(cited)
+    rows = {(row.bill_id, row.eid): row for row in session.execute(query)}
+    paths: dict[tuple[int, str], tuple[Level, ...]] = {}
+
+    def path(key: tuple[int, str]) -> tuple[Level, ...]:
+        chain: list[Any] = []
+        step: tuple[int, str] | None = key
+        while step is not None and step not in paths and step in rows and len(chain) <= len(rows):
+            row = rows[step]
+            chain.append(row)
+            step = (row.bill_id, row.parent_eid) if row.parent_eid else None
+        above = paths.get(step, ()) if step is not None else ()
+        for row in reversed(chain):
+            above = paths[(row.bill_id, row.eid)] = (*above, _level(row))
+        return above
+
+    return {key: citation_of_provision(key[1], path(key)) if key in rows else citation_of_eid(key[1])
+            for key in keys}
 
 
 def _settled(session: Session, bill_id: int) -> dict[str, list[tuple[int, str]]]:

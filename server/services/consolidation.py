@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from akn import AknDocument
 from akn.amendment import AppliedAmendment, destination_href, record_consolidation
 from server.domain.amendments import AmendmentAction, AmendmentEvent, AppliedChanges, apply_changes
-from server.domain.citation import citation_of_eid
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.wording import wording
 from server.errors import Conflict, InvalidDocument, UnconsolidatedEdits
@@ -37,7 +36,13 @@ from server.services.amendments import (
     published_document,
     published_version,
 )
-from server.services.bills import get_bill, load_document, provision_states, replace_provision_rows
+from server.services.bills import (
+    get_bill,
+    load_document,
+    provision_citations,
+    provision_states,
+    replace_provision_rows,
+)
 from server.services.principal import Principal, require
 from server.services.versions import PublishedVersion, new_expression_of, version_date, working_document
 from server.store import documents, eventlog, projections
@@ -97,7 +102,8 @@ def _check_working_text_is_published(session: Session, bill: Bill, published: Ex
     # Same provisions in the same places: name those whose words (or number, or heading) differ, so the clerk
     # knows what would be lost and whom to ask.
     changed = [row[0] for row, was in zip(working, before, strict=True) if row != was and row[0]]
-    named = ", ".join(citation_of_eid(eid) for eid in changed[:_NAMED_AT_MOST])
+    cited = provision_citations(session, ((bill.id, eid) for eid in changed[:_NAMED_AT_MOST]))
+    named = ", ".join(cited[(bill.id, eid)] for eid in changed[:_NAMED_AT_MOST])
     if len(changed) > _NAMED_AT_MOST:
         named = wording("%(named)s and %(more)d more", named=named, more=len(changed) - _NAMED_AT_MOST)
     raise UnconsolidatedEdits(wording("the working text of bill %(bill)s has edits that are not published (%(named)s): "

@@ -9,7 +9,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from server.domain.amendments import AmendmentState
-from server.domain.citation import citation_of_eid
 from server.domain.consultation import (
     MAX_BODY_CHARS,
     CommentState,
@@ -21,6 +20,7 @@ from server.domain.consultation import (
 from server.domain.roles import Role
 from server.domain.wording import Wording, word, wording
 from server.errors import Conflict, NotFound, ValidationFailed
+from server.services.bills import provision_citation
 from server.services.commenters import Recipient, commenter_recipients
 from server.services.consultation import draft, expression_of
 from server.services.mail import Mail
@@ -41,6 +41,7 @@ class Answered:
     recipients: list[Recipient]
     bill_title: str
     eid: str  # the provision commented on (the campaign's template's, for a whole cluster)
+    citation: str  # how the bill cites it ("regulation 2(1)"), as the provision tree does
 
     def mail_to(self, recipient: Recipient, public_url: str) -> Mail:
         """What tells a commenter that their comment has an answer, in their language: which bill and provision,
@@ -58,7 +59,7 @@ class Answered:
             taken_up += "\n" + say(wording("It links amendment %(amendment)s.", amendment=answer.amendment_id))
         if answer.version is not None:
             taken_up += "\n" + say(wording("It links version %(version)s of the bill.", version=answer.version))
-        where = citation_of_eid(self.eid)
+        where = self.citation
         return Mail(
             to=recipient.address,
             subject=say(wording("Your comment on %(bill)s has an answer", bill=self.bill_title)),
@@ -164,7 +165,8 @@ def answer(
     row = session.get(CommentAnswer, answer_id)
     bill = session.get(Bill, target.bill_id)
     assert row is not None and bill is not None
-    return Answered(row, _recipients(session, target, cluster_id is not None), bill.title, target.eid)
+    return Answered(row, _recipients(session, target, cluster_id is not None), bill.title, target.eid,
+                    provision_citation(session, target.bill_id, target.eid))
 
 
 def _recipients(session: Session, target: Comment, whole_cluster: bool) -> list[Recipient]:

@@ -41,6 +41,7 @@ from server.errors import (
     ValidationFailed,
 )
 from server.services import publication, registration
+from server.services.bills import provision_citation
 from server.services.consultation import (
     ConsultationSettings,
     draft,
@@ -248,7 +249,7 @@ def post_comment(
                                version=version, bill=bill_id, eid=eid), eid=eid)
     wid, provision_text = provision
     try:
-        checked_quote = check_quote(quote, provision_text, eid)
+        checked_quote = check_quote(quote, provision_text, lambda: provision_citation(session, bill_id, eid))
     except RuleBroken as broken:
         raise rule_error(broken) from broken
     held = _hold_reason(session, actor, account_since, text, settings, now)

@@ -23,12 +23,13 @@ from server.domain.opendata import (
     Tabling,
     amendment_name,
     amendment_named,
+    provision_named,
     public_event,
     public_title,
 )
 from server.domain.paging import encode_cursor
 from server.domain.wording import wording
-from server.services.bills import get_bill
+from server.services.bills import get_bill, provision_citations
 from server.services.paging import Page, PageRequest, keyset
 from server.services.translation import DEFAULT_LANGUAGE, translated
 from server.store.amendment_models import Amendment
@@ -48,7 +49,8 @@ def feed_events(session: Session, bill_id: int | None, page: PageRequest) -> Pag
 
 def public_titles(session: Session, records: Sequence[EventRecord]) -> dict[int, str]:
     """The public title of each event, by event id, naming amendments by their order-paper numbers (as they stood
-    when the event happened): two reads for the whole batch, whatever its size. Mail can use it as feeds do."""
+    when the event happened), and provisions as the bill cites them ("regulation 2(1)"): three reads for the whole
+    batch, whatever its size. Mail can use it as feeds do."""
     named = {record.id: amendment_named(record.type, record.data) for record in records}
     ids = sorted({amendment_id for amendment_id in named.values() if amendment_id is not None})
     citations: dict[int, str] = {}
@@ -61,12 +63,17 @@ def public_titles(session: Session, records: Sequence[EventRecord]) -> dict[int,
             EventRecord.type == AmendmentEvent.TABLED))
         # An amendment is tabled once (a draft only), so one event per amendment at most.
         tablings = {int(data["amendment_id"]): Tabling(event_id, int(data["number"])) for event_id, data in tabled}
+    provisions = {record.id: (record.bill_id, eid) for record in records
+                  if record.bill_id is not None and (eid := provision_named(record.type, record.data))}
+    cited = provision_citations(session, provisions.values())
     titles: dict[int, str] = {}
     for record in records:
         amendment_id = named[record.id]
         name = None if amendment_id is None else amendment_name(record.id, citations.get(amendment_id),
                                                                   tablings.get(amendment_id))
-        titles[record.id] = public_title(record.type, record.data, name)
+        provision = provisions.get(record.id)
+        titles[record.id] = public_title(record.type, record.data, name,
+                                         cited.get(provision) if provision is not None else None)
     return titles
 
 

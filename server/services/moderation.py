@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from server.domain.citation import citation_of_eid
 from server.domain.consultation import (
     HELD_AS_DISOWNED,
     CommentState,
@@ -27,6 +26,7 @@ from server.domain.events import user_stream
 from server.domain.roles import Role
 from server.domain.wording import wording
 from server.errors import AlreadyDone, Conflict, Forbidden, NotFound, ValidationFailed
+from server.services.bills import provision_citation
 from server.services.commenters import commenter_recipients
 from server.services.consultation import draft, rule_error
 from server.services.consultation_comments import author_since
@@ -280,7 +280,7 @@ def decision_mail(session: Session, comment: Comment, public_url: str) -> list[M
     readers see, as the moderator wrote it)."""
     bill = session.get(Bill, comment.bill_id)
     assert bill is not None
-    where = citation_of_eid(comment.eid)
+    where = provision_citation(session, comment.bill_id, comment.eid)
     link = f"{public_url.rstrip('/')}/bills/{comment.bill_id}?eid={comment.eid}"
     if comment.state == CommentState.HIDDEN:
         subject = wording("Your comment on %(bill)s was hidden", bill=bill.title)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from akn import AknDocument, AknError, InvalidStructureError
 from akn.provisions import child_provisions
 from server.domain.amendments import AmendmentAction, AmendmentState, eids_by_wid, numbered_sibling
-from server.domain.citation import citation_of_eid
+from server.domain.citation import citation_of_element
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.instruction_rules import numbering_problem
 from server.domain.wording import wording
@@ -222,13 +222,14 @@ def delete_provision(
 def _refuse_leaving_empty(document: AknDocument, eid: str) -> None:
     """The only provision of a section (or Part...) cannot go alone: the section would be left empty. Said by
     citation, as the drafter sees the bill, where the document's own refusal names eIds."""
-    parent = document.provision_element(eid).getparent()
+    element = document.provision_element(eid)
+    parent = element.getparent()
     if parent is None or len(child_provisions(parent)) != 1:
         return
-    holder = parent.get("eId")
     raise InvalidStructureError(wording(
         "%(provision)s is the only provision of %(holder)s: delete or change %(holder)s instead",
-        provision=citation_of_eid(eid), holder=citation_of_eid(holder) if holder else wording("the bill")))
+        provision=citation_of_element(element),
+        holder=citation_of_element(parent) if parent.get("eId") else wording("the bill")))
 
 
 def _refuse_taking_out_adopted(session: Session, bill_id: int, eid: str, taken_out: set[str]) -> None:
@@ -293,7 +294,7 @@ def _refuse_taking_inserted_numbers(
             wording("adopted amendment %(number)s inserts a provision numbered %(num)s after %(provision)s, and the "
                     "change would give that number to another provision beside it: give it another number, or "
                     "consolidate the adopted amendments first", number=number, num=new_num,
-                    provision=citation_of_eid(anchor)),
+                    provision=citation_of_element(document.provision_element(anchor))),
             eid=twin, amendment_numbers=[number],
         )
 

@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError
 from akn.frbr import FrbrUri
-from server.domain.citation import citation_of_eid, numbered_alike
+from server.domain.citation import numbered_alike
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.roles import may_publish_version
 from server.domain.wording import word, wording
 from server.errors import Forbidden, InvalidDocument, ProvisionsNumberedAlike, ValidationFailed, from_akn_error
 from server.services.amendments import check_publishable
-from server.services.bills import get_bill, load_document
+from server.services.bills import get_bill, load_document, provision_citation
 from server.services.principal import Principal, require
 from server.store import documents, eventlog, projections
 from server.store.models import Bill, EventRecord, Expression, Provision
@@ -45,7 +45,8 @@ def working_document(session: Session, bill: Bill) -> AknDocument:
             # publication until it is put right: say which provision it is.
             refusal = from_akn_error(error)
             refusal.message = wording("%(provision)s (%(eid)s) cannot be read: %(problem)s",
-                                      provision=citation_of_eid(eid), eid=eid, problem=refusal.message)
+                                      provision=provision_citation(session, bill.id, eid), eid=eid,
+                                      problem=refusal.message)
             refusal.args = (refusal.message,)
             refusal.details["eid"] = eid
             raise refusal from error

@@ -94,6 +94,13 @@ class Api:
     def get(self, path: str, who: str | None = None) -> Any:
         return self.client.get(path, headers=self.users.headers(who) if who else {})
 
+    def commenter_with_mail(self, name: str, address: str) -> None:
+        """A citizen ``name`` who is written to at ``address`` (mail is sent only to such)."""
+        database: Database = self.client.application.extensions["parley.db"]
+        with database.write() as session:
+            user = accounts.register_user(session, name, "citizen", "long-enough-pw", email=address)
+            self.users.tokens[name] = accounts.issue_token(session, accounts.principal_of(user))
+
     def comment(self, who: str, bill: int, eid: str, body: str, **extra: Any) -> Any:
         return self.post(who, f"/api/bills/{bill}/comments", {"eid": eid, "body": body, **extra})
 

@@ -65,9 +65,11 @@ def test_quotes_ignore_spacing_and_typography_but_not_words() -> None:
     assert not quote_occurs("clerk means the Clerk", text), "the quotation marks are part of the words"
     assert not quote_occurs("the clerk of the national assembly", text), "case matters"
     with pytest.raises(RuleBroken) as refused:
-        check_quote("the Speaker", text, "sec_2")
+        check_quote("the Speaker", text, lambda: "section 2")
     assert refused.value.kind == "quote_not_found"
-    assert check_quote("", text, "sec_2") is None
+    assert refused.value.message == ("the quoted words do not occur in the text of section 2: copy them exactly "
+                                     "from it")
+    assert check_quote("", text, lambda: "section 2") is None
 
 
 def test_a_comment_follows_its_wid_and_is_outdated_when_its_words_are_gone() -> None:

@@ -309,12 +309,8 @@ def test_hiding_a_comment_keeps_the_answer_it_was_given_on_the_public_record(api
 def test_the_author_is_told_of_a_moderators_decision_and_why(api: Api, consulted: int, tmp_path: Path) -> None:
     import email
 
-    from server.services import accounts
 
-    database: Database = api.client.application.extensions["parley.db"]
-    with database.write() as session:
-        user = accounts.register_user(session, "told", "citizen", "long-enough-pw", email="told@example.org")
-        api.users.tokens["told"] = accounts.issue_token(session, accounts.principal_of(user))
+    api.commenter_with_mail("told", "told@example.org")
     comment = api.comment("told", consulted, DURATION, "Thirty days is far too short.").get_json()
     outbox = tmp_path / "instance" / "outbox"
     path = f"/api/comments/{comment['id']}/moderation"

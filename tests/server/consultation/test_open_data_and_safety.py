@@ -72,10 +72,7 @@ def test_exports_hold_every_visible_comment_and_no_personal_data(api: Api, consu
 
 
 def test_answer_notifications_are_plain_text_mail(api: Api, consulted: int, tmp_path: Path) -> None:
-    database: Database = api.client.application.extensions["parley.db"]
-    with database.write() as session:
-        user = accounts.register_user(session, "withmail", "citizen", "long-enough-pw", email="w@example.org")
-        api.users.tokens["withmail"] = accounts.issue_token(session, accounts.principal_of(user))
+    api.commenter_with_mail("withmail", "w@example.org")
     comment = api.comment("withmail", consulted, DURATION, "<b>Please</b> reply").get_json()
     answer = "<script>x</script> We took it up."
     assert api.post("drafter", f"/api/comments/{comment['id']}/answers",
