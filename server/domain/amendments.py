@@ -25,7 +25,7 @@ from akn import AknDocument
 from akn.inline import same_markup
 from akn.provisions import child_provisions
 from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
-from server.domain.citation import citation_of_eid
+from server.domain.citation import citation_of_element
 from server.domain.merge3 import merge3
 from server.domain.wording import Wording, wording
 
@@ -583,7 +583,8 @@ def standing_problem(document: AknDocument, eid: str | None, action: AmendmentAc
         return StandingProblem(Outdating.PROVISION_GONE, {})
     # Text stored by an earlier form of the markup writer is the same text: only a change of words outdates.
     if action is not AmendmentAction.INSERT_AFTER and not document.has_provision_text(eid, base_text):
-        return StandingProblem(Outdating.TEXT_CHANGED, {"provision": citation_of_eid(eid)})
+        provision = citation_of_element(document.provision_element(eid))
+        return StandingProblem(Outdating.TEXT_CHANGED, {"provision": provision})
     if action is AmendmentAction.INSERT_AFTER and new_num:
         taken = numbered_sibling(document, eid, new_num)
         if taken is not None:

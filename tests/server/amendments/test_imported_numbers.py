@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from akn import AknDocument, parse_akn
+from server.domain.amendments import AmendmentAction, standing_problem
 from server.domain.citation import Level, bare_number, citation_of_element, cite, phrase_within
 from server.domain.instructions import insertion_instruction, omission_instruction
 from server.errors import ParleyError
@@ -53,6 +54,12 @@ def test_a_provision_of_imported_regulations_is_cited_from_its_document() -> Non
     document = AknDocument(parse_akn(_corpus("legaldocml__uk_ssi-2017-113-enacted.xml")))
     assert citation_of_element(document.provision_element("regulation-2-1")) == "regulation 2(1)"
     assert citation_of_element(document.provision_element("regulation-21-1-a")) == "regulation 21(1)(a)"
+
+
+def test_an_amendment_outdated_on_imported_regulations_says_which_regulation_changed() -> None:
+    document = AknDocument(parse_akn(_corpus("legaldocml__uk_ssi-2017-113-enacted.xml")))
+    problem = standing_problem(document, "regulation-2-1", AmendmentAction.TEXT, "Words it no longer reads.")
+    assert problem is not None and problem.values == {"provision": "regulation 2(1)"}
 
 
 def _cited(db: Database, bill: int) -> dict[str, str]:
