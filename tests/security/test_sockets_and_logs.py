@@ -51,6 +51,8 @@ SOCKET_MATRIX: dict[str, frozenset[str]] = {
     "edit": frozenset({"drafter"}),
     "structure": frozenset({"drafter"}),
     "presence": frozenset({"drafter"}),
+    # The moderators' room hears which comments and accounts moderation touched, held comments included.
+    "follow_moderation": frozenset({"clerk", "admin"}),
 }
 LIFECYCLE = {"connect", "disconnect"}
 
@@ -75,6 +77,7 @@ def test_socket_events_admit_exactly_their_roles(
             "structure": {"bill": world.bill, "action": "retitle", "eid": "part_2__sec_4", "heading": "Records"},
             "presence": {"bill": world.bill, "eid": EDIT_EID, "cursor": {"anchor": 0, "head": 1}},
             "follow_public": {},
+            "follow_moderation": {},
             "leave": {"bill": world.bill},
         }
         wrong = []
