@@ -111,6 +111,8 @@ _LEADING = re.compile(rf"^[\s{_PUNCT}]+")
 _TRAILING = re.compile(rf"[\s{_PUNCT}]+$")
 _SPACE = re.compile(r"\s")
 _INNER = re.compile(rf"[{_PUNCT}]+")
+# Ordinal indicators decorate a number ("Artículo 1º", "2.ª", "3°"); the number is the same without them.
+_ORDINAL = re.compile("[\u00aa\u00b0\u00ba]")
 
 _NUM = f"{{{AKN_NS}}}num"
 _PORTION_BODY = f"{{{AKN_NS}}}portionBody"
@@ -122,8 +124,10 @@ _NOTES = (f"{{{AKN_NS}}}authorialNote", f"{{{AKN_NS}}}noteRef")
 def clean_num(num: str) -> str:
     """The eId form of a `<num>`: outer punctuation and all whitespace dropped, inner punctuation to `-`.
 
-    `(a)` gives `a`, `3.` gives `3`, `1.2.` gives `1-2`, `3 bis` gives `3bis`.
+    Ordinal indicators (`º`, `ª`, `°`) are dropped wherever they stand.
+    `(a)` gives `a`, `3.` gives `3`, `1.2.` gives `1-2`, `3 bis` gives `3bis`, `2º.` gives `2`.
     """
+    num = _ORDINAL.sub("", num)
     num = _LEADING.sub("", num)
     num = _TRAILING.sub("", num)
     num = _SPACE.sub("", num)

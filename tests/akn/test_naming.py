@@ -21,7 +21,7 @@ HIERARCHY = {A + name for name in HIERARCHY_ELEMENTS}
 @pytest.mark.parametrize(
     ("num", "cleaned"),
     [("(a)", "a"), ("3.", "3"), ("1.2.", "1-2"), ("“2.3“", "2-3"), ("3a bis", "3abis"), ("(iv)", "iv"),
-     ("  12 ", "12"), ("...", "")],
+     ("  12 ", "12"), ("...", ""), ("1º", "1"), ("2º.", "2"), ("3.ª", "3"), ("4°", "4"), ("5º bis", "5bis")],
 )
 def test_clean_num_strips_punctuation(num: str, cleaned: str) -> None:
     assert clean_num(num) == cleaned
@@ -60,6 +60,15 @@ def test_only_the_units_own_label_is_dropped() -> None:
     assert ids.eid("", "part", "Chapter 1") == "part_Chapter1"
     # One letter alone is a number, not the abbreviation of "section".
     assert ids.eid("", "section", "S") == "sec_S"
+
+
+def test_ordinal_numbers_name_provisions_by_their_number() -> None:
+    # Uruguay numbers its articles "Artículo 1º", "Artículo 2º.": the convention names them art_1, art_2.
+    document = AknDocument.from_bytes(read("legaldocml__uy_bill_2010-09-27.xml"))
+    renames = document.renumber()
+    articles = [e.get("eId") for e in document.root.iter(A + "article")]
+    assert articles[:2] == ["cmpnts__cmp_1__art_1", "cmpnts__cmp_1__art_2"], articles
+    assert not [eid for eid in renames.values() if re.search("[\u00aa\u00b0\u00ba]", eid)], renames
 
 
 def test_generator_avoids_eids_used_elsewhere() -> None:
