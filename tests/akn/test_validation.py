@@ -8,7 +8,14 @@ import pytest
 from lxml import etree
 
 from akn import AknDocument, Problem, SchemaInvalidError, parse_akn
-from akn.validation import akn_schema, convention_problems, element_path, is_iso639_2, schema_problems
+from akn.validation import (
+    akn_schema,
+    convention_problems,
+    element_path,
+    is_iso639_2,
+    iso639_2,
+    schema_problems,
+)
 from akn.vocabulary import AKN_NS
 from tests.akn.corpus import corpus_rows, read
 
@@ -109,6 +116,14 @@ def test_warnings_are_capped_with_a_count() -> None:
                                               ("en", False), ("esp", False), ("xyz", False)])
 def test_languages_are_iso_639_2(code: str, valid: bool) -> None:
     assert is_iso639_2(code) is valid
+
+
+@pytest.mark.parametrize(("code", "language"), [("eng", "eng"), ("es", "spa"), ("esp", "spa"), ("ESP", "spa"),
+                                                 ("es-UY", "spa"), ("pt_BR", "por"), ("gr", "ell"), ("xyz", None),
+                                                 ("", None)])
+def test_language_codes_parliaments_write_are_read_as_iso_639_2(code: str, language: str | None) -> None:
+    # "esp" (español) is not ISO 639's code for Spanish, but Uruguay's parliament, among others, writes it.
+    assert iso639_2(code) == language
 
 
 def test_element_path_counts_only_same_named_siblings(nested: AknDocument) -> None:

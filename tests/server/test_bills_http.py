@@ -102,6 +102,29 @@ def test_a_uri_that_no_path_can_hold_as_it_is_is_replaced_by_one_that_resolves(
     assert served.status_code == 200 and served.mimetype.endswith("xml")
 
 
+def test_a_language_code_iso_639_does_not_know_is_read_as_the_language_parliaments_mean(
+        client: FlaskClient, users: Accounts) -> None:
+    # Uruguay writes Spanish "esp" (español); ISO 639-2 writes it "spa". Its own URI ("esp@", no date) is replaced.
+    name = "legaldocml__uy_bill_2010-09-27.xml"
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"the shared AKN corpus is not beside the checkout ({path})")
+    body = _post(client, users, path.read_bytes()).get_json()
+    assert body["expression_uri"].endswith("/spa@2010-09-27"), body
+    assumed = [w["message"] for w in body["warnings"] if w["code"] == "frbr_language_assumed"]
+    assert len(assumed) == 1 and "'esp'" in assumed[0] and "'spa'" in assumed[0], body["warnings"]
+    assert client.get(body["expression_uri"] + ".xml").get_data() == path.read_bytes(), "kept as imported"
+
+
+def test_a_language_code_naming_no_language_serves_the_bill_in_the_undetermined_language(
+        client: FlaskClient, users: Accounts) -> None:
+    document = small_bill_xml("14").replace(b"/14", b"/x?y").replace(b'language="eng"', b'language="xyz"')
+    body = _post(client, users, document).get_json()
+    assert "/und@2026-11-02" in body["expression_uri"], body
+    assumed = [w["message"] for w in body["warnings"] if w["code"] == "frbr_language_assumed"]
+    assert len(assumed) == 1 and "'xyz'" in assumed[0] and "'und'" in assumed[0], body["warnings"]
+
+
 def test_wrong_content_type_is_415(client: FlaskClient, users: Accounts) -> None:
     response = client.post("/api/bills", data=small_bill_xml(), content_type="text/plain",
                            headers=users.headers("drafter"))
