@@ -147,6 +147,13 @@ class _HtmlBuilder:
 
     def __init__(self, document: etree._Element) -> None:
         self.notes: list[tuple[str, str, etree._Element]] = []
+        # Each footnote's marker, and how many markers link to it so far (only the first carries the id it links
+        # back to), by its key.
+        self.markers: dict[str, str] = {}
+        self.references: dict[str, int] = {}
+        # The notes a <noteRef> may name (those of <meta>, authorial notes), by eId.
+        self.notes_named = {eid: note for note in document.iter("{*}note", "{*}authorialNote")
+                            if (eid := identifier(note))}
         self.definitions: dict[str, str] = {}
         for definition in document.iter("{*}def"):
             refers_to, eid = definition.get("refersTo"), identifier(definition)
@@ -161,6 +168,8 @@ class _HtmlBuilder:
             self.sectioning(node, parent, inline)
         elif name == "authorialNote":
             self.note_reference(node, parent)
+        elif name == "noteRef":
+            self.note_ref(node, parent)
         elif name in _LINKS:
             self.link(node, parent)
         elif name == "term":
@@ -275,12 +284,39 @@ class _HtmlBuilder:
         out.set("alt", node.get("alt", ""))
 
     def note_reference(self, node: etree._Element, parent: etree._Element) -> None:
-        number = len(self.notes) + 1
-        key = f"fn-{identifier(node) or number}"
-        marker = node.get("marker") or str(number)
-        self.notes.append((key, marker, node))
+        """An authorial note: a marker where it stands, its text among the footnotes."""
+        self.marker(parent, *self.footnote(node, node.get("marker")))
+
+    def note_ref(self, node: etree._Element, parent: etree._Element) -> None:
+        """A reference to a note of <meta>: a marker linking to the note, which joins the footnotes. A note the
+        document does not hold leaves the marker alone, or a link when it is elsewhere."""
+        href = (node.get("href") or "").strip()
+        note = self.notes_named.get(href[1:]) if href.startswith("#") else None
+        if note is not None:
+            self.marker(parent, *self.footnote(note, node.get("marker")))
+            return
         holder = parent if parent.tag == "sup" else etree.SubElement(parent, "sup")
-        link = etree.SubElement(holder, "a", {"class": "akn-noteref", "href": f"#{key}", "id": f"ref-{key}",
+        safe = not href.startswith("#") and is_safe_href(href)
+        out = self.open(node, holder, "a" if safe else "span")
+        if safe:
+            out.set("href", href)
+        out.text = node.get("marker") or ""
+
+    def footnote(self, note: etree._Element, marker: str | None) -> tuple[str, str]:
+        """The key and marker of ``note``'s footnote, added to the footnotes the first time it is referred to."""
+        number = len(self.notes) + 1
+        key = f"fn-{identifier(note) or number}"
+        if key not in self.markers:
+            self.notes.append((key, marker or str(number), note))
+            self.markers[key] = marker or str(number)
+        return key, marker or self.markers[key]
+
+    def marker(self, parent: etree._Element, key: str, marker: str) -> None:
+        """A footnote marker linking to footnote ``key``; the first one is where the footnote links back to."""
+        count = self.references[key] = self.references.get(key, 0) + 1
+        holder = parent if parent.tag == "sup" else etree.SubElement(parent, "sup")
+        link = etree.SubElement(holder, "a", {"class": "akn-noteref", "href": f"#{key}",
+                                              "id": f"ref-{key}" if count == 1 else f"ref-{key}-{count}",
                                               "role": "doc-noteref"})
         link.text = marker
 
@@ -316,7 +352,20 @@ def render_element(element: etree._Element) -> etree._Element:
     else:
         out = holder
     builder.footnotes(out)
+    if local_name(element) == "akomaNtoso":
+        _unlink_missing_targets(out)
     return out
+
+
+def _unlink_missing_targets(page: etree._Element) -> None:
+    """Links to a place in the page that it does not hold become text: a whole document is a page of its own (a
+    reader's, a PDF's), and a link leading nowhere in it is dead."""
+    ids = {target for element in page.iter() if (target := element.get("id"))}
+    for link in page.iter("a"):
+        href = link.get("href") or ""
+        if href.startswith("#") and href[1:] not in ids:
+            link.tag = "span"
+            del link.attrib["href"]
 
 
 def render(root: etree._Element) -> str:

@@ -142,6 +142,31 @@ def test_authorial_notes_become_footnotes_with_backlinks(bill: etree._Element) -
     assert "Within 30 days" not in paragraph.text_content()
 
 
+NOTES_IN_META = f"""<akomaNtoso xmlns="{NS}"><act name="act"><meta><notes source="#s">
+<note eId="c1"><p>Inserted by the 2019 Act.</p></note><note eId="c2"><p>Never referred to.</p></note>
+</notes></meta><body><section eId="sec_1"><num>1.</num><content>
+<p>First<noteRef href="#c1" marker="F1"/>, again<noteRef href="#c1" marker="F1"/>,
+lost<noteRef href="#c9" marker="F9"/>, see <ref href="#sec_1">section 1</ref> and
+<ref href="#sec_9">section 9</ref>.</p></content></section></body></act>
+</akomaNtoso>"""
+
+
+def test_note_references_link_to_the_notes_they_name_and_no_link_leads_nowhere() -> None:
+    page = html(render(etree.fromstring(NOTES_IN_META)))
+    markers = page.xpath("//a[@role='doc-noteref']")
+    assert [(m.text, m.get("href")) for m in markers] == [("F1", "#fn-c1"), ("F1", "#fn-c1")]
+    assert len({m.get("id") for m in markers}) == 2, "each marker has its own id"
+    (note,) = page.xpath("//aside[@role='doc-endnotes']//li")
+    assert note.get("id") == "fn-c1" and "Inserted by the 2019 Act." in note.text_content()
+    assert note.xpath(".//a[@role='doc-backlink']")[0].get("href") == f"#{markers[0].get('id')}"
+    # A note the document lacks keeps its marker, and a link to a place it lacks its words, without a link.
+    assert "F9" in page.text_content() and "section 9" in page.text_content()
+    ids = set(page.xpath("//@id"))
+    assert [a.get("href") for a in page.iter("a") if a.get("href", "").startswith("#")
+            and a.get("href")[1:] not in ids] == []
+    assert page.xpath("//a[@href='#sec_1']")
+
+
 def test_tables_stay_tables(bill: etree._Element) -> None:
     table = html(render(bill)).xpath("//table")[0]
     rows = [[cell.text_content().strip() for cell in row] for row in table.iter("tr")]

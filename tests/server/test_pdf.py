@@ -7,6 +7,7 @@ render counter and the ``pdf_manifestations`` rows.
 from __future__ import annotations
 
 import io
+import logging
 import shutil
 import socket
 import threading
@@ -39,6 +40,8 @@ from server.store.db import Database
 from server.store.models import Expression, projection_tables
 from server.store.pdf_models import PdfManifestation
 from tests.server.conftest import Accounts, LiveServer, make_config, small_bill_xml
+
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "akn-corpus"
 
 A4_POINTS = (595, 842)
 MM = 72 / 25.4
@@ -457,3 +460,37 @@ def test_an_image_in_the_text_is_left_out_of_the_pdf_and_never_fetched(
             listener.accept()
     finally:
         listener.close()
+
+
+def _link_targets(reader: PdfReader) -> list[object]:
+    """Where each internal link of the PDF leads: the destination it names, None for one leading nowhere."""
+    named = reader.named_destinations
+    targets: list[object] = []
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            link = annotation.get_object()
+            if link.get("/Subtype") != "/Link" or "/URI" in (link.get("/A") or {}):
+                continue
+            dest = link.get("/Dest") or (link.get("/A") or {}).get("/D")
+            targets.append(named.get(str(dest)) if isinstance(dest, str) else dest)
+    return targets
+
+
+def test_note_references_link_to_their_notes_in_the_pdf(
+    client: FlaskClient, db: Database, users: Accounts, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A Scottish instrument's commentary notes are in its <meta>, named by <noteRef href="#…">: each link once led to
+    # an anchor the page lacked, and WeasyPrint logged an error for each.
+    path = CORPUS / "legaldocml__uk_ssi-2017-113-enacted.xml"
+    if not path.exists():
+        pytest.skip(f"the shared AKN corpus is not beside the checkout ({path})")
+    uri = _import(db, users, path.read_bytes())
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        answer = client.get(f"{uri}.pdf")
+    assert answer.status_code == 200, answer.get_data()[:300]
+    dead = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint") and "No anchor" in r.getMessage()]
+    assert dead == [], dead[:5]
+    targets = _link_targets(_reader(answer.data))
+    assert targets and all(target is not None for target in targets), targets
+    # The first note's marker leads to the note, printed among the footnotes.
+    assert "fn-f00001" in [getattr(target, "title", None) for target in targets], targets[:3]
