@@ -19,7 +19,9 @@ of a live edit.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -30,6 +32,7 @@ from akn.vocabulary import AKN_ELEMENTS, AKN_NS, BLOCK_ELEMENTS, MIXED_CONTENT, 
 from akn.wording import wording
 
 __all__ = [
+    "MARKUP_FORM",
     "escape_text",
     "from_markup",
     "inline_from_markup",
@@ -37,6 +40,7 @@ __all__ = [
     "marker_closes",
     "same_markup",
     "to_markup",
+    "written_in_form",
 ]
 
 _A = f"{{{AKN_NS}}}"
@@ -75,6 +79,25 @@ _INLINE_ELEMENTS = MIXED_CONTENT - frozenset(
 # Characters XML 1.0 cannot hold: refused up front with their position rather than deep inside lxml.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XML_PREFIX = "xml"
+
+
+#: The form of markup the writer writes. Form 1 kept a pretty-printed document's layout as backslash + line break;
+#: form 2 writes it as one space. Text projected from a document is the base that logged edits patch by character
+#: offsets, so an event records the form its text was written in, and replaying it writes that form again.
+MARKUP_FORM = 2
+_FORM: ContextVar[int] = ContextVar("markup_form", default=MARKUP_FORM)
+
+
+@contextmanager
+def written_in_form(form: int) -> Iterator[None]:
+    """Write markup, in this context, as the writer of ``form`` wrote it (replaying events recorded then)."""
+    if form not in (1, MARKUP_FORM):
+        raise ValueError(f"no markup form {form}; the forms are 1 and {MARKUP_FORM}")
+    token = _FORM.set(form)
+    try:
+        yield
+    finally:
+        _FORM.reset(token)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -213,6 +236,8 @@ def _text_markup(text: str, drop_blank: bool, line: _Line, *, last: bool) -> str
     not words: one space, or nothing after a space, at the start of a line or at its end (`last`)."""
     if not text or (drop_blank and text.isspace()):
         return ""
+    if "\n" in text and _FORM.get() == 1:
+        return escape_text(text)
     if "\n" in text:
         if line.spaced:
             rest = text.lstrip(_XML_SPACE)

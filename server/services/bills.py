@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from akn import AknDocument, AknError, FrbrMetadata, FrbrUri
+from akn.inline import MARKUP_FORM, written_in_form
 from akn.validation import iso639_2
 from server.domain.amendments import SETTLING_ACTIONS, AmendmentState, settled_by
 from server.domain.bills import BillStatus
@@ -107,6 +108,7 @@ def import_bill(
                 "language": uri.language,
                 "drafter_ids": sorted(set(drafter_ids)),
                 "warnings": len(warnings),
+                "markup": MARKUP_FORM,
             },
         ),
         expected_version=0,
@@ -181,14 +183,21 @@ def provision_states(session: Session, bill_id: int) -> dict[str, tuple[int, str
 
 
 def replace_provision_rows(
-    session: Session, bill_id: int, document: AknDocument, previous: dict[str, tuple[int, str]] | None = None
+    session: Session,
+    record: EventRecord,
+    document: AknDocument,
+    previous: dict[str, tuple[int, str]] | None = None,
 ) -> None:
     """Project a document's provision tree into the working-text rows of a bill.
 
     ``previous`` (from :func:`provision_states`) lets provisions that survive a structure change or a
     consolidation keep counting revisions: the same text keeps its revision, a changed one moves to the next,
     so a client holding an older text can tell. New provisions start at revision 0.
+
+    The text is written in the markup form ``record`` was recorded with (1 when it says none): the edits logged
+    after it patch that text by character offsets, so a replay must write it as it was written then.
     """
+    bill_id = int(record.bill_id or 0)
     known = previous or {}
     ordinal = 0
     rows: list[dict[str, Any]] = []
@@ -222,7 +231,8 @@ def replace_provision_rows(
             ordinal += 1
             walk(provision.children, provision.eid)
 
-    walk(document.provisions(), None)
+    with written_in_form(int((record.data or {}).get("markup", 1))):
+        walk(document.provisions(), None)
     # Bulk statements bypass the identity map: flush before, and expire after so no stale row object survives.
     session.flush()
     session.execute(delete(Provision).where(Provision.bill_id == bill_id), execution_options={
@@ -267,7 +277,7 @@ def _project_bill_imported(session: Session, record: EventRecord) -> None:
         )
     )
     session.flush()
-    replace_provision_rows(session, bill_id, load_document(session, data["document_sha256"]))
+    replace_provision_rows(session, record, load_document(session, data["document_sha256"]))
 
 
 # --- reading -------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from akn import AknDocument
 from akn.amendment import AppliedAmendment, destination_href, record_consolidation
+from akn.inline import MARKUP_FORM
 from server.domain.amendments import AmendmentAction, AmendmentEvent, AppliedChanges, apply_changes
 from server.domain.events import EventDraft, EventType, bill_stream
 from server.domain.wording import wording
@@ -180,7 +181,8 @@ def consolidate(
     eventlog.append(
         session,
         EventDraft(bill_stream(bill_id), AmendmentEvent.CONSOLIDATED,
-                   {"version": version, "amendment_ids": ids, "document_sha256": sha}, actor.actor_id, bill_id),
+                   {"version": version, "amendment_ids": ids, "document_sha256": sha, "markup": MARKUP_FORM},
+                   actor.actor_id, bill_id),
         projector=projections.apply,
     )
     return PublishedVersion(version, expression.frbr.expression_uri, sha, record.id)
@@ -196,6 +198,6 @@ def _project_consolidated(session: Session, record: EventRecord) -> None:
     # The new version's structure differs from the old working text: rebuild its rows from the document.
     bill_id = int(record.bill_id or 0)
     replace_provision_rows(
-        session, bill_id, load_document(session, data["document_sha256"]), provision_states(session, bill_id)
+        session, record, load_document(session, data["document_sha256"]), provision_states(session, bill_id)
     )
     session.flush()

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from akn import AknDocument, AknError, InvalidStructureError
+from akn.inline import MARKUP_FORM
 from akn.provisions import child_provisions
 from server.domain.amendments import AmendmentAction, AmendmentState, eids_by_wid, numbered_sibling
 from server.domain.citation import citation_of_element
@@ -140,7 +141,8 @@ def _apply(
             type=event_type,
             actor_id=actor.actor_id,
             bill_id=bill_id,
-            data={**data, "eid": final_eid, "renames": renames, "removed_wids": removed, "document_sha256": sha},
+            data={**data, "eid": final_eid, "renames": renames, "removed_wids": removed, "document_sha256": sha,
+                  "markup": MARKUP_FORM},
         ),
         projector=projections.apply,
     )
@@ -343,7 +345,7 @@ def _project_structure(session: Session, record: EventRecord) -> None:
     if bill is None:
         raise RuntimeError(f"event {record.id} changes an unknown bill {record.bill_id}")
     sha = record.data["document_sha256"]
-    replace_provision_rows(session, bill.id, load_document(session, sha), provision_states(session, bill.id))
+    replace_provision_rows(session, record, load_document(session, sha), provision_states(session, bill.id))
     bill.working_sha256 = sha
     bill.updated_at = record.occurred_at
     session.flush()
