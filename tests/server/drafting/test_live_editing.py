@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -22,8 +23,14 @@ EID = "part_1__sec_1"
 
 
 def _edit(client: Watcher, bill: int, eid: str, rev: int, old: str, new: str, op_id: str | None = None) -> dict:
-    return client.call("edit", {"bill": bill, "eid": eid, "rev": rev, "patch": textpatch.make_patch(old, new),
-                                "op_id": op_id or uuid.uuid4().hex})
+    payload = {"bill": bill, "eid": eid, "rev": rev, "patch": textpatch.make_patch(old, new),
+               "op_id": op_id or uuid.uuid4().hex}
+    ack: dict = client.call("edit", payload)
+    # A fast machine sends these faster than a person types: wait as told and resend, as the editor does.
+    while not ack["ok"] and ack["error"]["code"] == "rate_limited":
+        time.sleep(float(ack.get("retry_after") or 0.05))
+        ack = client.call("edit", payload)
+    return ack
 
 
 def _join(client: Watcher, bill: int, since: int | None = None) -> dict:
