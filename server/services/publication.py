@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +70,30 @@ class FormerPortion:
     eid: str | None  # the same provision's eId in the expression asked for; None when it has it no more
 
 
+# The eIds of each published document and the identity (wId, else eId) of what each names, by document digest:
+# a request for an eId no earlier version had (a made-up link, a crawler's guess) is answered from these without
+# parsing every earlier version again. Documents never change under their digest.
+_KEPT_IDENTITIES = 64
+_identities_by_sha: OrderedDict[str, Mapping[str, str]] = OrderedDict()
+_identities_lock = threading.Lock()
+
+
+def _identities(session: Session, sha: str) -> Mapping[str, str]:
+    with _identities_lock:
+        kept = _identities_by_sha.get(sha)
+        if kept is not None:
+            _identities_by_sha.move_to_end(sha)
+            return kept
+    root = load_document(session, sha).root
+    found = {eid: element.get("wId") or eid for element in root.iter()
+             if isinstance(element.tag, str) and (eid := element.get("eId"))}
+    with _identities_lock:
+        _identities_by_sha[sha] = found
+        while len(_identities_by_sha) > _KEPT_IDENTITIES:
+            _identities_by_sha.popitem(last=False)
+    return found
+
+
 def former_portion(session: Session, expression: Expression, document: AknDocument, eid: str) -> FormerPortion | None:
     """Where the provision ``eid`` of an earlier expression of the work went in ``expression`` (``document``), which
     has no provision ``eid``; None when no earlier expression had one.
@@ -76,6 +103,8 @@ def former_portion(session: Session, expression: Expression, document: AknDocume
     """
     earlier = [e for e in versions(session, expression.bill_id) if e.version < expression.version]
     for previous in reversed(earlier):
+        if eid not in _identities(session, previous.document_sha256):
+            continue
         try:
             element = portion_element(load_document(session, previous.document_sha256), eid)
         except ProvisionNotFoundError:

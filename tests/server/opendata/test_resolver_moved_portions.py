@@ -4,10 +4,12 @@ the latest version no longer has, but an earlier one had, is redirected to the s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
+from server.services import publication
 from tests.server.amendments.conftest import Amending, import_corpus_bill
 from tests.server.conftest import Accounts
 
@@ -75,3 +77,23 @@ def test_an_expression_uri_answers_only_its_own_eids(client: FlaskClient, rename
     assert client.get(f"{renamed.consolidated}/~section-1.xml").status_code == 404
     # Nor is an eId no version ever had.
     assert client.get(f"{renamed.work}/~section-99.xml").status_code == 404
+
+
+def test_made_up_portions_are_refused_without_parsing_earlier_versions_again(
+    client: FlaskClient, renamed: Renamed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A crawler's guesses must not cost a parse of every earlier version each: what eIds they had is kept.
+    assert client.get(f"{renamed.work}/~no-such-provision").status_code == 404
+    parsed: list[str] = []
+    real = publication.load_document
+
+    def counting(session: Any, sha: str) -> Any:
+        parsed.append(sha)
+        return real(session, sha)
+
+    monkeypatch.setattr(publication, "load_document", counting)
+    for guess in ("another-guess", "section-99", "sec_1000"):
+        assert client.get(f"{renamed.work}/~{guess}").status_code == 404
+    assert parsed == [], "no earlier version parsed again"
+    moved = client.get(f"{renamed.work}/~section-1")
+    assert moved.status_code == 302
