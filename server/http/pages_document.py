@@ -47,7 +47,8 @@ from server.store.kept import KeptByDigest
 LAZY_THRESHOLD = 1500
 # Roughly how many hierarchy elements one chunk holds (a chunk never splits a top-level provision).
 CHUNK_BUDGET = 400
-_KEPT_DOCUMENTS = 2
+# Three: a comparison page shows one version and marks the provisions of the two it compares.
+_KEPT_DOCUMENTS = 3
 # lxml matches these in C, any AKN namespace: far quicker than testing each element's local name.
 _HIERARCHY_TAGS = tuple(f"{{*}}{name}" for name in sorted(HIERARCHICAL_ELEMENTS))
 _MAX_STORED_BYTES = 200 * 1024 * 1024
