@@ -159,7 +159,7 @@ BILL: Final = obj(["id", "title", "work_uri", "expression_uri", "status"], id=IN
                   doctype=STRING, country=STRING, work_uri=STRING, expression_uri=STRING, status=STRING,
                   version=INTEGER, updated_at=TIME)
 PROVISION_NODE: Final = obj(["eid", "text", "rev"], eid=STRING, num=nullable(STRING), heading=nullable(STRING),
-                            citation=STRING, text=STRING, rev=INTEGER, children=array(ANY_OBJECT),
+                            label=STRING, citation=STRING, text=STRING, rev=INTEGER, children=array(ANY_OBJECT),
                             settled_by=array(INTEGER))
 BILL_DETAIL: Final = obj(["id", "title", "work_uri", "versions", "provisions"], id=INTEGER, title=STRING,
                          work_uri=STRING, versions=array(ANY_OBJECT), provisions=array(PROVISION_NODE))

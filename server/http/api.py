@@ -23,6 +23,7 @@ from server.http.context import (
     time_arg,
 )
 from server.http.i18n import current_language
+from server.http.pages_document import with_labels
 from server.services import accounts, bills, consolidation, history, mail, password_resets, publication, versions
 from server.store import eventlog
 from server.store.models import Provision
@@ -136,7 +137,9 @@ def import_bill() -> tuple[Response, int]:
 @api.get("/bills/<int:bill_id>")
 def get_bill(bill_id: int) -> Response:
     with database().read() as session:
-        return jsonify(bills.bill_detail(session, bills.get_bill(session, bill_id)))
+        detail = bills.bill_detail(session, bills.get_bill(session, bill_id))
+    with_labels(detail["provisions"])
+    return jsonify(detail)
 
 
 @api.get("/bills/<int:bill_id>/provisions/<eid>")

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape, unescape
+from typing import Any
 
 from lxml import etree
 from sqlalchemy.orm import Session
@@ -168,6 +169,17 @@ def markup_label(markup: str | None, tag: str) -> str:
         return label_text(inline_from_markup(markup, tag))
     except AknError:
         return " ".join(markup.split())  # not markup after all
+
+
+def with_labels(tree: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A provision tree (as :func:`server.services.bills.provision_tree` gives it) whose nodes also say their
+    ``label``: num and heading as words, without markup or notes ("Use of resources etc."), for headers and the names
+    of buttons; ``num`` and ``heading`` stay markup, as a drafter retitling the provision edits them."""
+    for node in tree:
+        parts = (markup_label(node["num"], "num"), markup_label(node["heading"], "heading"))
+        node["label"] = " ".join(part for part in parts if part)
+        with_labels(node["children"])
+    return tree
 
 
 class RenderedDocument:

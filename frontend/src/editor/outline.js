@@ -1,5 +1,6 @@
 // The bill's outline as the editor receives it (the page's `editor-outline`, or `provisions` of
-// GET /api/bills/<id>): nested `{eid, wid, name, num, heading, children}`. Pure functions, no DOM.
+// GET /api/bills/<id>): nested `{eid, wid, name, num, heading, label, children}`, where `num` and `heading` are
+// markup (what a retitle edits) and `label` their words. Pure functions, no DOM.
 
 /** The provision's wId, which no structure edit changes (its eId when it has none). */
 export const widOf = (node) => node.wid ?? node.eid;
@@ -13,9 +14,12 @@ export function flatten(nodes, depth = 0, out = []) {
   return out;
 }
 
-/** What drafters call the provision: "3A. Register"; its eId when it has neither number nor heading. */
+/**
+ * What drafters call the provision: "3A. Register", in words (a heading's abbreviation markup and side notes are not
+ * shown); its eId when it has neither number nor heading.
+ */
 export function labelOf(node) {
-  return [node.num, node.heading].filter(Boolean).join(' ') || node.eid;
+  return (node.label ?? [node.num, node.heading].filter(Boolean).join(' ')) || node.eid;
 }
 
 /**

@@ -4,6 +4,9 @@ in the Contents and by where it stands when linked to."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -43,3 +46,30 @@ def test_the_amendment_composer_lists_provisions_without_notes_or_eids(client: F
     options = {option.get("value"): " ".join(option.text_content().split()) for option in page.xpath("//option")}
     assert options["sec_1"] == "SECTION 1. SHORT TITLE."
     assert options["page"] == "Page 125 STAT. 754"
+
+
+SCOTTISH_ACT = "legaldocml__uk_asp-2017-1-enacted.xml"
+
+
+def _labels(tree: list[dict[str, Any]]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for node in tree:
+        found[node["eid"]] = node["label"]
+        found.update(_labels(node["children"]))
+    return found
+
+
+def test_the_editor_names_provisions_by_their_words_not_their_markup(client: FlaskClient, users: Accounts) -> None:
+    # The Scottish act's crossheading holds an abbreviation and its schedules' headings a side note: the editor's
+    # headers and its buttons' names ("Delete: …") read the words, as the Contents do, not the markup kept to edit.
+    bill = int(import_corpus_bill(client, users, SCOTTISH_ACT)["id"])
+    page = parse(client.get(f"/bills/{bill}/edit", headers=users.headers("drafter")).data)
+    outline = json.loads(page.xpath("string(//script[@id='editor-outline'])"))
+    detail = client.get(f"/api/bills/{bill}").get_json()
+    for labels in (_labels(outline), _labels(detail["provisions"])):
+        assert labels["part-1-crossheading-use-of-resources-etc"] == "Use of resources etc."
+        assert labels["schedule-1"] == "SCHEDULE 1 THE SCOTTISH ADMINISTRATION"
+        assert labels["section-1"] == "1 The Scottish Administration"
+        assert labels["section-1-1"] == "1"
+    # The markup stays where the drafter retitles the provision.
+    assert outline[0]["children"][0]["heading"].startswith("Use of resources {{abbr")
