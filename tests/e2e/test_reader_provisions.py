@@ -28,6 +28,15 @@ def _import(app: Flask, content: bytes) -> int:
         return bills.import_bill(session, drafter, content).bill.id
 
 
+def _open_consultation(app: Flask, bill: int) -> None:
+    """A consultation open on ``bill`` for the next month, opened by the demo's clerk."""
+    with app.extensions["parley.db"].write() as session:
+        clerk = accounts.principal_of(session.query(User).filter_by(username="clerk").one())
+        now = datetime.now(UTC).replace(tzinfo=None)
+        consultations.open_consultation(session, clerk, bill, opens_at=now - timedelta(minutes=1),
+                                        closes_at=now + timedelta(days=30))
+
+
 def _three_articles() -> etree._Element:
     if not THREE_ARTICLES.exists():
         pytest.skip(f"the AKN corpus is not beside the repository ({THREE_ARTICLES} is absent)")
@@ -39,11 +48,7 @@ def test_only_the_provisions_the_api_knows_take_comments(pages: Pages, e2e_app: 
     first = next(root.iter("{*}article"))
     first.set("eId", "art_1")  # Article 1 is a provision; Articles 2 and 3 keep their xml:id alone
     bill = _import(e2e_app, etree.tostring(root))
-    with e2e_app.extensions["parley.db"].write() as session:
-        clerk = accounts.principal_of(session.query(User).filter_by(username="clerk").one())
-        now = datetime.now(UTC).replace(tzinfo=None)
-        consultations.open_consultation(session, clerk, bill, opens_at=now - timedelta(minutes=1),
-                                        closes_at=now + timedelta(days=30))
+    _open_consultation(e2e_app, bill)
     reader = pages.new("citizen")
     reader.goto(f"/bills/{bill}")
     ready(reader)
@@ -77,3 +82,26 @@ def test_a_clerk_is_told_a_text_without_provisions_cannot_be_consulted_on(pages:
     assert clerk.locator("#consultation-list li").count() == 0
     assert clerk.locator(".consultation-state").count() == 0
     assert clerk.locator(".comment-button").count() == 0
+
+
+SCOTTISH_ACT = CORPUS / "legaldocml__uk_asp-2017-1-enacted.xml"
+
+
+def test_comment_tools_name_a_provision_by_its_headings_words_without_its_note_marker(pages: Pages,
+                                                                                     e2e_app: Flask) -> None:
+    # The Scottish act is pretty-printed, and each schedule's heading holds a side note ("introduced by section
+    # 1"), shown as a numbered note marker: the comment button and the panel say the heading's words alone.
+    if not SCOTTISH_ACT.exists():
+        pytest.skip(f"the AKN corpus is not beside the repository ({SCOTTISH_ACT} is absent)")
+    bill = _import(e2e_app, SCOTTISH_ACT.read_bytes())
+    _open_consultation(e2e_app, bill)
+    reader = pages.new("citizen")
+    reader.goto(f"/bills/{bill}")
+    ready(reader)
+    schedule = reader.locator('.comment-button[data-eid="schedule-1"]')
+    assert schedule.get_attribute("aria-label") == "Comment: Schedule 1 — THE SCOTTISH ADMINISTRATION"
+    crossheading = reader.locator('.comment-button[data-eid="part-1-crossheading-use-of-resources-etc"]')
+    assert crossheading.get_attribute("aria-label") == "Comment: Part 1 — Use of resources etc."
+    schedule.click()
+    reader.locator("#comments-heading", has_text="Schedule 1").wait_for()
+    assert reader.inner_text("#comments-heading").endswith("Schedule 1 — THE SCOTTISH ADMINISTRATION")

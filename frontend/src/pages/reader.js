@@ -33,13 +33,24 @@ function labelOf(section) {
   const citation = section.dataset.citation;
   if (citation) {
     // The heading holds the num too ("5. Duration"): the citation says the number already.
-    const words = heading ? [...heading.childNodes].filter((node) => !node.classList?.contains('akn-num'))
-      .map((node) => node.textContent).join('').trim() : '';
+    const words = heading ? wordsOf(heading, '.akn-num') : '';
     return words ? `${citation} — ${words}` : citation;
   }
   const num = section.querySelector(':scope > .akn-num');
-  const text = (heading ?? num)?.textContent?.trim();
+  const text = heading ? wordsOf(heading) : wordsOf(num);
   return text || section.id;
+}
+
+/**
+ * An element's words with the layout of a pretty-printed document collapsed, without the markers of the notes it
+ * holds (a schedule's heading with a side note shows its number) nor what `leaveOut` selects.
+ */
+function wordsOf(element, leaveOut = null) {
+  if (!element) return '';
+  const copy = element.cloneNode(true);
+  const skipped = ['sup:has(> [role="doc-noteref"])', '[role="doc-noteref"]', leaveOut].filter(Boolean).join(', ');
+  copy.querySelectorAll(skipped).forEach((node) => node.remove());
+  return copy.textContent.replace(/\s+/g, ' ').trim();
 }
 
 async function loadChunk(placeholder) {
