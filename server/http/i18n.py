@@ -265,6 +265,7 @@ def browser_strings() -> dict[str, str]:
         "waiting_tally": _("Waiting for a clerk: %(total)s.", total="{total}"),
         "hidden_tally": _("Hidden comments: %(total)s.", total="{total}"),
         "shown_here": _("Shown here: %(first)s to %(last)s.", first="{first}", last="{last}"),
+        "not_shown": _("None of them is shown here: reload the page to see them."),
         "hidden_elsewhere": _("Comment %(id)s was hidden meanwhile, by another clerk or in another window: it has "
                               "left this list.", id="{id}"),
         "restored_elsewhere": _("Comment %(id)s was published meanwhile, by another clerk or in another window: it "

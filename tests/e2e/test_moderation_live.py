@@ -79,10 +79,18 @@ def test_both_clerks_pages_follow_each_decision(pages: Pages) -> None:
     # The live region of the page (what screen readers hear) was told too.
     expect(clerk.locator("#live-status")).to_have_text(re.compile("Comment 2 was published meanwhile"))
 
-    # A comment newly reported elsewhere is counted at once, though the list shows it only on a reload.
+    # A comment newly reported elsewhere is counted at once, though the list shows it only on a reload: the page
+    # says so, and no longer says beneath the count that nothing waits.
     reported(pages, 3, by="citizen")
     for page in (clerk, admin):
-        expect(tally(page, "waiting")).to_have_text("Waiting for a clerk: 1.")
+        expect(tally(page, "waiting")).to_have_text(
+            "Waiting for a clerk: 1. None of them is shown here: reload the page to see them.")
+        expect(page.locator('[data-empty-of="waiting"]')).to_be_hidden()
+    # Nothing was hidden when the pages were loaded: the one hidden since is counted, not "none is hidden".
+    assert hidden == 0
+    expect(clerk.locator('[data-empty-of="hidden"]')).to_be_hidden()
+    expect(tally(clerk, "hidden")).to_have_text(
+        "Hidden comments: 1. None of them is shown here: reload the page to see them.")
 
 
 def test_the_last_comment_decided_elsewhere_empties_the_queue_in_french(pages: Pages) -> None:

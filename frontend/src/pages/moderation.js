@@ -36,8 +36,12 @@ function showTally(name, { total, before }) {
   const last = before + shown;
   let text = t(`${name}_tally`, { total });
   if (shown && (first > 1 || last < total)) text += ` ${t('shown_here', { first, last })}`;
+  // Counted but none listed (decided here, or come since the page was loaded): never "none" beneath a count.
+  if (!shown && total) text += ` ${t('not_shown')}`;
   tally.textContent = total ? text : '';
   tally.hidden = !total;
+  const empty = document.querySelector(`[data-empty-of="${name}"]`);
+  if (empty) empty.hidden = Boolean(total);
 }
 
 /** Changes tally `name` by `change` at once (the count from the server follows). */
@@ -121,7 +125,9 @@ function leave(item, moveFocus = true) {
     return;
   }
   // Each list says in its own words that it is empty (the queue, the comments hidden lately).
-  const empty = h('p', { class: 'queue-empty', tabindex: '-1' }, queue.dataset.empty || t('queue_empty'));
+  const name = item.matches(ITEMS.hidden) ? 'hidden' : 'waiting';
+  const empty = h('p', { class: 'queue-empty', tabindex: '-1', 'data-empty-of': name },
+    queue.dataset.empty || t('queue_empty'));
   queue.replaceWith(empty);
   if (moveFocus) empty.focus();
 }
