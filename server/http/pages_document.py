@@ -143,7 +143,7 @@ _UNTITLED_WORDS = 8
 def _untitled(element: etree._Element) -> str:
     """What the Contents call a provision with neither num nor heading: its opening words ("Page 125 STAT. 754"),
     else its unit ("Section")."""
-    return untitled_label(" ".join(plain_text(kid) for kid in element
+    return untitled_label(" ".join(label_text(kid) for kid in element
                                    if isinstance(kid.tag, str) and local_name(kid) not in _NOTES),
                           cited_unit(element))
 

@@ -31,6 +31,18 @@ def test_contents_leave_out_notes_and_name_an_untitled_section_by_its_words(clie
     assert "page" not in labels.values()
 
 
+def test_an_unnamed_container_is_listed_by_its_words_without_their_side_notes(
+        client: FlaskClient, users: Accounts) -> None:
+    # The Scottish act's schedules sit in an unnamed container whose first words are a schedule's number and
+    # heading, with a side note "(introduced by section 1)" beside them: the note is no part of the label.
+    bill = int(import_corpus_bill(client, users, "legaldocml__uk_asp-2017-1-enacted.xml")["id"])
+    page = parse(client.get(f"/bills/{bill}").data)
+    labels = [" ".join(li.xpath("string(a)").split()) for li in page.xpath("//nav[contains(@class,'toc')]//li")]
+    opening = [label for label in labels if label.upper().startswith("SCHEDULE 1 THE SCOTTISH ADMINISTRATION")]
+    assert opening, labels
+    assert not any("introduced by" in label for label in labels), labels
+
+
 def test_a_link_to_the_untitled_section_names_it_by_where_it_stands(client: FlaskClient, act: int) -> None:
     page = parse(client.get(f"/bills/{act}/provisions/page").data)
     assert " ".join(page.xpath("string(//h1)").split()) == "The unnumbered section after section 2"
