@@ -333,7 +333,13 @@ def frbr_problems(document: etree._Element) -> list[Problem]:
     # "2026-11-21.2" is the second expression of 2026-11-21: the date part is what FRBRdate must give.
     if _SAME_DAY_VERSION.match(version):
         version = version[:10]
-    if version != meta.expression_date:
+    if version != meta.expression_date and not expression.expression_date:
+        warn(
+            "frbr_mismatch",
+            wording("the expression URI gives no version (no @ and date after the language), the expression "
+                    "FRBRdate %(date)r", date=meta.expression_date),
+        )
+    elif version != meta.expression_date:
         warn(
             "frbr_mismatch",
             wording("the expression URI gives version %(version)r, the expression FRBRdate %(date)r",

@@ -96,6 +96,16 @@ def test_frbr_metadata_must_agree_with_uris(bill: AknDocument) -> None:
     assert "gives version '2026-11-21', the expression FRBRdate '2026-11-22'" in messages
 
 
+def test_an_expression_uri_without_a_date_is_said_so(bill: AknDocument) -> None:
+    uri = bill.frbr.expression_uri
+    data = bill.to_bytes().replace(f'<FRBRthis value="{uri}/!main"'.encode(),
+                                   f'<FRBRthis value="{uri.split("@")[0]}/!main"'.encode())
+    data = data.replace(f'<FRBRuri value="{uri}"'.encode(), f'<FRBRuri value="{uri.split("@")[0]}"'.encode())
+    messages = [w.message for w in AknDocument.from_bytes(data).warnings if w.code == "frbr_mismatch"]
+    assert any("gives no version (no @ and date after the language)" in m for m in messages), messages
+    assert not any("gives version ''" in m for m in messages), messages
+
+
 def test_documents_from_elsewhere_are_accepted_with_warnings() -> None:
     document = AknDocument.from_bytes(read("legaldocml__uk_asp-2017-1-enacted.xml"))
     assert document.validate() == []
