@@ -8,8 +8,8 @@ tree and serialised by lxml, so every text node and attribute value coming from 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import TypedDict
+from collections.abc import Container, Iterator
+from typing import Any, Protocol, TypedDict, cast
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -21,7 +21,11 @@ __all__ = [
     "BLOCK_FLOWS",
     "HIERARCHICAL_ELEMENTS",
     "MARKER_ELEMENTS",
+    "Owners",
+    "PageIds",
     "TocEntry",
+    "document_ids",
+    "identified",
     "identifier",
     "is_safe_href",
     "local_name",
@@ -104,6 +108,17 @@ def identifier(element: etree._Element) -> str | None:
             or element.get("{http://www.w3.org/XML/1998/namespace}id"))
 
 
+def document_ids(document: etree._Element) -> Iterator[str]:
+    """Every eId, id and xml:id of ``document`` (one query each: lxml answers them in C)."""
+    for query in ("//@eId", "//@id", "//@xml:id"):
+        yield from (str(value) for value in cast(list[Any], document.xpath(query)))
+
+
+def identified(element: etree._Element) -> list[etree._Element]:
+    """``element`` and its descendants that have an :func:`identifier`, in document order."""
+    return cast(list[etree._Element], element.xpath("descendant-or-self::*[@eId or @id or @xml:id]"))
+
+
 def _normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
@@ -142,10 +157,61 @@ def _depth(element: etree._Element) -> int:
     return sum(1 for ancestor in element.iterancestors() if local_name(ancestor) in SECTIONING)
 
 
+class Owners(Protocol):
+    """Which element keeps an id that others repeat (None: the first on the page)."""
+
+    def get(self, eid: str, /) -> etree._Element | None: ...
+
+
+class PageIds:
+    """The ids a rendering gives, so that none repeats on the page it joins.
+
+    An element keeps its eId as its id unless another holds it: the element ``owners`` names for it (a bill's
+    provision, where quoted text repeats its eId), else the first on the page, counting the ids of what comes
+    ``before`` this part (a collection's documents each name their own ``preface`` and ``art_1``; links to
+    ``#art_1`` lead to the first). The ids the renderer makes up (footnotes' and their markers') avoid the
+    document's ids, and begin with ``prefix``: parts of one page rendered apart (a long document's chunks) never
+    make up the same one.
+    """
+
+    def __init__(self, before: Container[str] = frozenset(), prefix: str = "",
+                 owners: Owners | None = None, reserved: Container[str] | None = None) -> None:
+        self.before = before
+        self.prefix = prefix
+        self.owners = owners
+        self.used: set[str] = set()
+        # Every id of the document (found when first needed, unless the caller knows them).
+        self._reserved = reserved
+
+    def keep(self, eid: str, node: etree._Element) -> bool:
+        """True when ``node`` takes ``eid`` as its id (then no other element of the part will)."""
+        owner = self.owners.get(eid) if self.owners is not None else None
+        if eid in self.used or (owner is not None and owner is not node) or (owner is None and eid in self.before):
+            return False
+        self.used.add(eid)
+        return True
+
+    def make(self, base: str, document: etree._Element) -> str:
+        """A new id from ``base`` (``fn-c1``), used by no element of ``document`` nor yet on the page."""
+        if self._reserved is None:
+            self._reserved = frozenset(document_ids(document))
+        candidate, count = base, 1
+        while candidate in self.used or candidate in self._reserved or candidate in self.before:
+            count += 1
+            candidate = f"{base}-{count}"
+        self.used.add(candidate)
+        return candidate
+
+
 class _HtmlBuilder:
     """Turns one AKN subtree into HTML, gathering authorial notes as footnotes."""
 
-    def __init__(self, document: etree._Element) -> None:
+    def __init__(self, document: etree._Element, ids: PageIds | None = None) -> None:
+        self.document = document
+        self.ids = ids or PageIds()
+        # The id each footnote has on the page, and its first marker's (where the footnote links back to), by key.
+        self.footnote_ids: dict[str, str] = {}
+        self.first_references: dict[str, str] = {}
         self.notes: list[tuple[str, str, etree._Element]] = []
         # Each footnote's marker, and how many markers link to it so far (only the first carries the id it links
         # back to), by its key.
@@ -215,7 +281,7 @@ class _HtmlBuilder:
             classes.append("akn-removed")
         out.set("class", " ".join(classes))
         eid = identifier(node)
-        if eid:
+        if eid and self.ids.keep(eid, node):
             out.set("id", eid)
         if node.get("wId"):
             out.set("data-wid", node.get("wId", ""))
@@ -309,14 +375,18 @@ class _HtmlBuilder:
         if key not in self.markers:
             self.notes.append((key, marker or str(number), note))
             self.markers[key] = marker or str(number)
+            self.footnote_ids[key] = self.ids.make(f"{self.ids.prefix}{key}", self.document)
         return key, marker or self.markers[key]
 
     def marker(self, parent: etree._Element, key: str, marker: str) -> None:
         """A footnote marker linking to footnote ``key``; the first one is where the footnote links back to."""
         count = self.references[key] = self.references.get(key, 0) + 1
         holder = parent if parent.tag == "sup" else etree.SubElement(parent, "sup")
-        link = etree.SubElement(holder, "a", {"class": "akn-noteref", "href": f"#{key}",
-                                              "id": f"ref-{key}" if count == 1 else f"ref-{key}-{count}",
+        target = self.footnote_ids[key]
+        base = f"ref-{target}" if count == 1 else f"ref-{target}-{count}"
+        reference = self.ids.make(base, self.document)
+        self.first_references.setdefault(key, reference)
+        link = etree.SubElement(holder, "a", {"class": "akn-noteref", "href": f"#{target}", "id": reference,
                                               "role": "doc-noteref"})
         link.text = marker
 
@@ -330,17 +400,20 @@ class _HtmlBuilder:
         while done < len(self.notes):
             key, marker, note = self.notes[done]
             done += 1
-            item = etree.SubElement(items, "li", {"id": key, "value": marker} if marker.isdigit() else {"id": key})
+            target = self.footnote_ids[key]
+            item = etree.SubElement(items, "li", {"id": target, "value": marker} if marker.isdigit()
+                                    else {"id": target})
             self.children(note, item, inline=False)
-            back = etree.SubElement(item, "a", {"href": f"#ref-{key}", "role": "doc-backlink",
+            back = etree.SubElement(item, "a", {"href": f"#{self.first_references[key]}", "role": "doc-backlink",
                                                 "class": "akn-backlink"})
             back.text = "\u21a9"
 
 
-def render_element(element: etree._Element) -> etree._Element:
-    """Render any AKN element (a whole document, a component or one provision) as an HTML element tree."""
+def render_element(element: etree._Element, ids: PageIds | None = None) -> etree._Element:
+    """Render any AKN element (a whole document, a component or one provision) as an HTML element tree; ``ids``
+    says which ids it may give when it joins a page rendered in parts (by default, no id repeats within it)."""
     document = element.getroottree().getroot()
-    builder = _HtmlBuilder(document)
+    builder = _HtmlBuilder(document, ids)
     holder = etree.Element("div")
     builder.element(element, holder, inline=False)
     if local_name(element) == "akomaNtoso":
@@ -368,9 +441,9 @@ def _unlink_missing_targets(page: etree._Element) -> None:
             del link.attrib["href"]
 
 
-def render(root: etree._Element) -> str:
+def render(root: etree._Element, ids: PageIds | None = None) -> str:
     """Render an `<akomaNtoso>` document (or any element of one) as an HTML fragment."""
-    return etree.tostring(render_element(root), method="html", encoding="unicode")
+    return etree.tostring(render_element(root, ids), method="html", encoding="unicode")
 
 
 def render_provision(element: etree._Element) -> str:

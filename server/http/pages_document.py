@@ -24,7 +24,11 @@ from akn.provisions import body_of
 from akn.render import (
     HIERARCHICAL_ELEMENTS,
     TEXT_BLOCKS,
+    PageIds,
     TocEntry,
+    document_ids,
+    identified,
+    identifier,
     local_name,
     render,
     render_element,
@@ -197,6 +201,12 @@ class RenderedDocument:
         # The provisions the API knows (and takes comments on): an element identified only by `xml:id` or `id`,
         # as EU-style bills write articles, is an anchor of the text but no provision of the bill.
         self.known = frozenset(document.eids())
+        # Where an eId repeats (quoted text, a collection's documents), the provision keeps it as its id on the page.
+        self._owners = _Owners(document, self.known)
+        # Chunked, the page is the front matter (part 0) then the chunks (part n + 1), rendered apart: the document's
+        # ids, and the part where each that may repeat first appears, so that no later part gives it again (found
+        # when first needed).
+        self._ids: tuple[frozenset[str], dict[str, int]] | None = None
         if self.lazy and body is not None:
             self._front = [kid for kid in root if isinstance(kid.tag, str) and local_name(kid) != "meta"
                            and root.index(kid) < root.index(body)]
@@ -213,7 +223,10 @@ class RenderedDocument:
 
     def front_html(self) -> str:
         """What precedes the body (cover page, preface, preamble); '' when the document is rendered whole."""
-        return "".join(render(element) for element in self._front)
+        if not self.lazy:
+            return ""
+        ids = self._page_ids(0)
+        return "".join(render(element, ids) for element in self._front)
 
     def chunk_html(self, index: int) -> str:
         """The HTML of chunk ``index`` (the whole document when it is not chunked)."""
@@ -224,12 +237,23 @@ class RenderedDocument:
         if cached is not None:
             return cached
         if not self.lazy:
-            html = _render_cited(self.document.root, self.known)
+            html = _render_cited(self.document.root, self.known, PageIds(owners=self._owners))
         else:
-            html = "".join(_render_cited(element, self.known) for element in self._groups[index])
+            ids = self._page_ids(index + 1)
+            html = "".join(_render_cited(element, self.known, ids) for element in self._groups[index])
         with self._lock:
             self._html[index] = html
         return html
+
+    def _page_ids(self, part: int) -> PageIds:
+        """The ids part ``part`` of a chunked page may give: none an earlier part gives, and footnotes' of its own."""
+        if self._ids is None:
+            root = self.document.document
+            every, repeated = _ids_of(root)
+            self._ids = every, _first_parts(root, [self._front, *self._groups], repeated)
+        every, first_part = self._ids
+        prefix = "front-" if part == 0 else "" if part == 1 else f"chunk{part - 1}-"
+        return PageIds(_Before(first_part, part), prefix, self._owners, every)
 
     def toc_html(self) -> str:
         """The table of contents as nested lists (built once: long bills list thousands of provisions)."""
@@ -336,13 +360,63 @@ def _levels(element: etree._Element) -> list[Level]:
     return [Level(cited_unit(node), label_text(_child(node, "num")) or None) for node in reversed(chain)]
 
 
-def _render_cited(element: etree._Element, known: frozenset[str]) -> str:
+class _Before:
+    """The ids given by the parts of a chunked page before part ``part``."""
+
+    def __init__(self, first_part: dict[str, int], part: int) -> None:
+        self.first_part = first_part
+        self.part = part
+
+    def __contains__(self, eid: object) -> bool:
+        return isinstance(eid, str) and self.first_part.get(eid, self.part) < self.part
+
+
+def _ids_of(root: etree._Element) -> tuple[frozenset[str], frozenset[str]]:
+    """The ids of the document, and those more than one element has (none, mostly)."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for value in document_ids(root):
+        (repeated if value in seen else seen).add(value)
+    return frozenset(seen), frozenset(repeated)
+
+
+class _Owners:
+    """The provision that keeps each eId of the bill as its id, where other elements repeat it."""
+
+    def __init__(self, document: AknDocument, known: frozenset[str]) -> None:
+        self.document = document
+        self.known = known
+
+    def get(self, eid: str) -> etree._Element | None:
+        return self.document.provision_element(eid) if eid in self.known else None
+
+
+def _first_parts(root: etree._Element, parts: list[list[etree._Element]], repeated: frozenset[str]) -> dict[str, int]:
+    """The part where each id of a chunked page that could repeat first appears: the ``repeated`` ids of the
+    document, and those of the notes of <meta> its note references bring into each part's footnotes."""
+    notes = {eid: note for note in root.iter("{*}note", "{*}authorialNote") if (eid := identifier(note))}
+    first: dict[str, int] = {}
+    for index, part in enumerate(parts):
+        for top in part:
+            for node in identified(top) if repeated else []:
+                eid = identifier(node) or ""
+                if eid in repeated:
+                    first.setdefault(eid, index)
+            for reference in top.iter("{*}noteRef"):
+                href = (reference.get("href") or "").strip()
+                note = notes.get(href[1:]) if href.startswith("#") else None
+                for node in identified(note) if note is not None else []:
+                    first.setdefault(identifier(node) or "", index)
+    return first
+
+
+def _render_cited(element: etree._Element, known: frozenset[str], ids: PageIds | None = None) -> str:
     """``element`` rendered, each provision of the bill (its eId in ``known``) a ``<section>`` carrying its eId
     (``data-eid``), the only ones the reader gives links, comment tools and heat, and its citation
     (``data-citation="section 5(2)"``): the reader names provisions by it in the comment tools, where a subsection's
     own num, "(2)", would not say which one. The citation is the amendments' own (``server.domain.citation``), not
     a second spelling."""
-    out = render_element(element)
+    out = render_element(element, ids)
     citations = {eid: cite(_levels(node)) for node in element.iter(*_HIERARCHY_TAGS)
                  if (eid := node.get("eId")) and eid in known}
     for section in out.iter("section"):
