@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from html import escape, unescape
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import pgettext
 from lxml import etree
 from sqlalchemy.orm import Session
 
@@ -43,8 +45,12 @@ from server.domain.citation import (
     cite,
     cited_unit,
     is_top_unit,
+    ordinal,
     unit_name,
+    unit_phrase,
+    unnumbered_place,
 )
+from server.http.i18n import N_, current_language
 from server.store import documents
 from server.store.kept import KeptByDigest
 
@@ -112,13 +118,13 @@ class TocItem:
     heading: str
     chunk: int
     children: list[TocItem] = field(default_factory=list)
-    # What names a provision with neither num nor heading (its opening words): never its eId, which readers do
-    # not know ("page").
-    untitled: str = ""
+    # What names a provision with neither num nor heading (its opening words, else its unit or where it stands, in
+    # the reader's language): never its eId, which readers do not know ("page").
+    untitled: str | UnitLabel = ""
 
     @property
     def label(self) -> str:
-        return " ".join(part for part in (self.num, self.heading) if part) or self.untitled
+        return " ".join(part for part in (self.num, self.heading) if part) or str(self.untitled)
 
 
 @dataclass(frozen=True)
@@ -144,22 +150,77 @@ class ProvisionSummary:
 _UNTITLED_WORDS = 8
 
 
-def _untitled(element: etree._Element) -> str:
+# The words a label may name units and ranks by, for the catalogue (shown through `_` and `pgettext`).
+_UNIT_WORDS = (
+    N_("section"), N_("article"), N_("clause"), N_("regulation"), N_("rule"), N_("Part"), N_("Subpart"),
+    N_("Chapter"), N_("Subchapter"), N_("Title"), N_("Book"), N_("Tome"), N_("Division"), N_("Subdivision"),
+    N_("Schedule"), N_("provision"), N_("paragraph"), N_("subsection"), N_("subparagraph"), N_("point"),
+    N_("indent"), N_("list"), N_("proviso"), N_("subclause"), N_("item"), N_("alinea"), N_("subrule"),
+)
+
+
+def unit_word(unit: str) -> str:
+    """How a unit is named in running text ("section", "Part"), in the reader's language."""
+    return str(_(unit_name(unit)))
+
+
+def _rank(nth: int) -> str:
+    """``nth`` as the label of an unnumbered provision counts it ("second"), in the reader's language."""
+    return str(pgettext("rank", ordinal(nth)))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def place_label(level: Level) -> str:
+    """A provision without a number named, in the reader's language, by where it stands, as a citation names it
+    (:func:`server.domain.citation.unit_phrase`): "The unnumbered section after section 2"."""
+    unit = unit_word(level.name)
+    where = level.unnumbered
+    if where is None:
+        return _capital(_("an unnumbered %(unit)s", unit=unit))
+    if where.after is None:
+        return _capital(_("the %(nth)s unnumbered %(unit)s", nth=_rank(where.nth), unit=unit))
+    spoken, english = unit_name(level.name), unit_phrase(Level(level.name, where.after))
+    after = unit + english[len(spoken):] if english.startswith(spoken) else english
+    if where.among > 1:
+        return _capital(_("the %(nth)s unnumbered %(unit)s after %(after)s", nth=_rank(where.nth), unit=unit,
+                          after=after))
+    return _capital(_("the unnumbered %(unit)s after %(after)s", unit=unit, after=after))
+
+
+@dataclass(frozen=True)
+class UnitLabel:
+    """A provision with neither num nor heading named by its unit ("Section"), or, ``placed``, by where it stands
+    (:func:`place_label`): words of the reader's language, chosen when shown, as the Contents are kept for every
+    reader."""
+
+    level: Level
+    placed: bool = False
+
+    def __str__(self) -> str:
+        return place_label(self.level) if self.placed else _capital(unit_word(self.level.name))
+
+
+def _untitled(element: etree._Element) -> str | UnitLabel:
     """What the Contents call a provision with neither num nor heading: its opening words ("Page 125 STAT. 754"),
     else its unit ("Section")."""
-    return untitled_label(" ".join(label_text(kid) for kid in element
-                                   if isinstance(kid.tag, str) and local_name(kid) not in _NOTES),
-                          cited_unit(element))
+    words = _opening_words(" ".join(label_text(kid) for kid in element
+                                    if isinstance(kid.tag, str) and local_name(kid) not in _NOTES))
+    return words or UnitLabel(Level(cited_unit(element), None))
+
+
+def _opening_words(text: str) -> str:
+    words = text.split()
+    shown = " ".join(words[:_UNTITLED_WORDS])
+    return shown if len(words) <= _UNTITLED_WORDS else f"{shown}…"
 
 
 def untitled_label(text: str, unit: str) -> str:
     """A label for a provision with neither num nor heading, from its ``text``: its opening words, else its
-    ``unit`` ("Section")."""
-    words = text.split()
-    if not words:
-        return unit_name(unit).capitalize()
-    shown = " ".join(words[:_UNTITLED_WORDS])
-    return shown if len(words) <= _UNTITLED_WORDS else f"{shown}…"
+    ``unit`` ("Section", in the reader's language)."""
+    return _opening_words(text) or str(UnitLabel(Level(unit, None)))
 
 
 def markup_label(markup: str | None, tag: str) -> str:
@@ -214,7 +275,7 @@ class RenderedDocument:
             self._groups = _chunk(body) + ([back] if back else [])
         self.toc = self._contents(body)
         self._html: dict[int, str] = {}
-        self._toc_html: str | None = None
+        self._toc_html: dict[str, str] = {}
         self._lock = threading.Lock()
 
     @property
@@ -257,9 +318,11 @@ class RenderedDocument:
 
     def toc_html(self) -> str:
         """The table of contents as nested lists (built once: long bills list thousands of provisions)."""
-        if self._toc_html is None:
-            self._toc_html = _toc_list(self.toc, 1)
-        return self._toc_html
+        language = current_language()
+        html = self._toc_html.get(language)
+        if html is None:
+            html = self._toc_html[language] = _toc_list(self.toc, 1)
+        return html
 
     def chunk_of(self, eid: str) -> int:
         """The chunk holding provision ``eid`` (0 when the document is not chunked or ``eid`` is unknown)."""
@@ -304,8 +367,16 @@ class RenderedDocument:
             citation = cite(levels)
         else:
             # A section with neither num nor heading is named by where it stands, never by its eId.
-            citation = "" if num or heading else self.citation(eid)
+            citation = "" if num or heading else str(self._placed(eid, element))
         return ProvisionSummary(eid, num, heading, " ".join(w for w in words if w), citation)
+
+    def _placed(self, eid: str, element: etree._Element) -> str | UnitLabel:
+        """How the bill cites provision ``eid`` (its ``element``), which has neither num nor heading: where it stands
+        (in the reader's language) when that is what the citation says, else the citation ("section 5", by its
+        eId)."""
+        citation = self.citation(eid)
+        level = Level(cited_unit(element), None, unnumbered_place(element))
+        return UnitLabel(level, placed=True) if citation == unit_phrase(level) else citation
 
     def _contents(self, body: etree._Element | None) -> list[TocItem]:
         if body is None:
@@ -343,9 +414,11 @@ class RenderedDocument:
         def component(entry: TocEntry, depth: int) -> TocItem:
             kids = [] if depth >= 2 else [component(kid, depth + 1) for kid in entry["children"]
                                           if kid["eid"] in self.known]
-            untitled = "" if entry["num"] or entry["heading"] else self.citation(str(entry["eid"]))
-            return TocItem(str(entry["eid"]), entry["num"], entry["heading"], after_body, kids,
-                           untitled[:1].upper() + untitled[1:])
+            eid = str(entry["eid"])
+            untitled = ("" if entry["num"] or entry["heading"]
+                        else self._placed(eid, self.document.provision_element(eid)))
+            return TocItem(eid, entry["num"], entry["heading"], after_body, kids,
+                           untitled if isinstance(untitled, UnitLabel) else _capital(untitled))
 
         for sibling in body.itersiblings():
             for top in provision_toc(sibling):
