@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +16,7 @@ from server.domain.wording import wording
 from server.errors import BadRequest, NotFound
 from server.services.bills import get_bill, load_document, versions
 from server.store import documents
+from server.store.kept import KeptByDigest
 from server.store.models import Bill, Expression
 
 MANIFESTATION_FORMATS = {"xml": "xml", "akn": "xml", "html": "html", "pdf": "pdf"}
@@ -72,26 +71,16 @@ class FormerPortion:
 
 # The eIds of each published document and the identity (wId, else eId) of what each names, by document digest:
 # a request for an eId no earlier version had (a made-up link, a crawler's guess) is answered from these without
-# parsing every earlier version again. Documents never change under their digest.
-_KEPT_IDENTITIES = 64
-_identities_by_sha: OrderedDict[str, Mapping[str, str]] = OrderedDict()
-_identities_lock = threading.Lock()
+# parsing every earlier version again.
+_identities: KeptByDigest[Mapping[str, str]] = KeptByDigest(64)
 
 
-def _identities(session: Session, sha: str) -> Mapping[str, str]:
-    with _identities_lock:
-        kept = _identities_by_sha.get(sha)
-        if kept is not None:
-            _identities_by_sha.move_to_end(sha)
-            return kept
-    root = load_document(session, sha).root
-    found = {eid: element.get("wId") or eid for element in root.iter()
-             if isinstance(element.tag, str) and (eid := element.get("eId"))}
-    with _identities_lock:
-        _identities_by_sha[sha] = found
-        while len(_identities_by_sha) > _KEPT_IDENTITIES:
-            _identities_by_sha.popitem(last=False)
-    return found
+def _identities_of(session: Session, sha: str) -> Mapping[str, str]:
+    def make() -> Mapping[str, str]:
+        return {eid: element.get("wId") or eid for element in load_document(session, sha).root.iter()
+                if isinstance(element.tag, str) and (eid := element.get("eId"))}
+
+    return _identities.get(sha, make)
 
 
 def former_portion(session: Session, expression: Expression, document: AknDocument, eid: str) -> FormerPortion | None:
@@ -103,7 +92,7 @@ def former_portion(session: Session, expression: Expression, document: AknDocume
     """
     earlier = [e for e in versions(session, expression.bill_id) if e.version < expression.version]
     for previous in reversed(earlier):
-        if eid not in _identities(session, previous.document_sha256):
+        if eid not in _identities_of(session, previous.document_sha256):
             continue
         try:
             element = portion_element(load_document(session, previous.document_sha256), eid)
