@@ -176,6 +176,8 @@ def cited_unit(element: etree._Element) -> str:
     return named_unit(element) or etree.QName(element).localname
 
 
+# Kept: a citation reads each level of its path through this more than once, and a num kept as markup is parsed.
+@lru_cache(maxsize=65_536)
 def _as_unit(level: Level) -> Level:
     """``level`` with its num as read (a num kept as markup, ``{{noteRef...}}SCHEDULE 1``, without its notes), and,
     for an ``hcontainer``, as the unit its num names ("SCHEDULE 1": a schedule)."""
