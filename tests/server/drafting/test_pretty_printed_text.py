@@ -35,6 +35,17 @@ def _tree(client: FlaskClient, bill_id: int) -> list[dict[str, Any]]:
     return list(_walk(client.get(f"/api/bills/{bill_id}").get_json()["provisions"]))
 
 
+def _replace_word(db: Database, users: Accounts, bill_id: int, node: dict[str, Any], old: str, new: str,
+                  op_id: str) -> None:
+    """The drafter's edit of one word of provision ``node``, as the editor sends it."""
+    with db.write() as session:
+        drafting.edit_provision(
+            session, accounts.principal_for_user_id(session, users.ids["drafter"]), bill_id=bill_id,
+            eid=node["eid"], rev=node["rev"], op_id=op_id, max_chars=100_000,
+            patch=textpatch.make_patch(node["text"], node["text"].replace(old, new, 1)),
+        )
+
+
 def test_one_word_edited_in_a_pretty_printed_act_is_the_only_change(
     client: FlaskClient, db: Database, users: Accounts
 ) -> None:
@@ -60,13 +71,7 @@ def test_one_word_edited_in_a_pretty_printed_act_is_the_only_change(
     same = client.get(f"/api/bills/{bill_id}/compare?from=1&to=2").get_json()
     assert same["changes"] == []
 
-    with db.write() as session:
-        drafting.edit_provision(
-            session, accounts.principal_for_user_id(session, users.ids["drafter"]), bill_id=bill_id,
-            eid=target["eid"], rev=target["rev"],
-            patch=textpatch.make_patch(target["text"], target["text"].replace("purposes", "objects", 1)),
-            op_id="one-word", max_chars=100_000,
-        )
+    _replace_word(db, users, bill_id, target, "purposes", "objects", "one-word")
     published = client.post(f"/api/bills/{bill_id}/versions", json={"source": "working"},
                             headers=users.headers("clerk"))
     assert published.status_code == 201, published.get_json()
@@ -101,13 +106,7 @@ def test_a_log_written_when_layout_was_kept_replays_to_the_state_it_lived(
     bill_id = created.get_json()["id"]
     target = next(node for node in _tree(client, bill_id) if "purposes specified" in node["text"])
     assert "\\\n" in target["text"], "written as the first form wrote it"
-    with db.write() as session:
-        drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
-        drafting.edit_provision(
-            session, drafter, bill_id=bill_id, eid=target["eid"], rev=target["rev"],
-            patch=textpatch.make_patch(target["text"], target["text"].replace("purposes", "objects", 1)),
-            op_id="first-form", max_chars=100_000,
-        )
+    _replace_word(db, users, bill_id, target, "purposes", "objects", "first-form")
     monkeypatch.undo()
 
     # Later, a structure change writes every provision in today's form, and edits go on from there.
@@ -117,13 +116,7 @@ def test_a_log_written_when_layout_was_kept_replays_to_the_state_it_lived(
     # (It also names eIds after the convention: the provision is found by its words.)
     edited = next(node for node in _tree(client, bill_id) if "objects specified" in node["text"])
     assert "\\\n" not in edited["text"]
-    with db.write() as session:
-        drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
-        drafting.edit_provision(
-            session, drafter, bill_id=bill_id, eid=edited["eid"], rev=edited["rev"],
-            patch=textpatch.make_patch(edited["text"], edited["text"].replace("objects", "aims", 1)),
-            op_id="second-form", max_chars=100_000,
-        )
+    _replace_word(db, users, bill_id, edited, "objects", "aims", "second-form")
 
     with db.write() as session:
         lived = projections.snapshot(session)
