@@ -36,6 +36,7 @@ from akn.naming import (
     fill_implicit_eids,
     is_fully_named,
     renumber_tree,
+    restore_eids,
 )
 from akn.parsing import DEFAULT_MAX_BYTES, check_akn_root, parse_akn
 from akn.provisions import (
@@ -207,7 +208,10 @@ class AknDocument:
         before = provision_text(element) if existing is not None else ""
         named = is_fully_named(existing) if existing is not None else None
         fresh = from_markup(markup, slot, element.nsmap)
-        if named if named is not None else self._names_text_elements():
+        conventional = bool(named if named is not None else self._names_text_elements())
+        if existing is not None:
+            restore_eids(existing, fresh, container_prefix(element, fresh), conventional=conventional)
+        elif conventional:
             fill_implicit_eids(fresh, container_prefix(element, fresh))
         dropped = _named_in(existing) if existing is not None else []
         removed = [str(old.get("eId")) for old in dropped]

@@ -38,6 +38,7 @@ __all__ = [
     "inline_from_markup",
     "inline_to_markup",
     "marker_closes",
+    "markup_form",
     "same_markup",
     "to_markup",
     "written_in_form",
@@ -82,17 +83,20 @@ _XML_PREFIX = "xml"
 
 
 #: The form of markup the writer writes. Form 1 kept a pretty-printed document's layout as backslash + line break;
-#: form 2 writes it as one space. Text projected from a document is the base that logged edits patch by character
-#: offsets, so an event records the form its text was written in, and replaying it writes that form again.
-MARKUP_FORM = 2
+#: form 2 writes it as one space. Form 3 leaves out every eId of a provision's text, where form 2 left out only
+#: those the naming convention gives: an imported document's own (`cmpnts__cmp_1__ref_1`) stood in the words
+#: drafters and members edit, and the document gets them back when the text is read (`akn.naming.restore_eids`).
+#: Text projected from a document is the base that logged edits patch by character offsets, so an event records
+#: the form its text was written in, and replaying it writes that form again.
+MARKUP_FORM = 3
 _FORM: ContextVar[int] = ContextVar("markup_form", default=MARKUP_FORM)
 
 
 @contextmanager
 def written_in_form(form: int) -> Iterator[None]:
     """Write markup, in this context, as the writer of ``form`` wrote it (replaying events recorded then)."""
-    if form not in (1, MARKUP_FORM):
-        raise ValueError(f"no markup form {form}; the forms are 1 and {MARKUP_FORM}")
+    if form not in range(1, MARKUP_FORM + 1):
+        raise ValueError(f"no markup form {form}; the forms are 1 to {MARKUP_FORM}")
     token = _FORM.set(form)
     try:
         yield
@@ -133,8 +137,8 @@ def escape_text(text: str) -> str:
 def to_markup(container: etree._Element, implicit: Mapping[etree._Element, str] | None = None) -> str:
     """The markup of a block container's children (`<content>`, `<intro>`, `<wrapUp>`...): one line each.
 
-    `implicit` maps elements to the eId the naming convention gives them: an eId equal to it is left out
-    (the reader's caller gives it back, see `AknDocument.provision_text`).
+    `implicit` maps elements to the eId the naming convention gives them: their eIds are left out (in form 2,
+    only one equal to it), and the reader's caller gives them back (see `AknDocument.set_provision_text`).
     """
     hidden = implicit or {}
     blocks = [child for child in container if isinstance(child.tag, str)]
@@ -162,12 +166,35 @@ def _reader_scope(container: etree._Element) -> Mapping[str | None, str]:
     return (container if parent is None else parent).nsmap
 
 
+def markup_form() -> int:
+    """The form of markup written in this context (see `MARKUP_FORM`)."""
+    return _FORM.get()
+
+
+class _EveryElement(Mapping[etree._Element, str]):
+    """Leaves the eId of every element out of the markup written (texts compared whatever eIds they carry)."""
+
+    def __getitem__(self, element: etree._Element) -> str:
+        return ""
+
+    def __iter__(self) -> Iterator[etree._Element]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __contains__(self, element: object) -> bool:
+        return True
+
+
 def _attributes_of(element: etree._Element, hidden: Mapping[etree._Element, str]) -> list[tuple[str, str]]:
     pairs = [(str(key), str(value)) for key, value in element.attrib.items()]
-    implicit = hidden.get(element)
-    if implicit is not None:
-        pairs = [(key, value) for key, value in pairs if not (key == "eId" and value == implicit)]
-    return pairs
+    if element not in hidden:
+        return pairs
+    if _FORM.get() >= 3:
+        return [(key, value) for key, value in pairs if key != "eId"]
+    implicit = hidden[element]
+    return [(key, value) for key, value in pairs if not (key == "eId" and value == implicit)]
 
 
 def _is_plain_p(element: etree._Element, hidden: Mapping[etree._Element, str]) -> bool:
@@ -637,14 +664,17 @@ def from_markup(
 
 def same_markup(first: str, second: str, nsmap: Mapping[str | None, str] | None = None) -> bool:
     """Whether two texts of markup are the same text, whichever form of the writer wrote each: equal as written, or
-    once both are read and written again (text an earlier writer stored, with a backslash before each line break
-    of a pretty-printed document's layout, is written with one space as now). Any other difference of text,
-    elements or attributes stays one; markup that cannot be read is only equal to itself. `nsmap` as for
-    `from_markup`."""
+    once both are read and written again without eIds (text an earlier writer stored, with a backslash before each
+    line break of a pretty-printed document's layout, is written with one space as now; eIds an earlier writer
+    showed are left out, as now, and the document keeps them). Any other difference of text, elements or
+    attributes stays one; markup that cannot be read is only equal to itself. `nsmap` as for `from_markup`."""
     if first == second:
         return True
+    every = _EveryElement()
     try:
-        return to_markup(from_markup(first, nsmap=nsmap)) == to_markup(from_markup(second, nsmap=nsmap))
+        with written_in_form(MARKUP_FORM):
+            written = [to_markup(from_markup(text, nsmap=nsmap), every) for text in (first, second)]
+        return written[0] == written[1]
     except InvalidMarkupError:
         return False
 

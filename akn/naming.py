@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 
 from lxml import etree
@@ -46,6 +48,7 @@ __all__ = [
     "is_nameable",
     "num_text",
     "renumber_tree",
+    "restore_eids",
 ]
 
 ABBREVIATIONS = {
@@ -476,3 +479,50 @@ def fill_implicit_eids(container: etree._Element, prefix: str) -> None:
     for element, eid in implicit_eids(container, prefix).items():
         if element.get("eId") is None:
             element.set("eId", eid)
+
+
+def restore_eids(old: etree._Element, fresh: etree._Element, prefix: str, *, conventional: bool) -> None:
+    """Give the elements of `fresh`, a provision's text read from markup, the eIds their counterparts in `old` (the
+    text it replaces) had, where the markup left them out (`akn.inline.MARKUP_FORM` 3), then, when
+    `conventional`, the convention's eId to every element still without one.
+
+    Counterparts are found as a diff pairs lines: the same element with the same words, or, in a stretch that
+    changed, the element of the same name at the same place in it (a term whose words were edited). Elements the
+    convention names none (a `<span>`) keep theirs too. When `conventional`, an eId that the convention gave is
+    given by it again, from the element's new place; only a document's own names are kept. An eId that would
+    then stand twice is given up for the convention's.
+    """
+    before = implicit_eids(old, prefix)
+    olds = list(old.iterdescendants(tag=etree.Element))
+    news = list(fresh.iterdescendants(tag=etree.Element))
+    pairs = SequenceMatcher(None, [_likeness(e) for e in olds], [_likeness(e) for e in news], autojunk=False)
+    kept: dict[etree._Element, str] = {}
+    taken = {str(e.get("eId")) for e in news if e.get("eId") is not None}
+    for tag, i1, i2, j1, j2 in pairs.get_opcodes():
+        if tag not in ("equal", "replace"):
+            continue
+        for was, now in zip(olds[i1:i2], news[j1:j2], strict=False):
+            eid = was.get("eId")
+            if eid is None or now.get("eId") is not None or was.tag != now.tag or eid in taken:
+                continue
+            if conventional and eid == before.get(was):
+                continue
+            now.set("eId", eid)
+            kept[now] = eid
+            taken.add(eid)
+    if not conventional:
+        return
+    fill_implicit_eids(fresh, prefix)
+    counts = Counter(str(e.get("eId")) for e in fresh.iterdescendants(tag=etree.Element) if e.get("eId"))
+    clashing = [element for element, eid in kept.items() if counts[eid] > 1]
+    if clashing:
+        for element in clashing:
+            del element.attrib["eId"]
+        fill_implicit_eids(fresh, prefix)
+
+
+def _likeness(element: etree._Element) -> tuple[Any, ...]:
+    """What makes two elements of a provision's text the same one, whatever eId each carries: name, other
+    attributes and words."""
+    attributes = tuple(sorted((str(k), str(v)) for k, v in element.attrib.items() if k not in ("eId", "wId")))
+    return element.tag, attributes, " ".join("".join(str(t) for t in element.itertext()).split())

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from akn.inline import escape_text, inline_to_markup, to_markup
+from akn.inline import escape_text, inline_to_markup, markup_form, to_markup
 from akn.naming import container_prefix, implicit_eids, is_fully_named
 from akn.numbers import named_unit
 from akn.vocabulary import AKN_NS, DOCUMENT_TYPES, HIERARCHY_ELEMENTS
@@ -197,15 +197,18 @@ def text_container(element: etree._Element) -> etree._Element | None:
 def provision_text(element: etree._Element) -> str:
     """The markup of a provision's text (see `Provision.text`).
 
-    When every element of the text carries an eId, those the naming convention would give anyway are
-    left out of the markup (`AknDocument.set_provision_text` gives them back), so documents that name
-    every paragraph and term read as cleanly as those that do not.
+    The eIds of its paragraphs and inlines are left out of the markup (`AknDocument.set_provision_text` gives
+    them back), so that drafters and members edit words, not names: documents that name every paragraph and
+    term, after the convention or in their own way, read as cleanly as those that do not. Markup of an earlier
+    form (`akn.inline.MARKUP_FORM`) left out only the eIds the convention gives, where every element had one.
     """
     container = text_container(element)
     if container is None:
         return ""
-    implicit = None
-    if is_fully_named(container):
+    implicit: dict[etree._Element, str] | None = None
+    if markup_form() >= 3:
+        implicit = {named: "" for named in container.iterdescendants(tag=etree.Element) if named.get("eId")}
+    elif is_fully_named(container):
         implicit = implicit_eids(container, container_prefix(element, container))
     return to_markup(container, implicit)
 

@@ -17,6 +17,7 @@ from akn import (
     SchemaInvalidError,
     new_bill,
 )
+from akn.inline import written_in_form
 from akn.vocabulary import AKN_NS
 from tests.akn.corpus import read
 
@@ -294,9 +295,46 @@ def test_conventional_eids_inside_text_are_left_out_of_the_markup_and_given_back
     assert [e.get("eId") for e in content.iter(A + "p", A + "term", A + "ref")] == [
         "sec_1__p_1", "sec_1__p_1__term_1", "sec_1__p_2", "sec_1__p_2__ref_1"
     ]
-    # An eId the convention would not give stays in the markup.
+    # An eId the convention would not give is the document's own: it stays in the document, out of the words.
     bill.set_provision_text("sec_1", "{{p{eId para-one} One.}}")
-    assert bill.provision_text("sec_1") == "{{p{eId para-one} One.}}"
+    assert bill.provision_text("sec_1") == "One."
+    with written_in_form(2):
+        assert bill.provision_text("sec_1") == "{{p{eId para-one} One.}}"
+    assert bill.validate() == []
+
+
+def _text_eids(bill: AknDocument, eid: str) -> list[str | None]:
+    content = bill.provision_element(eid).find(A + "content")
+    assert content is not None
+    return [e.get("eId") for e in content.iterdescendants(tag=etree.Element)]
+
+
+def test_a_documents_own_eids_stay_through_edits_of_words_left_without_them(bill: AknDocument) -> None:
+    own = ("{{p{eId cmp_1__p_a} The {{term{refersTo #t|eId cmp_1__trm_levy} levy}} is due to "
+           "{{ref{eId cmp_1__ref_x|href #sec_2} section 2}}.}}")
+    bill.set_provision_text("sec_1", own)
+    assert bill.provision_text("sec_1") == "The {{term{refersTo #t} levy}} is due to {{>#sec_2 section 2}}."
+
+    # Words edited inside the term and around it: every element keeps the name the document gave it.
+    bill.set_provision_text("sec_1", "The {{term{refersTo #t} annual levy}} is due, under {{>#sec_2 section 2}}.")
+    assert _text_eids(bill, "sec_1") == ["cmp_1__p_a", "cmp_1__trm_levy", "cmp_1__ref_x"]
+
+    # A reference written before the old one: the old one keeps its name, the new one gets the convention's.
+    bill.set_provision_text(
+        "sec_1", "The {{term{refersTo #t} annual levy}} ({{>#sec_3 section 3}}) is due, under {{>#sec_2 section 2}}.")
+    assert _text_eids(bill, "sec_1") == ["cmp_1__p_a", "cmp_1__trm_levy", "cmp_1__p_a__ref_1", "cmp_1__ref_x"]
+    assert bill.validate() == []
+
+    # Markup that names an element itself is obeyed.
+    bill.set_provision_text("sec_1", "{{p{eId mine} Gone.}}")
+    assert _text_eids(bill, "sec_1") == ["mine"]
+
+
+def test_an_eid_given_back_never_stands_twice(bill: AknDocument) -> None:
+    # The document's own name for a paragraph is the one the convention gives a paragraph written after it.
+    bill.set_provision_text("sec_1", "{{p{eId sec_1__p_2} One.}}")
+    bill.set_provision_text("sec_1", "One.\nTwo.")
+    assert _text_eids(bill, "sec_1") == ["sec_1__p_1", "sec_1__p_2"]
     assert bill.validate() == []
 
 

@@ -7,43 +7,19 @@ changes all over the provision or the document.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
 from akn import AknDocument
-from server.domain import textpatch
-from server.services import accounts, bills, drafting, structure
-from server.store import projections
+from server.services import bills
 from server.store.db import Database
 from tests.server.conftest import Accounts
+from tests.server.drafting.working_text import assert_rebuild_equals_live, provision_nodes, replace_words, retitle
 
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "akn-corpus"
 SCOTTISH_ACT = CORPUS / "legaldocml__uk_asp-2017-1-enacted.xml"
-
-
-def _walk(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    for node in nodes:
-        yield node
-        yield from _walk(node["children"])
-
-
-def _tree(client: FlaskClient, bill_id: int) -> list[dict[str, Any]]:
-    return list(_walk(client.get(f"/api/bills/{bill_id}").get_json()["provisions"]))
-
-
-def _replace_word(db: Database, users: Accounts, bill_id: int, node: dict[str, Any], old: str, new: str,
-                  op_id: str) -> None:
-    """The drafter's edit of one word of provision ``node``, as the editor sends it."""
-    with db.write() as session:
-        drafting.edit_provision(
-            session, accounts.principal_for_user_id(session, users.ids["drafter"]), bill_id=bill_id,
-            eid=node["eid"], rev=node["rev"], op_id=op_id, max_chars=100_000,
-            patch=textpatch.make_patch(node["text"], node["text"].replace(old, new, 1)),
-        )
 
 
 def test_one_word_edited_in_a_pretty_printed_act_is_the_only_change(
@@ -56,7 +32,7 @@ def test_one_word_edited_in_a_pretty_printed_act_is_the_only_change(
     assert created.status_code == 201, created.get_json()
     bill_id = created.get_json()["id"]
 
-    nodes = _tree(client, bill_id)
+    nodes = provision_nodes(client, bill_id)
     for node in nodes:
         assert "\\\n" not in node["text"], node["eid"]
         assert "\n" not in (node["num"] or "") and "\n" not in (node["heading"] or ""), node["eid"]
@@ -67,11 +43,11 @@ def test_one_word_edited_in_a_pretty_printed_act_is_the_only_change(
     unedited = client.post(f"/api/bills/{bill_id}/versions", json={"source": "working"},
                            headers=users.headers("clerk"))
     assert unedited.status_code == 201, unedited.get_json()
-    assert [node["text"] for node in _tree(client, bill_id)] == [node["text"] for node in nodes]
+    assert [node["text"] for node in provision_nodes(client, bill_id)] == [node["text"] for node in nodes]
     same = client.get(f"/api/bills/{bill_id}/compare?from=1&to=2").get_json()
     assert same["changes"] == []
 
-    _replace_word(db, users, bill_id, target, "purposes", "objects", "one-word")
+    replace_words(db, users, bill_id, target, "purposes", "objects", "one-word")
     published = client.post(f"/api/bills/{bill_id}/versions", json={"source": "working"},
                             headers=users.headers("clerk"))
     assert published.status_code == 201, published.get_json()
@@ -80,7 +56,7 @@ def test_one_word_edited_in_a_pretty_printed_act_is_the_only_change(
     assert document.provision_text(target["eid"]) == target["text"].replace("purposes", "objects", 1)
 
     # Every other provision reads as it did; the compare shows the one word and nothing else.
-    after = {node["eid"]: node for node in _tree(client, bill_id)}
+    after = {node["eid"]: node for node in provision_nodes(client, bill_id)}
     assert {eid for eid, node in after.items() if node["text"] != next(
         n for n in nodes if n["eid"] == eid)["text"]} == {target["eid"]}
     compare = client.get(f"/api/bills/{bill_id}/compare?from=2&to=3").get_json()
@@ -104,22 +80,17 @@ def test_a_log_written_when_layout_was_kept_replays_to_the_state_it_lived(
                           headers=users.headers("drafter"))
     assert created.status_code == 201, created.get_json()
     bill_id = created.get_json()["id"]
-    target = next(node for node in _tree(client, bill_id) if "purposes specified" in node["text"])
+    target = next(node for node in provision_nodes(client, bill_id) if "purposes specified" in node["text"])
     assert "\\\n" in target["text"], "written as the first form wrote it"
-    _replace_word(db, users, bill_id, target, "purposes", "objects", "first-form")
+    replace_words(db, users, bill_id, target, "purposes", "objects", "first-form")
     monkeypatch.undo()
 
     # Later, a structure change writes every provision in today's form, and edits go on from there.
-    with db.write() as session:
-        drafter = accounts.principal_for_user_id(session, users.ids["drafter"])
-        structure.retitle_provision(session, drafter, bill_id, eid=target["eid"], heading="Use of resources")
+    retitle(db, users, bill_id, target["eid"], heading="Use of resources")
     # (It also names eIds after the convention: the provision is found by its words.)
-    edited = next(node for node in _tree(client, bill_id) if "objects specified" in node["text"])
+    edited = next(node for node in provision_nodes(client, bill_id) if "objects specified" in node["text"])
     assert "\\\n" not in edited["text"]
-    _replace_word(db, users, bill_id, edited, "objects", "aims", "second-form")
+    replace_words(db, users, bill_id, edited, "objects", "aims", "second-form")
 
-    with db.write() as session:
-        lived = projections.snapshot(session)
-        projections.rebuild(session)
-        assert projections.snapshot(session) == lived
-    assert any("aims specified" in node["text"] for node in _tree(client, bill_id))
+    assert_rebuild_equals_live(db)
+    assert any("aims specified" in node["text"] for node in provision_nodes(client, bill_id))
