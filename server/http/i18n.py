@@ -270,6 +270,12 @@ def browser_strings() -> dict[str, str]:
                               "left this list.", id="{id}"),
         "restored_elsewhere": _("Comment %(id)s was published meanwhile, by another clerk or in another window: it "
                                 "has left this list.", id="{id}"),
+        # What the page says of the comments it draws, or takes out, as they reach a list or leave it meanwhile.
+        "arrived": _("Comment %(id)s now waits for a clerk: it has joined the queue.", id="{id}"),
+        "arrived_several": _("%(count)s more comments now wait for a clerk: they have joined the queue.",
+                             count="{count}"),
+        "left_meanwhile": _("Comment %(id)s has left this list meanwhile (withdrawn by its author, or decided).",
+                            id="{id}"),
         "heat_label": _("%(count)s comments", count="{count}"),
         "link_to": _("Link to"),
         "provision_text": _("Text of"),

@@ -29,7 +29,7 @@ from server.http.context import (
 from server.http.i18n import SESSION_KEY, current_language
 from server.http.pages_amendments import amendment_pages
 from server.http.pages_common import page, page_error, require_page_role
-from server.http.pages_consultation import consultation_pages
+from server.http.pages_consultation import consultation_pages, moderation_rows_blueprint
 from server.http.pages_drafting import drafting_pages
 from server.http.pages_reader import reader_pages
 from server.services import accounts, bills, password_resets, registration
@@ -299,7 +299,7 @@ def register_pages(app: Flask) -> None:
     on the same per-address budget as ``POST /api/citizens`` (call this after ``register_consultation``, which
     binds the limiter).
     """
-    for blueprint in (reader_pages, drafting_pages, amendment_pages, consultation_pages):
+    for blueprint in (reader_pages, drafting_pages, amendment_pages, consultation_pages, moderation_rows_blueprint):
         app.register_blueprint(blueprint)
     limiters = app.extensions.get("limiter") or set()
     # Confirming and disowning draw on the same budget as their API forms (POST /api/citizens/verification...).

@@ -6,6 +6,7 @@ hiding and restoring are public, because readers must see that a comment went an
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,7 +201,19 @@ def queue_page(session: Session, principal: Principal | None, page: PageRequest)
     """One keyset page of the moderation queue, oldest first."""
     require(principal, *MODERATORS)
     found = keyset(session, select(Comment).where(_waiting()), Comment.id, page)
-    rows: list[Comment] = found.items
+    return Page(_queued_items(session, found.items), found.next_after)
+
+
+def queued_comments(session: Session, principal: Principal | None, ids: Collection[int]) -> list[dict[str, Any]]:
+    """Those of comments ``ids`` that wait for a clerk now, oldest first, as :func:`queue_page` gives them: what the
+    moderation page draws of the comments the moderation room says reached the queue while it was open."""
+    require(principal, *MODERATORS)
+    rows = session.scalars(select(Comment).where(_waiting(), Comment.id.in_(ids)).order_by(Comment.id))
+    return _queued_items(session, list(rows))
+
+
+def _queued_items(session: Session, rows: list[Comment]) -> list[dict[str, Any]]:
+    """The queue's items for ``rows``: each comment with its reports, and what its holder said disowning it."""
     flags: dict[int, list[dict[str, Any]]] = {}
     disowned: dict[int, dict[str, Any]] = {}
     if rows:
@@ -215,7 +228,7 @@ def queue_page(session: Session, principal: Principal | None, page: PageRequest)
                                                                ModerationAct.action == "disowned")
                                    .order_by(ModerationAct.event_id)):
             disowned[act.comment_id or 0] = {"note": act.reason or None, "at": act.created_at.isoformat() + "Z"}
-    items = [
+    return [
         {
             "id": c.id, "bill_id": c.bill_id, "eid": c.eid, "body": c.body, "author": c.author_id,
             "state": c.state,
@@ -227,7 +240,6 @@ def queue_page(session: Session, principal: Principal | None, page: PageRequest)
         }
         for c in rows
     ]
-    return Page(items, found.next_after)
 
 
 def hidden_stretch(session: Session, principal: Principal | None, page: PageRequest) -> Stretch:
@@ -242,9 +254,20 @@ def hidden_page(session: Session, principal: Principal | None, page: PageRequest
     require(principal, *MODERATORS)
     found = keyset(session, select(Comment).where(Comment.state == CommentState.HIDDEN), Comment.id, page,
                    descending=True)
-    items = [{"id": c.id, "bill_id": c.bill_id, "eid": c.eid, "body": c.body, "author": c.author_id,
-              "reason": c.state_reason} for c in found.items]
-    return Page(items, found.next_after)
+    return Page([_hidden_item(c) for c in found.items], found.next_after)
+
+
+def hidden_comments(session: Session, principal: Principal | None, ids: Collection[int]) -> list[dict[str, Any]]:
+    """Those of comments ``ids`` that are hidden now, the latest first, as :func:`hidden_page` gives them."""
+    require(principal, *MODERATORS)
+    rows = session.scalars(select(Comment).where(Comment.state == CommentState.HIDDEN, Comment.id.in_(ids))
+                           .order_by(Comment.id.desc()))
+    return [_hidden_item(c) for c in rows]
+
+
+def _hidden_item(c: Comment) -> dict[str, Any]:
+    return {"id": c.id, "bill_id": c.bill_id, "eid": c.eid, "body": c.body, "author": c.author_id,
+            "reason": c.state_reason}
 
 
 def moderate(

@@ -80,6 +80,8 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("amendment_pages.amendment_base", "GET"): Access(PUBLIC),
     ("amendment_pages.amendment_page", "GET"): Access(PUBLIC),
     ("consultation_pages.moderation_queue", "GET"): Access(CLERKS),
+    # What the moderation page's script draws of the comments the moderators' room names: their words, held ones too.
+    ("moderation_rows.moderation_rows", "GET"): Access(CLERKS, query="?comments=1,2,3"),
     ("consultation_pages.member", "GET"): Access(PUBLIC),
     ("static", "GET"): Access(PUBLIC),
     ("health.healthz", "GET"): Access(PUBLIC),

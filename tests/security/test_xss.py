@@ -98,3 +98,25 @@ def test_the_payloads_are_shown_as_text_where_they_belong(
     assert "&lt;script&gt;alert(" in reader  # the title, escaped, not dropped
     comments = client.get(f"/api/bills/{world.bill}/comments").get_json()["comments"]
     assert comments[0]["body"] == " ".join(PAYLOADS), "stored as written; escaping happens when rendered"
+
+
+def test_the_rows_the_moderation_page_draws_live_keep_the_payloads_as_text(
+    client: FlaskClient, users: Accounts, db: Database
+) -> None:
+    """The comments the moderation page draws while open come from ``/moderation/rows``, not over the live
+    connection: the body, reported and then hidden, is escaped there as on the page, and the reporter's note too."""
+    world = _plant(client, users, db)
+    flagged = client.post(f"/api/comments/{world.comment}/flags", headers=users.headers("citizen"),
+                          json={"reason": "spam", "note": PAYLOADS[1]})
+    assert flagged.status_code == 201, flagged.get_json()
+    for step in ("reported", "hidden"):
+        if step == "hidden":
+            hidden = client.post(f"/api/comments/{world.comment}/moderation", headers=users.headers("clerk"),
+                                 json={"action": "hide", "reason": PAYLOADS[2]})
+            assert hidden.status_code == 200, hidden.get_json()
+        rows = client.get(f"/moderation/rows?comments={world.comment}", headers=users.headers("clerk"))
+        assert rows.status_code == 200 and rows.mimetype == "text/html"
+        drawn = rows.get_data(as_text=True)
+        assert f'data-comment="{world.comment}"' in drawn, step
+        assert [m for m in MARKERS if m in drawn] == [], step
+        assert "&lt;script&gt;alert(" in drawn, step

@@ -1,6 +1,8 @@
 // The moderation queue: a clerk hides (with a public reason) or restores each waiting comment, and suspends or
-// reinstates the account that wrote it. The tallies and the lists follow what clerks decide, here and elsewhere:
-// the page follows the moderation acts over the live connection.
+// reinstates the account that wrote it. The tallies and the lists follow what clerks decide, here and elsewhere,
+// and what reaches the queue while the page is open: the page follows the moderation acts over the live connection,
+// which names the comments they touched (never their words), and draws those comments as the server draws them
+// (/moderation/rows), each in the list it is in now.
 import { api } from '../lib/api.js';
 import { announce, h, say, t } from '../lib/dom.js';
 import { coalesced } from '../lib/schedule.js';
@@ -8,14 +10,24 @@ import { ask, connect } from '../lib/socket.js';
 
 // The soonest the page counts again after counting: a campaign held by the hundred asks once, not a hundred times.
 const RECOUNT_GAP_MS = 500;
-// Each tally's list, and the items in it.
+// Each tally's list, and the items in it; the hidden comments are listed the latest first.
 const ITEMS = { waiting: '.queued-comment', hidden: '.hidden-comment' };
+const LISTS = { waiting: '.moderation-queue', hidden: '.hidden-comments' };
+const DESCENDING = { waiting: false, hidden: true };
+// The most comments one ask of /moderation/rows names (the server's limit).
+const ROWS_PER_ASK = 200;
 
 // The comments this page is deciding itself: their acts, told back over the connection, are not news from elsewhere.
 const deciding = new Set();
 let socket = null;
 // The newest event the tallies shown count: an answer that crossed a newer one on its way is not shown.
 let counted = 0;
+// The comments the live connection named since the page last asked what to draw of them.
+const named = new Set();
+// How many asks for rows have started, and for each comment the first ask whose answer may draw it: one that
+// started before the page took the comment out itself (decided here, or elsewhere) may show it as it was.
+let asks = 0;
+const drawnFrom = new Map();
 
 /** Says `message` where the page's messages go, and to screen-reader users. */
 function tell(message) {
@@ -83,30 +95,26 @@ function showAccount(user, suspended) {
   }
 }
 
-function setUpAccountForms() {
-  for (const form of document.querySelectorAll('.account-form')) {
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const { user, name } = form.dataset;
-      const suspended = form.dataset.suspended === '1';
-      const input = form.querySelector('[name=reason]');
-      const message = form.querySelector('.message');
-      const reason = input.value.trim();
-      // The API needs a reason to suspend (it is recorded); reinstating may go without one.
-      if (!suspended && !reason) {
-        message.textContent = t('suspension_reason_required');
-        input.focus();
-        return;
-      }
-      try {
-        await api(suspended ? 'DELETE' : 'POST', `/api/users/${user}/suspension`, { reason: reason || undefined });
-        showAccount(user, !suspended);
-        input.value = '';
-        message.textContent = t(suspended ? 'reinstated_account' : 'suspended_account', { name });
-      } catch (error) {
-        message.textContent = t('refused', { message: error.message });
-      }
-    });
+/** Suspends or reinstates the account of `form` (one per queued comment), with the reason written in it. */
+async function decideAccount(form) {
+  const { user, name } = form.dataset;
+  const suspended = form.dataset.suspended === '1';
+  const input = form.querySelector('[name=reason]');
+  const message = form.querySelector('.message');
+  const reason = input.value.trim();
+  // The API needs a reason to suspend (it is recorded); reinstating may go without one.
+  if (!suspended && !reason) {
+    message.textContent = t('suspension_reason_required');
+    input.focus();
+    return;
+  }
+  try {
+    await api(suspended ? 'DELETE' : 'POST', `/api/users/${user}/suspension`, { reason: reason || undefined });
+    showAccount(user, !suspended);
+    input.value = '';
+    message.textContent = t(suspended ? 'reinstated_account' : 'suspended_account', { name });
+  } catch (error) {
+    message.textContent = t('refused', { message: error.message });
   }
 }
 
@@ -132,6 +140,11 @@ function leave(item, moveFocus = true) {
   if (moveFocus) empty.focus();
 }
 
+/** Ignores what asks for rows started until now say of comment `id`: the page changed it since they started. */
+function drawnOnlyFromNow(id) {
+  drawnFrom.set(id, asks + 1);
+}
+
 /**
  * An item decided elsewhere (by another clerk, or in another window) leaves its list, with a word of why; the
  * focus moves only if it was in that item, where the clerk may have been writing a reason.
@@ -140,8 +153,125 @@ function decidedElsewhere(notice) {
   if (deciding.has(notice.comment)) return;
   const item = document.querySelector(`li[data-comment="${notice.comment}"]`);
   if (!item) return;
+  drawnOnlyFromNow(notice.comment);
   leave(item, item.contains(document.activeElement));
   tell(t(notice.type === 'comment.hidden' ? 'hidden_elsewhere' : 'restored_elsewhere', { id: notice.comment }));
+}
+
+/** Whether comment `id` belongs on the page of list `name` shown: between the keys it starts after and ends at. */
+function onThisPage(name, id) {
+  const { after, until } = document.querySelector(`[data-tally="${name}"]`)?.dataset ?? {};
+  const [beyondStart, beforeEnd] = DESCENDING[name] ? [(key) => id < key, (key) => id >= key]
+    : [(key) => id > key, (key) => id <= key];
+  return (!after || beyondStart(Number(after))) && (!until || beforeEnd(Number(until)));
+}
+
+/** The element of `fresh` that stands where `element` stands in the item it replaces: the same field or button. */
+function twinOf(fresh, element) {
+  if (element.id) return fresh.querySelector(`#${CSS.escape(element.id)}`);
+  const form = element.closest('form');
+  if (!form || element.tagName !== 'BUTTON') return null;
+  return fresh.querySelector(`.${CSS.escape(form.classList[0])} button[value="${CSS.escape(element.value)}"]`)
+    ?? fresh.querySelector(`.${CSS.escape(form.classList[0])} button[type=submit]`);
+}
+
+/** Shows `fresh` in place of `item` (the same comment, drawn again): the reasons being written and the focus stay. */
+function redraw(item, fresh) {
+  for (const input of item.querySelectorAll('input')) {
+    const twin = twinOf(fresh, input);
+    if (twin) twin.value = input.value;
+  }
+  const active = item.contains(document.activeElement) ? document.activeElement : null;
+  const caret = typeof active?.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd] : null;
+  item.replaceWith(fresh);
+  const again = active && twinOf(fresh, active);
+  again?.focus();
+  if (caret && again) again.setSelectionRange(...caret);
+}
+
+/**
+ * Puts `fresh`, an item of list `name` drawn by the server, in its place on the page: in place of the same
+ * comment's item, or in the list's order if the page shown reaches that far. A list emptied meanwhile (or empty
+ * when loaded) comes back, as `answer` draws it, where the page said it was empty. Whether it is new here.
+ */
+function place(name, fresh, answer) {
+  const id = Number(fresh.dataset.comment);
+  const item = document.querySelector(`${ITEMS[name]}[data-comment="${id}"]`);
+  if (item) {
+    redraw(item, fresh);
+    return false;
+  }
+  if (!onThisPage(name, id)) return false;
+  let list = document.querySelector(LISTS[name]);
+  if (!list) {
+    const empty = document.querySelector(`[data-empty-of="${name}"]`);
+    const focused = empty === document.activeElement;
+    list = answer.querySelector(LISTS[name]).cloneNode(false);
+    list.append(fresh);
+    empty.replaceWith(list);
+    // The focus was on the word that the list was empty: it goes to what now fills it, not to the page's top.
+    if (focused) fresh.querySelector('input')?.focus();
+    return true;
+  }
+  const next = [...list.children].find((other) => (DESCENDING[name] ? Number(other.dataset.comment) < id
+    : Number(other.dataset.comment) > id));
+  list.insertBefore(fresh, next ?? null);
+  return true;
+}
+
+/** Asks the server how to draw comments `ids` now: the `.moderation-rows` it answers, both lists in it. */
+async function rowsOf(ids) {
+  const response = await fetch(`/moderation/rows?comments=${ids.join(',')}`,
+    { credentials: 'same-origin', headers: { Accept: 'text/html' } });
+  if (!response.ok) throw new Error(response.statusText);
+  // Drawn by the server's templates, which escape what people wrote as they do for the page itself.
+  const template = document.createElement('template');
+  template.innerHTML = await response.text();
+  return template.content.querySelector('.moderation-rows');
+}
+
+/**
+ * Draws what became of comments `ids` (named by the live connection): each where it is now, in the queue or with
+ * the hidden ones, and out of a list it left. Says which comments came to wait for a clerk, and which left a list
+ * for other reasons than a decision (a decision's notice said so already).
+ */
+async function drawComments(ids, ask) {
+  const answer = await rowsOf(ids);
+  const arrived = [];
+  for (const id of ids) {
+    // A comment being decided here is drawn once decided (see `decide`); its item must stay as it is till then.
+    if (deciding.has(id) || (drawnFrom.get(id) ?? 0) > ask) continue;
+    for (const name of Object.keys(ITEMS)) {
+      const fresh = answer.querySelector(`${ITEMS[name]}[data-comment="${id}"]`);
+      const item = document.querySelector(`${ITEMS[name]}[data-comment="${id}"]`);
+      if (fresh) {
+        if (place(name, fresh, answer) && name === 'waiting') arrived.push(id);
+      } else if (item) {
+        leave(item, item.contains(document.activeElement));
+        tell(t('left_meanwhile', { id }));
+      }
+    }
+  }
+  if (arrived.length === 1) tell(t('arrived', { id: arrived[0] }));
+  else if (arrived.length > 1) tell(t('arrived_several', { count: arrived.length }));
+}
+
+// Draws the comments named since the last run, a few hundred an ask: a campaign held by the hundred asks once.
+const draw = coalesced(async () => {
+  const ids = [...named];
+  named.clear();
+  for (let start = 0; start < ids.length; start += ROWS_PER_ASK) {
+    asks += 1;
+    await drawComments(ids.slice(start, start + ROWS_PER_ASK), asks);
+  }
+  // The tallies say which of their items the lists show: those just drawn too.
+  for (const name of Object.keys(ITEMS)) adjustTally(name, 0);
+}, RECOUNT_GAP_MS);
+
+/** Draws comment `id` again, as it is now, once the live connection has named it. */
+function drawAgain(id) {
+  named.add(id);
+  draw();
 }
 
 function follow() {
@@ -152,40 +282,53 @@ function follow() {
     else if (notice.type === 'account.suspended' || notice.type === 'account.reinstated') {
       showAccount(notice.user, notice.type === 'account.suspended');
     }
+    // A comment this page is deciding is drawn again once decided (see `decide`).
+    if (notice.comment && !deciding.has(notice.comment)) drawAgain(notice.comment);
     recount();
   });
 }
 
-export async function start() {
-  setUpAccountForms();
-  for (const form of document.querySelectorAll('.moderation-form')) {
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const item = form.closest('[data-comment]');
-      const id = Number(item.dataset.comment);
-      const action = event.submitter?.value ?? 'hide';
-      const reason = form.querySelector('[name=reason]').value.trim();
-      if (action === 'hide' && !reason) {
-        say('moderation-message', t('reason_required'));
-        form.querySelector('[name=reason]').focus();
-        return;
-      }
-      const queued = item.matches(ITEMS.waiting);
-      deciding.add(id);
-      try {
-        await api('POST', `/api/comments/${id}/moderation`, { action, reason: reason || undefined });
-        tell(t(action === 'hide' ? 'hidden_done' : 'restored_done', { id }));
-        leave(item);
-        // A queued comment leaves the queue, for the hidden ones when hidden; a hidden one restored leaves those.
-        adjustTally(queued ? 'waiting' : 'hidden', -1);
-        if (action === 'hide') adjustTally('hidden', 1);
-        if (socket) recount();
-      } catch (error) {
-        say('moderation-message', t('refused', { message: error.message }));
-      } finally {
-        deciding.delete(id);
-      }
-    });
+/** Hides or restores the comment of `form` as its `submitter` asks, with the reason written in it. */
+async function decide(form, submitter) {
+  const item = form.closest('[data-comment]');
+  const id = Number(item.dataset.comment);
+  const action = submitter?.value ?? 'hide';
+  const reason = form.querySelector('[name=reason]').value.trim();
+  if (action === 'hide' && !reason) {
+    say('moderation-message', t('reason_required'));
+    form.querySelector('[name=reason]').focus();
+    return;
   }
+  const queued = item.matches(ITEMS.waiting);
+  deciding.add(id);
+  try {
+    await api('POST', `/api/comments/${id}/moderation`, { action, reason: reason || undefined });
+    tell(t(action === 'hide' ? 'hidden_done' : 'restored_done', { id }));
+    drawnOnlyFromNow(id);
+    leave(item);
+    // A queued comment leaves the queue, for the hidden ones when hidden; a hidden one restored leaves those.
+    adjustTally(queued ? 'waiting' : 'hidden', -1);
+    if (action === 'hide') adjustTally('hidden', 1);
+    if (socket) {
+      recount();
+      // A comment hidden here joins the hidden ones, drawn as the server draws them.
+      drawAgain(id);
+    }
+  } catch (error) {
+    say('moderation-message', t('refused', { message: error.message }));
+  } finally {
+    deciding.delete(id);
+  }
+}
+
+export async function start() {
+  // Listened for on the page, not on each form: the items drawn since it was loaded have the same forms.
+  document.addEventListener('submit', (event) => {
+    const form = event.target.closest('.moderation-form, .account-form');
+    if (!form) return;
+    event.preventDefault();
+    if (form.matches('.account-form')) decideAccount(form);
+    else decide(form, event.submitter);
+  });
   follow();
 }
