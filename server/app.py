@@ -32,7 +32,7 @@ from server.http.pages import pages, register_pages
 from server.http.resolver import resolver
 from server.http.security import init_security_headers
 from server.http.sign_in_limits import limit_sign_in
-from server.realtime import broadcast, revocation, transport
+from server.realtime import broadcast, limits, revocation, transport
 from server.realtime.namespace import ParleyNamespace
 from server.services import accounts
 from server.store import migrate
@@ -75,8 +75,9 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
         # disconnect an account's sockets wherever they are (see server.realtime.revocation).
         client_manager=revocation.client_manager(settings.SOCKETIO_MESSAGE_QUEUE, settings.SOCKETIO_CHANNEL),
         cors_allowed_origins=settings.ALLOWED_ORIGINS,
-        # Transport limit above the per-field limits, so an oversize edit gets an error ack, not a disconnect.
-        max_http_buffer_size=settings.MAX_SOCKET_MESSAGE_BYTES * 4,
+        # Above every message the handlers take, however encoded, so an oversize field gets an error ack, not a
+        # dropped message; still a hard bound.
+        max_http_buffer_size=limits.transport_bytes(settings.MAX_SOCKET_MESSAGE_BYTES),
         json=None,
     )
     broadcaster = broadcast.Broadcaster(db.sessions)

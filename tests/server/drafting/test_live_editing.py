@@ -263,6 +263,23 @@ def test_oversize_patch_and_oversize_provision_are_refused_with_an_ack(
     assert author.call("join", {"bill": bill_id})["provisions"][EID]["rev"] == 0
 
 
+def test_an_edit_far_over_the_patch_limit_is_refused_with_an_ack_not_dropped(
+    connect: Callable[..., Watcher], users: Accounts, bill_id: int
+) -> None:
+    """The transport takes any message whose fields are within their limits, however the client encodes them, so
+    the handler answers: a pasted chapter, or a patch at the limit in characters that JSON escapes to 12 bytes
+    each (a Python client's astral characters), is refused with a reason, not left to time out."""
+    author = connect(users.tokens["drafter"])
+    _join(author, bill_id)
+    old = "This Act may be cited as the Test Act, 2026."
+    pasted = _edit(author, bill_id, EID, 0, old, old + "x" * 300_000)
+    assert pasted["ok"] is False and pasted["error"]["code"] == "payload_too_large", pasted
+    escaped = author.call("edit", {"bill": bill_id, "eid": EID, "rev": 0, "patch": "\U0001F600" * (64 * 1024),
+                                   "op_id": uuid.uuid4().hex})
+    assert escaped["ok"] is False and escaped["error"]["code"], escaped
+    assert author.call("join", {"bill": bill_id})["provisions"][EID]["rev"] == 0
+
+
 def test_a_flood_of_edits_is_rate_limited_per_user(connect: Callable[..., Watcher], users: Accounts,
                                                    bill_id: int) -> None:
     author = connect(users.tokens["drafter"])
