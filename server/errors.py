@@ -196,6 +196,12 @@ class EditWindowClosed(Conflict):
     code = "edit_window_closed"
 
 
+class CommentAnswered(Conflict):
+    """Parliament has answered the comment (or its campaign): it stays on the record, answer and all."""
+
+    code = "comment_answered"
+
+
 class AlreadyDone(Conflict):
     """Done before by the same person: a comment endorsed or flagged again, an amendment co-sponsored by its own
     proposer."""

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ServerClock, offsetFrom } from '../src/comments/clock.js';
-import { editableUntil, windowMinutes } from '../src/comments/own.js';
+import { editableUntil, windowMinutes, withdrawable } from '../src/comments/own.js';
 import { cleanQuote } from '../src/comments/posting.js';
 import { onceEachCampaign, threads } from '../src/comments/threads.js';
 
@@ -45,6 +45,20 @@ test('a hidden reply stands under its comment, in the order of posting', () => {
   const { roots, byParent } = threads([comment(1), comment(2, 1), comment(4, 1)], [{ id: 3, reply_to: 1, reason: 'spam' }]);
   assert.deepEqual(roots.map((item) => item.id), [1]);
   assert.deepEqual(byParent.get(1).map((item) => [item.id, Boolean(item.notice)]), [[2, false], [3, true], [4, false]]);
+});
+
+test('a withdrawn comment with replies keeps its place, with its replies under it', () => {
+  const { roots, byParent } = threads([comment(2, 1), comment(4, 3)], [], [], [{ id: 1, eid: 'sec_1', reply_to: null }, { id: 3, eid: 'sec_1', reply_to: 1 }]);
+  assert.deepEqual(roots.map((item) => [item.id, Boolean(item.withdrawn)]), [[1, true]]);
+  assert.deepEqual(byParent.get(1).map((item) => [item.id, Boolean(item.withdrawn)]), [[2, false], [3, true]]);
+  assert.deepEqual(byParent.get(3).map((item) => item.id), [4]);
+  assert.equal(roots[0].body, undefined);
+});
+
+test('an answered comment is not offered for withdrawal', () => {
+  assert.equal(withdrawable({ id: 1, answers: [] }), true);
+  assert.equal(withdrawable({ id: 1 }), true);
+  assert.equal(withdrawable({ id: 1, answers: [{ id: 7, body: 'Sixty days now.' }] }), false);
 });
 
 test('a reply whose comment is not shown at all still appears, at the top level', () => {

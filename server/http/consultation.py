@@ -158,7 +158,10 @@ def list_comments(bill_id: int) -> Response:
         # (state=held) holds them already.
         held = views.held_notices(session, bill_id, reader, rules, eid=criteria.eid, after=page.after,
                                   up_to=found.next_after) if criteria.state == CommentState.VISIBLE else []
-    return jsonify(page_reply("comments", found.items, found, hidden=hidden, held=held))
+        # Where withdrawn comments with replies stood, so that those replies keep their place in the thread.
+        withdrawn = views.withdrawn_notices(session, bill_id, eid=criteria.eid, after=page.after,
+                                            up_to=found.next_after)
+    return jsonify(page_reply("comments", found.items, found, hidden=hidden, held=held, withdrawn=withdrawn))
 
 
 @consultation.get("/bills/<int:bill_id>/comments/counts")
@@ -354,19 +357,30 @@ def sign_up() -> tuple[Response, int]:
                                       display_name=display_name, language=current_language(),
                                       ttl_hours=int(current_app.config.get("VERIFICATION_TTL_HOURS", 48)),
                                       reserved_words=current_app.config.get("RESERVED_DISPLAY_NAME_WORDS", ()))
-        user_id, address, token = signed.user.id, signed.user.email or "", signed.token
-    sent = send_verification_mail(address, token, user_id)
-    return jsonify({"id": user_id, "username": username.strip().lower(), "verification_sent": sent}), 201
+    sent = send_sign_up_mail(signed)
+    # The same answer whether an account was made or the address's owner is told of the try (no account id: it
+    # would tell which).
+    return jsonify({"username": username.strip().lower(), "verification_sent": sent}), 201
+
+
+def send_sign_up_mail(signed: registration.SignedUp) -> bool:
+    """Mail what a sign-up calls for (see ``registration.SignedUp``); False when the mail server fails (an account
+    made stays, and may ask again)."""
+    return _mail_to_account(signed.mail(str(current_app.config.get("PUBLIC_URL", "")), current_language()))
 
 
 def send_verification_mail(address: str, token: str, user_id: int) -> bool:
     """Mail a verification link, in the language of the page or client asking; False when the mail server fails
     (the account stays, and may ask again)."""
+    return _mail_to_account(registration.verification_mail(
+        address, token, str(current_app.config.get("PUBLIC_URL", "")), current_language()))
+
+
+def _mail_to_account(message: mail.Mail) -> bool:
     try:
-        mail.sender_from_config(current_app.config).send(registration.verification_mail(
-            address, token, str(current_app.config.get("PUBLIC_URL", "")), current_language()))
+        mail.sender_from_config(current_app.config).send(message)
     except Exception:
-        log.exception("could not send the verification mail of user %s", user_id)
+        log.exception("could not send %r to an account's address", message.subject)
         return False
     return True
 

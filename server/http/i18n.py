@@ -108,6 +108,7 @@ def browser_strings() -> dict[str, str]:
         "hidden": _("A comment was hidden by a moderator: %(reason)s", reason="{reason}"),
         "hidden_yours": _("Your comment was hidden by a moderator: %(reason)s. Only you see its words.",
                           reason="{reason}"),
+        "withdrawn_by_author": _("A comment was withdrawn by its author."),
         "posted": _("Your comment is published."),
         "held": _("Your comment waits for a clerk before it is published."),
         "held_yours": _("Your comment waits for a clerk before it is published. Only you see it."),

@@ -16,7 +16,7 @@ from flask_login import login_user, logout_user
 
 from server.errors import EmailTaken, ParleyError, SignUpDisowned, Unauthenticated, ValidationFailed
 from server.http.api import request_reset_mail
-from server.http.consultation import account_key, send_verification_mail
+from server.http.consultation import account_key, send_sign_up_mail, send_verification_mail
 from server.http.context import (
     BROWSER_SESSION,
     SESSION_GENERATION,
@@ -130,13 +130,13 @@ def register() -> ResponseReturnValue:
                     ttl_hours=int(current_app.config.get("VERIFICATION_TTL_HOURS", 48)), language=current_language(),
                     reserved_words=current_app.config.get("RESERVED_DISPLAY_NAME_WORDS", ()),
                 )
-                address, token, user_id = signed.user.email or form["email"], signed.token, signed.user.id
         except ParleyError as refused:
             error = refused.message
         else:
-            # The account is committed; a mail server that fails must not turn sign-up into an error page.
-            sent = send_verification_mail(address, token, user_id)
-            return page("registered.html", address=address, sent=sent)
+            # The account is committed; a mail server that fails must not turn sign-up into an error page. The
+            # page is the same when the address had an account already (its owner is mailed instead).
+            sent = send_sign_up_mail(signed)
+            return page("registered.html", address=signed.address, sent=sent)
     return page("register.html", 422 if error else 200, error=error, form=form)
 
 

@@ -107,10 +107,11 @@ def _check_registration(
 ) -> Role:
     # The same limits whichever way an account is made (API, sign-up form, command line).
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise ValidationFailed(wording("a password has at most %(most)d characters", most=MAX_PASSWORD_LENGTH))
+        raise ValidationFailed(wording("a password has at most %(most)d characters", most=MAX_PASSWORD_LENGTH),
+                               field="password")
     if display_name is not None and len(display_name) > MAX_DISPLAY_NAME_LENGTH:
         raise ValidationFailed(wording("a display name has at most %(most)d characters",
-                                       most=MAX_DISPLAY_NAME_LENGTH))
+                                       most=MAX_DISPLAY_NAME_LENGTH), field="display_name")
     problem = display_name_problem(display_name) if display_name is not None else None
     if problem:
         raise ValidationFailed(wording("%(problem)s; found %(found)r", problem=problem, found=display_name),
@@ -118,7 +119,7 @@ def _check_registration(
     if not _USERNAME.match(username):
         raise ValidationFailed(wording(
             "a username is 2 to 80 lower-case letters, digits, '.', '_' or '-', starting with a letter or "
-            "digit; found %(found)r", found=username))
+            "digit; found %(found)r", found=username), field="username")
     try:
         parsed_role = Role(role)
     except ValueError:
@@ -139,6 +140,16 @@ def _check_name_is_own(session: Session, shown: str) -> None:
     if name is not None:
         raise Conflict(wording("another account is shown as %(name)r already; choose a display name of your own",
                                name=name))
+
+
+def refuse_like_registering(
+    session: Session, username: str, role: str, password: str, *, display_name: str | None = None
+) -> None:
+    """Refuse what :func:`register_user` would refuse, and take as long, where no account is made after all (a
+    sign-up with an address another account has confirmed): the answer must tell no stranger so, by its words or
+    by its time."""
+    _check_registration(session, username.strip().lower(), role, password, (display_name or "").strip() or None)
+    _hash(password)
 
 
 def register_user(

@@ -33,6 +33,7 @@ from server.domain.roles import Role
 from server.domain.wording import wording
 from server.errors import (
     AlreadyDone,
+    CommentAnswered,
     ConsultationClosed,
     EditWindowClosed,
     EmailNotVerified,
@@ -124,6 +125,11 @@ _CLUSTER_FATE = (
     .order_by(_answers.c.id.desc()).limit(1)
 )
 _INSERT_KEYS = insert(_keys)
+# An answer to the comment, or to its whole cluster (cluster ids are comment ids, unique across consultations).
+_ANSWERED = select(_answers.c.id).where(
+    (_answers.c.comment_id == bindparam("comment_id"))
+    | (_answers.c.comment_id.is_(None) & (_answers.c.cluster_id == bindparam("cluster_id")))
+).limit(1)
 
 
 def author_since(session: Session, actor: Principal) -> datetime:
@@ -397,9 +403,14 @@ def _project_comment_edited(session: Session, record: EventRecord) -> None:
 def delete_comment(
     session: Session, principal: Principal | None, comment_id: int, *, settings: ConsultationSettings
 ) -> None:
-    """Withdraw one's own comment, shortly after posting it."""
+    """Withdraw one's own comment, shortly after posting it, unless Parliament has answered it (or its campaign):
+    the answer would be left answering nothing on the bill's record. A withdrawn comment that has replies keeps
+    its place in the thread as a placeholder (``consultation_views.withdrawn_notices``)."""
     eventlog.acquire_append_lock(session)
     actor, comment = _own_comment(session, principal, comment_id, settings, eventlog.utcnow())
+    if session.scalar(_ANSWERED, {"comment_id": comment.id, "cluster_id": comment.cluster_id}) is not None:
+        raise CommentAnswered(wording("comment %(comment)d has been answered; an answered comment stays on the "
+                                      "record and can no longer be withdrawn", comment=comment_id))
     # A comment that was never public (held) leaves no trace in the bill's public history either.
     eventlog.append(
         session,

@@ -342,6 +342,39 @@ def hidden_notices(
     return notices
 
 
+def withdrawn_notices(
+    session: Session, bill_id: int, *, eid: str | None = None, after: int | None = None, up_to: int | None = None,
+) -> list[dict[str, Any]]:
+    """Where a comment its author withdrew had replies, its thread keeps a place for it, so that the replies stay
+    under what they answered: the placeholders among the ids in ``(after, up_to]`` as for :func:`hidden_notices`.
+    A placeholder says only where the comment stood (``{id, eid, reply_to}``): no words, no author, no time. A
+    withdrawn comment with no public reply below it (visible or hidden, however deep) leaves nothing."""
+    query = (select(Comment.id, Comment.eid, Comment.reply_to)
+             .where(Comment.bill_id == bill_id, Comment.state == CommentState.DELETED))
+    rows = session.execute(query.where(*_among(session, bill_id, eid=eid, after=after, up_to=up_to))
+                           .order_by(Comment.id)).all()
+    standing = _with_public_replies(session, {r.id for r in rows})
+    return [{"id": r.id, "eid": r.eid, "reply_to": r.reply_to} for r in rows if r.id in standing]
+
+
+def _with_public_replies(session: Session, withdrawn: set[int]) -> set[int]:
+    """Which of the ``withdrawn`` comments have a public reply somewhere down their thread: each level down is one
+    query, through the replies that were withdrawn too."""
+    above: dict[int, set[int]] = {comment_id: {comment_id} for comment_id in withdrawn}
+    found: set[int] = set()
+    level = set(withdrawn)
+    while level:
+        below: dict[int, set[int]] = defaultdict(set)
+        for reply in session.execute(select(Comment.id, Comment.reply_to, Comment.state)
+                                     .where(Comment.reply_to.in_(sorted(level)))):
+            if reply.state in (CommentState.VISIBLE, CommentState.HIDDEN):
+                found |= above[reply.reply_to]
+            elif reply.state == CommentState.DELETED:
+                below[reply.id] |= above[reply.reply_to]
+        above, level = dict(below), {comment_id for comment_id, tops in below.items() if tops - found}
+    return found
+
+
 def held_notices(
     session: Session, bill_id: int, reader_id: int | None, settings: ConsultationSettings, *, eid: str | None = None,
     after: int | None = None, up_to: int | None = None,

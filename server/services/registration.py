@@ -39,8 +39,23 @@ from server.store.models import EventRecord, User
 
 @dataclass(frozen=True)
 class SignedUp:
-    user: User
-    token: str  # to be mailed, never stored
+    """What a sign-up did: made an account and the token that confirms its address, or, when another account has
+    confirmed the address already, made nothing (``user`` and ``token`` None) and calls for a notice to that
+    account's owner. Its callers answer both alike: whether an address has an account is for its owner to learn,
+    not for whoever types it in (as with password resets)."""
+
+    address: str
+    user: User | None = None
+    token: str | None = None  # to be mailed, never stored
+    holder: str | None = None  # the username of the account that confirmed the address
+    holder_language: str | None = None
+
+    def mail(self, public_url: str, language: str | None) -> Mail:
+        """The one mail the sign-up sends to its address: the confirmation link, in ``language`` (the one of the
+        page or client signing up), or the notice to the address's owner, in the owner's language."""
+        if self.token is not None:
+            return verification_mail(self.address, self.token, public_url, language)
+        return already_registered_mail(self.address, self.holder or "", public_url, self.holder_language)
 
 
 def _digest(token: str) -> str:
@@ -57,8 +72,6 @@ def _check_address(session: Session, email: object) -> str:
         address = check_email(email)
     except AddressRefused as refused:
         raise EmailRefused(refused.message, reason=refused.kind, field="email") from refused
-    if _confirmed_by(session, address) is not None:
-        raise EmailTaken(wording("an account with this email address exists already; sign in to it instead"))
     return address
 
 
@@ -80,6 +93,14 @@ def sign_up(
     eventlog.acquire_append_lock(session)
     address = _check_address(session, email)
     accounts.check_password_strength(password, known=(username, display_name, address))
+    holder_id = _confirmed_by(session, address)
+    if holder_id is not None:
+        # One account per confirmed address: none is made, nothing is logged, and only the address's owner learns
+        # of the try. Every other refusal is as for an address without an account.
+        accounts.refuse_like_registering(session, username, "citizen", password, display_name=display_name)
+        holder = session.get(User, holder_id)
+        return SignedUp(address, holder=holder.username if holder else None,
+                        holder_language=mail_language(session, holder_id))
     user = accounts.register_user(session, username, "citizen", password, display_name=display_name, email=address)
     eventlog.append(
         session,
@@ -87,7 +108,7 @@ def sign_up(
               {"user_id": user.id, "email": address, **({"language": language} if language else {})}),
         projector=projections.apply,
     )
-    return SignedUp(user, _new_token(session, user.id, address, ttl_hours))
+    return SignedUp(address, user, _new_token(session, user.id, address, ttl_hours))
 
 
 def _new_token(session: Session, user_id: int, address: str, ttl_hours: int) -> str:
@@ -151,6 +172,23 @@ def verification_mail(address: str, token: str, public_url: str, language: str |
             "which cancels that sign-up and frees your address for your own use:\n"
             "%(not_me)s\n",
             link=f"{base}/verify?token={token}", token=token, not_me=f"{base}/verify/not-me?token={token}"),
+    ).in_language(language)
+
+
+def already_registered_mail(address: str, username: str, public_url: str, language: str | None = None) -> Mail:
+    """The mail that tells an address's owner someone tried to sign up with it, in ``language`` (the owner's):
+    which account the address has, and how to sign in to it or set a new password. It confirms nothing."""
+    base = public_url.rstrip("/")
+    return Mail(
+        to=address,
+        subject=wording("Someone tried to sign up to Parley with your address"),
+        text=wording(
+            "Someone (perhaps you) tried to sign up to Parley with this address. It already has an account, "
+            "%(username)s, so no other account was made.\n\n"
+            "To sign in to it, open this link:\n%(sign_in)s\n\n"
+            "If you have forgotten its password, choose a new one here:\n%(reset)s\n\n"
+            "If it was not you, ignore this message: your account stays as it is.\n",
+            username=username, sign_in=f"{base}/login", reset=f"{base}/password/forgotten"),
     ).in_language(language)
 
 

@@ -16,6 +16,10 @@ export function editableUntil(comment) {
   return Number.isFinite(until) ? until : null;
 }
 
+/** Whether its author may withdraw `comment` as far as the list tells: not once Parliament has answered it, on its
+ * own or as part of its campaign (the server refuses with 409 comment_answered). */
+export const withdrawable = (comment) => !(comment.answers ?? []).length;
+
 /** How long the edit window of `comment` is, in whole minutes (at least one); null when the list does not say.
  * Both ends are the server's times, so the browser's clock does not enter into it. */
 export function windowMinutes(comment) {
@@ -56,7 +60,9 @@ export class OwnComments {
       if (this.panel.open) {
         buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'edit' }, onclick: (event) => this.editForm(comment, event.target) }, t('edit')));
       }
-      buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'withdraw' }, onclick: (event) => this.withdrawForm(comment, event.target) }, t('withdraw')));
+      if (withdrawable(comment)) {
+        buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'withdraw' }, onclick: (event) => this.withdrawForm(comment, event.target) }, t('withdraw')));
+      }
       const until = editableUntil(comment);
       if (until !== null) this.watch(until);
     }
@@ -99,10 +105,12 @@ export class OwnComments {
     }
   }
 
-  /** Says why `error` refused a change or withdrawal of `comment` in `message`; a closed window takes its buttons. */
+  /** Says why `error` refused a change or withdrawal of `comment` in `message`; a closed window takes its buttons,
+   * and an answer given meanwhile is shown (the thread drawn again has no withdrawal to offer). */
   refused(error, comment, message, form) {
     message.textContent = this.refusal(error, comment);
     if (error.code === 'edit_window_closed') this.closeWindow(comment, form.closest('.comment'));
+    if (error.code === 'comment_answered') this.panel.refreshSoon();
     announce(message.textContent);
   }
 

@@ -1,21 +1,23 @@
 // What a provision's comment list becomes before it is drawn: threads of replies, with the notices of hidden
-// comments where those stood (and the reader's own comments waiting for a clerk), and each campaign once. Pure
-// functions: no DOM, no requests.
+// comments and the places of withdrawn ones where those stood (and the reader's own comments waiting for a clerk),
+// and each campaign once. Pure functions: no DOM, no requests.
 
 /** How the panel shows a time of the API (ISO 8601 UTC): "2026-11-02 09:30". */
 export const shown = (iso) => iso.slice(0, 16).replace('T', ' ');
 
 /**
- * The threads of a provision: its comments, the notices of its hidden comments (`{id, reply_to, reason}`) and the
- * reader's own held ones (`held` of the list), each where its comment stood, in the order of posting. `roots` are
- * what the list shows at the top level (a reply whose comment is not shown at all comes there); `byParent` maps an
- * id to the replies under it. Notices carry `notice: true`, held comments `waiting: true`.
+ * The threads of a provision: its comments, the notices of its hidden comments (`{id, reply_to, reason}`), the
+ * reader's own held ones (`held` of the list) and the places of withdrawn comments that have replies (`withdrawn`
+ * of the list: `{id, reply_to}`), each where its comment stood, in the order of posting. `roots` are what the list
+ * shows at the top level (a reply whose comment is not shown at all comes there); `byParent` maps an id to the
+ * replies under it. Notices carry `notice: true`, held comments `waiting: true`, withdrawn places `withdrawn: true`.
  */
-export function threads(comments, hidden = [], held = []) {
+export function threads(comments, hidden = [], held = [], withdrawn = []) {
   const items = [
     ...comments,
     ...hidden.map((notice) => ({ ...notice, notice: true })),
     ...held.map((comment) => ({ ...comment, waiting: true })),
+    ...withdrawn.map((place) => ({ ...place, withdrawn: true })),
   ].sort((a, b) => a.id - b.id);
   const known = new Set(items.map((item) => item.id));
   const roots = [];

@@ -12,6 +12,7 @@ export class ThreadView {
    * entry whose signatures are open, those read so far (`signatures`: cluster id -> `{comments, next}`). */
   thread(comment, byParent, signatures = new Map()) {
     if (comment.notice) return this.hiddenNotice(comment, byParent);
+    if (comment.withdrawn) return this.withdrawnPlace(comment, byParent);
     if (comment.waiting) return this.heldComment(comment, byParent);
     const { campaigns } = this.panel;
     const replies = byParent.get(comment.id) ?? [];
@@ -85,6 +86,14 @@ export class ThreadView {
       // Its author alone sees its words again, to know which comment it was (the others see the notice).
       notice.yours ? h('blockquote', { class: 'hidden-own-body' }, notice.body) : null,
       this.panel.isModerator ? this.panel.staff.restoreButton(notice.id) : null,
+      replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null);
+  }
+
+  /** Where a comment its author withdrew stood, so that the replies it drew stay under it: no words, no name. */
+  withdrawnPlace(place, byParent) {
+    const replies = byParent.get(place.id) ?? [];
+    return h('li', { class: 'comment-withdrawn', dataset: { comment: place.id } },
+      h('p', { class: 'withdrawn-note' }, t('withdrawn_by_author')),
       replies.length ? h('ol', { class: 'replies' }, replies.map((reply) => this.thread(reply, byParent))) : null);
   }
 

@@ -124,7 +124,7 @@ export class CommentsPanel {
     const clock = this.isCitizen ? this.clock.sync() : null;
     // Only the latest refresh draws: an older answer landing later, or one read before the reader opened or
     // closed a campaign's signatures, would show a list older than what is on screen.
-    const data = await apiPages(`/api/bills/${this.bill}/comments?eid=${encodeURIComponent(eid)}&campaigns=grouped`, ['comments', 'hidden', 'held']);
+    const data = await apiPages(`/api/bills/${this.bill}/comments?eid=${encodeURIComponent(eid)}&campaigns=grouped`, ['comments', 'hidden', 'held', 'withdrawn']);
     const comments = onceEachCampaign(data.comments ?? []);
     const held = data.held ?? [];
     // The signatures being read are read again, as far as they were read: an answer or a hidden one shows.
@@ -134,13 +134,13 @@ export class CommentsPanel {
     if (clock && timed) await clock;
     if (eid !== this.eid || seq !== this.drawn) return;
     this.campaigns.keepOnly(comments);
-    this.render(comments, data.hidden ?? [], held, signatures);
+    this.render(comments, data.hidden ?? [], held, signatures, data.withdrawn ?? []);
   }
 
-  render(comments, hidden, held = [], signatures = new Map()) {
+  render(comments, hidden, held = [], signatures = new Map(), withdrawn = []) {
     // A hidden comment's notice stands where the comment stood, with the replies it drew under it; so does the
-    // reader's own comment that waits for a clerk.
-    const { roots, byParent } = threads(comments, hidden, held);
+    // reader's own comment that waits for a clerk, and the place of a withdrawn comment that has replies.
+    const { roots, byParent } = threads(comments, hidden, held, withdrawn);
     const list = h('ol', { class: 'comment-list' }, roots.map((comment) => this.view.thread(comment, byParent, signatures)));
     const parts = this.status.textContent ? [this.status] : [];
     if (!comments.length && !hidden.length && !held.length) parts.push(h('p', { class: 'no-comments' }, t('no_comments')));

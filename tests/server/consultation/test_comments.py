@@ -256,6 +256,56 @@ def test_authors_edit_and_delete_their_own_comments(api: Api, consulted: int) ->
     assert api.delete("citizen", path).status_code == 404
 
 
+def test_an_answered_comment_cannot_be_withdrawn(api: Api, consulted: int) -> None:
+    """What the institution answered stays on the record with its answer, its own or its campaign's."""
+    asked = api.comment("citizen", consulted, DURATION, "Why only thirty days?").get_json()
+    assert api.post("clerk", f"/api/comments/{asked['id']}/answers",
+                    {"body": "Sixty days now.", "fate": "taken_up"}).status_code == 201
+    refused = api.delete("citizen", f"/api/comments/{asked['id']}")
+    assert refused.status_code == 409, refused.get_json()
+    assert refused.get_json()["error"]["code"] == "comment_answered"
+    assert "answered" in refused.get_json()["error"]["message"]
+    # The list shows it with its answer: the page offers its author no withdrawal then.
+    [kept] = api.comments(consulted)
+    assert kept["id"] == asked["id"] and [a["body"] for a in kept["answers"]] == ["Sixty days now."]
+    # Nor may a comment whose whole cluster was answered go; one of another cluster still may.
+    signed = api.comment("citizen2", consulted, DURATION, "Please extend the period to ninety days for all.").get_json()
+    assert api.post("drafter", f"/api/clusters/{signed['cluster_id']}/answers",
+                    {"body": "Noted.", "fate": "noted"}).status_code == 201
+    assert api.delete("citizen2", f"/api/comments/{signed['id']}").get_json()["error"]["code"] == "comment_answered"
+    other = api.comment("citizen2", consulted, REGISTER, "A register online, please.").get_json()
+    assert api.delete("citizen2", f"/api/comments/{other['id']}").status_code == 204
+
+
+def test_a_withdrawn_comment_with_replies_leaves_a_placeholder_that_names_no_one(
+    api: Api, consulted: int, db: Database
+) -> None:
+    root = api.comment("citizen", consulted, DURATION, "Thirty days is too short, says Amina.").get_json()
+    reply = api.post("citizen2", f"/api/bills/{consulted}/comments",
+                     {"body": "I disagree.", "reply_to": root["id"]}).get_json()
+    alone = api.comment("citizen", consulted, DURATION, "A comment nobody answered.").get_json()
+    for gone in (root, alone):
+        assert api.delete("citizen", f"/api/comments/{gone['id']}").status_code == 204
+    listed = api.get(f"/api/bills/{consulted}/comments?eid={DURATION}").get_json()
+    assert [(c["id"], c["reply_to"]) for c in listed["comments"]] == [(reply["id"], root["id"])]
+    # Where the withdrawn comment stood, its thread keeps a place for it: no words, no author, no time.
+    assert listed["withdrawn"] == [{"id": root["id"], "eid": DURATION, "reply_to": None}]
+    assert listed["hidden"] == []
+    # Counted nowhere, exported nowhere: a reply still says what it answered (an id the export does not hold).
+    counts = api.get(f"/api/bills/{consulted}/comments/counts").get_json()
+    assert counts["totals"]["comments"] == 1
+    exported = api.get(f"/api/consultations/{root['consultation_id']}/export.json").get_json()
+    rows = exported["comments"] if isinstance(exported, dict) else exported
+    assert [(row["id"], row["reply_to"]) for row in rows] == [(reply["id"], root["id"])]
+    # A withdrawn reply under it leaves a place too while a reply below it stands.
+    answer = api.post("citizen3", f"/api/bills/{consulted}/comments",
+                      {"body": "Why?", "reply_to": reply["id"]}).get_json()
+    assert api.delete("citizen2", f"/api/comments/{reply['id']}").status_code == 204
+    listed = api.get(f"/api/bills/{consulted}/comments?eid={DURATION}").get_json()
+    assert [c["id"] for c in listed["comments"]] == [answer["id"]]
+    assert [(w["id"], w["reply_to"]) for w in listed["withdrawn"]] == [(root["id"], None), (reply["id"], root["id"])]
+
+
 def test_the_edit_window_is_configurable_and_closes(
     database_url: str, tmp_path: Path, db: Database, users: Accounts
 ) -> None:

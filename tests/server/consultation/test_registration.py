@@ -162,9 +162,45 @@ def test_one_account_per_verified_address_and_no_disposable_domains(
     assert taken.status_code == 409 and taken.get_json()["error"]["code"] == "email_taken"
     third = client.post("/api/citizens", json={"username": "juma3", "email": "juma@example.org",
                                                "password": "long-enough-pw"})
-    assert third.status_code == 409
+    assert third.status_code == 201, "answered as any sign-up, but no second account"
+    assert client.post("/api/tokens", json={"username": "juma3", "password": "long-enough-pw"}).status_code == 401
     assert client.post("/api/citizens", json={"username": "juma", "email": "other@example.org",
                                               "password": "long-enough-pw"}).status_code == 409, "username taken"
+
+
+def test_signing_up_with_an_address_that_has_an_account_tells_its_owner_and_no_one_else(
+    smtp_app: Flask, inbox: tuple[Inbox, int], db: Database
+) -> None:
+    """Sign-up answers alike whether or not the address has an account, as a password reset does: harassers must
+    not learn from it where their targets have accounts. The address's owner is mailed instead."""
+    client = smtp_app.test_client()
+    assert _sign_up(client, "wanjiku", "wanjiku@example.org").status_code == 201
+    token = _token(inbox[0].delivered_to("wanjiku@example.org"))
+    assert client.post("/api/citizens/verification", json={"token": token}).status_code == 200
+    with db.read() as session:
+        accounts_before = session.scalar(select(func.count()).select_from(User))
+        events_before = session.scalar(select(func.max(EventRecord.id)))
+
+    fresh = _sign_up(client, "stranger", "stranger@example.org")
+    probe = _sign_up(client, "prober", "Wanjiku@Example.org")
+    assert probe.status_code == fresh.status_code == 201
+    assert probe.get_json() == {"username": "prober", "verification_sent": True}
+    assert fresh.get_json() == {"username": "stranger", "verification_sent": True}
+    told = inbox[0].delivered_to("wanjiku@example.org")
+    assert told["Subject"] == "Someone tried to sign up to Parley with your address"
+    text = told.get_payload(decode=True).decode("utf-8")
+    assert "wanjiku" in text and "https://parley.example/login" in text
+    assert "https://parley.example/password/forgotten" in text
+    assert "/verify?token=" not in text, "nothing in it confirms anything"
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == accounts_before + 1  # the stranger only
+        made = session.scalars(select(EventRecord).where(EventRecord.id > events_before)).all()
+        assert all(event.data.get("email") != "wanjiku@example.org" for event in made)
+    assert client.post("/api/tokens", json={"username": "prober", "password": "long-enough-pw"}).status_code == 401
+    # Still one answer per mistake, whether or not the address has an account: a taken username is refused alike.
+    for address in ("wanjiku@example.org", "nobody@example.org"):
+        again = _sign_up(client, "stranger", address)
+        assert again.status_code == 409 and again.get_json()["error"]["code"] == "conflict", address
 
 
 def test_development_mail_goes_to_the_outbox(database_url: str, tmp_path: Path) -> None:
@@ -221,8 +257,11 @@ def test_one_address_written_in_two_unicode_forms_is_one_account(
         assert client.post("/api/citizens/verification", json={"token": token}).status_code == 200
         for n, address in enumerate([decomposed, decomposed.upper()]):
             again = _sign_up(client, f"jurgen{n}", address)
-            assert again.status_code == 409, (address, again.get_json())
-            assert again.get_json()["error"]["code"] == "email_taken"
+            assert again.status_code == 201, (address, again.get_json())
+            # Its owner is told of the try, at the address as it was confirmed; no account is made.
+            assert utf8_inbox[0].delivered_to(composed)["Subject"].startswith("Someone tried to sign up")
+            assert client.post("/api/tokens", json={"username": f"jurgen{n}",
+                                                    "password": "long-enough-pw"}).status_code == 401
     finally:
         app.extensions["parley.db"].dispose()
 
@@ -454,6 +493,17 @@ def test_a_citizen_chooses_a_password_that_is_not_guessed_at_once(smtp_app: Flas
         assert "too easy to guess" in error["message"]
     assert client.post("/api/citizens", json={"username": "amina6a", "password": "tea kettle in a lighthouse",
                                               "email": "amina6a@example.org"}).status_code == 201
+
+
+def test_a_refused_username_names_its_field(smtp_app: Flask) -> None:
+    client = smtp_app.test_client()
+    for body, field in (({"username": "b"}, "body.username"), ({"username": "Bad name!"}, "body.username")):
+        refused = client.post("/api/citizens", json={"username": "amina", "email": "amina@example.org",
+                                                     "password": "tea kettle in a lighthouse", **body})
+        assert refused.status_code == 422, body
+        error = refused.get_json()["error"]
+        assert error["code"] == "validation_failed"
+        assert error["fields"] == [{"field": field, "message": error["message"]}], body
 
 
 def test_a_citizen_whose_link_expired_asks_for_another_and_then_comments(

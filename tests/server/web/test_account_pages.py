@@ -70,6 +70,30 @@ def test_a_citizen_signs_up_confirms_the_address_and_signs_in(app: Flask, client
     assert "Amani K." in parse(client.get("/").data).xpath("string(//header)")
 
 
+def test_the_sign_up_page_reads_the_same_whether_or_not_the_address_has_an_account(
+    app: Flask, client: FlaskClient, db: Database
+) -> None:
+    def register(username: str, address: str) -> TestResponse:
+        answer = client.post("/register", data={"username": username, "email": address,
+                                                "password": "a-long-enough-password",
+                                                "csrf_token": csrf_token(client, "/register")})
+        assert answer.status_code == 200
+        return answer
+
+    register("amani", "amani@example.org")
+    assert _confirm(client, _mailed_link(Path(app.instance_path) / "outbox").split("token=", 1)[1]).status_code == 200
+    pages = []
+    for username, address in (("prober", "amani@example.org"), ("newcomer", "newcomer@example.org")):
+        answer = register(username, address)
+        pages.append(parse(answer.data).xpath("string(//main)").replace(address, "ADDRESS"))
+    assert pages[0] == pages[1] and "ADDRESS" in pages[0]
+    with db.read() as session:
+        assert session.scalar(select(User.id).where(User.username == "prober")) is None
+    mails = [message_from_bytes(m.read_bytes(), policy=policy.default)
+             for m in sorted((Path(app.instance_path) / "outbox").glob("*.eml"))]
+    assert sum(m["To"] == "amani@example.org" and "sign in" in m.get_content() for m in mails) == 1
+
+
 def test_the_code_from_the_mail_can_be_entered_on_the_verification_page(app: Flask, client: FlaskClient) -> None:
     form = {"username": "baraka", "email": "baraka@example.org", "password": "a-long-enough-password",
             "csrf_token": csrf_token(client, "/register")}
