@@ -32,11 +32,13 @@ from akn.vocabulary import AKN_ELEMENTS, AKN_NS, BLOCK_ELEMENTS, MIXED_CONTENT, 
 from akn.wording import wording
 
 __all__ = [
+    "EVERY_ELEMENT",
     "MARKUP_FORM",
     "escape_text",
     "from_markup",
     "inline_from_markup",
     "inline_to_markup",
+    "kept_out_of_markup",
     "marker_closes",
     "markup_form",
     "same_markup",
@@ -83,9 +85,10 @@ _XML_PREFIX = "xml"
 
 
 #: The form of markup the writer writes. Form 1 kept a pretty-printed document's layout as backslash + line break;
-#: form 2 writes it as one space. Form 3 leaves out every eId of a provision's text, where form 2 left out only
-#: those the naming convention gives: an imported document's own (`cmpnts__cmp_1__ref_1`) stood in the words
-#: drafters and members edit, and the document gets them back when the text is read (`akn.naming.restore_eids`).
+#: form 2 writes it as one space. Form 3 leaves out every name of a provision's text's elements (eId, wId, GUID,
+#: xml:id) and attributes of other vocabularies (`leos:origin`), where form 2 left out only eIds the naming
+#: convention gives: an imported document's own (`cmpnts__cmp_1__ref_1`) stood in the words drafters and members
+#: edit, and the document gets them back when the text is read (`akn.naming.restore_eids`).
 #: Text projected from a document is the base that logged edits patch by character offsets, so an event records
 #: the form its text was written in, and replaying it writes that form again.
 MARKUP_FORM = 3
@@ -140,7 +143,7 @@ def to_markup(container: etree._Element, implicit: Mapping[etree._Element, str] 
     `implicit` maps elements to the eId the naming convention gives them: their eIds are left out (in form 2,
     only one equal to it), and the reader's caller gives them back (see `AknDocument.set_provision_text`).
     """
-    hidden = implicit or {}
+    hidden = {} if implicit is None else implicit
     blocks = [child for child in container if isinstance(child.tag, str)]
     scope = _reader_scope(container)
     lines = [
@@ -171,8 +174,21 @@ def markup_form() -> int:
     return _FORM.get()
 
 
+# Names of elements (the convention's, a tool's own `xml:id`) and attributes of other vocabularies
+# (`leos:origin`): tools keep them, people do not edit them. Form 3 leaves them out of a provision's text.
+_NAMES = frozenset(("eId", "wId", "GUID", f"{{{XML_NS}}}id"))
+_XML_ATTRIBUTE = f"{{{XML_NS}}}"
+
+
+def kept_out_of_markup(attribute: str) -> bool:
+    """Whether the markup of a provision's text (form 3) leaves out this attribute (Clark notation): the document
+    keeps it (`akn.naming.restore_eids`)."""
+    return attribute in _NAMES or (attribute.startswith("{") and not attribute.startswith(_XML_ATTRIBUTE))
+
+
 class _EveryElement(Mapping[etree._Element, str]):
-    """Leaves the eId of every element out of the markup written (texts compared whatever eIds they carry)."""
+    """Leaves names out of the markup written for every element (form 3; in form 2, only eIds the convention
+    gives were left out, of the elements mapped to them)."""
 
     def __getitem__(self, element: etree._Element) -> str:
         return ""
@@ -187,12 +203,16 @@ class _EveryElement(Mapping[etree._Element, str]):
         return True
 
 
+#: For `to_markup`: every element's names are left out (form 3).
+EVERY_ELEMENT: Mapping[etree._Element, str] = _EveryElement()
+
+
 def _attributes_of(element: etree._Element, hidden: Mapping[etree._Element, str]) -> list[tuple[str, str]]:
     pairs = [(str(key), str(value)) for key, value in element.attrib.items()]
     if element not in hidden:
         return pairs
     if _FORM.get() >= 3:
-        return [(key, value) for key, value in pairs if key != "eId"]
+        return [(key, value) for key, value in pairs if not kept_out_of_markup(key)]
     implicit = hidden[element]
     return [(key, value) for key, value in pairs if not (key == "eId" and value == implicit)]
 
@@ -664,13 +684,13 @@ def from_markup(
 
 def same_markup(first: str, second: str, nsmap: Mapping[str | None, str] | None = None) -> bool:
     """Whether two texts of markup are the same text, whichever form of the writer wrote each: equal as written, or
-    once both are read and written again without eIds (text an earlier writer stored, with a backslash before each
+    once both are read and written again without names (text an earlier writer stored, with a backslash before each
     line break of a pretty-printed document's layout, is written with one space as now; eIds an earlier writer
     showed are left out, as now, and the document keeps them). Any other difference of text, elements or
     attributes stays one; markup that cannot be read is only equal to itself. `nsmap` as for `from_markup`."""
     if first == second:
         return True
-    every = _EveryElement()
+    every = EVERY_ELEMENT
     try:
         with written_in_form(MARKUP_FORM):
             written = [to_markup(from_markup(text, nsmap=nsmap), every) for text in (first, second)]

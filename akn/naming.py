@@ -27,8 +27,9 @@ from typing import Any
 
 from lxml import etree
 
+from akn.inline import kept_out_of_markup
 from akn.numbers import unit_of, without_unit_label
-from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
+from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS, XML_NS
 
 __all__ = [
     "ABBREVIATIONS",
@@ -119,6 +120,7 @@ _ORDINAL = re.compile("[\u00aa\u00b0\u00ba]")
 
 _NUM = f"{{{AKN_NS}}}num"
 _PORTION_BODY = f"{{{AKN_NS}}}portionBody"
+_XML_ID = f"{{{XML_NS}}}id"
 _HIERARCHY_TAGS = frozenset(f"{{{AKN_NS}}}{name}" for name in HIERARCHY_ELEMENTS)
 _NOTES = (f"{{{AKN_NS}}}authorialNote", f"{{{AKN_NS}}}noteRef")
 
@@ -379,7 +381,8 @@ def _rename(
     new = generator.eid(prefix, name, num_text(element), unit_of(element, name))
     contexts[element] = new
     if name in HIERARCHY_ELEMENTS and element.get("wId") is None:
-        element.set("wId", old or new)
+        # A provision a tool named with `xml:id` alone (LEOS) is first seen under that name.
+        element.set("wId", old or element.get(_XML_ID) or new)
     if old != new:
         element.set("eId", new)
         if old is not None:
@@ -390,7 +393,7 @@ def renumber_tree(document: etree._Element) -> dict[str, str]:
     """Regenerate every eId under a document element from nums and context; returns old eId -> new eId.
 
     Elements without an eId keep having none, except provisions, which always get one. Each provision
-    lacking a wId first gets its old eId as wId, so its identity survives the renaming. Elements are
+    lacking a wId first gets its old eId (else its `xml:id`) as wId, so its identity survives the renaming. Elements are
     renamed in document order, so each builds on its parent's new eId.
     """
     renames: dict[str, str] = {}
@@ -482,9 +485,10 @@ def fill_implicit_eids(container: etree._Element, prefix: str) -> None:
 
 
 def restore_eids(old: etree._Element, fresh: etree._Element, prefix: str, *, conventional: bool) -> None:
-    """Give the elements of `fresh`, a provision's text read from markup, the eIds their counterparts in `old` (the
-    text it replaces) had, where the markup left them out (`akn.inline.MARKUP_FORM` 3), then, when
-    `conventional`, the convention's eId to every element still without one.
+    """Give the elements of `fresh`, a provision's text read from markup, the eIds (and the other names and
+    attributes of other vocabularies, `akn.inline.kept_out_of_markup`) their counterparts in `old` (the text it
+    replaces) had, where the markup left them out (`akn.inline.MARKUP_FORM` 3), then, when `conventional`, the
+    convention's eId to every element still without one.
 
     Counterparts are found as a diff pairs lines: the same element with the same words, or, in a stretch that
     changed, the element of the same name at the same place in it (a term whose words were edited). Elements the
@@ -502,6 +506,10 @@ def restore_eids(old: etree._Element, fresh: etree._Element, prefix: str, *, con
         if tag not in ("equal", "replace"):
             continue
         for was, now in zip(olds[i1:i2], news[j1:j2], strict=False):
+            if was.tag == now.tag:
+                for key, value in was.attrib.items():
+                    if key != "eId" and key not in now.attrib and kept_out_of_markup(str(key)):
+                        now.set(key, value)
             eid = was.get("eId")
             if eid is None or now.get("eId") is not None or was.tag != now.tag or eid in taken:
                 continue

@@ -14,12 +14,12 @@ the provisions of that document's body and its own components. Their eIds are th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
 
-from akn.inline import escape_text, inline_to_markup, markup_form, to_markup
+from akn.inline import EVERY_ELEMENT, escape_text, inline_to_markup, markup_form, to_markup
 from akn.naming import container_prefix, implicit_eids, is_fully_named
 from akn.numbers import named_unit
 from akn.vocabulary import AKN_NS, DOCUMENT_TYPES, HIERARCHY_ELEMENTS
@@ -197,17 +197,18 @@ def text_container(element: etree._Element) -> etree._Element | None:
 def provision_text(element: etree._Element) -> str:
     """The markup of a provision's text (see `Provision.text`).
 
-    The eIds of its paragraphs and inlines are left out of the markup (`AknDocument.set_provision_text` gives
-    them back), so that drafters and members edit words, not names: documents that name every paragraph and
-    term, after the convention or in their own way, read as cleanly as those that do not. Markup of an earlier
+    The names of its paragraphs and inlines (eIds, a tool's `xml:id`) and attributes of other vocabularies are
+    left out of the markup (`AknDocument.set_provision_text` gives them back), so that drafters and members
+    edit words, not names: documents that name every paragraph and term, after the convention or in their own
+    way, read as cleanly as those that do not. Markup of an earlier
     form (`akn.inline.MARKUP_FORM`) left out only the eIds the convention gives, where every element had one.
     """
     container = text_container(element)
     if container is None:
         return ""
-    implicit: dict[etree._Element, str] | None = None
+    implicit: Mapping[etree._Element, str] | None = None
     if markup_form() >= 3:
-        implicit = {named: "" for named in container.iterdescendants(tag=etree.Element) if named.get("eId")}
+        implicit = EVERY_ELEMENT
     elif is_fully_named(container):
         implicit = implicit_eids(container, container_prefix(element, container))
     return to_markup(container, implicit)

@@ -82,13 +82,10 @@ def import_bill(
         if assigned and uri.language and uri.language != written:
             warnings.append(_language_assumed(written, uri.language))
     unnamed = count_unnamed(document.provisions())
+    working_sha = None
     if unnamed:
-        warnings.append({
-            "code": "provision_without_eid",
-            "message": f"{unnamed} provisions have no eId: they are kept, but cannot be edited or commented on "
-                       "until the bill is renumbered",
-            "path": None,
-        })
+        working_sha = _named_working_text(session, content, max_bytes)
+        warnings.append(_unnamed_warning(unnamed, named=working_sha is not None))
     eventlog.append(
         session,
         EventDraft(
@@ -109,6 +106,7 @@ def import_bill(
                 "drafter_ids": sorted(set(drafter_ids)),
                 "warnings": len(warnings),
                 "markup": MARKUP_FORM,
+                **({"working_sha256": working_sha} if working_sha else {}),
             },
         ),
         expected_version=0,
@@ -118,6 +116,37 @@ def import_bill(
     expression = session.scalar(select(Expression).where(Expression.bill_id == bill_id))
     assert bill is not None and expression is not None  # inserted by the projector just now
     return ImportedBill(bill, expression, warnings)
+
+
+def _named_working_text(session: Session, content: bytes, max_bytes: int | None) -> str | None:
+    """The digest of the working text of a document whose provisions carry no eId (one that names its elements
+    with `xml:id`, as LEOS does): the same document, its provisions named after the convention, so that drafters
+    can edit it. Version 1 stays the document as it came. None when the document cannot be edited (a judgment, a
+    debate) or its named copy would not be valid AKN."""
+    working = parse_document(content, max_bytes)
+    try:
+        working.renumber()
+    except AknError:
+        return None
+    if working.validate() or count_unnamed(working.provisions()) or not _distinct_wids(working):
+        return None
+    return documents.put(session, working.to_bytes())
+
+
+def _distinct_wids(document: AknDocument) -> bool:
+    """Whether no two provisions share a wId (a provision's identity through every version)."""
+    wids = [wid for wid in (node.get("wId") for node in document.tree_nodes()) if wid]
+    return len(wids) == len(set(wids))
+
+
+def _unnamed_warning(unnamed: int, *, named: bool) -> dict[str, Any]:
+    if named:
+        message = (f"{unnamed} provisions have no eId: version 1 keeps the document as it came, and the working "
+                   "text names them after the naming convention, so that drafters can edit them; members amend "
+                   "them and citizens comment on them from the first version published from the working text")
+    else:
+        message = f"{unnamed} provisions have no eId: they are kept, but cannot be edited or commented on"
+    return {"code": "provision_without_eid", "message": message, "path": None}
 
 
 _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -256,7 +285,8 @@ def _project_bill_imported(session: Session, record: EventRecord) -> None:
             work_uri=data["work_uri"],
             status=BILL_STATUS_DRAFTING,
             current_version=1,
-            working_sha256=data["document_sha256"],
+            # A document whose provisions carry no eId is worked on as a copy that names them.
+            working_sha256=data.get("working_sha256") or data["document_sha256"],
             drafter_ids=list(data.get("drafter_ids") or []),
             created_by=record.actor_id,
             created_at=record.occurred_at,
@@ -277,7 +307,8 @@ def _project_bill_imported(session: Session, record: EventRecord) -> None:
         )
     )
     session.flush()
-    replace_provision_rows(session, record, load_document(session, data["document_sha256"]))
+    working = data.get("working_sha256") or data["document_sha256"]
+    replace_provision_rows(session, record, load_document(session, working))
 
 
 # --- reading -------------------------------------------------------------------------------------------------

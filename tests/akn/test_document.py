@@ -330,6 +330,17 @@ def test_a_documents_own_eids_stay_through_edits_of_words_left_without_them(bill
     assert _text_eids(bill, "sec_1") == ["mine"]
 
 
+def test_a_tools_own_names_stay_out_of_the_words_and_in_the_document(bill: AknDocument) -> None:
+    bill.set_provision_text("sec_1", "{{p{xml:id leos-p-1} One {{i{xml:id leos-i-1} fine}} day.}}")
+    assert bill.provision_text("sec_1") == "One //fine// day."
+    bill.set_provision_text("sec_1", "One //fine// day, and another.")
+    content = bill.provision_element("sec_1").find(A + "content")
+    assert content is not None
+    xml_id = "{http://www.w3.org/XML/1998/namespace}id"
+    assert [e.get(xml_id) for e in content.iterdescendants(tag=etree.Element)] == ["leos-p-1", "leos-i-1"]
+    assert bill.validate() == []
+
+
 def test_an_eid_given_back_never_stands_twice(bill: AknDocument) -> None:
     # The document's own name for a paragraph is the one the convention gives a paragraph written after it.
     bill.set_provision_text("sec_1", "{{p{eId sec_1__p_2} One.}}")

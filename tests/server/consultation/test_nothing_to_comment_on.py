@@ -6,7 +6,7 @@ import pytest
 
 from tests.server.consultation.conftest import CORPUS, Api
 
-# EU-style bills (LEOS, AKN4EU): their articles carry `xml:id`s and no eIds, so they have no provisions.
+# EU-style bills (LEOS, AKN4EU): their articles carry `xml:id`s and no eIds, so version 1 has no provisions.
 WITHOUT_EIDS = ("leos__BL-023_bill_template.xml", "leos__bill_3Articles.xml", "legaldocml__akn4eu_council_bill_123.xml")
 
 
@@ -24,7 +24,8 @@ def _import(api: Api, name: str) -> int:
 @pytest.mark.parametrize("name", WITHOUT_EIDS)
 def test_a_consultation_on_a_text_without_provisions_is_refused_and_nothing_is_stored(api: Api, name: str) -> None:
     bill = _import(api, name)
-    assert api.get(f"/api/bills/{bill}").get_json()["provisions"] == []
+    # The drafters' working text names the provisions; version 1, the document as it came, names none.
+    assert api.get(f"/api/bills/{bill}").get_json()["provisions"] != []
     refused = api.open(bill)
     assert refused.status_code == 409, refused.get_json()
     error = refused.get_json()["error"]
@@ -49,3 +50,12 @@ def test_a_bill_with_provisions_still_opens_its_consultation(api: Api, bill: int
     opened = api.open(bill)
     assert opened.status_code == 201, opened.get_json()
     assert opened.get_json()["state"] == "open"
+
+
+def test_a_version_published_from_the_working_text_opens_its_consultation(api: Api) -> None:
+    bill = _import(api, WITHOUT_EIDS[1])
+    published = api.client.post(f"/api/bills/{bill}/versions", json={"source": "working"},
+                                headers=api.users.headers("clerk"))
+    assert published.status_code == 201, published.get_json()
+    opened = api.open(bill)
+    assert opened.status_code == 201, opened.get_json()

@@ -7,7 +7,6 @@ writer showed such names replays in that form, and rebuilds the state it lived.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,9 +17,15 @@ from server.services import bills, versions
 from server.store.db import Database
 from server.store.models import Bill
 from tests.server.conftest import Accounts
-from tests.server.drafting.working_text import assert_rebuild_equals_live, provision_nodes, replace_words, retitle
+from tests.server.drafting.working_text import (
+    CORPUS,
+    assert_rebuild_equals_live,
+    import_corpus,
+    provision_nodes,
+    replace_words,
+    retitle,
+)
 
-CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "akn-corpus"
 URUGUAY_BILL = CORPUS / "legaldocml__uy_bill_2010-09-27.xml"
 OWN_REF = 'eId="cmpnts__cmp_1__ref_1"'
 
@@ -29,19 +34,10 @@ def _holding(client: FlaskClient, bill_id: int, words: str) -> dict[str, Any]:
     return next(node for node in provision_nodes(client, bill_id) if words in node["text"])
 
 
-def _import(client: FlaskClient, users: Accounts) -> int:
-    if not URUGUAY_BILL.exists():
-        pytest.skip(f"the shared AKN corpus is not beside the checkout ({URUGUAY_BILL})")
-    created = client.post("/api/bills", data=URUGUAY_BILL.read_bytes(), content_type="application/akn+xml",
-                          headers=users.headers("drafter"))
-    assert created.status_code == 201, created.get_json()
-    return int(created.get_json()["id"])
-
-
 def test_own_names_stay_out_of_the_words_and_in_the_document(
     client: FlaskClient, db: Database, users: Accounts
 ) -> None:
-    bill_id = _import(client, users)
+    bill_id = import_corpus(client, users, URUGUAY_BILL.name)["id"]
     for node in provision_nodes(client, bill_id):
         assert "{eId" not in node["text"] and "|eId" not in node["text"], node["eid"]
     target = _holding(client, bill_id, "Declárese como interpretación auténtica")
@@ -63,7 +59,7 @@ def test_a_log_written_when_own_names_were_shown_replays_to_the_state_it_lived(
     client: FlaskClient, db: Database, users: Accounts, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bills, "MARKUP_FORM", 2)
-    bill_id = _import(client, users)
+    bill_id = import_corpus(client, users, URUGUAY_BILL.name)["id"]
     target = _holding(client, bill_id, "Declárese como interpretación auténtica")
     assert "{{ref{eId cmpnts__cmp_1__ref_1|" in target["text"], "written as the second form wrote it"
     # An edit after the name: its offsets count the name's characters.

@@ -7,8 +7,6 @@ changes all over the provision or the document.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from flask.testing import FlaskClient
 
@@ -16,21 +14,22 @@ from akn import AknDocument
 from server.services import bills
 from server.store.db import Database
 from tests.server.conftest import Accounts
-from tests.server.drafting.working_text import assert_rebuild_equals_live, provision_nodes, replace_words, retitle
+from tests.server.drafting.working_text import (
+    CORPUS,
+    assert_rebuild_equals_live,
+    import_corpus,
+    provision_nodes,
+    replace_words,
+    retitle,
+)
 
-CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "akn-corpus"
 SCOTTISH_ACT = CORPUS / "legaldocml__uk_asp-2017-1-enacted.xml"
 
 
 def test_one_word_edited_in_a_pretty_printed_act_is_the_only_change(
     client: FlaskClient, db: Database, users: Accounts
 ) -> None:
-    if not SCOTTISH_ACT.exists():
-        pytest.skip(f"the shared AKN corpus is not beside the checkout ({SCOTTISH_ACT})")
-    created = client.post("/api/bills", data=SCOTTISH_ACT.read_bytes(), content_type="application/akn+xml",
-                          headers=users.headers("drafter"))
-    assert created.status_code == 201, created.get_json()
-    bill_id = created.get_json()["id"]
+    bill_id = import_corpus(client, users, SCOTTISH_ACT.name)["id"]
 
     nodes = provision_nodes(client, bill_id)
     for node in nodes:
@@ -73,13 +72,8 @@ def test_a_log_written_when_layout_was_kept_replays_to_the_state_it_lived(
     # Edits are patches by character offsets against the text as written when they were made: an import recorded
     # when the writer kept layout (`\` + line break) must replay in that form, or the edits after it no longer
     # apply and the rebuilt state differs from the one lived.
-    if not SCOTTISH_ACT.exists():
-        pytest.skip(f"the shared AKN corpus is not beside the checkout ({SCOTTISH_ACT})")
     monkeypatch.setattr(bills, "MARKUP_FORM", 1)
-    created = client.post("/api/bills", data=SCOTTISH_ACT.read_bytes(), content_type="application/akn+xml",
-                          headers=users.headers("drafter"))
-    assert created.status_code == 201, created.get_json()
-    bill_id = created.get_json()["id"]
+    bill_id = import_corpus(client, users, SCOTTISH_ACT.name)["id"]
     target = next(node for node in provision_nodes(client, bill_id) if "purposes specified" in node["text"])
     assert "\\\n" in target["text"], "written as the first form wrote it"
     replace_words(db, users, bill_id, target, "purposes", "objects", "first-form")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from server.domain import textpatch
@@ -12,6 +14,20 @@ from server.services import accounts, drafting, structure
 from server.store import projections
 from server.store.db import Database
 from tests.server.conftest import Accounts
+
+CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "akn-corpus"
+
+
+def import_corpus(client: FlaskClient, users: Accounts, name: str) -> dict[str, Any]:
+    """The import of a document of the shared corpus by a drafter: its 201 answer. Skips when it is absent."""
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"the shared AKN corpus is not beside the checkout ({path})")
+    created = client.post("/api/bills", data=path.read_bytes(), content_type="application/akn+xml",
+                          headers=users.headers("drafter"))
+    assert created.status_code == 201, created.get_json()
+    body: dict[str, Any] = created.get_json()
+    return body
 
 
 def _walk(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:

@@ -1,7 +1,8 @@
 """The reader offers its provision tools (links, comments, heat) on the provisions the API knows, by the same eIds.
 
-EU-style bills (LEOS, AKN4EU) name their articles by ``xml:id`` alone: the API has no provision for them, and the
-reader keeps those ids as anchors of the text but must not make provisions of them.
+EU-style bills (LEOS, AKN4EU) name their articles by ``xml:id`` alone: version 1, the document as it came, has no
+provision to offer them on, and the reader keeps those ids as anchors of the text but must not make provisions of
+them; the working text names them, and so does every version published from it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from tests.server.web.conftest import parse
 
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "akn-corpus"
 WITHOUT_EIDS = ("leos__BL-023_bill_template.xml", "leos__bill_3Articles.xml", "legaldocml__akn4eu_council_bill_123.xml")
-XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
 
 def _corpus(name: str) -> bytes:
@@ -57,27 +57,33 @@ def _marked(page: Any) -> set[str]:
 
 
 @pytest.mark.parametrize("name", WITHOUT_EIDS)
-def test_articles_named_by_xml_id_alone_are_anchors_not_provisions(client: FlaskClient, users: Accounts,
-                                                                   name: str) -> None:
+def test_articles_named_by_xml_id_alone_are_anchors_until_a_version_names_them(
+        client: FlaskClient, users: Accounts, name: str) -> None:
     bill = _import(client, users, _corpus(name))
-    assert _api_eids(client, bill) == set()
+    # The working text names them, for the drafters; version 1 is the document as it came, and names none.
+    known = _api_eids(client, bill)
+    assert known and "art_1" in known
     page = parse(client.get(f"/bills/{bill}").data)
     assert page.xpath("//div[@id='bill-text']//section[contains(@class,'akn-article')]"), "the articles are read"
     assert _marked(page) == set()
     assert page.xpath("//nav[contains(@class,'toc')]//li[@data-eid]") == []
+
+    published = client.post(f"/api/bills/{bill}/versions", json={"source": "working"},
+                            headers=users.headers("clerk"))
+    assert published.status_code == 201, published.get_json()
+    assert _marked(parse(client.get(f"/bills/{bill}").data)) == _api_eids(client, bill) == known
 
 
 def test_a_bill_part_named_by_eid_offers_its_tools_on_those_provisions_alone(client: FlaskClient,
                                                                              users: Accounts) -> None:
     root = etree.fromstring(_corpus("leos__bill_3Articles.xml"))
     first = next(root.iter("{*}article"))
-    first.set("eId", first.get(XML_ID) or "art_1")
+    first.set("eId", "art_1")
     bill = _import(client, users, etree.tostring(root))
-    known = _api_eids(client, bill)
-    assert known == {first.get("eId")}
+    assert "art_1" in _api_eids(client, bill)
     page = parse(client.get(f"/bills/{bill}").data)
-    assert _marked(page) == known
-    assert set(page.xpath("//nav[contains(@class,'toc')]//li/@data-eid")) == known
+    assert _marked(page) == {"art_1"}
+    assert set(page.xpath("//nav[contains(@class,'toc')]//li/@data-eid")) == {"art_1"}
 
 
 def test_a_bill_with_eids_offers_its_tools_on_every_provision_by_its_eid(client: FlaskClient,
