@@ -39,13 +39,17 @@ from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
 __all__ = [
     "Level",
     "Unnumbered",
+    "as_read",
     "bare_number",
     "citation_of_eid",
     "citation_of_element",
     "citation_of_provision",
     "cite",
+    "cited_in_brackets",
     "cited_unit",
+    "holds_markup",
     "is_top_unit",
+    "level_number",
     "levels_from_eid",
     "numbered_alike",
     "ordinal",
@@ -74,6 +78,8 @@ _SCHEDULES: Final = frozenset({"schedule"})
 # A num's punctuation, left out of a citation as drafters leave it out: "(2)", "3.", and the dash or colon a US
 # heading's num ends with ("Chapter 3—", "SEC. 2:") is "Chapter 3", "section 2".
 _NUM_EDGES = re.compile(r"^[\s(\[]+|[\s)\].:;,\u2010-\u2015-]+$")
+# What the provision markup writes its elements with (docs/markup.md): `//a)//` is an `<i>`, `{{noteRef ...}}` a note.
+_MARKUP_SIGNS = re.compile(r"[*/_{}\\]")
 _ORDINALS: Final = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
                     "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
                     "seventeenth", "eighteenth", "nineteenth", "twentieth")
@@ -136,17 +142,20 @@ def citation_of_provision(eid: str, levels: Sequence[Level]) -> str:
     schedule; then the one its nums give."""
     if _eid_numbers_its_unit(eid):
         units = [_as_unit(level).name for level in levels]
+        spelt = _spelt_levels(eid)
         # An eId renamed to the convention after an edit calls a regulation held in an hcontainer
-        # "part_1__hcontainer_2__para_1": it spells "Part 1(1)", not the regulation 2(1) the path has.
+        # "part_1__hcontainer_2__para_1": it spells "Part 1(1)", not the regulation 2(1) the path has. And an
+        # unnumbered list's eId counts it ("art_1__para_1__list_1"): "article 1(1)(1)", where it has no number.
         if not any(unit in _SCHEDULES for unit in units) and not any(
-                spelt == "hcontainer" and unit != spelt for spelt, unit in zip(_spelt_units(eid), units, strict=False)):
+                (step.name == "hcontainer" and unit != step.name) or (step.num is not None and not level.num)
+                for step, unit, level in zip(spelt, units, levels, strict=False)):
             return citation_of_eid(eid)
     return _cite_kept(tuple(levels))
 
 
 @lru_cache(maxsize=65_536)
-def _spelt_units(eid: str) -> tuple[str, ...]:
-    return tuple(level.name for level in levels_from_eid(eid))
+def _spelt_levels(eid: str) -> tuple[Level, ...]:
+    return tuple(levels_from_eid(eid))
 
 
 def citation_of_element(element: etree._Element) -> str:
@@ -182,7 +191,7 @@ def _as_unit(level: Level) -> Level:
     """``level`` with its num as read (a num kept as markup, ``{{noteRef...}}SCHEDULE 1``, without its notes), and,
     for an ``hcontainer``, as the unit its num names ("SCHEDULE 1": a schedule)."""
     num = level.num
-    if num and ("{" in num or "\\" in num):
+    if num and holds_markup(num):
         try:
             holder = etree.Element("provision")
             holder.append(inline_from_markup(num, "num"))
@@ -191,6 +200,18 @@ def _as_unit(level: Level) -> Level:
             pass  # not markup after all: as it is
     unit = unit_named(num) if level.name == "hcontainer" and num else None
     return level if unit is None and num == level.num else Level(unit or level.name, num, level.unnumbered)
+
+
+def as_read(level: Level) -> Level:
+    """``level`` as a citation reads it: its num's words, without markup or notes (``//a)//`` is "a)"), and an
+    ``hcontainer`` as the unit its num names."""
+    return _as_unit(level)
+
+
+def holds_markup(text: str) -> bool:
+    """Whether a num or heading kept as markup may hold more than its words (`//a)//`, `{{noteRef ...}}`), and must
+    be read before a person reads it; False: it is its own words ("(2)")."""
+    return _MARKUP_SIGNS.search(text) is not None
 
 
 def bare_number(num: str | None) -> str | None:
@@ -308,9 +329,15 @@ def unit_phrase(level: Level) -> str:
     number = level_number(level)
     if number is None or (level.name in _SCHEDULES and not bare_number(without_unit_label(level.name, number))):
         return _unnumbered(level)
-    if level.name in _PRINCIPAL or level.name in _GROUPS or level.name in _SCHEDULES:
+    if not cited_in_brackets(level.name):
         return f"{unit_name(level.name)} {number}"
     return f"{unit_name(level.name)} ({number})"
+
+
+def cited_in_brackets(name: str) -> bool:
+    """Whether a unit's number is cited in brackets ("subsection (2)", "point (a)"), as what a section, article or
+    schedule holds is; a section, Part or schedule is cited by its number alone ("section 4")."""
+    return not (name in _PRINCIPAL or name in _GROUPS or name in _SCHEDULES)
 
 
 def phrase_within(levels: Sequence[Level]) -> str:

@@ -24,9 +24,12 @@ from typing import Literal
 
 from server.domain.citation import (
     Level,
+    as_read,
     bare_number,
     cite,
+    cited_in_brackets,
     is_top_unit,
+    level_number,
     ordinal,
     phrase_within,
     unit_name,
@@ -48,6 +51,7 @@ __all__ = [
     "TextPlace",
     "change_parts",
     "compare_texts",
+    "inserted_number",
     "insertion_instruction",
     "join_parts",
     "omission_instruction",
@@ -270,6 +274,29 @@ def _structure_block(num: str | None, heading: str | None, text: str) -> Quoted:
     return Quoted("\n".join(line for line in lines if line))
 
 
+def inserted_number(sibling: Level, name: str, num: str | None) -> str | None:
+    """The number of a new provision ``name`` numbered ``num``, inserted after ``sibling``, as the quoted provision
+    reads it: in its siblings' style. A subdivision's number takes the punctuation its sibling's has ("a)" then
+    "b)"), and, beside one whose num is bare (an enacted UK act's "f", printed "(f)"), the brackets a citation gives
+    it ("paragraph (f)": "(g)"), whatever punctuation the member typed. A section, Part or schedule keeps the number
+    as given ("4A."). Markup in either num is read as words (``//a)//`` is "a)")."""
+    if num is None:
+        return None
+    new = as_read(Level(name, num))
+    number = level_number(new)
+    if number is None or not cited_in_brackets(name):
+        return new.num
+    before, after = "(", ")"
+    read = as_read(sibling)
+    own = level_number(read) if read.name == name else None
+    if own is not None and read.num is not None:
+        at = read.num.rfind(own)
+        framed = (read.num[:at].strip(), read.num[at + len(own):].strip()) if at >= 0 else ("", "")
+        if any(framed):
+            before, after = framed
+    return f"{before}{number}{after}"
+
+
 def insertion_instruction(
     after: Sequence[Level],
     name: str,
@@ -278,9 +305,12 @@ def insertion_instruction(
     text: str,
     style: DraftingStyle = WESTMINSTER,
 ) -> Instruction:
-    """``After section 4, insert the following new section—`` and the new provision, quoted."""
+    """``After section 4, insert the following new section—`` and the new provision, quoted, its number in the
+    style of its siblings' (:func:`inserted_number`): ``In section 1(2), after paragraph (f), insert the following
+    new paragraph—"(g) …"``."""
     citation = cite(after)
     new_name = unit_name(name)
+    num = inserted_number(after[-1], name, num) if after else num
     block = _structure_block(num, heading, text)
     if is_top_unit(after):
         lead = f"{style.location}, after {citation}" if style.location else f"After {citation}"

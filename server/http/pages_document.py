@@ -44,6 +44,7 @@ from server.domain.citation import (
     citation_of_element,
     cite,
     cited_unit,
+    holds_markup,
     is_top_unit,
     ordinal,
     unit_name,
@@ -228,7 +229,7 @@ def markup_label(markup: str | None, tag: str) -> str:
     :func:`label_text` reads them: without notes."""
     if not markup:
         return ""
-    if "{" not in markup and "\\" not in markup:
+    if not holds_markup(markup):
         return " ".join(markup.split())
     try:
         return label_text(inline_from_markup(markup, tag))
@@ -239,10 +240,13 @@ def markup_label(markup: str | None, tag: str) -> str:
 def with_labels(tree: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A provision tree (as :func:`server.services.bills.provision_tree` gives it) whose nodes also say their
     ``label``: num and heading as words, without markup or notes ("Use of resources etc."), for headers and the names
-    of buttons; ``num`` and ``heading`` stay markup, as a drafter retitling the provision edits them."""
+    of buttons; ``num`` and ``heading`` stay markup, as a drafter retitling the provision edits them. A provision
+    with neither (an imported document's list) is named as the amendment composer names it: by its opening words,
+    else by its unit ("List"), never by its eId."""
     for node in tree:
         parts = (markup_label(node["num"], "num"), markup_label(node["heading"], "heading"))
-        node["label"] = " ".join(part for part in parts if part)
+        node["label"] = (" ".join(part for part in parts if part)
+                         or untitled_label(markup_label(node["text"], "p"), node["name"]))
         with_labels(node["children"])
     return tree
 
