@@ -42,6 +42,8 @@ class Answered:
     bill_title: str
     eid: str  # the provision commented on (the campaign's template's, for a whole cluster)
     citation: str  # how the bill cites it ("regulation 2(1)"), as the provision tree does
+    # The linked amendment as the order paper numbers it (its id, which no reader knows it by, until it has a number).
+    amendment_name: str | None = None
 
     def mail_to(self, recipient: Recipient, public_url: str) -> Mail:
         """What tells a commenter that their comment has an answer, in their language: which bill and provision,
@@ -56,9 +58,11 @@ class Answered:
                  else wording("your comment"))
         taken_up = ""
         if answer.amendment_id is not None:
-            taken_up += "\n" + say(wording("It links amendment %(amendment)s.", amendment=answer.amendment_id))
+            taken_up += "\n" + say(wording("The answer links to amendment %(amendment)s.",
+                                            amendment=self.amendment_name or answer.amendment_id))
         if answer.version is not None:
-            taken_up += "\n" + say(wording("It links version %(version)s of the bill.", version=answer.version))
+            taken_up += "\n" + say(wording("The answer links to version %(version)s of the bill.",
+                                            version=answer.version))
         where = self.citation
         return Mail(
             to=recipient.address,
@@ -104,9 +108,12 @@ def _check_amendment_claim(fate: Fate, amendment: Amendment, version: int | None
         raise Conflict(wording("amendment %(amendment)s is %(state)s and in no version yet; link version "
                                "%(version)d once it is made there", amendment=name, state=word(amendment.state),
                                version=version))
+    # The version it was proposed to (its base) does not hold its words: the one it was consolidated into does.
     if version is not None and amendment.consolidated_in != version:
-        raise Conflict(wording("amendment %(amendment)s was made in version %(made)s, not version %(version)d",
-                               amendment=name, made=amendment.consolidated_in, version=version))
+        raise Conflict(wording("amendment %(amendment)s was consolidated into version %(into)s, not version "
+                               "%(version)d (it was proposed to version %(base)s): link version %(into)s, the one "
+                               "that holds its words", amendment=name, into=amendment.consolidated_in,
+                               version=version, base=amendment.base_version))
 
 
 def answer(
@@ -165,8 +172,10 @@ def answer(
     row = session.get(CommentAnswer, answer_id)
     bill = session.get(Bill, target.bill_id)
     assert row is not None and bill is not None
+    linked = session.get(Amendment, linked_amendment) if linked_amendment is not None else None
     return Answered(row, _recipients(session, target, cluster_id is not None), bill.title, target.eid,
-                    provision_citation(session, target.bill_id, target.eid))
+                    provision_citation(session, target.bill_id, target.eid),
+                    None if linked is None or linked.number is None else str(linked.number))
 
 
 def _recipients(session: Session, target: Comment, whole_cluster: bool) -> list[Recipient]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,8 @@ import pytest
 from sqlalchemy import event, select
 
 from server.domain import consultation_clustering as clustering
+from server.domain.wording import wording
+from server.services.translation import translated
 from server.store.consultation_models import CommentKey
 from server.store.db import Database
 from tests.server.conftest import Accounts
@@ -276,3 +280,49 @@ def test_an_answer_cannot_claim_what_an_amendment_did_not_do(api: Api, consulted
     assert "in no version yet" in in_version.get_json()["error"]["message"]
     assert api.post("drafter", path, {"body": "An amendment was tabled.", "fate": "taken_up",
                                       "amendment_id": tabled}).status_code == 201
+
+
+def test_an_answer_links_an_adopted_amendment_with_the_version_that_holds_its_words(
+        api: Api, consulted: int, tmp_path: Path) -> None:
+    # Proposed to version 1, adopted and consolidated into version 2: its words are in version 2, not version 1.
+    made = api.post("mp", f"/api/bills/{consulted}/amendments",
+                    {"eid": DURATION, "text": "A consultation shall remain open for not less than sixty days."})
+    assert made.status_code == 201, made.get_json()
+    amendment = made.get_json()
+    for to, who, extra in (("tabled", "mp", {}), ("admissible", "clerk", {}),
+                           ("adopted", "clerk", {"votes": {"for": 120, "against": 40, "abstentions": 3}})):
+        moved = api.post(who, f"/api/amendments/{amendment['id']}/transitions", {"to": to, **extra})
+        assert moved.status_code == 200, moved.get_json()
+    number = moved.get_json()["number"]
+    published = api.post("clerk", f"/api/bills/{consulted}/versions", {"source": "amendments"})
+    assert published.status_code == 201 and published.get_json()["version"] == 2, published.get_json()
+
+    api.commenter_with_mail("withmail", "w@example.org")
+    comment = api.comment("withmail", consulted, DURATION, "Sixty days, please.").get_json()
+    path = f"/api/comments/{comment['id']}/answers"
+    refused = api.post("drafter", path, {"body": "Done.", "fate": "taken_up", "amendment_id": amendment["id"],
+                                         "version": 1})
+    assert refused.status_code == 409, refused.get_json()
+    message = refused.get_json()["error"]["message"]
+    # What was wrong, truly: it was proposed to version 1, and version 2 holds its words.
+    assert message == (f"amendment {number} (id {amendment['id']}) was consolidated into version 2, not version 1 "
+                       "(it was proposed to version 1): link version 2, the one that holds its words")
+    answered = api.post("drafter", path, {"body": "We took it up.", "fate": "taken_up",
+                                          "amendment_id": amendment["id"], "version": 2})
+    assert answered.status_code == 201, answered.get_json()
+
+    outbox = list((tmp_path / "instance" / "outbox").glob("*.eml"))
+    text = email.message_from_bytes(outbox[0].read_bytes(), policy=email.policy.default).get_content()
+    # Named as the order paper numbers it, in a sentence that reads naturally.
+    assert f"The answer links to amendment {number}.\nThe answer links to version 2 of the bill." in text
+
+
+def test_the_answer_mail_says_in_french_what_the_answer_links_to() -> None:
+    assert translated(wording("The answer links to version %(version)s of the bill.", version=2), "fr") == (
+        "La réponse renvoie à la version 2 du projet de loi.")
+    assert translated(wording("The answer links to amendment %(amendment)s.", amendment="5"), "fr") == (
+        "La réponse renvoie à l\u2019amendement 5.")
+    refusal = wording("amendment %(amendment)s was consolidated into version %(into)s, not version %(version)d (it "
+                      "was proposed to version %(base)s): link version %(into)s, the one that holds its words",
+                      amendment="5 (id 6)", into=2, version=1, base=1)
+    assert translated(refusal, "fr").startswith("l\u2019amendement 5 (id 6) a été intégré à la version 2")
