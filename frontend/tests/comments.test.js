@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ServerClock, offsetFrom } from '../src/comments/clock.js';
-import { editableUntil, windowMinutes, withdrawable } from '../src/comments/own.js';
+import { editableUntil, windowMinutes, unanswered } from '../src/comments/own.js';
 import { cleanQuote } from '../src/comments/posting.js';
 import { onceEachCampaign, threads } from '../src/comments/threads.js';
 
@@ -55,10 +55,10 @@ test('a withdrawn comment with replies keeps its place, with its replies under i
   assert.equal(roots[0].body, undefined);
 });
 
-test('an answered comment is not offered for withdrawal', () => {
-  assert.equal(withdrawable({ id: 1, answers: [] }), true);
-  assert.equal(withdrawable({ id: 1 }), true);
-  assert.equal(withdrawable({ id: 1, answers: [{ id: 7, body: 'Sixty days now.' }] }), false);
+test('an answered comment is not offered for change or withdrawal', () => {
+  assert.equal(unanswered({ id: 1, answers: [] }), true);
+  assert.equal(unanswered({ id: 1 }), true);
+  assert.equal(unanswered({ id: 1, answers: [{ id: 7, body: 'Sixty days now.' }] }), false);
 });
 
 test('a reply whose comment is not shown at all still appears, at the top level', () => {

@@ -342,7 +342,8 @@ def edit_comment(
     session: Session, principal: Principal | None, comment_id: int, *, body: object, settings: ConsultationSettings,
     quote: object = None,
 ) -> Comment:
-    """Replace the body of one's own comment, shortly after posting it; abusive edits are held. ``quote``, when
+    """Replace the body of one's own comment, shortly after posting it, unless Parliament has answered it (or its
+    campaign); abusive edits are held. ``quote``, when
     sent, must be the comment's own: what a comment quotes anchors it to its words, and changed it would be
     another comment on other words (the same quote sent back with the new body changes nothing)."""
     eventlog.acquire_append_lock(session)
@@ -352,6 +353,10 @@ def edit_comment(
                                        "post it again to quote other words"), field="quote")
     now = eventlog.utcnow()
     actor, comment = _own_comment(session, principal, comment_id, settings, now)
+    if _answered(session, comment):
+        # The answer responds to these words: changed, it would read as answering what nobody said.
+        raise CommentAnswered(wording("comment %(comment)d has been answered; an answered comment stays on the "
+                                      "record as it was answered and can no longer be edited", comment=comment_id))
     # What the consultation received is fixed when it closes; withdrawing one's comment stays possible.
     consultation = session.get(Consultation, comment.consultation_id)
     if consultation is not None:
@@ -408,7 +413,7 @@ def delete_comment(
     its place in the thread as a placeholder (``consultation_views.withdrawn_notices``)."""
     eventlog.acquire_append_lock(session)
     actor, comment = _own_comment(session, principal, comment_id, settings, eventlog.utcnow())
-    if session.scalar(_ANSWERED, {"comment_id": comment.id, "cluster_id": comment.cluster_id}) is not None:
+    if _answered(session, comment):
         raise CommentAnswered(wording("comment %(comment)d has been answered; an answered comment stays on the "
                                       "record and can no longer be withdrawn", comment=comment_id))
     # A comment that was never public (held) leaves no trace in the bill's public history either.
@@ -418,6 +423,11 @@ def delete_comment(
               comment.bill_id if comment.state == CommentState.VISIBLE else None, {"comment_id": comment_id}),
         projector=projections.apply,
     )
+
+
+def _answered(session: Session, comment: Comment) -> bool:
+    """Whether Parliament has answered the comment, or its campaign."""
+    return session.scalar(_ANSWERED, {"comment_id": comment.id, "cluster_id": comment.cluster_id}) is not None
 
 
 @projections.projects(ConsultationEvent.COMMENT_DELETED)

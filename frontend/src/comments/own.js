@@ -16,9 +16,9 @@ export function editableUntil(comment) {
   return Number.isFinite(until) ? until : null;
 }
 
-/** Whether its author may withdraw `comment` as far as the list tells: not once Parliament has answered it, on its
- * own or as part of its campaign (the server refuses with 409 comment_answered). */
-export const withdrawable = (comment) => !(comment.answers ?? []).length;
+/** Whether its author may change or withdraw `comment` as far as the list tells: not once Parliament has answered
+ * it, on its own or as part of its campaign (the server refuses with 409 comment_answered). */
+export const unanswered = (comment) => !(comment.answers ?? []).length;
 
 /** How long the edit window of `comment` is, in whole minutes (at least one); null when the list does not say.
  * Both ends are the server's times, so the browser's clock does not enter into it. */
@@ -52,17 +52,16 @@ export class OwnComments {
     return until === null || this.clock.now() < until;
   }
 
-  /** The author's own buttons: change and withdraw while the edit window is open (changing also needs the
-   * consultation open), and "this was not me" for a comment someone else posted from the account. */
+  /** The author's own buttons: change and withdraw while the edit window is open and Parliament has not answered
+   * (changing also needs the consultation open), and "this was not me" for a comment someone else posted from the
+   * account. */
   buttons(comment) {
     const buttons = [];
-    if (this.changeable(comment)) {
+    if (this.changeable(comment) && unanswered(comment)) {
       if (this.panel.open) {
         buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'edit' }, onclick: (event) => this.editForm(comment, event.target) }, t('edit')));
       }
-      if (withdrawable(comment)) {
-        buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'withdraw' }, onclick: (event) => this.withdrawForm(comment, event.target) }, t('withdraw')));
-      }
+      buttons.push(h('button', { type: 'button', class: 'secondary', dataset: { action: 'withdraw' }, onclick: (event) => this.withdrawForm(comment, event.target) }, t('withdraw')));
       const until = editableUntil(comment);
       if (until !== null) this.watch(until);
     }
@@ -106,7 +105,7 @@ export class OwnComments {
   }
 
   /** Says why `error` refused a change or withdrawal of `comment` in `message`; a closed window takes its buttons,
-   * and an answer given meanwhile is shown (the thread drawn again has no withdrawal to offer). */
+   * and an answer given meanwhile is shown (the thread drawn again offers no change or withdrawal). */
   refused(error, comment, message, form) {
     message.textContent = this.refusal(error, comment);
     if (error.code === 'edit_window_closed') this.closeWindow(comment, form.closest('.comment'));

@@ -256,7 +256,7 @@ def test_authors_edit_and_delete_their_own_comments(api: Api, consulted: int) ->
     assert api.delete("citizen", path).status_code == 404
 
 
-def test_an_answered_comment_cannot_be_withdrawn(api: Api, consulted: int) -> None:
+def test_an_answered_comment_cannot_be_withdrawn_or_edited(api: Api, consulted: int) -> None:
     """What the institution answered stays on the record with its answer, its own or its campaign's."""
     asked = api.comment("citizen", consulted, DURATION, "Why only thirty days?").get_json()
     assert api.post("clerk", f"/api/comments/{asked['id']}/answers",
@@ -265,9 +265,15 @@ def test_an_answered_comment_cannot_be_withdrawn(api: Api, consulted: int) -> No
     assert refused.status_code == 409, refused.get_json()
     assert refused.get_json()["error"]["code"] == "comment_answered"
     assert "answered" in refused.get_json()["error"]["message"]
+    # Nor edited: the answer responds to its words.
+    rewritten = api.patch("citizen", f"/api/comments/{asked['id']}", {"body": "Thirty days is fine."})
+    assert rewritten.status_code == 409, rewritten.get_json()
+    assert rewritten.get_json()["error"]["code"] == "comment_answered"
+    assert "edited" in rewritten.get_json()["error"]["message"]
     # The list shows it with its answer: the page offers its author no withdrawal then.
     [kept] = api.comments(consulted)
     assert kept["id"] == asked["id"] and [a["body"] for a in kept["answers"]] == ["Sixty days now."]
+    assert kept["body"] == "Why only thirty days?" and kept["edited_at"] is None
     # Nor may a comment whose whole cluster was answered go; one of another cluster still may.
     signed = api.comment("citizen2", consulted, DURATION, "Please extend the period to ninety days for all.").get_json()
     assert api.post("drafter", f"/api/clusters/{signed['cluster_id']}/answers",
