@@ -81,7 +81,7 @@ def create_app(config: BaseConfig | None = None, *, check_migrations: bool = Tru
         json=None,
     )
     broadcaster = broadcast.Broadcaster(db.sessions)
-    broadcaster.subscribe(broadcast.socketio_publisher(socketio))
+    broadcaster.subscribe(broadcast.socketio_publisher(socketio, db))
     # After the commit, as every broadcast: a password change rolled back ends no one's connection.
     broadcaster.subscribe(revocation.revocation_publisher(socketio))
     app.extensions["parley.broadcaster"] = broadcaster

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from akn import AknDocument
 from akn.inline import same_markup
@@ -27,12 +27,15 @@ from akn.provisions import child_provisions
 from akn.vocabulary import AKN_NS, HIERARCHY_ELEMENTS
 from server.domain.citation import citation_of_element
 from server.domain.merge3 import merge3
+from server.domain.roles import Role
 from server.domain.wording import Wording, wording
 
 __all__ = [
+    "DRAFT_READERS",
     "OPEN_STATES",
     "SETTLING_ACTIONS",
     "STATE_AFTER",
+    "STEP_EVENTS",
     "TERMINAL_STATES",
     "VOTE_KEYS",
     "AmendmentAction",
@@ -45,6 +48,7 @@ __all__ = [
     "Mover",
     "Outdating",
     "Placed",
+    "Reader",
     "StandingProblem",
     "amendment_stream",
     "apply_changes",
@@ -57,6 +61,7 @@ __all__ = [
     "is_legal",
     "legal_targets",
     "marshal",
+    "may_read",
     "mover_of",
     "num_key",
     "numbered_sibling",
@@ -64,6 +69,7 @@ __all__ = [
     "settled_by",
     "standing_problem",
     "vote_problem",
+    "while_draft",
 ]
 
 
@@ -155,6 +161,8 @@ _EVENTS: Final = {
     _S.FALLEN: AmendmentEvent.FELL,
 }
 STATE_AFTER: Final = {event: state for state, event in _EVENTS.items()}
+#: The events of one amendment's own history (stream ``amendment/<id>``), each naming it by ``data["amendment_id"]``.
+STEP_EVENTS: Final = frozenset({AmendmentEvent.DRAFTED, AmendmentEvent.COSPONSOR_ADDED, *STATE_AFTER})
 
 
 def amendment_stream(amendment_id: int) -> str:
@@ -179,6 +187,44 @@ def event_for(target: AmendmentState) -> str:
 def mover_of(target: AmendmentState) -> Mover:
     """Tabling and withdrawing are the proposer's; every ruling and vote is the clerk's."""
     return Mover.PROPOSER if target in {_S.TABLED, _S.WITHDRAWN} else Mover.CLERK
+
+
+# --- who may read a draft -----------------------------------------------------------------------------------
+
+
+class Reader(Protocol):
+    """Whoever reads: a signed-in account's id and role."""
+
+    @property
+    def user_id(self) -> int: ...
+
+    @property
+    def role(self) -> Role: ...
+
+
+#: Who may read every draft: those who run the procedure.
+DRAFT_READERS: Final = frozenset({Role.CLERK, Role.ADMIN})
+
+
+def may_read(reader: Reader | None, proposer_id: int, cosponsor_ids: Iterable[int], *, tabled: bool) -> bool:
+    """Whether ``reader`` (None: anonymous) may know of an amendment, or of one event of its history.
+
+    An amendment is its member's own until it is tabled: until then it, and every event about it, is for its
+    proposer, its co-sponsors and the clerks and admins who run the procedure only; to anyone else it does not
+    exist. ``tabled`` is whether it had been tabled then: by now for the amendment itself, by the event's time for
+    an event (see `while_draft`). Once tabled it is the House's, public; one withdrawn while a draft stays private.
+    """
+    if tabled:
+        return True
+    if reader is None:
+        return False
+    return reader.role in DRAFT_READERS or reader.user_id == proposer_id or reader.user_id in set(cosponsor_ids)
+
+
+def while_draft(event_id: int, tabled_by: int | None) -> bool:
+    """Whether event ``event_id`` of an amendment's history came while it was a draft: before the event that tabled
+    it (``tabled_by``; None when it never was)."""
+    return tabled_by is None or event_id < tabled_by
 
 
 # --- conflicts ----------------------------------------------------------------------------------------------

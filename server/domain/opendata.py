@@ -41,7 +41,8 @@ PUBLIC_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     EventType.PROVISION_MOVED: ("eid",),
     EventType.PROVISION_RETITLED: ("eid",),
     AmendmentEvent.DRAFTED: ("amendment_id", "action", "eid", "citation", "instruction"),
-    AmendmentEvent.TABLED: ("amendment_id", "number"),
+    # A draft's own events are private (server.domain.amendments.may_read): its tabling says what it is.
+    AmendmentEvent.TABLED: ("amendment_id", "number", "action", "eid", "citation", "instruction"),
     AmendmentEvent.WITHDRAWN: ("amendment_id",),
     AmendmentEvent.ADMITTED: ("amendment_id",),
     AmendmentEvent.RULED_INADMISSIBLE: ("amendment_id", "reason"),
@@ -59,7 +60,7 @@ PUBLIC_EVENT_TYPES: Final = frozenset(PUBLIC_FIELDS)
 
 # Events whose actor acts in a public capacity (a member proposing or backing an amendment), so following a
 # member means following these.
-MEMBER_EVENT_TYPES: Final = frozenset({AmendmentEvent.DRAFTED, AmendmentEvent.COSPONSOR_ADDED})
+MEMBER_EVENT_TYPES: Final = frozenset({AmendmentEvent.DRAFTED, AmendmentEvent.TABLED, AmendmentEvent.COSPONSOR_ADDED})
 
 # What the Atom feeds list: public events, but not each edit of the working text. An edit is a keystroke's worth
 # (one operation of the live editor) of a text that is not official until a version is published, and its entry

@@ -15,7 +15,7 @@ from server.errors import BadRequest, ParleyError
 from server.http.context import current_principal, database, int_arg, json_body, page_reply, page_request, str_arg
 from server.http.i18n import localized
 from server.http.pages_common import page_error
-from server.services import amendments
+from server.services import amendment_privacy, amendments
 from server.services.amendments import amendment_document, amendment_list_document, marshalled_list
 from server.services.pdf import PDF_MEDIA_TYPE, marshalled_pdf
 
@@ -72,7 +72,7 @@ def propose(bill_id: int) -> tuple[Response, int]:
     principal = current_principal()
     with database().write() as session:
         amendment = amendments.propose(session, principal, bill_id, proposal)
-        body = amendments.describe(session, amendment)
+        body = amendments.describe(session, amendment, principal)
     return jsonify(body), 201
 
 
@@ -89,9 +89,10 @@ def list_amendments(bill_id: int) -> Response:
     proposer = int_arg("proposer", 0, minimum=1)
     criteria = amendments.AmendmentFilter(state=str_arg("state"), proposer_id=proposer or None, eid=str_arg("eid"))
     page = page_request()
+    principal = current_principal()
     with database().read() as session:
-        found = amendments.page_for_bill(session, bill_id, criteria, page)
-        links = amendments.conflict_links(session, found.items)
+        found = amendments.page_for_bill(session, bill_id, criteria, page, principal)
+        links = amendments.conflict_links(session, found.items, principal)
         outdated = amendments.outdated_problems(session, found.items)
         return jsonify(page_reply("amendments", [_localized(amendments.to_dict(a, links[a.id], outdated.get(a.id)))
                                                  for a in found.items], found))
@@ -131,14 +132,17 @@ def amendment_window(bill_id: int) -> Response:
 
 @amendments_api.get("/api/amendments/<int:amendment_id>")
 def get_amendment(amendment_id: int) -> Response:
+    principal = current_principal()
     with database().read() as session:
-        return jsonify(_localized(amendments.describe(session, amendments.get_amendment(session, amendment_id))))
+        amendment = amendment_privacy.readable(session, principal, amendment_id)
+        return jsonify(_localized(amendments.describe(session, amendment, principal)))
 
 
 @amendments_api.get("/api/amendments/<int:amendment_id>/akn")
 def amendment_xml(amendment_id: int) -> Response:
+    principal = current_principal()
     with database().read() as session:
-        content = amendment_document(session, amendments.get_amendment(session, amendment_id))
+        content = amendment_document(session, amendment_privacy.readable(session, principal, amendment_id))
     return Response(content, mimetype=AKN_MEDIA_TYPE)
 
 
@@ -154,7 +158,7 @@ def transition(amendment_id: int) -> Response:
         amendment = amendments.transition(
             session, principal, amendment_id, target, reason=_string(body, "reason"), votes=votes
         )
-        result = amendments.describe(session, amendment)
+        result = amendments.describe(session, amendment, principal)
     return jsonify(_localized(result))
 
 
@@ -163,14 +167,15 @@ def cosponsor(amendment_id: int) -> Response:
     principal = current_principal()
     with database().write() as session:
         amendment = amendments.add_cosponsor(session, principal, amendment_id)
-        result = amendments.describe(session, amendment)
+        result = amendments.describe(session, amendment, principal)
     return jsonify(result)
 
 
 @amendments_api.get("/api/mps/<int:user_id>")
 def member_record(user_id: int) -> Response:
+    principal = current_principal()
     with database().read() as session:
-        return jsonify(amendments.member_record(session, user_id))
+        return jsonify(amendments.member_record(session, user_id, principal))
 
 
 @amendments_api.after_request
@@ -190,9 +195,10 @@ def resolve_amendment(country: str, rest: str) -> ResponseReturnValue:
         not re.search(r"\.(xml|akn|pdf)$", rest)
         and request.accept_mimetypes.best_match([AKN_MEDIA_TYPE, "application/xml", "text/html"]) == "text/html"
     )
+    principal = current_principal()
     try:
         with database().read() as session:
-            amendment = amendments.by_uri(session, uri.removesuffix(".html"))
+            amendment = amendments.by_uri(session, uri.removesuffix(".html"), principal)
             if as_html:
                 return redirect(url_for("amendment_pages.amendment_page", amendment_id=amendment.id), 303)
             content = amendment_document(session, amendment)

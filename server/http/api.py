@@ -162,7 +162,9 @@ def bill_events(bill_id: int) -> Response:
         # Nothing after ``after``: the client is up to date, at the log's head (not at an id beyond it, which it
         # would keep asking from and so never see the events still to come below it).
         last = records[-1].id if records else min(max(after, 0), eventlog.last_event_id(session))
-        return jsonify({"events": history.public_events(session, records), "last_event_id": last})
+        # ``last`` is that of the events read, some of which this reader may not see: it resumes after them.
+        return jsonify({"events": history.public_events(session, records, current_principal()),
+                        "last_event_id": last})
 
 
 @api.post("/bills/<int:bill_id>/versions")

@@ -20,7 +20,7 @@ from server.http.context import current_principal, database
 from server.http.pages_common import page, page_error
 from server.http.pages_document import markup_label, rendered, untitled_label
 from server.http.pages_reader import SharePreview
-from server.services import amendments, bills, publication
+from server.services import amendment_privacy, amendments, bills, publication
 from server.services.principal import Principal
 from server.store.models import Bill, Expression, User
 
@@ -122,7 +122,8 @@ def amendment_page(amendment_id: int) -> ResponseReturnValue:
     offer to co-sponsor it, and link-preview metadata showing its instruction."""
     principal = current_principal()
     with database().read() as session:
-        amendment = amendments.describe(session, amendments.get_amendment(session, amendment_id))
+        readable = amendment_privacy.readable(session, principal, amendment_id)
+        amendment = amendments.describe(session, readable, principal)
         bill = bills.get_bill(session, amendment["bill_id"])
         names = member_names(session, [amendment["proposer_id"], *amendment["cosponsor_ids"]])
         defeated_by = defeater(session, amendment)

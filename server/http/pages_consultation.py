@@ -146,6 +146,6 @@ def moderation_rows() -> Response:
 @consultation_pages.get("/mps/<int:user_id>")
 def member(user_id: int) -> ResponseReturnValue:
     with database().read() as session:
-        record = amendments.member_record(session, user_id)
+        record = amendments.member_record(session, user_id, current_principal())
         titles = {bill.id: bill.title for bill in bills.list_bills(session)}
     return page("member.html", member=record, titles=titles)

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from server.domain.wording import wording
 from server.errors import BadRequest
-from server.http.context import database, int_arg
+from server.http.context import current_principal, database, int_arg
 from server.services import search as search_service
 
 search_api = Blueprint("search_api", __name__)
@@ -36,5 +36,5 @@ def search() -> Response:
         with database().write() as session:
             search_service.catch_up(session)
     with database().read() as session:
-        results = search_service.search(session, query)
+        results = search_service.search(session, query, current_principal())
     return jsonify({"results": results, "limit": query.limit, "offset": query.offset})

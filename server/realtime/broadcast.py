@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from server.domain import opendata
 from server.domain.consultation import ConsultationEvent
+from server.services import amendment_privacy
+from server.store.db import Database
 from server.store.eventlog import PENDING_KEY
 
 # How many events were pending when each open savepoint began, by the savepoint's id.
@@ -47,29 +49,50 @@ def bill_room(bill_id: int) -> str:
     return f"bill:{bill_id}"
 
 
+def reader_room(bill_id: int, user_id: int) -> str:
+    """One account's connections following a bill: where the events of a draft it may read go."""
+    return f"bill:{bill_id}:reader:{user_id}"
+
+
 def drafting_room(bill_id: int) -> str:
     """The drafters following a bill: where their cursors go (readers of the bill are not told who types where)."""
     return f"bill:{bill_id}:drafting"
 
 
-def socketio_publisher(socketio: SocketIO) -> Publisher:
-    """Emit each bill event to the bill's room and to the site-wide room of public events."""
+def socketio_publisher(socketio: SocketIO, database: Database) -> Publisher:
+    """Emit each bill event to the bill's room and to the site-wide room of public events; an event of a draft's
+    history only to the accounts that may read it (``amendment_privacy``), each in its own room of the bill."""
 
     def publish(events: Sequence[dict[str, Any]]) -> None:
-        for payload in events:
-            if payload["type"] in MODERATION_TYPES:
-                socketio.emit(MODERATION, moderation_notice(payload), to=MODERATION_ROOM, namespace="/")
-            if payload["bill"] is None:
-                continue
-            socketio.emit(EVENT, payload, to=bill_room(payload["bill"]), namespace="/")
-            # The site-wide stream is for open-data users: public types only, no actor, public fields only,
-            # exactly as feeds and webhooks publish them.
-            if opendata.is_public(payload["type"], payload["bill"]):
-                public = opendata.public_event(payload["id"], payload["type"], payload["bill"], payload["at"],
-                                               payload["data"])
-                socketio.emit(EVENT, public, to=SITE_ROOM, namespace="/")
+        bill_events = [payload for payload in events if payload["bill"] is not None]
+        if amendment_privacy.concerns_amendments(bill_events):
+            with database.read() as session:
+                sent = amendment_privacy.deliveries(session, bill_events)
+        else:
+            sent = [amendment_privacy.Delivery(payload) for payload in bill_events]
+        by_event: dict[int, list[amendment_privacy.Delivery]] = {}
+        for delivery in sent:
+            by_event.setdefault(delivery.payload["id"], []).append(delivery)
+        for event_payload in events:
+            if event_payload["type"] in MODERATION_TYPES:
+                socketio.emit(MODERATION, moderation_notice(event_payload), to=MODERATION_ROOM, namespace="/")
+            for delivery in by_event.get(event_payload["id"], []):
+                _emit(socketio, delivery)
 
     return publish
+
+
+def _emit(socketio: SocketIO, delivery: amendment_privacy.Delivery) -> None:
+    payload = delivery.payload
+    if delivery.user_id is not None:
+        socketio.emit(EVENT, payload, to=reader_room(payload["bill"], delivery.user_id), namespace="/")
+        return
+    socketio.emit(EVENT, payload, to=bill_room(payload["bill"]), namespace="/")
+    # The site-wide stream is for open-data users: public types only, no actor, public fields only, exactly as feeds
+    # and webhooks publish them.
+    if opendata.is_public(payload["type"], payload["bill"]):
+        public = opendata.public_event(payload["id"], payload["type"], payload["bill"], payload["at"], payload["data"])
+        socketio.emit(EVENT, public, to=SITE_ROOM, namespace="/")
 
 
 def moderation_notice(payload: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from server.errors import BadRequest, NotJoined, PayloadTooLarge, RateLimited, S
 from server.http.context import BROWSER_SESSION, SESSION_GENERATION, database
 from server.http.i18n import localized
 from server.realtime.acks import Ack, ok, refused, socket_handler
-from server.realtime.broadcast import MODERATION_ROOM, SITE_ROOM, bill_room, drafting_room
+from server.realtime.broadcast import MODERATION_ROOM, SITE_ROOM, bill_room, drafting_room, reader_room
 from server.realtime.limits import TokenBucket
 from server.realtime.revocation import SIGNED_OUT
 from server.services import accounts, bills, drafting, history, moderation, structure
@@ -193,8 +193,7 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
             bills.get_bill(session, bill_id)
         previous = self.bills.get(sid)
         if previous is not None and previous != bill_id:
-            leave_room(bill_room(previous))
-            leave_room(drafting_room(previous))
+            self._leave_rooms(previous, self.principal())
             self._left(previous, self.principal(), sid)
         # Join before reading, so an event committed meanwhile is either in the answer or broadcast to us
         # (or both: clients drop what they already have by event id).
@@ -202,6 +201,9 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         principal = self.principal()
         if principal is not None and principal.role is Role.DRAFTER:
             join_room(drafting_room(bill_id))
+        if principal is not None:
+            # Where the events of drafts this account may read come (a draft's are not for the whole room).
+            join_room(reader_room(bill_id, principal.user_id))
         self.bills[sid] = bill_id
         with database().read() as session:
             records = (
@@ -220,7 +222,7 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
                 # Not everything missed fits in one answer: say so, and up to where it goes, so the client
                 # asks again from there instead of taking the snapshot's id and never seeing the rest.
                 last = records[-1].id
-            events = history.public_events(session, records)
+            events = history.public_events(session, records, principal)
         config = current_app.config
         # What one edit may carry and a provision hold here, so a client splits a paste to fit (docs/protocol.md).
         limits = {"patch_chars": int(config["MAX_SOCKET_MESSAGE_BYTES"]),
@@ -256,10 +258,16 @@ class ParleyNamespace(Namespace):  # type: ignore[misc]
         sid = request.sid  # type: ignore[attr-defined]
         bill_id = self.bills.pop(sid, None)
         if bill_id is not None:
-            leave_room(bill_room(bill_id))
-            leave_room(drafting_room(bill_id))
+            self._leave_rooms(bill_id, self.principal())
             self._left(bill_id, self.principal(), sid)
         return ok()
+
+    @staticmethod
+    def _leave_rooms(bill_id: int, principal: Principal | None) -> None:
+        leave_room(bill_room(bill_id))
+        leave_room(drafting_room(bill_id))
+        if principal is not None:
+            leave_room(reader_room(bill_id, principal.user_id))
 
     def _joined_bill(self, data: dict[str, Any]) -> int:
         """The bill named in the message, which must be the one this connection joined."""

@@ -84,6 +84,14 @@ from server.errors import (
     ValidationFailed,
     from_akn_error,
 )
+from server.services.amendment_privacy import (
+    cut_ids,
+    may_read_amendment,
+    readable,
+    readable_clause,
+    unknown_amendment,
+    unreadable_ids,
+)
 from server.services.bills import get_bill
 from server.services.paging import Page, PageRequest, keyset
 from server.services.principal import Principal, require
@@ -114,9 +122,11 @@ class Proposal:
 
 
 def get_amendment(session: Session, amendment_id: int) -> Amendment:
+    """The amendment, whoever may read it: for the procedure's own checks. What is shown to a reader is read with
+    ``amendment_privacy.readable``."""
     amendment = session.get(Amendment, amendment_id)
     if amendment is None:
-        raise NotFound(wording("there is no amendment %(amendment)s", amendment=amendment_id))
+        raise unknown_amendment(amendment_id)
     return amendment
 
 
@@ -149,10 +159,12 @@ class ConflictLinks:
     live: list[int]
 
 
-def conflict_links(session: Session, amendments: Sequence[Amendment]) -> dict[int, ConflictLinks]:
-    """Each amendment's :class:`ConflictLinks`, ascending."""
+def conflict_links(session: Session, amendments: Sequence[Amendment], reader: Principal | None
+                   ) -> dict[int, ConflictLinks]:
+    """Each amendment's :class:`ConflictLinks`, ascending, naming only the amendments ``reader`` may know of."""
     if not amendments:
         return {}
+    hidden = unreadable_ids(session, reader)
     other = aliased(Amendment)
     rows = session.execute(
         select(AmendmentConflict.amendment_id, AmendmentConflict.other_id, other.state, other.consolidated_in)
@@ -163,6 +175,8 @@ def conflict_links(session: Session, amendments: Sequence[Amendment]) -> dict[in
     playing = {a.id: in_play(a.state, a.consolidated_in) for a in amendments}
     links = {a.id: ConflictLinks([], []) for a in amendments}
     for amendment_id, other_id, state, consolidated_in in rows:
+        if other_id in hidden:
+            continue
         links[amendment_id].ids.append(other_id)
         if playing[amendment_id] and in_play(state, consolidated_in):
             links[amendment_id].live.append(other_id)
@@ -224,8 +238,9 @@ def akn_uri(amendment: Amendment) -> str:
     return amendment_uri(place, amendment.created_at.date(), str(amendment.id)).expression_uri
 
 
-def describe(session: Session, amendment: Amendment) -> dict[str, Any]:
-    return to_dict(amendment, conflict_links(session, [amendment])[amendment.id],
+def describe(session: Session, amendment: Amendment, reader: Principal | None) -> dict[str, Any]:
+    """The public form of an amendment as ``reader`` reads it (conflicts with drafts they may not see left out)."""
+    return to_dict(amendment, conflict_links(session, [amendment], reader)[amendment.id],
                    outdated_problems(session, [amendment]).get(amendment.id))
 
 
@@ -272,9 +287,11 @@ _OUTDATED_KEPT = 20_000
 _outdated_lock = threading.Lock()
 
 
-def list_for_bill(session: Session, bill_id: int, state: str | None = None) -> list[Amendment]:
+def list_for_bill(session: Session, bill_id: int, reader: Principal | None, state: str | None = None
+                  ) -> list[Amendment]:
+    """A bill's amendments that ``reader`` may know of, in id order."""
     get_bill(session, bill_id)
-    query = select(Amendment).where(Amendment.bill_id == bill_id)
+    query = select(Amendment).where(Amendment.bill_id == bill_id, readable_clause(session, reader, bill_id))
     if state:
         query = query.where(Amendment.state == state)
     return list(session.scalars(query.order_by(Amendment.id)))
@@ -289,10 +306,12 @@ class AmendmentFilter:
     eid: str | None = None  # the provision amended (or the one a new provision is inserted after)
 
 
-def page_for_bill(session: Session, bill_id: int, criteria: AmendmentFilter, page: PageRequest) -> Page[Amendment]:
-    """A bill's amendments in id order, filtered in the query and cut into keyset pages."""
+def page_for_bill(session: Session, bill_id: int, criteria: AmendmentFilter, page: PageRequest,
+                  reader: Principal | None) -> Page[Amendment]:
+    """A bill's amendments that ``reader`` may know of, in id order, filtered in the query and cut into keyset
+    pages."""
     get_bill(session, bill_id)
-    query = select(Amendment).where(Amendment.bill_id == bill_id)
+    query = select(Amendment).where(Amendment.bill_id == bill_id, readable_clause(session, reader, bill_id))
     if criteria.state is not None:
         query = query.where(Amendment.state == criteria.state)
     if criteria.proposer_id is not None:
@@ -543,7 +562,8 @@ def preview(session: Session, principal: Principal | None, bill_id: int, proposa
         "instruction": prepared.instruction.text,
         "base_version": prepared.bill.current_version,
         "base_expression_uri": prepared.expression.expression_uri,
-        "conflicts_with": prepared.conflicts_with,
+        # Drafts of others it would conflict with are not named: to the member they do not exist.
+        "conflicts_with": cut_ids(prepared.conflicts_with, unreadable_ids(session, principal, bill_id)),
         "defeated_by": prepared.defeated_by,
     }
 
@@ -632,8 +652,11 @@ def transition(
     except ValueError:
         raise BadRequest(wording("'to' must be one of %(states)s; found %(found)r",
                                  states=", ".join(s.value for s in AmendmentState), found=target)) from None
+    # Who could never take this step is refused whatever the amendment (so the refusal tells nothing of a draft);
+    # to a member who may not read it, another's draft does not exist.
+    require(principal, *(PROPOSERS if mover_of(state) is Mover.PROPOSER else CLERKS))
     eventlog.acquire_append_lock(session)
-    amendment = get_amendment(session, amendment_id)
+    amendment = readable(session, principal, amendment_id)
     actor = check_transition(principal, amendment, state)
     data: dict[str, Any] = {"amendment_id": amendment.id, "from": amendment.state, "to": state.value}
     if amendment.defeated_by is not None and state not in (AmendmentState.FALLEN, AmendmentState.WITHDRAWN):
@@ -647,6 +670,7 @@ def transition(
                                                 bill=amendment.bill_id))
         number = session.scalar(select(func.max(Amendment.number)).where(Amendment.bill_id == amendment.bill_id))
         data["number"] = (number or 0) + 1
+        data.update(_tabled_content(amendment))
     elif state is AmendmentState.INADMISSIBLE:
         if not reason or not reason.strip():
             raise ValidationFailed(wording("say why the amendment is inadmissible: send a 'reason'"), field="reason")
@@ -689,6 +713,18 @@ def transition(
     return amendment
 
 
+def _tabled_content(amendment: Amendment) -> dict[str, Any]:
+    """What the amendment says, carried by the event that tables it: the events of its draft stay with those who could
+    read the draft, so this is the first the public hears of it, and it must learn the amendment from it."""
+    return {
+        "action": amendment.action, "eid": amendment.eid, "wid": amendment.wid, "citation": amendment.citation,
+        "instruction": amendment.instruction, "base_version": amendment.base_version,
+        "new_text": amendment.new_text, "new_name": amendment.new_name, "new_num": amendment.new_num,
+        "new_heading": amendment.new_heading, "justification": amendment.justification,
+        "proposer_id": amendment.proposer_id, "cosponsor_ids": list(amendment.cosponsor_ids or []),
+    }
+
+
 def _defeated(session: Session, amendment: Amendment) -> list[int]:
     """The open amendments that conflict with ``amendment``: adopting it defeats them."""
     others = conflicts_of(session, [amendment.id])[amendment.id]
@@ -705,7 +741,9 @@ def add_cosponsor(session: Session, principal: Principal | None, amendment_id: i
     """A member puts their name to an amendment before the vote."""
     actor = require(principal, *PROPOSERS)
     eventlog.acquire_append_lock(session)
-    amendment = get_amendment(session, amendment_id)
+    # Only by those who may read it: to another member a draft does not exist, and putting one's name to it must
+    # not be a way to read it.
+    amendment = readable(session, actor, amendment_id)
     if AmendmentState(amendment.state) not in OPEN_STATES:
         raise IllegalTransition(wording("amendment %(amendment)s is %(state)s: it takes no more co-sponsors",
                                         amendment=amendment.id, state=amendment.state))
@@ -1051,8 +1089,8 @@ def amendment_document(session: Session, amendment: Amendment) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def by_uri(session: Session, uri: str) -> Amendment:
-    """The amendment an FRBR URI names (work, expression or manifestation)."""
+def by_uri(session: Session, uri: str, reader: Principal | None) -> Amendment:
+    """The amendment an FRBR URI names (work, expression or manifestation), when ``reader`` may know of it."""
     try:
         parsed = FrbrUri.parse(uri)
     except AknError:
@@ -1064,7 +1102,7 @@ def by_uri(session: Session, uri: str) -> Amendment:
     # ASCII digits of a 64-bit id only: "²".isdigit() is true, and a 25-digit number overflows the column.
     if not re.fullmatch(r"[0-9]{1,18}", parsed.number):
         raise NotFound(wording("no amendment has the URI %(uri)s", uri=uri))
-    amendment = get_amendment(session, int(parsed.number))
+    amendment = readable(session, reader, int(parsed.number))
     own = FrbrUri.parse(akn_uri(amendment))
     if own.work_uri != parsed.work_uri or (parsed.language is not None and (
             parsed.language, parsed.expression_date) != (own.language, own.expression_date)):
@@ -1082,7 +1120,7 @@ def marshalled_order(session: Session, rows: Sequence[Amendment], document: AknD
 
 def marshalled_groups(session: Session, bill_id: int) -> list[list[Amendment]]:
     """The bill's live amendments (tabled or admissible) in the order they are taken, conflicting ones together."""
-    rows = [a for a in list_for_bill(session, bill_id)
+    rows = [a for a in list_for_bill(session, bill_id, None)
             if a.state in (AmendmentState.TABLED.value, AmendmentState.ADMISSIBLE.value)]
     return _marshal(session, rows)
 
@@ -1137,7 +1175,7 @@ def _marshal(session: Session, rows: Sequence[Amendment], document: AknDocument 
 def marshalled_list(session: Session, bill_id: int) -> list[list[dict[str, Any]]]:
     groups = marshalled_groups(session, bill_id)
     listed = [a for group in groups for a in group]
-    links = conflict_links(session, listed)
+    links = conflict_links(session, listed, None)
     outdated = outdated_problems(session, listed)
     return [[to_dict(a, links[a.id], outdated.get(a.id)) for a in group] for group in groups]
 
@@ -1159,18 +1197,18 @@ def amendment_list_document(session: Session, bill_id: int) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def member_record(session: Session, user_id: int) -> dict[str, Any]:
-    """An MP's amendments, co-sponsorships and their outcomes."""
+def member_record(session: Session, user_id: int, reader: Principal | None) -> dict[str, Any]:
+    """An MP's amendments, co-sponsorships and their outcomes, as far as ``reader`` may know of them."""
     user = session.get(User, user_id)
     if user is None or user.role != Role.MP.value:
         raise NotFound(wording("there is no member of parliament %(user)s", user=user_id))
-    proposed = list(session.scalars(select(Amendment).where(Amendment.proposer_id == user_id)
-                                    .order_by(Amendment.id)))
+    proposed = [a for a in session.scalars(select(Amendment).where(Amendment.proposer_id == user_id)
+                                           .order_by(Amendment.id)) if may_read_amendment(reader, a)]
     supported = [
         a for a in session.scalars(select(Amendment).order_by(Amendment.id))
-        if user_id in (a.cosponsor_ids or [])
+        if user_id in (a.cosponsor_ids or []) and may_read_amendment(reader, a)
     ]
-    links = conflict_links(session, proposed + supported)
+    links = conflict_links(session, proposed + supported, reader)
     outcomes: dict[str, int] = {}
     for amendment in proposed:
         outcomes[amendment.state] = outcomes.get(amendment.state, 0) + 1

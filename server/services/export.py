@@ -46,8 +46,9 @@ def bill_files(session: Session, bill_id: int, settings: ConsultationSettings) -
     yield f"{prefix}/metadata.json", _json(bills.bill_detail(session, bill))
     for expression in bills.versions(session, bill_id):
         yield f"{prefix}/versions/{expression.version}.akn.xml", expression_bytes(session, expression)
-    rows = amendments.list_for_bill(session, bill_id)
-    links = amendments.conflict_links(session, rows)
+    # The public's: drafts are their members' own until tabled.
+    rows = amendments.list_for_bill(session, bill_id, None)
+    links = amendments.conflict_links(session, rows, None)
     yield f"{prefix}/amendments.json", _json({"amendments": [amendments.to_dict(a, links[a.id]) for a in rows]})
     for amendment in rows:
         yield f"{prefix}/amendments/{amendment.id}.akn.xml", amendments.amendment_document(session, amendment)

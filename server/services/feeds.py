@@ -29,22 +29,32 @@ from server.domain.opendata import (
 )
 from server.domain.paging import encode_cursor
 from server.domain.wording import wording
+from server.services.amendment_privacy import unreadable_event_ids
 from server.services.bills import get_bill, provision_citations
-from server.services.paging import Page, PageRequest, keyset
+from server.services.paging import Page, PageRequest, cut, keyset
 from server.services.translation import DEFAULT_LANGUAGE, translated
 from server.store.amendment_models import Amendment
 from server.store.models import Bill, EventRecord
 
 
 def feed_events(session: Session, bill_id: int | None, page: PageRequest) -> Page[EventRecord]:
-    """A page of the events feeds list (``FEED_EVENT_TYPES`` of any bill, or of one), newest first; ``page.after``
-    is the id of the last event of the previous (newer) page."""
+    """A page of the public events feeds list (``FEED_EVENT_TYPES`` of any bill, or of one), newest first;
+    ``page.after`` is the id of the last event of the previous (newer) page."""
     query = select(EventRecord).where(EventRecord.type.in_(sorted(FEED_EVENT_TYPES)),
                                       EventRecord.bill_id.is_not(None))
     if bill_id is not None:
         query = query.where(EventRecord.bill_id == bill_id)
-    newest_first: Page[EventRecord] = keyset(session, query, EventRecord.id, page, descending=True)
-    return newest_first
+    # A draft's history is not the public's: read on past it until the page is full (or the log ends).
+    found: list[EventRecord] = []
+    after = page.after
+    while True:
+        batch: Page[EventRecord] = keyset(session, query, EventRecord.id, PageRequest(limit=page.limit, after=after),
+                                          descending=True)
+        private = unreadable_event_ids(session, batch.items)
+        found += [record for record in batch.items if record.id not in private]
+        if len(found) > page.limit or batch.next_after is None:
+            return cut(found, page.limit, lambda record: record.id)
+        after = batch.next_after
 
 
 def public_titles(session: Session, records: Sequence[EventRecord]) -> dict[int, str]:

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.domain.consultation import CommentState, ConsultationEvent
+from server.services import amendment_privacy
+from server.services.principal import Principal
 from server.store.consultation_models import Comment
 from server.store.eventlog import event_to_dict
 from server.store.models import EventRecord
@@ -33,9 +35,11 @@ def _carries_comment_words(record: EventRecord) -> bool:
 _PRIVATE_FIELDS = {ConsultationEvent.COMMENT_DISOWNED: ("note",)}
 
 
-def public_events(session: Session, records: Sequence[EventRecord]) -> list[dict[str, Any]]:
-    """The wire form of ``records``, with the words of comments that are no longer visible left out, and what
-    only the clerks may read."""
+def public_events(session: Session, records: Sequence[EventRecord], reader: Principal | None
+                  ) -> list[dict[str, Any]]:
+    """The wire form of those of ``records`` that ``reader`` may read (not the history of a draft they may not see:
+    ``amendment_privacy``), with the words of comments that are no longer visible left out, and what only the
+    clerks may read."""
     mentioned = {int(r.data["comment_id"]) for r in records if _carries_comment_words(r)}
     withdrawn: set[int] = set()
     if mentioned:
@@ -53,4 +57,4 @@ def public_events(session: Session, records: Sequence[EventRecord]) -> list[dict
         if private:
             event["data"] = {key: value for key, value in event["data"].items() if key not in private}
         events.append(event)
-    return events
+    return amendment_privacy.readable_events(session, reader, events)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from server.domain.events import EventType
 from server.domain.opendata import Frequency, SubscriptionTarget, concerns
 from server.services import notifications
+from server.services.amendment_privacy import unreadable_event_ids
 from server.services.feeds import public_titles
 from server.services.mail import Mail, MailSender, one_line
 from server.store import eventlog
@@ -94,7 +95,10 @@ def news_for(session: Session, subscription: Subscription, after: int, batch: in
     last = after
     while True:
         records = eventlog.events_after(session, last, bill_id=bill_filter, limit=batch)
+        private = unreadable_event_ids(session, records)
         for record in records:
+            if record.id in private:
+                continue  # a draft's history is not the public's
             if concerns(target, subscription.bill_id, subscription.eid, subscription.member_id, record.type,
                         record.bill_id, record.actor_id, _matching_data(session, record, cache)):
                 found.append(record)

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import ColumnElement, delete, func, select, text
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from akn import InvalidMarkupError
@@ -28,7 +28,9 @@ from server.domain.events import EventType
 from server.domain.opendata import OpenDataEvent
 from server.domain.wording import wording
 from server.errors import BadRequest, ValidationFailed
+from server.services import amendment_privacy
 from server.services.bills import load_document
+from server.services.principal import Principal
 from server.store import eventlog
 from server.store.amendment_models import Amendment
 from server.store.consultation_models import Comment
@@ -362,11 +364,16 @@ def plain_text(markup: str) -> str:
 # --- querying ------------------------------------------------------------------------------------------------
 
 
-def search(session: Session, query: SearchQuery) -> list[dict[str, Any]]:
-    """Entries matching every word of the query, best first, with the filters applied."""
+def search(session: Session, query: SearchQuery, reader: Principal | None) -> list[dict[str, Any]]:
+    """Entries matching every word of the query, best first, with the filters applied; no draft ``reader`` may not
+    know of (drafts are indexed: their proposers and the clerks find them)."""
     terms = words(query.text)
     filters = ""
     params: dict[str, Any] = {"limit": query.limit, "offset": query.offset}
+    hidden = amendment_privacy.unreadable_ids(session, reader, query.bill_id)
+    if hidden:
+        filters += f" AND NOT (e.kind = '{Kind.AMENDMENT.value}' AND e.ref IN :hidden)"
+        params["hidden"] = sorted(hidden)
     if query.kind is not None:
         filters += " AND e.kind = :kind"
         params["kind"] = query.kind.value
@@ -390,7 +397,8 @@ def search(session: Session, query: SearchQuery) -> list[dict[str, Any]]:
             "FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid "
             f"WHERE search_fts MATCH :q{filters} ORDER BY score DESC, {_TIE_BREAK} LIMIT :limit OFFSET :offset"
         )
-    return [_result(row) for row in session.execute(text(sql), params).mappings()]
+    statement = text(sql).bindparams(bindparam("hidden", expanding=True)) if hidden else text(sql)
+    return [_result(row) for row in session.execute(statement, params).mappings()]
 
 
 def _result(row: Any) -> dict[str, Any]:

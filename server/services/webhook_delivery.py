@@ -34,6 +34,7 @@ from server.domain.opendata import (
 )
 from server.errors import ValidationFailed, WebhookTargetRefused
 from server.services import webhook_transport
+from server.services.amendment_privacy import unreadable_event_ids
 from server.services.webhooks import checked_addresses
 from server.store import eventlog
 from server.store.db import Database
@@ -90,8 +91,10 @@ def schedule(session: Session, now: datetime, batch: int = 500) -> int:
             session.add(cursor)
         records = eventlog.events_after(session, cursor.last_event_id, bill_id=webhook.bill_id, limit=batch)
         wanted = set(webhook.event_types or [])
+        private = unreadable_event_ids(session, records)
         for record in records:
-            if is_public(record.type, record.bill_id) and (not wanted or record.type in wanted):
+            if (is_public(record.type, record.bill_id) and record.id not in private
+                    and (not wanted or record.type in wanted)):
                 session.add(WebhookDelivery(
                     webhook_id=webhook.id, event_id=record.id, event_type=record.type, state=PENDING, attempts=0,
                     next_attempt_at=now, created_at=now,

@@ -30,7 +30,11 @@ def test_the_demo_is_a_realistic_bill_in_drafting_open_for_amendments_and_commen
     assert _sections(detail["provisions"]) >= 20
 
     amendments = client.get(f"/api/bills/{bill['id']}/amendments").get_json()["amendments"]
-    assert [a["state"] for a in amendments] == ["tabled", "draft"]
+    assert [a["state"] for a in amendments] == ["tabled"]  # the draft is its member's own
+    username, _role, _name, password = next(u for u in DEMO_USERS if u[1] == "clerk")
+    token = client.post("/api/tokens", json={"username": username, "password": password}).get_json()["token"]
+    read = client.get(f"/api/bills/{bill['id']}/amendments", headers={"Authorization": f"Bearer {token}"})
+    assert [a["state"] for a in read.get_json()["amendments"]] == ["tabled", "draft"]
     assert amendments[0]["instruction"] == 'In section 5(2), leave out "thirty" and insert "sixty".'
     comments = client.get(f"/api/bills/{bill['id']}/comments").get_json()["comments"]
     assert len(comments) == 3 and comments[0]["endorsements"] == 1

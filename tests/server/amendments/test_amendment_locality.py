@@ -20,7 +20,7 @@ def test_an_amendment_to_a_scottish_act_is_scotlands(client: FlaskClient, users:
     amendment = amending.replace("article-1-2", "2015", "2016")
     assert amendment["akn_uri"].startswith("/akn/gb-sct/amendment/"), amendment["akn_uri"]
 
-    served = client.get(amendment["akn_uri"], headers={"Accept": "application/akn+xml"})
+    served = client.get(amendment["akn_uri"], headers={"Accept": "application/akn+xml", **users.headers("mp")})
     assert served.status_code == 200
     document = AknDocument.from_bytes(served.data)
     assert document.validate() == []

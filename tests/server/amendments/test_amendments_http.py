@@ -72,7 +72,8 @@ def test_illegal_steps_are_409(amending: Amending) -> None:
 
 def test_only_the_proposer_tables_or_withdraws_and_only_clerks_rule(amending: Amending) -> None:
     created = amending.replace(SUBSEC_1_2, "thirty", "sixty")
-    amending.move(created["id"], "tabled", "mp2", expect=403)
+    # To another member a draft does not exist; a clerk, who may read it, may not table it.
+    amending.move(created["id"], "tabled", "mp2", expect=404)
     amending.move(created["id"], "tabled", "clerk", expect=403)
     amending.move(created["id"], "tabled", "mp")
     amending.move(created["id"], "admissible", "mp", expect=403)
@@ -108,9 +109,11 @@ def test_conflicts_are_linked_both_ways_and_adoption_defeats(amending: Amending)
     a = amending.replace(SUBSEC_1_2, "thirty", "sixty")
     b = amending.replace(SUBSEC_1_2, "thirty days", "ninety days", as_user="mp2")
     c = amending.replace(SUBSEC_1_2, "in the Gazette", "online")
-    assert b["conflicts_with"] == [a["id"]]
-    listed = {x["id"]: x for x in amending.client.get(f"/api/bills/{amending.bill_id}/amendments").get_json()[
-        "amendments"]}
+    assert b["conflicts_with"] == [], "mp's draft is not mp2's to know of"
+    clerk = amending.users.headers("clerk")
+    assert amending.client.get(f"/api/amendments/{b['id']}", headers=clerk).get_json()["conflicts_with"] == [a["id"]]
+    listed = {x["id"]: x for x in amending.client.get(f"/api/bills/{amending.bill_id}/amendments",
+                                                      headers=clerk).get_json()["amendments"]}
     assert listed[a["id"]]["conflicts_with"] == [b["id"]]
     assert listed[c["id"]]["conflicts_with"] == []
     amending.move(b["id"], "tabled", "mp2")
@@ -130,6 +133,7 @@ def test_leaving_out_a_section_conflicts_with_amending_inside_it(amending: Amend
 
 def test_cosponsors(amending: Amending, client: FlaskClient, users: Accounts) -> None:
     created = amending.replace(SUBSEC_1_2, "thirty", "sixty")
+    amending.move(created["id"], "tabled", "mp")  # a draft is its proposer's own: no other member can see it
     response = client.post(f"/api/amendments/{created['id']}/cosponsors", headers=users.headers("mp2"))
     assert response.get_json()["cosponsor_ids"] == [users.ids["mp2"]]
     assert client.post(f"/api/amendments/{created['id']}/cosponsors",
@@ -143,6 +147,7 @@ def test_cosponsors(amending: Amending, client: FlaskClient, users: Accounts) ->
 
 def test_amendment_document_is_strictly_valid_akn(amending: Amending, client: FlaskClient, users: Accounts) -> None:
     created = amending.replace(SUBSEC_1_2, "thirty", "sixty", justification="Give people time.\nAnd more.")
+    amending.move(created["id"], "tabled", "mp")
     client.post(f"/api/amendments/{created['id']}/cosponsors", headers=users.headers("mp2"))
     response = client.get(created["akn_uri"])
     assert response.status_code == 200 and response.mimetype == "application/akn+xml"
@@ -162,6 +167,7 @@ def test_amendment_document_is_strictly_valid_akn(amending: Amending, client: Fl
 def test_an_amendment_uri_answers_a_browser_with_its_page_and_a_program_with_akn(amending: Amending,
                                                                                 client: FlaskClient) -> None:
     created = amending.replace(SUBSEC_1_2, "thirty", "sixty")
+    amending.move(created["id"], "tabled", "mp")
     uri = created["akn_uri"]
     xml = client.get(uri)
     assert xml.mimetype == "application/akn+xml" and "Accept" in xml.headers["Vary"]
@@ -197,6 +203,7 @@ def test_marshalled_list_and_its_akn_export(amending: Amending, client: FlaskCli
 def test_member_record(amending: Amending, client: FlaskClient, users: Accounts) -> None:
     a = amending.replace(SUBSEC_1_2, "thirty", "sixty")
     b = amending.replace("part_1__sec_4", "every", "each", as_user="mp2")
+    amending.move(b["id"], "tabled", "mp2")
     client.post(f"/api/amendments/{b['id']}/cosponsors", headers=users.headers("mp"))
     amending.adopt(a["id"])
     record: dict[str, Any] = client.get(f"/api/mps/{users.ids['mp']}").get_json()
@@ -209,6 +216,6 @@ def test_member_record(amending: Amending, client: FlaskClient, users: Accounts)
 def test_every_step_is_an_event_of_the_bill(amending: Amending, client: FlaskClient) -> None:
     created = amending.replace(SUBSEC_1_2, "thirty", "sixty")
     amending.adopt(created["id"])
-    events = client.get(f"/api/bills/{amending.bill_id}/events").get_json()["events"]
-    types = [e["type"] for e in events if e["type"].startswith("amendment.")]
+    events = client.get(f"/api/bills/{amending.bill_id}/events", headers=amending.users.headers("mp")).get_json()
+    types = [e["type"] for e in events["events"] if e["type"].startswith("amendment.")]
     assert types == ["amendment.drafted", "amendment.tabled", "amendment.admitted", "amendment.adopted"]

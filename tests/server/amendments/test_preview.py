@@ -43,10 +43,15 @@ def test_a_preview_gives_the_wording_proposing_would_and_stores_nothing(amending
 def test_a_preview_names_the_amendments_it_would_conflict_with(amending: Amending) -> None:
     first = amending.replace(SUBSEC_1_2, "thirty", "sixty")
     text = amending.text_of(SUBSEC_1_2).replace("thirty", "ninety", 1)
+    # Another member's draft is not named: to mp2 it does not exist until it is tabled.
+    assert _preview(amending, "mp2", eid=SUBSEC_1_2, text=text)["conflicts_with"] == []
+    assert _preview(amending, "mp", eid=SUBSEC_1_2, text=text)["conflicts_with"] == [first["id"]]
+    amending.move(first["id"], "tabled", "mp")
     previewed = _preview(amending, "mp2", eid=SUBSEC_1_2, text=text)
     assert previewed["conflicts_with"] == [first["id"]]
     assert previewed["defeated_by"] is None
-    amending.adopt(first["id"])
+    amending.move(first["id"], "admissible", "clerk")
+    amending.move(first["id"], "adopted", "clerk", votes={"for": 120, "against": 40, "abstentions": 3})
     assert _preview(amending, "mp2", eid=SUBSEC_1_2, text=text)["defeated_by"] == first["id"]
 
 

@@ -20,11 +20,13 @@ def _consolidate(client: FlaskClient, users: Accounts, bill_id: int) -> Any:
 
 def test_a_defeated_amendment_can_only_fall_or_be_withdrawn(amending: Amending, client: FlaskClient) -> None:
     a = amending.replace(SUBSEC_1_2, "thirty", "sixty")
+    amending.move(a["id"], "tabled", "mp")
     b = amending.replace(SUBSEC_1_2, "thirty", "ninety", as_user="mp2")
     assert b["conflicts_with"] == [a["id"]]
     amending.move(b["id"], "tabled", "mp2")
     amending.move(b["id"], "admissible", "clerk")
-    amending.adopt(a["id"])
+    amending.move(a["id"], "admissible", "clerk")
+    amending.move(a["id"], "adopted", "clerk", votes={"for": 120, "against": 40, "abstentions": 3})
     assert client.get(f"/api/amendments/{b['id']}").get_json()["defeated_by"] == a["id"]
     refused = amending.move(b["id"], "adopted", "clerk", expect=409, votes=VOTE)
     assert refused["error"]["code"] == "amendment_defeated"
@@ -38,7 +40,7 @@ def test_an_amendment_proposed_against_an_adopted_one_not_yet_consolidated_is_de
     amending.adopt(a["id"])
     b = amending.replace(SUBSEC_1_2, "thirty", "ninety", as_user="mp2")
     assert b["conflicts_with"] == [a["id"]]
-    assert client.get(f"/api/amendments/{b['id']}").get_json()["defeated_by"] == a["id"]
+    assert client.get(f"/api/amendments/{b['id']}", headers=users.headers("mp2")).get_json()["defeated_by"] == a["id"]
     assert amending.move(b["id"], "tabled", "mp2", expect=409)["error"]["code"] == "amendment_defeated"
     assert _consolidate(client, users, amending.bill_id).status_code == 201
     text = amending.text_of(SUBSEC_1_2)
@@ -49,6 +51,7 @@ def test_changes_to_neighbouring_words_conflict(amending: Amending) -> None:
     base = amending.text_of(SUBSEC_1_2)
     assert base.endswith("of its publication in the Gazette.")
     a = amending.replace(SUBSEC_1_2, "publication in the Gazette", "publication in")
+    amending.move(a["id"], "tabled", "mp")
     b = amending.replace(SUBSEC_1_2, "publication in the Gazette", "sixty the Gazette", as_user="mp2")
     assert a["instruction"] == 'In section 1(2), leave out "the Gazette".'
     assert b["instruction"] == 'In section 1(2), leave out "publication in" and insert "sixty".'
@@ -71,11 +74,13 @@ def test_live_conflicts_drop_what_will_never_be_made_and_conflicts_with_keeps_th
     amending: Amending, client: FlaskClient, users: Accounts
 ) -> None:
     a = amending.replace(SUBSEC_1_2, "thirty", "sixty", as_user="mp2")
+    amending.move(a["id"], "tabled", "mp2")  # mp's amendments name it in their conflicts once it is public
     b = amending.replace(SUBSEC_1_2, "thirty", "ninety")
     c = amending.replace(SUBSEC_1_2, "thirty", "forty")
 
     def listed() -> dict[int, dict[str, Any]]:
-        rows = client.get(f"/api/bills/{amending.bill_id}/amendments").get_json()["amendments"]
+        rows = client.get(f"/api/bills/{amending.bill_id}/amendments",
+                          headers=users.headers("clerk")).get_json()["amendments"]
         return {row["id"]: row for row in rows}
 
     assert b["live_conflicts"] == [a["id"]] and c["live_conflicts"] == [a["id"], b["id"]]
@@ -86,7 +91,8 @@ def test_live_conflicts_drop_what_will_never_be_made_and_conflicts_with_keeps_th
     # Adopted and not yet consolidated, an amendment still stands against the others; consolidated, it is made.
     amending.adopt(b["id"])
     assert listed()[c["id"]]["live_conflicts"] == [b["id"]]
-    assert client.get(f"/api/amendments/{c['id']}").get_json()["live_conflicts"] == [b["id"]]
+    assert client.get(f"/api/amendments/{c['id']}", headers=users.headers("mp")).get_json()["live_conflicts"] == [
+        b["id"]]
     amending.move(c["id"], "withdrawn", "mp")
     assert _consolidate(client, users, amending.bill_id).status_code == 201
     rows = listed()

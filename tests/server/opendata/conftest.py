@@ -73,6 +73,10 @@ def build_scenario(client: FlaskClient, users: Accounts) -> Scenario:
         "justification": "Rural constituencies need longer notice.",
     })
     assert proposed.status_code == 201, proposed.get_json()
+    # Tabled: a draft is its member's own, not public history.
+    tabled = client.post(f"/api/amendments/{proposed.get_json()['id']}/transitions", headers=users.headers("mp"),
+                         json={"to": "tabled"})
+    assert tabled.status_code == 200, tabled.get_json()
     opened = client.post(f"/api/bills/{bill_id}/consultations", headers=users.headers("clerk"),
                          json={"opens_at": iso(timedelta(hours=-1)), "closes_at": iso(timedelta(days=30))})
     assert opened.status_code == 201, opened.get_json()

@@ -17,7 +17,7 @@ from server.store import eventlog
 from server.store.db import Database
 from tests.server.conftest import Accounts, small_bill_xml
 from tests.server.opendata.conftest import DUTY, Scenario
-from tests.server.opendata.test_notifications import add_with_email, propose, subscribe
+from tests.server.opendata.test_notifications import add_with_email, propose, subscribe, table
 
 # base64url("k1:9999999999999999999"): the form of a real cursor, past what a 64-bit key holds.
 CURSOR_PAST_64_BITS = "azE6OTk5OTk5OTk5OTk5OTk5OTk5OQ"
@@ -118,7 +118,7 @@ def test_a_bill_title_spanning_lines_does_not_stop_its_subscribers_mail(
     bill_id = imported.get_json()["id"]
     add_with_email(db, users, "reader", "drafter", "reader@example.org")
     subscribe(client, users, "reader", target="bill", bill_id=bill_id)
-    propose(client, users, bill_id, DUTY, "thirty days", "ninety days")
+    table(client, users, propose(client, users, bill_id, DUTY, "thirty days", "ninety days"))
     sender = BuildingSender()
     report = notification_delivery.run_once(
         db, sender, NotificationSettings(public_url="http://parley.test", secret_key=app.config["SECRET_KEY"]))

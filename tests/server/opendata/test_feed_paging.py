@@ -32,11 +32,15 @@ def edit(db: Database, users: Accounts, bill_id: int, times: int) -> None:
 
 
 def propose(client: FlaskClient, users: Accounts, bill_id: int, eid: str = DUTY) -> int:
+    """An amendment drafted and tabled: a draft is its member's own, and never reaches a feed."""
     text = client.get(f"/api/bills/{bill_id}/provisions/{eid}").get_json()["text"]
     response = client.post(f"/api/bills/{bill_id}/amendments", headers=users.headers("mp"),
                            json={"eid": eid, "text": text + " Provided that", "justification": "Needed."})
     assert response.status_code == 201, response.get_json()
     amendment_id: int = response.get_json()["id"]
+    tabled = client.post(f"/api/amendments/{amendment_id}/transitions", headers=users.headers("mp"),
+                         json={"to": "tabled"})
+    assert tabled.status_code == 200, tabled.get_json()
     return amendment_id
 
 
@@ -87,7 +91,7 @@ def test_edits_of_the_working_text_stay_out_of_the_feeds(client: FlaskClient, us
     for url in ("/feed.atom", f"/api/bills/{bill_id}/feed.atom"):
         feed = parse(client, url)
         assert [entry.tags[0].term for entry in feed.entries] == [
-            "amendment.drafted", "version.published", "amendment.drafted", "bill.imported"]
+            "amendment.tabled", "version.published", "amendment.tabled", "bill.imported"]
         assert link(feed, "next") is None
     # The edits are still public where their subscribers follow them: the bill's events (and webhooks, mail and
     # the live stream, which read the same public types).

@@ -20,7 +20,7 @@ def test_site_feed_lists_public_events_newest_first(scenario: Scenario) -> None:
     kinds = [entry.tags[0].term for entry in feed.entries]
     assert kinds[0] == "consultation.opened"
     assert kinds[-1] == "bill.imported"
-    assert "amendment.drafted" in kinds
+    assert "amendment.tabled" in kinds and "amendment.drafted" not in kinds  # a draft is its member's own
     assert set(kinds) <= PUBLIC_EVENT_TYPES
     assert all(entry.title.startswith("Consultation Duty Bill, 2026: ") for entry in feed.entries)
     assert len({entry.id for entry in feed.entries}) == len(feed.entries)
@@ -85,8 +85,8 @@ def test_a_feed_reads_in_english_unless_its_reader_asks_for_another_language(sce
     assert feed.entries[0].title == "Consultation Duty Bill, 2026: Public consultation opened"
     bill = feedparser.parse(scenario.client.get(f"/api/bills/{scenario.bill_id}/feed.atom").data)
     assert bill.feed.title == "Parley: Consultation Duty Bill, 2026" and bill.feed.language == "en"
-    # A draft has no order-paper number yet: it is named by the provision it amends (never by its database id).
-    assert "Consultation Duty Bill, 2026: Amendment proposed to section 3(1)" in {entry.title for entry in bill.entries}
+    # Named by its order-paper number (never by its database id) and the provision it amends.
+    assert "Consultation Duty Bill, 2026: Amendment 1 (section 3(1)) tabled" in {entry.title for entry in bill.entries}
 
 
 def test_a_feed_reads_in_french_when_its_reader_asks_for_it(scenario: Scenario) -> None:
@@ -102,4 +102,4 @@ def test_a_feed_reads_in_french_when_its_reader_asks_for_it(scenario: Scenario) 
         titles = [entry.title for entry in feed.entries]
         assert titles[0] == "Consultation Duty Bill, 2026 : Consultation publique ouverte"
         assert titles[-1] == "Consultation Duty Bill, 2026 : Projet de loi déposé"
-        assert "Consultation Duty Bill, 2026 : Amendement proposé (section 3(1))" in titles
+        assert "Consultation Duty Bill, 2026 : Amendement 1 (section 3(1)) déposé" in titles

@@ -109,6 +109,12 @@ def table(client: FlaskClient, users: Accounts, amendment_id: int) -> None:
     assert response.status_code == 200, response.get_json()
 
 
+def admit(client: FlaskClient, users: Accounts, amendment_id: int) -> None:
+    response = client.post(f"/api/amendments/{amendment_id}/transitions", headers=users.headers("clerk"),
+                           json={"to": "admissible"})
+    assert response.status_code == 200, response.get_json()
+
+
 def unsubscribe_link(message: EmailMessage) -> str:
     body = message.get_content()
     found = re.search(r"http://parley\.test(/api/unsubscribe\?token=\S+)", body)
@@ -124,8 +130,9 @@ def test_immediate_mail_carries_public_news_only_once_and_the_link_unsubscribes(
     bill_id = import_bill(client, users, "7", "Consultation Duty Bill, 2026")
     subscribe(client, users, "reader", target="bill", bill_id=bill_id)
     other_bill = import_bill(client, users, "8", "Other Bill, 2026")
-    amendment_id = propose(client, users, bill_id, DUTY, "thirty days", "ninety days")
-    propose(client, users, other_bill, DUTY, "thirty days", "sixty days")
+    table(client, users, propose(client, users, bill_id, DUTY, "thirty days", "ninety days"))
+    table(client, users, propose(client, users, other_bill, DUTY, "thirty days", "sixty days"))
+    later = propose(client, users, bill_id, REGISTER, "a register", "an open register")  # a draft: not news
     opened = client.post(f"/api/bills/{bill_id}/consultations", headers=users.headers("clerk"),
                          json={"opens_at": iso(timedelta(hours=-1)), "closes_at": iso(timedelta(days=30))})
     assert opened.status_code == 201
@@ -139,7 +146,7 @@ def test_immediate_mail_carries_public_news_only_once_and_the_link_unsubscribes(
     assert message["To"] == "reader@example.org"
     body = message.get_content()
     assert "2 updates on Consultation Duty Bill, 2026" in message["Subject"]
-    assert "Amendment proposed to section 3(1)" in body  # a draft has no number yet, only what it amends
+    assert "Amendment 1 (section 3(1)) tabled" in body  # its draft was its member's own: not news
     assert "Public consultation opened" in body
     assert "zanzibarfrobnicate" not in body and "comment" not in body.lower()
     assert "Other Bill" not in body and "sixty" not in body
@@ -157,7 +164,7 @@ def test_immediate_mail_carries_public_news_only_once_and_the_link_unsubscribes(
     assert done.status_code == 200 and done.get_json()["subscription"]["active"] is False
     assert anonymous.post(link).status_code == 200  # a second click changes nothing
     assert client.get("/api/subscriptions", headers=users.headers("reader")).get_json()["subscriptions"] == []
-    table(client, users, amendment_id)
+    table(client, users, later)
     assert notification_delivery.run_once(db, sender, settings).mails_sent == 0
     assert inbox.take() == []
 
@@ -180,11 +187,12 @@ def test_provision_and_member_subscriptions_get_only_their_news(
     assert notification_delivery.run_once(db, sender, settings).mails_sent == 2
     mails = {m["To"]: m.get_content() for m in inbox.take()}
     watched = mails["watcher@example.org"]
-    assert "Amendment proposed to section 3(1)" in watched and "Amendment 1 (section 3(1)) tabled" in watched
+    # The drafts were their member's own: the news is their tabling, the member's act of handing them in.
+    assert "proposed" not in watched and "Amendment 1 (section 3(1)) tabled" in watched
     assert "section 4" not in watched
     followed = mails["follower@example.org"]
-    assert "Amendment proposed to section 3(1)" in followed and "Amendment proposed to section 4" in followed
-    assert "tabled" not in followed  # tabling is procedure, not the member's own act
+    assert "proposed" not in followed
+    assert "Amendment 1 (section 3(1)) tabled" in followed and "Amendment 2 (section 4) tabled" in followed
     assert "Consultation Duty Bill, 2026" in followed
 
 
@@ -196,18 +204,19 @@ def test_daily_digest_waits_for_a_digest_pass_and_a_day(
     bill_id = import_bill(client, users, "7", "Consultation Duty Bill, 2026")
     subscribe(client, users, "reader", target="bill", bill_id=bill_id, frequency="daily")
     first = propose(client, users, bill_id, DUTY, "thirty days", "ninety days")
+    table(client, users, first)
     clock = Clock()
     assert notification_delivery.run_once(db, sender, settings, now=clock).mails_sent == 0  # not a digest pass
     assert notification_delivery.run_once(db, sender, settings, digest=True, now=clock).mails_sent == 1
     [digest] = inbox.take()
     assert digest["Subject"].startswith("Parley daily digest: 1 update on")
-    table(client, users, first)
+    admit(client, users, first)
     clock.now += timedelta(hours=settings.digest_hours - 1)
     assert notification_delivery.run_once(db, sender, settings, digest=True, now=clock).mails_sent == 0
     clock.now += timedelta(hours=2)
     assert notification_delivery.run_once(db, sender, settings, digest=True, now=clock).mails_sent == 1
     [second] = inbox.take()
-    assert "Amendment 1 (section 3(1)) tabled" in second.get_content() and "proposed" not in second.get_content()
+    assert "Amendment 1 (section 3(1)) admitted" in second.get_content() and "tabled" not in second.get_content()
 
 
 class FailingOnce:
@@ -231,6 +240,7 @@ def test_no_notification_is_lost_when_sending_fails_or_the_worker_dies(
     bill_id = import_bill(client, users, "7", "Consultation Duty Bill, 2026")
     subscribe(client, users, "reader", target="bill", bill_id=bill_id)
     amendment_id = propose(client, users, bill_id, DUTY, "thirty days", "ninety days")
+    table(client, users, amendment_id)
 
     down = notification_delivery.run_once(db, FailingOnce(sender), settings)
     assert (down.mails_sent, down.failures) == (0, 1) and inbox.take() == []
@@ -239,7 +249,7 @@ def test_no_notification_is_lost_when_sending_fails_or_the_worker_dies(
     with db.write() as session:
         [notice] = notification_delivery.due_notices(session, eventlog.utcnow(), settings, digest=False)
     sender.send(notice.mail)
-    table(client, users, amendment_id)
+    admit(client, users, amendment_id)
     restarted = Database(database_url)
     try:
         assert notification_delivery.run_once(restarted, sender, settings).mails_sent == 1
@@ -247,9 +257,9 @@ def test_no_notification_is_lost_when_sending_fails_or_the_worker_dies(
     finally:
         restarted.dispose()
     crashed, resent = inbox.take()
-    assert "Amendment proposed to section 3(1)" in crashed.get_content()
-    assert "Amendment proposed to section 3(1)" in resent.get_content()  # at least once
-    assert "Amendment 1 (section 3(1)) tabled" in resent.get_content()
+    assert "Amendment 1 (section 3(1)) tabled" in crashed.get_content()
+    assert "Amendment 1 (section 3(1)) tabled" in resent.get_content()  # at least once
+    assert "Amendment 1 (section 3(1)) admitted" in resent.get_content()
 
 
 def test_subscribing_is_checked(client: FlaskClient, users: Accounts, db: Database, app: Flask) -> None:
@@ -315,7 +325,7 @@ def test_a_title_cannot_forge_lines_and_the_mail_unsubscribes_in_one_click(
     bill_id = import_bill(client, users, "7", title)
     subscribe(client, users, "reader", target="provision", bill_id=bill_id, eid=DUTY)
     subscribe(client, users, "reader", target="bill", bill_id=bill_id)
-    propose(client, users, bill_id, DUTY, "thirty days", "ninety days")
+    table(client, users, propose(client, users, bill_id, DUTY, "thirty days", "ninety days"))
 
     assert notification_delivery.run_once(db, sender, settings).mails_sent == 2
     mails = inbox.take()

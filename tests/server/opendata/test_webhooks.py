@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from server.app import create_app
 from server.domain import opendata
@@ -31,8 +32,9 @@ from server.services import webhook_delivery, webhooks
 from server.services.webhook_delivery import DeliverySettings, Outgoing
 from server.store import eventlog
 from server.store.db import Database
+from server.store.opendata_models import WebhookDelivery
 from tests.server.conftest import Accounts, make_config
-from tests.server.opendata.conftest import Scenario, import_bill
+from tests.server.opendata.conftest import REGISTER, Scenario, import_bill
 
 SETTINGS = DeliverySettings(allow_private=True, first_retry_seconds=60, max_attempts=3, timeout_seconds=5)
 
@@ -400,3 +402,24 @@ def test_a_worker_stops_sending_before_its_lease_on_the_batch_could_run_out(scen
     clock.now += timedelta(seconds=1)
     assert webhook_delivery.run_once(db, SETTINGS, now=clock, post=slow_receiver) == 2
     assert len(sent) == len(set(sent)) == 4
+
+
+def test_a_draft_is_never_delivered_its_tabling_is_with_what_it_says(scenario: Scenario, db: Database) -> None:
+    hook = register(scenario, "http://hooks.example.test/hook")
+    text = scenario.call("GET", f"/api/bills/{scenario.bill_id}/provisions/{REGISTER}").get_json()["text"]
+    kept = scenario.call("POST", f"/api/bills/{scenario.bill_id}/amendments", "mp",
+                         json={"eid": REGISTER, "text": text.replace("register", "public register")}).get_json()
+    dropped = scenario.call("POST", f"/api/bills/{scenario.bill_id}/amendments", "mp",
+                            json={"eid": REGISTER, "text": text.replace("register", "open register")}).get_json()
+    assert scenario.call("POST", f"/api/amendments/{dropped['id']}/transitions", "mp",
+                         json={"to": "withdrawn"}).status_code == 200
+    assert scenario.call("POST", f"/api/amendments/{kept['id']}/transitions", "mp",
+                         json={"to": "tabled"}).status_code == 200
+    with db.write() as session:
+        webhook_delivery.schedule(session, eventlog.utcnow())
+        delivered = list(session.scalars(select(WebhookDelivery.event_type).where(
+            WebhookDelivery.webhook_id == hook["id"])))
+        outgoing = webhook_delivery.claim_due(session, eventlog.utcnow(), SETTINGS)
+    assert delivered == ["amendment.tabled"]  # a draft, kept or withdrawn, is its member's own
+    (tabled,) = [json.loads(o.body) for o in outgoing]
+    assert tabled["data"]["instruction"] == kept["instruction"] and tabled["data"]["eid"] == REGISTER

@@ -128,6 +128,7 @@ def test_amendment_and_member_pages_show_the_instruction(client: FlaskClient, db
         made = amendments.propose(session, member, bill_id, Proposal(
             eid="part_2__sec_3__subsec_1",
             text="The {{term{refersTo #term-clerk} clerk}} shall open a consultation within sixty days."))
+        amendments.transition(session, member, made.id, "tabled")  # public from now on
         amendment_id, instruction = made.id, made.instruction
     page = parse(client.get(f"/amendments/{amendment_id}").data)
     assert meta(page, "og:description") == instruction

@@ -11,7 +11,7 @@ from lxml import html
 from server.services import accounts, amendments, consolidation
 from server.services.amendments import Proposal
 from server.store.db import Database
-from tests.server.conftest import Accounts
+from tests.server.conftest import Accounts, cosponsor_draft
 from tests.server.web.conftest import meta, parse, sign_in
 
 DUTY = "part_2__sec_3__subsec_1"  # "The clerk shall open a consultation within thirty days."
@@ -62,8 +62,9 @@ def test_a_draft_whose_id_is_a_tabled_amendments_number_is_not_named_by_it(
     _step(db, users, "mp", tabled, "tabled")
     withdrawn = _propose(db, users, bill_id, "mp", DUTY, DUTY_TEXT % "ninety")
     _step(db, users, "mp", withdrawn, "withdrawn")  # withdrawn before it was ever tabled: it never had a number
-    _cosponsor(db, users, "mp2", draft)
+    cosponsor_draft(db, bill_id, draft, users.ids["mp2"])
     assert (draft, tabled) == (1, 2)  # the tabled one is Amendment 1: the draft's id
+    sign_in(client, "clerk")  # drafts are their members' own: the clerks read them too
 
     for amendment_id in (draft, withdrawn):
         page = _page(client, f"/amendments/{amendment_id}")
@@ -85,13 +86,13 @@ def test_the_page_names_the_proposer_and_co_sponsors_and_shows_the_votes(
     users.add("mp2", "mp")
     users.add("mp3", "mp")
     amendment = _propose(db, users, bill_id, "mp", DUTY, DUTY_TEXT % "sixty")
+    _step(db, users, "mp", amendment, "tabled")
     page = _page(client, f"/amendments/{amendment}")
     assert page.xpath('//dd[@id="cosponsors"]//a') == [] and _text(page, '//dd[@id="cosponsors"]') == "None."
     assert page.xpath('//dl[@class="votes"]') == []
 
     _cosponsor(db, users, "mp3", amendment)
     _cosponsor(db, users, "mp2", amendment)
-    _step(db, users, "mp", amendment, "tabled")
     _step(db, users, "clerk", amendment, "admissible")
     _step(db, users, "clerk", amendment, "adopted", votes=VOTES)
     page = _page(client, f"/amendments/{amendment}")
@@ -118,6 +119,7 @@ def test_co_sponsoring_is_offered_to_other_members_while_the_amendment_is_open(
 ) -> None:
     users.add("mp2", "mp")
     amendment = _propose(db, users, bill_id, "mp", DUTY, DUTY_TEXT % "sixty")
+    _step(db, users, "mp", amendment, "tabled")  # a draft is its proposer's own: no other member sees it
     path = f"/amendments/{amendment}"
     assert _offer(_page(client, path)) == []  # signed out
 
@@ -132,7 +134,7 @@ def test_co_sponsoring_is_offered_to_other_members_while_the_amendment_is_open(
     _cosponsor(db, users, "mp2", amendment)
     page = _page(client, path)
     assert _offer(page) == [] and _text(page, '//*[@id="cosponsor-status"]') == "You co-sponsor this amendment."
-    _step(db, users, "mp", amendment, "tabled")
+    _step(db, users, "clerk", amendment, "admissible")
     assert _text(_page(client, path), '//*[@id="cosponsor-status"]') == "You co-sponsor this amendment."
 
 
@@ -144,7 +146,7 @@ def test_co_sponsoring_is_not_offered_to_the_proposer_other_roles_or_once_decide
     withdrawn = _propose(db, users, bill_id, "mp", REGISTER, "The clerk shall keep a public register of consultations.")
     tabled = _propose(db, users, bill_id, "mp", "part_2__sec_3__subsec_2",
                       "A consultation shall remain open for **not less than** forty days.")
-    for amendment in (adopted, tabled):
+    for amendment in (adopted, tabled, withdrawn):
         _step(db, users, "mp", amendment, "tabled")
     _step(db, users, "clerk", adopted, "admissible")
     _step(db, users, "clerk", adopted, "adopted", votes=VOTES)
