@@ -83,8 +83,11 @@ def import_bill(
             warnings.append(_language_assumed(written, uri.language))
     unnamed = count_unnamed(document.provisions())
     working_sha = None
-    if unnamed:
+    if unnamed and not any(node.get("eId") for node in document.tree_nodes()):
+        # A document that names no provision at all could not be worked on. One that names some is worked on as
+        # it is, so that the eIds a client reads in the provision tree are those of the version it amends.
         working_sha = _named_working_text(session, content, max_bytes)
+    if unnamed:
         warnings.append(_unnamed_warning(unnamed, named=working_sha is not None))
     eventlog.append(
         session,
@@ -145,7 +148,8 @@ def _unnamed_warning(unnamed: int, *, named: bool) -> dict[str, Any]:
                    "text names them after the naming convention, so that drafters can edit them; members amend "
                    "them and citizens comment on them from the first version published from the working text")
     else:
-        message = f"{unnamed} provisions have no eId: they are kept, but cannot be edited or commented on"
+        message = (f"{unnamed} provisions have no eId: they are kept, but cannot be edited or commented on until "
+                   "the bill is renumbered")
     return {"code": "provision_without_eid", "message": message, "path": None}
 
 
