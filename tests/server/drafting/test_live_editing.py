@@ -369,7 +369,7 @@ def test_a_reader_may_join_without_the_provision_texts(connect: Callable[..., Wa
 
 def test_every_amendment_step_reaches_the_bill_room(connect: Callable[..., Watcher], users: Accounts,
                                                     bill_id: int, client: FlaskClient) -> None:
-    reader = connect()
+    reader = connect(users.tokens["mp"])  # the proposer: a draft's own events reach only those who may read it
     _join(reader, bill_id)
     drafted = client.post(f"/api/bills/{bill_id}/amendments", headers=users.headers("mp"), json={
         "eid": "part_2__sec_3__subsec_2", "justification": "Longer.",
