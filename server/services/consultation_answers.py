@@ -20,6 +20,7 @@ from server.domain.consultation import (
 from server.domain.roles import Role
 from server.domain.wording import Wording, word, wording
 from server.errors import Conflict, NotFound, ValidationFailed
+from server.services.amendment_privacy import may_read_amendment
 from server.services.bills import provision_citation
 from server.services.commenters import Recipient, commenter_recipients
 from server.services.consultation import draft, expression_of
@@ -155,9 +156,13 @@ def answer(
     if linked_amendment is not None:
         # The fate page links it: an amendment of another bill, or none at all, would be a false "we did".
         amendment = session.get(Amendment, linked_amendment)
-        if amendment is None or amendment.bill_id != target.bill_id:
+        if amendment is None or amendment.bill_id != target.bill_id or not may_read_amendment(actor, amendment):
             raise NotFound(wording("bill %(bill)d has no amendment %(amendment)d", bill=target.bill_id,
                                    amendment=linked_amendment))
+        if amendment.number is None:
+            # An answer is public: linked, a draft would be known to all before its member tables it.
+            raise Conflict(wording("amendment (id %(amendment)d) is a draft its member has not tabled; an answer is "
+                                   "public and links only amendments tabled in the House", amendment=amendment.id))
         _check_amendment_claim(parsed_fate, amendment, linked_version)
     answer_id = (session.scalar(select(func.max(CommentAnswer.id))) or 0) + 1
     eventlog.append(

@@ -20,7 +20,7 @@ NEXT_ID = 3
 PHONE = {"width": 320, "height": 640}
 
 
-def _board(pages: Pages, user: str, viewport: dict[str, int] | None = None) -> Any:
+def _board(pages: Pages, user: str | None, viewport: dict[str, int] | None = None) -> Any:
     page = pages.new(user, viewport=viewport)
     page.goto(f"/bills/{DEMO_BILL}/amendments")
     ready(page)
@@ -300,3 +300,16 @@ def test_each_action_in_the_list_is_named_after_the_amendment_it_acts_on(pages: 
     # Admitted above: its votes are to be recorded.
     assert ("button", "Adopter l\u2019amendement 1") in _names_in(french, FIRST_ROW)
     assert ("number", "Voix pour l\u2019amendement 1") in _names_in(french, FIRST_ROW)
+
+
+def test_a_members_draft_is_on_the_board_of_its_member_and_the_clerks_alone(pages: Pages) -> None:
+    # The demo's draft (id 2) is mp2's: the list shows it to mp2 and to the clerks who run the procedure, and to
+    # another member (or anyone else) not at all, as the API lists it.
+    draft = "#amendment-list tr[data-amendment='2']"
+    for who in ("mp2", "clerk"):
+        board = _board(pages, who)
+        board.wait_for_selector(f"{draft}[data-state='draft']")
+    for who in ("mp", None):
+        board = _board(pages, who)
+        board.wait_for_selector(FIRST_ROW)
+        assert board.locator(draft).count() == 0, who

@@ -371,7 +371,8 @@ async function refreshLists() {
     api('GET', `/api/bills/${bill}/amendments/marshalled`),
   ]);
   numbers = new Map(all.amendments.filter((a) => a.number != null).map((a) => [a.id, a.number]));
-  const visible = all.amendments.filter((a) => a.state !== 'draft' || a.proposer_id === user);
+  // The API lists the drafts this reader may know of (their own, those they co-sponsor; every draft for clerks).
+  const visible = all.amendments;
   shown = new Set(visible.map((a) => a.id));
   const list = document.getElementById('amendment-list');
   // A refresh (a colleague's amendment, this one's own event) must not wipe what the clerk is typing in a row:

@@ -79,9 +79,16 @@ def test_answers_give_comments_and_whole_clusters_their_fate(
                         {"eid": DURATION, "text": "A consultation shall remain open for not less than sixty days."})
     assert proposed.status_code == 201, proposed.get_json()
     other = api.comment("citizen", consulted, DURATION, "Sixty days, please.").get_json()
-    linked = api.post("drafter", f"/api/comments/{other['id']}/answers",
-                      {"body": "Amendment proposed.", "fate": "noted", "amendment_id": proposed.get_json()["id"]})
-    assert linked.status_code == 201 and linked.get_json()["amendment_id"] == proposed.get_json()["id"]
+    # An answer is public: a draft is its member's own until tabled. A drafter may not know of it; a clerk may,
+    # and is told why it cannot be linked yet.
+    draft = proposed.get_json()["id"]
+    linking = {"body": "Amendment proposed.", "fate": "noted", "amendment_id": draft}
+    assert api.post("drafter", f"/api/comments/{other['id']}/answers", linking).status_code == 404
+    early = api.post("clerk", f"/api/comments/{other['id']}/answers", linking)
+    assert early.status_code == 409 and "has not tabled" in early.get_json()["error"]["message"], early.get_json()
+    assert api.post("mp", f"/api/amendments/{draft}/transitions", {"to": "tabled"}).status_code == 200
+    linked = api.post("drafter", f"/api/comments/{other['id']}/answers", linking)
+    assert linked.status_code == 201 and linked.get_json()["amendment_id"] == draft
     answered = api.post("drafter", f"/api/comments/{single['id']}/answers",
                         {"body": "Section 3(2) now says calendar days.", "fate": "taken_up", "version": 1})
     assert answered.status_code == 201 and answered.get_json()["version"] == 1
