@@ -83,10 +83,10 @@ def test_a_drafter_answers_a_comment_from_the_panel(pages: Pages) -> None:
     form = comment.locator(":scope > .answer-form")
     drafter.wait_for_function("() => document.activeElement?.id === 'answer-1'")
     form.get_by_label("Amendment it led to (optional)").locator("option").nth(1).wait_for(state="attached")
-    # Named as the amendments page names them: the demo's tabled amendment by its number, mp2's draft (id 2) as a
-    # draft, never "Amendment 2"; each with its state.
+    # Named as the amendments page names them, with its state: the demo's tabled amendment by its number. An answer
+    # is public and links only tabled amendments: mp2's draft (id 2) is not offered.
     options = form.get_by_label("Amendment it led to (optional)").locator("option").all_inner_texts()
-    assert options == ["None", "Amendment 1 · section 5(2) (tabled)", "Draft amendment to section 14 (draft)"]
+    assert options == ["None", "Amendment 1 · section 5(2) (tabled)"]
     pages.audit(drafter)
     form.get_by_label("Your answer").fill("The committee proposes sixty days.")
     form.get_by_label("What became of it").select_option("partly_taken_up")
@@ -106,6 +106,15 @@ def test_a_drafter_answers_a_comment_from_the_panel(pages: Pages) -> None:
     citizen.click(f'.comment-button[data-eid="{DISCUSSED}"]')
     citizen.locator('.comment[data-comment="1"]').wait_for()
     assert citizen.get_by_role("button", name="Give an answer").count() == 0
+    # A clerk may know of mp2's draft, but an answer could not link it: it is not offered to the clerk either.
+    clerk = pages.new("clerk")
+    open_bill(clerk)
+    clerk.click(f'.comment-button[data-eid="{DISCUSSED}"]')
+    asked = clerk.locator('.comment[data-comment="1"]')
+    asked.locator(":scope > .comment-actions").get_by_role("button", name="Give an answer").click()
+    linked = asked.locator(":scope > .answer-form").get_by_label("Amendment it led to (optional)")
+    linked.locator("option").nth(1).wait_for(state="attached")
+    assert linked.locator("option").all_inner_texts() == ["None", "Amendment 1 · section 5(2) (tabled)"]
 
 
 def _clerks_form(pages: Pages, tool: str, form_class: str) -> tuple[Any, Any, Any]:

@@ -29,7 +29,8 @@ export class StaffTools {
   /** The bill's amendments an answer may name, fetched on the first answer form and kept for the page. */
   amendmentsOfBill() {
     this.amendments ??= apiPages(`/api/bills/${this.panel.bill}/amendments`, ['amendments'])
-      .then((data) => data.amendments ?? [])
+      // An answer is public: it links only amendments tabled in the House (a draft has no number yet).
+      .then((data) => (data.amendments ?? []).filter((item) => item.number != null))
       .catch(() => {
         this.amendments = null; // try again with the next form
         return [];
